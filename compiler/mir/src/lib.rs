@@ -1,0 +1,270 @@
+//! MIR: the typed, monomorphic control-flow graph the code generator consumes.
+//!
+//! One [`Function`] per compiled cell: a list of typed locals and a list of basic
+//! blocks, each a sequence of [`Statement`]s ended by a [`Terminator`]. Operands
+//! are locals or constants, never nested expressions, so the code generator maps
+//! each statement to a handful of Cranelift instructions without recursion.
+//!
+//! **Invariants**
+//! * Every local has a concrete [`Ty`]; `blocks[0]` is the entry block; the first
+//!   `params.len()` locals are the parameters, in order.
+//! * Integer arithmetic in [`Rvalue::Binary`]/[`Rvalue::Unary`] is *checked*: the
+//!   code generator emits the overflow/zero/range tests inline and raises the
+//!   runtime error at the statement's [`Loc`].
+//! * Heap values (`Str`) follow the ownership rules of `docs/runtime-abi.md`:
+//!   every assignment from a call or constant gives the destination an owned
+//!   reference; reference counts change only through explicit [`StmtKind::Retain`]
+//!   and [`StmtKind::Release`] statements, which lowering inserts.
+//!
+//! `--emit mir` prints a program with its [`std::fmt::Display`] implementation
+//! (module [`pretty`]).
+
+pub mod lower;
+pub mod pretty;
+
+pub use lumen_abi::RuntimeFn;
+
+/// A whole program, ready for code generation.
+#[derive(Clone, Debug)]
+pub struct Program {
+    pub functions: Vec<Function>,
+    /// The cell the runtime runs as the first task (the user's `main` or the
+    /// implicit one made from top-level statements).
+    pub entry: FuncId,
+    /// The source file as named on the command line; used in error locations.
+    pub file_name: String,
+}
+
+/// Index into [`Program::functions`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FuncId(pub u32);
+
+/// Index into [`Function::locals`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Local(pub u32);
+
+/// Index into [`Function::blocks`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct BlockId(pub u32);
+
+/// The machine-level type of a MIR value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Ty {
+    /// `Int`: i64.
+    Int,
+    /// `Float`: f64.
+    Float,
+    /// `Bool`: i8 holding 0 or 1.
+    Bool,
+    /// `Null`: carries no information; represented as an i8 0.
+    Null,
+    /// `String`: pointer to a reference-counted string object.
+    Str,
+}
+
+impl Ty {
+    /// Whether values of this type are reference-counted heap pointers.
+    pub fn is_heap(self) -> bool {
+        matches!(self, Ty::Str)
+    }
+}
+
+/// A 1-based line and column in the source file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Loc {
+    pub line: u32,
+    pub col: u32,
+}
+
+/// One compiled cell.
+#[derive(Clone, Debug)]
+pub struct Function {
+    /// The Lumen name, used in error messages (`in cell fib`).
+    pub name: String,
+    /// The unique link symbol.
+    pub symbol: String,
+    pub params: Vec<Local>,
+    pub ret: Ty,
+    pub locals: Vec<LocalDecl>,
+    pub blocks: Vec<BasicBlock>,
+    /// Where the cell is declared (reported on stack overflow).
+    pub loc: Loc,
+}
+
+#[derive(Clone, Debug)]
+pub struct LocalDecl {
+    pub ty: Ty,
+    /// The source name, for readable MIR; temporaries have none.
+    pub name: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct BasicBlock {
+    pub stmts: Vec<Statement>,
+    pub terminator: Terminator,
+}
+
+#[derive(Clone, Debug)]
+pub struct Statement {
+    pub kind: StmtKind,
+    pub loc: Loc,
+}
+
+#[derive(Clone, Debug)]
+pub enum StmtKind {
+    /// `local = rvalue`.
+    Assign(Local, Rvalue),
+    /// Evaluate for effect and discard the result (calls).
+    Eval(Rvalue),
+    /// Increment the reference count of a heap local (no-op for other types).
+    Retain(Local),
+    /// Decrement the reference count of a heap local (no-op for other types).
+    Release(Local),
+}
+
+#[derive(Clone, Debug)]
+pub enum Operand {
+    Local(Local),
+    Const(Const),
+}
+
+#[derive(Clone, Debug)]
+pub enum Const {
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Null,
+    /// A string literal: emitted as an immortal static string object.
+    Str(String),
+}
+
+impl Const {
+    pub fn ty(&self) -> Ty {
+        match self {
+            Const::Int(_) => Ty::Int,
+            Const::Float(_) => Ty::Float,
+            Const::Bool(_) => Ty::Bool,
+            Const::Null => Ty::Null,
+            Const::Str(_) => Ty::Str,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum Rvalue {
+    Use(Operand),
+    /// `lhs op rhs` where both operands have type `ty` (Int, Float or Bool).
+    /// Comparisons produce a Bool.
+    Binary {
+        op: BinOp,
+        ty: Ty,
+        lhs: Operand,
+        rhs: Operand,
+    },
+    Unary {
+        op: UnOp,
+        ty: Ty,
+        operand: Operand,
+    },
+    Cast(Cast, Operand),
+    /// Call of a compiled cell.
+    Call(FuncId, Vec<Operand>),
+    /// Call of a runtime function from the ABI table.
+    Runtime(RuntimeFn, Vec<RtArg>),
+}
+
+/// An argument of a runtime call.
+#[derive(Clone, Debug)]
+pub enum RtArg {
+    Operand(Operand),
+    /// An immediate `i32` (stream numbers, error codes, format fields).
+    I32(i32),
+    /// An immediate `i64`.
+    I64(i64),
+    /// A pointer to a static `SourceLoc` for this location in the current cell.
+    Loc(Loc),
+    /// A pointer to a temporary array of string pointers (for `lm_str_concat_n`).
+    StrArray(Vec<Operand>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinOp {
+    /// Checked on Int.
+    Add,
+    /// Checked on Int.
+    Sub,
+    /// Checked on Int.
+    Mul,
+    /// Int: truncating, checks zero and `MIN / -1`. Float: IEEE.
+    Div,
+    /// Int: floor division with the checks of `Div`. Float: `floor(a / b)`.
+    FloorDiv,
+    /// Int: remainder with the sign of the divisor, zero checked. Float: `lm_float_mod`.
+    Mod,
+    /// Int only; shift amount checked to be in 0..=63.
+    Shl,
+    /// Int only; arithmetic; shift amount checked.
+    Shr,
+    BitAnd,
+    BitOr,
+    BitXor,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl BinOp {
+    pub fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge
+        )
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnOp {
+    /// Checked on Int.
+    Neg,
+    /// Bool negation.
+    Not,
+    /// Int bitwise complement.
+    BitNot,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cast {
+    IntToFloat,
+    /// Truncates toward zero; NaN, infinities and out-of-range values are a
+    /// runtime error.
+    FloatToInt,
+}
+
+#[derive(Clone, Debug)]
+pub enum Terminator {
+    Goto(BlockId),
+    Branch {
+        cond: Operand,
+        then_block: BlockId,
+        else_block: BlockId,
+    },
+    Return(Operand),
+    /// Control never reaches here (after a no-return runtime call).
+    Unreachable,
+}
+
+impl Function {
+    pub fn local_ty(&self, local: Local) -> Ty {
+        self.locals[local.0 as usize].ty
+    }
+
+    pub fn operand_ty(&self, operand: &Operand) -> Ty {
+        match operand {
+            Operand::Local(l) => self.local_ty(*l),
+            Operand::Const(c) => c.ty(),
+        }
+    }
+}

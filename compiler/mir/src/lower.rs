@@ -1,0 +1,1 @@
+//! Lowering from typed HIR to MIR (written next).

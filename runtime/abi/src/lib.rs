@@ -1,0 +1,291 @@
+//! The contract between compiled Lumen code and the runtime `lumen_rt`.
+//!
+//! Both sides depend on this crate, so they cannot drift apart (the idea comes
+//! from Mun's ABI crate and Brilift's single table of runtime functions):
+//!
+//! * [`RUNTIME_FUNCTIONS`] lists every `lm_*` function the code generator may
+//!   call, with its C signature. The code generator declares its imports from
+//!   this table; the runtime's tests check that it exports each of them.
+//! * The layout constants describe heap objects that compiled code builds
+//!   itself (string literals live in the object file's read-only data).
+//! * [`RuntimeErrorCode`] numbers the runtime errors that compiled code raises
+//!   by calling [`LM_RUNTIME_ERROR`].
+//!
+//! Conventions (see `docs/runtime-abi.md`):
+//! * Every heap value is a pointer to an object that starts with an
+//!   [`ObjectHeader`]. Runtime functions *borrow* their pointer arguments and
+//!   return *owned* references (reference count already incremented).
+//! * A `Bool` crosses the boundary as an `i8` (0 or 1); `Null` carries no data.
+//! * Source locations are pointers to a static [`SourceLoc`] emitted by the
+//!   code generator.
+
+/// The machine-level type of one parameter or result of a runtime function.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AbiType {
+    /// 64-bit signed integer (`Int`).
+    I64,
+    /// 32-bit integer (small codes, stream numbers).
+    I32,
+    /// 8-bit integer (`Bool`).
+    I8,
+    /// IEEE double (`Float`).
+    F64,
+    /// A pointer (heap object, static data).
+    Ptr,
+}
+
+/// One runtime function: its symbol and C signature.
+#[derive(Clone, Copy, Debug)]
+pub struct RuntimeFn {
+    pub name: &'static str,
+    pub params: &'static [AbiType],
+    pub returns: &'static [AbiType],
+    /// `true` when the function never returns (errors, `exit`).
+    pub no_return: bool,
+}
+
+macro_rules! runtime_functions {
+    ($( $(#[$meta:meta])* $konst:ident = $name:literal ( $($p:ident),* ) -> [ $($r:ident),* ] $(, $noret:ident)? ; )*) => {
+        $(
+            #[doc = concat!("`", $name, "`")]
+            $(#[$meta])*
+            pub const $konst: RuntimeFn = RuntimeFn {
+                name: $name,
+                params: &[$(AbiType::$p),*],
+                returns: &[$(AbiType::$r),*],
+                no_return: runtime_functions!(@noret $($noret)?),
+            };
+        )*
+        /// Every runtime function compiled code may call.
+        pub const RUNTIME_FUNCTIONS: &[RuntimeFn] = &[$($konst),*];
+    };
+    (@noret) => { false };
+    (@noret noreturn) => { true };
+}
+
+runtime_functions! {
+    // Reference counting. `ptr` may be any heap object; static objects are ignored.
+    LM_RETAIN = "lm_retain"(Ptr) -> [];
+    LM_RELEASE = "lm_release"(Ptr) -> [];
+
+    // Output. `stream` is 1 (stdout, buffered) or 2 (stderr). `print(a, b)` is
+    // lowered to write_* calls separated by write_space and ended by write_newline.
+    LM_WRITE_INT = "lm_write_int"(I32, I64) -> [];
+    LM_WRITE_FLOAT = "lm_write_float"(I32, F64) -> [];
+    LM_WRITE_BOOL = "lm_write_bool"(I32, I8) -> [];
+    LM_WRITE_NULL = "lm_write_null"(I32) -> [];
+    LM_WRITE_STR = "lm_write_str"(I32, Ptr) -> [];
+    LM_WRITE_SPACE = "lm_write_space"(I32) -> [];
+    LM_WRITE_NEWLINE = "lm_write_newline"(I32) -> [];
+
+    // Display form as a new string (semantics.md §7).
+    LM_STR_FROM_INT = "lm_str_from_int"(I64) -> [Ptr];
+    LM_STR_FROM_FLOAT = "lm_str_from_float"(F64) -> [Ptr];
+    LM_STR_FROM_BOOL = "lm_str_from_bool"(I8) -> [Ptr];
+    LM_STR_FROM_NULL = "lm_str_from_null"() -> [Ptr];
+
+    // Formatting with a spec `{x:spec}` (semantics.md §7). Arguments after the
+    // value: fill (Unicode scalar), align (FmtAlign), flags (FMT_FLAG_*), width
+    // (-1 = none), precision (-1 = none), kind (FmtKind).
+    LM_FMT_INT = "lm_fmt_int"(I64, I32, I32, I32, I64, I64, I32) -> [Ptr];
+    LM_FMT_FLOAT = "lm_fmt_float"(F64, I32, I32, I32, I64, I64, I32) -> [Ptr];
+    LM_FMT_STR = "lm_fmt_str"(Ptr, I32, I32, I32, I64, I64, I32) -> [Ptr];
+
+    // Strings. Indices count characters (Unicode scalar values).
+    LM_STR_CONCAT = "lm_str_concat"(Ptr, Ptr) -> [Ptr];
+    /// Concatenates `count` strings from an array of pointers (interpolation).
+    LM_STR_CONCAT_N = "lm_str_concat_n"(Ptr, I64) -> [Ptr];
+    LM_STR_EQ = "lm_str_eq"(Ptr, Ptr) -> [I8];
+    /// Lexicographic by code point: -1, 0 or 1.
+    LM_STR_CMP = "lm_str_cmp"(Ptr, Ptr) -> [I64];
+    LM_STR_LEN = "lm_str_len"(Ptr) -> [I64];
+    /// `s[i]`; negative counts from the end; out of range is a runtime error at `loc`.
+    LM_STR_INDEX = "lm_str_index"(Ptr, I64, Ptr) -> [Ptr];
+
+    // Arithmetic that is not worth inlining.
+    /// `a ** b` on Int with the errors of semantics.md §2.
+    LM_INT_POW = "lm_int_pow"(I64, I64, Ptr) -> [I64];
+    LM_FLOAT_POW = "lm_float_pow"(F64, F64) -> [F64];
+    /// `%` on floats: the sign of the divisor.
+    LM_FLOAT_MOD = "lm_float_mod"(F64, F64) -> [F64];
+
+    // Failures: print `error: …` with the location, flush, exit 1 (or, later,
+    // fail the current task).
+    LM_RUNTIME_ERROR = "lm_runtime_error"(I32, Ptr) -> [], noreturn;
+    /// `halt msg`: the message is a string object.
+    LM_HALT = "lm_halt"(Ptr, Ptr) -> [], noreturn;
+    /// Called by a function prologue when the stack pointer is below `lm_stack_limit`.
+    LM_STACK_OVERFLOW = "lm_stack_overflow"(Ptr) -> [], noreturn;
+    /// `exit(code)`: flush output and end the process.
+    LM_EXIT = "lm_exit"(I64) -> [], noreturn;
+}
+
+/// Symbol of the program entry that compiled code defines: `extern "C" fn() -> i64`
+/// returning the exit status. The runtime's C `main` runs it as the first task.
+pub const PROGRAM_ENTRY: &str = "lm_program_main";
+
+/// Symbol of the runtime's global stack limit (an `usize` the runtime updates on
+/// every switch between task stacks). Every generated function compares its stack
+/// pointer with it in the prologue and calls [`LM_STACK_OVERFLOW`] below it.
+pub const STACK_LIMIT_SYMBOL: &str = "lm_stack_limit";
+
+/// Runtime errors raised through [`LM_RUNTIME_ERROR`]; the runtime owns the text.
+#[repr(i32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuntimeErrorCode {
+    OverflowAdd = 1,
+    OverflowSub = 2,
+    OverflowMul = 3,
+    OverflowNeg = 4,
+    OverflowDiv = 5,
+    OverflowPow = 6,
+    DivisionByZero = 7,
+    ShiftOutOfRange = 8,
+    NegativeExponent = 9,
+    /// A `match` used as a value found no arm (defensive; exhaustiveness is checked).
+    Unmatched = 10,
+    /// Float to Int conversion of NaN/inf/out-of-range value with `as Int`.
+    FloatToIntOutOfRange = 11,
+}
+
+impl RuntimeErrorCode {
+    /// Every code, for the runtime's exhaustive message test.
+    pub const ALL: &'static [RuntimeErrorCode] = &[
+        Self::OverflowAdd,
+        Self::OverflowSub,
+        Self::OverflowMul,
+        Self::OverflowNeg,
+        Self::OverflowDiv,
+        Self::OverflowPow,
+        Self::DivisionByZero,
+        Self::ShiftOutOfRange,
+        Self::NegativeExponent,
+        Self::Unmatched,
+        Self::FloatToIntOutOfRange,
+    ];
+
+    pub fn from_i32(code: i32) -> Option<Self> {
+        Self::ALL.iter().copied().find(|c| *c as i32 == code)
+    }
+
+    /// The text after `error: ` (semantics.md §2, §8).
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::OverflowAdd => "integer overflow in addition",
+            Self::OverflowSub => "integer overflow in subtraction",
+            Self::OverflowMul => "integer overflow in multiplication",
+            Self::OverflowNeg => "integer overflow in negation",
+            Self::OverflowDiv => "integer overflow in division",
+            Self::OverflowPow => "integer overflow in exponentiation",
+            Self::DivisionByZero => "division by zero",
+            Self::ShiftOutOfRange => "shift amount out of range",
+            Self::NegativeExponent => "negative exponent",
+            Self::Unmatched => "no match arm matched the value",
+            Self::FloatToIntOutOfRange => "float value cannot be converted to Int",
+        }
+    }
+}
+
+/// Header at the start of every heap object.
+///
+/// `rc` is the reference count; [`RC_IMMORTAL`] marks static objects (string
+/// literals in read-only data) that are never counted or freed. `kind` is an
+/// [`ObjectKind`]; `flags` has [`FLAG_SHARED`] reserved for atomic counting once
+/// objects cross threads (not used by the single-threaded scheduler yet).
+#[repr(C)]
+#[derive(Debug)]
+pub struct ObjectHeader {
+    pub rc: u32,
+    pub kind: u16,
+    pub flags: u16,
+}
+
+pub const RC_IMMORTAL: u32 = u32::MAX;
+pub const FLAG_SHARED: u16 = 1;
+
+/// What a heap object is.
+#[repr(u16)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ObjectKind {
+    String = 1,
+}
+
+/// A string object: header, byte length, then the UTF-8 bytes (not NUL-terminated).
+///
+/// Layout: `[ObjectHeader (8)] [len: u64 (8)] [bytes …]`. Literals are emitted by
+/// the code generator in exactly this layout with `rc = RC_IMMORTAL`.
+pub const STRING_LEN_OFFSET: usize = 8;
+pub const STRING_DATA_OFFSET: usize = 16;
+
+/// A source location, emitted as static data by the code generator.
+///
+/// `file` and `cell` point at NUL-terminated UTF-8 text; `line` and `column` are
+/// 1-based.
+#[repr(C)]
+#[derive(Debug)]
+pub struct SourceLoc {
+    pub file: *const u8,
+    pub cell: *const u8,
+    pub line: u32,
+    pub column: u32,
+}
+pub const SOURCE_LOC_SIZE: usize = 24;
+
+/// Alignment of a format spec (`<`, `>`, `^`, or none: the type's default).
+#[repr(i32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FmtAlign {
+    Default = 0,
+    Left = 1,
+    Right = 2,
+    Center = 3,
+}
+
+/// `+`: always print a sign.
+pub const FMT_FLAG_PLUS: i32 = 1;
+/// `0`: pad numbers with zeros after the sign.
+pub const FMT_FLAG_ZERO: i32 = 2;
+/// `#`: add a `0x`/`0o`/`0b` prefix.
+pub const FMT_FLAG_ALT: i32 = 4;
+
+/// The presentation kind of a format spec.
+#[repr(i32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FmtKind {
+    /// No letter: display form (with precision for floats).
+    Default = 0,
+    /// `f`: fixed precision (same as Default with a precision).
+    Fixed = 1,
+    LowerHex = 2,
+    UpperHex = 3,
+    Octal = 4,
+    Binary = 5,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_prefixed() {
+        let mut names: Vec<_> = RUNTIME_FUNCTIONS.iter().map(|f| f.name).collect();
+        assert!(names.iter().all(|n| n.starts_with("lm_")));
+        names.sort();
+        let before = names.len();
+        names.dedup();
+        assert_eq!(before, names.len(), "duplicate runtime function name");
+    }
+
+    #[test]
+    fn error_codes_round_trip() {
+        for code in RuntimeErrorCode::ALL {
+            assert_eq!(RuntimeErrorCode::from_i32(*code as i32), Some(*code));
+        }
+    }
+
+    #[test]
+    fn layouts_match_constants() {
+        assert_eq!(std::mem::size_of::<ObjectHeader>(), 8);
+        assert_eq!(std::mem::size_of::<SourceLoc>(), SOURCE_LOC_SIZE);
+    }
+}
