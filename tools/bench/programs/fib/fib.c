@@ -9,7 +9,7 @@ static int64_t fib(int64_t n) {
 }
 
 int main(void) {
-    volatile int64_t n_opaque = 38; /* problem size hidden from the optimizer */
+    volatile int64_t n_opaque = 42; /* problem size hidden from the optimizer */
     int64_t n = n_opaque;
     printf("%" PRId64 "\n", fib(n));
     return 0;

@@ -9,6 +9,6 @@ fn fib(n: i64) -> i64 {
 }
 
 fn main() {
-    let n: i64 = black_box(38); // problem size hidden from the optimizer
+    let n: i64 = black_box(42); // problem size hidden from the optimizer
     println!("{}", fib(n));
 }
