@@ -1,1 +1,195 @@
-//! placeholder
+//! The one diagnostic type of the compiler and its rustc-style rendering.
+//!
+//! Every stage reports problems as [`Diagnostic`] values (code, message, a primary
+//! span with a label, secondary labels, help lines). Only the driver renders
+//! them, through [`render`], which uses `codespan-reporting` so the output looks
+//! like rustc's: `error[E0301]: mismatched types`, `--> app.lm:4:12`, the source
+//! line and a caret. Stages never print.
+
+use std::ops::Range;
+
+use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label as CsLabel, Severity as CsSeverity};
+use codespan_reporting::files::SimpleFile;
+use codespan_reporting::term::{self, termcolor::{Buffer, ColorChoice, StandardStream}};
+
+/// A byte range in the source text.
+pub type Span = Range<usize>;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// A span with a message, pointed at under the source line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    pub span: Span,
+    pub message: String,
+}
+
+/// One problem found in a program.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// A stable code such as `E0301` (see `docs/diagnostics.md`).
+    pub code: &'static str,
+    pub message: String,
+    pub primary: Label,
+    pub secondary: Vec<Label>,
+    pub help: Vec<String>,
+}
+
+impl Diagnostic {
+    pub fn error(code: &'static str, message: impl Into<String>, span: Span, label: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            code,
+            message: message.into(),
+            primary: Label { span, message: label.into() },
+            secondary: Vec::new(),
+            help: Vec::new(),
+        }
+    }
+
+    pub fn warning(code: &'static str, message: impl Into<String>, span: Span, label: impl Into<String>) -> Self {
+        Diagnostic { severity: Severity::Warning, ..Self::error(code, message, span, label) }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help.push(help.into());
+        self
+    }
+
+    pub fn with_label(mut self, span: Span, message: impl Into<String>) -> Self {
+        self.secondary.push(Label { span, message: message.into() });
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// When to colour rendered diagnostics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Sorts diagnostics by position, as the CLI promises (`spec/cli.md`).
+pub fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by_key(|d| (d.primary.span.start, d.primary.span.end));
+}
+
+fn to_codespan(d: &Diagnostic, source_len: usize) -> CsDiagnostic<()> {
+    let clamp = |s: &Span| {
+        let start = s.start.min(source_len);
+        start..s.end.clamp(start, source_len)
+    };
+    let severity = match d.severity {
+        Severity::Error => CsSeverity::Error,
+        Severity::Warning => CsSeverity::Warning,
+    };
+    let mut labels = vec![CsLabel::primary((), clamp(&d.primary.span)).with_message(&d.primary.message)];
+    for l in &d.secondary {
+        labels.push(CsLabel::secondary((), clamp(&l.span)).with_message(&l.message));
+    }
+    CsDiagnostic::new(severity)
+        .with_code(d.code)
+        .with_message(&d.message)
+        .with_labels(labels)
+        .with_notes(d.help.iter().map(|h| format!("help: {h}")).collect())
+}
+
+/// Renders diagnostics to a string without colour (tests, snapshots).
+pub fn render_to_string(file_name: &str, source: &str, diagnostics: &[Diagnostic]) -> String {
+    let file = SimpleFile::new(file_name, source);
+    let mut buffer = Buffer::no_color();
+    let config = term::Config::default();
+    for d in diagnostics {
+        // Rendering into memory cannot fail for spans clamped into the source.
+        let _ = term::emit(&mut buffer, &config, &file, &to_codespan(d, source.len()));
+    }
+    String::from_utf8_lossy(buffer.as_slice()).into_owned()
+}
+
+/// Renders diagnostics to stderr, coloured according to `color` (auto: only on
+/// a terminal).
+pub fn render_to_stderr(file_name: &str, source: &str, diagnostics: &[Diagnostic], color: Color) {
+    let choice = match color {
+        Color::Always => ColorChoice::Always,
+        Color::Never => ColorChoice::Never,
+        Color::Auto => {
+            if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+                ColorChoice::Auto
+            } else {
+                ColorChoice::Never
+            }
+        }
+    };
+    let stream = StandardStream::stderr(choice);
+    let mut lock = stream.lock();
+    let file = SimpleFile::new(file_name, source);
+    let config = term::Config::default();
+    for d in diagnostics {
+        let _ = term::emit(&mut lock, &config, &file, &to_codespan(d, source.len()));
+    }
+}
+
+/// The closing line of a failed run: `could not compile app.lm (3 errors, 1 warning)`.
+pub fn summary(file_name: &str, diagnostics: &[Diagnostic]) -> String {
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
+    let plural = |n: usize, word: &str| if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") };
+    let mut parts = vec![plural(errors, "error")];
+    if warnings > 0 {
+        parts.push(plural(warnings, "warning"));
+    }
+    format!("could not compile {file_name} ({})", parts.join(", "))
+}
+
+/// 1-based line and column of a byte offset (columns count characters).
+pub fn line_col(source: &str, offset: usize) -> (u32, u32) {
+    let offset = offset.min(source.len());
+    let mut line = 1u32;
+    let mut line_start = 0usize;
+    for (i, b) in source.as_bytes()[..offset].iter().enumerate() {
+        if *b == b'\n' {
+            line += 1;
+            line_start = i + 1;
+        }
+    }
+    let col = source.get(line_start..offset).map(|s| s.chars().count()).unwrap_or(offset - line_start) as u32 + 1;
+    (line, col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_rustc_style() {
+        let src = "let x = 1\nlet y = x + \"a\"\n";
+        let d = Diagnostic::error("E0301", "mismatched types", 18..25, "expected Int, found String")
+            .with_help("use interpolation");
+        let text = render_to_string("app.lm", src, &[d]);
+        assert!(text.contains("error[E0301]: mismatched types"), "{text}");
+        assert!(text.contains("app.lm:2:9"), "{text}");
+        assert!(text.contains("help: use interpolation"), "{text}");
+    }
+
+    #[test]
+    fn summary_counts() {
+        let e = Diagnostic::error("E1", "a", 0..1, "");
+        let w = Diagnostic::warning("W1", "b", 0..1, "");
+        assert_eq!(summary("app.lm", &[e.clone(), e, w]), "could not compile app.lm (2 errors, 1 warning)");
+    }
+
+    #[test]
+    fn line_col_counts_chars() {
+        assert_eq!(line_col("ab\ncé d", 7), (2, 4));
+    }
+}
