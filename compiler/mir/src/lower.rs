@@ -1,1 +1,1065 @@
-//! Lowering from typed HIR to MIR (written next).
+//! Lowering from typed HIR ([`lumen_sema::hir`]) to MIR.
+//!
+//! Structured control flow becomes basic blocks; expressions become sequences of
+//! statements on temporaries; builtins become runtime calls from the ABI table.
+//!
+//! **Reference counting.** The scheme is deliberately simple and obviously
+//! correct, so later passes can remove traffic rather than add missing counts:
+//! * every heap local that is not a parameter always holds an owned reference —
+//!   it starts as the immortal empty string at function entry;
+//! * assigning to a heap local first retains the source (when it is a local) and
+//!   releases the old value;
+//! * parameters are borrowed and never released (parameters are immutable);
+//! * at every `return` all owned heap locals are released, except the dedicated
+//!   return local whose reference passes to the caller.
+
+use std::collections::HashMap;
+
+use lumen_abi as abi;
+use lumen_sema::hir::{self, Builtin, Expr, ExprKind, Pattern, StmtKind, Type};
+
+use crate::{
+    BasicBlock, BinOp, BlockId, Cast, Const, FuncId, Function, Loc, Local, LocalDecl, Operand,
+    Program, RtArg, Rvalue, Statement, StmtKind as MirStmt, Terminator, Ty, UnOp,
+};
+
+/// Maps byte offsets to 1-based line and column (columns count characters).
+pub struct LineIndex<'a> {
+    text: &'a str,
+    line_starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let mut line_starts = vec![0];
+        for (i, b) in text.bytes().enumerate() {
+            if b == b'\n' {
+                line_starts.push(i + 1);
+            }
+        }
+        LineIndex { text, line_starts }
+    }
+
+    pub fn loc(&self, offset: usize) -> Loc {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.line_starts[line];
+        let col = self
+            .text
+            .get(start..offset)
+            .map(|s| s.chars().count())
+            .unwrap_or(offset - start);
+        Loc {
+            line: line as u32 + 1,
+            col: col as u32 + 1,
+        }
+    }
+}
+
+/// Lowers a checked program. `source` is the text the spans point into.
+pub fn lower_program(program: &hir::Program, source: &str, file_name: &str) -> Program {
+    let index = LineIndex::new(source);
+    let functions = program
+        .cells
+        .iter()
+        .enumerate()
+        .map(|(i, cell)| FnLowerer::new(cell, i, &index).lower())
+        .collect();
+    Program {
+        functions,
+        entry: FuncId(program.entry.0),
+        file_name: file_name.to_string(),
+    }
+}
+
+/// The MIR type of a value of a HIR type. `Never` and `Error` values never exist
+/// at run time; they get the cheapest representation.
+pub fn mir_ty(ty: Type) -> Ty {
+    match ty {
+        Type::Int => Ty::Int,
+        Type::Float => Ty::Float,
+        Type::Bool => Ty::Bool,
+        Type::Str => Ty::Str,
+        Type::Null | Type::Never | Type::Error => Ty::Null,
+    }
+}
+
+struct PendingBlock {
+    stmts: Vec<Statement>,
+    terminator: Option<Terminator>,
+}
+
+struct FnLowerer<'a> {
+    cell: &'a hir::Cell,
+    index: &'a LineIndex<'a>,
+    symbol: String,
+    locals: Vec<LocalDecl>,
+    vars: HashMap<hir::VarId, Local>,
+    params: Vec<Local>,
+    blocks: Vec<PendingBlock>,
+    current: BlockId,
+    /// `LoopId` → (continue target, break target).
+    loops: HashMap<hir::LoopId, (BlockId, BlockId)>,
+    ret_local: Local,
+    ret_ty: Ty,
+}
+
+impl<'a> FnLowerer<'a> {
+    fn new(cell: &'a hir::Cell, index_in_program: usize, index: &'a LineIndex<'a>) -> Self {
+        let ret_ty = mir_ty(cell.ret);
+        let mut this = FnLowerer {
+            cell,
+            index,
+            symbol: format!("lm_cell_{index_in_program}_{}", cell.name),
+            locals: Vec::new(),
+            vars: HashMap::new(),
+            params: Vec::new(),
+            blocks: Vec::new(),
+            current: BlockId(0),
+            loops: HashMap::new(),
+            ret_local: Local(0),
+            ret_ty,
+        };
+        for &param in &cell.params {
+            let var = &cell.vars[param.0 as usize];
+            let local = this.new_local(mir_ty(var.ty), Some(var.name.clone()));
+            this.vars.insert(param, local);
+            this.params.push(local);
+        }
+        this.ret_local = this.new_local(ret_ty, Some("return".to_string()));
+        this.blocks.push(PendingBlock {
+            stmts: Vec::new(),
+            terminator: None,
+        });
+        this
+    }
+
+    fn lower(mut self) -> Function {
+        let cell = self.cell;
+        let body_value = self.block(&cell.body);
+        if !self.is_terminated() {
+            let loc = self.loc(cell.span.start);
+            let value = match body_value {
+                Some(op) if self.ret_ty != Ty::Null => op,
+                _ => Operand::Const(Const::Null),
+            };
+            self.return_value(value, loc);
+        }
+        self.finish()
+    }
+
+    fn finish(mut self) -> Function {
+        // Every owned heap local starts as the immortal empty string, so a
+        // release before its first real assignment is harmless.
+        let inits: Vec<Statement> = self
+            .owned_heap_locals()
+            .into_iter()
+            .chain(self.ret_ty.is_heap().then_some(self.ret_local))
+            .map(|local| Statement {
+                kind: MirStmt::Assign(local, Rvalue::Use(Operand::Const(Const::Str(String::new())))),
+                loc: self.loc(self.cell.span.start),
+            })
+            .collect();
+        let entry = &mut self.blocks[0].stmts;
+        entry.splice(0..0, inits);
+        let blocks = self
+            .blocks
+            .into_iter()
+            .map(|b| BasicBlock {
+                stmts: b.stmts,
+                terminator: b.terminator.unwrap_or(Terminator::Unreachable),
+            })
+            .collect();
+        Function {
+            name: self.cell.name.clone(),
+            symbol: self.symbol,
+            params: self.params,
+            ret: self.ret_ty,
+            locals: self.locals,
+            blocks,
+            loc: self.index.loc(self.cell.span.start),
+        }
+    }
+
+    /// Heap locals this function owns (not parameters, not the return local).
+    fn owned_heap_locals(&self) -> Vec<Local> {
+        (0..self.locals.len() as u32)
+            .map(Local)
+            .filter(|l| {
+                self.locals[l.0 as usize].ty.is_heap()
+                    && !self.params.contains(l)
+                    && *l != self.ret_local
+            })
+            .collect()
+    }
+
+    // ---- building blocks
+
+    fn loc(&self, offset: usize) -> Loc {
+        self.index.loc(offset)
+    }
+
+    fn new_local(&mut self, ty: Ty, name: Option<String>) -> Local {
+        self.locals.push(LocalDecl { ty, name });
+        Local(self.locals.len() as u32 - 1)
+    }
+
+    fn new_block(&mut self) -> BlockId {
+        self.blocks.push(PendingBlock {
+            stmts: Vec::new(),
+            terminator: None,
+        });
+        BlockId(self.blocks.len() as u32 - 1)
+    }
+
+    fn switch_to(&mut self, block: BlockId) {
+        self.current = block;
+    }
+
+    fn is_terminated(&self) -> bool {
+        self.blocks[self.current.0 as usize].terminator.is_some()
+    }
+
+    fn push(&mut self, kind: MirStmt, loc: Loc) {
+        if self.is_terminated() {
+            // Code after a `return`/`break` is unreachable: put it in a fresh
+            // block without predecessors.
+            let dead = self.new_block();
+            self.switch_to(dead);
+        }
+        self.blocks[self.current.0 as usize]
+            .stmts
+            .push(Statement { kind, loc });
+    }
+
+    fn terminate(&mut self, terminator: Terminator) {
+        if self.is_terminated() {
+            return;
+        }
+        self.blocks[self.current.0 as usize].terminator = Some(terminator);
+    }
+
+    fn goto(&mut self, target: BlockId) {
+        self.terminate(Terminator::Goto(target));
+    }
+
+    /// Assigns to a local, keeping the reference-counting invariant.
+    fn assign(&mut self, dst: Local, rvalue: Rvalue, loc: Loc) {
+        if self.locals[dst.0 as usize].ty.is_heap() {
+            if let Rvalue::Use(Operand::Local(src)) = &rvalue {
+                if *src == dst {
+                    return;
+                }
+                self.push(MirStmt::Retain(*src), loc);
+            }
+            if !self.params.contains(&dst) {
+                self.push(MirStmt::Release(dst), loc);
+            }
+        }
+        self.push(MirStmt::Assign(dst, rvalue), loc);
+    }
+
+    /// Evaluates an rvalue into a fresh temporary.
+    fn temp(&mut self, ty: Ty, rvalue: Rvalue, loc: Loc) -> Operand {
+        let local = self.new_local(ty, None);
+        self.assign(local, rvalue, loc);
+        Operand::Local(local)
+    }
+
+    fn runtime(&mut self, f: abi::RuntimeFn, ty: Ty, args: Vec<RtArg>, loc: Loc) -> Operand {
+        self.temp(ty, Rvalue::Runtime(f, args), loc)
+    }
+
+    fn runtime_effect(&mut self, f: abi::RuntimeFn, args: Vec<RtArg>, loc: Loc) {
+        self.push(MirStmt::Eval(Rvalue::Runtime(f, args)), loc);
+        if f.no_return {
+            self.terminate(Terminator::Unreachable);
+        }
+    }
+
+    fn return_value(&mut self, value: Operand, loc: Loc) {
+        if self.ret_ty != Ty::Null {
+            let ret = self.ret_local;
+            self.assign(ret, Rvalue::Use(value), loc);
+        }
+        for local in self.owned_heap_locals() {
+            self.push(MirStmt::Release(local), loc);
+        }
+        let result = if self.ret_ty == Ty::Null {
+            Operand::Const(Const::Null)
+        } else {
+            Operand::Local(self.ret_local)
+        };
+        self.terminate(Terminator::Return(result));
+    }
+
+    // ---- statements
+
+    /// Lowers a block; returns its value when it has a tail expression.
+    fn block(&mut self, block: &hir::Block) -> Option<Operand> {
+        for stmt in &block.stmts {
+            self.stmt(stmt);
+        }
+        block.tail.as_ref().map(|e| self.expr(e))
+    }
+
+    fn var_local(&mut self, var: hir::VarId) -> Local {
+        if let Some(local) = self.vars.get(&var) {
+            return *local;
+        }
+        let decl = &self.cell.vars[var.0 as usize];
+        let local = self.new_local(mir_ty(decl.ty), Some(decl.name.clone()));
+        self.vars.insert(var, local);
+        local
+    }
+
+    fn stmt(&mut self, stmt: &hir::Stmt) {
+        let loc = self.loc(stmt.span.start);
+        match &stmt.kind {
+            StmtKind::Let(var, value) | StmtKind::Assign(var, value) => {
+                let op = self.expr(value);
+                let local = self.var_local(*var);
+                self.assign(local, Rvalue::Use(op), loc);
+            }
+            StmtKind::Expr(e) => {
+                self.expr(e);
+            }
+            StmtKind::While { id, cond, body } => {
+                let header = self.new_block();
+                let body_block = self.new_block();
+                let exit = self.new_block();
+                self.goto(header);
+                self.switch_to(header);
+                let c = self.expr(cond);
+                self.terminate(Terminator::Branch {
+                    cond: c,
+                    then_block: body_block,
+                    else_block: exit,
+                });
+                self.loops.insert(*id, (header, exit));
+                self.switch_to(body_block);
+                self.block(body);
+                self.goto(header);
+                self.switch_to(exit);
+            }
+            StmtKind::Loop { id, body } => {
+                let header = self.new_block();
+                let exit = self.new_block();
+                self.goto(header);
+                self.switch_to(header);
+                self.loops.insert(*id, (header, exit));
+                self.block(body);
+                self.goto(header);
+                self.switch_to(exit);
+            }
+            StmtKind::ForRange {
+                id,
+                var,
+                start,
+                end,
+                inclusive,
+                step,
+                filter,
+                body,
+            } => self.for_range(
+                *id,
+                *var,
+                start,
+                end,
+                *inclusive,
+                step.as_ref(),
+                filter.as_ref(),
+                body,
+                loc,
+            ),
+            StmtKind::Break(id) => {
+                if let Some((_, exit)) = self.loops.get(id).copied() {
+                    self.goto(exit);
+                }
+            }
+            StmtKind::Continue(id) => {
+                if let Some((next, _)) = self.loops.get(id).copied() {
+                    self.goto(next);
+                }
+            }
+            StmtKind::Return(value) => {
+                let op = match value {
+                    Some(e) => self.expr(e),
+                    None => Operand::Const(Const::Null),
+                };
+                if !self.is_terminated() {
+                    self.return_value(op, loc);
+                }
+            }
+            StmtKind::Halt(message) => {
+                let msg = self.expr(message);
+                self.runtime_effect(
+                    abi::LM_HALT,
+                    vec![RtArg::Operand(msg), RtArg::Loc(loc)],
+                    loc,
+                );
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn for_range(
+        &mut self,
+        id: hir::LoopId,
+        var: hir::VarId,
+        start: &Expr,
+        end: &Expr,
+        inclusive: bool,
+        step: Option<&Expr>,
+        filter: Option<&Expr>,
+        body: &hir::Block,
+        loc: Loc,
+    ) {
+        let counter = self.new_local(Ty::Int, Some("for.counter".into()));
+        let limit = self.new_local(Ty::Int, Some("for.end".into()));
+        let start_op = self.expr(start);
+        self.assign(counter, Rvalue::Use(start_op), loc);
+        let end_op = self.expr(end);
+        self.assign(limit, Rvalue::Use(end_op), loc);
+        // A literal step (or none) fixes the direction at compile time, so the
+        // loop test is a single comparison.
+        let known_step = match step {
+            None => Some(1),
+            Some(Expr {
+                kind: ExprKind::Int(k),
+                ..
+            }) => Some(*k),
+            _ => None,
+        };
+        let step_op = match step {
+            Some(e) if known_step.is_none() => {
+                let op = self.expr(e);
+                let step_local = self.new_local(Ty::Int, Some("for.step".into()));
+                self.assign(step_local, Rvalue::Use(op), loc);
+                let is_zero = self.temp(
+                    Ty::Bool,
+                    Rvalue::Binary {
+                        op: BinOp::Eq,
+                        ty: Ty::Int,
+                        lhs: Operand::Local(step_local),
+                        rhs: Operand::Const(Const::Int(0)),
+                    },
+                    loc,
+                );
+                self.error_if(is_zero, abi::RuntimeErrorCode::StepZero, loc);
+                Operand::Local(step_local)
+            }
+            _ => Operand::Const(Const::Int(known_step.unwrap_or(1))),
+        };
+        let header = self.new_block();
+        let body_block = self.new_block();
+        let next = self.new_block();
+        let exit = self.new_block();
+        self.goto(header);
+        self.switch_to(header);
+        let (up, down) = if inclusive {
+            (BinOp::Le, BinOp::Ge)
+        } else {
+            (BinOp::Lt, BinOp::Gt)
+        };
+        let cmp = |op| Rvalue::Binary {
+            op,
+            ty: Ty::Int,
+            lhs: Operand::Local(counter),
+            rhs: Operand::Local(limit),
+        };
+        let cond = match known_step {
+            Some(k) if k > 0 => self.temp(Ty::Bool, cmp(up), loc),
+            Some(_) => self.temp(Ty::Bool, cmp(down), loc),
+            None => {
+                // Unknown direction: (step > 0) ? counter up-compare : down-compare.
+                let result = self.new_local(Ty::Bool, None);
+                let positive = self.temp(
+                    Ty::Bool,
+                    Rvalue::Binary {
+                        op: BinOp::Gt,
+                        ty: Ty::Int,
+                        lhs: step_op.clone(),
+                        rhs: Operand::Const(Const::Int(0)),
+                    },
+                    loc,
+                );
+                let up_block = self.new_block();
+                let down_block = self.new_block();
+                let join = self.new_block();
+                self.terminate(Terminator::Branch {
+                    cond: positive,
+                    then_block: up_block,
+                    else_block: down_block,
+                });
+                self.switch_to(up_block);
+                self.assign(result, cmp(up), loc);
+                self.goto(join);
+                self.switch_to(down_block);
+                self.assign(result, cmp(down), loc);
+                self.goto(join);
+                self.switch_to(join);
+                Operand::Local(result)
+            }
+        };
+        self.terminate(Terminator::Branch {
+            cond,
+            then_block: body_block,
+            else_block: exit,
+        });
+        self.switch_to(body_block);
+        let var_local = self.var_local(var);
+        self.assign(var_local, Rvalue::Use(Operand::Local(counter)), loc);
+        self.loops.insert(id, (next, exit));
+        if let Some(filter) = filter {
+            let keep = self.expr(filter);
+            let run = self.new_block();
+            self.terminate(Terminator::Branch {
+                cond: keep,
+                then_block: run,
+                else_block: next,
+            });
+            self.switch_to(run);
+        }
+        self.block(body);
+        self.goto(next);
+        self.switch_to(next);
+        self.assign(
+            counter,
+            Rvalue::Binary {
+                op: BinOp::Add,
+                ty: Ty::Int,
+                lhs: Operand::Local(counter),
+                rhs: step_op,
+            },
+            loc,
+        );
+        self.goto(header);
+        self.switch_to(exit);
+    }
+
+    /// Raises runtime error `code` when `cond` holds.
+    fn error_if(&mut self, cond: Operand, code: abi::RuntimeErrorCode, loc: Loc) {
+        let fail = self.new_block();
+        let ok = self.new_block();
+        self.terminate(Terminator::Branch {
+            cond,
+            then_block: fail,
+            else_block: ok,
+        });
+        self.switch_to(fail);
+        self.runtime_effect(
+            abi::LM_RUNTIME_ERROR,
+            vec![RtArg::I32(code as i32), RtArg::Loc(loc)],
+            loc,
+        );
+        self.switch_to(ok);
+    }
+
+    // ---- expressions
+
+    fn expr(&mut self, e: &Expr) -> Operand {
+        let loc = self.loc(e.span.start);
+        let ty = mir_ty(e.ty);
+        match &e.kind {
+            ExprKind::Int(v) => Operand::Const(Const::Int(*v)),
+            ExprKind::Float(v) => Operand::Const(Const::Float(*v)),
+            ExprKind::Bool(v) => Operand::Const(Const::Bool(*v)),
+            ExprKind::Null | ExprKind::Error => Operand::Const(Const::Null),
+            ExprKind::Str(s) => Operand::Const(Const::Str(s.clone())),
+            ExprKind::Var(var) => Operand::Local(self.var_local(*var)),
+            ExprKind::Binary(op, lhs, rhs) => self.binary(*op, lhs, rhs, e.ty, loc),
+            ExprKind::Unary(op, operand) => {
+                let value = self.expr(operand);
+                let op = match op {
+                    hir::UnaryOp::Neg => UnOp::Neg,
+                    hir::UnaryOp::Not => UnOp::Not,
+                    hir::UnaryOp::BitNot => UnOp::BitNot,
+                };
+                self.temp(
+                    ty,
+                    Rvalue::Unary {
+                        op,
+                        ty: mir_ty(operand.ty),
+                        operand: value,
+                    },
+                    loc,
+                )
+            }
+            ExprKind::Cast(kind, operand) => {
+                let value = self.expr(operand);
+                let cast = match kind {
+                    hir::CastKind::IntToFloat => Cast::IntToFloat,
+                    hir::CastKind::FloatToInt => Cast::FloatToInt,
+                };
+                if let (Cast::IntToFloat, Operand::Const(Const::Int(v))) = (cast, &value) {
+                    return Operand::Const(Const::Float(*v as f64));
+                }
+                self.temp(ty, Rvalue::Cast(cast, value), loc)
+            }
+            ExprKind::And(lhs, rhs) => self.short_circuit(lhs, rhs, true, loc),
+            ExprKind::Or(lhs, rhs) => self.short_circuit(lhs, rhs, false, loc),
+            ExprKind::Call(cell, args) => {
+                let args = args.iter().map(|a| self.expr(a)).collect();
+                let rvalue = Rvalue::Call(FuncId(cell.0), args);
+                if e.ty == Type::Never {
+                    self.push(MirStmt::Eval(rvalue), loc);
+                    self.terminate(Terminator::Unreachable);
+                    Operand::Const(Const::Null)
+                } else {
+                    self.temp(ty, rvalue, loc)
+                }
+            }
+            ExprKind::Builtin(builtin, args) => self.builtin(*builtin, args, loc),
+            ExprKind::Interpolation(parts) => self.interpolation(parts, loc),
+            ExprKind::If {
+                cond,
+                then_block,
+                else_block,
+            } => {
+                let c = self.expr(cond);
+                let result = self.new_local(ty, None);
+                let then_bb = self.new_block();
+                let else_bb = self.new_block();
+                let join = self.new_block();
+                self.terminate(Terminator::Branch {
+                    cond: c,
+                    then_block: then_bb,
+                    else_block: else_bb,
+                });
+                self.switch_to(then_bb);
+                self.branch_value(then_block, result, ty, loc);
+                self.goto(join);
+                self.switch_to(else_bb);
+                if let Some(else_block) = else_block {
+                    self.branch_value(else_block, result, ty, loc);
+                }
+                self.goto(join);
+                self.switch_to(join);
+                Operand::Local(result)
+            }
+            ExprKind::Match { scrutinee, arms } => self.match_expr(scrutinee, arms, ty, loc),
+            ExprKind::When(arms) => {
+                let result = self.new_local(ty, None);
+                let join = self.new_block();
+                for arm in arms {
+                    let next = self.new_block();
+                    if let Some(cond) = &arm.cond {
+                        let c = self.expr(cond);
+                        let body = self.new_block();
+                        self.terminate(Terminator::Branch {
+                            cond: c,
+                            then_block: body,
+                            else_block: next,
+                        });
+                        self.switch_to(body);
+                    }
+                    self.branch_value(&arm.body, result, ty, loc);
+                    self.goto(join);
+                    self.switch_to(next);
+                }
+                self.goto(join);
+                self.switch_to(join);
+                Operand::Local(result)
+            }
+            ExprKind::Block(block) => {
+                let value = self.block(block);
+                value.unwrap_or(Operand::Const(Const::Null))
+            }
+        }
+    }
+
+    /// Lowers a branch body and stores its value in `result` (when the branch
+    /// has a value and the expression's type carries data).
+    fn branch_value(&mut self, block: &hir::Block, result: Local, ty: Ty, loc: Loc) {
+        let value = self.block(block);
+        if let Some(v) = value {
+            if ty != Ty::Null && !self.is_terminated() {
+                self.assign(result, Rvalue::Use(v), loc);
+            }
+        }
+    }
+
+    fn short_circuit(&mut self, lhs: &Expr, rhs: &Expr, is_and: bool, loc: Loc) -> Operand {
+        let result = self.new_local(Ty::Bool, None);
+        let l = self.expr(lhs);
+        self.assign(result, Rvalue::Use(l.clone()), loc);
+        let eval_rhs = self.new_block();
+        let join = self.new_block();
+        let (then_block, else_block) = if is_and {
+            (eval_rhs, join)
+        } else {
+            (join, eval_rhs)
+        };
+        self.terminate(Terminator::Branch {
+            cond: l,
+            then_block,
+            else_block,
+        });
+        self.switch_to(eval_rhs);
+        let r = self.expr(rhs);
+        self.assign(result, Rvalue::Use(r), loc);
+        self.goto(join);
+        self.switch_to(join);
+        Operand::Local(result)
+    }
+
+    fn binary(&mut self, op: hir::BinaryOp, lhs: &Expr, rhs: &Expr, ty: Type, loc: Loc) -> Operand {
+        use hir::BinaryOp as H;
+        let operand_ty = mir_ty(lhs.ty);
+        let l = self.expr(lhs);
+        let r = self.expr(rhs);
+        match (op, operand_ty) {
+            (H::Concat, _) => self.runtime(
+                abi::LM_STR_CONCAT,
+                Ty::Str,
+                vec![RtArg::Operand(l), RtArg::Operand(r)],
+                loc,
+            ),
+            (H::Pow, Ty::Int) => self.runtime(
+                abi::LM_INT_POW,
+                Ty::Int,
+                vec![RtArg::Operand(l), RtArg::Operand(r), RtArg::Loc(loc)],
+                loc,
+            ),
+            (H::Pow, _) => self.runtime(
+                abi::LM_FLOAT_POW,
+                Ty::Float,
+                vec![RtArg::Operand(l), RtArg::Operand(r)],
+                loc,
+            ),
+            (H::Eq | H::Ne, Ty::Str) => {
+                let eq = self.runtime(
+                    abi::LM_STR_EQ,
+                    Ty::Bool,
+                    vec![RtArg::Operand(l), RtArg::Operand(r)],
+                    loc,
+                );
+                if op == H::Eq {
+                    eq
+                } else {
+                    self.temp(
+                        Ty::Bool,
+                        Rvalue::Unary {
+                            op: UnOp::Not,
+                            ty: Ty::Bool,
+                            operand: eq,
+                        },
+                        loc,
+                    )
+                }
+            }
+            (H::Lt | H::Le | H::Gt | H::Ge, Ty::Str) => {
+                let cmp = self.runtime(
+                    abi::LM_STR_CMP,
+                    Ty::Int,
+                    vec![RtArg::Operand(l), RtArg::Operand(r)],
+                    loc,
+                );
+                self.temp(
+                    Ty::Bool,
+                    Rvalue::Binary {
+                        op: simple_binop(op),
+                        ty: Ty::Int,
+                        lhs: cmp,
+                        rhs: Operand::Const(Const::Int(0)),
+                    },
+                    loc,
+                )
+            }
+            (H::Eq | H::Ne, Ty::Null) => Operand::Const(Const::Bool(op == H::Eq)),
+            _ => self.temp(
+                mir_ty(ty),
+                Rvalue::Binary {
+                    op: simple_binop(op),
+                    ty: operand_ty,
+                    lhs: l,
+                    rhs: r,
+                },
+                loc,
+            ),
+        }
+    }
+
+    fn builtin(&mut self, builtin: Builtin, args: &[Expr], loc: Loc) -> Operand {
+        match builtin {
+            Builtin::Print | Builtin::Eprint => {
+                let stream = if builtin == Builtin::Print { 1 } else { 2 };
+                for (i, arg) in args.iter().enumerate() {
+                    if i > 0 {
+                        self.runtime_effect(abi::LM_WRITE_SPACE, vec![RtArg::I32(stream)], loc);
+                    }
+                    let value = self.expr(arg);
+                    let f = match mir_ty(arg.ty) {
+                        Ty::Int => abi::LM_WRITE_INT,
+                        Ty::Float => abi::LM_WRITE_FLOAT,
+                        Ty::Bool => abi::LM_WRITE_BOOL,
+                        Ty::Str => abi::LM_WRITE_STR,
+                        Ty::Null => abi::LM_WRITE_NULL,
+                    };
+                    let mut rt_args = vec![RtArg::I32(stream)];
+                    if mir_ty(arg.ty) != Ty::Null {
+                        rt_args.push(RtArg::Operand(value));
+                    }
+                    self.runtime_effect(f, rt_args, loc);
+                }
+                self.runtime_effect(abi::LM_WRITE_NEWLINE, vec![RtArg::I32(stream)], loc);
+                Operand::Const(Const::Null)
+            }
+            Builtin::ToString => {
+                let arg = &args[0];
+                let value = self.expr(arg);
+                self.to_string(value, mir_ty(arg.ty), loc)
+            }
+            Builtin::StrLen => {
+                let s = self.expr(&args[0]);
+                self.runtime(abi::LM_STR_LEN, Ty::Int, vec![RtArg::Operand(s)], loc)
+            }
+            Builtin::StrIndex => {
+                let s = self.expr(&args[0]);
+                let i = self.expr(&args[1]);
+                self.runtime(
+                    abi::LM_STR_INDEX,
+                    Ty::Str,
+                    vec![RtArg::Operand(s), RtArg::Operand(i), RtArg::Loc(loc)],
+                    loc,
+                )
+            }
+            Builtin::Exit => {
+                let code = self.expr(&args[0]);
+                self.runtime_effect(abi::LM_EXIT, vec![RtArg::Operand(code)], loc);
+                Operand::Const(Const::Null)
+            }
+        }
+    }
+
+    /// The display form of a value as a string operand.
+    fn to_string(&mut self, value: Operand, ty: Ty, loc: Loc) -> Operand {
+        let f = match ty {
+            Ty::Str => return self.temp(Ty::Str, Rvalue::Use(value), loc),
+            Ty::Int => abi::LM_STR_FROM_INT,
+            Ty::Float => abi::LM_STR_FROM_FLOAT,
+            Ty::Bool => abi::LM_STR_FROM_BOOL,
+            Ty::Null => return self.runtime(abi::LM_STR_FROM_NULL, Ty::Str, vec![], loc),
+        };
+        self.runtime(f, Ty::Str, vec![RtArg::Operand(value)], loc)
+    }
+
+    fn interpolation(&mut self, parts: &[hir::InterpPart], loc: Loc) -> Operand {
+        let mut pieces = Vec::new();
+        for part in parts {
+            match part {
+                hir::InterpPart::Text(text) => pieces.push(Operand::Const(Const::Str(text.clone()))),
+                hir::InterpPart::Value(e, spec) => {
+                    let value = self.expr(e);
+                    let ty = mir_ty(e.ty);
+                    let piece = match spec {
+                        None => self.to_string(value, ty, loc),
+                        Some(spec) => self.format(value, ty, spec, loc),
+                    };
+                    pieces.push(piece);
+                }
+            }
+        }
+        match pieces.len() {
+            0 => Operand::Const(Const::Str(String::new())),
+            1 => {
+                let only = pieces.pop().unwrap_or(Operand::Const(Const::Null));
+                self.temp(Ty::Str, Rvalue::Use(only), loc)
+            }
+            _ => self.runtime(
+                abi::LM_STR_CONCAT_N,
+                Ty::Str,
+                vec![RtArg::StrArray(pieces), RtArg::I64(parts.len() as i64)],
+                loc,
+            ),
+        }
+    }
+
+    fn format(&mut self, value: Operand, ty: Ty, spec: &hir::FormatSpec, loc: Loc) -> Operand {
+        let (f, value) = match ty {
+            Ty::Int => (abi::LM_FMT_INT, value),
+            Ty::Float => (abi::LM_FMT_FLOAT, value),
+            _ => {
+                let text = self.to_string(value, ty, loc);
+                (abi::LM_FMT_STR, text)
+            }
+        };
+        let align = match spec.align {
+            Some('<') => abi::FmtAlign::Left,
+            Some('>') => abi::FmtAlign::Right,
+            Some('^') => abi::FmtAlign::Center,
+            _ => abi::FmtAlign::Default,
+        };
+        let mut flags = 0;
+        if spec.plus {
+            flags |= abi::FMT_FLAG_PLUS;
+        }
+        if spec.zero {
+            flags |= abi::FMT_FLAG_ZERO;
+        }
+        if spec.alt {
+            flags |= abi::FMT_FLAG_ALT;
+        }
+        let kind = match spec.kind {
+            Some('f') => abi::FmtKind::Fixed,
+            Some('x') => abi::FmtKind::LowerHex,
+            Some('X') => abi::FmtKind::UpperHex,
+            Some('o') => abi::FmtKind::Octal,
+            Some('b') => abi::FmtKind::Binary,
+            _ => abi::FmtKind::Default,
+        };
+        self.runtime(
+            f,
+            Ty::Str,
+            vec![
+                RtArg::Operand(value),
+                RtArg::I32(spec.fill.unwrap_or(' ') as i32),
+                RtArg::I32(align as i32),
+                RtArg::I32(flags),
+                RtArg::I64(spec.width.map_or(-1, i64::from)),
+                RtArg::I64(spec.precision.map_or(-1, i64::from)),
+                RtArg::I32(kind as i32),
+            ],
+            loc,
+        )
+    }
+
+    fn match_expr(&mut self, scrutinee: &Expr, arms: &[hir::MatchArm], ty: Ty, loc: Loc) -> Operand {
+        let value = self.expr(scrutinee);
+        let scrut_ty = mir_ty(scrutinee.ty);
+        // Keep the scrutinee in a local of its own so patterns can test it repeatedly.
+        let scrut = self.new_local(scrut_ty, Some("match.value".into()));
+        self.assign(scrut, Rvalue::Use(value), loc);
+        let result = self.new_local(ty, None);
+        let join = self.new_block();
+        for arm in arms {
+            let arm_loc = self.loc(arm.span.start);
+            let body = self.new_block();
+            let next = self.new_block();
+            self.pattern_test(&arm.pattern, scrut, scrut_ty, body, next, arm_loc);
+            self.switch_to(body);
+            if let Some(guard) = &arm.guard {
+                let g = self.expr(guard);
+                let guarded = self.new_block();
+                self.terminate(Terminator::Branch {
+                    cond: g,
+                    then_block: guarded,
+                    else_block: next,
+                });
+                self.switch_to(guarded);
+            }
+            self.branch_value(&arm.body, result, ty, arm_loc);
+            self.goto(join);
+            self.switch_to(next);
+        }
+        // No arm matched: a statement `match` does nothing (types.md §2); a
+        // value `match` was proven exhaustive by the checker.
+        self.goto(join);
+        self.switch_to(join);
+        Operand::Local(result)
+    }
+
+    /// Emits a test of `pattern` against `scrut`: jumps to `success` (with the
+    /// pattern's bindings made) or to `fail`.
+    fn pattern_test(
+        &mut self,
+        pattern: &Pattern,
+        scrut: Local,
+        ty: Ty,
+        success: BlockId,
+        fail: BlockId,
+        loc: Loc,
+    ) {
+        let compare = |this: &mut Self, op: BinOp, c: Const| {
+            this.temp(
+                Ty::Bool,
+                Rvalue::Binary {
+                    op,
+                    ty,
+                    lhs: Operand::Local(scrut),
+                    rhs: Operand::Const(c),
+                },
+                loc,
+            )
+        };
+        let cond = match pattern {
+            Pattern::Wildcard | Pattern::Null => {
+                self.goto(success);
+                return;
+            }
+            Pattern::Bind(var) => {
+                let local = self.var_local(*var);
+                self.assign(local, Rvalue::Use(Operand::Local(scrut)), loc);
+                self.goto(success);
+                return;
+            }
+            Pattern::Int(v) => compare(self, BinOp::Eq, Const::Int(*v)),
+            Pattern::Float(v) => compare(self, BinOp::Eq, Const::Float(*v)),
+            Pattern::Bool(v) => compare(self, BinOp::Eq, Const::Bool(*v)),
+            Pattern::Str(s) => self.runtime(
+                abi::LM_STR_EQ,
+                Ty::Bool,
+                vec![
+                    RtArg::Operand(Operand::Local(scrut)),
+                    RtArg::Operand(Operand::Const(Const::Str(s.clone()))),
+                ],
+                loc,
+            ),
+            Pattern::IntRange { lo, hi, inclusive } => {
+                let above = compare(self, BinOp::Ge, Const::Int(*lo));
+                let check_hi = self.new_block();
+                self.terminate(Terminator::Branch {
+                    cond: above,
+                    then_block: check_hi,
+                    else_block: fail,
+                });
+                self.switch_to(check_hi);
+                let op = if *inclusive { BinOp::Le } else { BinOp::Lt };
+                compare(self, op, Const::Int(*hi))
+            }
+            Pattern::Or(alternatives) => {
+                for (i, alt) in alternatives.iter().enumerate() {
+                    if i + 1 == alternatives.len() {
+                        self.pattern_test(alt, scrut, ty, success, fail, loc);
+                    } else {
+                        let next = self.new_block();
+                        self.pattern_test(alt, scrut, ty, success, next, loc);
+                        self.switch_to(next);
+                    }
+                }
+                return;
+            }
+        };
+        self.terminate(Terminator::Branch {
+            cond,
+            then_block: success,
+            else_block: fail,
+        });
+    }
+}
+
+fn simple_binop(op: hir::BinaryOp) -> BinOp {
+    use hir::BinaryOp as H;
+    match op {
+        H::Add => BinOp::Add,
+        H::Sub => BinOp::Sub,
+        H::Mul => BinOp::Mul,
+        H::Div => BinOp::Div,
+        H::FloorDiv => BinOp::FloorDiv,
+        H::Mod => BinOp::Mod,
+        H::Shl => BinOp::Shl,
+        H::Shr => BinOp::Shr,
+        H::BitAnd => BinOp::BitAnd,
+        H::BitOr => BinOp::BitOr,
+        H::BitXor => BinOp::BitXor,
+        H::Eq => BinOp::Eq,
+        H::Ne => BinOp::Ne,
+        H::Lt => BinOp::Lt,
+        H::Le => BinOp::Le,
+        H::Gt => BinOp::Gt,
+        H::Ge => BinOp::Ge,
+        // Handled before reaching here; Pow/Concat never get a MIR BinOp.
+        H::Pow | H::Concat => BinOp::Add,
+    }
+}

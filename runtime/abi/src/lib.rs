@@ -146,6 +146,8 @@ pub enum RuntimeErrorCode {
     Unmatched = 10,
     /// Float to Int conversion of NaN/inf/out-of-range value with `as Int`.
     FloatToIntOutOfRange = 11,
+    /// A range with `step 0`.
+    StepZero = 12,
 }
 
 impl RuntimeErrorCode {
@@ -162,6 +164,7 @@ impl RuntimeErrorCode {
         Self::NegativeExponent,
         Self::Unmatched,
         Self::FloatToIntOutOfRange,
+        Self::StepZero,
     ];
 
     pub fn from_i32(code: i32) -> Option<Self> {
@@ -182,6 +185,7 @@ impl RuntimeErrorCode {
             Self::NegativeExponent => "negative exponent",
             Self::Unmatched => "no match arm matched the value",
             Self::FloatToIntOutOfRange => "float value cannot be converted to Int",
+            Self::StepZero => "range step must not be zero",
         }
     }
 }

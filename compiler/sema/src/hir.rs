@@ -1,0 +1,245 @@
+//! Typed HIR: the checked program, produced by [`crate::check`] and consumed by
+//! MIR lowering.
+//!
+//! Names are resolved to ids ([`VarId`], [`CellId`], [`LoopId`]), every
+//! expression carries its [`Type`], implicit conversions (Int → Float widening)
+//! are explicit [`ExprKind::Cast`] nodes, compound assignments are desugared and
+//! calls have their arguments in parameter order with defaults filled in. So
+//! lowering never needs to look at the syntax tree or re-derive a type.
+
+use lumen_diagnostics::Span;
+
+pub use crate::types::Type;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CellId(pub u32);
+
+/// A local variable of one cell (parameters included).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct VarId(pub u32);
+
+/// A loop of one cell, the target of `break`/`continue`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LoopId(pub u32);
+
+#[derive(Clone, Debug)]
+pub struct Program {
+    pub cells: Vec<Cell>,
+    /// `main`, explicit or made from top-level statements.
+    pub entry: CellId,
+}
+
+#[derive(Clone, Debug)]
+pub struct Cell {
+    pub name: String,
+    pub params: Vec<VarId>,
+    pub ret: Type,
+    pub vars: Vec<Var>,
+    pub body: Block,
+    /// The span of the cell's name (its header for the implicit main).
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Var {
+    pub name: String,
+    pub ty: Type,
+    pub mutable: bool,
+    pub span: Span,
+}
+
+/// A sequence of statements; `tail` is the block's value when it has one.
+#[derive(Clone, Debug, Default)]
+pub struct Block {
+    pub stmts: Vec<Stmt>,
+    pub tail: Option<Box<Expr>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Stmt {
+    pub kind: StmtKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum StmtKind {
+    /// `let x = e` (also the desugared binding of a pattern).
+    Let(VarId, Expr),
+    /// `x = e` (compound assignments arrive desugared).
+    Assign(VarId, Expr),
+    Expr(Expr),
+    While {
+        id: LoopId,
+        cond: Expr,
+        body: Block,
+    },
+    Loop {
+        id: LoopId,
+        body: Block,
+    },
+    /// `for var in start..end step k if filter`.
+    ForRange {
+        id: LoopId,
+        var: VarId,
+        start: Expr,
+        end: Expr,
+        inclusive: bool,
+        step: Option<Expr>,
+        filter: Option<Expr>,
+        body: Block,
+    },
+    Break(LoopId),
+    Continue(LoopId),
+    Return(Option<Expr>),
+    /// `halt msg`: the message is a String expression.
+    Halt(Expr),
+}
+
+#[derive(Clone, Debug)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub ty: Type,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum ExprKind {
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Null,
+    Str(String),
+    Var(VarId),
+    /// Arithmetic, bitwise and comparison operators; both operands already have
+    /// the operation's operand type (see [`BinaryOp`]).
+    Binary(BinaryOp, Box<Expr>, Box<Expr>),
+    Unary(UnaryOp, Box<Expr>),
+    Cast(CastKind, Box<Expr>),
+    /// Short-circuit `and` / `or`.
+    And(Box<Expr>, Box<Expr>),
+    Or(Box<Expr>, Box<Expr>),
+    /// Call of a user cell, arguments in parameter order.
+    Call(CellId, Vec<Expr>),
+    Builtin(Builtin, Vec<Expr>),
+    /// String interpolation: the parts are concatenated.
+    Interpolation(Vec<InterpPart>),
+    If {
+        cond: Box<Expr>,
+        then_block: Block,
+        else_block: Option<Block>,
+    },
+    Match {
+        scrutinee: Box<Expr>,
+        arms: Vec<MatchArm>,
+    },
+    /// `when`: the first arm whose condition holds (`None` = `_`).
+    When(Vec<WhenArm>),
+    Block(Block),
+    /// The expression could not be checked; an error was reported.
+    Error,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinaryOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    FloorDiv,
+    Mod,
+    Pow,
+    Shl,
+    Shr,
+    BitAnd,
+    BitOr,
+    BitXor,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    /// String `+` / `++`.
+    Concat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnaryOp {
+    Neg,
+    Not,
+    BitNot,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CastKind {
+    IntToFloat,
+    FloatToInt,
+}
+
+/// Builtin functions and statements implemented by lowering or the runtime.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Builtin {
+    /// `print(a, b, …)`: display forms joined by spaces, then a newline.
+    Print,
+    /// `eprint(…)`: the same on stderr.
+    Eprint,
+    /// `to_string(x)` / `string(x)`.
+    ToString,
+    /// `len(s)` on a String.
+    StrLen,
+    /// `s[i]` on a String.
+    StrIndex,
+    /// `exit(code)`.
+    Exit,
+}
+
+#[derive(Clone, Debug)]
+pub enum InterpPart {
+    Text(String),
+    Value(Expr, Option<FormatSpec>),
+}
+
+/// A parsed format spec `[[fill]align][+][#][0][width][.precision][f|x|X|o|b]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct FormatSpec {
+    pub fill: Option<char>,
+    /// `<`, `>` or `^`.
+    pub align: Option<char>,
+    pub plus: bool,
+    pub alt: bool,
+    pub zero: bool,
+    pub width: Option<u32>,
+    pub precision: Option<u32>,
+    /// `f`, `x`, `X`, `o` or `b`.
+    pub kind: Option<char>,
+}
+
+#[derive(Clone, Debug)]
+pub struct MatchArm {
+    pub pattern: Pattern,
+    pub guard: Option<Expr>,
+    pub body: Block,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct WhenArm {
+    pub cond: Option<Expr>,
+    pub body: Block,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum Pattern {
+    Wildcard,
+    /// Binds the scrutinee to a new variable.
+    Bind(VarId),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Str(String),
+    Null,
+    /// `lo..hi` or `lo..=hi` on Int.
+    IntRange { lo: i64, hi: i64, inclusive: bool },
+    Or(Vec<Pattern>),
+}
