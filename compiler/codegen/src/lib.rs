@@ -1,1 +1,149 @@
-//! placeholder
+//! Code generation: MIR → Cranelift IR → relocatable object file.
+//!
+//! The crate is a pure function from a [`lumen_mir::Program`] to the bytes of an
+//! ELF object (plus, on request, the annotated CLIF text); the driver writes the
+//! file and links it with the runtime (`lumenc/src/link.rs`). No file I/O here.
+//!
+//! One module per concern, in the spirit of rustc_codegen_cranelift:
+//!
+//! * [`isa`]: Cranelift settings and ISA lookup for each supported target.
+//! * [`runtime_imports`]: declares every function of
+//!   [`lumen_abi::RUNTIME_FUNCTIONS`]; the only place runtime signatures come from.
+//! * [`data`]: string literal objects and `SourceLoc` statics, deduplicated.
+//! * [`function`]: builds one `ir::Function` from one MIR function.
+//! * [`checked_arith`]: inline overflow/zero/range checks with cold error blocks.
+//! * [`stack_check`]: the prologue's comparison against `lm_stack_limit`.
+//! * [`entry`]: defines [`lumen_abi::PROGRAM_ENTRY`], the runtime's way in.
+//! * [`clif_text`]: `--emit clif`, annotated with `.lm` source lines.
+//! * [`object`]: the cranelift-object module: declare everything, define, emit.
+//!
+//! **Invariant:** compilation is two separate steps per function, as in
+//! rustc_codegen_cranelift: [`function::build`] returns an `ir::Function`, then
+//! [`object::Emitter::define_function`] compiles it and turns Cranelift's errors
+//! into a [`CodegenError`] naming the function.
+
+pub mod checked_arith;
+pub mod clif_text;
+pub mod data;
+pub mod entry;
+pub mod function;
+pub mod isa;
+pub mod object;
+pub mod runtime_imports;
+pub mod stack_check;
+
+use std::fmt;
+
+pub use target_lexicon::Triple;
+
+/// How hard Cranelift optimises.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum OptLevel {
+    /// `-O0`: fastest compile, for inspecting generated code.
+    None,
+    /// The default: Cranelift's `opt_level=speed` (egraph optimisations).
+    #[default]
+    Speed,
+}
+
+/// What to generate and for which machine.
+#[derive(Clone, Debug)]
+pub struct CodegenOptions {
+    pub target: Triple,
+    pub opt_level: OptLevel,
+    /// Also return the CLIF text of every function (`--emit clif`).
+    pub emit_clif: bool,
+}
+
+impl CodegenOptions {
+    /// Options for the machine the compiler runs on, optimised, without CLIF.
+    pub fn host() -> Self {
+        CodegenOptions {
+            target: Triple::host(),
+            opt_level: OptLevel::Speed,
+            emit_clif: false,
+        }
+    }
+}
+
+/// The result of code generation: the object file's bytes and, when asked
+/// for, the annotated CLIF of every function.
+#[derive(Debug)]
+pub struct CodegenOutput {
+    pub object: Vec<u8>,
+    pub clif: Option<String>,
+}
+
+/// A code generation failure. MIR that satisfies its documented invariants
+/// never produces one except for an unsupported target; anything else is a
+/// compiler bug, reported with the function it happened in rather than a panic.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CodegenError {
+    message: String,
+}
+
+impl CodegenError {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
+        CodegenError {
+            message: message.into(),
+        }
+    }
+
+    /// An error about one function, so the message says where it happened.
+    pub(crate) fn in_function(name: &str, message: impl fmt::Display) -> Self {
+        CodegenError::new(format!("in function `{name}`: {message}"))
+    }
+
+    /// The readable message (without an `error:` prefix).
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for CodegenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for CodegenError {}
+
+/// The target triples this code generator (and the runtime) support, so the
+/// driver can validate `--target` and list the choices in its message.
+pub fn supported_targets() -> &'static [&'static str] {
+    &["x86_64-unknown-linux-gnu", "aarch64-unknown-linux-gnu"]
+}
+
+/// Compiles a whole program to one object file.
+///
+/// The object defines every MIR function (local symbols) and the exported
+/// [`lumen_abi::PROGRAM_ENTRY`]; it imports the runtime functions and
+/// `lm_stack_limit` and must be linked with `liblumen_rt.a` for the same
+/// target. All symbols are declared before any function is defined, so calls
+/// may go forward or backward in [`lumen_mir::Program::functions`].
+pub fn compile_program(
+    program: &lumen_mir::Program,
+    options: &CodegenOptions,
+) -> Result<CodegenOutput, CodegenError> {
+    let isa = isa::build(&options.target, options.opt_level)?;
+    let mut emitter = object::Emitter::new(isa, program)?;
+    let mut clif = options.emit_clif.then(String::new);
+
+    for (index, mir_fn) in program.functions.iter().enumerate() {
+        let built = function::build(&mut emitter, program, index)?;
+        if let Some(text) = clif.as_mut() {
+            clif_text::write_function(text, &built, &program.file_name);
+        }
+        emitter.define_function(emitter.cell_id(index), &mir_fn.name, built.func)?;
+    }
+
+    let entry_fn = entry::build(&mut emitter, program)?;
+    if let Some(text) = clif.as_mut() {
+        clif_text::write_function(text, &entry_fn, &program.file_name);
+    }
+    let entry_id = emitter.program_entry_id();
+    emitter.define_function(entry_id, lumen_abi::PROGRAM_ENTRY, entry_fn.func)?;
+
+    let object = emitter.finish()?;
+    Ok(CodegenOutput { object, clif })
+}

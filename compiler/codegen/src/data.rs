@@ -1,0 +1,173 @@
+//! Static data: string literal objects and `SourceLoc` records.
+//!
+//! String literals are complete string objects in read-only data, in exactly
+//! the layout of `lumen_abi` (`[rc = RC_IMMORTAL: u32][kind: u16][flags: u16]
+//! [len: u64][bytes]`), so a literal is used without any allocation and the
+//! runtime's reference counting ignores it. `SourceLoc`s point at
+//! NUL-terminated file and cell names through data relocations; since they
+//! contain pointers they land in `.data.rel.ro`, which keeps the object free of
+//! text relocations in a PIE.
+//!
+//! Everything is deduplicated by content: one object per distinct literal, one
+//! `SourceLoc` per distinct (file, cell, line, column).
+//!
+//! Data objects are declared when a function first uses them and all defined
+//! at the end ([`DataTable::define_all`]): their contents never depend on code.
+
+use std::collections::HashMap;
+
+use cranelift_module::{DataDescription, DataId, Module};
+use lumen_abi::{ObjectKind, RC_IMMORTAL, SOURCE_LOC_SIZE, STRING_DATA_OFFSET};
+use lumen_mir::Loc;
+
+use crate::CodegenError;
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct LocKey {
+    file: String,
+    cell: String,
+    line: u32,
+    col: u32,
+}
+
+enum Contents {
+    Bytes {
+        bytes: Vec<u8>,
+        align: u64,
+    },
+    SourceLoc {
+        file: DataId,
+        cell: DataId,
+        line: u32,
+        col: u32,
+    },
+}
+
+/// Interned static data of one object file.
+#[derive(Default)]
+pub struct DataTable {
+    strings: HashMap<String, DataId>,
+    cstrs: HashMap<String, DataId>,
+    locs: HashMap<LocKey, DataId>,
+    /// In declaration order, so the object's layout is deterministic.
+    pending: Vec<(DataId, Contents)>,
+}
+
+fn declare(module: &mut dyn Module) -> Result<DataId, CodegenError> {
+    module
+        .declare_anonymous_data(false, false)
+        .map_err(|e| CodegenError::new(format!("declaring static data: {e}")))
+}
+
+/// The bytes of an immortal string object holding `text`.
+pub fn string_object_bytes(text: &str) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(STRING_DATA_OFFSET + text.len());
+    // Both supported targets are little-endian.
+    bytes.extend_from_slice(&RC_IMMORTAL.to_le_bytes());
+    bytes.extend_from_slice(&(ObjectKind::String as u16).to_le_bytes());
+    bytes.extend_from_slice(&0u16.to_le_bytes());
+    bytes.extend_from_slice(&(text.len() as u64).to_le_bytes());
+    debug_assert_eq!(bytes.len(), STRING_DATA_OFFSET);
+    bytes.extend_from_slice(text.as_bytes());
+    bytes
+}
+
+impl DataTable {
+    /// The string object for a literal.
+    pub fn string(&mut self, module: &mut dyn Module, text: &str) -> Result<DataId, CodegenError> {
+        if let Some(id) = self.strings.get(text) {
+            return Ok(*id);
+        }
+        let id = declare(module)?;
+        self.strings.insert(text.to_owned(), id);
+        let bytes = string_object_bytes(text);
+        self.pending.push((id, Contents::Bytes { bytes, align: 8 }));
+        Ok(id)
+    }
+
+    /// NUL-terminated UTF-8 text (file and cell names of `SourceLoc`s).
+    fn c_string(&mut self, module: &mut dyn Module, text: &str) -> Result<DataId, CodegenError> {
+        if let Some(id) = self.cstrs.get(text) {
+            return Ok(*id);
+        }
+        let id = declare(module)?;
+        self.cstrs.insert(text.to_owned(), id);
+        // An interior NUL would cut the name short in C; names never contain
+        // one, but make it harmless rather than wrong.
+        let mut bytes: Vec<u8> = text
+            .bytes()
+            .map(|b| if b == 0 { b'?' } else { b })
+            .collect();
+        bytes.push(0);
+        self.pending.push((id, Contents::Bytes { bytes, align: 1 }));
+        Ok(id)
+    }
+
+    /// The `SourceLoc` static for `loc` in cell `cell` of file `file`.
+    pub fn source_loc(
+        &mut self,
+        module: &mut dyn Module,
+        file: &str,
+        cell: &str,
+        loc: Loc,
+    ) -> Result<DataId, CodegenError> {
+        let key = LocKey {
+            file: file.to_owned(),
+            cell: cell.to_owned(),
+            line: loc.line,
+            col: loc.col,
+        };
+        if let Some(id) = self.locs.get(&key) {
+            return Ok(*id);
+        }
+        let file_id = self.c_string(module, file)?;
+        let cell_id = self.c_string(module, cell)?;
+        let id = declare(module)?;
+        self.locs.insert(key, id);
+        self.pending.push((
+            id,
+            Contents::SourceLoc {
+                file: file_id,
+                cell: cell_id,
+                line: loc.line,
+                col: loc.col,
+            },
+        ));
+        Ok(id)
+    }
+
+    /// Defines every declared data object in the module.
+    pub fn define_all(self, module: &mut dyn Module) -> Result<(), CodegenError> {
+        for (id, contents) in self.pending {
+            let mut desc = DataDescription::new();
+            match contents {
+                Contents::Bytes { bytes, align } => {
+                    desc.define(bytes.into_boxed_slice());
+                    desc.set_align(align);
+                }
+                Contents::SourceLoc {
+                    file,
+                    cell,
+                    line,
+                    col,
+                } => {
+                    // `#[repr(C)] struct SourceLoc { file: *const u8, cell:
+                    // *const u8, line: u32, column: u32 }` on a 64-bit target.
+                    let mut bytes = vec![0u8; SOURCE_LOC_SIZE];
+                    bytes[16..20].copy_from_slice(&line.to_le_bytes());
+                    bytes[20..24].copy_from_slice(&col.to_le_bytes());
+                    desc.define(bytes.into_boxed_slice());
+                    desc.set_align(8);
+                    let file_gv = module.declare_data_in_data(file, &mut desc);
+                    let cell_gv = module.declare_data_in_data(cell, &mut desc);
+                    desc.write_data_addr(0, file_gv, 0);
+                    desc.write_data_addr(8, cell_gv, 0);
+                }
+            }
+            module
+                .define_data(id, &desc)
+                .map_err(|e| CodegenError::new(format!("defining static data: {e}")))?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,603 @@
+//! Building one Cranelift `ir::Function` from one MIR [`lumen_mir::Function`].
+//!
+//! MIR locals become Cranelift [`Variable`]s and the frontend constructs SSA;
+//! MIR blocks map one to one onto Cranelift blocks, after a separate prologue
+//! block (Cranelift's entry block may not be a branch target, MIR's may) that
+//! binds the parameters and performs the stack check.
+//!
+//! Building never compiles: [`build`] returns a [`BuiltFunction`] and
+//! [`crate::object::Emitter::define_function`] compiles it. Every MIR index and
+//! type is checked while building, so malformed MIR gives a [`CodegenError`]
+//! instead of a panic inside Cranelift.
+
+use std::collections::HashMap;
+
+use cranelift_codegen::ir::{
+    self, condcodes::FloatCC, condcodes::IntCC, types, AbiParam, Block, InstBuilder, Signature,
+    StackSlotData, StackSlotKind, TrapCode, Type, UserFuncName, Value,
+};
+use cranelift_codegen::isa::{CallConv, TargetIsa};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
+use cranelift_module::{DataId, FuncId};
+use lumen_abi::{RuntimeErrorCode, RuntimeFn};
+use lumen_mir::{
+    self as mir, BinOp, BlockId, Const, Loc, Local, Operand, Program, RtArg, Rvalue, StmtKind,
+    Terminator, Ty,
+};
+
+use crate::object::Emitter;
+use crate::runtime_imports::abi_type;
+use crate::{checked_arith, stack_check, CodegenError};
+
+/// Trap code after calls that never return; reaching it is a runtime bug.
+pub(crate) const UNREACHABLE_TRAP: TrapCode = TrapCode::unwrap_user(1);
+
+/// The Cranelift type of a MIR type.
+pub fn clif_type(ty: Ty, pointer: Type) -> Type {
+    match ty {
+        Ty::Int => types::I64,
+        Ty::Float => types::F64,
+        Ty::Bool | Ty::Null => types::I8,
+        Ty::Str => pointer,
+    }
+}
+
+/// The signature of a compiled cell: MIR parameter and return types in the
+/// target's default C calling convention (cells are called only from
+/// generated code and the entry shim, but one convention for everything keeps
+/// unwinding and debugging simple).
+pub fn signature(f: &mir::Function, isa: &dyn TargetIsa) -> Signature {
+    let pointer = isa.pointer_type();
+    let mut sig = Signature::new(CallConv::triple_default(isa.triple()));
+    for p in &f.params {
+        // An out-of-range parameter local is reported by `build`; any type
+        // will do for the declaration.
+        let ty = f
+            .locals
+            .get(p.0 as usize)
+            .map_or(types::I64, |d| clif_type(d.ty, pointer));
+        sig.params.push(AbiParam::new(ty));
+    }
+    sig.returns.push(AbiParam::new(clif_type(f.ret, pointer)));
+    sig
+}
+
+/// A built (not yet compiled) function, with what `--emit clif` needs to
+/// annotate it.
+pub struct BuiltFunction {
+    pub func: ir::Function,
+    /// `ir::SourceLoc` n of an instruction is `locs[n]`.
+    pub locs: Vec<Loc>,
+    /// The Lumen name (or the entry symbol), for the CLIF header comment.
+    pub display_name: String,
+}
+
+/// Per-function state while building.
+pub struct FnCx<'a, 'e> {
+    pub b: FunctionBuilder<'a>,
+    pub em: &'e mut Emitter,
+    pub program: &'e Program,
+    pub mir: &'e mir::Function,
+    pub pointer: Type,
+    vars: Vec<Variable>,
+    blocks: Vec<Block>,
+    func_refs: HashMap<FuncId, ir::FuncRef>,
+    data_gvs: HashMap<DataId, ir::GlobalValue>,
+    error_blocks: HashMap<(i32, Loc), Block>,
+    locs: Vec<Loc>,
+    loc_index: HashMap<Loc, u32>,
+}
+
+/// Builds the Cranelift IR of `mir_fn`.
+pub fn build(
+    em: &mut Emitter,
+    program: &Program,
+    index: usize,
+) -> Result<BuiltFunction, CodegenError> {
+    let mir_fn = &program.functions[index];
+    let err = |m: String| CodegenError::in_function(&mir_fn.name, m);
+    let id = em.cell_id(index);
+    let pointer = em.isa().pointer_type();
+
+    if mir_fn.blocks.is_empty() {
+        return Err(err("function has no basic blocks".into()));
+    }
+    for p in &mir_fn.params {
+        if p.0 as usize >= mir_fn.locals.len() {
+            return Err(err(format!("parameter _{} is not a local", p.0)));
+        }
+    }
+
+    let mut func = ir::Function::with_name_signature(
+        UserFuncName::user(0, id.as_u32()),
+        signature(mir_fn, em.isa()),
+    );
+    let mut builder_ctx = FunctionBuilderContext::new();
+    let b = FunctionBuilder::new(&mut func, &mut builder_ctx);
+    let mut fx = FnCx {
+        b,
+        em,
+        program,
+        mir: mir_fn,
+        pointer,
+        vars: Vec::new(),
+        blocks: Vec::new(),
+        func_refs: HashMap::new(),
+        data_gvs: HashMap::new(),
+        error_blocks: HashMap::new(),
+        locs: Vec::new(),
+        loc_index: HashMap::new(),
+    };
+    fx.build_body()?;
+    let locs = std::mem::take(&mut fx.locs);
+    let config = fx.em.isa().frontend_config();
+    fx.b.seal_all_blocks();
+    fx.b.finalize(config);
+    Ok(BuiltFunction {
+        func,
+        locs,
+        display_name: mir_fn.name.clone(),
+    })
+}
+
+impl<'a, 'e> FnCx<'a, 'e> {
+    pub(crate) fn error(&self, message: impl Into<String>) -> CodegenError {
+        CodegenError::in_function(&self.mir.name, message.into())
+    }
+
+    fn build_body(&mut self) -> Result<(), CodegenError> {
+        let mir = self.mir;
+        for decl in &mir.locals {
+            let ty = clif_type(decl.ty, self.pointer);
+            self.vars.push(self.b.declare_var(ty));
+        }
+        for _ in &mir.blocks {
+            self.blocks.push(self.b.create_block());
+        }
+
+        // Prologue: bind parameters, check the stack, enter MIR block 0.
+        let prologue = self.b.create_block();
+        self.b.append_block_params_for_function_params(prologue);
+        self.b.switch_to_block(prologue);
+        self.set_loc(mir.loc);
+        let params = self.b.block_params(prologue).to_vec();
+        for (local, value) in mir.params.iter().zip(params) {
+            self.def(*local, value)?;
+        }
+        stack_check::emit(self, mir.loc)?;
+        let first = self.blocks[0];
+        self.b.ins().jump(first, &[]);
+
+        for (index, block) in mir.blocks.iter().enumerate() {
+            self.b.switch_to_block(self.blocks[index]);
+            for stmt in &block.stmts {
+                self.set_loc(stmt.loc);
+                self.statement(&stmt.kind, stmt.loc)?;
+            }
+            self.terminator(&block.terminator)?;
+        }
+        Ok(())
+    }
+
+    /// Records `loc` as the source location of the following instructions.
+    pub(crate) fn set_loc(&mut self, loc: Loc) {
+        let next = self.locs.len() as u32;
+        let index = *self.loc_index.entry(loc).or_insert(next);
+        if index == next {
+            self.locs.push(loc);
+        }
+        self.b.set_srcloc(ir::SourceLoc::new(index));
+    }
+
+    fn local(&self, local: Local) -> Result<(Variable, Ty), CodegenError> {
+        let i = local.0 as usize;
+        match (self.vars.get(i), self.mir.locals.get(i)) {
+            (Some(var), Some(decl)) => Ok((*var, decl.ty)),
+            _ => Err(self.error(format!("local _{} is not declared", local.0))),
+        }
+    }
+
+    fn block(&self, id: BlockId) -> Result<Block, CodegenError> {
+        self.blocks
+            .get(id.0 as usize)
+            .copied()
+            .ok_or_else(|| self.error(format!("block bb{} does not exist", id.0)))
+    }
+
+    /// Assigns `value` to `local`, checking that the types agree.
+    fn def(&mut self, local: Local, value: Value) -> Result<(), CodegenError> {
+        let (var, ty) = self.local(local)?;
+        let expected = clif_type(ty, self.pointer);
+        let actual = self.b.func.dfg.value_type(value);
+        if expected != actual {
+            return Err(self.error(format!(
+                "assigning a {actual} value to _{} of type {ty:?}",
+                local.0
+            )));
+        }
+        self.b.def_var(var, value);
+        Ok(())
+    }
+
+    pub(crate) fn operand_ty(&self, op: &Operand) -> Result<Ty, CodegenError> {
+        match op {
+            Operand::Local(l) => Ok(self.local(*l)?.1),
+            Operand::Const(c) => Ok(c.ty()),
+        }
+    }
+
+    pub(crate) fn operand(&mut self, op: &Operand) -> Result<Value, CodegenError> {
+        Ok(match op {
+            Operand::Local(l) => {
+                let (var, _) = self.local(*l)?;
+                self.b.use_var(var)
+            }
+            Operand::Const(c) => match c {
+                Const::Int(v) => self.b.ins().iconst(types::I64, *v),
+                Const::Float(v) => self.b.ins().f64const(*v),
+                Const::Bool(v) => self.b.ins().iconst(types::I8, i64::from(*v)),
+                Const::Null => self.b.ins().iconst(types::I8, 0),
+                Const::Str(text) => {
+                    let em = &mut *self.em;
+                    let id = em.data.string(&mut em.module, text)?;
+                    self.data_addr(id)
+                }
+            },
+        })
+    }
+
+    /// The address of a static data object (PC-relative).
+    pub(crate) fn data_addr(&mut self, id: DataId) -> Value {
+        let gv = match self.data_gvs.get(&id) {
+            Some(gv) => *gv,
+            None => {
+                let gv = self.em.import_data(id, self.b.func);
+                self.data_gvs.insert(id, gv);
+                gv
+            }
+        };
+        self.b.ins().symbol_value(self.pointer, gv)
+    }
+
+    /// The address of the `SourceLoc` static for `loc` in this cell.
+    pub(crate) fn loc_addr(&mut self, loc: Loc) -> Result<Value, CodegenError> {
+        let em = &mut *self.em;
+        let id =
+            em.data
+                .source_loc(&mut em.module, &self.program.file_name, &self.mir.name, loc)?;
+        Ok(self.data_addr(id))
+    }
+
+    pub(crate) fn func_ref(&mut self, id: FuncId) -> ir::FuncRef {
+        match self.func_refs.get(&id) {
+            Some(r) => *r,
+            None => {
+                let r = self.em.import_function(id, self.b.func);
+                self.func_refs.insert(id, r);
+                r
+            }
+        }
+    }
+
+    /// Calls a runtime function by symbol, checking the arguments against the
+    /// ABI table. After a `no_return` function the current block ends with a
+    /// trap and building continues in a fresh unreachable block.
+    pub(crate) fn call_runtime(
+        &mut self,
+        name: &str,
+        args: &[Value],
+    ) -> Result<Option<Value>, CodegenError> {
+        let (id, rf) = self
+            .em
+            .runtime
+            .get(name)
+            .map_err(|e| self.error(e.message()))?;
+        self.check_runtime_args(&rf, args)?;
+        let fref = self.func_ref(id);
+        let call = self.b.ins().call(fref, args);
+        let result = self.b.inst_results(call).first().copied();
+        if rf.no_return {
+            self.b.ins().trap(UNREACHABLE_TRAP);
+            let dead = self.b.create_block();
+            self.b.switch_to_block(dead);
+        }
+        Ok(result)
+    }
+
+    fn check_runtime_args(&self, rf: &RuntimeFn, args: &[Value]) -> Result<(), CodegenError> {
+        if rf.params.len() != args.len() {
+            return Err(self.error(format!(
+                "`{}` takes {} arguments, MIR passes {}",
+                rf.name,
+                rf.params.len(),
+                args.len()
+            )));
+        }
+        for (i, (param, arg)) in rf.params.iter().zip(args).enumerate() {
+            let expected = abi_type(*param, self.pointer);
+            let actual = self.b.func.dfg.value_type(*arg);
+            if expected != actual {
+                return Err(self.error(format!(
+                    "argument {} of `{}` must be {expected}, MIR passes {actual}",
+                    i + 1,
+                    rf.name
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Branches to a cold block that raises runtime error `code` at `loc`
+    /// when `cond` (an i8) is non-zero; continues in a new block otherwise.
+    /// The hot path is just the branch; blocks for the same error and
+    /// location are shared.
+    pub(crate) fn error_if(
+        &mut self,
+        cond: Value,
+        code: RuntimeErrorCode,
+        loc: Loc,
+    ) -> Result<(), CodegenError> {
+        let cont = self.b.create_block();
+        let (cold, fresh) = self.error_block(code, loc);
+        self.b.ins().brif(cond, cold, &[], cont, &[]);
+        self.finish_error_block(cold, fresh, code, loc)?;
+        self.b.switch_to_block(cont);
+        Ok(())
+    }
+
+    /// Like [`FnCx::error_if`] with the condition inverted: error unless `ok`.
+    pub(crate) fn error_unless(
+        &mut self,
+        ok: Value,
+        code: RuntimeErrorCode,
+        loc: Loc,
+    ) -> Result<(), CodegenError> {
+        let cont = self.b.create_block();
+        let (cold, fresh) = self.error_block(code, loc);
+        self.b.ins().brif(ok, cont, &[], cold, &[]);
+        self.finish_error_block(cold, fresh, code, loc)?;
+        self.b.switch_to_block(cont);
+        Ok(())
+    }
+
+    fn error_block(&mut self, code: RuntimeErrorCode, loc: Loc) -> (Block, bool) {
+        if let Some(block) = self.error_blocks.get(&(code as i32, loc)) {
+            return (*block, false);
+        }
+        let block = self.b.create_block();
+        self.b.set_cold_block(block);
+        self.error_blocks.insert((code as i32, loc), block);
+        (block, true)
+    }
+
+    fn finish_error_block(
+        &mut self,
+        cold: Block,
+        fresh: bool,
+        code: RuntimeErrorCode,
+        loc: Loc,
+    ) -> Result<(), CodegenError> {
+        if fresh {
+            self.b.switch_to_block(cold);
+            let code = self.b.ins().iconst(types::I32, code as i64);
+            let loc = self.loc_addr(loc)?;
+            let (id, _) = self
+                .em
+                .runtime
+                .get(lumen_abi::LM_RUNTIME_ERROR.name)
+                .map_err(|e| self.error(e.message()))?;
+            let fref = self.func_ref(id);
+            self.b.ins().call(fref, &[code, loc]);
+            self.b.ins().trap(UNREACHABLE_TRAP);
+        }
+        Ok(())
+    }
+
+    fn statement(&mut self, kind: &StmtKind, loc: Loc) -> Result<(), CodegenError> {
+        match kind {
+            StmtKind::Assign(local, rvalue) => {
+                let value = self.rvalue(rvalue, loc)?.ok_or_else(|| {
+                    self.error(format!(
+                        "assigning the result of a call that returns nothing to _{}",
+                        local.0
+                    ))
+                })?;
+                self.def(*local, value)
+            }
+            StmtKind::Eval(rvalue) => self.rvalue(rvalue, loc).map(|_| ()),
+            StmtKind::Retain(local) | StmtKind::Release(local) => {
+                let (var, ty) = self.local(*local)?;
+                if ty.is_heap() {
+                    let value = self.b.use_var(var);
+                    let name = match kind {
+                        StmtKind::Retain(_) => lumen_abi::LM_RETAIN.name,
+                        _ => lumen_abi::LM_RELEASE.name,
+                    };
+                    self.call_runtime(name, &[value])?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn rvalue(&mut self, rvalue: &Rvalue, loc: Loc) -> Result<Option<Value>, CodegenError> {
+        Ok(match rvalue {
+            Rvalue::Use(op) => Some(self.operand(op)?),
+            Rvalue::Binary { op, ty, lhs, rhs } => {
+                self.expect_ty(lhs, *ty, op)?;
+                self.expect_ty(rhs, *ty, op)?;
+                let rhs_const = match rhs {
+                    Operand::Const(Const::Int(c)) => Some(*c),
+                    _ => None,
+                };
+                let a = self.operand(lhs)?;
+                let b = self.operand(rhs)?;
+                Some(checked_arith::binary(self, *op, *ty, a, b, rhs_const, loc)?)
+            }
+            Rvalue::Unary { op, ty, operand } => {
+                self.expect_ty(operand, *ty, op)?;
+                let a = self.operand(operand)?;
+                Some(checked_arith::unary(self, *op, *ty, a, loc)?)
+            }
+            Rvalue::Cast(cast, operand) => {
+                let from = match cast {
+                    mir::Cast::IntToFloat => Ty::Int,
+                    mir::Cast::FloatToInt => Ty::Float,
+                };
+                self.expect_ty(operand, from, cast)?;
+                let a = self.operand(operand)?;
+                Some(checked_arith::cast(self, *cast, a, loc)?)
+            }
+            Rvalue::Call(callee, args) => {
+                let index = callee.0 as usize;
+                let target = self.program.functions.get(index).ok_or_else(|| {
+                    self.error(format!(
+                        "call of function #{} which does not exist",
+                        callee.0
+                    ))
+                })?;
+                if target.params.len() != args.len() {
+                    return Err(self.error(format!(
+                        "`{}` takes {} arguments, MIR passes {}",
+                        target.name,
+                        target.params.len(),
+                        args.len()
+                    )));
+                }
+                let mut values = Vec::with_capacity(args.len());
+                for (i, (param, arg)) in target.params.iter().zip(args).enumerate() {
+                    let expected = target.locals.get(param.0 as usize).map(|d| d.ty);
+                    let actual = self.operand_ty(arg)?;
+                    if expected != Some(actual) {
+                        return Err(self.error(format!(
+                            "argument {} of `{}` must be {expected:?}, MIR passes {actual:?}",
+                            i + 1,
+                            target.name
+                        )));
+                    }
+                    values.push(self.operand(arg)?);
+                }
+                let id = self.em.cell_id(index);
+                let fref = self.func_ref(id);
+                let call = self.b.ins().call(fref, &values);
+                self.b.inst_results(call).first().copied()
+            }
+            Rvalue::Runtime(rf, args) => {
+                let mut values = Vec::with_capacity(args.len());
+                for arg in args {
+                    values.push(self.rt_arg(arg)?);
+                }
+                self.call_runtime(rf.name, &values)?
+            }
+        })
+    }
+
+    fn expect_ty(
+        &self,
+        op: &Operand,
+        ty: Ty,
+        what: &dyn std::fmt::Debug,
+    ) -> Result<(), CodegenError> {
+        let actual = self.operand_ty(op)?;
+        if actual != ty {
+            return Err(self.error(format!(
+                "operand of {what:?} has type {actual:?}, expected {ty:?}"
+            )));
+        }
+        Ok(())
+    }
+
+    fn rt_arg(&mut self, arg: &RtArg) -> Result<Value, CodegenError> {
+        Ok(match arg {
+            RtArg::Operand(op) => self.operand(op)?,
+            RtArg::I32(v) => self.b.ins().iconst(types::I32, i64::from(*v)),
+            RtArg::I64(v) => self.b.ins().iconst(types::I64, *v),
+            RtArg::Loc(at) => self.loc_addr(*at)?,
+            RtArg::StrArray(items) => {
+                let size = (items.len().max(1) * 8) as u32;
+                let slot = self.b.create_sized_stack_slot(StackSlotData::new(
+                    StackSlotKind::ExplicitSlot,
+                    size,
+                    3,
+                ));
+                for (i, item) in items.iter().enumerate() {
+                    if self.operand_ty(item)? != Ty::Str {
+                        return Err(self.error("a string array element is not a Str".to_string()));
+                    }
+                    let value = self.operand(item)?;
+                    self.b
+                        .ins()
+                        .stack_store(self.pointer, value, slot, (i * 8) as i32);
+                }
+                self.b.ins().stack_addr(self.pointer, slot, 0)
+            }
+        })
+    }
+
+    fn terminator(&mut self, term: &Terminator) -> Result<(), CodegenError> {
+        match term {
+            Terminator::Goto(target) => {
+                let target = self.block(*target)?;
+                self.b.ins().jump(target, &[]);
+            }
+            Terminator::Branch {
+                cond,
+                then_block,
+                else_block,
+            } => {
+                if self.operand_ty(cond)? != Ty::Bool {
+                    return Err(self.error("branch condition is not a Bool"));
+                }
+                let then_block = self.block(*then_block)?;
+                let else_block = self.block(*else_block)?;
+                let cond = self.operand(cond)?;
+                self.b.ins().brif(cond, then_block, &[], else_block, &[]);
+            }
+            Terminator::Return(op) => {
+                let ty = self.operand_ty(op)?;
+                if ty != self.mir.ret {
+                    return Err(self.error(format!(
+                        "returning a {ty:?} from a function declared to return {:?}",
+                        self.mir.ret
+                    )));
+                }
+                let value = self.operand(op)?;
+                self.b.ins().return_(&[value]);
+            }
+            Terminator::Unreachable => {
+                self.b.ins().trap(UNREACHABLE_TRAP);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Compare helpers shared by [`checked_arith`].
+pub(crate) fn int_cc(op: BinOp, signed: bool) -> Option<IntCC> {
+    Some(match (op, signed) {
+        (BinOp::Eq, _) => IntCC::Equal,
+        (BinOp::Ne, _) => IntCC::NotEqual,
+        (BinOp::Lt, true) => IntCC::SignedLessThan,
+        (BinOp::Le, true) => IntCC::SignedLessThanOrEqual,
+        (BinOp::Gt, true) => IntCC::SignedGreaterThan,
+        (BinOp::Ge, true) => IntCC::SignedGreaterThanOrEqual,
+        (BinOp::Lt, false) => IntCC::UnsignedLessThan,
+        (BinOp::Le, false) => IntCC::UnsignedLessThanOrEqual,
+        (BinOp::Gt, false) => IntCC::UnsignedGreaterThan,
+        (BinOp::Ge, false) => IntCC::UnsignedGreaterThanOrEqual,
+        _ => return None,
+    })
+}
+
+/// IEEE comparisons: ordered except `!=`, which is true when either side is NaN.
+pub(crate) fn float_cc(op: BinOp) -> Option<FloatCC> {
+    Some(match op {
+        BinOp::Eq => FloatCC::Equal,
+        BinOp::Ne => FloatCC::NotEqual,
+        BinOp::Lt => FloatCC::LessThan,
+        BinOp::Le => FloatCC::LessThanOrEqual,
+        BinOp::Gt => FloatCC::GreaterThan,
+        BinOp::Ge => FloatCC::GreaterThanOrEqual,
+        _ => return None,
+    })
+}
