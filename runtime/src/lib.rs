@@ -1,1 +1,245 @@
-//! placeholder
+//! `lumen_rt`: the runtime linked into every Lumen program.
+//!
+//! The compiler emits an object file that defines `lm_program_main` and calls
+//! the `lm_*` functions listed in [`lumen_abi::RUNTIME_FUNCTIONS`]; this crate,
+//! built as a static library, supplies everything else: the C `main`
+//! ([`entry`]), the task scheduler ([`scheduler`]) and its stacks ([`stack`]),
+//! stack-overflow detection ([`overflow`]), buffered output ([`output`]), heap
+//! objects ([`rc`], [`strings`]), the display form ([`display`]) and format
+//! specs ([`format`]), arithmetic helpers ([`arith`]) and the error path
+//! ([`errors`]).
+//!
+//! The contract with generated code is written down in `docs/runtime-abi.md`.
+//! Every export is `#[no_mangle] extern "C"` and re-exported at the crate root
+//! so that the ABI test in this file can name each one.
+//!
+//! Panics never cross into generated code: the exports are `extern "C"` (an
+//! unwind reaching one aborts), and [`entry`] installs a panic hook that
+//! prints `internal runtime error` and aborts before any unwinding starts.
+
+pub mod arith;
+pub mod display;
+pub mod entry;
+pub mod errors;
+pub mod format;
+pub mod output;
+pub mod overflow;
+pub mod rc;
+pub mod scheduler;
+pub mod stack;
+pub mod strings;
+
+pub use arith::{lm_float_mod, lm_float_pow, lm_int_pow};
+pub use display::{lm_str_from_bool, lm_str_from_float, lm_str_from_int, lm_str_from_null};
+pub use errors::{lm_exit, lm_halt, lm_runtime_error, lm_stack_overflow};
+pub use format::{lm_fmt_float, lm_fmt_int, lm_fmt_str};
+pub use output::{
+    lm_write_bool, lm_write_float, lm_write_int, lm_write_newline, lm_write_null, lm_write_space,
+    lm_write_str,
+};
+pub use overflow::lm_stack_limit;
+pub use rc::{lm_release, lm_retain};
+pub use strings::{
+    lm_str_cmp, lm_str_concat, lm_str_concat_n, lm_str_eq, lm_str_index, lm_str_len,
+};
+
+/// Checks the exports against [`lumen_abi::RUNTIME_FUNCTIONS`].
+///
+/// `exports!` lists every exported function with its ABI signature. For each
+/// entry the test takes the address of the Rust function through a cast to a
+/// function pointer whose non-pointer types are spelled out (the cast only
+/// compiles if they match exactly) and whose pointer types are checked by
+/// [`AbiTy`]. Adding an entry to the ABI table without implementing and
+/// listing it here fails `every_abi_function_is_exported`.
+#[cfg(test)]
+mod abi_check {
+    use lumen_abi::{AbiType, RUNTIME_FUNCTIONS};
+
+    /// Maps a Rust parameter or result type to the [`AbiType`] it crosses as.
+    trait AbiTy {
+        const TY: AbiType;
+    }
+    impl AbiTy for i64 {
+        const TY: AbiType = AbiType::I64;
+    }
+    impl AbiTy for i32 {
+        const TY: AbiType = AbiType::I32;
+    }
+    impl AbiTy for i8 {
+        const TY: AbiType = AbiType::I8;
+    }
+    impl AbiTy for f64 {
+        const TY: AbiType = AbiType::F64;
+    }
+    impl<T> AbiTy for *const T {
+        const TY: AbiType = AbiType::Ptr;
+    }
+    impl<T> AbiTy for *mut T {
+        const TY: AbiType = AbiType::Ptr;
+    }
+
+    /// Rust type for an ABI type name; `Ptr` stays open (`_`) so that each
+    /// function may use its own pointee type, and is checked by `AbiTy`.
+    macro_rules! rust_ty {
+        (I64) => {
+            i64
+        };
+        (I32) => {
+            i32
+        };
+        (I8) => {
+            i8
+        };
+        (F64) => {
+            f64
+        };
+        (Ptr) => {
+            _
+        };
+    }
+
+    /// The results a function returns, `[]` for `()`.
+    trait AbiRet {
+        fn returns() -> Vec<AbiType>;
+    }
+    impl AbiRet for () {
+        fn returns() -> Vec<AbiType> {
+            Vec::new()
+        }
+    }
+    impl<T: AbiTy> AbiRet for T {
+        fn returns() -> Vec<AbiType> {
+            vec![T::TY]
+        }
+    }
+
+    /// The ABI signature of a function pointer type.
+    trait Signature {
+        fn params() -> Vec<AbiType>;
+        fn returns() -> Vec<AbiType>;
+        const NO_RETURN: bool;
+    }
+    macro_rules! impl_signature {
+        ($($a:ident),*) => {
+            impl<$($a: AbiTy,)* R: AbiRet> Signature for unsafe extern "C" fn($($a),*) -> R {
+                fn params() -> Vec<AbiType> { vec![$($a::TY),*] }
+                fn returns() -> Vec<AbiType> { R::returns() }
+                const NO_RETURN: bool = false;
+            }
+            impl<$($a: AbiTy),*> Signature for unsafe extern "C" fn($($a),*) -> ! {
+                fn params() -> Vec<AbiType> { vec![$($a::TY),*] }
+                fn returns() -> Vec<AbiType> { Vec::new() }
+                const NO_RETURN: bool = true;
+            }
+        };
+    }
+    impl_signature!();
+    impl_signature!(A);
+    impl_signature!(A, B);
+    impl_signature!(A, B, C);
+    impl_signature!(A, B, C, D, E, G, H);
+
+    struct Export {
+        name: &'static str,
+        addr: usize,
+        params: Vec<AbiType>,
+        returns: Vec<AbiType>,
+        no_return: bool,
+    }
+
+    fn export<F: Signature + Copy>(name: &'static str, f: F, addr: usize) -> Export {
+        let _ = f;
+        Export {
+            name,
+            addr,
+            params: F::params(),
+            returns: F::returns(),
+            no_return: F::NO_RETURN,
+        }
+    }
+
+    macro_rules! exports {
+        ($( $f:ident ( $($p:ident),* ) -> [ $($r:ident)? ] $(, $noret:ident)? ; )*) => {
+            vec![$({
+                // The cast fixes the arity and the exact non-pointer types;
+                // `Signature` then reads every type back from the pointer.
+                let f = crate::$f as unsafe extern "C" fn($(rust_ty!($p)),*) -> exports!(@ret $($r)? $(, $noret)?);
+                export(stringify!($f), f, f as usize)
+            }),*]
+        };
+        (@ret , noreturn) => { ! };
+        (@ret) => { () };
+        (@ret $r:ident) => { rust_ty!($r) };
+    }
+
+    fn exports() -> Vec<Export> {
+        exports! {
+            lm_retain(Ptr) -> [];
+            lm_release(Ptr) -> [];
+            lm_write_int(I32, I64) -> [];
+            lm_write_float(I32, F64) -> [];
+            lm_write_bool(I32, I8) -> [];
+            lm_write_null(I32) -> [];
+            lm_write_str(I32, Ptr) -> [];
+            lm_write_space(I32) -> [];
+            lm_write_newline(I32) -> [];
+            lm_str_from_int(I64) -> [Ptr];
+            lm_str_from_float(F64) -> [Ptr];
+            lm_str_from_bool(I8) -> [Ptr];
+            lm_str_from_null() -> [Ptr];
+            lm_fmt_int(I64, I32, I32, I32, I64, I64, I32) -> [Ptr];
+            lm_fmt_float(F64, I32, I32, I32, I64, I64, I32) -> [Ptr];
+            lm_fmt_str(Ptr, I32, I32, I32, I64, I64, I32) -> [Ptr];
+            lm_str_concat(Ptr, Ptr) -> [Ptr];
+            lm_str_concat_n(Ptr, I64) -> [Ptr];
+            lm_str_eq(Ptr, Ptr) -> [I8];
+            lm_str_cmp(Ptr, Ptr) -> [I64];
+            lm_str_len(Ptr) -> [I64];
+            lm_str_index(Ptr, I64, Ptr) -> [Ptr];
+            lm_int_pow(I64, I64, Ptr) -> [I64];
+            lm_float_pow(F64, F64) -> [F64];
+            lm_float_mod(F64, F64) -> [F64];
+            lm_runtime_error(I32, Ptr) -> [], noreturn;
+            lm_halt(Ptr, Ptr) -> [], noreturn;
+            lm_stack_overflow(Ptr) -> [], noreturn;
+            lm_exit(I64) -> [], noreturn;
+        }
+    }
+
+    #[test]
+    fn every_abi_function_is_exported() {
+        let exports = exports();
+        for f in RUNTIME_FUNCTIONS {
+            let e = exports
+                .iter()
+                .find(|e| e.name == f.name)
+                .unwrap_or_else(|| panic!("{} is in the ABI table but not exported by lumen_rt (add it to `exports!`)", f.name));
+            assert_ne!(e.addr, 0, "{}", f.name);
+            assert_eq!(e.params, f.params, "parameters of {}", f.name);
+            assert_eq!(e.returns, f.returns, "results of {}", f.name);
+            assert_eq!(e.no_return, f.no_return, "no_return of {}", f.name);
+        }
+        for e in &exports {
+            assert!(
+                RUNTIME_FUNCTIONS.iter().any(|f| f.name == e.name),
+                "{} is exported but missing from lumen_abi::RUNTIME_FUNCTIONS",
+                e.name
+            );
+        }
+    }
+
+    #[test]
+    fn stack_limit_symbol_matches_the_abi() {
+        // The static is named by the ABI constant; a rename on either side
+        // would leave generated code with an undefined symbol.
+        assert_eq!(lumen_abi::STACK_LIMIT_SYMBOL, "lm_stack_limit");
+        let _ = &crate::lm_stack_limit;
+    }
+
+    #[test]
+    fn every_error_code_has_a_message() {
+        for code in lumen_abi::RuntimeErrorCode::ALL {
+            assert!(!code.message().is_empty());
+        }
+    }
+}

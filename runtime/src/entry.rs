@@ -1,0 +1,83 @@
+//! The C `main` of every Lumen program.
+//!
+//! The runtime owns `main` (not the compiler) because Rust's start-up code
+//! never runs in a program whose `main` is not Rust's: this is where the
+//! process is prepared — arguments stored, panic hook, SIGPIPE ignored, the
+//! guard-page handler installed, stdout buffering chosen — before the compiled
+//! entry `lm_program_main` runs as the first task. Its result is the exit
+//! status; stdout is flushed before returning it.
+//!
+//! The export is left out of the crate's own unit-test build, whose test
+//! harness has its own `main` and no `lm_program_main`.
+
+use std::ffi::{c_char, c_int, CStr};
+use std::sync::atomic::{AtomicIsize, AtomicPtr, Ordering};
+
+use crate::{output, overflow};
+
+static ARGC: AtomicIsize = AtomicIsize::new(0);
+static ARGV: AtomicPtr<*const c_char> = AtomicPtr::new(std::ptr::null_mut());
+
+/// The program's command-line arguments (program name first), lossily
+/// decoded as UTF-8. Empty before `main` ran (e.g. in unit tests).
+pub fn args() -> Vec<String> {
+    let argc = ARGC.load(Ordering::Relaxed).max(0) as usize;
+    let argv = ARGV.load(Ordering::Relaxed);
+    if argv.is_null() {
+        return Vec::new();
+    }
+    (0..argc)
+        // SAFETY: argv holds argc valid NUL-terminated strings for the whole
+        // life of the process.
+        .filter_map(|i| unsafe { argv.add(i).read().as_ref() })
+        .map(|p| unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned())
+        .collect()
+}
+
+/// Prepares the process; everything the C `main` does before running tasks.
+#[cfg_attr(test, allow(dead_code))]
+fn init(argc: c_int, argv: *const *const c_char) {
+    ARGC.store(argc as isize, Ordering::Relaxed);
+    ARGV.store(argv as *mut _, Ordering::Relaxed);
+    // A panic in the runtime is a runtime bug: report it as such and abort
+    // before any unwinding could reach generated code.
+    std::panic::set_hook(Box::new(|info| {
+        crate::errors::internal_error(&info.to_string());
+    }));
+    // Writing to a closed pipe or socket must not kill the program: stdout
+    // handles EPIPE itself (see `output`), and tools handle their sockets.
+    // SAFETY: setting a signal disposition has no memory-safety impact.
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
+    overflow::install_guard_handler();
+    output::init();
+}
+
+#[cfg(not(test))]
+mod c_main {
+    use super::*;
+    use crate::scheduler;
+
+    extern "C" {
+        /// The compiled program (`lumen_abi::PROGRAM_ENTRY`): returns the exit
+        /// status.
+        fn lm_program_main() -> i64;
+    }
+
+    #[no_mangle]
+    pub extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int {
+        init(argc, argv);
+        // SAFETY: the program entry is an ordinary function compiled against
+        // this runtime's ABI; it runs on the main task's stack.
+        let status = scheduler::run_main(Box::new(|| unsafe { lm_program_main() }));
+        output::flush_stdout();
+        status as c_int
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn args_are_empty_before_main() {
+        assert!(super::args().is_empty());
+    }
+}
