@@ -86,7 +86,9 @@ pub fn fail_current_task(message: &str, loc: *const SourceLoc) -> ! {
 /// Ends the process after an internal runtime bug: the message names the
 /// runtime, not the program, and `abort` keeps a core dump possible.
 pub fn internal_error(detail: &str) -> ! {
-    output::write_stderr(format!("internal runtime error: {detail}\n").as_bytes());
+    // The bug may have struck while stdout was locked: do not wait for it.
+    output::flush_stdout_if_free();
+    output::write_stderr_raw(format!("internal runtime error: {detail}\n").as_bytes());
     std::process::abort()
 }
 

@@ -168,9 +168,10 @@ pub fn flush_stdout() {
     stdout().flush();
 }
 
-/// Flushes stdout from a signal handler: only if no one holds the buffer
-/// (the fault may have hit inside a write), and without allocating.
-pub(crate) fn flush_stdout_in_signal_handler() {
+/// Flushes stdout only if no one holds the buffer, without allocating: for
+/// signal handlers (the fault may have hit inside a write) and internal
+/// errors (the bug may have struck while the buffer was locked).
+pub(crate) fn flush_stdout_if_free() {
     if let Ok(mut out) = STDOUT.try_lock() {
         if !out.discard && !out.buf.is_empty() {
             let _ = write_fd(1, &out.buf);
@@ -179,8 +180,9 @@ pub(crate) fn flush_stdout_in_signal_handler() {
     }
 }
 
-/// Writes raw bytes to stderr from a signal handler (no stdout flush).
-pub(crate) fn write_stderr_in_signal_handler(data: &[u8]) {
+/// Writes raw bytes to stderr without touching stdout (signal handlers,
+/// internal errors).
+pub(crate) fn write_stderr_raw(data: &[u8]) {
     let _ = write_fd(2, data);
 }
 

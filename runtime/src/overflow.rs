@@ -110,8 +110,8 @@ extern "C" fn on_fault(
         GUARD_END.load(Ordering::Relaxed),
     );
     if start <= addr && addr < end {
-        output::flush_stdout_in_signal_handler();
-        output::write_stderr_in_signal_handler(b"error: stack overflow\n");
+        output::flush_stdout_if_free();
+        output::write_stderr_raw(b"error: stack overflow\n");
         // SAFETY: _exit is async-signal-safe.
         unsafe { libc::_exit(1) };
     }
@@ -121,7 +121,7 @@ extern "C" fn on_fault(
     for i in 0..16 {
         msg[digits_end - 1 - i] = hex[(addr >> (4 * i)) & 0xf];
     }
-    output::write_stderr_in_signal_handler(&msg);
+    output::write_stderr_raw(&msg);
     // SAFETY: restoring the default action is async-signal-safe; returning
     // re-executes the faulting instruction, which now kills the process.
     unsafe { libc::signal(signal, libc::SIG_DFL) };

@@ -1,0 +1,43 @@
+/* The runtime ABI as seen from C, for the runtime's smoke tests: the layouts
+ * of lumen_abi and the handful of lm_* functions the tests call. */
+#include <stdint.h>
+
+#define RC_IMMORTAL 0xFFFFFFFFu
+#define KIND_STRING 1
+
+/* A string object with room for N bytes, laid out like a literal the code
+ * generator emits: header, length, bytes. */
+#define LM_STR(name, text)                                                   \
+    static const struct {                                                    \
+        uint32_t rc; uint16_t kind; uint16_t flags; uint64_t len;            \
+        char bytes[sizeof(text)];                                            \
+    } name = {RC_IMMORTAL, KIND_STRING, 0, sizeof(text) - 1, text}
+
+struct lm_loc { const char *file; const char *cell; uint32_t line; uint32_t column; };
+
+typedef void lm_str;
+
+void lm_retain(void *);
+void lm_release(void *);
+void lm_write_int(int32_t, int64_t);
+void lm_write_float(int32_t, double);
+void lm_write_bool(int32_t, int8_t);
+void lm_write_null(int32_t);
+void lm_write_str(int32_t, const void *);
+void lm_write_space(int32_t);
+void lm_write_newline(int32_t);
+lm_str *lm_str_from_int(int64_t);
+lm_str *lm_str_from_float(double);
+lm_str *lm_str_concat(const void *, const void *);
+lm_str *lm_str_concat_n(const void *const *, int64_t);
+int64_t lm_str_len(const void *);
+lm_str *lm_str_index(const void *, int64_t, const struct lm_loc *);
+lm_str *lm_fmt_int(int64_t, int32_t, int32_t, int32_t, int64_t, int64_t, int32_t);
+lm_str *lm_fmt_float(double, int32_t, int32_t, int32_t, int64_t, int64_t, int32_t);
+int64_t lm_int_pow(int64_t, int64_t, const struct lm_loc *);
+double lm_float_mod(double, double);
+_Noreturn void lm_runtime_error(int32_t, const struct lm_loc *);
+_Noreturn void lm_halt(const void *, const struct lm_loc *);
+_Noreturn void lm_stack_overflow(const struct lm_loc *);
+_Noreturn void lm_exit(int64_t);
+extern uintptr_t lm_stack_limit;
