@@ -252,6 +252,67 @@ fn libc_sigsegv() -> i32 {
 }
 
 #[test]
+fn internal_errors_abort_with_a_note() {
+    use std::os::unix::process::ExitStatusExt;
+    for target in targets() {
+        let out = run("internal_error", &target);
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "5\n",
+            "{}",
+            target.triple
+        );
+        // qemu-user adds its own line about the signal.
+        let e = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            e.starts_with("internal runtime error: unknown runtime error code 999\n"),
+            "stderr on {}: {e}",
+            target.triple
+        );
+        assert_eq!(
+            out.status.signal(),
+            Some(6),
+            "SIGABRT on {}: {}",
+            target.triple,
+            out.status
+        );
+    }
+}
+
+/// The archive defines every function of the ABI table and the stack limit,
+/// as global symbols the linker can resolve.
+#[test]
+fn archive_exports_every_abi_symbol() {
+    let archive = host().archive;
+    let out = Command::new("nm")
+        .args(["--defined-only", "-g", "--format=posix"])
+        .arg(&archive)
+        .output()
+        .expect("running nm");
+    assert!(out.status.success());
+    let listing = String::from_utf8_lossy(&out.stdout);
+    let defined = |name: &str, kinds: &str| {
+        listing.lines().any(|l| {
+            let mut f = l.split_whitespace();
+            f.next() == Some(name) && f.next().is_some_and(|k| kinds.contains(k))
+        })
+    };
+    for f in lumen_abi::RUNTIME_FUNCTIONS {
+        assert!(
+            defined(f.name, "T"),
+            "{} is not a global function in {}",
+            f.name,
+            archive.display()
+        );
+    }
+    assert!(
+        defined(lumen_abi::STACK_LIMIT_SYMBOL, "BD"),
+        "lm_stack_limit is not global data"
+    );
+    assert!(defined("main", "T"), "C main is missing");
+}
+
+#[test]
 fn broken_pipe_ends_quietly() {
     for target in targets() {
         let exe = build("broken_pipe", &target);
