@@ -51,7 +51,8 @@ pub fn float_mod(a: f64, b: f64) -> f64 {
 pub unsafe extern "C" fn lm_int_pow(a: i64, b: i64, loc: *const SourceLoc) -> i64 {
     match int_pow(a, b) {
         Ok(v) => v,
-        Err(code) => fail_current_task(code.message(), loc),
+        // SAFETY: caller's contract on `loc`.
+        Err(code) => unsafe { fail_current_task(code.message(), loc) },
     }
 }
 

@@ -106,6 +106,7 @@ pub extern "C" fn lm_str_from_null() -> *mut LmString {
 }
 
 #[cfg(test)]
+#[allow(clippy::approx_constant)] // 3.14159 is the spec's example
 mod tests {
     use super::*;
     use crate::rc::lm_release;

@@ -75,8 +75,11 @@ pub fn render_report(message: &str, loc: Option<&Location>) -> String {
 ///
 /// Today this ends the process with status 1 (see the module docs for what
 /// changes with tasks).
-pub fn fail_current_task(message: &str, loc: *const SourceLoc) -> ! {
-    // SAFETY: every `loc` comes from generated code (or is null).
+///
+/// # Safety
+/// `loc` must be null or a valid [`SourceLoc`] (as generated code emits).
+pub unsafe fn fail_current_task(message: &str, loc: *const SourceLoc) -> ! {
+    // SAFETY: caller's contract.
     let loc = unsafe { Location::read(loc) };
     let report = render_report(message, loc.as_ref());
     output::write_stderr(report.as_bytes());
@@ -99,7 +102,8 @@ pub fn internal_error(detail: &str) -> ! {
 #[no_mangle]
 pub unsafe extern "C" fn lm_runtime_error(code: i32, loc: *const SourceLoc) -> ! {
     match RuntimeErrorCode::from_i32(code) {
-        Some(code) => fail_current_task(code.message(), loc),
+        // SAFETY: caller's contract on `loc`.
+        Some(code) => unsafe { fail_current_task(code.message(), loc) },
         None => internal_error(&format!("unknown runtime error code {code}")),
     }
 }
@@ -111,8 +115,8 @@ pub unsafe extern "C" fn lm_runtime_error(code: i32, loc: *const SourceLoc) -> !
 #[no_mangle]
 pub unsafe extern "C" fn lm_halt(msg: *const LmString, loc: *const SourceLoc) -> ! {
     // SAFETY: caller passes a live string.
-    let text = unsafe { as_str(msg) };
-    fail_current_task(text, loc)
+    // SAFETY: caller's contract on `msg` and `loc`.
+    unsafe { fail_current_task(as_str(msg), loc) }
 }
 
 /// Called by a function prologue whose stack pointer is below
@@ -131,7 +135,8 @@ pub unsafe extern "C" fn lm_stack_overflow(loc: *const SourceLoc) -> ! {
     } else {
         format!("stack overflow in cell {cell}")
     };
-    fail_current_task(&message, loc)
+    // SAFETY: caller's contract on `loc`.
+    unsafe { fail_current_task(&message, loc) }
 }
 
 /// `exit(code)`: flushes stdout and ends the process with `code` (the
@@ -172,8 +177,8 @@ mod tests {
     #[test]
     fn locations_are_read_from_static_data() {
         let loc = SourceLoc {
-            file: b"dir/app.lm\0".as_ptr(),
-            cell: b"main\0".as_ptr(),
+            file: c"dir/app.lm".as_ptr().cast(),
+            cell: c"main".as_ptr().cast(),
             line: 3,
             column: 7,
         };

@@ -261,6 +261,7 @@ pub unsafe extern "C" fn lm_fmt_str(
 }
 
 #[cfg(test)]
+#[allow(clippy::approx_constant)] // 3.14159 is the spec's example
 mod tests {
     use super::*;
 

@@ -14,8 +14,8 @@
 //! runtime function recursing, a generated frame larger than the reserve)
 //! faults in the guard region below the stack. A SIGSEGV/SIGBUS handler
 //! running on an alternate signal stack recognises an address inside the
-//! running task's guard, prints `error: stack overflow` and exits with status
-//! 1. Any other fault is a bug: the handler says so, restores the default
+//! running task's guard, prints `error: stack overflow` and exits with
+//! status 1. Any other fault is a bug: the handler says so, restores the default
 //! action and returns, so the fault repeats and kills the process with the
 //! real signal (and a core dump) instead of being disguised as a Lumen error.
 

@@ -240,10 +240,9 @@ pub unsafe extern "C" fn lm_str_index(
         Some(c) => char_string(c),
         None => {
             let len = char_count(text.as_bytes());
-            fail_current_task(
-                &format!("index {i} out of bounds for string of length {len}"),
-                loc,
-            )
+            let message = format!("index {i} out of bounds for string of length {len}");
+            // SAFETY: caller's contract on `loc`.
+            unsafe { fail_current_task(&message, loc) }
         }
     }
 }
