@@ -16,6 +16,7 @@
 //! * [`entry`]: defines [`lumen_abi::PROGRAM_ENTRY`], the runtime's way in.
 //! * [`clif_text`]: `--emit clif`, annotated with `.lm` source lines.
 //! * [`object`]: the cranelift-object module: declare everything, define, emit.
+//! * [`unwind`]: position-independent `.eh_frame` for every generated function.
 //!
 //! **Invariant:** compilation is two separate steps per function, as in
 //! rustc_codegen_cranelift: [`function::build`] returns an `ir::Function`, then
@@ -31,6 +32,7 @@ pub mod isa;
 pub mod object;
 pub mod runtime_imports;
 pub mod stack_check;
+pub mod unwind;
 
 use std::fmt;
 

@@ -11,9 +11,8 @@
 //!   `call`/`bl` and one load for the stack limit. A PIE link resolves those
 //!   relocations at link time, so there are still no text relocations.
 //!
-//! `.eh_frame` is emitted for every function (cranelift-object's unwind
-//! support, PC-relative FDE pointers) so unwinding works through generated
-//! frames.
+//! `.eh_frame` is emitted for every function ([`crate::unwind`]) so unwinding
+//! works through generated frames.
 
 use cranelift_codegen::ir::{self, ExtFuncData, ExternalName, GlobalValueData, UserExternalName};
 use cranelift_codegen::isa::{OwnedTargetIsa, TargetIsa};
@@ -24,6 +23,7 @@ use lumen_mir::Program;
 
 use crate::data::DataTable;
 use crate::runtime_imports::RuntimeImports;
+use crate::unwind::UnwindTable;
 use crate::{entry, function, stack_check, CodegenError};
 
 /// Owns the module being emitted and everything declared in it.
@@ -35,6 +35,7 @@ pub struct Emitter {
     pub(crate) stack_limit: DataId,
     pub(crate) data: DataTable,
     ctx: Context,
+    unwind: UnwindTable,
 }
 
 impl Emitter {
@@ -49,7 +50,6 @@ impl Emitter {
         .map_err(|e| CodegenError::new(format!("creating the object file: {e}")))?;
         // One section per function lets `--gc-sections` drop unused cells.
         builder.per_function_section(true);
-        builder.unwind_info(true);
         let mut module = ObjectModule::new(builder);
 
         let runtime = RuntimeImports::declare(&mut module)?;
@@ -72,6 +72,7 @@ impl Emitter {
         let stack_limit = stack_check::declare(&mut module)?;
 
         let ctx = module.make_context();
+        let unwind = UnwindTable::new(module.isa());
         Ok(Emitter {
             module,
             runtime,
@@ -80,6 +81,7 @@ impl Emitter {
             stack_limit,
             data: DataTable::default(),
             ctx,
+            unwind,
         })
     }
 
@@ -155,6 +157,10 @@ impl Emitter {
             ),
             other => CodegenError::in_function(name, other),
         });
+        if result.is_ok() {
+            self.unwind
+                .add_function(self.module.isa(), id, &self.ctx, name)?;
+        }
         self.ctx.clear();
         result
     }
@@ -163,7 +169,8 @@ impl Emitter {
     pub fn finish(mut self) -> Result<Vec<u8>, CodegenError> {
         let data = std::mem::take(&mut self.data);
         data.define_all(&mut self.module)?;
-        let product = self.module.finish();
+        let mut product = self.module.finish();
+        self.unwind.write(&mut product)?;
         product
             .emit()
             .map_err(|e| CodegenError::new(format!("writing the object file: {e}")))

@@ -1,0 +1,322 @@
+//! Linking: finding the runtime archive for a target and running the C linker.
+//!
+//! The compiled object defines `lm_program_main`; `liblumen_rt.a` (a Rust
+//! staticlib) provides C `main`, the runtime functions and `lm_stack_limit`.
+//! The system C compiler driver links the two with the native libraries the
+//! Rust standard library needs (`rustc --print native-static-libs`):
+//!
+//! ```text
+//! cc app.o liblumen_rt.a -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc \
+//!    -Wl,--gc-sections -Wl,-z,text -o app
+//! ```
+//!
+//! `-Wl,-z,text` turns a text relocation into a link error instead of a
+//! silently writable code segment (on aarch64 it would otherwise slip
+//! through). `--static` adds `-static` and uses `-lgcc_eh` for `-lgcc_s`.
+//!
+//! This module only uses `std`, so the code generator's tests can include it
+//! with `#[path]` and link exactly as the driver does.
+
+use std::ffi::OsString;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The runtime archive's file name.
+pub const RUNTIME_ARCHIVE: &str = "liblumen_rt.a";
+
+/// Environment variable naming a directory with the runtime archive
+/// (`DIR/<target>/liblumen_rt.a` or `DIR/liblumen_rt.a`).
+pub const RUNTIME_DIR_ENV: &str = "LUMEN_RUNTIME_DIR";
+
+/// Native libraries of a Rust staticlib on `*-linux-gnu`, in order, from
+/// `cargo rustc -p lumen_rt --crate-type staticlib -- --print native-static-libs`.
+const NATIVE_LIBS: &[&str] = &["-lutil", "-lrt", "-lpthread", "-lm", "-ldl", "-lc"];
+
+/// A toolchain failure: the runtime is missing, the linker is missing, or the
+/// link failed. The driver prints `error: {message}` and exits with status 3.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkError {
+    message: String,
+}
+
+impl LinkError {
+    fn new(message: impl Into<String>) -> Self {
+        LinkError {
+            message: message.into(),
+        }
+    }
+
+    /// The complete message, possibly several lines (command, stderr, help).
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for LinkError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for LinkError {}
+
+/// The target `lumenc` itself runs on, which is the default `--target`.
+pub fn host_target() -> String {
+    format!("{}-unknown-linux-gnu", std::env::consts::ARCH)
+}
+
+/// Where to look for the runtime of `target`, best first. Pure, so the search
+/// order is testable: `env_dir` is `$LUMEN_RUNTIME_DIR`, `exe_dir` the
+/// directory of the running `lumenc`.
+pub fn runtime_candidates(
+    target: &str,
+    env_dir: Option<&Path>,
+    exe_dir: Option<&Path>,
+) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Some(dir) = env_dir {
+        out.push(dir.join(target).join(RUNTIME_ARCHIVE));
+        out.push(dir.join(RUNTIME_ARCHIVE));
+    }
+    if let Some(exe_dir) = exe_dir {
+        // Test binaries run from `target/<profile>/deps`.
+        let exe_dir = if exe_dir.file_name().is_some_and(|n| n == "deps") {
+            exe_dir.parent().unwrap_or(exe_dir)
+        } else {
+            exe_dir
+        };
+        // Cargo: the host archive lands next to the binary in
+        // `target/<profile>/`; a cross build in `target/<triple>/<profile>/`.
+        if target == host_target() {
+            out.push(exe_dir.join(RUNTIME_ARCHIVE));
+        }
+        if let (Some(target_dir), Some(profile)) = (exe_dir.parent(), exe_dir.file_name()) {
+            out.push(target_dir.join(target).join(profile).join(RUNTIME_ARCHIVE));
+        }
+        // Installed: `<prefix>/bin/lumenc`, `<prefix>/lib/lumen/<target>/`.
+        if let Some(prefix) = exe_dir.parent() {
+            out.push(
+                prefix
+                    .join("lib")
+                    .join("lumen")
+                    .join(target)
+                    .join(RUNTIME_ARCHIVE),
+            );
+        }
+    }
+    out
+}
+
+/// Locates `liblumen_rt.a` for `target` without user-given paths, so
+/// `lumenc app.lm --target aarch64-unknown-linux-gnu` just works once the
+/// runtime for that target is built or installed.
+pub fn find_runtime(target: &str) -> Result<PathBuf, LinkError> {
+    let env_dir = std::env::var_os(RUNTIME_DIR_ENV).map(PathBuf::from);
+    let exe = std::env::current_exe().ok();
+    let exe_dir = exe.as_deref().and_then(Path::parent);
+    let candidates = runtime_candidates(target, env_dir.as_deref(), exe_dir);
+    if let Some(found) = candidates.iter().find(|p| p.is_file()) {
+        return Ok(found.clone());
+    }
+
+    let release = exe_dir.is_some_and(|d| d.ends_with("release"));
+    let profile_flag = if release { " --release" } else { "" };
+    let build = if target == host_target() {
+        format!("cargo build -p lumen_rt{profile_flag}")
+    } else {
+        format!(
+            "rustup target add {target} && cargo build -p lumen_rt --target {target}{profile_flag}"
+        )
+    };
+    let looked: Vec<String> = candidates
+        .iter()
+        .map(|p| format!("  {}", p.display()))
+        .collect();
+    Err(LinkError::new(format!(
+        "the Lumen runtime for `{target}` is not installed\n\
+         looked for {RUNTIME_ARCHIVE} in:\n{}\n\
+         help: build it with `{build}`, or set {RUNTIME_DIR_ENV} to the directory that holds it",
+        looked.join("\n")
+    )))
+}
+
+/// The linker to use for `target` when `--linker` is not given.
+pub fn default_linker(target: &str) -> String {
+    if target == host_target() {
+        "cc".to_string()
+    } else {
+        let arch = target.split('-').next().unwrap_or(target);
+        format!("{arch}-linux-gnu-gcc")
+    }
+}
+
+/// How to install the default linker for `target` (Debian package names).
+fn install_hint(target: &str) -> String {
+    if target == host_target() {
+        "apt-get install gcc".to_string()
+    } else if target.starts_with("aarch64") {
+        "apt-get install gcc-aarch64-linux-gnu libc6-dev-arm64-cross".to_string()
+    } else {
+        let arch = target.split('-').next().unwrap_or(target).replace('_', "-");
+        format!("apt-get install gcc-{arch}-linux-gnu")
+    }
+}
+
+/// The linker's arguments (without the linker itself). Pure, for tests.
+pub fn link_args(object: &Path, runtime: &Path, output: &Path, static_link: bool) -> Vec<OsString> {
+    let mut args: Vec<OsString> = vec![object.into(), runtime.into()];
+    if static_link {
+        args.push("-static".into());
+        args.push("-lgcc_eh".into());
+    } else {
+        args.push("-lgcc_s".into());
+    }
+    args.extend(NATIVE_LIBS.iter().map(OsString::from));
+    args.push("-Wl,--gc-sections".into());
+    args.push("-Wl,-z,text".into());
+    args.push("-o".into());
+    args.push(output.into());
+    args
+}
+
+/// Links `object` with the runtime for `target` into the executable `output`.
+pub fn link(
+    object: &Path,
+    output: &Path,
+    target: &str,
+    static_link: bool,
+    linker: Option<&Path>,
+) -> Result<(), LinkError> {
+    let runtime = find_runtime(target)?;
+    link_with_runtime(object, &runtime, output, target, static_link, linker)
+}
+
+/// [`link`] with an explicit runtime archive (tests use the one they built).
+pub fn link_with_runtime(
+    object: &Path,
+    runtime: &Path,
+    output: &Path,
+    target: &str,
+    static_link: bool,
+    linker: Option<&Path>,
+) -> Result<(), LinkError> {
+    let linker: PathBuf = match linker {
+        Some(path) => path.to_path_buf(),
+        None => PathBuf::from(default_linker(target)),
+    };
+    let args = link_args(object, runtime, output, static_link);
+    let shown = std::iter::once(linker.as_os_str().to_string_lossy().into_owned())
+        .chain(args.iter().map(|a| a.to_string_lossy().into_owned()))
+        .collect::<Vec<_>>()
+        .join(" ");
+
+    let result = Command::new(&linker).args(&args).output();
+    let out = match result {
+        Ok(out) => out,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(LinkError::new(format!(
+                "linker `{}` not found (running `{shown}`)\n\
+                 help: install it with `{}`, or pass another one with `--linker PATH`",
+                linker.display(),
+                install_hint(target)
+            )));
+        }
+        Err(e) => {
+            return Err(LinkError::new(format!(
+                "could not run the linker `{}`: {e} (command: `{shown}`)",
+                linker.display()
+            )));
+        }
+    };
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        return Err(LinkError::new(format!(
+            "linking failed ({}): `{shown}`\n{}{}",
+            out.status,
+            stderr.trim_end(),
+            if stdout.trim().is_empty() {
+                String::new()
+            } else {
+                format!("\n{}", stdout.trim_end())
+            }
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn candidates_cover_env_cargo_and_install_layouts() {
+        let host = host_target();
+        let c = runtime_candidates(
+            &host,
+            Some(Path::new("/rt")),
+            Some(Path::new("/w/target/debug")),
+        );
+        assert_eq!(c[0], Path::new("/rt").join(&host).join(RUNTIME_ARCHIVE));
+        assert_eq!(c[1], Path::new("/rt/liblumen_rt.a"));
+        assert_eq!(c[2], Path::new("/w/target/debug/liblumen_rt.a"));
+        assert!(c.contains(
+            &Path::new("/w/target")
+                .join(&host)
+                .join("debug/liblumen_rt.a")
+        ));
+
+        let cross = "aarch64-unknown-linux-gnu";
+        let other = if host.starts_with("aarch64") {
+            "x86_64-unknown-linux-gnu"
+        } else {
+            cross
+        };
+        let c = runtime_candidates(other, None, Some(Path::new("/w/target/release/deps")));
+        assert_eq!(
+            c,
+            vec![
+                Path::new("/w/target")
+                    .join(other)
+                    .join("release/liblumen_rt.a"),
+                Path::new("/w/target/lib/lumen")
+                    .join(other)
+                    .join("liblumen_rt.a"),
+            ]
+        );
+    }
+
+    #[test]
+    fn link_line_matches_the_native_static_libs() {
+        let args = link_args(Path::new("a.o"), Path::new("rt.a"), Path::new("a"), false);
+        let args: Vec<_> = args.iter().map(|a| a.to_str().unwrap()).collect();
+        assert_eq!(
+            args.join(" "),
+            "a.o rt.a -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc -Wl,--gc-sections -Wl,-z,text -o a"
+        );
+        let args = link_args(Path::new("a.o"), Path::new("rt.a"), Path::new("a"), true);
+        assert!(args.iter().any(|a| a == "-static"));
+        assert!(args.iter().any(|a| a == "-lgcc_eh"));
+        assert!(!args.iter().any(|a| a == "-lgcc_s"));
+    }
+
+    #[test]
+    fn missing_linker_says_how_to_install_it() {
+        let err = link_with_runtime(
+            Path::new("a.o"),
+            Path::new("rt.a"),
+            Path::new("a"),
+            "aarch64-unknown-linux-gnu",
+            false,
+            Some(Path::new("/nonexistent/lumen-test-linker")),
+        )
+        .unwrap_err();
+        assert!(err.message().contains("not found"), "{}", err.message());
+        assert!(
+            err.message().contains("gcc-aarch64-linux-gnu"),
+            "{}",
+            err.message()
+        );
+    }
+}
