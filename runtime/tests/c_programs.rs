@@ -141,7 +141,18 @@ fn command(exe: &Path, target: &Target) -> Command {
 
 fn run(name: &str, target: &Target) -> Output {
     let exe = build(name, target);
-    command(&exe, target).output().expect("running the program")
+    let out = command(&exe, target).output().expect("running the program");
+    // Debug executables are several MB each: do not let them pile up.
+    remove(&exe);
+    out
+}
+
+/// Deletes an executable, and its directory once the last test is done with it.
+fn remove(exe: &Path) {
+    let _ = std::fs::remove_file(exe);
+    if let Some(dir) = exe.parent() {
+        let _ = std::fs::remove_dir(dir); // fails while other tests use it
+    }
 }
 
 /// Runs `name` on every target and checks stdout, stderr and status.
@@ -327,6 +338,7 @@ fn broken_pipe_ends_quietly() {
         assert_eq!(&first, b"0\n1\n");
         drop(stdout);
         let out = child.wait_with_output().unwrap();
+        remove(&exe);
         assert_eq!(
             String::from_utf8_lossy(&out.stderr),
             "",
