@@ -1,1 +1,136 @@
-//! placeholder
+//! `lumen_syntax`: the Lumen front end up to a lossless syntax tree.
+//!
+//! Source text goes through the [`lexer`] (tokens covering every byte), the
+//! event-based parser (which knows nothing about trees) and a sink that builds a
+//! rowan [`GreenNode`]. Parsing never fails: [`parse`] always returns a tree plus
+//! a list of [`SyntaxError`]s, and printing the tree gives back the input byte
+//! for byte. The typed [`ast`] layer wraps [`SyntaxNode`]s with
+//! `Option`-returning accessors, and [`ast::literals`] decodes literal values.
+//! [`markdown`] extracts the `lumen` code of `.lm.md` files keeping offsets.
+
+pub mod ast;
+mod debug;
+pub mod lexer;
+pub mod markdown;
+mod parser;
+mod sink;
+mod syntax_kind;
+mod validation;
+
+pub use debug::debug_tree;
+pub use markdown::extract_markdown_code;
+pub use rowan::{GreenNode, TextRange, TextSize};
+pub use syntax_kind::{LumenLanguage, SyntaxElement, SyntaxKind, SyntaxNode, SyntaxToken};
+
+/// A syntax error with a primary range; the driver renders it rustc-style.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub message: String,
+    pub range: TextRange,
+    /// Short text shown under the caret.
+    pub label: Option<String>,
+    /// A `help:` line with a suggested fix.
+    pub help: Option<String>,
+}
+
+/// One token of [`lex`]: kind and byte range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    pub kind: SyntaxKind,
+    pub range: TextRange,
+}
+
+/// Tokens of the whole text, trivia included (for `--emit tokens`).
+pub fn lex(text: &str) -> Vec<Token> {
+    let mut offset = 0u32;
+    lexer::tokenize(text)
+        .into_iter()
+        .map(|t| {
+            let range = TextRange::at(offset.into(), t.len.into());
+            offset += t.len;
+            Token {
+                kind: t.kind,
+                range,
+            }
+        })
+        .collect()
+}
+
+/// The result of parsing: a lossless green tree and the errors found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parse {
+    pub green: GreenNode,
+    pub errors: Vec<SyntaxError>,
+}
+
+impl Parse {
+    /// The root node (`SOURCE_FILE`).
+    pub fn syntax_node(&self) -> SyntaxNode {
+        SyntaxNode::new_root(self.green.clone())
+    }
+
+    /// The typed root.
+    pub fn tree(&self) -> ast::SourceFile {
+        use ast::AstNode;
+        ast::SourceFile::cast(self.syntax_node()).expect("the root is always a SOURCE_FILE")
+    }
+
+    /// The tree dump followed by the errors, as in the parser test snapshots.
+    pub fn debug_dump(&self) -> String {
+        let mut out = debug_tree(&self.syntax_node());
+        for e in &self.errors {
+            out.push_str(&format!("error {:?}: {}\n", e.range, e.message));
+        }
+        out
+    }
+}
+
+/// Parses a Lumen source file. Never panics; errors are sorted by position.
+pub fn parse(text: &str) -> Parse {
+    let tokens = lexer::tokenize(text);
+    let input = parser::Input::new(text, &tokens);
+    let events = parser::parse(&input);
+    let (green, mut errors) = sink::build_tree(text, &tokens, events);
+    let root = SyntaxNode::new_root(green.clone());
+    errors.extend(validation::validate(&root));
+    errors.sort_by_key(|e| (e.range.start(), e.range.end()));
+    errors.dedup_by(|a, b| a.range == b.range && a.message == b.message);
+    Parse { green, errors }
+}
+
+/// Turns raw file bytes into text of the same length: each byte of an invalid
+/// UTF-8 sequence becomes NUL (which the lexer reports as an invalid
+/// character), so offsets still match the file. Also returns one error per
+/// invalid sequence.
+pub fn sanitize_utf8(bytes: &[u8]) -> (String, Vec<SyntaxError>) {
+    let mut out = String::with_capacity(bytes.len());
+    let mut errors = Vec::new();
+    let mut rest = bytes;
+    let mut offset = 0usize;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(s) => {
+                out.push_str(s);
+                break;
+            }
+            Err(e) => {
+                let valid = e.valid_up_to();
+                out.push_str(std::str::from_utf8(&rest[..valid]).unwrap_or_default());
+                let bad = e.error_len().unwrap_or(rest.len() - valid);
+                for _ in 0..bad {
+                    out.push('\0');
+                }
+                let start = (offset + valid) as u32;
+                errors.push(SyntaxError {
+                    message: "invalid UTF-8 in source file".to_string(),
+                    range: TextRange::new(start.into(), (start + bad as u32).into()),
+                    label: Some("not valid UTF-8".to_string()),
+                    help: Some("Lumen source files must be encoded as UTF-8".to_string()),
+                });
+                offset += valid + bad;
+                rest = &rest[valid + bad..];
+            }
+        }
+    }
+    (out, errors)
+}
