@@ -59,6 +59,13 @@ fn int_binary(
     loc: Loc,
 ) -> Result<Value, CodegenError> {
     Ok(match op {
+        BinOp::Add | BinOp::Sub if rhs_const.is_some() => {
+            // With a constant right operand the overflow test is a compare of
+            // `a` against a constant, which fuses with the branch (`cmp; je`)
+            // instead of `seto; test; jne`, and the addition may become `lea`.
+            let c = rhs_const.unwrap_or_default();
+            add_sub_const(fx, op, a, b, c, loc)?
+        }
         BinOp::Add => {
             let (sum, overflow) = fx.b.ins().sadd_overflow(a, b);
             fx.error_if(overflow, Code::OverflowAdd, loc)?;
@@ -131,6 +138,42 @@ fn int_binary(
             fx.b.ins().icmp(cc, a, b)
         }
     })
+}
+
+/// `a + c` or `a - c` for a constant `c`: overflows exactly when `a` is
+/// beyond `MAX - c` (or `MIN - c`), so the check is one comparison.
+fn add_sub_const(
+    fx: &mut FnCx,
+    op: BinOp,
+    a: Value,
+    b: Value,
+    c: i64,
+    loc: Loc,
+) -> Result<Value, CodegenError> {
+    use cranelift_codegen::ir::condcodes::IntCC;
+    let (code, result) = if op == BinOp::Add {
+        (Code::OverflowAdd, fx.b.ins().iadd(a, b))
+    } else {
+        (Code::OverflowSub, fx.b.ins().isub(a, b))
+    };
+    // Effective addend: `a - c` is `a + (-c)`, except that `-MIN` does not
+    // exist: `a - MIN` overflows exactly when `a >= 0`.
+    let bad = match (op, c) {
+        (_, 0) => return Ok(result),
+        (BinOp::Sub, i64::MIN) => fx.b.ins().icmp_imm_s(IntCC::SignedGreaterThanOrEqual, a, 0),
+        _ => {
+            let addend = if op == BinOp::Add { c } else { -c };
+            if addend > 0 {
+                fx.b.ins()
+                    .icmp_imm_s(IntCC::SignedGreaterThan, a, i64::MAX - addend)
+            } else {
+                fx.b.ins()
+                    .icmp_imm_s(IntCC::SignedLessThan, a, i64::MIN - addend)
+            }
+        }
+    };
+    fx.error_if(bad, code, loc)?;
+    Ok(result)
 }
 
 /// `Some(k)` when the divisor is the constant 2^k with 1 <= k <= 62.

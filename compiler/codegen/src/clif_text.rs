@@ -29,11 +29,17 @@ impl FuncWriter for Annotator<'_> {
         w: &mut dyn Write,
         func: &Function,
         block: Block,
-        indent: usize,
+        _indent: usize,
     ) -> fmt::Result {
         // A location comment at the top of each block, even if unchanged.
         self.last = None;
-        PlainWriter.write_block_header(w, func, block, indent)
+        let mut text = String::new();
+        PlainWriter.write_block_header(&mut text, func, block, INDENT)?;
+        for (i, line) in text.lines().enumerate() {
+            let indent = if i == 0 { 0 } else { INDENT };
+            writeln!(w, "{:indent$}{}", "", line.trim_start())?;
+        }
+        Ok(())
     }
 
     fn write_instruction(
@@ -42,26 +48,33 @@ impl FuncWriter for Annotator<'_> {
         func: &Function,
         aliases: &SecondaryMap<Value, Vec<Value>>,
         inst: Inst,
-        indent: usize,
+        _indent: usize,
     ) -> fmt::Result {
         let srcloc = func.srcloc(inst);
         if !srcloc.is_default() && self.last != Some(srcloc) {
             self.last = Some(srcloc);
             if let Some(loc) = self.locs.get(srcloc.bits() as usize) {
-                writeln!(w, "{:indent$}; {}:{}:{}", "", self.file, loc.line, loc.col)?;
+                writeln!(w, "{:INDENT$}; {}:{}:{}", "", self.file, loc.line, loc.col)?;
             }
         }
-        let mut line = String::new();
-        PlainWriter.write_instruction(&mut line, func, aliases, inst, indent)?;
-        if !srcloc.is_default() {
-            let raw = format!("{srcloc} ");
-            if let Some(at) = line.find(&raw) {
-                line.replace_range(at..at + raw.len(), &" ".repeat(raw.len()));
+        // The plain writer pads a `@0003 ` prefix to a wide column; drop it
+        // and indent every line (instruction and value aliases) uniformly.
+        let mut text = String::new();
+        PlainWriter.write_instruction(&mut text, func, aliases, inst, INDENT)?;
+        let raw = format!("{srcloc} ");
+        for (i, line) in text.lines().enumerate() {
+            let mut line = line.trim_start();
+            if i == 0 && !srcloc.is_default() {
+                line = line.strip_prefix(raw.as_str()).unwrap_or(line).trim_start();
             }
+            writeln!(w, "{:INDENT$}{line}", "")?;
         }
-        w.write_str(&line)
+        Ok(())
     }
 }
+
+/// Indentation of instructions (block headers have none).
+const INDENT: usize = 4;
 
 /// Appends the annotated CLIF of `built` to `out`.
 pub fn write_function(out: &mut String, built: &BuiltFunction, file: &str) {
@@ -71,7 +84,18 @@ pub fn write_function(out: &mut String, built: &BuiltFunction, file: &str) {
         locs: &built.locs,
         last: None,
     };
-    // Writing into a String cannot fail.
-    let _ = decorate_function(&mut annotator, out, &built.func);
+    // Writing into a String cannot fail. Cranelift indents value aliases to
+    // the wide column it reserves for raw locations; indent everything alike.
+    let mut text = String::new();
+    let _ = decorate_function(&mut annotator, &mut text, &built.func);
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.len() == line.len() || trimmed.is_empty() {
+            out.push_str(trimmed);
+        } else {
+            let _ = write!(out, "{:INDENT$}{trimmed}", "");
+        }
+        out.push('\n');
+    }
     out.push('\n');
 }

@@ -52,7 +52,14 @@ fn fib_program(n: i64) -> Program {
 
 #[test]
 fn fib_recursion() {
-    expect_stdout(&fib_program(25), "75025\n");
+    let runs = run_everywhere(&fib_program(25));
+    if std::env::var("LUMEN_SKIP_CROSS").as_deref() != Ok("1") {
+        assert_eq!(runs.len(), 2, "the aarch64 half did not run");
+    }
+    for (target, out) in runs {
+        assert_eq!(out.stdout, "75025\n", "{target}: {out:?}");
+        assert_eq!(out.status, Some(0), "{target}: {out:?}");
+    }
 }
 
 #[test]
@@ -207,7 +214,7 @@ fn checked_int_operations_on_valid_operands() {
                 }
             }
         }
-        for c in [1i64, 2, 4, 8, -4, 3, 1 << 20] {
+        for c in [0i64, 1, -1, 2, 4, 8, -4, 3, 1 << 20, i64::MAX, i64::MIN] {
             cells.push(binary_cell(
                 &format!("op{oi}c{c}"),
                 *op,
@@ -239,14 +246,20 @@ fn checked_int_operations_on_valid_operands() {
     expect_stdout(&program(cells), &expected);
 }
 
-/// main prints 1, then calls `cell(a, b)` whose operation at line 2 fails.
-fn failing_binary(op: BinOp, a: i64, b: i64) -> Program {
-    let cell = binary_cell("calc", op, Ty::Int, Ty::Int, None);
+/// main prints 1, then calls `cell(a, b)` whose operation at line 2 fails;
+/// with `const_rhs`, `b` is a constant in the cell instead of an argument.
+fn failing_binary(op: BinOp, a: i64, b: i64, const_rhs: bool) -> Program {
+    let cell = binary_cell("calc", op, Ty::Int, Ty::Int, const_rhs.then(|| int(b)));
     let mut m = FnBuilder::new("main", &[], Ty::Null);
     let bb = m.block();
     m.print(bb, Ty::Int, int(1));
     let out = m.local(Ty::Int);
-    m.assign(bb, out, Rvalue::Call(FuncId(0), vec![int(a), int(b)]));
+    let args = if const_rhs {
+        vec![int(a)]
+    } else {
+        vec![int(a), int(b)]
+    };
+    m.assign(bb, out, Rvalue::Call(FuncId(0), args));
     m.print(bb, Ty::Int, l(out));
     m.term(bb, Terminator::Return(Operand::Const(Const::Null)));
     program(vec![cell, m.finish()])
@@ -270,7 +283,30 @@ fn checked_int_operation_errors() {
     ];
     for (op, a, b, code) in cases {
         eprintln!("case {op:?} {a} {b}");
-        expect_error(&failing_binary(op, a, b), "1\n", code.message(), 2, 5);
+        expect_error(
+            &failing_binary(op, a, b, false),
+            "1\n",
+            code.message(),
+            2,
+            5,
+        );
+    }
+    // Constant right operands take other paths (compare instead of the
+    // overflow flag, no zero check for non-zero divisors).
+    let const_cases = [
+        (BinOp::Add, i64::MAX, 1, RuntimeErrorCode::OverflowAdd),
+        (BinOp::Add, i64::MIN + 4, -5, RuntimeErrorCode::OverflowAdd),
+        (BinOp::Sub, i64::MIN, 1, RuntimeErrorCode::OverflowSub),
+        (BinOp::Sub, 0, i64::MIN, RuntimeErrorCode::OverflowSub),
+        (BinOp::Sub, i64::MAX - 1, -2, RuntimeErrorCode::OverflowSub),
+        (BinOp::Div, 5, 0, RuntimeErrorCode::DivisionByZero),
+        (BinOp::Div, i64::MIN, -1, RuntimeErrorCode::OverflowDiv),
+        (BinOp::Mod, 5, 0, RuntimeErrorCode::DivisionByZero),
+        (BinOp::Shl, 1, 64, RuntimeErrorCode::ShiftOutOfRange),
+    ];
+    for (op, a, b, code) in const_cases {
+        eprintln!("constant case {op:?} {a} {b}");
+        expect_error(&failing_binary(op, a, b, true), "1\n", code.message(), 2, 5);
     }
 }
 
