@@ -5,7 +5,9 @@
 use std::path::Path;
 
 use libtest_mimic::{Arguments, Failed, Trial};
-use lumen_tests::{collect_programs, describe_mismatch, expected, lumenc_path, run_program, write_expected};
+use lumen_tests::{
+    collect_programs, describe_mismatch, expected, lumenc_path, run_program, write_expected,
+};
 
 fn main() {
     let args = Arguments::from_args();
@@ -16,7 +18,11 @@ fn main() {
     let trials = collect_programs(&root)
         .into_iter()
         .map(|path| {
-            let name = path.strip_prefix(&root).unwrap_or(&path).to_string_lossy().into_owned();
+            let name = path
+                .strip_prefix(&root)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .into_owned();
             let scratch = scratch.clone();
             Trial::test(name, move || -> Result<(), Failed> {
                 let lumenc = lumenc_path()?;

@@ -17,7 +17,9 @@ use std::process::{Command, Output};
 
 /// The target the suite builds for (`LUMEN_TEST_TARGET`, default: host).
 pub fn test_target() -> Option<String> {
-    std::env::var("LUMEN_TEST_TARGET").ok().filter(|t| !t.is_empty())
+    std::env::var("LUMEN_TEST_TARGET")
+        .ok()
+        .filter(|t| !t.is_empty())
 }
 
 /// Finds the `lumenc` binary built in the same target directory as the test.
@@ -58,7 +60,10 @@ fn text(bytes: &[u8]) -> String {
 fn status_code(output: &Output) -> String {
     match output.status.code() {
         Some(c) => c.to_string(),
-        None => format!("signal({:?})", std::os::unix::process::ExitStatusExt::signal(&output.status)),
+        None => format!(
+            "signal({:?})",
+            std::os::unix::process::ExitStatusExt::signal(&output.status)
+        ),
     }
 }
 
@@ -67,17 +72,33 @@ fn status_code(output: &Output) -> String {
 pub fn run_program(lumenc: &Path, source: &Path, scratch: &Path) -> Result<Outcome, String> {
     let dir = source.parent().ok_or("source has no directory")?;
     let file_name = source.file_name().ok_or("source has no file name")?;
-    let stem = file_name.to_string_lossy().replace(".lm.md", "").replace(".lm", "");
+    let stem = file_name
+        .to_string_lossy()
+        .replace(".lm.md", "")
+        .replace(".lm", "");
     let target = test_target();
     let exe = scratch.join(format!("{stem}-{}", target.as_deref().unwrap_or("host")));
     let mut compile = Command::new(lumenc);
-    compile.current_dir(dir).arg("build").arg(file_name).arg("-o").arg(&exe).arg("--color").arg("never");
+    compile
+        .current_dir(dir)
+        .arg("build")
+        .arg(file_name)
+        .arg("-o")
+        .arg(&exe)
+        .arg("--color")
+        .arg("never");
     if let Some(t) = &target {
         compile.arg("--target").arg(t);
     }
-    let out = compile.output().map_err(|e| format!("cannot run {}: {e}", lumenc.display()))?;
+    let out = compile
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", lumenc.display()))?;
     if !out.status.success() {
-        return Ok(Outcome { stdout: text(&out.stdout), stderr: text(&out.stderr), status: format!("compile {}", status_code(&out)) });
+        return Ok(Outcome {
+            stdout: text(&out.stdout),
+            stderr: text(&out.stderr),
+            status: format!("compile {}", status_code(&out)),
+        });
     }
     let mut run = match target.as_deref() {
         Some(t) if t.starts_with("aarch64") && !cfg!(target_arch = "aarch64") => {
@@ -87,9 +108,16 @@ pub fn run_program(lumenc: &Path, source: &Path, scratch: &Path) -> Result<Outco
         }
         _ => Command::new(&exe),
     };
-    let out = run.current_dir(dir).output().map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
+    let out = run
+        .current_dir(dir)
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
     let _ = std::fs::remove_file(&exe);
-    Ok(Outcome { stdout: text(&out.stdout), stderr: text(&out.stderr), status: format!("run {}", status_code(&out)) })
+    Ok(Outcome {
+        stdout: text(&out.stdout),
+        stderr: text(&out.stderr),
+        status: format!("run {}", status_code(&out)),
+    })
 }
 
 /// The expectation files of a program.
@@ -99,7 +127,11 @@ pub fn expected(source: &Path) -> Outcome {
     Outcome {
         stdout: read("out"),
         stderr: read("err"),
-        status: if status.is_empty() { "run 0".to_string() } else { status },
+        status: if status.is_empty() {
+            "run 0".to_string()
+        } else {
+            status
+        },
     }
 }
 
@@ -118,13 +150,20 @@ pub fn write_expected(source: &Path, outcome: &Outcome) -> std::io::Result<()> {
     };
     write("out", &outcome.stdout, !outcome.stdout.is_empty())?;
     write("err", &outcome.stderr, !outcome.stderr.is_empty())?;
-    write("status", &format!("{}\n", outcome.status), outcome.status != "run 0")
+    write(
+        "status",
+        &format!("{}\n", outcome.status),
+        outcome.status != "run 0",
+    )
 }
 
 /// `dir/NAME.lm` (or `NAME.lm.md`) → `dir/NAME.ext`.
 pub fn sibling(source: &Path, ext: &str) -> PathBuf {
     let name = source.file_name().unwrap_or_default().to_string_lossy();
-    let stem = name.strip_suffix(".lm.md").or_else(|| name.strip_suffix(".lm")).unwrap_or(&name);
+    let stem = name
+        .strip_suffix(".lm.md")
+        .or_else(|| name.strip_suffix(".lm"))
+        .unwrap_or(&name);
     source.with_file_name(format!("{stem}.{ext}"))
 }
 
@@ -133,7 +172,9 @@ pub fn collect_programs(root: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
             if path.is_dir() {
@@ -159,7 +200,9 @@ pub fn describe_mismatch(expected: &Outcome, actual: &Outcome) -> String {
         ("stderr", &expected.stderr, &actual.stderr),
     ] {
         if e != a {
-            msg.push_str(&format!("--- {what} expected:\n{e}\n--- {what} actual:\n{a}\n"));
+            msg.push_str(&format!(
+                "--- {what} expected:\n{e}\n--- {what} actual:\n{a}\n"
+            ));
         }
     }
     msg.push_str("(set UPDATE_EXPECT=1 to accept the actual output, then review the diff)");

@@ -8,9 +8,14 @@
 
 use std::ops::Range;
 
-use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label as CsLabel, Severity as CsSeverity};
+use codespan_reporting::diagnostic::{
+    Diagnostic as CsDiagnostic, Label as CsLabel, Severity as CsSeverity,
+};
 use codespan_reporting::files::SimpleFile;
-use codespan_reporting::term::{self, termcolor::{Buffer, ColorChoice, StandardStream}};
+use codespan_reporting::term::{
+    self,
+    termcolor::{Buffer, ColorChoice, StandardStream},
+};
 
 /// A byte range in the source text.
 pub type Span = Range<usize>;
@@ -41,19 +46,35 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, message: impl Into<String>, span: Span, label: impl Into<String>) -> Self {
+    pub fn error(
+        code: &'static str,
+        message: impl Into<String>,
+        span: Span,
+        label: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             severity: Severity::Error,
             code,
             message: message.into(),
-            primary: Label { span, message: label.into() },
+            primary: Label {
+                span,
+                message: label.into(),
+            },
             secondary: Vec::new(),
             help: Vec::new(),
         }
     }
 
-    pub fn warning(code: &'static str, message: impl Into<String>, span: Span, label: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Warning, ..Self::error(code, message, span, label) }
+    pub fn warning(
+        code: &'static str,
+        message: impl Into<String>,
+        span: Span,
+        label: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Self::error(code, message, span, label)
+        }
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
@@ -62,7 +83,10 @@ impl Diagnostic {
     }
 
     pub fn with_label(mut self, span: Span, message: impl Into<String>) -> Self {
-        self.secondary.push(Label { span, message: message.into() });
+        self.secondary.push(Label {
+            span,
+            message: message.into(),
+        });
         self
     }
 
@@ -93,7 +117,8 @@ fn to_codespan(d: &Diagnostic, source_len: usize) -> CsDiagnostic<()> {
         Severity::Error => CsSeverity::Error,
         Severity::Warning => CsSeverity::Warning,
     };
-    let mut labels = vec![CsLabel::primary((), clamp(&d.primary.span)).with_message(&d.primary.message)];
+    let mut labels =
+        vec![CsLabel::primary((), clamp(&d.primary.span)).with_message(&d.primary.message)];
     for l in &d.secondary {
         labels.push(CsLabel::secondary((), clamp(&l.span)).with_message(&l.message));
     }
@@ -143,7 +168,13 @@ pub fn render_to_stderr(file_name: &str, source: &str, diagnostics: &[Diagnostic
 pub fn summary(file_name: &str, diagnostics: &[Diagnostic]) -> String {
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - errors;
-    let plural = |n: usize, word: &str| if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") };
+    let plural = |n: usize, word: &str| {
+        if n == 1 {
+            format!("{n} {word}")
+        } else {
+            format!("{n} {word}s")
+        }
+    };
     let mut parts = vec![plural(errors, "error")];
     if warnings > 0 {
         parts.push(plural(warnings, "warning"));
@@ -162,7 +193,11 @@ pub fn line_col(source: &str, offset: usize) -> (u32, u32) {
             line_start = i + 1;
         }
     }
-    let col = source.get(line_start..offset).map(|s| s.chars().count()).unwrap_or(offset - line_start) as u32 + 1;
+    let col = source
+        .get(line_start..offset)
+        .map(|s| s.chars().count())
+        .unwrap_or(offset - line_start) as u32
+        + 1;
     (line, col)
 }
 
@@ -173,8 +208,13 @@ mod tests {
     #[test]
     fn renders_rustc_style() {
         let src = "let x = 1\nlet y = x + \"a\"\n";
-        let d = Diagnostic::error("E0301", "mismatched types", 18..25, "expected Int, found String")
-            .with_help("use interpolation");
+        let d = Diagnostic::error(
+            "E0301",
+            "mismatched types",
+            18..25,
+            "expected Int, found String",
+        )
+        .with_help("use interpolation");
         let text = render_to_string("app.lm", src, &[d]);
         assert!(text.contains("error[E0301]: mismatched types"), "{text}");
         assert!(text.contains("app.lm:2:9"), "{text}");
@@ -185,7 +225,10 @@ mod tests {
     fn summary_counts() {
         let e = Diagnostic::error("E1", "a", 0..1, "");
         let w = Diagnostic::warning("W1", "b", 0..1, "");
-        assert_eq!(summary("app.lm", &[e.clone(), e, w]), "could not compile app.lm (2 errors, 1 warning)");
+        assert_eq!(
+            summary("app.lm", &[e.clone(), e, w]),
+            "could not compile app.lm (2 errors, 1 warning)"
+        );
     }
 
     #[test]

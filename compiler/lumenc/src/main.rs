@@ -1,1 +1,135 @@
-fn main() {}
+//! `lumenc`: the driver. It is the only part of the compiler that does I/O —
+//! reading the source, writing outputs, running the linker and the compiled
+//! program — and it turns every failure into the exit statuses of `spec/cli.md`:
+//! 0 success, 1 the program has errors, 2 bad usage, 3 toolchain failure,
+//! 101 internal compiler error.
+
+mod cli;
+mod compile;
+mod link;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use cli::{Command, Emit};
+use compile::{Failure, Session};
+
+fn main() -> ExitCode {
+    let raw: Vec<String> = std::env::args().collect();
+    let (command, args) = match cli::parse_args(raw) {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitCode::SUCCESS
+                }
+                _ => ExitCode::from(2),
+            };
+        }
+    };
+    // The compiler must never panic on user input; if it does, say so plainly
+    // and name the input, with the status reserved for compiler bugs.
+    let file = args.file.clone();
+    std::panic::set_hook(Box::new(|_| {}));
+    match std::panic::catch_unwind(move || run(command, args)) {
+        Ok(code) => code,
+        Err(payload) => {
+            let what = payload
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            eprintln!("internal compiler error: {what}");
+            eprintln!("  while compiling {}", file.display());
+            eprintln!("  this is a bug in lumenc; please report it with the input file");
+            ExitCode::from(101)
+        }
+    }
+}
+
+fn run(command: Command, args: cli::Args) -> ExitCode {
+    let session = match Session::new(&args) {
+        Ok(s) => s,
+        Err(failure) => return report(failure),
+    };
+    let result = match command {
+        Command::Check => session.check(),
+        Command::Build => build(&session, &args),
+        Command::Run => build_and_run(&session, &args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(failure) => report(failure),
+    }
+}
+
+fn report(failure: Failure) -> ExitCode {
+    match failure {
+        Failure::Usage(msg) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(2)
+        }
+        // Diagnostics were already rendered.
+        Failure::ProgramErrors => ExitCode::from(1),
+        Failure::Toolchain(msg) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(3)
+        }
+    }
+}
+
+/// The default output: the source file name without `.lm`/`.lm.md`.
+fn default_output(file: &Path) -> PathBuf {
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stem = name
+        .strip_suffix(".lm.md")
+        .or_else(|| name.strip_suffix(".lm"))
+        .unwrap_or(&name)
+        .to_string();
+    PathBuf::from(if stem.is_empty() {
+        "app".to_string()
+    } else {
+        stem
+    })
+}
+
+fn build(session: &Session, args: &cli::Args) -> Result<ExitCode, Failure> {
+    let output = args
+        .output
+        .clone()
+        .unwrap_or_else(|| default_output(&args.file));
+    match args.emit {
+        Some(Emit::Tokens) | Some(Emit::Ast) => {
+            session.emit_syntax(args.emit == Some(Emit::Tokens), args.output.as_deref())
+        }
+        Some(emit) => session.emit_backend(emit, args.output.as_deref()),
+        None => {
+            session.build_executable(&output)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn build_and_run(session: &Session, args: &cli::Args) -> Result<ExitCode, Failure> {
+    let dir = std::env::temp_dir().join(format!("lumenc-run-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| Failure::Toolchain(format!("cannot create {}: {e}", dir.display())))?;
+    let exe = dir.join(default_output(&args.file));
+    let built = session.build_executable(&exe);
+    let status = built.and_then(|()| {
+        std::process::Command::new(&exe)
+            .args(&args.program_args)
+            .status()
+            .map_err(|e| Failure::Toolchain(format!("cannot run {}: {e}", exe.display())))
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+    let status = status?;
+    Ok(match status.code() {
+        Some(code) => ExitCode::from(code.clamp(0, 255) as u8),
+        None => ExitCode::from(1),
+    })
+}

@@ -156,7 +156,10 @@ impl<'a> FnLowerer<'a> {
             .into_iter()
             .chain(self.ret_ty.is_heap().then_some(self.ret_local))
             .map(|local| Statement {
-                kind: MirStmt::Assign(local, Rvalue::Use(Operand::Const(Const::Str(String::new())))),
+                kind: MirStmt::Assign(
+                    local,
+                    Rvalue::Use(Operand::Const(Const::Str(String::new()))),
+                ),
                 loc: self.loc(self.cell.span.start),
             })
             .collect();
@@ -849,7 +852,9 @@ impl<'a> FnLowerer<'a> {
         let mut pieces = Vec::new();
         for part in parts {
             match part {
-                hir::InterpPart::Text(text) => pieces.push(Operand::Const(Const::Str(text.clone()))),
+                hir::InterpPart::Text(text) => {
+                    pieces.push(Operand::Const(Const::Str(text.clone())))
+                }
                 hir::InterpPart::Value(e, spec) => {
                     let value = self.expr(e);
                     let ty = mir_ty(e.ty);
@@ -925,7 +930,13 @@ impl<'a> FnLowerer<'a> {
         )
     }
 
-    fn match_expr(&mut self, scrutinee: &Expr, arms: &[hir::MatchArm], ty: Ty, loc: Loc) -> Operand {
+    fn match_expr(
+        &mut self,
+        scrutinee: &Expr,
+        arms: &[hir::MatchArm],
+        ty: Ty,
+        loc: Loc,
+    ) -> Operand {
         let value = self.expr(scrutinee);
         let scrut_ty = mir_ty(scrutinee.ty);
         // Keep the scrutinee in a local of its own so patterns can test it repeatedly.

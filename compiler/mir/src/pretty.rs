@@ -55,7 +55,11 @@ fn write_block(f: &mut Formatter<'_>, block: &BasicBlock) -> fmt::Result {
             StmtKind::Retain(local) => format!("retain _{}", local.0),
             StmtKind::Release(local) => format!("release _{}", local.0),
         };
-        writeln!(f, "    {text:<48} // line {}:{}", stmt.loc.line, stmt.loc.col)?;
+        writeln!(
+            f,
+            "    {text:<48} // line {}:{}",
+            stmt.loc.line, stmt.loc.col
+        )?;
     }
     let term = match &block.terminator {
         Terminator::Goto(b) => format!("goto bb{}", b.0),

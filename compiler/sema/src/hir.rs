@@ -240,6 +240,10 @@ pub enum Pattern {
     Str(String),
     Null,
     /// `lo..hi` or `lo..=hi` on Int.
-    IntRange { lo: i64, hi: i64, inclusive: bool },
+    IntRange {
+        lo: i64,
+        hi: i64,
+        inclusive: bool,
+    },
     Or(Vec<Pattern>),
 }

@@ -1,5 +1,13 @@
 //! Semantic analysis: name resolution and type checking of a parsed Lumen
 //! program, producing typed HIR ([`hir`]) and diagnostics.
+//!
+//! The entry point is [`check`]. It is a pure function of the syntax tree: no
+//! I/O, no printing; every problem becomes a [`lumen_diagnostics::Diagnostic`].
 
+mod check;
+mod format_spec;
 pub mod hir;
+mod scope;
 pub mod types;
+
+pub use check::{check, codes};

@@ -1,0 +1,290 @@
+//! One compilation: reading the source, running the stages in order, rendering
+//! diagnostics, and writing whatever the command asked for.
+//!
+//! Every stage is a pure function of its input; this module only sequences them
+//! and does the I/O around them.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::str::FromStr;
+
+use lumen_diagnostics::{self as diagnostics, Color, Diagnostic};
+
+use crate::cli::{Args, ColorArg, Emit};
+use crate::link;
+
+/// Why a command failed; each maps to one exit status.
+pub enum Failure {
+    /// Bad usage or an unreadable input file (exit 2).
+    Usage(String),
+    /// The program has errors; the diagnostics were already printed (exit 1).
+    ProgramErrors,
+    /// The linker or runtime is missing or failed (exit 3).
+    Toolchain(String),
+}
+
+pub struct Session {
+    /// The file as named on the command line (diagnostics and runtime errors use it).
+    file_name: String,
+    /// The text diagnostics point into: the file itself.
+    display_text: String,
+    /// The Lumen code: the file, or for `.lm.md` the extracted code with every
+    /// other byte blanked so offsets stay the same.
+    code: String,
+    /// Problems with the bytes of the file (invalid UTF-8).
+    encoding_errors: Vec<lumen_syntax::SyntaxError>,
+    target: String,
+    optimize: bool,
+    color: Color,
+    warnings_are_errors: bool,
+    static_link: bool,
+    linker: Option<std::path::PathBuf>,
+}
+
+const HOST_TARGET: &str = "x86_64-unknown-linux-gnu";
+const AARCH64_TARGET: &str = "aarch64-unknown-linux-gnu";
+
+fn host_target() -> &'static str {
+    if cfg!(target_arch = "aarch64") {
+        AARCH64_TARGET
+    } else {
+        HOST_TARGET
+    }
+}
+
+impl Session {
+    pub fn new(args: &Args) -> Result<Session, Failure> {
+        let file_name = args.file.to_string_lossy().into_owned();
+        let bytes = std::fs::read(&args.file)
+            .map_err(|e| Failure::Usage(format!("cannot read {file_name}: {e}")))?;
+        // Invalid UTF-8 becomes NUL bytes of the same length plus a
+        // diagnostic, so offsets still match the file.
+        let (display_text, encoding_errors) = lumen_syntax::sanitize_utf8(&bytes);
+        let code = if file_name.ends_with(".lm.md") {
+            lumen_syntax::extract_markdown_code(&display_text)
+        } else {
+            display_text.clone()
+        };
+        let target = args
+            .target
+            .clone()
+            .unwrap_or_else(|| host_target().to_string());
+        if target != HOST_TARGET && target != AARCH64_TARGET {
+            return Err(Failure::Usage(format!(
+                "unsupported target `{target}` (supported: {HOST_TARGET}, {AARCH64_TARGET})"
+            )));
+        }
+        let optimize = match args.opt.as_deref() {
+            None | Some("1") | Some("2") | Some("") => true,
+            Some("0") => false,
+            Some(other) => {
+                return Err(Failure::Usage(format!(
+                    "unknown optimisation level `-O{other}` (use -O0, -O or -O2)"
+                )))
+            }
+        };
+        match args.debug.as_deref() {
+            None | Some("0") | Some("1") | Some("") => {}
+            Some(other) => {
+                return Err(Failure::Usage(format!(
+                    "unknown debug level `-g{other}` (use -g or -g0)"
+                )))
+            }
+        }
+        let warnings_are_errors = match args.warnings.as_deref() {
+            None => false,
+            Some("error") => true,
+            Some(other) => {
+                return Err(Failure::Usage(format!(
+                    "unknown warning option `-W {other}` (use -W error)"
+                )))
+            }
+        };
+        let color = match args.color {
+            ColorArg::Auto => Color::Auto,
+            ColorArg::Always => Color::Always,
+            ColorArg::Never => Color::Never,
+        };
+        Ok(Session {
+            file_name,
+            display_text,
+            code,
+            encoding_errors,
+            target,
+            optimize,
+            color,
+            warnings_are_errors,
+            static_link: args.static_link,
+            linker: args.linker.clone(),
+        })
+    }
+
+    /// Prints diagnostics (sorted) and, when they stop the build, the summary line.
+    fn emit_diagnostics(&self, mut diagnostics: Vec<Diagnostic>) -> Result<(), Failure> {
+        diagnostics::sort(&mut diagnostics);
+        diagnostics::render_to_stderr(
+            &self.file_name,
+            &self.display_text,
+            &diagnostics,
+            self.color,
+        );
+        let fails = diagnostics
+            .iter()
+            .any(|d| d.is_error() || self.warnings_are_errors);
+        if fails {
+            eprintln!(
+                "error: {}",
+                diagnostics::summary(&self.file_name, &diagnostics)
+            );
+            return Err(Failure::ProgramErrors);
+        }
+        Ok(())
+    }
+
+    fn syntax_diagnostics(&self, parse: &lumen_syntax::Parse) -> Vec<Diagnostic> {
+        let mut diagnostics = Vec::new();
+        for error in self.encoding_errors.iter().chain(&parse.errors) {
+            let range = error.range;
+            let span = usize::from(range.start())..usize::from(range.end());
+            let mut d = Diagnostic::error(
+                "E0001",
+                error.message.clone(),
+                span,
+                error.label.clone().unwrap_or_default(),
+            );
+            if let Some(help) = &error.help {
+                d = d.with_help(help.clone());
+            }
+            diagnostics.push(d);
+        }
+        diagnostics
+    }
+
+    /// Parses and checks; on success returns the typed program.
+    fn front_end(&self) -> Result<lumen_sema::hir::Program, Failure> {
+        let parse = lumen_syntax::parse(&self.code);
+        let syntax = self.syntax_diagnostics(&parse);
+        if !syntax.is_empty() {
+            self.emit_diagnostics(syntax)?;
+        }
+        let (program, diagnostics) = lumen_sema::check(&parse.tree());
+        self.emit_diagnostics(diagnostics)?;
+        program.ok_or(Failure::ProgramErrors)
+    }
+
+    pub fn check(&self) -> Result<ExitCode, Failure> {
+        self.front_end()?;
+        Ok(ExitCode::SUCCESS)
+    }
+
+    /// `--emit tokens|ast`: stops after parsing; succeeds when there is no syntax error.
+    pub fn emit_syntax(&self, tokens: bool, output: Option<&Path>) -> Result<ExitCode, Failure> {
+        let parse = lumen_syntax::parse(&self.code);
+        let text = if tokens {
+            let mut out = String::new();
+            for token in lumen_syntax::lex(&self.code) {
+                let range = token.range;
+                let slice = &self.code[usize::from(range.start())..usize::from(range.end())];
+                out.push_str(&format!("{:?}@{:?} {:?}\n", token.kind, range, slice));
+            }
+            out
+        } else {
+            lumen_syntax::debug_tree(&parse.syntax_node())
+        };
+        write_output(output, text.as_bytes())?;
+        let syntax = self.syntax_diagnostics(&parse);
+        self.emit_diagnostics(syntax)?;
+        Ok(ExitCode::SUCCESS)
+    }
+
+    fn mir(&self) -> Result<lumen_mir::Program, Failure> {
+        let hir = self.front_end()?;
+        Ok(lumen_mir::lower::lower_program(
+            &hir,
+            &self.code,
+            &self.file_name,
+        ))
+    }
+
+    fn codegen(
+        &self,
+        mir: &lumen_mir::Program,
+        emit_clif: bool,
+    ) -> Result<lumen_codegen::CodegenOutput, Failure> {
+        let triple = target_lexicon::Triple::from_str(&self.target)
+            .map_err(|e| Failure::Usage(format!("invalid target `{}`: {e}", self.target)))?;
+        let options = lumen_codegen::CodegenOptions {
+            target: triple,
+            opt_level: if self.optimize {
+                lumen_codegen::OptLevel::Speed
+            } else {
+                lumen_codegen::OptLevel::None
+            },
+            emit_clif,
+        };
+        lumen_codegen::compile_program(mir, &options).map_err(|e| {
+            // Code generation failing on a checked program is a compiler bug.
+            eprintln!("internal compiler error: {e}");
+            eprintln!("  while compiling {}", self.file_name);
+            std::process::exit(101)
+        })
+    }
+
+    /// `--emit mir|clif|obj`.
+    pub fn emit_backend(&self, emit: Emit, output: Option<&Path>) -> Result<ExitCode, Failure> {
+        let mir = self.mir()?;
+        match emit {
+            Emit::Mir => write_output(output, mir.to_string().as_bytes())?,
+            Emit::Clif => {
+                let out = self.codegen(&mir, true)?;
+                write_output(output, out.clif.unwrap_or_default().as_bytes())?;
+            }
+            Emit::Obj => {
+                let out = self.codegen(&mir, false)?;
+                let default = format!(
+                    "{}.o",
+                    crate::default_output(Path::new(&self.file_name)).display()
+                );
+                let path = output
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|| default.into());
+                std::fs::write(&path, out.object)
+                    .map_err(|e| Failure::Usage(format!("cannot write {}: {e}", path.display())))?;
+            }
+            Emit::Tokens | Emit::Ast => unreachable!("handled by emit_syntax"),
+        }
+        Ok(ExitCode::SUCCESS)
+    }
+
+    pub fn build_executable(&self, output: &Path) -> Result<(), Failure> {
+        let mir = self.mir()?;
+        let out = self.codegen(&mir, false)?;
+        let object = output.with_extension(format!("{}.o", std::process::id()));
+        std::fs::write(&object, &out.object)
+            .map_err(|e| Failure::Usage(format!("cannot write {}: {e}", object.display())))?;
+        let linked = link::link(
+            &object,
+            output,
+            &self.target,
+            self.static_link,
+            self.linker.as_deref(),
+        );
+        let _ = std::fs::remove_file(&object);
+        linked.map_err(|e| Failure::Toolchain(e.message().to_string()))
+    }
+}
+
+/// Writes to the file, or to stdout when no `-o` was given.
+fn write_output(output: Option<&Path>, bytes: &[u8]) -> Result<(), Failure> {
+    match output {
+        Some(path) => std::fs::write(path, bytes)
+            .map_err(|e| Failure::Usage(format!("cannot write {}: {e}", path.display()))),
+        None => {
+            use std::io::Write;
+            let mut stdout = std::io::stdout().lock();
+            let _ = stdout.write_all(bytes);
+            let _ = stdout.flush();
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,470 @@
+//! Calls: user cells (positional and named arguments, defaults) and builtins.
+
+use lumen_diagnostics::{Diagnostic, Span};
+use lumen_syntax::ast;
+
+use super::stmt::error_expr;
+use super::{codes, span_of, Checker};
+use crate::hir::{Builtin, CellId, Expr, ExprKind, Type};
+use crate::scope::Scopes;
+
+/// Builtins this version compiles.
+const SUPPORTED_BUILTINS: &[&str] = &[
+    "print",
+    "eprint",
+    "to_string",
+    "string",
+    "len",
+    "length",
+    "exit",
+];
+
+/// Every builtin of `spec/builtins.md`; those not in [`SUPPORTED_BUILTINS`] get
+/// a clear "not supported yet" error instead of "cannot find".
+const ALL_BUILTINS: &[&str] = &[
+    "print",
+    "eprint",
+    "to_string",
+    "string",
+    "to_int",
+    "to_float",
+    "parse_int",
+    "parse_float",
+    "type_of",
+    "debug",
+    "len",
+    "length",
+    "upper",
+    "lower",
+    "trim",
+    "trim_start",
+    "trim_end",
+    "capitalize",
+    "split",
+    "lines",
+    "join",
+    "replace",
+    "contains",
+    "starts_with",
+    "ends_with",
+    "index_of",
+    "slice",
+    "chars",
+    "bytes",
+    "from_utf8",
+    "pad_left",
+    "pad_right",
+    "repeat",
+    "reverse",
+    "format",
+    "abs",
+    "min",
+    "max",
+    "clamp",
+    "sum",
+    "product",
+    "floor",
+    "ceil",
+    "round",
+    "trunc",
+    "sqrt",
+    "exp",
+    "log",
+    "log2",
+    "log10",
+    "sin",
+    "cos",
+    "tan",
+    "atan2",
+    "pow",
+    "is_nan",
+    "is_inf",
+    "is_empty",
+    "append",
+    "prepend",
+    "insert",
+    "remove_at",
+    "concat",
+    "first",
+    "last",
+    "take",
+    "drop",
+    "sort",
+    "sort_by",
+    "sort_with",
+    "unique",
+    "flatten",
+    "range",
+    "zip",
+    "enumerate",
+    "chunk",
+    "window",
+    "map",
+    "filter",
+    "reduce",
+    "fold",
+    "flat_map",
+    "any",
+    "all",
+    "find",
+    "position",
+    "count",
+    "partition",
+    "group_by",
+    "keys",
+    "values",
+    "entries",
+    "has_key",
+    "get",
+    "merge",
+    "remove",
+    "to_set",
+    "to_list",
+    "add",
+    "union",
+    "intersection",
+    "difference",
+    "is_ok",
+    "is_err",
+    "unwrap",
+    "unwrap_or",
+    "unwrap_err",
+    "map_ok",
+    "map_err",
+    "assert",
+    "assert_eq",
+    "assert_ne",
+    "json_parse",
+    "json_encode",
+    "json_pretty",
+    "from_json",
+    "sha256",
+    "base64_encode",
+    "base64_decode",
+    "hex_encode",
+    "hex_decode",
+    "url_encode",
+    "url_decode",
+    "args",
+    "env",
+    "exit",
+    "read_file",
+    "write_file",
+    "read_line",
+    "read_stdin",
+    "now_ms",
+    "monotonic_ms",
+    "random",
+    "random_int",
+    "uuid",
+    "sleep",
+    "channel",
+    "fetch",
+];
+
+pub(crate) fn is_builtin_name(name: &str) -> bool {
+    ALL_BUILTINS.contains(&name)
+}
+
+impl Checker {
+    pub(super) fn check_call(&mut self, call: &ast::CallExpr, span: Span) -> Expr {
+        let Some(callee) = call.callee() else {
+            return error_expr(span);
+        };
+        let ast::Expr::Name(name_ref) = &callee else {
+            self.not_supported("calling a computed function value", span_of(&callee));
+            return error_expr(span);
+        };
+        let name = name_ref.text();
+        let args: Vec<ast::Arg> = call.args().collect();
+        if self.body().scopes.lookup(&name).is_some() {
+            self.not_supported("calling a variable", span_of(&callee));
+            return error_expr(span);
+        }
+        if let Some(&cell) = self.cell_names.get(&name) {
+            return self.call_cell(cell, &args, span);
+        }
+        if SUPPORTED_BUILTINS.contains(&name.as_str()) {
+            return self.call_builtin(&name, &args, span);
+        }
+        if is_builtin_name(&name) {
+            self.not_supported(&format!("the builtin `{name}`"), span_of(&callee));
+            for arg in &args {
+                if let Some(v) = arg.value() {
+                    self.check_expr(&v, None);
+                }
+            }
+            return error_expr(span);
+        }
+        self.error(
+            codes::UNRESOLVED_NAME,
+            format!("cannot find cell `{name}`"),
+            span_of(&callee),
+            "not found",
+        );
+        for arg in &args {
+            if let Some(v) = arg.value() {
+                self.check_expr(&v, None);
+            }
+        }
+        error_expr(span)
+    }
+
+    fn call_cell(&mut self, cell: CellId, args: &[ast::Arg], span: Span) -> Expr {
+        let sig = self.cells[cell.0 as usize].clone();
+        let mut slots: Vec<Option<Expr>> = vec![None; sig.params.len()];
+        let mut positional = 0usize;
+        let mut ok = true;
+        for arg in args {
+            let arg_span = span_of(arg);
+            let Some(value) = arg.value() else { continue };
+            if arg.is_spread() {
+                self.not_supported("spread arguments `...xs`", arg_span);
+                ok = false;
+                continue;
+            }
+            let index = match arg.name() {
+                Some(n) => match sig.params.iter().position(|p| p.name == n.text()) {
+                    Some(i) => i,
+                    None => {
+                        self.push_diagnostic(
+                            Diagnostic::error(
+                                codes::BAD_ARGUMENTS,
+                                format!("`{}` has no parameter named `{}`", sig.name, n.text()),
+                                arg_span,
+                                "unknown parameter",
+                            )
+                            .with_label(
+                                sig.span.clone(),
+                                format!("`{}` is declared here", sig.name),
+                            ),
+                        );
+                        self.check_expr(&value, None);
+                        ok = false;
+                        continue;
+                    }
+                },
+                None => {
+                    let i = positional;
+                    positional += 1;
+                    if i >= sig.params.len() {
+                        self.push_diagnostic(
+                            Diagnostic::error(
+                                codes::BAD_ARGUMENTS,
+                                format!(
+                                    "`{}` takes {} argument{} but more were given",
+                                    sig.name,
+                                    sig.params.len(),
+                                    if sig.params.len() == 1 { "" } else { "s" }
+                                ),
+                                arg_span,
+                                "unexpected argument",
+                            )
+                            .with_label(
+                                sig.span.clone(),
+                                format!("`{}` is declared here", sig.name),
+                            ),
+                        );
+                        self.check_expr(&value, None);
+                        ok = false;
+                        continue;
+                    }
+                    i
+                }
+            };
+            let param_ty = sig.params[index].ty;
+            let checked = self.check_expr(&value, Some(param_ty));
+            let checked = self.coerce(checked, param_ty, &span_of(&value));
+            if slots[index].is_some() {
+                self.error(
+                    codes::BAD_ARGUMENTS,
+                    format!(
+                        "parameter `{}` is given more than once",
+                        sig.params[index].name
+                    ),
+                    span_of(arg),
+                    "given again here",
+                );
+                ok = false;
+            }
+            slots[index] = Some(checked);
+        }
+        let mut final_args = Vec::new();
+        for (i, slot) in slots.into_iter().enumerate() {
+            match slot {
+                Some(v) => final_args.push(v),
+                None => {
+                    let param = &sig.params[i];
+                    match &param.default {
+                        Some(default) => {
+                            let value = self.check_default(default, param.ty);
+                            final_args.push(value);
+                        }
+                        None => {
+                            self.push_diagnostic(
+                                Diagnostic::error(
+                                    codes::BAD_ARGUMENTS,
+                                    format!(
+                                        "missing argument `{}` in call of `{}`",
+                                        param.name, sig.name
+                                    ),
+                                    span.clone(),
+                                    format!("`{}: {}` is not given", param.name, param.ty),
+                                )
+                                .with_label(param.span.clone(), "parameter declared here"),
+                            );
+                            ok = false;
+                        }
+                    }
+                }
+            }
+        }
+        let ret = self.cell_ret(cell, span.clone());
+        if !ok {
+            return error_expr(span);
+        }
+        Expr {
+            kind: ExprKind::Call(cell, final_args),
+            ty: ret,
+            span,
+        }
+    }
+
+    /// Checks a parameter default in the scope of the declaration (no caller
+    /// variables are visible), evaluated afresh at each call.
+    fn check_default(&mut self, default: &ast::Expr, ty: Type) -> Expr {
+        let saved = std::mem::replace(&mut self.body().scopes, Scopes::new());
+        let value = self.check_expr(default, Some(ty));
+        let value = self.coerce(value, ty, &span_of(default));
+        self.body().scopes = saved;
+        value
+    }
+
+    fn call_builtin(&mut self, name: &str, args: &[ast::Arg], span: Span) -> Expr {
+        let mut values = Vec::new();
+        for arg in args {
+            let Some(v) = arg.value() else { continue };
+            if let Some(n) = arg.name() {
+                self.error(
+                    codes::BAD_ARGUMENTS,
+                    format!(
+                        "the builtin `{name}` takes no named argument `{}`",
+                        n.text()
+                    ),
+                    span_of(arg),
+                    "unexpected named argument",
+                );
+            }
+            if arg.is_spread() {
+                self.not_supported("spread arguments `...xs`", span_of(arg));
+            }
+            values.push(self.check_expr(&v, None));
+        }
+        let arity = |this: &mut Self, n: usize, values: &[Expr]| -> bool {
+            if values.len() != n {
+                this.error(
+                    codes::BAD_ARGUMENTS,
+                    format!(
+                        "`{name}` takes {n} argument{} but {} {} given",
+                        if n == 1 { "" } else { "s" },
+                        values.len(),
+                        if values.len() == 1 { "was" } else { "were" }
+                    ),
+                    span.clone(),
+                    "wrong number of arguments",
+                );
+                false
+            } else {
+                true
+            }
+        };
+        for v in &values {
+            if v.ty == Type::Never {
+                self.not_supported("an argument that never produces a value", v.span.clone());
+                return error_expr(span);
+            }
+        }
+        match name {
+            "print" | "eprint" => {
+                let builtin = if name == "print" {
+                    Builtin::Print
+                } else {
+                    Builtin::Eprint
+                };
+                Expr {
+                    kind: ExprKind::Builtin(builtin, values),
+                    ty: Type::Null,
+                    span,
+                }
+            }
+            "to_string" | "string" => {
+                if !arity(self, 1, &values) {
+                    return error_expr(span);
+                }
+                Expr {
+                    kind: ExprKind::Builtin(Builtin::ToString, values),
+                    ty: Type::Str,
+                    span,
+                }
+            }
+            "len" | "length" => {
+                if !arity(self, 1, &values) {
+                    return error_expr(span);
+                }
+                match values[0].ty {
+                    Type::Str => Expr {
+                        kind: ExprKind::Builtin(Builtin::StrLen, values),
+                        ty: Type::Int,
+                        span,
+                    },
+                    Type::Error => error_expr(span),
+                    other => {
+                        self.error(
+                            codes::MISMATCHED_TYPES,
+                            format!("`{name}` needs a string or a collection, not `{other}`"),
+                            values[0].span.clone(),
+                            "has no length",
+                        );
+                        error_expr(span)
+                    }
+                }
+            }
+            "exit" => {
+                if !arity(self, 1, &values) {
+                    return error_expr(span);
+                }
+                let v = values.remove(0);
+                let vspan = v.span.clone();
+                let code = self.expect_type(
+                    v,
+                    Type::Int,
+                    &vspan,
+                    "`exit` takes the exit status as an `Int`",
+                );
+                Expr {
+                    kind: ExprKind::Builtin(Builtin::Exit, vec![code]),
+                    ty: Type::Never,
+                    span,
+                }
+            }
+            _ => {
+                self.not_supported(&format!("the builtin `{name}`"), span.clone());
+                error_expr(span)
+            }
+        }
+    }
+
+    /// Names bound by top-level `let` statements.
+    pub(crate) fn top_level_names(&self) -> Vec<String> {
+        self.top_level
+            .iter()
+            .filter_map(|s| match s {
+                ast::Stmt::Let(l) => match l.pattern()? {
+                    ast::Pattern::Ident(p) => p.name().map(|n| n.text()),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,716 @@
+//! Expressions: literals, names, operators, `if`/`match`/`when`, strings.
+
+use lumen_diagnostics::{Diagnostic, Span};
+use lumen_syntax::ast;
+use lumen_syntax::ast::{LiteralKind, PrefixOp};
+
+use super::stmt::{block_diverges, block_stmts, error_expr};
+use super::{codes, span_of, Checker};
+use crate::hir::{self, CastKind, Expr, ExprKind, Type};
+
+impl Checker {
+    /// Checks an expression whose value is used.
+    pub(crate) fn check_expr(&mut self, e: &ast::Expr, expected: Option<Type>) -> Expr {
+        self.check_expr_in(e, expected, true)
+    }
+
+    /// Checks an expression; `value_wanted` is false for expression statements,
+    /// where `if`/`match`/`when` branches need not produce values.
+    pub(crate) fn check_expr_in(
+        &mut self,
+        e: &ast::Expr,
+        expected: Option<Type>,
+        value_wanted: bool,
+    ) -> Expr {
+        let span = span_of(e);
+        match e {
+            ast::Expr::Literal(lit) => self.check_literal(lit, span),
+            ast::Expr::String(s) => self.check_string(s, span),
+            ast::Expr::Name(n) => self.check_name(n, span),
+            ast::Expr::Paren(p) => match p.expr() {
+                Some(inner) => {
+                    let mut v = self.check_expr_in(&inner, expected, value_wanted);
+                    v.span = span;
+                    v
+                }
+                None => error_expr(span),
+            },
+            ast::Expr::Binary(b) => self.check_binary(b, span),
+            ast::Expr::Prefix(p) => self.check_prefix(p, span),
+            ast::Expr::As(a) => self.check_as(a, span),
+            ast::Expr::Call(c) => self.check_call(c, span),
+            ast::Expr::Index(i) => self.check_index(i, span),
+            ast::Expr::If(i) => self.check_if(i, expected, value_wanted, span),
+            ast::Expr::Match(m) => self.check_match(m, expected, value_wanted, span),
+            ast::Expr::When(w) => self.check_when(w, expected, value_wanted, span),
+            ast::Expr::Do(d) => {
+                let block = self.check_stmts(&block_stmts(d.body()), true);
+                let ty = block_type(&block);
+                Expr {
+                    kind: ExprKind::Block(block),
+                    ty,
+                    span,
+                }
+            }
+            other => {
+                let what = describe_expr(other);
+                self.not_supported(what, span.clone());
+                error_expr(span)
+            }
+        }
+    }
+
+    /// Accepts `e` where `expected` is wanted, widening Int to Float; reports a
+    /// mismatch otherwise.
+    pub(crate) fn coerce(&mut self, e: Expr, expected: Type, span: &Span) -> Expr {
+        if e.ty == expected || matches!(e.ty, Type::Never | Type::Error) || expected == Type::Error
+        {
+            return e;
+        }
+        if e.ty == Type::Int && expected == Type::Float {
+            return widen(e);
+        }
+        self.error(
+            codes::MISMATCHED_TYPES,
+            "mismatched types",
+            span.clone(),
+            format!("expected `{expected}`, found `{}`", e.ty),
+        );
+        if expected == Type::Str && e.ty != Type::Null {
+            self.push_help("convert with `to_string(…)` or interpolation `\"{…}\"`".to_string());
+        }
+        Expr {
+            ty: Type::Error,
+            ..e
+        }
+    }
+
+    /// Like [`Self::coerce`] but with a message saying why `ty` is required.
+    pub(crate) fn expect_type(&mut self, e: Expr, ty: Type, span: &Span, why: &str) -> Expr {
+        if e.ty == ty || matches!(e.ty, Type::Never | Type::Error) {
+            return e;
+        }
+        if e.ty == Type::Int && ty == Type::Float {
+            return widen(e);
+        }
+        self.error(
+            codes::MISMATCHED_TYPES,
+            "mismatched types",
+            span.clone(),
+            format!("expected `{ty}`, found `{}`", e.ty),
+        );
+        self.push_help(why.to_string());
+        Expr {
+            ty: Type::Error,
+            ..e
+        }
+    }
+
+    fn check_literal(&mut self, lit: &ast::Literal, span: Span) -> Expr {
+        let kind = match lit.kind() {
+            Some(LiteralKind::Bool(b)) => ExprKind::Bool(b),
+            Some(LiteralKind::Null) => ExprKind::Null,
+            Some(LiteralKind::Int) => match lit.int_value() {
+                Some(v) if v <= i64::MAX as u64 => ExprKind::Int(v as i64),
+                // Malformed literals were reported by the parser.
+                None => ExprKind::Error,
+                Some(_) => {
+                    self.error(
+                        codes::BAD_LITERAL,
+                        "integer literal out of range",
+                        span.clone(),
+                        "does not fit in a 64-bit `Int`",
+                    );
+                    self.push_help(format!("the largest `Int` is {}", i64::MAX));
+                    ExprKind::Error
+                }
+            },
+            Some(LiteralKind::Float) => match lit.float_value() {
+                Some(v) => ExprKind::Float(v),
+                None => {
+                    self.error(
+                        codes::BAD_LITERAL,
+                        "invalid float literal",
+                        span.clone(),
+                        "cannot be read as a Float",
+                    );
+                    ExprKind::Error
+                }
+            },
+            Some(LiteralKind::RawString) => {
+                ExprKind::Str(lit.raw_string_value().unwrap_or_default())
+            }
+            Some(LiteralKind::Bytes) => {
+                self.not_supported("a `Bytes` literal", span.clone());
+                ExprKind::Error
+            }
+            _ => ExprKind::Error,
+        };
+        let ty = match &kind {
+            ExprKind::Bool(_) => Type::Bool,
+            ExprKind::Null => Type::Null,
+            ExprKind::Int(_) => Type::Int,
+            ExprKind::Float(_) => Type::Float,
+            ExprKind::Str(_) => Type::Str,
+            _ => Type::Error,
+        };
+        Expr { kind, ty, span }
+    }
+
+    fn check_string(&mut self, s: &ast::StringExpr, span: Span) -> Expr {
+        let mut parts = Vec::new();
+        for part in s.parts() {
+            match part {
+                ast::StringPart::Text(text) => parts.push(hir::InterpPart::Text(text)),
+                ast::StringPart::Expr(expr, spec) => {
+                    let value = self.check_expr(&expr, None);
+                    let spec_span = value.span.clone();
+                    let spec = match spec {
+                        None => None,
+                        Some(text) => match crate::format_spec::parse(&text) {
+                            None => {
+                                self.error(
+                                    codes::BAD_FORMAT_SPEC,
+                                    format!("invalid format spec `{text}`"),
+                                    spec_span,
+                                    "not a format spec",
+                                );
+                                None
+                            }
+                            Some(parsed) => {
+                                if let Err(why) = crate::format_spec::check(&parsed, value.ty) {
+                                    self.error(
+                                        codes::BAD_FORMAT_SPEC,
+                                        format!(
+                                            "format spec `{text}` does not apply to `{}`",
+                                            value.ty
+                                        ),
+                                        spec_span,
+                                        why,
+                                    );
+                                }
+                                Some(parsed)
+                            }
+                        },
+                    };
+                    if value.ty == Type::Never {
+                        self.not_supported(
+                            "an interpolation that never produces a value",
+                            value.span.clone(),
+                        );
+                    }
+                    parts.push(hir::InterpPart::Value(value, spec));
+                }
+            }
+        }
+        // A plain string literal is a constant, not an interpolation.
+        let kind = match parts.as_slice() {
+            [] => ExprKind::Str(String::new()),
+            [hir::InterpPart::Text(t)] => ExprKind::Str(t.clone()),
+            _ => ExprKind::Interpolation(parts),
+        };
+        Expr {
+            kind,
+            ty: Type::Str,
+            span,
+        }
+    }
+
+    fn check_name(&mut self, n: &ast::NameRef, span: Span) -> Expr {
+        let name = n.text();
+        if let Some(var) = self.body().scopes.lookup(&name) {
+            self.body().used.insert(var);
+            let ty = self.body().vars[var.0 as usize].ty;
+            return Expr {
+                kind: ExprKind::Var(var),
+                ty,
+                span,
+            };
+        }
+        if self.const_syntax.contains_key(&name) {
+            return match self.const_value(&name, span.clone()) {
+                Some(mut value) => {
+                    value.span = span;
+                    value
+                }
+                None => error_expr(span),
+            };
+        }
+        if let Some(value) = builtin_constant(&name) {
+            return Expr {
+                ty: match value {
+                    ExprKind::Float(_) => Type::Float,
+                    _ => Type::Int,
+                },
+                kind: value,
+                span,
+            };
+        }
+        if self.cell_names.contains_key(&name) || super::calls::is_builtin_name(&name) {
+            self.not_supported("using a cell as a value", span.clone());
+            return error_expr(span);
+        }
+        self.error(
+            codes::UNRESOLVED_NAME,
+            format!("cannot find `{name}` in this scope"),
+            span.clone(),
+            "not found",
+        );
+        if self.top_level_binds(&name) {
+            self.push_help(
+                "top-level `let` bindings belong to the implicit `main`; use a `const` or pass the value as a parameter"
+                    .to_string(),
+            );
+        }
+        error_expr(span)
+    }
+
+    /// Whether a top-level statement binds `name` (for a better hint).
+    fn top_level_binds(&self, name: &str) -> bool {
+        self.top_level_names().iter().any(|n| n == name)
+    }
+
+    fn check_prefix(&mut self, p: &ast::PrefixExpr, span: Span) -> Expr {
+        let Some(operand) = p.operand() else {
+            return error_expr(span);
+        };
+        let op = p.op();
+        // `-9223372036854775808` is the negation of a literal that only fits
+        // once negated (syntax.md §2).
+        if op == Some(PrefixOp::Neg) {
+            if let ast::Expr::Literal(lit) = &operand {
+                if lit.kind() == Some(LiteralKind::Int) {
+                    if let Some(v) = lit.int_value() {
+                        if v == 1u64 << 63 {
+                            return Expr {
+                                kind: ExprKind::Int(i64::MIN),
+                                ty: Type::Int,
+                                span,
+                            };
+                        }
+                    }
+                }
+            }
+        }
+        let value = self.check_expr(&operand, None);
+        match op {
+            Some(PrefixOp::Neg) => self.unary(hir::UnaryOp::Neg, value, span),
+            Some(PrefixOp::BitNot) => self.unary(hir::UnaryOp::BitNot, value, span),
+            Some(PrefixOp::Not) => self.unary(hir::UnaryOp::Not, value, span),
+            None => error_expr(span),
+        }
+    }
+
+    fn check_as(&mut self, a: &ast::AsExpr, span: Span) -> Expr {
+        let Some(inner) = a.expr() else {
+            return error_expr(span);
+        };
+        let value = self.check_expr(&inner, None);
+        let Some(target) = a.ty().map(|t| self.resolve_type(&t)) else {
+            return error_expr(span);
+        };
+        match (value.ty, target) {
+            (Type::Error, _) | (_, Type::Error) => error_expr(span),
+            (from, to) if from == to => Expr { span, ..value },
+            (Type::Int, Type::Float) => Expr {
+                kind: ExprKind::Cast(CastKind::IntToFloat, Box::new(value)),
+                ty: Type::Float,
+                span,
+            },
+            (Type::Float, Type::Int) => Expr {
+                kind: ExprKind::Cast(CastKind::FloatToInt, Box::new(value)),
+                ty: Type::Int,
+                span,
+            },
+            (from, to) => {
+                self.error(
+                    codes::MISMATCHED_TYPES,
+                    format!("cannot convert `{from}` to `{to}` with `as`"),
+                    span.clone(),
+                    "invalid conversion",
+                );
+                self.push_help(
+                    "`as` converts between `Int` and `Float`; use `to_string(…)` for text"
+                        .to_string(),
+                );
+                error_expr(span)
+            }
+        }
+    }
+
+    fn check_index(&mut self, i: &ast::IndexExpr, span: Span) -> Expr {
+        let (Some(base), Some(index)) = (i.base(), i.index()) else {
+            return error_expr(span);
+        };
+        let base = self.check_expr(&base, None);
+        let index_span = span_of(&index);
+        let index = self.check_expr(&index, Some(Type::Int));
+        match base.ty {
+            Type::Str => {
+                let index =
+                    self.expect_type(index, Type::Int, &index_span, "string indices are `Int`");
+                Expr {
+                    kind: ExprKind::Builtin(hir::Builtin::StrIndex, vec![base, index]),
+                    ty: Type::Str,
+                    span,
+                }
+            }
+            Type::Error => error_expr(span),
+            other => {
+                self.error(
+                    codes::BAD_OPERANDS,
+                    format!("cannot index into a value of type `{other}`"),
+                    base.span.clone(),
+                    "not indexable",
+                );
+                error_expr(span)
+            }
+        }
+    }
+
+    /// Checks the body of a `match`/`when` arm: an expression on the arrow's
+    /// line or an indented block.
+    pub(crate) fn check_arm_body(
+        &mut self,
+        body: Option<ast::ArmBody>,
+        value_wanted: bool,
+    ) -> hir::Block {
+        match body {
+            None => hir::Block::default(),
+            Some(ast::ArmBody::Block(b)) => self.check_branch(&block_stmts(Some(b)), value_wanted),
+            Some(ast::ArmBody::Expr(e)) => {
+                self.body().scopes.push();
+                let value = self.check_expr_in(&e, None, value_wanted);
+                self.body().scopes.pop();
+                if value_wanted {
+                    tail_block(value)
+                } else {
+                    stmt_block(value)
+                }
+            }
+        }
+    }
+
+    /// Checks a branch body: a block whose last expression is its value when a
+    /// value is wanted.
+    fn check_branch(&mut self, stmts: &[ast::Stmt], value_wanted: bool) -> hir::Block {
+        self.check_stmts(stmts, value_wanted)
+    }
+
+    fn check_if(
+        &mut self,
+        i: &ast::IfExpr,
+        expected: Option<Type>,
+        value_wanted: bool,
+        span: Span,
+    ) -> Expr {
+        let cond = match i.condition() {
+            Some(ast::Condition::Let(l)) => {
+                self.not_supported("`if let`", span_of(&l));
+                return error_expr(span);
+            }
+            Some(ast::Condition::Expr(e)) => self.check_condition(Some(e)),
+            None => error_expr(span.clone()),
+        };
+        // `if c then a else b`.
+        if let Some(then_expr) = i.then_expr() {
+            let then_value = self.check_expr(&then_expr, expected);
+            let else_value = match i.else_expr() {
+                Some(e) => self.check_expr(&e, expected),
+                None => error_expr(span.clone()),
+            };
+            let (then_value, else_value, ty) = self.join_values(then_value, else_value, &span);
+            return Expr {
+                kind: ExprKind::If {
+                    cond: Box::new(cond),
+                    then_block: tail_block(then_value),
+                    else_block: Some(tail_block(else_value)),
+                },
+                ty,
+                span,
+            };
+        }
+        let then_block = self.check_branch(&block_stmts(i.then_block()), value_wanted);
+        let else_block = match i.else_branch() {
+            None => None,
+            Some(branch) => match branch.if_expr() {
+                Some(nested) => {
+                    let nested_span = span_of(&nested);
+                    let value = self.check_if(&nested, expected, value_wanted, nested_span);
+                    Some(if value_wanted {
+                        tail_block(value)
+                    } else {
+                        stmt_block(value)
+                    })
+                }
+                None => Some(self.check_branch(&block_stmts(branch.block()), value_wanted)),
+            },
+        };
+        let mut blocks: Vec<&mut hir::Block> = vec![];
+        let mut then_block = then_block;
+        let mut else_block = else_block;
+        blocks.push(&mut then_block);
+        let has_else = else_block.is_some();
+        if let Some(b) = else_block.as_mut() {
+            blocks.push(b);
+        }
+        let ty = if value_wanted {
+            let ty = self.join_blocks(&mut blocks, &span);
+            if has_else {
+                ty
+            } else if ty == Type::Never || ty == Type::Null || ty == Type::Error {
+                Type::Null
+            } else {
+                self.error(
+                    codes::MISMATCHED_TYPES,
+                    "`if` without `else` has no value when the condition is false",
+                    span.clone(),
+                    format!("this `if` would be `{ty}` or nothing"),
+                );
+                self.push_help("add an `else` branch".to_string());
+                Type::Error
+            }
+        } else {
+            let diverges =
+                block_diverges(&then_block) && else_block.as_ref().is_some_and(block_diverges);
+            if diverges {
+                Type::Never
+            } else {
+                Type::Null
+            }
+        };
+        Expr {
+            kind: ExprKind::If {
+                cond: Box::new(cond),
+                then_block,
+                else_block,
+            },
+            ty,
+            span,
+        }
+    }
+
+    /// The least upper bound of two values, widening Ints where the other is a Float.
+    fn join_values(&mut self, a: Expr, b: Expr, span: &Span) -> (Expr, Expr, Type) {
+        match a.ty.join(b.ty) {
+            Some(ty) => {
+                let a = if ty == Type::Float && a.ty == Type::Int {
+                    widen(a)
+                } else {
+                    a
+                };
+                let b = if ty == Type::Float && b.ty == Type::Int {
+                    widen(b)
+                } else {
+                    b
+                };
+                (a, b, ty)
+            }
+            None => {
+                self.push_diagnostic(
+                    Diagnostic::error(
+                        codes::MISMATCHED_TYPES,
+                        "branches have incompatible types",
+                        b.span.clone(),
+                        format!("this is `{}`", b.ty),
+                    )
+                    .with_label(a.span.clone(), format!("this is `{}`", a.ty))
+                    .with_label(span.clone(), "in this expression"),
+                );
+                (a, b, Type::Error)
+            }
+        }
+    }
+
+    /// Joins the tail types of branch blocks, widening Int tails to Float when
+    /// needed. A branch without a tail has type Null unless it diverges.
+    pub(crate) fn join_blocks(&mut self, blocks: &mut [&mut hir::Block], span: &Span) -> Type {
+        let mut ty = Type::Never;
+        for block in blocks.iter() {
+            let t = block_type(block);
+            match ty.join(t) {
+                Some(j) => ty = j,
+                None => {
+                    let at = block
+                        .tail
+                        .as_ref()
+                        .map(|t| t.span.clone())
+                        .unwrap_or_else(|| span.clone());
+                    self.push_diagnostic(
+                        Diagnostic::error(
+                            codes::MISMATCHED_TYPES,
+                            "branches have incompatible types",
+                            at,
+                            format!("this branch is `{t}`"),
+                        )
+                        .with_label(span.clone(), format!("earlier branches are `{ty}`")),
+                    );
+                    return Type::Error;
+                }
+            }
+        }
+        if ty == Type::Float {
+            for block in blocks.iter_mut() {
+                if let Some(tail) = block.tail.take() {
+                    block.tail = Some(Box::new(if tail.ty == Type::Int {
+                        widen(*tail)
+                    } else {
+                        *tail
+                    }));
+                }
+            }
+        }
+        ty
+    }
+
+    fn check_when(
+        &mut self,
+        w: &ast::WhenExpr,
+        _expected: Option<Type>,
+        value_wanted: bool,
+        span: Span,
+    ) -> Expr {
+        let mut arms = Vec::new();
+        let mut has_default = false;
+        for arm in w.arms() {
+            let arm_span = span_of(&arm);
+            if has_default {
+                self.push_diagnostic(Diagnostic::warning(
+                    codes::UNREACHABLE_ARM,
+                    "unreachable `when` arm",
+                    arm_span.clone(),
+                    "an earlier `_` arm always matches",
+                ));
+            }
+            let cond = if arm.is_wildcard() {
+                has_default = true;
+                None
+            } else {
+                Some(self.check_condition(arm.condition()))
+            };
+            let body = self.check_arm_body(arm.body(), value_wanted);
+            arms.push(hir::WhenArm {
+                cond,
+                body,
+                span: arm_span,
+            });
+        }
+        let ty = self.branches_type(
+            arms.iter_mut().map(|a| &mut a.body).collect(),
+            has_default,
+            value_wanted,
+            "when",
+            &span,
+        );
+        Expr {
+            kind: ExprKind::When(arms),
+            ty,
+            span,
+        }
+    }
+
+    /// The type of a multi-branch form (`match`, `when`).
+    pub(crate) fn branches_type(
+        &mut self,
+        mut blocks: Vec<&mut hir::Block>,
+        exhaustive: bool,
+        value_wanted: bool,
+        what: &str,
+        span: &Span,
+    ) -> Type {
+        if !value_wanted {
+            let all_diverge =
+                exhaustive && !blocks.is_empty() && blocks.iter().all(|b| block_diverges(b));
+            return if all_diverge { Type::Never } else { Type::Null };
+        }
+        let ty = self.join_blocks(&mut blocks, span);
+        if !exhaustive && !matches!(ty, Type::Null | Type::Error) {
+            self.error(
+                codes::NON_EXHAUSTIVE,
+                format!("`{what}` used as a value must cover every case"),
+                span.clone(),
+                "some values match no arm",
+            );
+            self.push_help("add a final `_ -> …` arm".to_string());
+            return Type::Error;
+        }
+        if ty == Type::Never && !exhaustive {
+            return Type::Null;
+        }
+        ty
+    }
+}
+
+/// The value type of a checked block.
+pub(crate) fn block_type(block: &hir::Block) -> Type {
+    match &block.tail {
+        Some(t) => t.ty,
+        None if block_diverges(block) => Type::Never,
+        None => Type::Null,
+    }
+}
+
+pub(crate) fn widen(e: Expr) -> Expr {
+    if let ExprKind::Int(v) = e.kind {
+        return Expr {
+            kind: ExprKind::Float(v as f64),
+            ty: Type::Float,
+            span: e.span,
+        };
+    }
+    let span = e.span.clone();
+    Expr {
+        kind: ExprKind::Cast(CastKind::IntToFloat, Box::new(e)),
+        ty: Type::Float,
+        span,
+    }
+}
+
+/// A block that evaluates `value` as a statement.
+fn stmt_block(value: Expr) -> hir::Block {
+    hir::Block {
+        stmts: vec![hir::Stmt {
+            span: value.span.clone(),
+            kind: hir::StmtKind::Expr(value),
+        }],
+        tail: None,
+    }
+}
+
+fn tail_block(value: Expr) -> hir::Block {
+    hir::Block {
+        stmts: Vec::new(),
+        tail: Some(Box::new(value)),
+    }
+}
+
+/// `PI`, `E`, `INF`, `NAN`, `MAX_INT`, `MIN_INT` (builtins.md, Math).
+fn builtin_constant(name: &str) -> Option<ExprKind> {
+    Some(match name {
+        "PI" => ExprKind::Float(std::f64::consts::PI),
+        "E" => ExprKind::Float(std::f64::consts::E),
+        "INF" => ExprKind::Float(f64::INFINITY),
+        "NAN" => ExprKind::Float(f64::NAN),
+        "MAX_INT" => ExprKind::Int(i64::MAX),
+        "MIN_INT" => ExprKind::Int(i64::MIN),
+        _ => return None,
+    })
+}
+
+fn describe_expr(e: &ast::Expr) -> &'static str {
+    match e {
+        ast::Expr::Tuple(_) => "a tuple",
+        ast::Expr::List(_) => "a list",
+        ast::Expr::Map(_) => "a map",
+        ast::Expr::Set(_) => "a set",
+        ast::Expr::Lambda(_) => "a lambda",
+        ast::Expr::Field(_) => "field access",
+        ast::Expr::Range(_) => "a range outside `for`",
+        ast::Expr::Is(_) => "`is`",
+        ast::Expr::Comprehension(_) => "a comprehension",
+        ast::Expr::Spawn(_) => "`spawn`",
+        ast::Expr::Await(_) => "`await`",
+        ast::Expr::Try(_) => "`try`",
+        _ => "this expression",
+    }
+}

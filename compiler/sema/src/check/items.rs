@@ -1,0 +1,515 @@
+//! Declarations: collecting cell signatures and constants, the implicit
+//! `main`, and checking each cell body into a [`hir::Cell`].
+
+use lumen_diagnostics::Diagnostic;
+use lumen_syntax::ast::{self, AstNode};
+
+use super::{codes, span_of, Body, CellSig, Checker, ParamSig, RetState};
+use crate::hir::{self, CellId, Type};
+
+impl Checker {
+    pub(super) fn check_file(&mut self, file: &ast::SourceFile) -> Option<hir::Program> {
+        for directive in file.directives() {
+            self.check_directive(&directive);
+        }
+        for item in file.items() {
+            self.collect_item(item);
+        }
+        let explicit_main = self.cell_names.get("main").copied();
+        let entry = match explicit_main {
+            Some(main) => {
+                if let Some(first) = self.top_level.first() {
+                    let main_span = self.cells[main.0 as usize].span.clone();
+                    self.push_diagnostic(
+                        Diagnostic::error(
+                            codes::MAIN_CONFLICT,
+                            "statements outside any cell, and a `main` cell",
+                            span_of(first),
+                            "this statement would form an implicit `main`",
+                        )
+                        .with_label(main_span, "but `main` is declared here")
+                        .with_help("move the statements into `cell main()`"),
+                    );
+                }
+                self.check_main_signature(main);
+                main
+            }
+            None => self.add_cell(CellSig {
+                name: "main".to_string(),
+                params: Vec::new(),
+                declared_ret: Some(Type::Null),
+                span: 0..0,
+                syntax: None,
+            }),
+        };
+        let names: Vec<String> = self.const_syntax.keys().cloned().collect();
+        for name in names {
+            self.const_value(&name, 0..0);
+        }
+        for id in 0..self.cells.len() {
+            self.check_cell(CellId(id as u32));
+        }
+        let cells: Vec<hir::Cell> = self.checked.iter_mut().filter_map(Option::take).collect();
+        (cells.len() == self.cells.len()).then_some(hir::Program { cells, entry })
+    }
+
+    fn check_directive(&mut self, directive: &ast::Directive) {
+        let span = span_of(directive);
+        let name = directive.name().map(|n| n.text()).unwrap_or_default();
+        match name.as_str() {
+            "deterministic" | "strict" => {
+                let value = directive
+                    .value()
+                    .map(|v| v.syntax().text().to_string())
+                    .unwrap_or_default();
+                if value != "true" && value != "false" {
+                    self.error(
+                        codes::BAD_LITERAL,
+                        format!("`@{name}` takes `true` or `false`"),
+                        span,
+                        "expected `true` or `false`",
+                    );
+                } else if name == "deterministic" && value == "true" {
+                    // Deterministic scheduling only changes programs that spawn
+                    // tasks, which this version rejects anyway.
+                }
+            }
+            _ => self.error(
+                codes::BAD_LITERAL,
+                format!("unknown directive `@{name}`"),
+                span,
+                "unknown directive",
+            ),
+        }
+    }
+
+    fn check_main_signature(&mut self, main: CellId) {
+        let sig = self.cells[main.0 as usize].clone();
+        if !sig.params.is_empty() {
+            self.error(
+                codes::BAD_ARGUMENTS,
+                "`main` takes no parameters",
+                sig.span.clone(),
+                "declared with parameters here",
+            );
+            self.push_help("read program arguments with `args()`".to_string());
+        }
+        if let Some(t) = sig.declared_ret {
+            if t != Type::Int && t != Type::Null {
+                self.error(
+                    codes::MISMATCHED_TYPES,
+                    format!("`main` must return `Int` (the exit status) or nothing, not `{t}`"),
+                    sig.span,
+                    "invalid return type for `main`",
+                );
+            }
+        }
+    }
+
+    fn add_cell(&mut self, sig: CellSig) -> CellId {
+        let id = CellId(self.cells.len() as u32);
+        self.cell_names.insert(sig.name.clone(), id);
+        self.cells.push(sig);
+        self.ret_states.push(RetState::Unknown);
+        self.checked.push(None);
+        id
+    }
+
+    fn collect_item(&mut self, item: ast::Item) {
+        match item {
+            ast::Item::Cell(cell) => self.collect_cell(cell),
+            ast::Item::Const(c) => {
+                let Some(name) = c.name().map(|n| n.text()) else {
+                    return;
+                };
+                let span = span_of(&c);
+                if self.const_syntax.contains_key(&name) || self.cell_names.contains_key(&name) {
+                    self.error(
+                        codes::DUPLICATE_DEFINITION,
+                        format!("`{name}` is defined more than once"),
+                        span,
+                        "redefined here",
+                    );
+                    return;
+                }
+                self.const_syntax.insert(name, c);
+            }
+            ast::Item::Stmt(stmt) => self.top_level.push(stmt),
+            other => {
+                let what = item_description(&other);
+                self.not_supported(what, span_of(&other));
+            }
+        }
+    }
+
+    fn collect_cell(&mut self, cell: ast::Cell) {
+        let Some(name_node) = cell.name() else { return };
+        let name = name_node.text();
+        let span = span_of(&name_node);
+        if self.cell_names.contains_key(&name) || self.const_syntax.contains_key(&name) {
+            self.error(
+                codes::DUPLICATE_DEFINITION,
+                format!("`{name}` is defined more than once"),
+                span,
+                "redefined here",
+            );
+            return;
+        }
+        if cell.is_async() {
+            self.not_supported("`async cell`", span.clone());
+        }
+        if cell.generic_params().is_some() {
+            self.not_supported("a generic cell", span.clone());
+        }
+        if cell.effect_row().is_some() {
+            self.not_supported("an effect row", span.clone());
+        }
+        if super::calls::is_builtin_name(&name) {
+            self.push_diagnostic(Diagnostic::warning(
+                codes::SHADOWED_BUILTIN,
+                format!("cell `{name}` shadows the builtin of the same name"),
+                span.clone(),
+                "shadows a builtin",
+            ));
+        }
+        let mut params: Vec<ParamSig> = Vec::new();
+        for param in cell.params() {
+            let Some(pname) = param.name().map(|n| n.text()) else {
+                continue;
+            };
+            let pspan = span_of(&param);
+            if param.is_variadic() {
+                self.not_supported("a variadic parameter", pspan.clone());
+            }
+            let ty = match param.ty() {
+                Some(t) => self.resolve_type(&t),
+                None => {
+                    self.error(
+                        codes::NEEDS_ANNOTATION,
+                        format!("parameter `{pname}` needs a type"),
+                        pspan.clone(),
+                        "add `: Type`",
+                    );
+                    Type::Error
+                }
+            };
+            if params.iter().any(|p| p.name == pname) {
+                self.error(
+                    codes::DUPLICATE_DEFINITION,
+                    format!("parameter `{pname}` is declared more than once"),
+                    pspan.clone(),
+                    "duplicate parameter",
+                );
+            }
+            params.push(ParamSig {
+                name: pname,
+                ty,
+                default: param.default(),
+                span: pspan,
+            });
+        }
+        let declared_ret = cell.ret_type().map(|t| self.resolve_type(&t));
+        self.add_cell(CellSig {
+            name,
+            params,
+            declared_ret,
+            span,
+            syntax: Some(cell),
+        });
+    }
+
+    /// Resolves a type annotation.
+    pub(crate) fn resolve_type(&mut self, ty: &ast::TypeRef) -> Type {
+        let span = span_of(ty);
+        match ty {
+            ast::TypeRef::Path(path) => match Some(path.name()).as_deref() {
+                Some("Int") if path.args().next().is_none() => Type::Int,
+                Some("Float") if path.args().next().is_none() => Type::Float,
+                Some("Bool") if path.args().next().is_none() => Type::Bool,
+                Some("String") if path.args().next().is_none() => Type::Str,
+                Some("Null") | Some("null") => Type::Null,
+                Some(
+                    name @ ("list" | "map" | "set" | "tuple" | "result" | "Bytes" | "Json" | "Any"
+                    | "Future" | "Channel" | "FutureState"),
+                ) => {
+                    self.not_supported(&format!("the type `{name}`"), span);
+                    Type::Error
+                }
+                Some(name) => {
+                    self.error(
+                        codes::UNRESOLVED_NAME,
+                        format!("cannot find type `{name}`"),
+                        span,
+                        "not a known type",
+                    );
+                    Type::Error
+                }
+                None => Type::Error,
+            },
+            ast::TypeRef::Null(_) => Type::Null,
+            _ => {
+                self.not_supported("this kind of type", span);
+                Type::Error
+            }
+        }
+    }
+
+    /// The checked value of a constant (checked on first use).
+    pub(crate) fn const_value(
+        &mut self,
+        name: &str,
+        use_span: lumen_diagnostics::Span,
+    ) -> Option<hir::Expr> {
+        if let Some(value) = self.consts.get(name).cloned() {
+            if value.is_none() {
+                self.error(
+                    codes::NOT_CONSTANT,
+                    format!("constant `{name}` depends on itself"),
+                    use_span,
+                    "cyclic constant",
+                );
+            }
+            return value;
+        }
+        let syntax = self.const_syntax.get(name)?.clone();
+        self.consts.insert(name.to_string(), None);
+        self.bodies.push(Body::new(None));
+        let declared = syntax.ty().map(|t| self.resolve_type(&t));
+        let value = match syntax.value() {
+            Some(e) => {
+                let checked = self.check_expr(&e, declared);
+                match declared {
+                    Some(t) => self.coerce(checked, t, &span_of(&e)),
+                    None => checked,
+                }
+            }
+            None => hir::Expr {
+                kind: hir::ExprKind::Error,
+                ty: Type::Error,
+                span: span_of(&syntax),
+            },
+        };
+        self.bodies.pop();
+        if !is_constant(&value) {
+            self.error(
+                codes::NOT_CONSTANT,
+                format!("the value of constant `{name}` is not a constant expression"),
+                value.span.clone(),
+                "computed at run time",
+            );
+            self.push_help("a const may use literals, operators and other constants; use a `let` in `main` or a cell otherwise".to_string());
+        }
+        self.consts.insert(name.to_string(), Some(value.clone()));
+        Some(value)
+    }
+
+    /// Checks the body of a cell into HIR.
+    pub(super) fn check_cell_body(&mut self, id: CellId) -> hir::Cell {
+        let sig = self.cells[id.0 as usize].clone();
+        self.bodies.push(Body::new(sig.declared_ret));
+        let params: Vec<hir::VarId> = sig
+            .params
+            .iter()
+            .map(|p| self.new_var(&p.name, p.ty, false, p.span.clone()))
+            .collect();
+        // Parameters are "used" by definition: unused parameters are a normal
+        // part of an interface, not a mistake.
+        for p in &params {
+            self.body().used.insert(*p);
+        }
+        let (body, ret) = match &sig.syntax {
+            None => {
+                let stmts = std::mem::take(&mut self.top_level);
+                let block = self.check_stmts(&stmts, false);
+                self.top_level = stmts;
+                (block, Type::Null)
+            }
+            Some(cell) => {
+                let wants_value = sig.declared_ret.is_some_and(|t| t != Type::Null);
+                if let Some(e) = cell.expr_body() {
+                    let expected = sig.declared_ret;
+                    let value = self.check_expr(&e, expected);
+                    let ty = value.ty;
+                    let value = match sig.declared_ret {
+                        Some(t) => self.coerce(value, t, &span_of(&e)),
+                        None => value,
+                    };
+                    let ret =
+                        sig.declared_ret
+                            .unwrap_or(if ty == Type::Never { Type::Null } else { ty });
+                    (
+                        hir::Block {
+                            stmts: Vec::new(),
+                            tail: Some(Box::new(value)),
+                        },
+                        ret,
+                    )
+                } else {
+                    let stmts: Vec<ast::Stmt> =
+                        cell.body().map(|b| b.stmts().collect()).unwrap_or_default();
+                    let mut block = self.check_stmts(&stmts, wants_value);
+                    let ret = match sig.declared_ret {
+                        Some(t) => {
+                            if wants_value {
+                                self.check_block_returns(&mut block, t, &sig);
+                            }
+                            t
+                        }
+                        None => self.infer_ret(&mut block),
+                    };
+                    (block, ret)
+                }
+            }
+        };
+        self.warn_unused();
+        let body_state = self.bodies.pop().expect("pushed above");
+        hir::Cell {
+            name: sig.name,
+            params,
+            ret,
+            vars: body_state.vars,
+            body,
+            span: sig.span,
+        }
+    }
+
+    /// For a declared non-Null return type: the tail must have that type, or
+    /// the body must never complete.
+    fn check_block_returns(&mut self, block: &mut hir::Block, ret: Type, sig: &CellSig) {
+        if let Some(tail) = block.tail.take() {
+            let span = tail.span.clone();
+            block.tail = Some(Box::new(self.coerce(*tail, ret, &span)));
+            return;
+        }
+        if super::stmt::block_diverges(block) {
+            return;
+        }
+        let end = sig
+            .syntax
+            .as_ref()
+            .map(|c| {
+                let r = c.syntax().text_range();
+                usize::from(r.end())
+            })
+            .unwrap_or(0);
+        self.error(
+            codes::MISSING_RETURN,
+            format!("cell `{}` may finish without returning a `{ret}`", sig.name),
+            end.saturating_sub(3)..end,
+            "the body can reach its `end` here",
+        );
+        self.push_help(
+            "end every path with `return …`, or make the last statement an expression".to_string(),
+        );
+    }
+
+    /// A cell without `->` returns `Null` unless every `return` gives a value
+    /// of one type (syntax.md §4).
+    fn infer_ret(&mut self, block: &mut hir::Block) -> Type {
+        // An unannotated cell's trailing expression is a statement, not a value.
+        if let Some(tail) = block.tail.take() {
+            block.stmts.push(hir::Stmt {
+                span: tail.span.clone(),
+                kind: hir::StmtKind::Expr(*tail),
+            });
+        }
+        let returned = std::mem::take(&mut self.body().returned);
+        let mut ty: Option<Type> = None;
+        for (t, span) in &returned {
+            let joined = match ty {
+                None => Some(*t),
+                Some(prev) => prev.join(*t),
+            };
+            match joined {
+                Some(j) => ty = Some(j),
+                None => {
+                    self.error(
+                        codes::MISMATCHED_TYPES,
+                        format!(
+                            "this cell returns both `{}` and `{t}`",
+                            ty.unwrap_or(Type::Null)
+                        ),
+                        span.clone(),
+                        format!("returns `{t}`"),
+                    );
+                    self.push_help("declare the return type with `-> T`".to_string());
+                    return Type::Error;
+                }
+            }
+        }
+        let ty = ty.unwrap_or(Type::Null);
+        if ty != Type::Null && !super::stmt::block_diverges(block) {
+            // Falling off the end returns null, which does not fit `ty`.
+            if let Some((_, span)) = returned.first() {
+                self.error(
+                    codes::MISSING_RETURN,
+                    format!("this cell returns `{ty}` on some paths and nothing on others"),
+                    span.clone(),
+                    format!("returns `{ty}` here"),
+                );
+                self.push_help("end every path with `return …`, or declare `-> T`".to_string());
+            }
+            return Type::Error;
+        }
+        ty
+    }
+
+    fn warn_unused(&mut self) {
+        let body = self.body();
+        let unused: Vec<(String, lumen_diagnostics::Span)> = body
+            .vars
+            .iter()
+            .enumerate()
+            .filter(|(i, v)| {
+                !body.used.contains(&hir::VarId(*i as u32)) && !v.name.starts_with('_')
+            })
+            .map(|(_, v)| (v.name.clone(), v.span.clone()))
+            .collect();
+        for (name, span) in unused {
+            self.push_diagnostic(
+                Diagnostic::warning(
+                    codes::UNUSED_VARIABLE,
+                    format!("unused variable `{name}`"),
+                    span,
+                    "never read",
+                )
+                .with_help(format!("if this is intentional, name it `_{name}`")),
+            );
+        }
+    }
+}
+
+/// Whether a checked const initializer can be computed without running code
+/// that depends on the program's state.
+fn is_constant(e: &hir::Expr) -> bool {
+    use hir::ExprKind as K;
+    match &e.kind {
+        K::Int(_) | K::Float(_) | K::Bool(_) | K::Null | K::Str(_) | K::Error => true,
+        K::Binary(_, l, r) | K::And(l, r) | K::Or(l, r) => is_constant(l) && is_constant(r),
+        K::Unary(_, x) | K::Cast(_, x) => is_constant(x),
+        K::Interpolation(parts) => parts.iter().all(|p| match p {
+            hir::InterpPart::Text(_) => true,
+            hir::InterpPart::Value(v, _) => is_constant(v),
+        }),
+        _ => false,
+    }
+}
+
+fn item_description(item: &ast::Item) -> &'static str {
+    match item {
+        ast::Item::Record(_) => "`record`",
+        ast::Item::Enum(_) => "`enum`",
+        ast::Item::TypeAlias(_) => "a `type` alias",
+        ast::Item::Trait(_) => "`trait`",
+        ast::Item::Impl(_) => "`impl`",
+        ast::Item::Import(_) => "`import`",
+        ast::Item::UseTool(_) => "`use tool`",
+        ast::Item::Grant(_) => "`grant`",
+        ast::Item::BindEffect(_) => "`bind effect`",
+        ast::Item::Effect(_) => "`effect`",
+        ast::Item::Handler(_) => "`handler`",
+        ast::Item::Agent(_) => "`agent`",
+        ast::Item::Orchestration(_) => "`orchestration`",
+        ast::Item::Cell(_) | ast::Item::Const(_) | ast::Item::Stmt(_) => "this item",
+    }
+}

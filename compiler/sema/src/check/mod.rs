@@ -1,0 +1,223 @@
+//! The type checker: walks the typed AST, resolves names, checks types and
+//! builds typed HIR. All errors of a program are collected in one run; an
+//! expression that fails to check gets [`Type::Error`], which silences
+//! follow-up errors about it.
+//!
+//! Sub-modules: [`items`] (declarations, signatures, the implicit `main`),
+//! [`stmt`] (statements and blocks), [`expr`] (expressions), [`ops`] (operator
+//! typing), [`pattern`] (match patterns), [`calls`] (cells and builtins).
+
+mod calls;
+mod expr;
+mod items;
+mod ops;
+mod pattern;
+mod stmt;
+
+use std::collections::{HashMap, HashSet};
+
+use lumen_diagnostics::{Diagnostic, Span};
+use lumen_syntax::ast::{self, AstNode};
+
+use crate::hir::{self, CellId, Type, VarId};
+use crate::scope::Scopes;
+
+/// Stable diagnostic codes (documented in `docs/diagnostics.md`).
+pub mod codes {
+    pub const UNRESOLVED_NAME: &str = "E0100";
+    pub const DUPLICATE_DEFINITION: &str = "E0101";
+    pub const MAIN_CONFLICT: &str = "E0102";
+    pub const BAD_ARGUMENTS: &str = "E0200";
+    pub const MISMATCHED_TYPES: &str = "E0301";
+    pub const BAD_OPERANDS: &str = "E0302";
+    pub const IMMUTABLE_ASSIGN: &str = "E0303";
+    pub const MISSING_RETURN: &str = "E0304";
+    pub const NON_EXHAUSTIVE: &str = "E0305";
+    pub const BAD_FORMAT_SPEC: &str = "E0306";
+    pub const BAD_LOOP_CONTROL: &str = "E0307";
+    pub const BAD_LITERAL: &str = "E0308";
+    pub const NOT_CONSTANT: &str = "E0309";
+    pub const NEEDS_ANNOTATION: &str = "E0310";
+    pub const NOT_SUPPORTED: &str = "E0900";
+    pub const UNUSED_VARIABLE: &str = "W0001";
+    pub const UNREACHABLE_ARM: &str = "W0002";
+    pub const SHADOWED_BUILTIN: &str = "W0003";
+    pub const UNREACHABLE_CODE: &str = "W0004";
+}
+
+/// Checks a parsed file. Returns the program when it has no errors, and every
+/// diagnostic (errors and warnings) found.
+pub fn check(file: &ast::SourceFile) -> (Option<hir::Program>, Vec<Diagnostic>) {
+    let mut checker = Checker::default();
+    let program = checker.check_file(file);
+    let has_errors = checker.diagnostics.iter().any(Diagnostic::is_error);
+    (if has_errors { None } else { program }, checker.diagnostics)
+}
+
+/// A cell's signature, known before any body is checked.
+#[derive(Clone)]
+pub(crate) struct CellSig {
+    pub name: String,
+    pub params: Vec<ParamSig>,
+    /// The declared return type; `None` when it is inferred from the body.
+    pub declared_ret: Option<Type>,
+    pub span: Span,
+    /// The syntax of the cell (`None` for the implicit main).
+    pub syntax: Option<ast::Cell>,
+}
+
+#[derive(Clone)]
+pub(crate) struct ParamSig {
+    pub name: String,
+    pub ty: Type,
+    pub default: Option<ast::Expr>,
+    pub span: Span,
+}
+
+/// How far the return type of a cell without `->` has been worked out.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum RetState {
+    Unknown,
+    InProgress,
+    Known(Type),
+}
+
+/// Per-body state: the variables of the cell being checked and its scopes.
+pub(crate) struct Body {
+    pub vars: Vec<hir::Var>,
+    pub scopes: Scopes,
+    /// The type `return` values must have, when declared.
+    pub expected_ret: Option<Type>,
+    /// Types of `return` values seen, for cells whose return type is inferred.
+    pub returned: Vec<(Type, Span)>,
+    pub used: HashSet<VarId>,
+}
+
+impl Body {
+    fn new(expected_ret: Option<Type>) -> Self {
+        Body {
+            vars: Vec::new(),
+            scopes: Scopes::new(),
+            expected_ret,
+            returned: Vec::new(),
+            used: HashSet::new(),
+        }
+    }
+}
+
+#[derive(Default)]
+pub(crate) struct Checker {
+    pub diagnostics: Vec<Diagnostic>,
+    pub cells: Vec<CellSig>,
+    pub cell_names: HashMap<String, CellId>,
+    ret_states: Vec<RetState>,
+    checked: Vec<Option<hir::Cell>>,
+    pub consts: HashMap<String, Option<hir::Expr>>,
+    /// Const declarations not yet checked (checked on first use or at the end).
+    pub const_syntax: HashMap<String, ast::Const>,
+    pub bodies: Vec<Body>,
+    /// Statements outside any cell: the body of the implicit `main`.
+    top_level: Vec<ast::Stmt>,
+}
+
+/// The byte range of a syntax node.
+pub(crate) fn span_of(node: &impl AstNode) -> Span {
+    let range = node.syntax().text_range();
+    usize::from(range.start())..usize::from(range.end())
+}
+
+impl Checker {
+    pub fn error(
+        &mut self,
+        code: &'static str,
+        message: impl Into<String>,
+        span: Span,
+        label: impl Into<String>,
+    ) {
+        self.diagnostics
+            .push(Diagnostic::error(code, message, span, label));
+    }
+
+    pub fn push_diagnostic(&mut self, d: Diagnostic) {
+        self.diagnostics.push(d);
+    }
+
+    pub fn not_supported(&mut self, what: &str, span: Span) {
+        self.error(
+            codes::NOT_SUPPORTED,
+            format!("{what} is not supported by lumenc yet"),
+            span,
+            "not supported yet",
+        );
+    }
+
+    pub fn body(&mut self) -> &mut Body {
+        // Bodies are pushed before any expression is checked.
+        self.bodies
+            .last_mut()
+            .expect("an expression is checked inside a body")
+    }
+
+    pub fn new_var(&mut self, name: &str, ty: Type, mutable: bool, span: Span) -> VarId {
+        let body = self.body();
+        body.vars.push(hir::Var {
+            name: name.to_string(),
+            ty,
+            mutable,
+            span,
+        });
+        let id = VarId(body.vars.len() as u32 - 1);
+        body.scopes.bind(name, id);
+        id
+    }
+
+    /// The return type of a cell, checking its body first if the type is inferred.
+    pub fn cell_ret(&mut self, id: CellId, use_span: Span) -> Type {
+        if let Some(t) = self.cells[id.0 as usize].declared_ret {
+            return t;
+        }
+        match self.ret_states[id.0 as usize] {
+            RetState::Known(t) => t,
+            RetState::InProgress => {
+                let name = self.cells[id.0 as usize].name.clone();
+                self.error(
+                    codes::NEEDS_ANNOTATION,
+                    format!("the return type of `{name}` depends on itself"),
+                    use_span,
+                    "recursive call of a cell without a declared return type",
+                );
+                self.push_help(format!("declare it: `cell {name}(…) -> T`"));
+                Type::Error
+            }
+            RetState::Unknown => {
+                self.check_cell(id);
+                match self.ret_states[id.0 as usize] {
+                    RetState::Known(t) => t,
+                    _ => Type::Error,
+                }
+            }
+        }
+    }
+
+    /// Adds a help line to the last diagnostic.
+    pub fn push_help(&mut self, help: String) {
+        if let Some(d) = self.diagnostics.last_mut() {
+            d.help.push(help);
+        }
+    }
+
+    fn check_cell(&mut self, id: CellId) {
+        let idx = id.0 as usize;
+        if self.checked[idx].is_some() || self.ret_states[idx] == RetState::InProgress {
+            return;
+        }
+        if self.cells[idx].declared_ret.is_none() {
+            self.ret_states[idx] = RetState::InProgress;
+        }
+        let cell = self.check_cell_body(id);
+        if self.cells[idx].declared_ret.is_none() {
+            self.ret_states[idx] = RetState::Known(cell.ret);
+        }
+        self.checked[idx] = Some(cell);
+    }
+}

@@ -1,0 +1,246 @@
+//! Typing of operators (`semantics.md` §2–§4, `types.md` §2): which operand
+//! types each operator accepts, the result type, and Int → Float widening.
+
+use lumen_diagnostics::Span;
+use lumen_syntax::ast;
+use lumen_syntax::ast::BinaryOp as AstOp;
+
+use super::expr::widen;
+use super::stmt::error_expr;
+use super::{codes, Checker};
+use crate::hir::{BinaryOp, Expr, ExprKind, Type, UnaryOp};
+
+impl Checker {
+    pub(super) fn check_binary(&mut self, b: &ast::BinExpr, span: Span) -> Expr {
+        let (Some(lhs), Some(rhs), Some(op)) = (b.lhs(), b.rhs(), b.op()) else {
+            return error_expr(span);
+        };
+        match op {
+            AstOp::And | AstOp::Or => {
+                let l = self.check_expr(&lhs, Some(Type::Bool));
+                let l = self.expect_type(
+                    l,
+                    Type::Bool,
+                    &super::span_of(&lhs),
+                    "`and`/`or` take `Bool` operands",
+                );
+                let r = self.check_expr(&rhs, Some(Type::Bool));
+                let r = self.expect_type(
+                    r,
+                    Type::Bool,
+                    &super::span_of(&rhs),
+                    "`and`/`or` take `Bool` operands",
+                );
+                let kind = if op == AstOp::And {
+                    ExprKind::And(Box::new(l), Box::new(r))
+                } else {
+                    ExprKind::Or(Box::new(l), Box::new(r))
+                };
+                return Expr {
+                    kind,
+                    ty: Type::Bool,
+                    span,
+                };
+            }
+            _ => {}
+        }
+        let Some(bin) = binary_op(op) else {
+            let text = b
+                .op_token()
+                .map(|t| t.text().to_string())
+                .unwrap_or_default();
+            self.not_supported(&format!("the operator `{text}`"), span.clone());
+            return error_expr(span);
+        };
+        let l = self.check_expr(&lhs, None);
+        let r = self.check_expr(&rhs, None);
+        self.binary(bin, l, r, span)
+    }
+
+    /// Types a binary operation on checked operands.
+    pub(crate) fn binary(&mut self, op: BinaryOp, l: Expr, r: Expr, span: Span) -> Expr {
+        use BinaryOp as B;
+        let (lt, rt) = (l.ty, r.ty);
+        if matches!(lt, Type::Error) || matches!(rt, Type::Error) {
+            return error_expr(span);
+        }
+        let numeric = lt.is_numeric() && rt.is_numeric();
+        let result = |kind_op: BinaryOp, l: Expr, r: Expr, ty: Type| Expr {
+            kind: ExprKind::Binary(kind_op, Box::new(l), Box::new(r)),
+            ty,
+            span: span.clone(),
+        };
+        match op {
+            B::Add if lt == Type::Str && rt == Type::Str => result(B::Concat, l, r, Type::Str),
+            B::Concat if lt == Type::Str && rt == Type::Str => result(B::Concat, l, r, Type::Str),
+            B::Add | B::Sub | B::Mul | B::Div | B::FloorDiv | B::Mod | B::Pow if numeric => {
+                if lt == Type::Int && rt == Type::Int {
+                    result(op, l, r, Type::Int)
+                } else {
+                    result(op, widen_if_int(l), widen_if_int(r), Type::Float)
+                }
+            }
+            B::Shl | B::Shr | B::BitAnd | B::BitOr | B::BitXor
+                if lt == Type::Int && rt == Type::Int =>
+            {
+                result(op, l, r, Type::Int)
+            }
+            B::Eq | B::Ne => {
+                if numeric {
+                    let (l, r) = widen_pair(l, r);
+                    result(op, l, r, Type::Bool)
+                } else if lt == rt && lt != Type::Never {
+                    result(op, l, r, Type::Bool)
+                } else {
+                    self.bad_operands(op, lt, rt, &span);
+                    error_expr(span)
+                }
+            }
+            B::Lt | B::Le | B::Gt | B::Ge => {
+                if numeric {
+                    let (l, r) = widen_pair(l, r);
+                    result(op, l, r, Type::Bool)
+                } else if lt == rt && matches!(lt, Type::Str | Type::Bool) {
+                    result(op, l, r, Type::Bool)
+                } else {
+                    self.bad_operands(op, lt, rt, &span);
+                    error_expr(span)
+                }
+            }
+            _ => {
+                self.bad_operands(op, lt, rt, &span);
+                error_expr(span)
+            }
+        }
+    }
+
+    fn bad_operands(&mut self, op: BinaryOp, lt: Type, rt: Type, span: &Span) {
+        let sym = op_symbol(op);
+        self.error(
+            codes::BAD_OPERANDS,
+            format!("cannot apply `{sym}` to `{lt}` and `{rt}`"),
+            span.clone(),
+            format!("`{lt}` {sym} `{rt}` is not defined"),
+        );
+        if matches!(op, BinaryOp::Add | BinaryOp::Concat) && (lt == Type::Str || rt == Type::Str) {
+            self.push_help("use interpolation (`\"n={n}\"`) or `to_string(…)` to combine text with other values".to_string());
+        } else if matches!(
+            op,
+            BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge
+        ) {
+            self.push_help("ordering is defined on numbers, strings and `Bool`".to_string());
+        }
+    }
+
+    pub(crate) fn unary(&mut self, op: UnaryOp, value: Expr, span: Span) -> Expr {
+        let ty = value.ty;
+        let ok = match op {
+            UnaryOp::Neg => ty.is_numeric(),
+            UnaryOp::Not => ty == Type::Bool,
+            UnaryOp::BitNot => ty == Type::Int,
+        };
+        if ty == Type::Error {
+            return error_expr(span);
+        }
+        if !ok {
+            let (sym, wants) = match op {
+                UnaryOp::Neg => ("-", "a number"),
+                UnaryOp::Not => ("not", "a `Bool`"),
+                UnaryOp::BitNot => ("~", "an `Int`"),
+            };
+            self.error(
+                codes::BAD_OPERANDS,
+                format!("cannot apply `{sym}` to `{ty}`"),
+                span.clone(),
+                format!("expected {wants}"),
+            );
+            return error_expr(span);
+        }
+        // Fold negation of a Float literal so `-1.25` is a constant.
+        if let (UnaryOp::Neg, ExprKind::Float(v)) = (op, &value.kind) {
+            return Expr {
+                kind: ExprKind::Float(-v),
+                ty,
+                span,
+            };
+        }
+        Expr {
+            kind: ExprKind::Unary(op, Box::new(value)),
+            ty,
+            span,
+        }
+    }
+}
+
+fn widen_if_int(e: Expr) -> Expr {
+    if e.ty == Type::Int {
+        widen(e)
+    } else {
+        e
+    }
+}
+
+fn widen_pair(l: Expr, r: Expr) -> (Expr, Expr) {
+    if l.ty == r.ty {
+        (l, r)
+    } else {
+        (widen_if_int(l), widen_if_int(r))
+    }
+}
+
+/// The HIR operator of a syntax operator (`None` for the forms this version
+/// does not compile yet: pipes, `??`, `in`).
+pub(crate) fn binary_op(op: AstOp) -> Option<BinaryOp> {
+    Some(match op {
+        AstOp::Add => BinaryOp::Add,
+        AstOp::Sub => BinaryOp::Sub,
+        AstOp::Mul => BinaryOp::Mul,
+        AstOp::Div => BinaryOp::Div,
+        AstOp::FloorDiv => BinaryOp::FloorDiv,
+        AstOp::Rem => BinaryOp::Mod,
+        AstOp::Pow => BinaryOp::Pow,
+        AstOp::Shl => BinaryOp::Shl,
+        AstOp::Shr => BinaryOp::Shr,
+        AstOp::BitAnd => BinaryOp::BitAnd,
+        AstOp::BitOr => BinaryOp::BitOr,
+        AstOp::BitXor => BinaryOp::BitXor,
+        AstOp::Eq => BinaryOp::Eq,
+        AstOp::Ne => BinaryOp::Ne,
+        AstOp::Lt => BinaryOp::Lt,
+        AstOp::Le => BinaryOp::Le,
+        AstOp::Gt => BinaryOp::Gt,
+        AstOp::Ge => BinaryOp::Ge,
+        AstOp::Concat => BinaryOp::Concat,
+        AstOp::Compose
+        | AstOp::Pipe
+        | AstOp::Coalesce
+        | AstOp::Or
+        | AstOp::And
+        | AstOp::In
+        | AstOp::NotIn => return None,
+    })
+}
+
+fn op_symbol(op: BinaryOp) -> &'static str {
+    match op {
+        BinaryOp::Add => "+",
+        BinaryOp::Sub => "-",
+        BinaryOp::Mul => "*",
+        BinaryOp::Div => "/",
+        BinaryOp::FloorDiv => "//",
+        BinaryOp::Mod => "%",
+        BinaryOp::Pow => "**",
+        BinaryOp::Shl => "<<",
+        BinaryOp::Shr => ">>",
+        BinaryOp::BitAnd => "&",
+        BinaryOp::BitOr => "|",
+        BinaryOp::BitXor => "^",
+        BinaryOp::Eq => "==",
+        BinaryOp::Ne => "!=",
+        BinaryOp::Lt => "<",
+        BinaryOp::Le => "<=",
+        BinaryOp::Gt => ">",
+        BinaryOp::Ge => ">=",
+        BinaryOp::Concat => "++",
+    }
+}

@@ -1,0 +1,269 @@
+//! `match`: patterns on literals, ranges, bindings, `_` and or-patterns, with
+//! guards, exhaustiveness over `Bool`, and unreachable-arm warnings.
+
+use lumen_diagnostics::{Diagnostic, Span};
+use lumen_syntax::ast;
+use lumen_syntax::ast::{LiteralKind, PrefixOp};
+
+use super::stmt::error_expr;
+use super::{codes, span_of, Checker};
+use crate::hir::{self, Expr, ExprKind, Pattern, Type};
+
+impl Checker {
+    pub(super) fn check_match(
+        &mut self,
+        m: &ast::MatchExpr,
+        _expected: Option<Type>,
+        value_wanted: bool,
+        span: Span,
+    ) -> Expr {
+        let Some(scrutinee) = m.scrutinee() else {
+            return error_expr(span);
+        };
+        let scrutinee = self.check_expr(&scrutinee, None);
+        let ty = scrutinee.ty;
+        let mut arms = Vec::new();
+        let mut catch_all = false;
+        let mut seen_bools = (false, false);
+        for arm in m.arms() {
+            let arm_span = span_of(&arm);
+            if catch_all {
+                self.push_diagnostic(Diagnostic::warning(
+                    codes::UNREACHABLE_ARM,
+                    "unreachable match arm",
+                    arm_span.clone(),
+                    "an earlier arm matches every value",
+                ));
+            }
+            self.body().scopes.push();
+            let alternatives: Vec<Pattern> =
+                arm.patterns().map(|p| self.check_pattern(&p, ty)).collect();
+            let pattern = match alternatives.len() {
+                0 => Pattern::Wildcard,
+                1 => alternatives.into_iter().next().unwrap_or(Pattern::Wildcard),
+                _ => {
+                    if alternatives.iter().any(|a| matches!(a, Pattern::Bind(_))) {
+                        self.not_supported("bindings inside an or-pattern", arm_span.clone());
+                    }
+                    Pattern::Or(alternatives)
+                }
+            };
+            let guard = arm.guard().map(|g| {
+                let v = self.check_expr(&g, Some(Type::Bool));
+                self.expect_type(v, Type::Bool, &span_of(&g), "a guard must be a `Bool`")
+            });
+            if guard.is_none() {
+                if is_catch_all(&pattern) {
+                    catch_all = true;
+                }
+                collect_bools(&pattern, &mut seen_bools);
+            }
+            let body = self.check_arm_body(arm.body(), value_wanted);
+            self.body().scopes.pop();
+            arms.push(hir::MatchArm {
+                pattern,
+                guard,
+                body,
+                span: arm_span,
+            });
+        }
+        let exhaustive = catch_all
+            || (ty == Type::Bool && seen_bools == (true, true))
+            || ty == Type::Null && !arms.is_empty();
+        // A non-exhaustive match on `Bool` is always an error (types.md §2);
+        // once reported, the arms are typed as if it were exhaustive.
+        let bool_gap = !exhaustive && ty == Type::Bool;
+        if bool_gap {
+            let missing: Vec<&str> = [
+                (!seen_bools.0).then_some("true"),
+                (!seen_bools.1).then_some("false"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            self.error(
+                codes::NON_EXHAUSTIVE,
+                "non-exhaustive match on `Bool`",
+                span.clone(),
+                format!("missing: {}", missing.join(", ")),
+            );
+        }
+        let result_ty = self.branches_type(
+            arms.iter_mut().map(|a| &mut a.body).collect(),
+            exhaustive || bool_gap,
+            value_wanted,
+            "match",
+            &span,
+        );
+        Expr {
+            kind: ExprKind::Match {
+                scrutinee: Box::new(scrutinee),
+                arms,
+            },
+            ty: result_ty,
+            span,
+        }
+    }
+
+    fn check_pattern(&mut self, p: &ast::Pattern, ty: Type) -> Pattern {
+        let span = span_of(p);
+        match p {
+            ast::Pattern::Wildcard(_) => Pattern::Wildcard,
+            ast::Pattern::Ident(ident) => match ident.name() {
+                Some(name) => Pattern::Bind(self.new_var(&name.text(), ty, false, span)),
+                None => Pattern::Wildcard,
+            },
+            ast::Pattern::Literal(lit) => match lit.expr() {
+                Some(e) => self.literal_pattern(&e, ty),
+                None => Pattern::Wildcard,
+            },
+            ast::Pattern::Range(r) => {
+                if ty != Type::Int && ty != Type::Error {
+                    self.pattern_mismatch(ty, Type::Int, span);
+                    return Pattern::Wildcard;
+                }
+                let lo = r.start().and_then(|e| self.int_bound(&e));
+                let hi = r.end().and_then(|e| self.int_bound(&e));
+                match (lo, hi) {
+                    (Some(lo), Some(hi)) => Pattern::IntRange {
+                        lo,
+                        hi,
+                        inclusive: r.is_inclusive(),
+                    },
+                    _ => Pattern::Wildcard,
+                }
+            }
+            ast::Pattern::Or(or) => {
+                let alternatives: Vec<Pattern> = or
+                    .alternatives()
+                    .map(|alt| self.check_pattern(&alt, ty))
+                    .collect();
+                if alternatives.iter().any(|a| matches!(a, Pattern::Bind(_))) {
+                    self.not_supported("bindings inside an or-pattern", span);
+                }
+                Pattern::Or(alternatives)
+            }
+            ast::Pattern::Paren(inner) => match inner.pattern() {
+                Some(p) => self.check_pattern(&p, ty),
+                None => Pattern::Wildcard,
+            },
+            _ => {
+                self.not_supported("this pattern", span);
+                Pattern::Wildcard
+            }
+        }
+    }
+
+    /// A literal pattern: a number (possibly negated), a string, `true`,
+    /// `false` or `null`, checked against the matched type.
+    fn literal_pattern(&mut self, e: &ast::Expr, ty: Type) -> Pattern {
+        let span = span_of(e);
+        let Some((pattern, pty)) = self.pattern_constant(e) else {
+            return Pattern::Wildcard;
+        };
+        if ty == Type::Error {
+            return Pattern::Wildcard;
+        }
+        if pty != ty && !(pty == Type::Int && ty == Type::Float) {
+            self.pattern_mismatch(ty, pty, span);
+            return Pattern::Wildcard;
+        }
+        match (pattern, ty) {
+            (Pattern::Int(v), Type::Float) => Pattern::Float(v as f64),
+            (p, _) => p,
+        }
+    }
+
+    fn pattern_constant(&mut self, e: &ast::Expr) -> Option<(Pattern, Type)> {
+        let span = span_of(e);
+        let (negative, inner) = match e {
+            ast::Expr::Prefix(p) if p.op() == Some(PrefixOp::Neg) => (true, p.operand()?),
+            other => (false, other.clone()),
+        };
+        match &inner {
+            ast::Expr::Literal(lit) => match lit.kind()? {
+                LiteralKind::Int => {
+                    let v = lit.int_value()?;
+                    if negative && v <= 1u64 << 63 {
+                        Some((Pattern::Int((v as i128).wrapping_neg() as i64), Type::Int))
+                    } else if !negative && v <= i64::MAX as u64 {
+                        Some((Pattern::Int(v as i64), Type::Int))
+                    } else {
+                        self.error(
+                            codes::BAD_LITERAL,
+                            "integer literal out of range",
+                            span,
+                            "does not fit in an `Int`",
+                        );
+                        None
+                    }
+                }
+                LiteralKind::Float => {
+                    let v = lit.float_value()?;
+                    Some((Pattern::Float(if negative { -v } else { v }), Type::Float))
+                }
+                LiteralKind::Bool(b) if !negative => Some((Pattern::Bool(b), Type::Bool)),
+                LiteralKind::Null if !negative => Some((Pattern::Null, Type::Null)),
+                LiteralKind::RawString if !negative => {
+                    Some((Pattern::Str(lit.raw_string_value()?), Type::Str))
+                }
+                _ => {
+                    self.not_supported("this literal pattern", span);
+                    None
+                }
+            },
+            ast::Expr::String(s) if !negative => match s.plain_value() {
+                Some(text) => Some((Pattern::Str(text), Type::Str)),
+                None => {
+                    self.not_supported("an interpolated string as a pattern", span);
+                    None
+                }
+            },
+            _ => {
+                self.not_supported("this pattern", span);
+                None
+            }
+        }
+    }
+
+    fn int_bound(&mut self, e: &ast::Expr) -> Option<i64> {
+        match self.pattern_constant(e)? {
+            (Pattern::Int(v), _) => Some(v),
+            _ => {
+                self.error(
+                    codes::MISMATCHED_TYPES,
+                    "range patterns need integer bounds",
+                    span_of(e),
+                    "not an integer",
+                );
+                None
+            }
+        }
+    }
+
+    fn pattern_mismatch(&mut self, scrutinee: Type, pattern: Type, span: Span) {
+        self.error(
+            codes::MISMATCHED_TYPES,
+            "mismatched types",
+            span,
+            format!("this pattern is `{pattern}`, but the value matched is `{scrutinee}`"),
+        );
+    }
+}
+
+fn is_catch_all(p: &Pattern) -> bool {
+    match p {
+        Pattern::Wildcard | Pattern::Bind(_) => true,
+        Pattern::Or(alts) => alts.iter().any(is_catch_all),
+        _ => false,
+    }
+}
+
+fn collect_bools(p: &Pattern, seen: &mut (bool, bool)) {
+    match p {
+        Pattern::Bool(true) => seen.0 = true,
+        Pattern::Bool(false) => seen.1 = true,
+        Pattern::Or(alts) => alts.iter().for_each(|a| collect_bools(a, seen)),
+        _ => {}
+    }
+}

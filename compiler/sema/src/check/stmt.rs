@@ -1,0 +1,476 @@
+//! Statements and blocks.
+
+use lumen_diagnostics::{Diagnostic, Span};
+use lumen_syntax::ast;
+use lumen_syntax::SyntaxKind;
+
+use super::{codes, span_of, Checker};
+use crate::hir::{self, Expr, ExprKind, Stmt, StmtKind, Type};
+
+impl Checker {
+    /// Checks statements in a new scope. With `wants_value`, a final expression
+    /// statement becomes the block's tail (its value).
+    pub(crate) fn check_stmts(&mut self, stmts: &[ast::Stmt], wants_value: bool) -> hir::Block {
+        self.body().scopes.push();
+        let mut block = hir::Block::default();
+        let mut diverged_at: Option<Span> = None;
+        for (i, stmt) in stmts.iter().enumerate() {
+            let is_last = i + 1 == stmts.len();
+            if let Some(span) = diverged_at.take() {
+                self.push_diagnostic(
+                    Diagnostic::warning(
+                        codes::UNREACHABLE_CODE,
+                        "unreachable code",
+                        span_of(stmt),
+                        "this is never run",
+                    )
+                    .with_label(span, "any code after this is unreachable"),
+                );
+            }
+            if is_last && wants_value {
+                if let ast::Stmt::Expr(e) = stmt {
+                    if let Some(expr) = e.expr() {
+                        let value = self.check_expr_in(&expr, None, true);
+                        block.tail = Some(Box::new(value));
+                        continue;
+                    }
+                }
+            }
+            if let Some(s) = self.check_stmt(stmt) {
+                let diverges = stmt_diverges(&s);
+                let span = s.span.clone();
+                block.stmts.push(s);
+                if diverges && !is_last {
+                    diverged_at = Some(span);
+                }
+            }
+        }
+        self.body().scopes.pop();
+        block
+    }
+
+    fn check_stmt(&mut self, stmt: &ast::Stmt) -> Option<Stmt> {
+        let span = span_of(stmt);
+        let kind = match stmt {
+            ast::Stmt::Let(let_stmt) => self.check_let(let_stmt)?,
+            ast::Stmt::Assign(assign) => self.check_assign(assign)?,
+            ast::Stmt::Expr(e) => {
+                let expr = e.expr()?;
+                StmtKind::Expr(self.check_expr_in(&expr, None, false))
+            }
+            ast::Stmt::While(w) => {
+                let cond = match w.condition() {
+                    Some(ast::Condition::Let(l)) => {
+                        self.not_supported("`while let`", span_of(&l));
+                        return None;
+                    }
+                    Some(ast::Condition::Expr(e)) => self.check_condition(Some(e)),
+                    None => error_expr(span.clone()),
+                };
+                let id = self.body().scopes.enter_loop(w.label().map(|l| l.text()));
+                let body = self.check_stmts(&block_stmts(w.body()), false);
+                self.body().scopes.exit_loop();
+                StmtKind::While { id, cond, body }
+            }
+            ast::Stmt::Loop(l) => {
+                let id = self.body().scopes.enter_loop(l.label().map(|l| l.text()));
+                let body = self.check_stmts(&block_stmts(l.body()), false);
+                self.body().scopes.exit_loop();
+                StmtKind::Loop { id, body }
+            }
+            ast::Stmt::For(f) => return self.check_for(f, span),
+            ast::Stmt::Break(b) => {
+                if let Some(v) = b.value() {
+                    self.not_supported("`break` with a value", span_of(&v));
+                }
+                StmtKind::Break(self.loop_target(b.label().map(|l| l.text()), "break", &span)?)
+            }
+            ast::Stmt::Continue(c) => StmtKind::Continue(self.loop_target(
+                c.label().map(|l| l.text()),
+                "continue",
+                &span,
+            )?),
+            ast::Stmt::Return(r) => self.check_return(r.value(), &span),
+            ast::Stmt::Halt(h) => {
+                let msg = match h.value() {
+                    Some(e) => {
+                        let v = self.check_expr(&e, Some(Type::Str));
+                        self.coerce(v, Type::Str, &span_of(&e))
+                    }
+                    None => error_expr(span.clone()),
+                };
+                StmtKind::Halt(msg)
+            }
+            ast::Stmt::Emit(e) => {
+                let value = match e.value() {
+                    Some(v) => self.check_expr(&v, None),
+                    None => error_expr(span.clone()),
+                };
+                StmtKind::Expr(Expr {
+                    kind: ExprKind::Builtin(hir::Builtin::Print, vec![value]),
+                    ty: Type::Null,
+                    span: span.clone(),
+                })
+            }
+            ast::Stmt::Defer(_) => {
+                self.not_supported("`defer`", span.clone());
+                return None;
+            }
+            ast::Stmt::Role(_) => {
+                self.not_supported("a `role` block", span.clone());
+                return None;
+            }
+            ast::Stmt::If(e) => {
+                StmtKind::Expr(self.check_expr_in(&ast::Expr::If(e.clone()), None, false))
+            }
+            ast::Stmt::Match(e) => {
+                StmtKind::Expr(self.check_expr_in(&ast::Expr::Match(e.clone()), None, false))
+            }
+            ast::Stmt::Decl(d) => {
+                self.not_supported("a declaration inside a block", span_of(d));
+                return None;
+            }
+        };
+        Some(Stmt { kind, span })
+    }
+
+    pub(crate) fn check_condition(&mut self, cond: Option<ast::Expr>) -> Expr {
+        match cond {
+            Some(c) => {
+                let v = self.check_expr(&c, Some(Type::Bool));
+                self.expect_type(v, Type::Bool, &span_of(&c), "a condition must be a `Bool`")
+            }
+            None => error_expr(0..0),
+        }
+    }
+
+    fn loop_target(
+        &mut self,
+        label: Option<String>,
+        what: &str,
+        span: &Span,
+    ) -> Option<hir::LoopId> {
+        let found = self.body().scopes.find_loop(label.as_deref());
+        if found.is_none() {
+            match label {
+                Some(l) => self.error(
+                    codes::BAD_LOOP_CONTROL,
+                    format!("no enclosing loop is labelled `@{l}`"),
+                    span.clone(),
+                    "unknown label",
+                ),
+                None => self.error(
+                    codes::BAD_LOOP_CONTROL,
+                    format!("`{what}` outside of a loop"),
+                    span.clone(),
+                    "not inside `for`, `while` or `loop`",
+                ),
+            }
+        }
+        found
+    }
+
+    fn check_let(&mut self, let_stmt: &ast::LetStmt) -> Option<StmtKind> {
+        let span = span_of(let_stmt);
+        let declared = let_stmt.ty().map(|t| self.resolve_type(&t));
+        let value = match let_stmt.init() {
+            Some(e) => {
+                let v = self.check_expr(&e, declared);
+                match declared {
+                    Some(t) => self.coerce(v, t, &span_of(&e)),
+                    None => v,
+                }
+            }
+            None => error_expr(span.clone()),
+        };
+        let ty = match value.ty {
+            Type::Never => Type::Null,
+            t => declared.unwrap_or(t),
+        };
+        let pattern = let_stmt.pattern()?;
+        let name = match &pattern {
+            ast::Pattern::Ident(p) => p.name()?.text(),
+            ast::Pattern::Wildcard(_) => "_".to_string(),
+            other => {
+                self.not_supported("destructuring in `let`", span_of(other));
+                return None;
+            }
+        };
+        let var = self.new_var(&name, ty, let_stmt.is_mut(), span_of(&pattern));
+        Some(StmtKind::Let(var, value))
+    }
+
+    fn check_assign(&mut self, assign: &ast::AssignStmt) -> Option<StmtKind> {
+        let target = assign.target()?;
+        let target_span = span_of(&target);
+        let name = match &target {
+            ast::Expr::Name(n) => n.text(),
+            ast::Expr::Field(_) | ast::Expr::Index(_) => {
+                self.not_supported("assignment to a field or an element", target_span);
+                return None;
+            }
+            _ => {
+                self.error(
+                    codes::IMMUTABLE_ASSIGN,
+                    "cannot assign to this expression",
+                    target_span,
+                    "not a variable, field or element",
+                );
+                return None;
+            }
+        };
+        let Some(var) = self.body().scopes.lookup(&name) else {
+            let what = if self.const_syntax.contains_key(&name) {
+                "a constant"
+            } else {
+                ""
+            };
+            if what.is_empty() {
+                self.error(
+                    codes::UNRESOLVED_NAME,
+                    format!("cannot find `{name}` in this scope"),
+                    target_span,
+                    "not found",
+                );
+            } else {
+                self.error(
+                    codes::IMMUTABLE_ASSIGN,
+                    format!("cannot assign to constant `{name}`"),
+                    target_span,
+                    "a constant",
+                );
+            }
+            return None;
+        };
+        let decl = self.body().vars[var.0 as usize].clone();
+        if !decl.mutable {
+            self.push_diagnostic(
+                Diagnostic::error(
+                    codes::IMMUTABLE_ASSIGN,
+                    format!("cannot assign twice to immutable variable `{name}`"),
+                    target_span.clone(),
+                    "cannot assign",
+                )
+                .with_label(decl.span.clone(), "declared immutable here")
+                .with_help(format!("make it mutable: `let mut {name}`")),
+            );
+        }
+        let op = assign.op_kind();
+        let value_syntax = assign.value()?;
+        let value_span = span_of(&value_syntax);
+        let value = if op == Some(SyntaxKind::EQ) || op.is_none() {
+            let v = self.check_expr(&value_syntax, Some(decl.ty));
+            self.coerce(v, decl.ty, &value_span)
+        } else {
+            let bin = super::ops::binary_op(assign.compound_op()?)?;
+            let current = Expr {
+                kind: ExprKind::Var(var),
+                ty: decl.ty,
+                span: target_span.clone(),
+            };
+            let rhs = self.check_expr(&value_syntax, None);
+            let combined = self.binary(bin, current, rhs, span_of(assign));
+            self.coerce(combined, decl.ty, &value_span)
+        };
+        Some(StmtKind::Assign(var, value))
+    }
+
+    fn check_return(&mut self, value: Option<ast::Expr>, span: &Span) -> StmtKind {
+        let expected = self.body().expected_ret;
+        let checked = value.as_ref().map(|e| {
+            let v = self.check_expr(e, expected.filter(|t| *t != Type::Null));
+            (v, span_of(e))
+        });
+        match expected {
+            Some(t) => {
+                let value = match checked {
+                    Some((v, vspan)) => Some(self.coerce(v, t, &vspan)),
+                    None if t == Type::Null => None,
+                    None => {
+                        self.error(
+                            codes::MISMATCHED_TYPES,
+                            format!("`return` without a value in a cell that returns `{t}`"),
+                            span.clone(),
+                            format!("expected a `{t}` value"),
+                        );
+                        None
+                    }
+                };
+                StmtKind::Return(value)
+            }
+            None => {
+                let (ty, value) = match checked {
+                    Some((v, vspan)) => {
+                        let ty = v.ty;
+                        if ty != Type::Never {
+                            self.body().returned.push((ty, vspan));
+                        }
+                        (ty, Some(v))
+                    }
+                    None => {
+                        self.body().returned.push((Type::Null, span.clone()));
+                        (Type::Null, None)
+                    }
+                };
+                let _ = ty;
+                StmtKind::Return(value)
+            }
+        }
+    }
+
+    fn check_for(&mut self, f: &ast::ForStmt, span: Span) -> Option<Stmt> {
+        let iterable = f.iterable()?;
+        let (start, end, inclusive, step) = match &iterable {
+            ast::Expr::Range(r) => {
+                let start = self.int_operand(r.start(), &span);
+                let end = self.int_operand(r.end(), &span);
+                let step = r.step().map(|s| {
+                    let v = self.check_expr(&s, Some(Type::Int));
+                    let v = self.expect_type(
+                        v,
+                        Type::Int,
+                        &span_of(&s),
+                        "a range step must be an `Int`",
+                    );
+                    if let ExprKind::Int(0) = v.kind {
+                        self.error(
+                            codes::BAD_LITERAL,
+                            "a range step must not be zero",
+                            span_of(&s),
+                            "step 0 would never advance",
+                        );
+                    }
+                    v
+                });
+                (start, end, r.is_inclusive(), step)
+            }
+            other => {
+                let value = self.check_expr(other, None);
+                if value.ty != Type::Error {
+                    self.not_supported(&format!("`for` over a `{}`", value.ty), span_of(other));
+                }
+                return None;
+            }
+        };
+        self.body().scopes.push();
+        let pattern = f.pattern()?;
+        let name = match &pattern {
+            ast::Pattern::Ident(p) => p.name()?.text(),
+            ast::Pattern::Wildcard(_) => "_".to_string(),
+            other => {
+                self.not_supported("this pattern in `for`", span_of(other));
+                self.body().scopes.pop();
+                return None;
+            }
+        };
+        let var = self.new_var(&name, Type::Int, false, span_of(&pattern));
+        let filter = f.filter().map(|c| {
+            let v = self.check_expr(&c, Some(Type::Bool));
+            self.expect_type(
+                v,
+                Type::Bool,
+                &span_of(&c),
+                "a `for` filter must be a `Bool`",
+            )
+        });
+        let id = self.body().scopes.enter_loop(f.label().map(|l| l.text()));
+        let body = self.check_stmts(&block_stmts(f.body()), false);
+        self.body().scopes.exit_loop();
+        self.body().scopes.pop();
+        Some(Stmt {
+            kind: StmtKind::ForRange {
+                id,
+                var,
+                start,
+                end,
+                inclusive,
+                step,
+                filter,
+                body,
+            },
+            span,
+        })
+    }
+
+    fn int_operand(&mut self, e: Option<ast::Expr>, span: &Span) -> Expr {
+        match e {
+            Some(e) => {
+                let v = self.check_expr(&e, Some(Type::Int));
+                self.expect_type(v, Type::Int, &span_of(&e), "range bounds must be `Int`")
+            }
+            None => {
+                self.not_supported("an open-ended range in `for`", span.clone());
+                error_expr(span.clone())
+            }
+        }
+    }
+}
+
+pub(crate) fn block_stmts(block: Option<ast::Block>) -> Vec<ast::Stmt> {
+    block.map(|b| b.stmts().collect()).unwrap_or_default()
+}
+
+pub(crate) fn error_expr(span: Span) -> Expr {
+    Expr {
+        kind: ExprKind::Error,
+        ty: Type::Error,
+        span,
+    }
+}
+
+/// Whether control never continues after this statement.
+pub(crate) fn stmt_diverges(stmt: &Stmt) -> bool {
+    match &stmt.kind {
+        StmtKind::Return(_) | StmtKind::Halt(_) | StmtKind::Break(_) | StmtKind::Continue(_) => {
+            true
+        }
+        StmtKind::Expr(e) | StmtKind::Let(_, e) | StmtKind::Assign(_, e) => e.ty == Type::Never,
+        StmtKind::Loop { id, body } => !block_breaks_to(body, *id),
+        StmtKind::While { id, cond, body } => {
+            matches!(cond.kind, ExprKind::Bool(true)) && !block_breaks_to(body, *id)
+        }
+        StmtKind::ForRange { .. } => false,
+    }
+}
+
+/// Whether control never reaches the end of the block.
+pub(crate) fn block_diverges(block: &hir::Block) -> bool {
+    block.stmts.iter().any(stmt_diverges)
+        || block.tail.as_ref().is_some_and(|t| t.ty == Type::Never)
+}
+
+fn block_breaks_to(block: &hir::Block, id: hir::LoopId) -> bool {
+    block.stmts.iter().any(|s| stmt_breaks_to(s, id))
+        || block.tail.as_ref().is_some_and(|t| expr_breaks_to(t, id))
+}
+
+fn stmt_breaks_to(stmt: &Stmt, id: hir::LoopId) -> bool {
+    match &stmt.kind {
+        StmtKind::Break(target) => *target == id,
+        StmtKind::Expr(e) | StmtKind::Let(_, e) | StmtKind::Assign(_, e) | StmtKind::Halt(e) => {
+            expr_breaks_to(e, id)
+        }
+        StmtKind::Return(e) => e.as_ref().is_some_and(|e| expr_breaks_to(e, id)),
+        StmtKind::While { body, .. }
+        | StmtKind::Loop { body, .. }
+        | StmtKind::ForRange { body, .. } => block_breaks_to(body, id),
+        StmtKind::Continue(_) => false,
+    }
+}
+
+fn expr_breaks_to(e: &Expr, id: hir::LoopId) -> bool {
+    match &e.kind {
+        ExprKind::If {
+            then_block,
+            else_block,
+            ..
+        } => {
+            block_breaks_to(then_block, id)
+                || else_block.as_ref().is_some_and(|b| block_breaks_to(b, id))
+        }
+        ExprKind::Match { arms, .. } => arms.iter().any(|a| block_breaks_to(&a.body, id)),
+        ExprKind::When(arms) => arms.iter().any(|a| block_breaks_to(&a.body, id)),
+        ExprKind::Block(b) => block_breaks_to(b, id),
+        _ => false,
+    }
+}
