@@ -17,19 +17,25 @@ use lumen_mir::{BinOp, Cast, Loc, Ty, UnOp};
 use crate::function::{float_cc, int_cc, FnCx};
 use crate::CodegenError;
 
-/// `lhs op rhs` on operands of type `ty`; `rhs_const` is the right operand
-/// when it is an integer constant (to drop impossible checks).
+/// `lhs op rhs` on operands of type `ty`; `consts` holds the operands that
+/// are integer constants (to drop impossible checks and pick cheaper ones).
 pub fn binary(
     fx: &mut FnCx,
     op: BinOp,
     ty: Ty,
     a: Value,
     b: Value,
-    rhs_const: Option<i64>,
+    consts: (Option<i64>, Option<i64>),
     loc: Loc,
 ) -> Result<Value, CodegenError> {
     match ty {
-        Ty::Int => int_binary(fx, op, a, b, rhs_const, loc),
+        Ty::Int => {
+            // Multiplication commutes: put a constant factor on the right.
+            if op == BinOp::Mul && consts.0.is_some() && consts.1.is_none() {
+                return int_binary(fx, op, b, a, consts.0, loc);
+            }
+            int_binary(fx, op, a, b, consts.1, loc)
+        }
         Ty::Float => float_binary(fx, op, a, b),
         Ty::Bool => match op {
             BinOp::BitAnd => Ok(fx.b.ins().band(a, b)),
@@ -75,6 +81,21 @@ fn int_binary(
             let (diff, overflow) = fx.b.ins().ssub_overflow(a, b);
             fx.error_if(overflow, Code::OverflowSub, loc)?;
             diff
+        }
+        BinOp::Mul if rhs_const.is_some_and(|c| c > 1) => {
+            // `a * c` for a constant c > 1 is in range exactly when
+            // MIN / c <= a <= MAX / c: one unsigned range compare, off the
+            // critical path, and a plain multiply (a `lea` for small c).
+            let c = rhs_const.unwrap_or(2);
+            let (lo, hi) = (i64::MIN / c, i64::MAX / c);
+            let offset = fx.b.ins().iadd_imm_s(a, lo.wrapping_neg());
+            let bad = fx.b.ins().icmp_imm_u(
+                cranelift_codegen::ir::condcodes::IntCC::UnsignedGreaterThan,
+                offset,
+                hi.wrapping_sub(lo),
+            );
+            fx.error_if(bad, Code::OverflowMul, loc)?;
+            fx.b.ins().imul(a, b)
         }
         BinOp::Mul => {
             let (product, overflow) = fx.b.ins().smul_overflow(a, b);

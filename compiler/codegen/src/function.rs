@@ -426,13 +426,14 @@ impl<'a, 'e> FnCx<'a, 'e> {
             Rvalue::Binary { op, ty, lhs, rhs } => {
                 self.expect_ty(lhs, *ty, op)?;
                 self.expect_ty(rhs, *ty, op)?;
-                let rhs_const = match rhs {
+                let int_const = |op: &Operand| match op {
                     Operand::Const(Const::Int(c)) => Some(*c),
                     _ => None,
                 };
+                let consts = (int_const(lhs), int_const(rhs));
                 let a = self.operand(lhs)?;
                 let b = self.operand(rhs)?;
-                Some(checked_arith::binary(self, *op, *ty, a, b, rhs_const, loc)?)
+                Some(checked_arith::binary(self, *op, *ty, a, b, consts, loc)?)
             }
             Rvalue::Unary { op, ty, operand } => {
                 self.expect_ty(operand, *ty, op)?;
