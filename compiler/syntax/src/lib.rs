@@ -121,6 +121,16 @@ pub fn sanitize_utf8(bytes: &[u8]) -> (String, Vec<SyntaxError>) {
                     out.push('\0');
                 }
                 let start = (offset + valid) as u32;
+                // Adjacent invalid sequences are one problem.
+                if let Some(last) = errors
+                    .last_mut()
+                    .filter(|e: &&mut SyntaxError| u32::from(e.range.end()) == start)
+                {
+                    last.range = TextRange::new(last.range.start(), (start + bad as u32).into());
+                    offset += valid + bad;
+                    rest = &rest[valid + bad..];
+                    continue;
+                }
                 errors.push(SyntaxError {
                     message: "invalid UTF-8 in source file".to_string(),
                     range: TextRange::new(start.into(), (start + bad as u32).into()),

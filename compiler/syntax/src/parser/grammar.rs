@@ -214,3 +214,54 @@ fn error_line(p: &mut Parser<'_>, message: String, label: &str) {
     p.error_with(message, Some(label), None);
     recover_line(p);
 }
+
+/// After an element of a bracketed list: `,` (continue), the closing bracket
+/// (continue; the loop ends), or a mistake. Returns `false` when the list should
+/// stop because a line starting a statement shows the bracket was never closed.
+fn list_sep(p: &mut Parser<'_>, close: SyntaxKind) -> bool {
+    if p.at(close) || p.eat(COMMA) {
+        return true;
+    }
+    if p.at_eof() || p.at_recovery_point() {
+        return false;
+    }
+    p.error_expected(&[COMMA, close]);
+    expressions::recover_until(p, &[close]);
+    true
+}
+
+/// Expects the closing bracket of a list opened at `open`.
+fn expect_close(p: &mut Parser<'_>, close: SyntaxKind, open: (u32, u32)) {
+    if p.eat(close) {
+        return;
+    }
+    let (c, o) = match close {
+        R_PAREN => (")", "("),
+        R_BRACK => ("]", "["),
+        _ => ("}", "{"),
+    };
+    let found = p.found();
+    p.error_at(
+        open,
+        format!("expected `{c}` to close `{o}`, found {found}"),
+        Some(&format!("unclosed `{o}`")),
+        None,
+    );
+}
+
+/// Range of the next token (for remembering where a construct opened).
+fn here(p: &Parser<'_>) -> (u32, u32) {
+    p.token_range(p.index_of_next())
+}
+
+/// Like [`expect_close`], but first skips junk before the closing bracket
+/// (reporting it once) unless a statement line shows the bracket is unclosed.
+fn close_after_junk(p: &mut Parser<'_>, close: SyntaxKind, open: (u32, u32)) {
+    if !p.at(close) && !p.at_eof() && !p.at_recovery_point() {
+        p.error_expected(&[close]);
+        expressions::recover_until(p, &[close]);
+        p.eat(close);
+        return;
+    }
+    expect_close(p, close, open);
+}

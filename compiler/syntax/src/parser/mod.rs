@@ -27,6 +27,8 @@ pub(crate) struct Parser<'i> {
     newline_modes: Vec<bool>,
     depth: u32,
     depth_reported: bool,
+    /// Range of the last error: a second complaint about the same spot is noise.
+    last_error_range: Option<(u32, u32)>,
 }
 
 /// Parses a whole file into events.
@@ -38,6 +40,7 @@ pub(crate) fn parse(input: &Input<'_>) -> Vec<Event> {
         newline_modes: vec![true],
         depth: 0,
         depth_reported: false,
+        last_error_range: None,
     };
     grammar::source_file(&mut p);
     p.events
@@ -247,12 +250,12 @@ impl<'i> Parser<'i> {
     pub(crate) fn enter(&mut self) -> bool {
         if self.depth >= MAX_DEPTH {
             if !self.depth_reported {
-                self.depth_reported = true;
                 self.error_with(
                     "nesting is too deep",
                     Some("the parser gives up on nesting deeper than this"),
                     Some("split the expression into smaller `let` bindings"),
                 );
+                self.depth_reported = true;
             }
             let m = self.start();
             self.bump_any();
@@ -289,6 +292,10 @@ impl<'i> Parser<'i> {
         label: Option<&str>,
         help: Option<&str>,
     ) {
+        // An invalid character is reported once, by validation.
+        if self.current() == ERROR {
+            return;
+        }
         let range = self.current_range();
         self.error_at(range, message, label, help);
     }
@@ -301,11 +308,11 @@ impl<'i> Parser<'i> {
         help: Option<&str>,
     ) {
         // One error per position: a second complaint about the same token is noise.
-        if let Some(Event::Error { err }) = self.events.last() {
-            if err.range == range {
-                return;
-            }
+        // After "nesting is too deep" the rest is unreliable noise.
+        if self.last_error_range == Some(range) || self.depth_reported {
+            return;
         }
+        self.last_error_range = Some(range);
         self.events.push(Event::Error {
             err: ParseError {
                 message: message.into(),

@@ -189,10 +189,11 @@ fn postfix(p: &mut Parser<'_>, mut lhs: CompletedMarker) -> CompletedMarker {
             }
             L_BRACK | QUESTION_BRACK => {
                 let m = lhs.precede(p);
+                let open = here(p);
                 p.bump_any();
                 p.push_brackets();
                 expect_expr(p);
-                p.expect(R_BRACK);
+                close_after_junk(p, R_BRACK, open);
                 p.pop_mode();
                 m.complete(p, INDEX_EXPR)
             }
@@ -209,6 +210,7 @@ fn postfix(p: &mut Parser<'_>, mut lhs: CompletedMarker) -> CompletedMarker {
 /// `( [arg {, arg} [,]] )` where `arg = [name :] expr | ... expr`.
 pub(super) fn arg_list(p: &mut Parser<'_>) {
     let m = p.start();
+    let open = here(p);
     p.bump(L_PAREN);
     p.push_brackets();
     while !p.at(R_PAREN) && !p.at_eof() && !p.at_recovery_point() {
@@ -236,11 +238,11 @@ pub(super) fn arg_list(p: &mut Parser<'_>) {
             }
         }
         a.complete(p, ARG);
-        if !p.at(R_PAREN) && !p.expect(COMMA) {
-            recover_until(p, &[R_PAREN]);
+        if !list_sep(p, R_PAREN) {
+            break;
         }
     }
-    p.expect(R_PAREN);
+    expect_close(p, R_PAREN, open);
     p.pop_mode();
     m.complete(p, ARG_LIST);
 }

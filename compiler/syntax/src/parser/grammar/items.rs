@@ -292,6 +292,7 @@ fn variant(p: &mut Parser<'_>) {
     name(p);
     if p.at(L_PAREN) {
         let l = p.start();
+        let open = here(p);
         p.bump(L_PAREN);
         p.push_brackets();
         while !p.at(R_PAREN) && !p.at_eof() && !p.at_recovery_point() {
@@ -302,11 +303,11 @@ fn variant(p: &mut Parser<'_>) {
             }
             types::type_(p);
             f.complete(p, VARIANT_FIELD);
-            if !p.at(R_PAREN) && !p.expect(COMMA) {
-                expressions::recover_until(p, &[R_PAREN]);
+            if !list_sep(p, R_PAREN) {
+                break;
             }
         }
-        p.expect(R_PAREN);
+        expect_close(p, R_PAREN, open);
         p.pop_mode();
         l.complete(p, VARIANT_FIELD_LIST);
     }
@@ -351,6 +352,7 @@ fn opt_generic_params(p: &mut Parser<'_>) {
         return;
     }
     let m = p.start();
+    let open = here(p);
     p.bump(L_BRACK);
     p.push_brackets();
     while !p.at(R_BRACK) && !p.at_eof() && !p.at_recovery_point() {
@@ -364,11 +366,11 @@ fn opt_generic_params(p: &mut Parser<'_>) {
             }
             g.complete(p, GENERIC_PARAM);
         }
-        if !p.at(R_BRACK) && !p.expect(COMMA) {
-            expressions::recover_until(p, &[R_BRACK]);
+        if !list_sep(p, R_BRACK) {
+            break;
         }
     }
-    p.expect(R_BRACK);
+    expect_close(p, R_BRACK, open);
     p.pop_mode();
     m.complete(p, GENERIC_PARAM_LIST);
 }
@@ -386,6 +388,7 @@ fn bounds(p: &mut Parser<'_>) {
 /// `( [...] name [: T] [= default], … )`.
 pub(super) fn param_list(p: &mut Parser<'_>) {
     let m = p.start();
+    let open = here(p);
     p.bump(L_PAREN);
     p.push_brackets();
     while !p.at(R_PAREN) && !p.at_eof() && !p.at_recovery_point() {
@@ -403,11 +406,11 @@ pub(super) fn param_list(p: &mut Parser<'_>) {
             }
             a.complete(p, PARAM);
         }
-        if !p.at(R_PAREN) && !p.expect(COMMA) {
-            expressions::recover_until(p, &[R_PAREN]);
+        if !list_sep(p, R_PAREN) {
+            break;
         }
     }
-    p.expect(R_PAREN);
+    expect_close(p, R_PAREN, open);
     p.pop_mode();
     m.complete(p, PARAM_LIST);
 }
@@ -439,6 +442,7 @@ pub(super) fn opt_effect_row(p: &mut Parser<'_>) {
     }
     let m = p.start();
     p.bump(SLASH);
+    let open = here(p);
     if p.eat(L_CURLY) {
         p.push_brackets();
         while !p.at(R_CURLY) && !p.at_eof() && !p.at_recovery_point() {
@@ -448,11 +452,11 @@ pub(super) fn opt_effect_row(p: &mut Parser<'_>) {
                 p.error_expected(&[IDENT]);
                 expressions::recover_until(p, &[COMMA, R_CURLY]);
             }
-            if !p.at(R_CURLY) && !p.expect(COMMA) {
-                expressions::recover_until(p, &[R_CURLY]);
+            if !list_sep(p, R_CURLY) {
+                break;
             }
         }
-        p.expect(R_CURLY);
+        expect_close(p, R_CURLY, open);
         p.pop_mode();
     } else if p.at(IDENT) {
         path(p);

@@ -119,6 +119,7 @@ fn pattern_inner(p: &mut Parser<'_>, type_test: bool) -> Option<CompletedMarker>
             }
         }
         L_PAREN => {
+            let open = here(p);
             p.bump(L_PAREN);
             p.push_brackets();
             let mut kind = PAREN_PAT;
@@ -134,15 +135,12 @@ fn pattern_inner(p: &mut Parser<'_>, type_test: bool) -> Option<CompletedMarker>
                     sub_pattern(p, &[COMMA, R_PAREN]);
                 }
             }
-            if !p.at(R_PAREN) {
-                p.error_expected(&[R_PAREN]);
-                expressions::recover_until(p, &[R_PAREN]);
-            }
-            p.eat(R_PAREN);
+            close_after_junk(p, R_PAREN, open);
             p.pop_mode();
             kind
         }
         L_BRACK => {
+            let open = here(p);
             p.bump(L_BRACK);
             p.push_brackets();
             while !p.at(R_BRACK) && !p.at_eof() && !p.at_recovery_point() {
@@ -156,11 +154,11 @@ fn pattern_inner(p: &mut Parser<'_>, type_test: bool) -> Option<CompletedMarker>
                 } else {
                     sub_pattern(p, &[COMMA, R_BRACK]);
                 }
-                if !p.at(R_BRACK) && !p.expect(COMMA) {
-                    expressions::recover_until(p, &[R_BRACK]);
+                if !list_sep(p, R_BRACK) {
+                    break;
                 }
             }
-            p.expect(R_BRACK);
+            expect_close(p, R_BRACK, open);
             p.pop_mode();
             LIST_PAT
         }
@@ -193,6 +191,7 @@ fn name_or_self(p: &mut Parser<'_>) {
 
 /// `(p, q)`, `(name: p, other)`, `(a, ..)`.
 fn ctor_args(p: &mut Parser<'_>) {
+    let open = here(p);
     p.bump(L_PAREN);
     p.push_brackets();
     while !p.at(R_PAREN) && !p.at_eof() && !p.at_recovery_point() {
@@ -210,10 +209,10 @@ fn ctor_args(p: &mut Parser<'_>) {
         } else {
             sub_pattern(p, &[COMMA, R_PAREN]);
         }
-        if !p.at(R_PAREN) && !p.expect(COMMA) {
-            expressions::recover_until(p, &[R_PAREN]);
+        if !list_sep(p, R_PAREN) {
+            break;
         }
     }
-    p.expect(R_PAREN);
+    expect_close(p, R_PAREN, open);
     p.pop_mode();
 }

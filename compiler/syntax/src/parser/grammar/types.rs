@@ -63,6 +63,7 @@ fn atom_type(p: &mut Parser<'_>) -> Option<CompletedMarker> {
             path(p);
             if p.at(L_BRACK) {
                 let a = p.start();
+                let open = here(p);
                 p.bump(L_BRACK);
                 p.push_brackets();
                 while !p.at(R_BRACK) && !p.at_eof() && !p.at_recovery_point() {
@@ -71,17 +72,18 @@ fn atom_type(p: &mut Parser<'_>) -> Option<CompletedMarker> {
                     if p.pos() == before {
                         expressions::recover_until(p, &[COMMA, R_BRACK]);
                     }
-                    if !p.at(R_BRACK) && !p.expect(COMMA) {
-                        expressions::recover_until(p, &[R_BRACK]);
+                    if !list_sep(p, R_BRACK) {
+                        break;
                     }
                 }
-                p.expect(R_BRACK);
+                expect_close(p, R_BRACK, open);
                 p.pop_mode();
                 a.complete(p, TYPE_ARG_LIST);
             }
             PATH_TYPE
         }
         L_PAREN => {
+            let open = here(p);
             p.bump(L_PAREN);
             p.push_brackets();
             let mut kind = PAREN_TYPE;
@@ -101,16 +103,13 @@ fn atom_type(p: &mut Parser<'_>) -> Option<CompletedMarker> {
                     }
                 }
             }
-            if !p.at(R_PAREN) {
-                p.error_expected(&[R_PAREN]);
-                expressions::recover_until(p, &[R_PAREN]);
-            }
-            p.eat(R_PAREN);
+            close_after_junk(p, R_PAREN, open);
             p.pop_mode();
             kind
         }
         FN_KW => {
             p.bump(FN_KW);
+            let open = here(p);
             if p.eat(L_PAREN) {
                 p.push_brackets();
                 while !p.at(R_PAREN) && !p.at_eof() && !p.at_recovery_point() {
@@ -119,11 +118,11 @@ fn atom_type(p: &mut Parser<'_>) -> Option<CompletedMarker> {
                     if p.pos() == before {
                         expressions::recover_until(p, &[COMMA, R_PAREN]);
                     }
-                    if !p.at(R_PAREN) && !p.expect(COMMA) {
-                        expressions::recover_until(p, &[R_PAREN]);
+                    if !list_sep(p, R_PAREN) {
+                        break;
                     }
                 }
-                p.expect(R_PAREN);
+                expect_close(p, R_PAREN, open);
                 p.pop_mode();
             } else {
                 p.error_expected(&[L_PAREN]);

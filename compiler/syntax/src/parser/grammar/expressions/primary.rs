@@ -67,10 +67,11 @@ fn ident_form(p: &mut Parser<'_>) -> CompletedMarker {
         "set" if p.nth_at(1, L_BRACK) => {
             let m = p.start();
             p.bump_any();
+            let open = here(p);
             p.bump(L_BRACK);
             p.push_brackets();
             elements(p, R_BRACK);
-            p.expect(R_BRACK);
+            expect_close(p, R_BRACK, open);
             p.pop_mode();
             m.complete(p, SET_EXPR)
         }
@@ -162,6 +163,7 @@ fn role_expr(p: &mut Parser<'_>) -> CompletedMarker {
 /// `()`, `(e)`, `(e,)`, `(a, b)`.
 fn paren(p: &mut Parser<'_>) -> CompletedMarker {
     let m = p.start();
+    let open = here(p);
     p.bump(L_PAREN);
     p.push_brackets();
     let mut kind = PAREN_EXPR;
@@ -185,11 +187,7 @@ fn paren(p: &mut Parser<'_>) -> CompletedMarker {
             }
         }
     }
-    if !p.at(R_PAREN) {
-        p.error_expected(&[R_PAREN]);
-        recover_until(p, &[R_PAREN]);
-    }
-    p.eat(R_PAREN);
+    close_after_junk(p, R_PAREN, open);
     p.pop_mode();
     m.complete(p, kind)
 }
@@ -236,6 +234,7 @@ fn comprehension_tail(p: &mut Parser<'_>, m: Marker, close: SyntaxKind) -> Compl
 /// `[a, ...b]` or `[e for x in xs if c]`.
 fn list(p: &mut Parser<'_>) -> CompletedMarker {
     let m = p.start();
+    let open = here(p);
     p.bump(L_BRACK);
     p.push_brackets();
     if !p.at(R_BRACK) {
@@ -258,7 +257,7 @@ fn list(p: &mut Parser<'_>) -> CompletedMarker {
         }
         elements(p, R_BRACK);
     }
-    p.expect(R_BRACK);
+    expect_close(p, R_BRACK, open);
     p.pop_mode();
     m.complete(p, LIST_EXPR)
 }
@@ -278,6 +277,7 @@ fn map_or_set_element(p: &mut Parser<'_>) -> Option<CompletedMarker> {
 /// `{}`, `{k: v, …}`, `{a, b}`, `{k: v for …}`, `{e for …}`.
 fn map_or_set(p: &mut Parser<'_>) -> CompletedMarker {
     let m = p.start();
+    let open = here(p);
     p.bump(L_CURLY);
     p.push_brackets();
     // Decided by the first element that is not a spread; `{}` is an empty map.
@@ -313,7 +313,7 @@ fn map_or_set(p: &mut Parser<'_>) -> CompletedMarker {
             recover_until(p, &[R_CURLY]);
         }
     }
-    p.expect(R_CURLY);
+    expect_close(p, R_CURLY, open);
     p.pop_mode();
     m.complete(p, kind.unwrap_or(MAP_EXPR))
 }
@@ -520,14 +520,11 @@ fn do_expr(p: &mut Parser<'_>) -> CompletedMarker {
 fn spawn(p: &mut Parser<'_>) -> CompletedMarker {
     let m = p.start();
     p.bump(SPAWN_KW);
+    let open = here(p);
     if p.eat(L_PAREN) {
         p.push_brackets();
         expect_expr(p);
-        if !p.at(R_PAREN) {
-            p.error_expected(&[R_PAREN]);
-            recover_until(p, &[R_PAREN]);
-        }
-        p.eat(R_PAREN);
+        close_after_junk(p, R_PAREN, open);
         p.pop_mode();
     } else {
         p.error_with(
