@@ -137,13 +137,17 @@ impl<'a> FnLowerer<'a> {
     fn lower(mut self) -> Function {
         let cell = self.cell;
         let body_value = self.block(&cell.body);
+        let tail_diverges = cell.body.tail.as_ref().is_some_and(|t| t.ty == Type::Never);
         if !self.is_terminated() {
             let loc = self.loc(cell.span.start);
-            let value = match body_value {
-                Some(op) if self.ret_ty != Ty::Null => op,
-                _ => Operand::Const(Const::Null),
-            };
-            self.return_value(value, loc);
+            match body_value {
+                // The checker proved such paths end in `return`/`halt`/…; the
+                // end of the body is unreachable.
+                _ if tail_diverges => self.terminate(Terminator::Unreachable),
+                Some(op) if self.ret_ty != Ty::Null => self.return_value(op, loc),
+                None if self.ret_ty != Ty::Null => self.terminate(Terminator::Unreachable),
+                _ => self.return_value(Operand::Const(Const::Null), loc),
+            }
         }
         self.finish()
     }

@@ -378,6 +378,20 @@ impl Checker {
     fn check_block_returns(&mut self, block: &mut hir::Block, ret: Type, sig: &CellSig) {
         if let Some(tail) = block.tail.take() {
             let span = tail.span.clone();
+            let is_branching = matches!(tail.kind, hir::ExprKind::If { .. } | hir::ExprKind::Match { .. } | hir::ExprKind::When(_));
+            if tail.ty == Type::Null && is_branching {
+                // An `if`/`match` without a value on some path: say that, not
+                // "found Null".
+                self.error(
+                    codes::MISSING_RETURN,
+                    format!("cell `{}` may finish without returning a `{ret}`", sig.name),
+                    span,
+                    "some path through this ends without a value",
+                );
+                self.push_help("add an `else` branch, or end every path with `return …`".to_string());
+                block.tail = Some(tail);
+                return;
+            }
             block.tail = Some(Box::new(self.coerce(*tail, ret, &span)));
             return;
         }

@@ -28,12 +28,18 @@ impl Checker {
                 );
             }
             if is_last && wants_value {
-                if let ast::Stmt::Expr(e) = stmt {
-                    if let Some(expr) = e.expr() {
-                        let value = self.check_expr_in(&expr, None, true);
-                        block.tail = Some(Box::new(value));
-                        continue;
-                    }
+                // The last statement is the block's value when it is an
+                // expression, `if`, `match` or `when` (syntax.md §4).
+                let tail = match stmt {
+                    ast::Stmt::Expr(e) => e.expr(),
+                    ast::Stmt::If(e) => Some(ast::Expr::If(e.clone())),
+                    ast::Stmt::Match(e) => Some(ast::Expr::Match(e.clone())),
+                    _ => None,
+                };
+                if let Some(expr) = tail {
+                    let value = self.check_expr_in(&expr, None, true);
+                    block.tail = Some(Box::new(value));
+                    continue;
                 }
             }
             if let Some(s) = self.check_stmt(stmt) {

@@ -143,6 +143,16 @@ fn at_stop(p: &Parser<'_>, stop: Stop) -> bool {
 /// is the indentation of the construct that opened it: an item keyword at that
 /// indentation or less means its `end` is missing, so the block stops there.
 fn block(p: &mut Parser<'_>, stop: Stop, owner_indent: u32) -> CompletedMarker {
+    if !p.enter() {
+        let m = p.start();
+        return m.complete(p, BLOCK);
+    }
+    let cm = block_inner(p, stop, owner_indent);
+    p.leave();
+    cm
+}
+
+fn block_inner(p: &mut Parser<'_>, stop: Stop, owner_indent: u32) -> CompletedMarker {
     p.push_block();
     let m = p.start();
     loop {

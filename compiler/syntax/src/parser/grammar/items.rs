@@ -43,6 +43,14 @@ pub(super) fn at_decl_start(p: &Parser<'_>) -> bool {
 }
 
 pub(super) fn item(p: &mut Parser<'_>) {
+    if !p.enter() {
+        return;
+    }
+    item_inner(p);
+    p.leave();
+}
+
+fn item_inner(p: &mut Parser<'_>) {
     let m = p.start();
     let indent = p.current_line_indent();
     p.eat(PUB_KW);
