@@ -207,14 +207,20 @@ fn deep_nesting_is_limited() {
     }
     // Deeply nested statements and declarations, on a default-sized (2 MiB) thread.
     let cases = [
-        format!("{}print(1)\n{}", "for x in xs\n".repeat(3000), "end\n".repeat(3000)),
+        format!(
+            "{}print(1)\n{}",
+            "for x in xs\n".repeat(3000),
+            "end\n".repeat(3000)
+        ),
         format!("{}{}", "record R\n".repeat(3000), "end\n".repeat(3000)),
         format!("let x = {}1\n", "(".repeat(5000)),
         format!("let x = \"{}\"\n", "{\"".repeat(3000)),
         format!("match x\n{}", "  1 -> match y\n".repeat(3000)),
     ];
     for text in cases {
-        let errors = std::thread::spawn(move || lumen_syntax::parse(&text).errors).join().expect("parser overflowed its stack");
+        let errors = std::thread::spawn(move || lumen_syntax::parse(&text).errors)
+            .join()
+            .expect("parser overflowed its stack");
         assert!(!errors.is_empty());
     }
     // Within the main test thread's default stack too.

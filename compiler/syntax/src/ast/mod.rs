@@ -82,6 +82,34 @@ pub(crate) fn child_before<N: AstNode>(
     None
 }
 
+/// The documentation of a declaration: the text inside a fenced block
+/// (```` ``` ````) that directly precedes it (syntax.md §1), if any.
+pub fn doc_comment(node: &SyntaxNode) -> Option<String> {
+    let mut newlines = 0;
+    let mut prev = node.first_token()?.prev_token();
+    while let Some(t) = prev {
+        match t.kind() {
+            SyntaxKind::WHITESPACE => {}
+            SyntaxKind::NEWLINE => {
+                newlines += 1;
+                // A blank line separates the doc block from the declaration.
+                if newlines > 1 {
+                    return None;
+                }
+            }
+            SyntaxKind::DOC_COMMENT => {
+                let text = t.text();
+                let body = text.split_once('\n').map_or("", |(_, rest)| rest);
+                let body = body.rsplit_once('\n').map_or("", |(b, _)| b);
+                return Some(body.to_string());
+            }
+            _ => return None,
+        }
+        prev = t.prev_token();
+    }
+    None
+}
+
 pub(crate) fn is_kind(kind: SyntaxKind) -> impl Fn(&SyntaxToken) -> bool {
     move |t| t.kind() == kind
 }

@@ -158,3 +158,121 @@ fn statements_and_patterns() {
     };
     assert!(matches!(ctor.args().next(), Some(CtorArg::Field(_))));
 }
+
+#[test]
+fn doc_comments() {
+    let p = parse(
+        "```\nAdds one.\nReally.\n```\ncell inc(x: Int) -> Int = x + 1\n\ncell other() = 1\n",
+    );
+    assert!(p.errors.is_empty(), "{:?}", p.errors);
+    let cells: Vec<Cell> = p
+        .tree()
+        .items()
+        .filter_map(|i| if let Item::Cell(c) = i { Some(c) } else { None })
+        .collect();
+    assert_eq!(
+        doc_comment(cells[0].syntax()).as_deref(),
+        Some("Adds one.\nReally.")
+    );
+    assert_eq!(doc_comment(cells[1].syntax()), None);
+}
+
+#[test]
+fn concurrency_forms() {
+    let p = parse("let r = await race\n  a()\n  b()\nend\nawait select\n  m = ch.receive()\n  timeout = sleep(10)\nend\nlet t = await timeout(5, slow())\n");
+    assert!(p.errors.is_empty(), "{:?}", p.errors);
+    let items: Vec<Item> = p.tree().items().collect();
+    let Item::Stmt(Stmt::Let(l)) = &items[0] else {
+        panic!()
+    };
+    let Some(Expr::Await(a)) = l.init() else {
+        panic!()
+    };
+    let Some(Expr::Concurrent(c)) = a.expr() else {
+        panic!()
+    };
+    assert_eq!(c.kind(), Some(ConcurrentKind::Race));
+    assert_eq!(c.branches().count(), 2);
+    let Item::Stmt(Stmt::Expr(e)) = &items[1] else {
+        panic!()
+    };
+    let Some(Expr::Await(a)) = e.expr() else {
+        panic!()
+    };
+    let Some(Expr::Concurrent(c)) = a.expr() else {
+        panic!()
+    };
+    let names: Vec<String> = c
+        .branches()
+        .filter_map(|b| b.name())
+        .map(|n| n.text())
+        .collect();
+    assert_eq!(names, ["m", "timeout"]);
+    let Item::Stmt(Stmt::Let(l)) = &items[2] else {
+        panic!()
+    };
+    let Some(Expr::Await(a)) = l.init() else {
+        panic!()
+    };
+    let Some(Expr::Timeout(t)) = a.expr() else {
+        panic!()
+    };
+    assert!(t.duration().is_some() && t.body().is_some());
+}
+
+#[test]
+fn if_chains_and_lambdas() {
+    let p = parse("if a\n  1\nelse if let ok(v) = r\n  2\nelse\n  3\nend\nlet f = fn(x) => x\nlet g = fn()\n  1\nend\n");
+    assert!(p.errors.is_empty(), "{:?}", p.errors);
+    let items: Vec<Item> = p.tree().items().collect();
+    let Item::Stmt(Stmt::If(i)) = &items[0] else {
+        panic!()
+    };
+    let (branches, else_block) = i.branches();
+    assert_eq!(branches.len(), 2);
+    assert!(matches!(branches[1].0, Some(Condition::Let(_))));
+    assert!(else_block.is_some());
+    let Item::Stmt(Stmt::Let(l)) = &items[1] else {
+        panic!()
+    };
+    let Some(Expr::Lambda(f)) = l.init() else {
+        panic!()
+    };
+    assert!(matches!(f.body(), Some(ArmBody::Expr(_))));
+    let Item::Stmt(Stmt::Let(l)) = &items[2] else {
+        panic!()
+    };
+    let Some(Expr::Lambda(g)) = l.init() else {
+        panic!()
+    };
+    assert!(matches!(g.body(), Some(ArmBody::Block(_))));
+}
+
+#[test]
+fn ranges_and_postfix() {
+    let p = parse("let r = 0..10 step 2\nlet s = a?.b?[0]!\nlet t = x not in xs\n");
+    assert!(p.errors.is_empty(), "{:?}", p.errors);
+    let inits: Vec<Expr> = p
+        .tree()
+        .items()
+        .filter_map(|i| {
+            if let Item::Stmt(Stmt::Let(l)) = i {
+                l.init()
+            } else {
+                None
+            }
+        })
+        .collect();
+    let Expr::Range(r) = &inits[0] else { panic!() };
+    assert!(r.start().is_some() && r.end().is_some() && r.step().is_some() && !r.is_inclusive());
+    let Expr::Postfix(p1) = &inits[1] else {
+        panic!()
+    };
+    assert_eq!(p1.op(), Some(PostfixOp::Unwrap));
+    let Some(Expr::Index(ix)) = p1.operand() else {
+        panic!()
+    };
+    assert!(ix.is_optional());
+    let Expr::Binary(b) = &inits[2] else { panic!() };
+    assert_eq!(b.op(), Some(BinaryOp::NotIn));
+}
