@@ -1,0 +1,326 @@
+//! Tests of the `lumenc` command line (`spec/cli.md`): sub-commands, `--emit`,
+//! exit statuses and messages. Programs' behaviour is tested by the end-to-end
+//! suite in `tests/programs`; this file tests the driver around it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn lumenc() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_lumenc"))
+}
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("lumenc-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir.join(name)
+}
+
+fn write_program(name: &str, text: &str) -> PathBuf {
+    let path = scratch(name);
+    std::fs::write(&path, text).expect("write program");
+    path
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn version_and_help_exit_zero() {
+    let v = lumenc().arg("--version").output().expect("run");
+    assert_eq!(v.status.code(), Some(0));
+    assert!(stdout(&v).starts_with("lumenc "), "{}", stdout(&v));
+    let h = lumenc().arg("--help").output().expect("run");
+    assert_eq!(h.status.code(), Some(0));
+    assert!(stdout(&h).contains("lumenc run FILE"), "{}", stdout(&h));
+}
+
+#[test]
+fn missing_file_is_usage_error() {
+    let o = lumenc()
+        .arg("check")
+        .arg("/nonexistent/app.lm")
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).starts_with("error: cannot read /nonexistent/app.lm"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn unknown_option_is_usage_error() {
+    let o = lumenc()
+        .arg("--frobnicate")
+        .arg("x.lm")
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn unsupported_target_is_usage_error() {
+    let p = write_program("target.lm", "print(1)\n");
+    let o = lumenc()
+        .arg(&p)
+        .arg("--target")
+        .arg("riscv64gc-unknown-linux-gnu")
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("unsupported target `riscv64gc-unknown-linux-gnu`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn check_reports_errors_with_status_one_and_summary() {
+    let p = write_program("bad.lm", "let a: Int = \"x\"\nprint(a + true)\n");
+    let o = lumenc()
+        .arg("check")
+        .arg(&p)
+        .arg("--color")
+        .arg("never")
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("error[E0301]: mismatched types"), "{err}");
+    assert!(err.contains("bad.lm:1:14"), "{err}");
+    assert!(err.contains("error[E0302]"), "{err}");
+    assert!(err.trim_end().ends_with("(2 errors)"), "{err}");
+}
+
+#[test]
+fn check_accepts_a_good_program() {
+    let p = write_program("good.lm", "print(\"fine\")\n");
+    let o = lumenc().arg("check").arg(&p).output().expect("run");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty());
+}
+
+#[test]
+fn warnings_do_not_fail_unless_w_error() {
+    let p = write_program("warn.lm", "let unused = 1\n");
+    let o = lumenc().arg("check").arg(&p).output().expect("run");
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        stderr(&o).contains("warning[W0001]: unused variable `unused`"),
+        "{}",
+        stderr(&o)
+    );
+    let o = lumenc()
+        .arg("check")
+        .arg(&p)
+        .arg("-W")
+        .arg("error")
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("could not compile"), "{}", stderr(&o));
+}
+
+#[test]
+fn emit_tokens_and_ast_stop_after_parsing() {
+    // Unresolved names are not a syntax error: --emit ast succeeds.
+    let p = write_program("names.lm", "print(nowhere)\n");
+    let ast = lumenc()
+        .arg(&p)
+        .arg("--emit")
+        .arg("ast")
+        .output()
+        .expect("run");
+    assert_eq!(ast.status.code(), Some(0), "{}", stderr(&ast));
+    assert!(stdout(&ast).contains("SOURCE_FILE"), "{}", stdout(&ast));
+    assert!(stdout(&ast).contains("CALL_EXPR"), "{}", stdout(&ast));
+    let tokens = lumenc()
+        .arg(&p)
+        .arg("--emit")
+        .arg("tokens")
+        .output()
+        .expect("run");
+    assert_eq!(tokens.status.code(), Some(0));
+    assert!(stdout(&tokens).contains("IDENT"), "{}", stdout(&tokens));
+    let broken = write_program("broken.lm", "let = 1\n");
+    let o = lumenc()
+        .arg(&broken)
+        .arg("--emit")
+        .arg("ast")
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn emit_mir_clif_and_obj() {
+    let p = write_program(
+        "emit.lm",
+        "cell add(a: Int, b: Int) -> Int = a + b\nprint(add(1, 2))\n",
+    );
+    let mir = lumenc()
+        .arg(&p)
+        .arg("--emit")
+        .arg("mir")
+        .output()
+        .expect("run");
+    assert_eq!(mir.status.code(), Some(0), "{}", stderr(&mir));
+    assert!(stdout(&mir).contains("add.Int"), "{}", stdout(&mir));
+    let clif = lumenc()
+        .arg(&p)
+        .arg("--emit")
+        .arg("clif")
+        .output()
+        .expect("run");
+    assert_eq!(clif.status.code(), Some(0), "{}", stderr(&clif));
+    assert!(
+        stdout(&clif).contains("sadd_overflow") || stdout(&clif).contains("iadd"),
+        "{}",
+        stdout(&clif)
+    );
+    assert!(
+        stdout(&clif).contains("emit.lm:1:"),
+        "CLIF is annotated with .lm lines: {}",
+        stdout(&clif)
+    );
+    let obj = scratch("emit.o");
+    let o = lumenc()
+        .arg(&p)
+        .arg("--emit")
+        .arg("obj")
+        .arg("-o")
+        .arg(&obj)
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let bytes = std::fs::read(&obj).expect("object written");
+    assert_eq!(&bytes[..4], b"\x7fELF");
+}
+
+#[test]
+fn run_passes_arguments_and_exit_status() {
+    let p = write_program(
+        "status.lm",
+        "cell main() -> Int\n  print(\"ran\")\n  return 7\nend\n",
+    );
+    let o = lumenc().arg("run").arg(&p).output().expect("run");
+    assert_eq!(o.status.code(), Some(7), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "ran\n");
+}
+
+#[test]
+fn optimisation_levels_give_the_same_output() {
+    let p = write_program(
+        "opt.lm",
+        "cell f(n: Int) -> Int = if n < 2 then n else f(n - 1) + f(n - 2)\nprint(f(20))\n",
+    );
+    for level in ["-O0", "-O", "-O2"] {
+        let o = lumenc()
+            .arg("run")
+            .arg(&p)
+            .arg(level)
+            .output()
+            .expect("run");
+        assert_eq!(o.status.code(), Some(0), "{level}: {}", stderr(&o));
+        assert_eq!(stdout(&o), "6765\n", "{level}");
+    }
+}
+
+#[test]
+fn markdown_sources_compile_and_errors_point_into_the_markdown() {
+    let o = lumenc()
+        .arg("run")
+        .arg(data("app.lm.md"))
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "square: 49\n");
+    let o = lumenc()
+        .arg("check")
+        .arg(data("md_error.lm.md"))
+        .arg("--color")
+        .arg("never")
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("md_error.lm.md:4:14"), "{}", stderr(&o));
+}
+
+#[test]
+fn missing_linker_is_toolchain_error() {
+    let p = write_program("link.lm", "print(1)\n");
+    let out = scratch("link-out");
+    let o = lumenc()
+        .arg(&p)
+        .arg("-o")
+        .arg(&out)
+        .arg("--linker")
+        .arg("/nonexistent/cc")
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(3));
+    assert!(
+        stderr(&o).contains("linker `/nonexistent/cc` not found"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn missing_runtime_is_toolchain_error() {
+    // A copy of lumenc in a directory without the runtime archive beside it
+    // (and no LUMEN_RUNTIME_DIR) cannot find the runtime: it must say so,
+    // with the command that builds it, and exit with status 3.
+    let dir = scratch("lonely");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let copy = dir.join("lumenc");
+    std::fs::copy(env!("CARGO_BIN_EXE_lumenc"), &copy).expect("copy lumenc");
+    let p = write_program("rt.lm", "print(1)\n");
+    for target in ["x86_64-unknown-linux-gnu", "aarch64-unknown-linux-gnu"] {
+        let o = Command::new(&copy)
+            .arg(&p)
+            .arg("-o")
+            .arg(scratch("rt-out"))
+            .arg("--target")
+            .arg(target)
+            .env_remove("LUMEN_RUNTIME_DIR")
+            .output()
+            .expect("run");
+        assert_eq!(o.status.code(), Some(3), "{target}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(err.contains("liblumen_rt.a"), "{err}");
+        assert!(
+            err.contains("cargo build"),
+            "the message names the command that builds it: {err}"
+        );
+    }
+}
+
+#[test]
+fn static_executable_runs() {
+    let p = write_program("static.lm", "print(\"static\")\n");
+    let out = scratch("static-out");
+    let o = lumenc()
+        .arg(&p)
+        .arg("-o")
+        .arg(&out)
+        .arg("--static")
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let run = Command::new(&out).output().expect("run static");
+    assert_eq!(stdout(&run), "static\n");
+}
