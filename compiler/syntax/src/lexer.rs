@@ -449,7 +449,13 @@ impl<'a> Lexer<'a> {
                 R_CURLY => *braces = braces.saturating_sub(1),
                 COLON if *interp && *braces == 0 && *parens == 0 => {
                     // A format spec runs from here to the closing `}` of the interpolation.
-                    if let Some(close) = rest.find('}') {
+                    // Specs are short; bounding the search keeps lexing linear.
+                    let window = rest
+                        .char_indices()
+                        .take(64)
+                        .last()
+                        .map_or(rest.len(), |(i, c)| i + c.len_utf8());
+                    if let Some(close) = rest[..window].find('}') {
                         if is_format_spec(&rest[1..close]) {
                             return self.push(FORMAT_SPEC, close);
                         }

@@ -98,6 +98,12 @@ pub fn parse(text: &str) -> Parse {
     Parse { green, errors }
 }
 
+/// Parses the code of a `.lm.md` file: see [`extract_markdown_code`]. Ranges in
+/// the result are offsets into the markdown text.
+pub fn parse_markdown(md: &str) -> Parse {
+    parse(&extract_markdown_code(md))
+}
+
 /// Turns raw file bytes into text of the same length: each byte of an invalid
 /// UTF-8 sequence becomes NUL (which the lexer reports as an invalid
 /// character), so offsets still match the file. Also returns one error per

@@ -963,7 +963,7 @@ impl FieldExpr {
         child(&self.syntax)
     }
     pub fn name_ref(&self) -> Option<NameRef> {
-        children(&self.syntax).last()
+        child_after(&self.syntax, |t| matches!(t.kind(), DOT | QUESTION_DOT))
     }
     pub fn field_name(&self) -> String {
         self.name_ref().map(|n| n.text()).unwrap_or_default()

@@ -245,6 +245,10 @@ fn expect_close(p: &mut Parser<'_>, close: SyntaxKind, open: (u32, u32)) {
     if p.eat(close) {
         return;
     }
+    // A mistake inside the brackets was already reported: one error is enough.
+    if p.last_error_start().is_some_and(|s| s > open.0) {
+        return;
+    }
     let (c, o) = match close {
         R_PAREN => (")", "("),
         R_BRACK => ("]", "["),

@@ -323,6 +323,11 @@ impl<'i> Parser<'i> {
         });
     }
 
+    /// Start offset of the most recent error.
+    pub(crate) fn last_error_start(&self) -> Option<u32> {
+        self.last_error_range.map(|r| r.0)
+    }
+
     /// "expected X, found Y" at the next token.
     pub(crate) fn error_expected(&mut self, kinds: &[SyntaxKind]) {
         let expected: Vec<String> = kinds
