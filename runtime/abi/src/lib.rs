@@ -109,6 +109,47 @@ runtime_functions! {
     /// `%` on floats: the sign of the divisor.
     LM_FLOAT_MOD = "lm_float_mod"(F64, F64) -> [F64];
 
+    // Compound values: lists, records, enums with payloads (layouts below).
+    // Every such object records its type descriptor, so release, display,
+    // equality and ordering work on any value without help from compiled code.
+    // Values cross the boundary as 64-bit "slots": Int as is, Float as its bit
+    // pattern, Bool as 0/1, Null as 0, heap values as pointers.
+
+    /// A new record of the record type `desc` with every field slot zero; the
+    /// compiled code then stores each field (the record owns those references).
+    LM_RECORD_NEW = "lm_record_new"(Ptr) -> [Ptr];
+    /// A new enum value of the enum type `desc` with variant `tag` and zeroed
+    /// field slots, filled in by compiled code like a record.
+    LM_ENUM_NEW = "lm_enum_new"(Ptr, I64) -> [Ptr];
+    /// Makes an object safe to mutate: consumes one reference to `obj` and
+    /// returns an object with reference count 1 and the same contents — `obj`
+    /// itself when it was not shared, else a shallow copy (children retained).
+    LM_UNSHARE = "lm_unshare"(Ptr) -> [Ptr];
+    /// An empty list of elements of type `elem_desc`, with room for `capacity`.
+    LM_LIST_NEW = "lm_list_new"(Ptr, I64) -> [Ptr];
+    /// Appends a slot to a list, consuming the list reference (copy-on-write:
+    /// in place when unshared) and borrowing the element (retained when heap).
+    LM_LIST_PUSH = "lm_list_push"(Ptr, I64) -> [Ptr];
+    LM_LIST_LEN = "lm_list_len"(Ptr) -> [I64];
+    /// `xs[i]` (negative from the end); the slot is returned owned (retained
+    /// when heap); out of range is the runtime error of semantics.md §5 at `loc`.
+    LM_LIST_GET = "lm_list_get"(Ptr, I64, Ptr) -> [I64];
+    /// `xs[i] = v`: consumes the list (copy-on-write), borrows `v`; returns the
+    /// list. Out of range is a runtime error at `loc`.
+    LM_LIST_SET = "lm_list_set"(Ptr, I64, I64, Ptr) -> [Ptr];
+    /// `xs ++ ys` / `concat`: a new list.
+    LM_LIST_CONCAT = "lm_list_concat"(Ptr, Ptr) -> [Ptr];
+    /// The display form of any value (semantics.md §7) as a new string; strings
+    /// at top level are not quoted.
+    LM_STR_FROM_VALUE = "lm_str_from_value"(I64, Ptr) -> [Ptr];
+    /// Writes the display form of any value to a stream.
+    LM_WRITE_VALUE = "lm_write_value"(I32, I64, Ptr) -> [];
+    /// Structural equality of two values of type `desc` (semantics.md §3).
+    LM_VALUE_EQ = "lm_value_eq"(I64, I64, Ptr) -> [I8];
+    /// Ordering of two values of type `desc`: -1, 0 or 1 (numbers, strings,
+    /// Bools, lists element-wise).
+    LM_VALUE_CMP = "lm_value_cmp"(I64, I64, Ptr) -> [I64];
+
     // Failures: print `error: …` with the location, flush, exit 1 (or, later,
     // fail the current task).
     LM_RUNTIME_ERROR = "lm_runtime_error"(I32, Ptr) -> [], noreturn;
@@ -212,7 +253,70 @@ pub const FLAG_SHARED: u16 = 1;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ObjectKind {
     String = 1,
+    List = 2,
+    Record = 3,
+    Enum = 4,
 }
+
+/// A record: `[ObjectHeader (8)] [desc: *const TypeDesc (8)] [field slots, 8 each …]`.
+pub const RECORD_DESC_OFFSET: usize = 8;
+pub const RECORD_FIELDS_OFFSET: usize = 16;
+
+/// An enum value with payloads: `[ObjectHeader] [desc: *const TypeDesc of the
+/// enum] [tag: u64] [field slots of the variant …]`. Enums whose variants have no
+/// payload at all are not objects: their values are the tag as an `Int`.
+pub const ENUM_DESC_OFFSET: usize = 8;
+pub const ENUM_TAG_OFFSET: usize = 16;
+pub const ENUM_FIELDS_OFFSET: usize = 24;
+
+/// A list: `[ObjectHeader] [elem desc] [len: u64] [cap: u64] [data: *mut u64]`,
+/// elements as 8-byte slots in a separately allocated buffer (so the list object
+/// keeps its address when it grows).
+pub const LIST_DESC_OFFSET: usize = 8;
+pub const LIST_LEN_OFFSET: usize = 16;
+pub const LIST_CAP_OFFSET: usize = 24;
+pub const LIST_DATA_OFFSET: usize = 32;
+
+/// What a [`TypeDesc`] describes.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TypeKind {
+    Int = 1,
+    Float = 2,
+    Bool = 3,
+    Null = 4,
+    String = 5,
+    /// `children[0]` is the element type.
+    List = 6,
+    /// `name`, `count` fields: `children` their types, `field_names` their names.
+    Record = 7,
+    /// An enum whose values are objects: `children` are its variants (kind
+    /// `Variant`), `count` of them.
+    Enum = 8,
+    /// One variant: `name`, `count` payload fields with `children` types and
+    /// `field_names` (null when the payload is positional).
+    Variant = 9,
+    /// An enum without payloads: values are `Int` tags; `children` are its
+    /// variants (kind `Variant`, `count` 0) for their names.
+    TagEnum = 10,
+}
+
+/// A static description of a type, emitted by the code generator (one per type
+/// used by a program) and read by the runtime for generic operations.
+///
+/// Layout (32 bytes): `kind: u32, count: u32, name: *const u8 (NUL-terminated,
+/// or null), children: *const *const TypeDesc, field_names: *const *const u8
+/// (or null)`.
+#[repr(C)]
+#[derive(Debug)]
+pub struct TypeDesc {
+    pub kind: u32,
+    pub count: u32,
+    pub name: *const u8,
+    pub children: *const *const TypeDesc,
+    pub field_names: *const *const u8,
+}
+pub const TYPE_DESC_SIZE: usize = 32;
 
 /// A string object: header, byte length, then the UTF-8 bytes (not NUL-terminated).
 ///
@@ -291,5 +395,6 @@ mod tests {
     fn layouts_match_constants() {
         assert_eq!(std::mem::size_of::<ObjectHeader>(), 8);
         assert_eq!(std::mem::size_of::<SourceLoc>(), SOURCE_LOC_SIZE);
+        assert_eq!(std::mem::size_of::<TypeDesc>(), TYPE_DESC_SIZE);
     }
 }
