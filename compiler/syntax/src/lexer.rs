@@ -200,6 +200,12 @@ impl<'a> Lexer<'a> {
             b'r' if rest.starts_with("r\"") => self.raw_string(RAW_STRING, 1),
             b'b' if rest.starts_with("b\"") => self.raw_string(BYTES, 1),
             b'0'..=b'9' => self.number(),
+            b'\'' => {
+                // Not Lumen, but common: one error for a whole `'single-quoted'` text.
+                let line = &rest[1..rest.find('\n').unwrap_or(rest.len())];
+                let n = line.find('\'').map_or(1, |i| i + 2);
+                self.push(ERROR, n)
+            }
             _ if is_ident_start(c) => self.ident(),
             _ => self.punct(),
         }

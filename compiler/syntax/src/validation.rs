@@ -64,11 +64,28 @@ fn token(t: &SyntaxToken, errors: &mut Vec<SyntaxError>) {
             } else {
                 format!("`{c}`")
             };
+            let help = match c {
+                ';' => Some("statements end at the end of the line; remove the `;`"),
+                '\'' => Some("strings use double quotes: \"text\""),
+                '$' => Some("interpolate with braces inside a string: \"{name}\""),
+                '`' => Some("a doc block fence (```) must start at the beginning of a line"),
+                '\0' => Some("the file may not be valid UTF-8 text"),
+                _ => None,
+            };
+            if t.text().len() > 1 && c == '\'' {
+                errors.push(err(
+                    "single-quoted text is not a string",
+                    range,
+                    "not valid in Lumen source",
+                    Some("strings use double quotes: \"text\""),
+                ));
+                return;
+            }
             errors.push(err(
                 format!("unexpected character {shown}"),
                 range,
                 "not valid in Lumen source",
-                None,
+                help,
             ));
         }
         INT_NUMBER if t.parent().is_some_and(|p| p.kind() == LITERAL) => {

@@ -49,7 +49,16 @@ fn check_dir(sub: &str, expect_errors: bool) {
                 errs.join("\n")
             ));
         }
-        let dump = parse.debug_dump();
+        let mut dump = lumen_syntax::debug_tree(&parse.syntax_node());
+        for e in &parse.errors {
+            dump.push_str(&format!("error {:?}: {}\n", e.range, e.message));
+            if let Some(label) = &e.label {
+                dump.push_str(&format!("  label: {label}\n"));
+            }
+            if let Some(help) = &e.help {
+                dump.push_str(&format!("  help: {help}\n"));
+            }
+        }
         let rast = path.with_extension("rast");
         let expected = std::fs::read_to_string(&rast).ok();
         if expected.as_deref() != Some(dump.as_str()) {

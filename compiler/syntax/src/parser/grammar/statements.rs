@@ -154,10 +154,17 @@ pub(super) fn body_end(p: &mut Parser<'_>, opener: (u32, u32), indent: u32, what
 pub(super) fn header_end(p: &mut Parser<'_>, what: &str) {
     if !p.at_line_end() {
         let found = p.found();
+        let help = match p.current() {
+            EQ => Some("to compare values use `==`"),
+            L_CURLY => Some("blocks are not written in braces: put the body on the following lines and close it with `end`"),
+            COLON => Some("no `:` is needed: put the body on the following lines and close it with `end`"),
+            _ if what == "if" => Some("the body goes on the following lines; for a value on one line write `if cond then a else b`"),
+            _ => None,
+        };
         p.error_with(
             format!("expected a newline after the `{what}` header, found {found}"),
             Some("the body starts on the next line"),
-            None,
+            help,
         );
         recover_line(p);
     }
