@@ -242,8 +242,8 @@ impl<'a> Lexer<'a> {
 
     fn raw_string(&mut self, kind: SyntaxKind, prefix: usize) {
         let body = &self.rest()[prefix..];
-        let len = if body.starts_with("\"\"\"") {
-            match body[3..].find("\"\"\"") {
+        let len = if let Some(triple_body) = body.strip_prefix("\"\"\"") {
+            match triple_body.find("\"\"\"") {
                 Some(i) => prefix + 3 + i + 3,
                 None => self.rest().len(),
             }

@@ -169,7 +169,7 @@ pub fn decode_bytes(token_text: &str) -> Result<Vec<u8>, String> {
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '_')
         .collect();
-    if hex.len() % 2 != 0 {
+    if hex.len() & 1 == 1 {
         return Err("bytes literal needs pairs of hex digits".into());
     }
     hex.chunks(2)

@@ -1095,6 +1095,9 @@ impl LambdaExpr {
     }
 }
 
+/// One `if`/`else if` arm: its condition and block.
+pub type IfBranch = (Option<Condition>, Option<Block>);
+
 impl IfExpr {
     /// `if c then a else b` (as opposed to the block form).
     pub fn is_inline(&self) -> bool {
@@ -1121,7 +1124,7 @@ impl IfExpr {
     }
     /// Block form flattened: every `(condition, block)` of the `if`/`else if`
     /// chain, and the final `else` block.
-    pub fn branches(&self) -> (Vec<(Option<Condition>, Option<Block>)>, Option<Block>) {
+    pub fn branches(&self) -> (Vec<IfBranch>, Option<Block>) {
         let mut out = Vec::new();
         let mut cur = Some(self.clone());
         let mut final_else = None;
