@@ -68,7 +68,12 @@ const FRAGMENTS: &[&str] = &[
     "step",
     "\\",
     "\\u{",
+    "\\x",
+    "\\xé",
+    "\\x€1",
+    "\"\\x€\"",
     "é",
+    "€",
     "\u{FEFF}",
     "\r\n",
     "\t",
@@ -151,6 +156,12 @@ fn check(text: &str) {
         assert!(
             u32::from(e.range.end()) as usize <= text.len(),
             "error range out of bounds: {e:?} in {text:?}"
+        );
+        // The driver slices the source with these ranges.
+        assert!(
+            text.is_char_boundary(e.range.start().into())
+                && text.is_char_boundary(e.range.end().into()),
+            "error range splits a character: {e:?} in {text:?}"
         );
     }
 }

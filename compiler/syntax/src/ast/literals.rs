@@ -130,7 +130,7 @@ pub fn decode_escapes(raw: &str) -> (String, Vec<DecodeError>) {
                     None => errors.push(DecodeError {
                         message: "invalid `\\x` escape: expected two hex digits for a character up to `\\x7F`".into(),
                         start: i,
-                        end: (i + 4).min(raw.len()),
+                        end: (i + 2..=(i + 4).min(raw.len())).rev().find(|&e| raw.is_char_boundary(e)).unwrap_or(i + 2),
                     }),
                 }
             }

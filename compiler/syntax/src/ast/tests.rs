@@ -276,3 +276,15 @@ fn ranges_and_postfix() {
     let Expr::Binary(b) = &inits[2] else { panic!() };
     assert_eq!(b.op(), Some(BinaryOp::NotIn));
 }
+
+#[test]
+fn escape_error_ranges_stay_on_char_boundaries() {
+    for raw in [r"\x€", r"\xé1", r"\u{zz}€", r"\€"] {
+        for e in decode_escapes(raw).1 {
+            assert!(
+                raw.is_char_boundary(e.start) && raw.is_char_boundary(e.end),
+                "{raw}: {e:?}"
+            );
+        }
+    }
+}
