@@ -16,6 +16,8 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(parse.syntax_node().to_string(), text, "the tree must be lossless");
     for e in &parse.errors {
         assert!(usize::from(e.range.end()) <= text.len());
+        // Diagnostics slice the source with these ranges.
+        assert!(text.is_char_boundary(e.range.start().into()) && text.is_char_boundary(e.range.end().into()));
     }
 
     // The markdown extraction keeps every offset.

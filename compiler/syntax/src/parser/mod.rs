@@ -125,27 +125,29 @@ impl<'i> Parser<'i> {
     /// A token that starts a line and can only begin a statement or declaration:
     /// an unclosed bracket before it is a mistake, so list parsing stops here.
     pub(crate) fn at_recovery_point(&self) -> bool {
-        self.current_starts_line()
-            && matches!(
-                self.current(),
-                LET_KW
-                    | WHILE_KW
-                    | LOOP_KW
-                    | RETURN_KW
-                    | CELL_KW
-                    | RECORD_KW
-                    | ENUM_KW
-                    | TRAIT_KW
-                    | IMPL_KW
-                    | IMPORT_KW
-                    | END_KW
-                    | ELSE_KW
-                    | DEFER_KW
-                    | CONST_KW
-                    | PUB_KW
-                    | BREAK_KW
-                    | CONTINUE_KW
-            )
+        // The end of an interpolation is a hard boundary too.
+        self.current() == INTERP_END
+            || self.current_starts_line()
+                && matches!(
+                    self.current(),
+                    LET_KW
+                        | WHILE_KW
+                        | LOOP_KW
+                        | RETURN_KW
+                        | CELL_KW
+                        | RECORD_KW
+                        | ENUM_KW
+                        | TRAIT_KW
+                        | IMPL_KW
+                        | IMPORT_KW
+                        | END_KW
+                        | ELSE_KW
+                        | DEFER_KW
+                        | CONST_KW
+                        | PUB_KW
+                        | BREAK_KW
+                        | CONTINUE_KW
+                )
     }
 
     /// The token right after the next one, without skipping newlines.

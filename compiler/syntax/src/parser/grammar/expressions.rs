@@ -250,7 +250,7 @@ pub(super) fn arg_list(p: &mut Parser<'_>) {
 /// Skips tokens (into an `ERROR` node) until one of `kinds`, an unmatched
 /// closing bracket or end of file, respecting nested brackets.
 pub(super) fn recover_until(p: &mut Parser<'_>, kinds: &[SyntaxKind]) {
-    if p.at_ts(kinds) || p.at_eof() {
+    if p.at_ts(kinds) || p.at_eof() || p.at_recovery_point() {
         return;
     }
     let m = p.start();

@@ -215,9 +215,8 @@ fn elements(p: &mut Parser<'_>, close: SyntaxKind) {
             );
             recover_until(p, &[COMMA, close]);
         }
-        if !p.at(close) && !p.eat(COMMA) {
-            p.error_expected(&[COMMA, close]);
-            recover_until(p, &[close]);
+        if !list_sep(p, close) {
+            break;
         }
     }
 }
@@ -251,11 +250,9 @@ fn list(p: &mut Parser<'_>) -> CompletedMarker {
             );
             recover_until(p, &[COMMA, R_BRACK]);
         }
-        if !p.at(R_BRACK) && !p.eat(COMMA) {
-            p.error_expected(&[COMMA, R_BRACK]);
-            recover_until(p, &[R_BRACK]);
+        if list_sep(p, R_BRACK) {
+            elements(p, R_BRACK);
         }
-        elements(p, R_BRACK);
     }
     expect_close(p, R_BRACK, open);
     p.pop_mode();
@@ -308,9 +305,8 @@ fn map_or_set(p: &mut Parser<'_>) -> CompletedMarker {
             }
         }
         first = false;
-        if !p.at(R_CURLY) && !p.eat(COMMA) {
-            p.error_expected(&[COMMA, R_CURLY]);
-            recover_until(p, &[R_CURLY]);
+        if !list_sep(p, R_CURLY) {
+            break;
         }
     }
     expect_close(p, R_CURLY, open);
@@ -457,6 +453,14 @@ fn match_arm(p: &mut Parser<'_>) {
 /// indented deeper than the arm (syntax.md §3).
 fn arm_body(p: &mut Parser<'_>, indent: u32) {
     if p.at_line_end() {
+        let (next, next_indent) = p.peek_past_newlines();
+        if next_indent <= indent || matches!(next, END_KW | EOF) {
+            p.error_with(
+                "expected a body after the arrow",
+                Some("nothing follows the arrow"),
+                Some("put a statement after the arrow, or the body on the following lines indented deeper than this line"),
+            );
+        }
         block(p, Stop::Dedent(indent), u32::MAX);
     } else {
         statements::arm_stmt(p);
