@@ -33,6 +33,14 @@ pub struct SyntaxError {
     pub help: Option<String>,
 }
 
+impl std::fmt::Display for SyntaxError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} at {:?}", self.message, self.range)
+    }
+}
+
+impl std::error::Error for SyntaxError {}
+
 /// One token of [`lex`]: kind and byte range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Token {
