@@ -7,6 +7,28 @@
 //! for byte. The typed [`ast`] layer wraps [`SyntaxNode`]s with
 //! `Option`-returning accessors, and [`ast::literals`] decodes literal values.
 //! [`markdown`] extracts the `lumen` code of `.lm.md` files keeping offsets.
+//!
+//! ```
+//! use lumen_syntax::ast::{AstNode, Expr, Item, Stmt, StringPart};
+//!
+//! let parse = lumen_syntax::parse("cell greet(name: String)\n  print(\"hi {name}\")\nend\n");
+//! assert!(parse.errors.is_empty());
+//! // Lossless: the tree prints the input back.
+//! assert_eq!(parse.syntax_node().to_string(), "cell greet(name: String)\n  print(\"hi {name}\")\nend\n");
+//!
+//! let Some(Item::Cell(cell)) = parse.tree().items().next() else { unreachable!() };
+//! assert_eq!(cell.name().unwrap().text(), "greet");
+//! assert_eq!(cell.params().next().unwrap().name().unwrap().text(), "name");
+//! let Some(Stmt::Expr(stmt)) = cell.body().unwrap().stmts().next() else { unreachable!() };
+//! let Some(Expr::Call(call)) = stmt.expr() else { unreachable!() };
+//! let Some(Expr::String(s)) = call.args().next().unwrap().value() else { unreachable!() };
+//! assert_eq!(s.parts()[0], StringPart::Text("hi ".into()));
+//! assert!(matches!(&s.parts()[1], StringPart::Expr(Expr::Name(n), None) if n.text() == "name"));
+//!
+//! // Errors never stop parsing; each has a range, a label and often a help line.
+//! let broken = lumen_syntax::parse("let x = (1 +\nprint(x)\n");
+//! assert!(!broken.errors.is_empty());
+//! ```
 
 pub mod ast;
 mod debug;
