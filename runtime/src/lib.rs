@@ -5,9 +5,11 @@
 //! built as a static library, supplies everything else: the C `main`
 //! ([`entry`]), the task scheduler ([`scheduler`]) and its stacks ([`stack`]),
 //! stack-overflow detection ([`overflow`]), buffered output ([`output`]), heap
-//! objects ([`rc`], [`strings`]), the display form ([`display`]) and format
-//! specs ([`format`]), arithmetic helpers ([`arith`]) and the error path
-//! ([`errors`]).
+//! objects ([`rc`], [`strings`]; records, enums and lists in [`objects`] and
+//! [`list`], typed by the static descriptors read in [`typedesc`]), the
+//! display form ([`display`], and for any value [`value`]), equality and
+//! ordering of any value ([`compare`]), format specs ([`format`]), arithmetic
+//! helpers ([`arith`]) and the error path ([`errors`]).
 //!
 //! The contract with generated code is written down in `docs/runtime-abi.md`.
 //! Every export is `#[no_mangle] extern "C"` and re-exported at the crate root
@@ -18,21 +20,29 @@
 //! prints `internal runtime error` and aborts before any unwinding starts.
 
 pub mod arith;
+pub mod compare;
 pub mod display;
 pub mod entry;
 pub mod errors;
 pub mod format;
+pub mod list;
+pub mod objects;
 pub mod output;
 pub mod overflow;
 pub mod rc;
 pub mod scheduler;
 pub mod stack;
 pub mod strings;
+pub mod typedesc;
+pub mod value;
 
 pub use arith::{lm_float_mod, lm_float_pow, lm_int_pow};
+pub use compare::{lm_value_cmp, lm_value_eq};
 pub use display::{lm_str_from_bool, lm_str_from_float, lm_str_from_int, lm_str_from_null};
 pub use errors::{lm_exit, lm_halt, lm_runtime_error, lm_stack_overflow};
 pub use format::{lm_fmt_float, lm_fmt_int, lm_fmt_str};
+pub use list::{lm_list_concat, lm_list_get, lm_list_len, lm_list_new, lm_list_push, lm_list_set};
+pub use objects::{lm_enum_new, lm_record_new, lm_unshare};
 pub use output::{
     lm_write_bool, lm_write_float, lm_write_int, lm_write_newline, lm_write_null, lm_write_space,
     lm_write_str,
@@ -42,6 +52,7 @@ pub use rc::{lm_release, lm_retain};
 pub use strings::{
     lm_str_cmp, lm_str_concat, lm_str_concat_n, lm_str_eq, lm_str_index, lm_str_len,
 };
+pub use value::{lm_str_from_value, lm_write_value};
 
 /// Checks the exports against [`lumen_abi::RUNTIME_FUNCTIONS`].
 ///
@@ -137,6 +148,7 @@ mod abi_check {
     impl_signature!(A);
     impl_signature!(A, B);
     impl_signature!(A, B, C);
+    impl_signature!(A, B, C, D);
     impl_signature!(A, B, C, D, E, G, H);
 
     struct Export {
@@ -199,6 +211,19 @@ mod abi_check {
             lm_int_pow(I64, I64, Ptr) -> [I64];
             lm_float_pow(F64, F64) -> [F64];
             lm_float_mod(F64, F64) -> [F64];
+            lm_record_new(Ptr) -> [Ptr];
+            lm_enum_new(Ptr, I64) -> [Ptr];
+            lm_unshare(Ptr) -> [Ptr];
+            lm_list_new(Ptr, I64) -> [Ptr];
+            lm_list_push(Ptr, I64) -> [Ptr];
+            lm_list_len(Ptr) -> [I64];
+            lm_list_get(Ptr, I64, Ptr) -> [I64];
+            lm_list_set(Ptr, I64, I64, Ptr) -> [Ptr];
+            lm_list_concat(Ptr, Ptr) -> [Ptr];
+            lm_str_from_value(I64, Ptr) -> [Ptr];
+            lm_write_value(I32, I64, Ptr) -> [];
+            lm_value_eq(I64, I64, Ptr) -> [I8];
+            lm_value_cmp(I64, I64, Ptr) -> [I64];
             lm_runtime_error(I32, Ptr) -> [], noreturn;
             lm_halt(Ptr, Ptr) -> [], noreturn;
             lm_stack_overflow(Ptr) -> [], noreturn;

@@ -43,17 +43,50 @@ pub(crate) fn alloc_object(size: usize, kind: ObjectKind) -> *mut ObjectHeader {
     obj
 }
 
-/// Frees an object whose count dropped to zero.
+/// Returns an object's memory to `malloc`, without looking inside it (the
+/// children are released by [`crate::objects::destroy`], which calls this).
 ///
 /// # Safety
-/// `obj` must be a live object allocated by [`alloc_object`] with no
-/// remaining references.
-unsafe fn free_object(obj: *mut ObjectHeader) {
-    // Strings own nothing; later kinds (lists, records, closures) release their
-    // children here, dispatching on `kind`.
+/// `obj` must have been allocated by [`alloc_object`] and be unreferenced.
+pub(crate) unsafe fn free_block(obj: *mut ObjectHeader) {
     stats::freed();
     // SAFETY: allocated by malloc in `alloc_object`, and unreferenced.
     unsafe { libc::free(obj.cast()) }
+}
+
+/// Drops one reference and reports whether it was the last one (the caller
+/// then frees the object). Null and immortal objects are never last.
+///
+/// # Safety
+/// `obj` must be null or point to a live object whose reference the caller
+/// owns.
+pub(crate) unsafe fn dec_ref(obj: *mut ObjectHeader) -> bool {
+    if obj.is_null() {
+        return false;
+    }
+    // SAFETY: as for `lm_retain`; the caller owns one reference, so the count
+    // is at least 1 and the object stays live until it is freed.
+    unsafe {
+        let rc = (*obj).rc;
+        if rc == RC_IMMORTAL {
+            return false;
+        }
+        if (*obj).flags & FLAG_SHARED != 0 {
+            let rc = AtomicU32::from_ptr(std::ptr::addr_of_mut!((*obj).rc));
+            if rc.fetch_sub(1, Ordering::Release) == 1 {
+                // Pairs with the other threads' releases so their writes to
+                // the object happen before the free.
+                fence(Ordering::Acquire);
+                return true;
+            }
+            false
+        } else if rc <= 1 {
+            true
+        } else {
+            (*obj).rc = rc - 1;
+            false
+        }
+    }
 }
 
 /// Adds a reference. Null and immortal objects are ignored.
@@ -81,42 +114,26 @@ pub unsafe extern "C" fn lm_retain(obj: *mut ObjectHeader) {
     }
 }
 
-/// Drops a reference, freeing the object when it was the last one. Null and
-/// immortal objects are ignored.
+/// Drops a reference, freeing the object when it was the last one, and with
+/// it every child object that loses its last reference (see
+/// [`crate::objects::destroy`]). Null and immortal objects are ignored.
 ///
 /// # Safety
 /// `obj` must be null or point to a live object whose reference the caller
 /// owns.
 #[no_mangle]
 pub unsafe extern "C" fn lm_release(obj: *mut ObjectHeader) {
-    if obj.is_null() {
-        return;
-    }
-    // SAFETY: as for `lm_retain`; the caller owns one reference, so the count
-    // is at least 1 and the object stays live until we free it.
+    // SAFETY: caller's contract; `destroy` gets the last reference.
     unsafe {
-        let rc = (*obj).rc;
-        if rc == RC_IMMORTAL {
-            return;
-        }
-        if (*obj).flags & FLAG_SHARED != 0 {
-            let rc = AtomicU32::from_ptr(std::ptr::addr_of_mut!((*obj).rc));
-            if rc.fetch_sub(1, Ordering::Release) == 1 {
-                // Pairs with the other threads' releases so their writes to
-                // the object happen before the free.
-                fence(Ordering::Acquire);
-                free_object(obj);
-            }
-        } else if rc <= 1 {
-            free_object(obj);
-        } else {
-            (*obj).rc = rc - 1;
+        if dec_ref(obj) {
+            crate::objects::destroy(obj);
         }
     }
 }
 
-/// Live-object accounting for the tests (per thread, since tests run in
-/// parallel). Compiled to nothing outside tests.
+/// Live-block accounting for the tests (per thread, since tests run in
+/// parallel): objects and list element buffers. Compiled to nothing outside
+/// tests.
 pub(crate) mod stats {
     #[cfg(test)]
     thread_local! {
@@ -135,7 +152,7 @@ pub(crate) mod stats {
         LIVE.with(|l| l.set(l.get() - 1));
     }
 
-    /// Objects allocated and not yet freed by this thread.
+    /// Blocks (objects, list buffers) allocated and not yet freed by this thread.
     #[cfg(test)]
     pub(crate) fn live() -> i64 {
         LIVE.with(|l| l.get())

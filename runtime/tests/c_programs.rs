@@ -105,7 +105,13 @@ fn build(name: &str, target: &Target) -> PathBuf {
         "{} is missing: cargo builds it with the library",
         target.archive.display()
     );
-    let out_dir = std::env::temp_dir().join(format!("lumen_rt_c_{}", std::process::id()));
+    // One directory per program and target: tests run in parallel, and each
+    // removes its directory when done (a shared one could vanish mid-link).
+    let out_dir = std::env::temp_dir().join(format!(
+        "lumen_rt_c_{}_{name}_{}",
+        std::process::id(),
+        target.triple
+    ));
     std::fs::create_dir_all(&out_dir).unwrap();
     let exe = out_dir.join(format!("{name}-{}", target.triple));
     let output = Command::new(target.cc)
@@ -147,11 +153,11 @@ fn run(name: &str, target: &Target) -> Output {
     out
 }
 
-/// Deletes an executable, and its directory once the last test is done with it.
+/// Deletes an executable and its (per-program) directory.
 fn remove(exe: &Path) {
     let _ = std::fs::remove_file(exe);
     if let Some(dir) = exe.parent() {
-        let _ = std::fs::remove_dir(dir); // fails while other tests use it
+        let _ = std::fs::remove_dir(dir);
     }
 }
 

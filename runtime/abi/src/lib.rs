@@ -279,7 +279,7 @@ pub const LIST_DATA_OFFSET: usize = 32;
 
 /// What a [`TypeDesc`] describes.
 #[repr(u32)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum TypeKind {
     Int = 1,
     Float = 2,

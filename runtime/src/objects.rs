@@ -1,0 +1,557 @@
+//! Compound objects — records, enum values with payloads, lists: their
+//! layouts, allocation, freeing and copy-on-write.
+//!
+//! Layouts are fixed by `lumen_abi` (compiled code reads and writes fields at
+//! the `*_OFFSET` constants directly); the `#[repr(C)]` structs below mirror
+//! them and are checked against the constants at compile time. Every
+//! compound object records its [`TypeDesc`](lumen_abi::TypeDesc) (for a list:
+//! the element type), which is how [`destroy`] knows which slots hold heap
+//! references without any help from compiled code.
+//!
+//! Slots are 64 bits (see the ABI crate): heap slots hold an object pointer,
+//! or 0 for `null` (an optional value), which retain/release ignore.
+
+use std::mem::offset_of;
+
+use lumen_abi::{
+    ObjectHeader, ObjectKind, TypeDesc, ENUM_DESC_OFFSET, ENUM_FIELDS_OFFSET, ENUM_TAG_OFFSET,
+    LIST_CAP_OFFSET, LIST_DATA_OFFSET, LIST_DESC_OFFSET, LIST_LEN_OFFSET, RECORD_DESC_OFFSET,
+    RECORD_FIELDS_OFFSET,
+};
+
+use crate::errors::internal_error;
+use crate::rc::{alloc_object, dec_ref, free_block, lm_release, lm_retain, stats};
+use crate::strings::{as_str, new_string, LmString};
+use crate::typedesc::Ty;
+
+/// One value as it crosses the ABI and sits in fields and list elements.
+pub type Slot = i64;
+
+/// A record; `count` field slots follow.
+#[repr(C)]
+pub struct RecordObj {
+    pub header: ObjectHeader,
+    pub desc: *const TypeDesc,
+}
+
+/// An enum value with payloads; the active variant's field slots follow.
+#[repr(C)]
+pub struct EnumObj {
+    pub header: ObjectHeader,
+    pub desc: *const TypeDesc,
+    pub tag: u64,
+}
+
+/// A list; the elements live in a separate buffer so the object keeps its
+/// address when the list grows.
+#[repr(C)]
+pub struct ListObj {
+    pub header: ObjectHeader,
+    /// The element type.
+    pub elem: *const TypeDesc,
+    pub len: u64,
+    pub cap: u64,
+    /// `cap` slots (null when `cap` is 0), the first `len` initialised.
+    pub data: *mut Slot,
+}
+
+const _: () = {
+    assert!(offset_of!(RecordObj, desc) == RECORD_DESC_OFFSET);
+    assert!(std::mem::size_of::<RecordObj>() == RECORD_FIELDS_OFFSET);
+    assert!(offset_of!(EnumObj, desc) == ENUM_DESC_OFFSET);
+    assert!(offset_of!(EnumObj, tag) == ENUM_TAG_OFFSET);
+    assert!(std::mem::size_of::<EnumObj>() == ENUM_FIELDS_OFFSET);
+    assert!(offset_of!(ListObj, elem) == LIST_DESC_OFFSET);
+    assert!(offset_of!(ListObj, len) == LIST_LEN_OFFSET);
+    assert!(offset_of!(ListObj, cap) == LIST_CAP_OFFSET);
+    assert!(offset_of!(ListObj, data) == LIST_DATA_OFFSET);
+};
+
+/// The kind of a live object; an unknown kind is memory corruption or a
+/// compiler bug, and nothing sensible can be done with the object.
+///
+/// # Safety
+/// `obj` must point to a live object.
+pub unsafe fn kind_of(obj: *const ObjectHeader) -> ObjectKind {
+    // SAFETY: caller's contract.
+    let kind = unsafe { (*obj).kind };
+    match kind {
+        k if k == ObjectKind::String as u16 => ObjectKind::String,
+        k if k == ObjectKind::List as u16 => ObjectKind::List,
+        k if k == ObjectKind::Record as u16 => ObjectKind::Record,
+        k if k == ObjectKind::Enum as u16 => ObjectKind::Enum,
+        k => internal_error(&format!("object of unknown kind {k} at {obj:p}")),
+    }
+}
+
+/// The object a heap slot refers to (null for `null`).
+pub fn slot_obj(slot: Slot) -> *mut ObjectHeader {
+    slot as usize as *mut ObjectHeader
+}
+
+/// Takes a reference for a slot that is being copied somewhere.
+///
+/// # Safety
+/// When `ty` is a heap type, `slot` must be 0 or a live object.
+pub unsafe fn retain_slot(slot: Slot, ty: Ty) {
+    if ty.is_heap() {
+        // SAFETY: caller's contract; null is ignored.
+        unsafe { lm_retain(slot_obj(slot)) }
+    }
+}
+
+/// Drops the reference a slot held.
+///
+/// # Safety
+/// When `ty` is a heap type, `slot` must be 0 or a live object whose
+/// reference the caller owns.
+pub unsafe fn release_slot(slot: Slot, ty: Ty) {
+    if ty.is_heap() {
+        // SAFETY: caller's contract; null is ignored.
+        unsafe { lm_release(slot_obj(slot)) }
+    }
+}
+
+/// The field slots of a record or enum object and the descriptor that types
+/// them (the record's, or the active variant's).
+///
+/// # Safety
+/// `obj` must be a live record or enum object.
+pub unsafe fn fields(obj: *const ObjectHeader) -> (*mut Slot, Ty) {
+    // SAFETY: caller's contract; the layouts are checked above, and the
+    // descriptors were stored by `lm_record_new`/`lm_enum_new`.
+    unsafe {
+        if kind_of(obj) == ObjectKind::Record {
+            let r = obj.cast::<RecordObj>();
+            let slots = obj.cast::<u8>().add(RECORD_FIELDS_OFFSET) as *mut Slot;
+            (slots, Ty::new((*r).desc))
+        } else {
+            let e = obj.cast::<EnumObj>();
+            let slots = obj.cast::<u8>().add(ENUM_FIELDS_OFFSET) as *mut Slot;
+            (slots, Ty::new((*e).desc).variant((*e).tag))
+        }
+    }
+}
+
+/// The elements of a list as a slice, with their type.
+///
+/// # Safety
+/// `list` must be a live list object; the slice must not outlive it or be
+/// used across a change of its length or buffer.
+pub unsafe fn elems<'a>(list: *const ListObj) -> (&'a mut [Slot], Ty) {
+    // SAFETY: `data` holds `len` initialised slots (or is null with len 0).
+    unsafe {
+        let len = (*list).len as usize;
+        let slice = if len == 0 {
+            &mut []
+        } else {
+            std::slice::from_raw_parts_mut((*list).data, len)
+        };
+        (slice, Ty::new((*list).elem))
+    }
+}
+
+/// Calls `f` with every heap reference an object holds (null slots skipped).
+///
+/// # Safety
+/// `obj` must be a live object.
+unsafe fn for_each_child(obj: *mut ObjectHeader, mut f: impl FnMut(*mut ObjectHeader)) {
+    // SAFETY: caller's contract; the layouts follow from the kind.
+    unsafe {
+        match kind_of(obj) {
+            ObjectKind::String => {}
+            ObjectKind::Record | ObjectKind::Enum => {
+                let (slots, ty) = fields(obj);
+                for i in 0..ty.count() {
+                    if ty.child(i).is_heap() {
+                        f(slot_obj(slots.add(i).read()));
+                    }
+                }
+            }
+            ObjectKind::List => {
+                let (slots, elem) = elems(obj.cast());
+                if elem.is_heap() {
+                    slots.iter().for_each(|&s| f(slot_obj(s)));
+                }
+            }
+        }
+    }
+}
+
+/// Frees an object whose last reference is gone, then every child that
+/// thereby loses its last reference, and so on.
+///
+/// The objects still to free wait in an explicit worklist instead of on the
+/// call stack: a long chain (a linked list of 100,000 records) must not
+/// overflow the task stack, which the runtime shares with compiled code.
+///
+/// # Safety
+/// `obj` must be a live object with no remaining references.
+pub unsafe fn destroy(obj: *mut ObjectHeader) {
+    let mut pending: Vec<*mut ObjectHeader> = Vec::new();
+    let mut next = obj;
+    loop {
+        // SAFETY: `next` is unreferenced and live; each child pushed has just
+        // lost its last reference, so it is unreferenced too.
+        unsafe {
+            for_each_child(next, |child| {
+                if !child.is_null() && dec_ref(child) {
+                    pending.push(child);
+                }
+            });
+            if kind_of(next) == ObjectKind::List {
+                free_buffer((*next.cast::<ListObj>()).data);
+            }
+            free_block(next);
+        }
+        match pending.pop() {
+            Some(o) => next = o,
+            None => break,
+        }
+    }
+}
+
+/// Allocates a buffer of `cap` slots (null for 0), uninitialised.
+pub fn alloc_buffer(cap: usize) -> *mut Slot {
+    if cap == 0 {
+        return std::ptr::null_mut();
+    }
+    let bytes = buffer_bytes(cap);
+    // SAFETY: malloc with a non-zero size; it aligns to at least 8.
+    let p = unsafe { libc::malloc(bytes) }.cast::<Slot>();
+    if p.is_null() {
+        alloc_failed(bytes);
+    }
+    stats::allocated();
+    p
+}
+
+/// Resizes a buffer to `cap` slots (> 0), keeping its contents.
+///
+/// # Safety
+/// `data` must be null or a buffer from [`alloc_buffer`]/[`grow_buffer`].
+pub unsafe fn grow_buffer(data: *mut Slot, cap: usize) -> *mut Slot {
+    if data.is_null() {
+        return alloc_buffer(cap);
+    }
+    let bytes = buffer_bytes(cap);
+    // SAFETY: `data` came from malloc (caller's contract).
+    let p = unsafe { libc::realloc(data.cast(), bytes) }.cast::<Slot>();
+    if p.is_null() {
+        alloc_failed(bytes);
+    }
+    p
+}
+
+/// Frees a list buffer (null is ignored).
+///
+/// # Safety
+/// `data` must be null or a buffer from [`alloc_buffer`] that nothing uses.
+unsafe fn free_buffer(data: *mut Slot) {
+    if !data.is_null() {
+        stats::freed();
+        // SAFETY: caller's contract.
+        unsafe { libc::free(data.cast()) }
+    }
+}
+
+fn buffer_bytes(cap: usize) -> usize {
+    cap.checked_mul(8)
+        .filter(|&b| b <= isize::MAX as usize)
+        .unwrap_or_else(|| internal_error(&format!("list capacity {cap} too large")))
+}
+
+fn alloc_failed(bytes: usize) -> ! {
+    std::alloc::handle_alloc_error(std::alloc::Layout::from_size_align(bytes, 8).unwrap())
+}
+
+/// A new list of `elem` with `len` elements copied from `src` (each retained
+/// when heap) and room for `cap >= len`.
+///
+/// # Safety
+/// `elem` must be a valid descriptor pointer (see [`Ty::new`]) and `src`
+/// `len` slots of that type.
+pub unsafe fn new_list(elem: *const TypeDesc, src: &[Slot], cap: usize) -> *mut ListObj {
+    debug_assert!(cap >= src.len());
+    let list = alloc_object(std::mem::size_of::<ListObj>(), ObjectKind::List).cast::<ListObj>();
+    let data = alloc_buffer(cap);
+    // SAFETY: fresh allocations of the right sizes; `src` slots are live
+    // values of type `elem` (caller's contract).
+    unsafe {
+        let ty = Ty::new(elem);
+        if !src.is_empty() {
+            std::ptr::copy_nonoverlapping(src.as_ptr(), data, src.len());
+            src.iter().for_each(|&s| retain_slot(s, ty));
+        }
+        (*list).elem = elem;
+        (*list).len = src.len() as u64;
+        (*list).cap = cap as u64;
+        (*list).data = data;
+    }
+    list
+}
+
+/// Allocates a record or enum object with `head` bytes before `count` slots,
+/// all slots zero (`null`/0, safe to release before compiled code fills them).
+fn new_with_fields(kind: ObjectKind, head: usize, count: usize) -> *mut ObjectHeader {
+    let size = count
+        .checked_mul(8)
+        .and_then(|b| b.checked_add(head))
+        .unwrap_or_else(|| internal_error("object too large"));
+    let obj = alloc_object(size, kind);
+    // SAFETY: the allocation has `size` bytes; the header is written already.
+    unsafe {
+        let after = obj.cast::<u8>().add(std::mem::size_of::<ObjectHeader>());
+        after.write_bytes(0, size - std::mem::size_of::<ObjectHeader>());
+    }
+    obj
+}
+
+/// A new record of the record type `desc`, every field slot zero; compiled
+/// code stores the fields (the record owns those references).
+///
+/// # Safety
+/// `desc` must be a valid descriptor of kind `Record` (see [`Ty::new`]).
+#[no_mangle]
+pub unsafe extern "C" fn lm_record_new(desc: *const TypeDesc) -> *mut RecordObj {
+    // SAFETY: caller's contract.
+    let ty = unsafe { Ty::new(desc) };
+    let obj =
+        new_with_fields(ObjectKind::Record, RECORD_FIELDS_OFFSET, ty.count()).cast::<RecordObj>();
+    // SAFETY: fresh object with room for the descriptor.
+    unsafe { (*obj).desc = desc };
+    obj
+}
+
+/// A new enum value of the enum type `desc` with variant `tag` and zeroed
+/// field slots for that variant's payload.
+///
+/// # Safety
+/// `desc` must be a valid descriptor of kind `Enum` (see [`Ty::new`]).
+#[no_mangle]
+pub unsafe extern "C" fn lm_enum_new(desc: *const TypeDesc, tag: i64) -> *mut EnumObj {
+    // SAFETY: caller's contract.
+    let ty = unsafe { Ty::new(desc) };
+    let count = ty.variant(tag as u64).count();
+    let obj = new_with_fields(ObjectKind::Enum, ENUM_FIELDS_OFFSET, count).cast::<EnumObj>();
+    // SAFETY: fresh object with room for the descriptor and tag.
+    unsafe {
+        (*obj).desc = desc;
+        (*obj).tag = tag as u64;
+    }
+    obj
+}
+
+/// A shallow copy of a live object with count 1: the same slots, each child
+/// retained; a list gets its own buffer with room for exactly its elements.
+///
+/// # Safety
+/// `obj` must be a live object.
+pub unsafe fn shallow_copy(obj: *mut ObjectHeader) -> *mut ObjectHeader {
+    // SAFETY: caller's contract; sizes follow from kind and descriptor.
+    unsafe {
+        match kind_of(obj) {
+            ObjectKind::String => new_string(as_str(obj.cast::<LmString>())).cast(),
+            ObjectKind::List => {
+                let (src, _) = elems(obj.cast());
+                new_list((*obj.cast::<ListObj>()).elem, src, src.len()).cast()
+            }
+            kind => {
+                let (slots, ty) = fields(obj);
+                let head = if kind == ObjectKind::Record {
+                    RECORD_FIELDS_OFFSET
+                } else {
+                    ENUM_FIELDS_OFFSET
+                };
+                let copy = new_with_fields(kind, head, ty.count());
+                // Descriptor, tag and slots, after the (fresh) header.
+                let skip = std::mem::size_of::<ObjectHeader>();
+                std::ptr::copy_nonoverlapping(
+                    obj.cast::<u8>().add(skip),
+                    copy.cast::<u8>().add(skip),
+                    head - skip + 8 * ty.count(),
+                );
+                for i in 0..ty.count() {
+                    retain_slot(slots.add(i).read(), ty.child(i));
+                }
+                copy
+            }
+        }
+    }
+}
+
+/// Makes an object safe to mutate: consumes one reference to `obj` and returns
+/// one to an object with count 1 and the same contents — `obj` itself when
+/// the caller held the only reference, else a shallow copy (children
+/// retained), the caller's reference to the original being dropped.
+///
+/// Immortal (static) objects are always copied: they may be in read-only
+/// memory.
+///
+/// # Safety
+/// `obj` must be null or a live object whose reference the caller owns.
+#[no_mangle]
+pub unsafe extern "C" fn lm_unshare(obj: *mut ObjectHeader) -> *mut ObjectHeader {
+    if obj.is_null() {
+        return obj;
+    }
+    // SAFETY: caller's contract. With a count of 1 the caller's reference is
+    // the only one: nobody else can observe a mutation.
+    unsafe {
+        if (*obj).rc == 1 {
+            return obj;
+        }
+        let copy = shallow_copy(obj);
+        lm_release(obj);
+        copy
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::typedesc::test_descs::*;
+
+    /// Runs `f` and checks that it freed every block it allocated.
+    pub(crate) fn no_leaks(f: impl FnOnce()) {
+        let before = stats::live();
+        f();
+        assert_eq!(stats::live(), before, "blocks leaked");
+    }
+
+    fn s(text: &str) -> Slot {
+        new_string(text) as Slot
+    }
+
+    fn rc(slot: Slot) -> u32 {
+        unsafe { (*slot_obj(slot)).rc }
+    }
+
+    #[test]
+    fn records_are_zeroed_and_release_their_heap_fields() {
+        no_leaks(|| unsafe {
+            let point = record("P", &[("x", int()), ("name", string())]);
+            let r = lm_record_new(point.as_ptr());
+            let (slots, ty) = fields(r.cast());
+            assert_eq!(ty, point);
+            assert_eq!((slots.read(), slots.add(1).read()), (0, 0));
+            // A record released before its fields are filled in is fine.
+            let empty = lm_record_new(point.as_ptr());
+            lm_release(empty.cast());
+            slots.write(7);
+            slots.add(1).write(s("héllo"));
+            lm_release(r.cast());
+        });
+    }
+
+    #[test]
+    fn enums_size_and_release_by_the_active_variant() {
+        no_leaks(|| unsafe {
+            let shape = enumeration(
+                "Shape",
+                &[
+                    positional("Empty", &[]),
+                    variant("Label", &[("text", string()), ("size", int())]),
+                ],
+            );
+            let e = lm_enum_new(shape.as_ptr(), 1);
+            assert_eq!((*e).tag, 1);
+            let (slots, ty) = fields(e.cast());
+            assert_eq!(ty.name(), b"Label");
+            slots.write(s("x"));
+            slots.add(1).write(-1);
+            lm_release(e.cast());
+            let empty = lm_enum_new(shape.as_ptr(), 0);
+            lm_release(empty.cast());
+        });
+    }
+
+    #[test]
+    fn unshare_returns_the_object_or_a_copy() {
+        no_leaks(|| unsafe {
+            let t = record("T", &[("a", string()), ("b", float())]);
+            let r = lm_record_new(t.as_ptr());
+            let (slots, _) = fields(r.cast());
+            let text = s("shared text");
+            slots.write(text);
+            slots.add(1).write(2.5f64.to_bits() as Slot);
+            // Sole owner: the same object.
+            let same = lm_unshare(r.cast());
+            assert_eq!(same, r.cast());
+            assert_eq!((*same).rc, 1);
+            // Shared: a copy; the original loses the caller's reference.
+            lm_retain(same);
+            let copy = lm_unshare(same);
+            assert_ne!(copy, same);
+            assert_eq!(((*copy).rc, (*same).rc), (1, 1));
+            let (cslots, _) = fields(copy);
+            assert_eq!(cslots.read(), text);
+            assert_eq!(f64::from_bits(cslots.add(1).read() as u64), 2.5);
+            assert_eq!(rc(text), 2, "the copy retains the children");
+            lm_release(copy);
+            assert_eq!(rc(text), 1);
+            lm_release(same);
+        });
+    }
+
+    #[test]
+    fn unshare_copies_enums_strings_and_null() {
+        no_leaks(|| unsafe {
+            let opt = enumeration("Opt", &[positional("Some", &[string()])]);
+            let e = lm_enum_new(opt.as_ptr(), 0);
+            let (slots, _) = fields(e.cast());
+            slots.write(s("p"));
+            lm_retain(e.cast());
+            let copy = lm_unshare(e.cast());
+            assert_ne!(copy, e.cast());
+            assert_eq!((*copy.cast::<EnumObj>()).tag, 0);
+            assert_eq!(rc(slots.read()), 2);
+            lm_release(copy);
+            lm_release(e.cast());
+
+            let text = new_string("abc");
+            lm_retain(text.cast());
+            let copy = lm_unshare(text.cast());
+            assert_eq!(as_str(copy.cast()), "abc");
+            lm_release(copy);
+            lm_release(text.cast());
+
+            assert!(lm_unshare(std::ptr::null_mut()).is_null());
+        });
+    }
+
+    #[test]
+    fn long_chains_are_freed_without_recursion() {
+        // Node(next: Node?): a linked list far deeper than any stack allows
+        // recursing over (a frame per node would need many megabytes).
+        let node = record("Node", &[("value", int()), ("next", int())]);
+        // Patch `next` to the record itself: descriptors may be cyclic.
+        unsafe {
+            let d = node.as_ptr() as *mut TypeDesc;
+            let kids = (*d).children as *mut *const TypeDesc;
+            kids.add(1).write(d);
+        }
+        let node = node.as_ptr() as usize;
+        // On a small thread stack, to prove that releasing is flat (the
+        // counters are per thread, so allocate and free there too).
+        std::thread::Builder::new()
+            .stack_size(128 * 1024)
+            .spawn(move || {
+                no_leaks(|| unsafe {
+                    let mut head: Slot = 0;
+                    for i in 0..1_000_000 {
+                        let n = lm_record_new(node as *const TypeDesc);
+                        let (slots, _) = fields(n.cast());
+                        slots.write(i);
+                        // Moves our reference to the previous head into the node.
+                        slots.add(1).write(head);
+                        head = n as Slot;
+                    }
+                    lm_release(slot_obj(head));
+                })
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+    }
+}
