@@ -213,6 +213,33 @@ fn string_index_out_of_bounds() {
 }
 
 #[test]
+fn list_index_out_of_bounds() {
+    check(
+        "list_index_error",
+        "10\n",
+        "error: index 5 out of bounds for list of length 2\n  --> app.lm:4:9\n   = in cell main\n",
+        1,
+    );
+}
+
+#[test]
+fn compound_values_print_compare_and_copy_on_write() {
+    check(
+        "values",
+        concat!(
+            r#"[Point(x: 0, label: "origin \"0\""), Point(x: -3, label: "a\tb")]"#,
+            "\n",
+            r#"[Empty, Circle(radius: 1.0), Custom(5, "a\tb")]"#,
+            "\nGreen\n",
+            r#"false [Point(x: -3, label: "a\tb"), Point(x: -3, label: "a\tb")]"#,
+            "\n4\n",
+        ),
+        "",
+        0,
+    );
+}
+
+#[test]
 fn halt_prints_the_message() {
     check(
         "halt",

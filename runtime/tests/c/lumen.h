@@ -5,6 +5,21 @@
 #define RC_IMMORTAL 0xFFFFFFFFu
 #define KIND_STRING 1
 
+/* TypeKind */
+enum { TK_INT = 1, TK_FLOAT, TK_BOOL, TK_NULL, TK_STRING, TK_LIST, TK_RECORD,
+       TK_ENUM, TK_VARIANT, TK_TAG_ENUM };
+
+/* A static type descriptor (lumen_abi::TypeDesc, 32 bytes). */
+struct lm_type {
+    uint32_t kind; uint32_t count; const char *name;
+    const struct lm_type *const *children; const char *const *field_names;
+};
+
+/* Field slots of a record (RECORD_FIELDS_OFFSET) and an enum value
+ * (ENUM_FIELDS_OFFSET), as generated code addresses them. */
+#define LM_RECORD_FIELDS(obj) ((int64_t *)((char *)(obj) + 16))
+#define LM_ENUM_FIELDS(obj) ((int64_t *)((char *)(obj) + 24))
+
 /* A string object with room for N bytes, laid out like a literal the code
  * generator emits: header, length, bytes. */
 #define LM_STR(name, text)                                                   \
@@ -36,6 +51,19 @@ lm_str *lm_fmt_int(int64_t, int32_t, int32_t, int32_t, int64_t, int64_t, int32_t
 lm_str *lm_fmt_float(double, int32_t, int32_t, int32_t, int64_t, int64_t, int32_t);
 int64_t lm_int_pow(int64_t, int64_t, const struct lm_loc *);
 double lm_float_mod(double, double);
+void *lm_record_new(const struct lm_type *);
+void *lm_enum_new(const struct lm_type *, int64_t);
+void *lm_unshare(void *);
+void *lm_list_new(const struct lm_type *, int64_t);
+void *lm_list_push(void *, int64_t);
+int64_t lm_list_len(const void *);
+int64_t lm_list_get(const void *, int64_t, const struct lm_loc *);
+void *lm_list_set(void *, int64_t, int64_t, const struct lm_loc *);
+void *lm_list_concat(const void *, const void *);
+lm_str *lm_str_from_value(int64_t, const struct lm_type *);
+void lm_write_value(int32_t, int64_t, const struct lm_type *);
+int8_t lm_value_eq(int64_t, int64_t, const struct lm_type *);
+int64_t lm_value_cmp(int64_t, int64_t, const struct lm_type *);
 _Noreturn void lm_runtime_error(int32_t, const struct lm_loc *);
 _Noreturn void lm_halt(const void *, const struct lm_loc *);
 _Noreturn void lm_stack_overflow(const struct lm_loc *);
