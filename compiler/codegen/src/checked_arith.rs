@@ -52,7 +52,9 @@ pub fn binary(
             BinOp::Ne | BinOp::Lt | BinOp::Gt => Ok(fx.b.ins().iconst(types::I8, 0)),
             _ => Err(fx.error(format!("{op:?} is not defined on Null"))),
         },
-        Ty::Str => Err(fx.error(format!("{op:?} on Str must be lowered to a runtime call"))),
+        Ty::Str | Ty::Ptr => Err(fx.error(format!(
+            "{op:?} on {ty:?} must be lowered to a runtime call"
+        ))),
     }
 }
 

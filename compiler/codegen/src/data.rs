@@ -17,8 +17,8 @@
 use std::collections::HashMap;
 
 use cranelift_module::{DataDescription, DataId, Module};
-use lumen_abi::{ObjectKind, RC_IMMORTAL, SOURCE_LOC_SIZE, STRING_DATA_OFFSET};
-use lumen_mir::Loc;
+use lumen_abi::{ObjectKind, RC_IMMORTAL, SOURCE_LOC_SIZE, STRING_DATA_OFFSET, TYPE_DESC_SIZE};
+use lumen_mir::{Loc, TypeDescData};
 
 use crate::CodegenError;
 
@@ -41,6 +41,16 @@ enum Contents {
         line: u32,
         col: u32,
     },
+    /// A `lumen_abi::TypeDesc`.
+    TypeDesc {
+        kind: u32,
+        count: u32,
+        name: Option<DataId>,
+        children: Option<DataId>,
+        field_names: Option<DataId>,
+    },
+    /// An array of pointers to other data objects.
+    PtrArray(Vec<DataId>),
 }
 
 /// Interned static data of one object file.
@@ -49,6 +59,9 @@ pub struct DataTable {
     strings: HashMap<String, DataId>,
     cstrs: HashMap<String, DataId>,
     locs: HashMap<LocKey, DataId>,
+    /// The program's type descriptors, declared together on first use
+    /// because they refer to each other.
+    type_descs: Vec<DataId>,
     /// In declaration order, so the object's layout is deterministic.
     pending: Vec<(DataId, Contents)>,
 }
@@ -136,6 +149,79 @@ impl DataTable {
         Ok(id)
     }
 
+    /// The static descriptor `descs[index]` (`lumen_abi::TypeDesc`).
+    pub fn type_desc(
+        &mut self,
+        module: &mut dyn Module,
+        descs: &[TypeDescData],
+        index: u32,
+    ) -> Result<DataId, CodegenError> {
+        if self.type_descs.is_empty() {
+            self.declare_type_descs(module, descs)?;
+        }
+        self.type_descs
+            .get(index as usize)
+            .copied()
+            .ok_or_else(|| CodegenError::new(format!("type descriptor #{index} does not exist")))
+    }
+
+    fn declare_type_descs(
+        &mut self,
+        module: &mut dyn Module,
+        descs: &[TypeDescData],
+    ) -> Result<(), CodegenError> {
+        let ids = descs
+            .iter()
+            .map(|_| declare(module))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.type_descs = ids.clone();
+        for (d, id) in descs.iter().zip(&ids) {
+            let name = match &d.name {
+                Some(n) => Some(self.c_string(module, n)?),
+                None => None,
+            };
+            let children = if d.children.is_empty() {
+                None
+            } else {
+                let targets = d
+                    .children
+                    .iter()
+                    .map(|c| {
+                        ids.get(*c as usize).copied().ok_or_else(|| {
+                            CodegenError::new(format!("type descriptor #{c} does not exist"))
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                let array = declare(module)?;
+                self.pending.push((array, Contents::PtrArray(targets)));
+                Some(array)
+            };
+            let field_names = match &d.field_names {
+                Some(names) => {
+                    let targets = names
+                        .iter()
+                        .map(|n| self.c_string(module, n))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    let array = declare(module)?;
+                    self.pending.push((array, Contents::PtrArray(targets)));
+                    Some(array)
+                }
+                None => None,
+            };
+            self.pending.push((
+                *id,
+                Contents::TypeDesc {
+                    kind: d.kind as u32,
+                    count: d.children.len() as u32,
+                    name,
+                    children,
+                    field_names,
+                },
+            ));
+        }
+        Ok(())
+    }
+
     /// Defines every declared data object in the module.
     pub fn define_all(self, module: &mut dyn Module) -> Result<(), CodegenError> {
         for (id, contents) in self.pending {
@@ -162,6 +248,35 @@ impl DataTable {
                     let cell_gv = module.declare_data_in_data(cell, &mut desc);
                     desc.write_data_addr(0, file_gv, 0);
                     desc.write_data_addr(8, cell_gv, 0);
+                }
+                Contents::TypeDesc {
+                    kind,
+                    count,
+                    name,
+                    children,
+                    field_names,
+                } => {
+                    // `#[repr(C)] struct TypeDesc { kind: u32, count: u32,
+                    // name, children, field_names: pointers }`.
+                    let mut bytes = vec![0u8; TYPE_DESC_SIZE];
+                    bytes[0..4].copy_from_slice(&kind.to_le_bytes());
+                    bytes[4..8].copy_from_slice(&count.to_le_bytes());
+                    desc.define(bytes.into_boxed_slice());
+                    desc.set_align(8);
+                    for (offset, target) in [(8u32, name), (16, children), (24, field_names)] {
+                        if let Some(target) = target {
+                            let gv = module.declare_data_in_data(target, &mut desc);
+                            desc.write_data_addr(offset, gv, 0);
+                        }
+                    }
+                }
+                Contents::PtrArray(targets) => {
+                    desc.define(vec![0u8; targets.len() * 8].into_boxed_slice());
+                    desc.set_align(8);
+                    for (i, target) in targets.into_iter().enumerate() {
+                        let gv = module.declare_data_in_data(target, &mut desc);
+                        desc.write_data_addr((i * 8) as u32, gv, 0);
+                    }
                 }
             }
             module

@@ -38,7 +38,7 @@ pub fn clif_type(ty: Ty, pointer: Type) -> Type {
         Ty::Int => types::I64,
         Ty::Float => types::F64,
         Ty::Bool | Ty::Null => types::I8,
-        Ty::Str => pointer,
+        Ty::Str | Ty::Ptr => pointer,
     }
 }
 
@@ -405,6 +405,24 @@ impl<'a, 'e> FnCx<'a, 'e> {
                 self.def(*local, value)
             }
             StmtKind::Eval(rvalue) => self.rvalue(rvalue, loc).map(|_| ()),
+            StmtKind::Store {
+                base,
+                offset,
+                value,
+            } => {
+                let (var, ty) = self.local(*base)?;
+                if !ty.is_heap() {
+                    return Err(self.error(format!("store through _{} of type {ty:?}", base.0)));
+                }
+                let ptr = self.b.use_var(var);
+                let value_ty = self.operand_ty(value)?;
+                let v = self.operand(value)?;
+                let slot = self.to_slot(v, value_ty);
+                self.b
+                    .ins()
+                    .store(ir::MemFlagsData::trusted(), slot, ptr, *offset);
+                Ok(())
+            }
             StmtKind::Retain(local) | StmtKind::Release(local) => {
                 let (var, ty) = self.local(*local)?;
                 if ty.is_heap() {
@@ -483,6 +501,39 @@ impl<'a, 'e> FnCx<'a, 'e> {
                 let call = self.b.ins().call(fref, &values);
                 self.b.inst_results(call).first().copied()
             }
+            Rvalue::Load { base, offset, ty } => {
+                let base_ty = self.operand_ty(base)?;
+                if !base_ty.is_heap() {
+                    return Err(self.error(format!("load through a {base_ty:?} operand")));
+                }
+                let ptr = self.operand(base)?;
+                Some(match ty {
+                    Ty::Null => self.b.ins().iconst(types::I8, 0),
+                    // Slots are little-endian on both targets: a Bool's 0/1 is
+                    // the first byte.
+                    _ => {
+                        let clif = clif_type(*ty, self.pointer);
+                        self.b
+                            .ins()
+                            .load(clif, ir::MemFlagsData::trusted(), ptr, *offset)
+                    }
+                })
+            }
+            Rvalue::ToSlot(op) => {
+                let ty = self.operand_ty(op)?;
+                let v = self.operand(op)?;
+                Some(self.to_slot(v, ty))
+            }
+            Rvalue::FromSlot(op, ty) => {
+                self.expect_ty(op, Ty::Int, &"from_slot")?;
+                let v = self.operand(op)?;
+                Some(match ty {
+                    Ty::Int | Ty::Str | Ty::Ptr => v,
+                    Ty::Float => self.b.ins().bitcast(types::F64, ir::MemFlagsData::new(), v),
+                    Ty::Bool => self.b.ins().ireduce(types::I8, v),
+                    Ty::Null => self.b.ins().iconst(types::I8, 0),
+                })
+            }
             Rvalue::Runtime(rf, args) => {
                 let mut values = Vec::with_capacity(args.len());
                 for arg in args {
@@ -491,6 +542,16 @@ impl<'a, 'e> FnCx<'a, 'e> {
                 self.call_runtime(rf.name, &values)?
             }
         })
+    }
+
+    /// The 64-bit slot encoding of a value (`docs/runtime-abi.md`).
+    fn to_slot(&mut self, v: Value, ty: Ty) -> Value {
+        match ty {
+            Ty::Int | Ty::Str | Ty::Ptr => v,
+            Ty::Float => self.b.ins().bitcast(types::I64, ir::MemFlagsData::new(), v),
+            Ty::Bool => self.b.ins().uextend(types::I64, v),
+            Ty::Null => self.b.ins().iconst(types::I64, 0),
+        }
     }
 
     fn expect_ty(
@@ -514,6 +575,13 @@ impl<'a, 'e> FnCx<'a, 'e> {
             RtArg::I32(v) => self.b.ins().iconst(types::I32, i64::from(*v)),
             RtArg::I64(v) => self.b.ins().iconst(types::I64, *v),
             RtArg::Loc(at) => self.loc_addr(*at)?,
+            RtArg::TypeDesc(index) => {
+                let em = &mut *self.em;
+                let id = em
+                    .data
+                    .type_desc(&mut em.module, &self.program.type_descs, *index)?;
+                self.data_addr(id)
+            }
             RtArg::StrArray(items) => {
                 let size = (items.len().max(1) * 8) as u32;
                 let slot = self.b.create_sized_stack_slot(StackSlotData::new(

@@ -19,6 +19,7 @@
 //! `--emit mir` prints a program with its [`std::fmt::Display`] implementation
 //! (module [`pretty`]).
 
+pub mod layout;
 pub mod lower;
 pub mod pretty;
 
@@ -33,6 +34,21 @@ pub struct Program {
     pub entry: FuncId,
     /// The source file as named on the command line; used in error locations.
     pub file_name: String,
+    /// Type descriptors the program's runtime calls refer to
+    /// ([`RtArg::TypeDesc`] indexes this list); emitted as static data in the
+    /// layout of `lumen_abi::TypeDesc`.
+    pub type_descs: Vec<TypeDescData>,
+}
+
+/// One static type descriptor (`lumen_abi::TypeDesc`), children by index into
+/// [`Program::type_descs`] (descriptors may refer to each other in cycles).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TypeDescData {
+    pub kind: lumen_abi::TypeKind,
+    pub name: Option<String>,
+    pub children: Vec<u32>,
+    /// Field names of a record or named variant; `None` when positional.
+    pub field_names: Option<Vec<String>>,
 }
 
 /// Index into [`Program::functions`].
@@ -60,12 +76,15 @@ pub enum Ty {
     Null,
     /// `String`: pointer to a reference-counted string object.
     Str,
+    /// Any other reference-counted heap object (list, record, enum with
+    /// payloads): a pointer.
+    Ptr,
 }
 
 impl Ty {
     /// Whether values of this type are reference-counted heap pointers.
     pub fn is_heap(self) -> bool {
-        matches!(self, Ty::Str)
+        matches!(self, Ty::Str | Ty::Ptr)
     }
 }
 
@@ -120,6 +139,14 @@ pub enum StmtKind {
     Retain(Local),
     /// Decrement the reference count of a heap local (no-op for other types).
     Release(Local),
+    /// Stores `value` into the 8-byte slot at byte `offset` of the object
+    /// `base` points to, in the slot encoding (`docs/runtime-abi.md`): Bool
+    /// zero-extended, Null as 0, Float as its bits. No reference counting.
+    Store {
+        base: Local,
+        offset: i32,
+        value: Operand,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -171,6 +198,17 @@ pub enum Rvalue {
     Call(FuncId, Vec<Operand>),
     /// Call of a runtime function from the ABI table.
     Runtime(RuntimeFn, Vec<RtArg>),
+    /// Loads the slot at byte `offset` of the object `base` points to as a
+    /// value of type `ty` (no reference counting).
+    Load {
+        base: Operand,
+        offset: i32,
+        ty: Ty,
+    },
+    /// The 64-bit slot encoding of a value (an `Int`-typed result).
+    ToSlot(Operand),
+    /// A value of type `ty` from its 64-bit slot encoding (an `Int` operand).
+    FromSlot(Operand, Ty),
 }
 
 /// An argument of a runtime call.
@@ -185,6 +223,8 @@ pub enum RtArg {
     Loc(Loc),
     /// A pointer to a temporary array of string pointers (for `lm_str_concat_n`).
     StrArray(Vec<Operand>),
+    /// A pointer to the static descriptor `Program::type_descs[i]`.
+    TypeDesc(u32),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -13,10 +13,14 @@
 //! * at every `return` all owned heap locals are released, except the dedicated
 //!   return local whose reference passes to the caller.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use lumen_abi as abi;
 use lumen_sema::hir::{self, Builtin, Expr, ExprKind, Pattern, StmtKind, Type};
+
+use crate::layout::Layouts;
+
+mod values;
 
 use crate::{
     BasicBlock, BinOp, BlockId, Cast, Const, FuncId, Function, Loc, Local, LocalDecl, Operand,
@@ -59,28 +63,18 @@ impl<'a> LineIndex<'a> {
 /// Lowers a checked program. `source` is the text the spans point into.
 pub fn lower_program(program: &hir::Program, source: &str, file_name: &str) -> Program {
     let index = LineIndex::new(source);
+    let mut layouts = Layouts::new(&program.records, &program.enums);
     let functions = program
         .cells
         .iter()
         .enumerate()
-        .map(|(i, cell)| FnLowerer::new(cell, i, &index).lower())
+        .map(|(i, cell)| FnLowerer::new(cell, i, &index, &mut layouts).lower())
         .collect();
     Program {
         functions,
         entry: FuncId(program.entry.0),
         file_name: file_name.to_string(),
-    }
-}
-
-/// The MIR type of a value of a HIR type. `Never` and `Error` values never exist
-/// at run time; they get the cheapest representation.
-pub fn mir_ty(ty: Type) -> Ty {
-    match ty {
-        Type::Int => Ty::Int,
-        Type::Float => Ty::Float,
-        Type::Bool => Ty::Bool,
-        Type::Str => Ty::Str,
-        Type::Null | Type::Never | Type::Error => Ty::Null,
+        type_descs: layouts.into_descs(),
     }
 }
 
@@ -89,8 +83,9 @@ struct PendingBlock {
     terminator: Option<Terminator>,
 }
 
-struct FnLowerer<'a> {
+struct FnLowerer<'a, 'l> {
     cell: &'a hir::Cell,
+    layouts: &'a mut Layouts<'l>,
     index: &'a LineIndex<'a>,
     symbol: String,
     locals: Vec<LocalDecl>,
@@ -102,13 +97,21 @@ struct FnLowerer<'a> {
     loops: HashMap<hir::LoopId, (BlockId, BlockId)>,
     ret_local: Local,
     ret_ty: Ty,
+    /// Heap locals whose references are managed by hand (see `values`).
+    unowned: HashSet<Local>,
 }
 
-impl<'a> FnLowerer<'a> {
-    fn new(cell: &'a hir::Cell, index_in_program: usize, index: &'a LineIndex<'a>) -> Self {
-        let ret_ty = mir_ty(cell.ret);
+impl<'a, 'l> FnLowerer<'a, 'l> {
+    fn new(
+        cell: &'a hir::Cell,
+        index_in_program: usize,
+        index: &'a LineIndex<'a>,
+        layouts: &'a mut Layouts<'l>,
+    ) -> Self {
+        let ret_ty = layouts.ty(cell.ret);
         let mut this = FnLowerer {
             cell,
+            layouts,
             index,
             symbol: format!("lm_cell_{index_in_program}_{}", cell.name),
             locals: Vec::new(),
@@ -117,12 +120,16 @@ impl<'a> FnLowerer<'a> {
             blocks: Vec::new(),
             current: BlockId(0),
             loops: HashMap::new(),
+            unowned: HashSet::new(),
             ret_local: Local(0),
             ret_ty,
         };
         for &param in &cell.params {
             let var = &cell.vars[param.0 as usize];
-            let local = this.new_local(mir_ty(var.ty), Some(var.name.clone()));
+            let local = {
+                let t = this.layouts.ty(var.ty);
+                this.new_local(t, Some(var.name.clone()))
+            };
             this.vars.insert(param, local);
             this.params.push(local);
         }
@@ -195,6 +202,7 @@ impl<'a> FnLowerer<'a> {
             .filter(|l| {
                 self.locals[l.0 as usize].ty.is_heap()
                     && !self.params.contains(l)
+                    && !self.unowned.contains(l)
                     && *l != self.ret_local
             })
             .collect()
@@ -259,7 +267,7 @@ impl<'a> FnLowerer<'a> {
                 }
                 self.push(MirStmt::Retain(*src), loc);
             }
-            if !self.params.contains(&dst) {
+            if !self.params.contains(&dst) && !self.unowned.contains(&dst) {
                 self.push(MirStmt::Release(dst), loc);
             }
         }
@@ -315,7 +323,7 @@ impl<'a> FnLowerer<'a> {
             return *local;
         }
         let decl = &self.cell.vars[var.0 as usize];
-        let local = self.new_local(mir_ty(decl.ty), Some(decl.name.clone()));
+        let local = self.new_local(self.layouts.ty(decl.ty), Some(decl.name.clone()));
         self.vars.insert(var, local);
         local
     }
@@ -323,6 +331,20 @@ impl<'a> FnLowerer<'a> {
     fn stmt(&mut self, stmt: &hir::Stmt) {
         let loc = self.loc(stmt.span.start);
         match &stmt.kind {
+            StmtKind::Assign(var, value) if is_self_append(*var, value) => {
+                let local = self.var_local(*var);
+                if let ExprKind::Builtin(_, args) = &value.kind {
+                    self.append_in_place(local, &args[1], loc);
+                }
+            }
+            StmtKind::AssignPlace { var, path, value } => self.assign_place(*var, path, value, loc),
+            StmtKind::ForList {
+                id,
+                var,
+                list,
+                filter,
+                body,
+            } => self.for_list(*id, *var, list, filter.as_ref(), body, loc),
             StmtKind::Let(var, value) | StmtKind::Assign(var, value) => {
                 let op = self.expr(value);
                 let local = self.var_local(*var);
@@ -567,7 +589,7 @@ impl<'a> FnLowerer<'a> {
 
     fn expr(&mut self, e: &Expr) -> Operand {
         let loc = self.loc(e.span.start);
-        let ty = mir_ty(e.ty);
+        let ty = self.layouts.ty(e.ty);
         match &e.kind {
             ExprKind::Int(v) => Operand::Const(Const::Int(*v)),
             ExprKind::Float(v) => Operand::Const(Const::Float(*v)),
@@ -587,7 +609,7 @@ impl<'a> FnLowerer<'a> {
                     ty,
                     Rvalue::Unary {
                         op,
-                        ty: mir_ty(operand.ty),
+                        ty: self.layouts.ty(operand.ty),
                         operand: value,
                     },
                     loc,
@@ -669,6 +691,11 @@ impl<'a> FnLowerer<'a> {
                 self.switch_to(join);
                 Operand::Local(result)
             }
+            ExprKind::Record(_)
+            | ExprKind::Variant(..)
+            | ExprKind::Field(..)
+            | ExprKind::List(_)
+            | ExprKind::Index(..) => self.composite_expr(e, loc),
             ExprKind::Block(block) => {
                 let value = self.block(block);
                 value.unwrap_or(Operand::Const(Const::Null))
@@ -713,9 +740,22 @@ impl<'a> FnLowerer<'a> {
 
     fn binary(&mut self, op: hir::BinaryOp, lhs: &Expr, rhs: &Expr, ty: Type, loc: Loc) -> Operand {
         use hir::BinaryOp as H;
-        let operand_ty = mir_ty(lhs.ty);
+        let operand_ty = self.layouts.ty(lhs.ty);
         let l = self.expr(lhs);
         let r = self.expr(rhs);
+        let composite = matches!(lhs.ty, Type::List(_) | Type::Record(_))
+            || matches!(lhs.ty, Type::Enum(n) if self.layouts.enum_is_object(n.id));
+        if composite {
+            if op == H::Concat {
+                return self.runtime(
+                    abi::LM_LIST_CONCAT,
+                    Ty::Ptr,
+                    vec![RtArg::Operand(l), RtArg::Operand(r)],
+                    loc,
+                );
+            }
+            return self.compare_values(op, l, r, lhs.ty, loc);
+        }
         match (op, operand_ty) {
             (H::Concat, _) => self.runtime(
                 abi::LM_STR_CONCAT,
@@ -776,7 +816,7 @@ impl<'a> FnLowerer<'a> {
             }
             (H::Eq | H::Ne, Ty::Null) => Operand::Const(Const::Bool(op == H::Eq)),
             _ => self.temp(
-                mir_ty(ty),
+                self.layouts.ty(ty),
                 Rvalue::Binary {
                     op: simple_binop(op),
                     ty: operand_ty,
@@ -797,15 +837,19 @@ impl<'a> FnLowerer<'a> {
                         self.runtime_effect(abi::LM_WRITE_SPACE, vec![RtArg::I32(stream)], loc);
                     }
                     let value = self.expr(arg);
-                    let f = match mir_ty(arg.ty) {
+                    if !self.is_scalar_display(arg.ty) {
+                        self.write_value(stream, value, arg.ty, loc);
+                        continue;
+                    }
+                    let f = match self.layouts.ty(arg.ty) {
                         Ty::Int => abi::LM_WRITE_INT,
                         Ty::Float => abi::LM_WRITE_FLOAT,
                         Ty::Bool => abi::LM_WRITE_BOOL,
                         Ty::Str => abi::LM_WRITE_STR,
-                        Ty::Null => abi::LM_WRITE_NULL,
+                        Ty::Null | Ty::Ptr => abi::LM_WRITE_NULL,
                     };
                     let mut rt_args = vec![RtArg::I32(stream)];
-                    if mir_ty(arg.ty) != Ty::Null {
+                    if self.layouts.ty(arg.ty) != Ty::Null {
                         rt_args.push(RtArg::Operand(value));
                     }
                     self.runtime_effect(f, rt_args, loc);
@@ -816,8 +860,9 @@ impl<'a> FnLowerer<'a> {
             Builtin::ToString => {
                 let arg = &args[0];
                 let value = self.expr(arg);
-                self.to_string(value, mir_ty(arg.ty), loc)
+                self.to_string(value, arg.ty, loc)
             }
+            Builtin::ListLen | Builtin::Append => self.list_builtin(builtin, args, loc),
             Builtin::StrLen => {
                 let s = self.expr(&args[0]);
                 self.runtime(abi::LM_STR_LEN, Ty::Int, vec![RtArg::Operand(s)], loc)
@@ -841,13 +886,16 @@ impl<'a> FnLowerer<'a> {
     }
 
     /// The display form of a value as a string operand.
-    fn to_string(&mut self, value: Operand, ty: Ty, loc: Loc) -> Operand {
-        let f = match ty {
+    fn to_string(&mut self, value: Operand, ty: Type, loc: Loc) -> Operand {
+        if !self.is_scalar_display(ty) {
+            return self.value_to_string(value, ty, loc);
+        }
+        let f = match self.layouts.ty(ty) {
             Ty::Str => return self.temp(Ty::Str, Rvalue::Use(value), loc),
             Ty::Int => abi::LM_STR_FROM_INT,
             Ty::Float => abi::LM_STR_FROM_FLOAT,
             Ty::Bool => abi::LM_STR_FROM_BOOL,
-            Ty::Null => return self.runtime(abi::LM_STR_FROM_NULL, Ty::Str, vec![], loc),
+            Ty::Null | Ty::Ptr => return self.runtime(abi::LM_STR_FROM_NULL, Ty::Str, vec![], loc),
         };
         self.runtime(f, Ty::Str, vec![RtArg::Operand(value)], loc)
     }
@@ -861,7 +909,7 @@ impl<'a> FnLowerer<'a> {
                 }
                 hir::InterpPart::Value(e, spec) => {
                     let value = self.expr(e);
-                    let ty = mir_ty(e.ty);
+                    let ty = e.ty;
                     let piece = match spec {
                         None => self.to_string(value, ty, loc),
                         Some(spec) => self.format(value, ty, spec, loc),
@@ -885,10 +933,10 @@ impl<'a> FnLowerer<'a> {
         }
     }
 
-    fn format(&mut self, value: Operand, ty: Ty, spec: &hir::FormatSpec, loc: Loc) -> Operand {
+    fn format(&mut self, value: Operand, ty: Type, spec: &hir::FormatSpec, loc: Loc) -> Operand {
         let (f, value) = match ty {
-            Ty::Int => (abi::LM_FMT_INT, value),
-            Ty::Float => (abi::LM_FMT_FLOAT, value),
+            Type::Int => (abi::LM_FMT_INT, value),
+            Type::Float => (abi::LM_FMT_FLOAT, value),
             _ => {
                 let text = self.to_string(value, ty, loc);
                 (abi::LM_FMT_STR, text)
@@ -942,7 +990,7 @@ impl<'a> FnLowerer<'a> {
         loc: Loc,
     ) -> Operand {
         let value = self.expr(scrutinee);
-        let scrut_ty = mir_ty(scrutinee.ty);
+        let scrut_ty = self.layouts.ty(scrutinee.ty);
         // Keep the scrutinee in a local of its own so patterns can test it repeatedly.
         let scrut = self.new_local(scrut_ty, Some("match.value".into()));
         self.assign(scrut, Rvalue::Use(value), loc);
@@ -1033,6 +1081,14 @@ impl<'a> FnLowerer<'a> {
                 let op = if *inclusive { BinOp::Le } else { BinOp::Lt };
                 compare(self, op, Const::Int(*hi))
             }
+            Pattern::Variant {
+                enum_id,
+                tag,
+                fields,
+            } => {
+                self.variant_test(*enum_id, *tag, fields, scrut, success, fail, loc);
+                return;
+            }
             Pattern::Or(alternatives) => {
                 for (i, alt) in alternatives.iter().enumerate() {
                     if i + 1 == alternatives.len() {
@@ -1076,5 +1132,15 @@ fn simple_binop(op: hir::BinaryOp) -> BinOp {
         H::Ge => BinOp::Ge,
         // Handled before reaching here; Pow/Concat never get a MIR BinOp.
         H::Pow | H::Concat => BinOp::Add,
+    }
+}
+
+/// Whether `var = append(var, x)`: the list can grow in place.
+fn is_self_append(var: hir::VarId, value: &Expr) -> bool {
+    match &value.kind {
+        ExprKind::Builtin(Builtin::Append, args) => {
+            matches!(args.first(), Some(Expr { kind: ExprKind::Var(v), .. }) if *v == var)
+        }
+        _ => false,
     }
 }

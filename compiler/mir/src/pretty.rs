@@ -14,6 +14,15 @@ impl Display for Program {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         writeln!(f, "// file: {}", self.file_name)?;
         writeln!(f, "// entry: fn{}", self.entry.0)?;
+        for (i, d) in self.type_descs.iter().enumerate() {
+            writeln!(
+                f,
+                "// typedesc#{i}: {:?} {} {:?}",
+                d.kind,
+                d.name.as_deref().unwrap_or(""),
+                d.children
+            )?;
+        }
         for (i, func) in self.functions.iter().enumerate() {
             writeln!(f)?;
             write!(f, "fn{i} ")?;
@@ -54,6 +63,11 @@ fn write_block(f: &mut Formatter<'_>, block: &BasicBlock) -> fmt::Result {
             StmtKind::Eval(rvalue) => format!("{}", RvalueText(rvalue)),
             StmtKind::Retain(local) => format!("retain _{}", local.0),
             StmtKind::Release(local) => format!("release _{}", local.0),
+            StmtKind::Store {
+                base,
+                offset,
+                value,
+            } => format!("store [_{} + {offset}] = {}", base.0, OperandText(value)),
         };
         writeln!(
             f,
@@ -135,6 +149,11 @@ impl Display for RvalueText<'_> {
                 }
                 write!(f, ")")
             }
+            Rvalue::Load { base, offset, ty } => {
+                write!(f, "load.{ty:?} [{} + {offset}]", OperandText(base))
+            }
+            Rvalue::ToSlot(op) => write!(f, "to_slot {}", OperandText(op)),
+            Rvalue::FromSlot(op, ty) => write!(f, "from_slot.{ty:?} {}", OperandText(op)),
             Rvalue::Runtime(rt, args) => {
                 write!(f, "{}(", rt.name)?;
                 for (i, a) in args.iter().enumerate() {
@@ -146,6 +165,7 @@ impl Display for RvalueText<'_> {
                         RtArg::I32(v) => write!(f, "{v}i32")?,
                         RtArg::I64(v) => write!(f, "{v}i64")?,
                         RtArg::Loc(loc) => write!(f, "loc({}:{})", loc.line, loc.col)?,
+                        RtArg::TypeDesc(i) => write!(f, "typedesc#{i}")?,
                         RtArg::StrArray(ops) => {
                             write!(f, "[")?;
                             for (j, op) in ops.iter().enumerate() {

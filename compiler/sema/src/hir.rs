@@ -9,7 +9,7 @@
 
 use lumen_diagnostics::Span;
 
-pub use crate::types::Type;
+pub use crate::types::{EnumInfo, FieldInfo, RecordInfo, Type, VariantInfo};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CellId(pub u32);
@@ -27,6 +27,10 @@ pub struct Program {
     pub cells: Vec<Cell>,
     /// `main`, explicit or made from top-level statements.
     pub entry: CellId,
+    /// Declared records, indexed by `Nominal::id` of `Type::Record`.
+    pub records: Vec<RecordInfo>,
+    /// Declared enums, indexed by `Nominal::id` of `Type::Enum`.
+    pub enums: Vec<EnumInfo>,
 }
 
 #[derive(Clone, Debug)]
@@ -93,6 +97,31 @@ pub enum StmtKind {
     Return(Option<Expr>),
     /// `halt msg`: the message is a String expression.
     Halt(Expr),
+    /// `x.f[i].g = value` on a `let mut` variable: updates the value held by
+    /// the variable (copy-on-write at each step).
+    AssignPlace {
+        var: VarId,
+        path: Vec<PlaceStep>,
+        value: Expr,
+    },
+    /// `for var in list if filter`: iterates over the list as it was when the
+    /// loop started.
+    ForList {
+        id: LoopId,
+        var: VarId,
+        list: Expr,
+        filter: Option<Expr>,
+        body: Block,
+    },
+}
+
+/// One step of an assignment target below the variable.
+#[derive(Clone, Debug)]
+pub enum PlaceStep {
+    /// A record field, by index in declaration order.
+    Field(u32),
+    /// A list element.
+    Index(Expr),
 }
 
 #[derive(Clone, Debug)]
@@ -135,6 +164,16 @@ pub enum ExprKind {
     /// `when`: the first arm whose condition holds (`None` = `_`).
     When(Vec<WhenArm>),
     Block(Block),
+    /// A record value: the field values in declaration order.
+    Record(Vec<Expr>),
+    /// Reading a record field (index in declaration order).
+    Field(Box<Expr>, u32),
+    /// An enum value: the variant's index and its payload in declaration order.
+    Variant(u32, Vec<Expr>),
+    /// A list literal.
+    List(Vec<Expr>),
+    /// `xs[i]` on a list.
+    Index(Box<Expr>, Box<Expr>),
     /// The expression could not be checked; an error was reported.
     Error,
 }
@@ -191,6 +230,10 @@ pub enum Builtin {
     StrIndex,
     /// `exit(code)`.
     Exit,
+    /// `len(xs)` on a list.
+    ListLen,
+    /// `append(xs, x)`.
+    Append,
 }
 
 #[derive(Clone, Debug)]
@@ -246,4 +289,11 @@ pub enum Pattern {
         inclusive: bool,
     },
     Or(Vec<Pattern>),
+    /// An enum variant (by index) with patterns for some of its payload
+    /// fields (by index); the others match anything.
+    Variant {
+        enum_id: u32,
+        tag: u32,
+        fields: Vec<(u32, Pattern)>,
+    },
 }

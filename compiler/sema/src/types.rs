@@ -1,9 +1,27 @@
 //! Static types as the checker sees them (`spec/types.md` §1).
 //!
-//! Only the types the native slice compiles exist so far; the others are
+//! [`Type`] is `Copy`: composite types refer to interned parts. List element
+//! types are interned once per program run and live for the rest of the
+//! process (a compiler run is short, and types are few), so `Type` needs no
+//! lifetime and no table to print itself. Records and enums are nominal: they
+//! carry their id and name; their fields live in [`RecordInfo`]/[`EnumInfo`].
+//!
+//! Types this version does not compile yet (maps, sets, tuples, unions, …) are
 //! reported as "not supported yet" by the checker rather than half-handled.
 
+use std::cell::RefCell;
+use std::collections::HashSet;
 use std::fmt;
+
+use lumen_diagnostics::Span;
+
+/// A nominal type's identity: its index among the program's records or enums
+/// and its name (for messages).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Nominal {
+    pub id: u32,
+    pub name: &'static str,
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Type {
@@ -12,6 +30,10 @@ pub enum Type {
     Bool,
     Str,
     Null,
+    /// `list[T]`.
+    List(&'static Type),
+    Record(Nominal),
+    Enum(Nominal),
     /// The type of expressions that never complete (`return`, `halt`, …).
     Never,
     /// A type that could not be determined; an error was already reported, so
@@ -19,9 +41,55 @@ pub enum Type {
     Error,
 }
 
+thread_local! {
+    static INTERNED: RefCell<HashSet<&'static Type>> = RefCell::new(HashSet::new());
+}
+
+/// Interns a type so composite types can refer to it by `&'static`.
+pub fn intern(ty: Type) -> &'static Type {
+    INTERNED.with(|set| {
+        let mut set = set.borrow_mut();
+        if let Some(existing) = set.get(&ty) {
+            return *existing;
+        }
+        let leaked: &'static Type = Box::leak(Box::new(ty));
+        set.insert(leaked);
+        leaked
+    })
+}
+
+/// Interns a name (record, enum, variant) for use in [`Nominal`].
+pub fn intern_name(name: &str) -> &'static str {
+    thread_local! {
+        static NAMES: RefCell<HashSet<&'static str>> = RefCell::new(HashSet::new());
+    }
+    NAMES.with(|set| {
+        let mut set = set.borrow_mut();
+        if let Some(existing) = set.get(name) {
+            return *existing;
+        }
+        let leaked: &'static str = Box::leak(name.to_string().into_boxed_str());
+        set.insert(leaked);
+        leaked
+    })
+}
+
+pub fn list_of(elem: Type) -> Type {
+    Type::List(intern(elem))
+}
+
 impl Type {
     pub fn is_numeric(self) -> bool {
         matches!(self, Type::Int | Type::Float)
+    }
+
+    /// Whether the type contains an error (so no further error is reported).
+    pub fn has_error(self) -> bool {
+        match self {
+            Type::Error => true,
+            Type::List(elem) => elem.has_error(),
+            _ => false,
+        }
     }
 
     /// Whether a value of this type is accepted where `expected` is wanted,
@@ -29,8 +97,8 @@ impl Type {
     pub fn fits(self, expected: Type) -> bool {
         self == expected
             || self == Type::Never
-            || self == Type::Error
-            || expected == Type::Error
+            || self.has_error()
+            || expected.has_error()
             || (self == Type::Int && expected == Type::Float)
     }
 
@@ -39,23 +107,83 @@ impl Type {
         match (self, other) {
             (a, b) if a == b => Some(a),
             (Type::Never, t) | (t, Type::Never) => Some(t),
-            (Type::Error, _) | (_, Type::Error) => Some(Type::Error),
+            (a, b) if a.has_error() || b.has_error() => Some(Type::Error),
             (Type::Int, Type::Float) | (Type::Float, Type::Int) => Some(Type::Float),
             _ => None,
+        }
+    }
+
+    /// Whether `==` compares values of this type (everything compiled so far).
+    pub fn has_equality(self) -> bool {
+        !matches!(self, Type::Never)
+    }
+
+    /// Whether `<` and friends order values of this type (semantics.md §3).
+    pub fn has_ordering(self) -> bool {
+        match self {
+            Type::Int | Type::Float | Type::Str | Type::Bool => true,
+            Type::List(elem) => elem.has_ordering(),
+            _ => false,
         }
     }
 }
 
 impl fmt::Display for Type {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Type::Int => "Int",
-            Type::Float => "Float",
-            Type::Bool => "Bool",
-            Type::Str => "String",
-            Type::Null => "Null",
-            Type::Never => "Never",
-            Type::Error => "{unknown}",
-        })
+        match self {
+            Type::Int => f.write_str("Int"),
+            Type::Float => f.write_str("Float"),
+            Type::Bool => f.write_str("Bool"),
+            Type::Str => f.write_str("String"),
+            Type::Null => f.write_str("Null"),
+            Type::List(elem) => write!(f, "list[{elem}]"),
+            Type::Record(n) | Type::Enum(n) => f.write_str(n.name),
+            Type::Never => f.write_str("Never"),
+            Type::Error => f.write_str("{unknown}"),
+        }
+    }
+}
+
+/// A declared record.
+#[derive(Clone, Debug)]
+pub struct RecordInfo {
+    pub name: String,
+    pub fields: Vec<FieldInfo>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct FieldInfo {
+    pub name: String,
+    pub ty: Type,
+    pub span: Span,
+}
+
+/// A declared enum.
+#[derive(Clone, Debug)]
+pub struct EnumInfo {
+    pub name: String,
+    pub variants: Vec<VariantInfo>,
+    pub span: Span,
+}
+
+impl EnumInfo {
+    /// Whether any variant has a payload; if not, values are plain tags.
+    pub fn has_payloads(&self) -> bool {
+        self.variants.iter().any(|v| !v.fields.is_empty())
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct VariantInfo {
+    pub name: String,
+    /// Payload fields; positional payloads have `None` names.
+    pub fields: Vec<(Option<String>, Type)>,
+    pub span: Span,
+}
+
+impl VariantInfo {
+    pub fn is_named(&self) -> bool {
+        self.fields.first().is_some_and(|(n, _)| n.is_some())
     }
 }

@@ -138,6 +138,7 @@ pub fn program(functions: Vec<Function>) -> Program {
         functions,
         entry,
         file_name: FILE.to_string(),
+        type_descs: Vec::new(),
     }
 }
 

@@ -17,6 +17,8 @@ const SUPPORTED_BUILTINS: &[&str] = &[
     "len",
     "length",
     "exit",
+    "append",
+    "is_empty",
 ];
 
 /// Every builtin of `spec/builtins.md`; those not in [`SUPPORTED_BUILTINS`] get
@@ -171,6 +173,14 @@ impl Checker {
         let Some(callee) = call.callee() else {
             return error_expr(span);
         };
+        if let ast::Expr::Field(f) = &callee {
+            if let Some(receiver) = f.receiver() {
+                if let Some((enum_id, tag)) = self.qualified_variant(&receiver, &f.field_name()) {
+                    let args: Vec<ast::Arg> = call.args().collect();
+                    return self.construct_variant(enum_id, tag, Some(&args), span);
+                }
+            }
+        }
         let ast::Expr::Name(name_ref) = &callee else {
             self.not_supported("calling a computed function value", span_of(&callee));
             return error_expr(span);
@@ -183,6 +193,9 @@ impl Checker {
         }
         if let Some(&cell) = self.cell_names.get(&name) {
             return self.call_cell(cell, &args, span);
+        }
+        if let Some(value) = self.check_construction(&name, &args, span.clone()) {
+            return value;
         }
         if SUPPORTED_BUILTINS.contains(&name.as_str()) {
             return self.call_builtin(&name, &args, span);
@@ -332,7 +345,7 @@ impl Checker {
 
     /// Checks a parameter default in the scope of the declaration (no caller
     /// variables are visible), evaluated afresh at each call.
-    fn check_default(&mut self, default: &ast::Expr, ty: Type) -> Expr {
+    pub(super) fn check_default(&mut self, default: &ast::Expr, ty: Type) -> Expr {
         let saved = std::mem::replace(&mut self.body().scopes, Scopes::new());
         let value = self.check_expr(default, Some(ty));
         let value = self.coerce(value, ty, &span_of(default));
@@ -417,6 +430,11 @@ impl Checker {
                         ty: Type::Int,
                         span,
                     },
+                    Type::List(_) => Expr {
+                        kind: ExprKind::Builtin(Builtin::ListLen, values),
+                        ty: Type::Int,
+                        span,
+                    },
                     Type::Error => error_expr(span),
                     other => {
                         self.error(
@@ -424,6 +442,68 @@ impl Checker {
                             format!("`{name}` needs a string or a collection, not `{other}`"),
                             values[0].span.clone(),
                             "has no length",
+                        );
+                        error_expr(span)
+                    }
+                }
+            }
+            "is_empty" => {
+                if !arity(self, 1, &values) {
+                    return error_expr(span);
+                }
+                let builtin = match values[0].ty {
+                    Type::Str => Builtin::StrLen,
+                    Type::List(_) => Builtin::ListLen,
+                    t if t.has_error() => return error_expr(span),
+                    other => {
+                        self.error(
+                            codes::MISMATCHED_TYPES,
+                            format!("`is_empty` needs a string or a list, not `{other}`"),
+                            values[0].span.clone(),
+                            "has no length",
+                        );
+                        return error_expr(span);
+                    }
+                };
+                let len = Expr {
+                    kind: ExprKind::Builtin(builtin, values),
+                    ty: Type::Int,
+                    span: span.clone(),
+                };
+                let zero = Expr {
+                    kind: ExprKind::Int(0),
+                    ty: Type::Int,
+                    span: span.clone(),
+                };
+                Expr {
+                    kind: ExprKind::Binary(crate::hir::BinaryOp::Eq, Box::new(len), Box::new(zero)),
+                    ty: Type::Bool,
+                    span,
+                }
+            }
+            "append" => {
+                if !arity(self, 2, &values) {
+                    return error_expr(span);
+                }
+                let item = values.pop().unwrap_or_else(|| error_expr(span.clone()));
+                let list = values.pop().unwrap_or_else(|| error_expr(span.clone()));
+                match list.ty {
+                    Type::List(elem) => {
+                        let ispan = item.span.clone();
+                        let item = self.coerce(item, *elem, &ispan);
+                        Expr {
+                            ty: list.ty,
+                            kind: ExprKind::Builtin(Builtin::Append, vec![list, item]),
+                            span,
+                        }
+                    }
+                    t if t.has_error() => error_expr(span),
+                    other => {
+                        self.error(
+                            codes::MISMATCHED_TYPES,
+                            format!("`append` needs a list, not `{other}`"),
+                            list.span.clone(),
+                            "not a list",
                         );
                         error_expr(span)
                     }

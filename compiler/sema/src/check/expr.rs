@@ -40,6 +40,8 @@ impl Checker {
             ast::Expr::As(a) => self.check_as(a, span),
             ast::Expr::Call(c) => self.check_call(c, span),
             ast::Expr::Index(i) => self.check_index(i, span),
+            ast::Expr::Field(f) => self.check_field(f, span),
+            ast::Expr::List(l) => self.check_list(l, expected, span),
             ast::Expr::If(i) => self.check_if(i, expected, value_wanted, span),
             ast::Expr::Match(m) => self.check_match(m, expected, value_wanted, span),
             ast::Expr::When(w) => self.check_when(w, expected, value_wanted, span),
@@ -246,6 +248,22 @@ impl Checker {
                 span,
             };
         }
+        if self.types.variants.contains_key(&name) {
+            if let Some((enum_id, tag)) = self.unique_variant(&name, &span) {
+                return self.construct_variant(enum_id, tag, None, span);
+            }
+            return error_expr(span);
+        }
+        if self.types.by_name.contains_key(&name) {
+            self.error(
+                codes::MISMATCHED_TYPES,
+                format!("`{name}` is a type, not a value"),
+                span.clone(),
+                "a type",
+            );
+            self.push_help(format!("construct a value with `{name}(…)`"));
+            return error_expr(span);
+        }
         if self.cell_names.contains_key(&name) || super::calls::is_builtin_name(&name) {
             self.not_supported("using a cell as a value", span.clone());
             return error_expr(span);
@@ -346,6 +364,15 @@ impl Checker {
         let index_span = span_of(&index);
         let index = self.check_expr(&index, Some(Type::Int));
         match base.ty {
+            Type::List(elem) => {
+                let index =
+                    self.expect_type(index, Type::Int, &index_span, "list indices are `Int`");
+                Expr {
+                    kind: ExprKind::Index(Box::new(base), Box::new(index)),
+                    ty: *elem,
+                    span,
+                }
+            }
             Type::Str => {
                 let index =
                     self.expect_type(index, Type::Int, &index_span, "string indices are `Int`");
@@ -700,11 +727,9 @@ fn builtin_constant(name: &str) -> Option<ExprKind> {
 fn describe_expr(e: &ast::Expr) -> &'static str {
     match e {
         ast::Expr::Tuple(_) => "a tuple",
-        ast::Expr::List(_) => "a list",
         ast::Expr::Map(_) => "a map",
         ast::Expr::Set(_) => "a set",
         ast::Expr::Lambda(_) => "a lambda",
-        ast::Expr::Field(_) => "field access",
         ast::Expr::Range(_) => "a range outside `for`",
         ast::Expr::Is(_) => "`is`",
         ast::Expr::Comprehension(_) => "a comprehension",

@@ -12,7 +12,10 @@ impl Checker {
         for directive in file.directives() {
             self.check_directive(&directive);
         }
-        for item in file.items() {
+        let items: Vec<ast::Item> = file.items().collect();
+        self.declare_types(&items);
+        self.define_types(&items);
+        for item in items {
             self.collect_item(item);
         }
         let explicit_main = self.cell_names.get("main").copied();
@@ -50,7 +53,12 @@ impl Checker {
             self.check_cell(CellId(id as u32));
         }
         let cells: Vec<hir::Cell> = self.checked.iter_mut().filter_map(Option::take).collect();
-        (cells.len() == self.cells.len()).then_some(hir::Program { cells, entry })
+        (cells.len() == self.cells.len()).then(|| hir::Program {
+            cells,
+            entry,
+            records: self.types.records.clone(),
+            enums: self.types.enums.clone(),
+        })
     }
 
     fn check_directive(&mut self, directive: &ast::Directive) {
@@ -135,6 +143,8 @@ impl Checker {
                 self.const_syntax.insert(name, c);
             }
             ast::Item::Stmt(stmt) => self.top_level.push(stmt),
+            // Declared by `declare_types`/`define_types`.
+            ast::Item::Record(_) | ast::Item::Enum(_) => {}
             other => {
                 let what = item_description(&other);
                 self.not_supported(what, span_of(&other));
@@ -146,7 +156,10 @@ impl Checker {
         let Some(name_node) = cell.name() else { return };
         let name = name_node.text();
         let span = span_of(&name_node);
-        if self.cell_names.contains_key(&name) || self.const_syntax.contains_key(&name) {
+        if self.cell_names.contains_key(&name)
+            || self.const_syntax.contains_key(&name)
+            || self.types.by_name.contains_key(&name)
+        {
             self.error(
                 codes::DUPLICATE_DEFINITION,
                 format!("`{name}` is defined more than once"),
@@ -223,13 +236,16 @@ impl Checker {
         let span = span_of(ty);
         match ty {
             ast::TypeRef::Path(path) => match Some(path.name()).as_deref() {
+                _ if self.types.by_name.contains_key(&path.name()) || path.name() == "list" => {
+                    self.resolve_named_type(path).unwrap_or(Type::Error)
+                }
                 Some("Int") if path.args().next().is_none() => Type::Int,
                 Some("Float") if path.args().next().is_none() => Type::Float,
                 Some("Bool") if path.args().next().is_none() => Type::Bool,
                 Some("String") if path.args().next().is_none() => Type::Str,
                 Some("Null") | Some("null") => Type::Null,
                 Some(
-                    name @ ("list" | "map" | "set" | "tuple" | "result" | "Bytes" | "Json" | "Any"
+                    name @ ("map" | "set" | "tuple" | "result" | "Bytes" | "Json" | "Any"
                     | "Future" | "Channel" | "FutureState"),
                 ) => {
                     self.not_supported(&format!("the type `{name}`"), span);
@@ -378,7 +394,10 @@ impl Checker {
     fn check_block_returns(&mut self, block: &mut hir::Block, ret: Type, sig: &CellSig) {
         if let Some(tail) = block.tail.take() {
             let span = tail.span.clone();
-            let is_branching = matches!(tail.kind, hir::ExprKind::If { .. } | hir::ExprKind::Match { .. } | hir::ExprKind::When(_));
+            let is_branching = matches!(
+                tail.kind,
+                hir::ExprKind::If { .. } | hir::ExprKind::Match { .. } | hir::ExprKind::When(_)
+            );
             if tail.ty == Type::Null && is_branching {
                 // An `if`/`match` without a value on some path: say that, not
                 // "found Null".
@@ -388,7 +407,9 @@ impl Checker {
                     span,
                     "some path through this ends without a value",
                 );
-                self.push_help("add an `else` branch, or end every path with `return …`".to_string());
+                self.push_help(
+                    "add an `else` branch, or end every path with `return …`".to_string(),
+                );
                 block.tail = Some(tail);
                 return;
             }

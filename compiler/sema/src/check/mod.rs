@@ -8,11 +8,13 @@
 //! typing), [`pattern`] (match patterns), [`calls`] (cells and builtins).
 
 mod calls;
+mod decls;
 mod expr;
 mod items;
 mod ops;
 mod pattern;
 mod stmt;
+mod values;
 
 use std::collections::{HashMap, HashSet};
 
@@ -116,6 +118,8 @@ pub(crate) struct Checker {
     /// Const declarations not yet checked (checked on first use or at the end).
     pub const_syntax: HashMap<String, ast::Const>,
     pub bodies: Vec<Body>,
+    /// Records and enums.
+    pub types: decls::TypeDecls,
     /// Statements outside any cell: the body of the implicit `main`.
     top_level: Vec<ast::Stmt>,
 }

@@ -73,6 +73,7 @@ impl Checker {
         match op {
             B::Add if lt == Type::Str && rt == Type::Str => result(B::Concat, l, r, Type::Str),
             B::Concat if lt == Type::Str && rt == Type::Str => result(B::Concat, l, r, Type::Str),
+            B::Concat if matches!(lt, Type::List(_)) && lt == rt => result(B::Concat, l, r, lt),
             B::Add | B::Sub | B::Mul | B::Div | B::FloorDiv | B::Mod | B::Pow if numeric => {
                 if lt == Type::Int && rt == Type::Int {
                     result(op, l, r, Type::Int)
@@ -100,7 +101,7 @@ impl Checker {
                 if numeric {
                     let (l, r) = widen_pair(l, r);
                     result(op, l, r, Type::Bool)
-                } else if lt == rt && matches!(lt, Type::Str | Type::Bool) {
+                } else if lt == rt && lt.has_ordering() {
                     result(op, l, r, Type::Bool)
                 } else {
                     self.bad_operands(op, lt, rt, &span);

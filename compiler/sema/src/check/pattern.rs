@@ -25,6 +25,7 @@ impl Checker {
         let mut arms = Vec::new();
         let mut catch_all = false;
         let mut seen_bools = (false, false);
+        let mut covered_variants: Vec<u32> = Vec::new();
         for arm in m.arms() {
             let arm_span = span_of(&arm);
             if catch_all {
@@ -57,6 +58,7 @@ impl Checker {
                     catch_all = true;
                 }
                 collect_bools(&pattern, &mut seen_bools);
+                collect_variants(&pattern, &mut covered_variants);
             }
             let body = self.check_arm_body(arm.body(), value_wanted);
             self.body().scopes.pop();
@@ -72,6 +74,32 @@ impl Checker {
             || ty == Type::Null && !arms.is_empty();
         // A non-exhaustive match on `Bool` is always an error (types.md §2);
         // once reported, the arms are typed as if it were exhaustive.
+        let mut exhaustive = exhaustive;
+        let mut enum_gap = false;
+        if let (Type::Enum(e), false) = (ty, exhaustive) {
+            let info = &self.types.enums[e.id as usize];
+            let missing: Vec<String> = info
+                .variants
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !covered_variants.contains(&(*i as u32)))
+                .map(|(_, v)| format!("`{}`", v.name))
+                .collect();
+            if missing.is_empty() {
+                exhaustive = true;
+            } else {
+                enum_gap = true;
+                self.error(
+                    codes::NON_EXHAUSTIVE,
+                    format!("non-exhaustive match on `{}`", info.name),
+                    span.clone(),
+                    format!("missing: {}", missing.join(", ")),
+                );
+                self.push_help(
+                    "add arms for the missing variants, or a final `_ -> …` arm".to_string(),
+                );
+            }
+        }
         let bool_gap = !exhaustive && ty == Type::Bool;
         if bool_gap {
             let missing: Vec<&str> = [
@@ -90,7 +118,7 @@ impl Checker {
         }
         let result_ty = self.branches_type(
             arms.iter_mut().map(|a| &mut a.body).collect(),
-            exhaustive || bool_gap,
+            exhaustive || bool_gap || enum_gap,
             value_wanted,
             "match",
             &span,
@@ -110,9 +138,25 @@ impl Checker {
         match p {
             ast::Pattern::Wildcard(_) => Pattern::Wildcard,
             ast::Pattern::Ident(ident) => match ident.name() {
-                Some(name) => Pattern::Bind(self.new_var(&name.text(), ty, false, span)),
+                Some(name) => {
+                    let name = name.text();
+                    // A bare variant name of the matched enum (`Red ->`) is a
+                    // variant pattern, not a binding.
+                    if let Type::Enum(e) = ty {
+                        let info = &self.types.enums[e.id as usize];
+                        if let Some(tag) = info.variants.iter().position(|v| v.name == name) {
+                            return Pattern::Variant {
+                                enum_id: e.id,
+                                tag: tag as u32,
+                                fields: Vec::new(),
+                            };
+                        }
+                    }
+                    Pattern::Bind(self.new_var(&name, ty, false, span))
+                }
                 None => Pattern::Wildcard,
             },
+            ast::Pattern::Ctor(ctor) => self.ctor_pattern(ctor, ty, span),
             ast::Pattern::Literal(lit) => match lit.expr() {
                 Some(e) => self.literal_pattern(&e, ty),
                 None => Pattern::Wildcard,
@@ -241,6 +285,139 @@ impl Checker {
         }
     }
 
+    /// `Variant(p, …)`, `Variant(field: p, …, ..)`, `Enum.Variant`.
+    fn ctor_pattern(&mut self, ctor: &ast::CtorPat, ty: Type, span: Span) -> Pattern {
+        let Some(path) = ctor.path() else {
+            return Pattern::Wildcard;
+        };
+        let segments: Vec<String> = path.segments().map(|s| s.text()).collect();
+        let Some(variant_name) = segments.last().cloned() else {
+            return Pattern::Wildcard;
+        };
+        let Type::Enum(e) = ty else {
+            if !ty.has_error() {
+                let what = if self.types.by_name.contains_key(&variant_name) {
+                    "record patterns"
+                } else {
+                    "this constructor pattern"
+                };
+                if matches!(variant_name.as_str(), "ok" | "err")
+                    || self.types.by_name.contains_key(&variant_name)
+                {
+                    self.not_supported(what, span);
+                } else {
+                    self.error(
+                        codes::MISMATCHED_TYPES,
+                        "mismatched types",
+                        span,
+                        format!("a variant pattern, but the value matched is `{ty}`"),
+                    );
+                }
+            }
+            return Pattern::Wildcard;
+        };
+        let info = self.types.enums[e.id as usize].clone();
+        if segments.len() == 2 && segments[0] != info.name {
+            self.error(
+                codes::MISMATCHED_TYPES,
+                "mismatched types",
+                span,
+                format!(
+                    "a `{}` pattern, but the value matched is `{}`",
+                    segments[0], info.name
+                ),
+            );
+            return Pattern::Wildcard;
+        }
+        let Some(tag) = info.variants.iter().position(|v| v.name == variant_name) else {
+            self.error(
+                codes::UNRESOLVED_NAME,
+                format!("`{}` has no variant `{variant_name}`", info.name),
+                span,
+                "unknown variant",
+            );
+            return Pattern::Wildcard;
+        };
+        let variant = &info.variants[tag];
+        let mut fields = Vec::new();
+        let mut positional = 0usize;
+        let mut has_rest = false;
+        for arg in ctor.args() {
+            match arg {
+                ast::CtorArg::Rest(_) => has_rest = true,
+                ast::CtorArg::Positional(p) => {
+                    let index = positional;
+                    positional += 1;
+                    match variant.fields.get(index) {
+                        Some((_, fty)) => {
+                            let sub = self.check_pattern(&p, *fty);
+                            fields.push((index as u32, sub));
+                        }
+                        None => {
+                            self.error(
+                                codes::BAD_ARGUMENTS,
+                                format!(
+                                    "`{variant_name}` has {} payload field{}",
+                                    variant.fields.len(),
+                                    if variant.fields.len() == 1 { "" } else { "s" }
+                                ),
+                                span_of(&p),
+                                "too many patterns",
+                            );
+                        }
+                    }
+                }
+                ast::CtorArg::Field(fp) => {
+                    let Some(fname) = fp.name().map(|n| n.text()) else {
+                        continue;
+                    };
+                    match variant
+                        .fields
+                        .iter()
+                        .position(|(n, _)| n.as_deref() == Some(fname.as_str()))
+                    {
+                        Some(index) => {
+                            let fty = variant.fields[index].1;
+                            let sub = match fp.pattern() {
+                                Some(p) => self.check_pattern(&p, fty),
+                                // `Circle(radius)` written as a field pattern binds the field's name.
+                                None => {
+                                    Pattern::Bind(self.new_var(&fname, fty, false, span_of(&fp)))
+                                }
+                            };
+                            fields.push((index as u32, sub));
+                        }
+                        None => {
+                            self.error(
+                                codes::UNRESOLVED_NAME,
+                                format!("`{variant_name}` has no payload field `{fname}`"),
+                                span_of(&fp),
+                                "unknown field",
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        let given = fields.len();
+        if !has_rest && ctor.has_args() && given < variant.fields.len() && positional > 0 {
+            self.error(
+                codes::BAD_ARGUMENTS,
+                format!(
+                    "`{variant_name}` has {} payload fields but the pattern gives {given}",
+                    variant.fields.len()
+                ),
+                span,
+                "add the missing patterns or `..`",
+            );
+        }
+        Pattern::Variant {
+            enum_id: e.id,
+            tag: tag as u32,
+            fields,
+        }
+    }
+
     fn pattern_mismatch(&mut self, scrutinee: Type, pattern: Type, span: Span) {
         self.error(
             codes::MISMATCHED_TYPES,
@@ -256,6 +433,17 @@ fn is_catch_all(p: &Pattern) -> bool {
         Pattern::Wildcard | Pattern::Bind(_) => true,
         Pattern::Or(alts) => alts.iter().any(is_catch_all),
         _ => false,
+    }
+}
+
+/// Variants an unguarded arm matches completely (payload patterns irrefutable).
+fn collect_variants(p: &Pattern, covered: &mut Vec<u32>) {
+    match p {
+        Pattern::Variant { tag, fields, .. } if fields.iter().all(|(_, f)| is_catch_all(f)) => {
+            covered.push(*tag)
+        }
+        Pattern::Or(alts) => alts.iter().for_each(|a| collect_variants(a, covered)),
+        _ => {}
     }
 }
 

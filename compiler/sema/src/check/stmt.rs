@@ -212,8 +212,7 @@ impl Checker {
         let name = match &target {
             ast::Expr::Name(n) => n.text(),
             ast::Expr::Field(_) | ast::Expr::Index(_) => {
-                self.not_supported("assignment to a field or an element", target_span);
-                return None;
+                return self.check_place_assign(assign, &target)
             }
             _ => {
                 self.error(
@@ -352,10 +351,14 @@ impl Checker {
             }
             other => {
                 let value = self.check_expr(other, None);
-                if value.ty != Type::Error {
-                    self.not_supported(&format!("`for` over a `{}`", value.ty), span_of(other));
-                }
-                return None;
+                return match value.ty {
+                    Type::List(elem) => self.check_for_list(f, value, *elem, span),
+                    t if t.has_error() => None,
+                    t => {
+                        self.not_supported(&format!("`for` over a `{t}`"), span_of(other));
+                        None
+                    }
+                };
             }
         };
         self.body().scopes.push();
@@ -398,6 +401,50 @@ impl Checker {
         })
     }
 
+    fn check_for_list(
+        &mut self,
+        f: &ast::ForStmt,
+        list: Expr,
+        elem: Type,
+        span: Span,
+    ) -> Option<Stmt> {
+        self.body().scopes.push();
+        let pattern = f.pattern()?;
+        let name = match &pattern {
+            ast::Pattern::Ident(p) => p.name()?.text(),
+            ast::Pattern::Wildcard(_) => "_".to_string(),
+            other => {
+                self.not_supported("this pattern in `for`", span_of(other));
+                self.body().scopes.pop();
+                return None;
+            }
+        };
+        let var = self.new_var(&name, elem, false, span_of(&pattern));
+        let filter = f.filter().map(|c| {
+            let v = self.check_expr(&c, Some(Type::Bool));
+            self.expect_type(
+                v,
+                Type::Bool,
+                &span_of(&c),
+                "a `for` filter must be a `Bool`",
+            )
+        });
+        let id = self.body().scopes.enter_loop(f.label().map(|l| l.text()));
+        let body = self.check_stmts(&block_stmts(f.body()), false);
+        self.body().scopes.exit_loop();
+        self.body().scopes.pop();
+        Some(Stmt {
+            kind: StmtKind::ForList {
+                id,
+                var,
+                list,
+                filter,
+                body,
+            },
+            span,
+        })
+    }
+
     fn int_operand(&mut self, e: Option<ast::Expr>, span: &Span) -> Expr {
         match e {
             Some(e) => {
@@ -409,6 +456,158 @@ impl Checker {
                 error_expr(span.clone())
             }
         }
+    }
+}
+
+impl Checker {
+    /// `x.f[i].g = value` (and compound forms): checks the path from the
+    /// variable down and desugars to [`StmtKind::AssignPlace`].
+    fn check_place_assign(
+        &mut self,
+        assign: &ast::AssignStmt,
+        target: &ast::Expr,
+    ) -> Option<StmtKind> {
+        // Walk from the outermost access down to the variable.
+        let mut accesses: Vec<ast::Expr> = Vec::new();
+        let mut cur = target.clone();
+        loop {
+            let next = match &cur {
+                ast::Expr::Field(f) => f.receiver()?,
+                ast::Expr::Index(i) => i.base()?,
+                ast::Expr::Paren(p) => {
+                    cur = p.expr()?;
+                    continue;
+                }
+                _ => break,
+            };
+            accesses.push(cur.clone());
+            cur = next;
+        }
+        let root_span = span_of(&cur);
+        let ast::Expr::Name(root) = &cur else {
+            self.error(
+                codes::IMMUTABLE_ASSIGN,
+                "cannot assign to this expression",
+                span_of(target),
+                "the left side must start with a variable",
+            );
+            return None;
+        };
+        let name = root.text();
+        let Some(var) = self.body().scopes.lookup(&name) else {
+            self.error(
+                codes::UNRESOLVED_NAME,
+                format!("cannot find `{name}` in this scope"),
+                root_span,
+                "not found",
+            );
+            return None;
+        };
+        self.body().used.insert(var);
+        let decl = self.body().vars[var.0 as usize].clone();
+        if !decl.mutable {
+            self.push_diagnostic(
+                Diagnostic::error(
+                    codes::IMMUTABLE_ASSIGN,
+                    format!("cannot assign to a part of immutable variable `{name}`"),
+                    span_of(target),
+                    "cannot assign",
+                )
+                .with_label(decl.span.clone(), "declared immutable here")
+                .with_help(format!("make it mutable: `let mut {name}`")),
+            );
+        }
+        let mut ty = decl.ty;
+        let mut path = Vec::new();
+        for step in accesses.iter().rev() {
+            match step {
+                ast::Expr::Field(f) => {
+                    let field = f.field_name();
+                    match ty {
+                        Type::Record(n) => {
+                            let info = &self.types.records[n.id as usize];
+                            match info.fields.iter().position(|fi| fi.name == field) {
+                                Some(i) => {
+                                    ty = info.fields[i].ty;
+                                    path.push(hir::PlaceStep::Field(i as u32));
+                                }
+                                None => {
+                                    self.error(
+                                        codes::UNRESOLVED_NAME,
+                                        format!("`{}` has no field `{field}`", n.name),
+                                        span_of(step),
+                                        "unknown field",
+                                    );
+                                    return None;
+                                }
+                            }
+                        }
+                        t if t.has_error() => return None,
+                        other => {
+                            self.error(
+                                codes::IMMUTABLE_ASSIGN,
+                                format!("a value of type `{other}` has no fields to assign"),
+                                span_of(step),
+                                "not a record",
+                            );
+                            return None;
+                        }
+                    }
+                }
+                ast::Expr::Index(i) => {
+                    let index_syntax = i.index()?;
+                    let index = self.check_expr(&index_syntax, Some(Type::Int));
+                    let index = self.expect_type(
+                        index,
+                        Type::Int,
+                        &span_of(&index_syntax),
+                        "list indices are `Int`",
+                    );
+                    match ty {
+                        Type::List(elem) => {
+                            ty = *elem;
+                            path.push(hir::PlaceStep::Index(index));
+                        }
+                        t if t.has_error() => return None,
+                        Type::Str => {
+                            self.error(
+                                codes::IMMUTABLE_ASSIGN,
+                                "strings are immutable; their characters cannot be assigned",
+                                span_of(step),
+                                "cannot assign",
+                            );
+                            return None;
+                        }
+                        other => {
+                            self.error(
+                                codes::IMMUTABLE_ASSIGN,
+                                format!("a value of type `{other}` has no elements to assign"),
+                                span_of(step),
+                                "not a list",
+                            );
+                            return None;
+                        }
+                    }
+                }
+                _ => return None,
+            }
+        }
+        let value_syntax = assign.value()?;
+        let value_span = span_of(&value_syntax);
+        let value = match assign.compound_op() {
+            None => {
+                let v = self.check_expr(&value_syntax, Some(ty));
+                self.coerce(v, ty, &value_span)
+            }
+            Some(op) => {
+                let bin = super::ops::binary_op(op)?;
+                let current = self.check_expr(target, None);
+                let rhs = self.check_expr(&value_syntax, None);
+                let combined = self.binary(bin, current, rhs, span_of(assign));
+                self.coerce(combined, ty, &value_span)
+            }
+        };
+        Some(StmtKind::AssignPlace { var, path, value })
     }
 }
 
@@ -435,7 +634,8 @@ pub(crate) fn stmt_diverges(stmt: &Stmt) -> bool {
         StmtKind::While { id, cond, body } => {
             matches!(cond.kind, ExprKind::Bool(true)) && !block_breaks_to(body, *id)
         }
-        StmtKind::ForRange { .. } => false,
+        StmtKind::ForRange { .. } | StmtKind::ForList { .. } => false,
+        StmtKind::AssignPlace { value, .. } => value.ty == Type::Never,
     }
 }
 
@@ -459,7 +659,9 @@ fn stmt_breaks_to(stmt: &Stmt, id: hir::LoopId) -> bool {
         StmtKind::Return(e) => e.as_ref().is_some_and(|e| expr_breaks_to(e, id)),
         StmtKind::While { body, .. }
         | StmtKind::Loop { body, .. }
-        | StmtKind::ForRange { body, .. } => block_breaks_to(body, id),
+        | StmtKind::ForRange { body, .. }
+        | StmtKind::ForList { body, .. } => block_breaks_to(body, id),
+        StmtKind::AssignPlace { value, .. } => expr_breaks_to(value, id),
         StmtKind::Continue(_) => false,
     }
 }

@@ -1,0 +1,610 @@
+//! Lowering of composite values: records, enums, lists, their display,
+//! equality and ordering, `for` over lists, and assignment to places
+//! (`p.x = v`, `xs[i] = v`, `users[1].age = 6`).
+//!
+//! Ownership follows the scheme of the parent module, plus *unowned* locals:
+//! temporaries that carry a reference the code here hands on explicitly (into
+//! an object slot, or to a runtime function that consumes it). They are never
+//! released automatically, which is what makes moves — and so copy-on-write
+//! in place — possible.
+
+use lumen_abi as abi;
+use lumen_sema::hir::{self, Builtin, Expr, ExprKind, Type};
+
+use super::FnLowerer;
+use crate::layout::Layouts;
+use crate::{
+    BinOp, BlockId, Const, Loc, Local, Operand, RtArg, Rvalue, StmtKind as MirStmt, Terminator, Ty,
+    UnOp,
+};
+
+impl FnLowerer<'_, '_> {
+    /// A local whose reference this module manages by hand.
+    pub(super) fn unowned_local(&mut self, ty: Ty) -> Local {
+        let local = self.new_local(ty, None);
+        self.unowned.insert(local);
+        local
+    }
+
+    /// Evaluates `rvalue` into a new unowned local (no reference counting).
+    fn unowned(&mut self, ty: Ty, rvalue: Rvalue, loc: Loc) -> Local {
+        let local = self.unowned_local(ty);
+        self.push(MirStmt::Assign(local, rvalue), loc);
+        local
+    }
+
+    pub(super) fn desc(&mut self, ty: Type) -> RtArg {
+        RtArg::TypeDesc(self.layouts.desc(ty))
+    }
+
+    /// The 64-bit slot encoding of a value, as an Int operand.
+    pub(super) fn to_slot(&mut self, value: Operand, ty: Ty, loc: Loc) -> Operand {
+        match ty {
+            Ty::Int => value,
+            _ => {
+                let local = self.new_local(Ty::Int, None);
+                self.push(MirStmt::Assign(local, Rvalue::ToSlot(value)), loc);
+                Operand::Local(local)
+            }
+        }
+    }
+
+    /// Gives a slot an extra reference when it holds a heap local (so an
+    /// object can own it while the local keeps its own).
+    fn retain_operand(&mut self, value: &Operand, ty: Ty, loc: Loc) {
+        if let (Operand::Local(l), true) = (value, ty.is_heap()) {
+            self.push(MirStmt::Retain(*l), loc);
+        }
+    }
+
+    /// Whether a HIR type is displayed by the scalar writers (`lm_write_int`, …).
+    pub(super) fn is_scalar_display(&self, ty: Type) -> bool {
+        matches!(
+            ty,
+            Type::Int
+                | Type::Float
+                | Type::Bool
+                | Type::Str
+                | Type::Null
+                | Type::Never
+                | Type::Error
+        )
+    }
+
+    /// Writes the display form of a composite value to a stream.
+    pub(super) fn write_value(&mut self, stream: i32, value: Operand, ty: Type, loc: Loc) {
+        let mty = self.layouts.ty(ty);
+        let slot = self.to_slot(value, mty, loc);
+        let desc = self.desc(ty);
+        self.runtime_effect(
+            abi::LM_WRITE_VALUE,
+            vec![RtArg::I32(stream), RtArg::Operand(slot), desc],
+            loc,
+        );
+    }
+
+    /// The display form of a composite value as a string.
+    pub(super) fn value_to_string(&mut self, value: Operand, ty: Type, loc: Loc) -> Operand {
+        let mty = self.layouts.ty(ty);
+        let slot = self.to_slot(value, mty, loc);
+        let desc = self.desc(ty);
+        self.runtime(
+            abi::LM_STR_FROM_VALUE,
+            Ty::Str,
+            vec![RtArg::Operand(slot), desc],
+            loc,
+        )
+    }
+
+    /// `==`, `!=`, `<`, … on composite values, through the runtime.
+    pub(super) fn compare_values(
+        &mut self,
+        op: hir::BinaryOp,
+        l: Operand,
+        r: Operand,
+        ty: Type,
+        loc: Loc,
+    ) -> Operand {
+        let mty = self.layouts.ty(ty);
+        let ls = self.to_slot(l, mty, loc);
+        let rs = self.to_slot(r, mty, loc);
+        let desc = self.desc(ty);
+        match op {
+            hir::BinaryOp::Eq | hir::BinaryOp::Ne => {
+                let eq = self.runtime(
+                    abi::LM_VALUE_EQ,
+                    Ty::Bool,
+                    vec![RtArg::Operand(ls), RtArg::Operand(rs), desc],
+                    loc,
+                );
+                if op == hir::BinaryOp::Eq {
+                    eq
+                } else {
+                    self.temp(
+                        Ty::Bool,
+                        Rvalue::Unary {
+                            op: UnOp::Not,
+                            ty: Ty::Bool,
+                            operand: eq,
+                        },
+                        loc,
+                    )
+                }
+            }
+            _ => {
+                let cmp = self.runtime(
+                    abi::LM_VALUE_CMP,
+                    Ty::Int,
+                    vec![RtArg::Operand(ls), RtArg::Operand(rs), desc],
+                    loc,
+                );
+                let op = match op {
+                    hir::BinaryOp::Lt => BinOp::Lt,
+                    hir::BinaryOp::Le => BinOp::Le,
+                    hir::BinaryOp::Gt => BinOp::Gt,
+                    _ => BinOp::Ge,
+                };
+                self.temp(
+                    Ty::Bool,
+                    Rvalue::Binary {
+                        op,
+                        ty: Ty::Int,
+                        lhs: cmp,
+                        rhs: Operand::Const(Const::Int(0)),
+                    },
+                    loc,
+                )
+            }
+        }
+    }
+
+    /// Expressions that build or read composite values.
+    pub(super) fn composite_expr(&mut self, e: &Expr, loc: Loc) -> Operand {
+        match &e.kind {
+            ExprKind::Record(values) => {
+                let desc = self.desc(e.ty);
+                let obj = self.runtime(abi::LM_RECORD_NEW, Ty::Ptr, vec![desc], loc);
+                self.store_fields(&obj, values, Layouts::record_field_offset, loc);
+                obj
+            }
+            ExprKind::Variant(tag, values) => {
+                let Type::Enum(n) = e.ty else {
+                    return Operand::Const(Const::Null);
+                };
+                if !self.layouts.enum_is_object(n.id) {
+                    return Operand::Const(Const::Int(i64::from(*tag)));
+                }
+                let desc = self.desc(e.ty);
+                let obj = self.runtime(
+                    abi::LM_ENUM_NEW,
+                    Ty::Ptr,
+                    vec![desc, RtArg::I64(i64::from(*tag))],
+                    loc,
+                );
+                self.store_fields(&obj, values, Layouts::enum_field_offset, loc);
+                obj
+            }
+            ExprKind::Field(base, index) => {
+                let obj = self.expr(base);
+                let ty = self.layouts.ty(e.ty);
+                self.temp(
+                    ty,
+                    Rvalue::Load {
+                        base: obj,
+                        offset: Layouts::record_field_offset(*index),
+                        ty,
+                    },
+                    loc,
+                )
+                .also_retain(self, ty, loc)
+            }
+            ExprKind::List(values) => {
+                let Type::List(elem) = e.ty else {
+                    return Operand::Const(Const::Null);
+                };
+                let desc = self.desc(*elem);
+                let list = self.runtime(
+                    abi::LM_LIST_NEW,
+                    Ty::Ptr,
+                    vec![desc, RtArg::I64(values.len() as i64)],
+                    loc,
+                );
+                let Operand::Local(list_local) = list else {
+                    return list;
+                };
+                let elem_ty = self.layouts.ty(*elem);
+                for v in values {
+                    let op = self.expr(v);
+                    let slot = self.to_slot(op, elem_ty, loc);
+                    // The list is unshared: push appends in place and returns it.
+                    self.push(
+                        MirStmt::Assign(
+                            list_local,
+                            Rvalue::Runtime(
+                                abi::LM_LIST_PUSH,
+                                vec![
+                                    RtArg::Operand(Operand::Local(list_local)),
+                                    RtArg::Operand(slot),
+                                ],
+                            ),
+                        ),
+                        loc,
+                    );
+                }
+                Operand::Local(list_local)
+            }
+            ExprKind::Index(list, index) => {
+                let l = self.expr(list);
+                let i = self.expr(index);
+                let slot = self.runtime(
+                    abi::LM_LIST_GET,
+                    Ty::Int,
+                    vec![RtArg::Operand(l), RtArg::Operand(i), RtArg::Loc(loc)],
+                    loc,
+                );
+                // `lm_list_get` returns the element owned; the temp takes it over.
+                let ty = self.layouts.ty(e.ty);
+                self.temp(ty, Rvalue::FromSlot(slot, ty), loc)
+            }
+            _ => Operand::Const(Const::Null),
+        }
+    }
+
+    fn store_fields(&mut self, obj: &Operand, values: &[Expr], offset: fn(u32) -> i32, loc: Loc) {
+        let Operand::Local(obj_local) = obj else {
+            return;
+        };
+        for (i, v) in values.iter().enumerate() {
+            let op = self.expr(v);
+            let ty = self.layouts.ty(v.ty);
+            self.retain_operand(&op, ty, loc);
+            self.push(
+                MirStmt::Store {
+                    base: *obj_local,
+                    offset: offset(i as u32),
+                    value: op,
+                },
+                loc,
+            );
+        }
+    }
+
+    /// List builtins: `len`, `append`.
+    pub(super) fn list_builtin(&mut self, builtin: Builtin, args: &[Expr], loc: Loc) -> Operand {
+        match builtin {
+            Builtin::ListLen => {
+                let l = self.expr(&args[0]);
+                self.runtime(abi::LM_LIST_LEN, Ty::Int, vec![RtArg::Operand(l)], loc)
+            }
+            _ => {
+                let l = self.expr(&args[0]);
+                let item = self.expr(&args[1]);
+                let elem_ty = self.layouts.ty(args[1].ty);
+                let slot = self.to_slot(item, elem_ty, loc);
+                // `append` must not change the caller's list: hand the runtime
+                // an extra reference, so a shared list is copied.
+                self.retain_operand(&l, Ty::Ptr, loc);
+                self.temp(
+                    Ty::Ptr,
+                    Rvalue::Runtime(
+                        abi::LM_LIST_PUSH,
+                        vec![RtArg::Operand(l), RtArg::Operand(slot)],
+                    ),
+                    loc,
+                )
+            }
+        }
+    }
+
+    /// `xs = append(xs, v)`: the variable's reference moves into the call, so an
+    /// unshared list grows in place (amortised O(1)).
+    pub(super) fn append_in_place(&mut self, var: Local, item: &Expr, loc: Loc) {
+        let value = self.expr(item);
+        let elem_ty = self.layouts.ty(item.ty);
+        let slot = self.to_slot(value, elem_ty, loc);
+        self.push(
+            MirStmt::Assign(
+                var,
+                Rvalue::Runtime(
+                    abi::LM_LIST_PUSH,
+                    vec![RtArg::Operand(Operand::Local(var)), RtArg::Operand(slot)],
+                ),
+            ),
+            loc,
+        );
+    }
+
+    /// Tests an enum variant pattern against `scrut`.
+    pub(super) fn variant_test(
+        &mut self,
+        enum_id: u32,
+        tag: u32,
+        fields: &[(u32, hir::Pattern)],
+        scrut: Local,
+        success: BlockId,
+        fail: BlockId,
+        loc: Loc,
+    ) {
+        let is_object = self.layouts.enum_is_object(enum_id);
+        let tag_value = if is_object {
+            self.temp(
+                Ty::Int,
+                Rvalue::Load {
+                    base: Operand::Local(scrut),
+                    offset: abi::ENUM_TAG_OFFSET as i32,
+                    ty: Ty::Int,
+                },
+                loc,
+            )
+        } else {
+            Operand::Local(scrut)
+        };
+        let is_tag = self.temp(
+            Ty::Bool,
+            Rvalue::Binary {
+                op: BinOp::Eq,
+                ty: Ty::Int,
+                lhs: tag_value,
+                rhs: Operand::Const(Const::Int(i64::from(tag))),
+            },
+            loc,
+        );
+        let matched = self.new_block();
+        self.terminate(Terminator::Branch {
+            cond: is_tag,
+            then_block: matched,
+            else_block: fail,
+        });
+        self.switch_to(matched);
+        let variant = self.layouts.enum_info(enum_id).variants[tag as usize].clone();
+        for (index, sub) in fields {
+            let field_ty = variant.fields[*index as usize].1;
+            let ty = self.layouts.ty(field_ty);
+            let value = self.new_local(ty, None);
+            self.assign(
+                value,
+                Rvalue::Load {
+                    base: Operand::Local(scrut),
+                    offset: Layouts::enum_field_offset(*index),
+                    ty,
+                },
+                loc,
+            );
+            self.retain_operand(&Operand::Local(value), ty, loc);
+            let next = self.new_block();
+            self.pattern_test(sub, value, ty, next, fail, loc);
+            self.switch_to(next);
+        }
+        self.goto(success);
+    }
+
+    /// `for x in list`: iterates over the list as it was when the loop started.
+    pub(super) fn for_list(
+        &mut self,
+        id: hir::LoopId,
+        var: hir::VarId,
+        list: &Expr,
+        filter: Option<&Expr>,
+        body: &hir::Block,
+        loc: Loc,
+    ) {
+        let Type::List(elem) = list.ty else { return };
+        let l = self.expr(list);
+        let snapshot = self.new_local(Ty::Ptr, Some("for.list".into()));
+        self.assign(snapshot, Rvalue::Use(l), loc);
+        let len = self.runtime(
+            abi::LM_LIST_LEN,
+            Ty::Int,
+            vec![RtArg::Operand(Operand::Local(snapshot))],
+            loc,
+        );
+        let index = self.new_local(Ty::Int, Some("for.index".into()));
+        self.assign(index, Rvalue::Use(Operand::Const(Const::Int(0))), loc);
+        let header = self.new_block();
+        let body_block = self.new_block();
+        let next = self.new_block();
+        let exit = self.new_block();
+        self.goto(header);
+        self.switch_to(header);
+        let more = self.temp(
+            Ty::Bool,
+            Rvalue::Binary {
+                op: BinOp::Lt,
+                ty: Ty::Int,
+                lhs: Operand::Local(index),
+                rhs: len,
+            },
+            loc,
+        );
+        self.terminate(Terminator::Branch {
+            cond: more,
+            then_block: body_block,
+            else_block: exit,
+        });
+        self.switch_to(body_block);
+        let slot = self.runtime(
+            abi::LM_LIST_GET,
+            Ty::Int,
+            vec![
+                RtArg::Operand(Operand::Local(snapshot)),
+                RtArg::Operand(Operand::Local(index)),
+                RtArg::Loc(loc),
+            ],
+            loc,
+        );
+        let elem_ty = self.layouts.ty(*elem);
+        let var_local = self.var_local(var);
+        self.assign(var_local, Rvalue::FromSlot(slot, elem_ty), loc);
+        self.loops.insert(id, (next, exit));
+        if let Some(filter) = filter {
+            let keep = self.expr(filter);
+            let run = self.new_block();
+            self.terminate(Terminator::Branch {
+                cond: keep,
+                then_block: run,
+                else_block: next,
+            });
+            self.switch_to(run);
+        }
+        self.block(body);
+        self.goto(next);
+        self.switch_to(next);
+        self.assign(
+            index,
+            Rvalue::Binary {
+                op: BinOp::Add,
+                ty: Ty::Int,
+                lhs: Operand::Local(index),
+                rhs: Operand::Const(Const::Int(1)),
+            },
+            loc,
+        );
+        self.goto(header);
+        self.switch_to(exit);
+    }
+
+    /// `var.path = value`.
+    pub(super) fn assign_place(
+        &mut self,
+        var: hir::VarId,
+        path: &[hir::PlaceStep],
+        value: &Expr,
+        loc: Loc,
+    ) {
+        let v = self.expr(value);
+        let vty = self.layouts.ty(value.ty);
+        let var_local = self.var_local(var);
+        let var_ty = self.cell.vars[var.0 as usize].ty;
+        // The variable's reference moves into the update and comes back.
+        let updated = self.update(var_local, var_ty, path, &v, vty, loc);
+        self.push(
+            MirStmt::Assign(var_local, Rvalue::Use(Operand::Local(updated))),
+            loc,
+        );
+    }
+
+    /// Consumes the reference held by `obj` (of type `ty`) and returns a local
+    /// holding a reference to the updated value.
+    fn update(
+        &mut self,
+        obj: Local,
+        ty: Type,
+        path: &[hir::PlaceStep],
+        v: &Operand,
+        vty: Ty,
+        loc: Loc,
+    ) -> Local {
+        let Some((step, rest)) = path.split_first() else {
+            return obj;
+        };
+        match (step, ty) {
+            (hir::PlaceStep::Field(index), Type::Record(n)) => {
+                let field_ty = self.layouts.record(n.id).fields[*index as usize].ty;
+                let fty = self.layouts.ty(field_ty);
+                let offset = Layouts::record_field_offset(*index);
+                let unique = self.unowned(
+                    Ty::Ptr,
+                    Rvalue::Runtime(abi::LM_UNSHARE, vec![RtArg::Operand(Operand::Local(obj))]),
+                    loc,
+                );
+                let old = self.unowned(
+                    fty,
+                    Rvalue::Load {
+                        base: Operand::Local(unique),
+                        offset,
+                        ty: fty,
+                    },
+                    loc,
+                );
+                let new_value = if rest.is_empty() {
+                    if fty.is_heap() {
+                        self.push(MirStmt::Release(old), loc);
+                    }
+                    self.retain_operand(v, vty, loc);
+                    v.clone()
+                } else {
+                    // The slot's reference moves into the nested update.
+                    Operand::Local(self.update(old, field_ty, rest, v, vty, loc))
+                };
+                self.push(
+                    MirStmt::Store {
+                        base: unique,
+                        offset,
+                        value: new_value,
+                    },
+                    loc,
+                );
+                unique
+            }
+            (hir::PlaceStep::Index(index_expr), Type::List(elem)) => {
+                let i = self.expr(index_expr);
+                if rest.is_empty() {
+                    let slot = self.to_slot(v.clone(), vty, loc);
+                    return self.unowned(
+                        Ty::Ptr,
+                        Rvalue::Runtime(
+                            abi::LM_LIST_SET,
+                            vec![
+                                RtArg::Operand(Operand::Local(obj)),
+                                RtArg::Operand(i),
+                                RtArg::Operand(slot),
+                                RtArg::Loc(loc),
+                            ],
+                        ),
+                        loc,
+                    );
+                }
+                let ety = self.layouts.ty(*elem);
+                let unique = self.unowned(
+                    Ty::Ptr,
+                    Rvalue::Runtime(abi::LM_UNSHARE, vec![RtArg::Operand(Operand::Local(obj))]),
+                    loc,
+                );
+                let slot = self.unowned(
+                    Ty::Int,
+                    Rvalue::Runtime(
+                        abi::LM_LIST_GET,
+                        vec![
+                            RtArg::Operand(Operand::Local(unique)),
+                            RtArg::Operand(i.clone()),
+                            RtArg::Loc(loc),
+                        ],
+                    ),
+                    loc,
+                );
+                let child = self.unowned(ety, Rvalue::FromSlot(Operand::Local(slot), ety), loc);
+                let new_child = self.update(child, *elem, rest, v, vty, loc);
+                let new_slot = self.to_slot(Operand::Local(new_child), ety, loc);
+                let result = self.unowned(
+                    Ty::Ptr,
+                    Rvalue::Runtime(
+                        abi::LM_LIST_SET,
+                        vec![
+                            RtArg::Operand(Operand::Local(unique)),
+                            RtArg::Operand(i),
+                            RtArg::Operand(new_slot),
+                            RtArg::Loc(loc),
+                        ],
+                    ),
+                    loc,
+                );
+                // `lm_list_set` retained the new element; drop our reference.
+                self.push(MirStmt::Release(new_child), loc);
+                result
+            }
+            _ => obj,
+        }
+    }
+}
+
+/// Chaining helper: retain a freshly loaded heap value so its temp owns it.
+trait AlsoRetain {
+    fn also_retain(self, lowerer: &mut FnLowerer<'_, '_>, ty: Ty, loc: Loc) -> Operand;
+}
+
+impl AlsoRetain for Operand {
+    fn also_retain(self, lowerer: &mut FnLowerer<'_, '_>, ty: Ty, loc: Loc) -> Operand {
+        lowerer.retain_operand(&self, ty, loc);
+        self
+    }
+}

@@ -1,0 +1,261 @@
+//! Type declarations: records and enums. Names are registered first (so types
+//! may refer to each other in any order), then field and payload types are
+//! resolved.
+
+use std::collections::HashMap;
+
+use lumen_diagnostics::Diagnostic;
+use lumen_syntax::ast;
+
+use super::{codes, span_of, Checker};
+use crate::types::{
+    intern_name, list_of, EnumInfo, FieldInfo, Nominal, RecordInfo, Type, VariantInfo,
+};
+
+/// The records and enums of a program and how to find them by name.
+#[derive(Default)]
+pub(crate) struct TypeDecls {
+    pub records: Vec<RecordInfo>,
+    /// Field defaults, per record, per field (checked at each construction).
+    pub record_defaults: Vec<Vec<Option<ast::Expr>>>,
+    pub enums: Vec<EnumInfo>,
+    /// Type name → the type.
+    pub by_name: HashMap<String, Type>,
+    /// Variant name → every (enum id, variant index) with that name.
+    pub variants: HashMap<String, Vec<(u32, u32)>>,
+}
+
+impl Checker {
+    /// Registers the names of all records and enums (first pass).
+    pub(super) fn declare_types(&mut self, items: &[ast::Item]) {
+        for item in items {
+            let (name, is_record, span) = match item {
+                ast::Item::Record(r) => match r.name() {
+                    Some(n) => (n.text(), true, span_of(&n)),
+                    None => continue,
+                },
+                ast::Item::Enum(e) => match e.name() {
+                    Some(n) => (n.text(), false, span_of(&n)),
+                    None => continue,
+                },
+                _ => continue,
+            };
+            if self.types.by_name.contains_key(&name) || is_builtin_type(&name) {
+                self.error(
+                    codes::DUPLICATE_DEFINITION,
+                    format!("the type `{name}` is defined more than once"),
+                    span,
+                    "redefined here",
+                );
+                continue;
+            }
+            let ty = if is_record {
+                let id = self.types.records.len() as u32;
+                self.types.records.push(RecordInfo {
+                    name: name.clone(),
+                    fields: Vec::new(),
+                    span: span.clone(),
+                });
+                self.types.record_defaults.push(Vec::new());
+                Type::Record(Nominal {
+                    id,
+                    name: intern_name(&name),
+                })
+            } else {
+                let id = self.types.enums.len() as u32;
+                self.types.enums.push(EnumInfo {
+                    name: name.clone(),
+                    variants: Vec::new(),
+                    span: span.clone(),
+                });
+                Type::Enum(Nominal {
+                    id,
+                    name: intern_name(&name),
+                })
+            };
+            self.types.by_name.insert(name, ty);
+        }
+    }
+
+    /// Resolves the fields of records and the variants of enums (second pass).
+    pub(super) fn define_types(&mut self, items: &[ast::Item]) {
+        for item in items {
+            match item {
+                ast::Item::Record(r) => self.define_record(r),
+                ast::Item::Enum(e) => self.define_enum(e),
+                _ => {}
+            }
+        }
+    }
+
+    fn define_record(&mut self, r: &ast::Record) {
+        let Some(Type::Record(n)) = r
+            .name()
+            .and_then(|n| self.types.by_name.get(&n.text()).copied())
+        else {
+            return;
+        };
+        if r.generic_params().is_some() {
+            self.not_supported("a generic record", span_of(r));
+        }
+        if let Some(cell) = r.cells().next() {
+            self.not_supported("methods", span_of(&cell));
+        }
+        let mut fields: Vec<FieldInfo> = Vec::new();
+        let mut defaults = Vec::new();
+        for field in r.fields() {
+            let Some(name) = field.name().map(|n| n.text()) else {
+                continue;
+            };
+            let span = span_of(&field);
+            if fields.iter().any(|f| f.name == name) {
+                self.error(
+                    codes::DUPLICATE_DEFINITION,
+                    format!("field `{name}` is declared more than once"),
+                    span.clone(),
+                    "duplicate field",
+                );
+                continue;
+            }
+            if let Some(c) = field.constraint() {
+                self.not_supported("`where` constraints on fields", span_of(&c));
+            }
+            let ty = match field.ty() {
+                Some(t) => self.resolve_type(&t),
+                None => Type::Error,
+            };
+            fields.push(FieldInfo { name, ty, span });
+            defaults.push(field.default());
+        }
+        self.types.records[n.id as usize].fields = fields;
+        self.types.record_defaults[n.id as usize] = defaults;
+    }
+
+    fn define_enum(&mut self, e: &ast::Enum) {
+        let Some(Type::Enum(n)) = e
+            .name()
+            .and_then(|n| self.types.by_name.get(&n.text()).copied())
+        else {
+            return;
+        };
+        if e.generic_params().is_some() {
+            self.not_supported("a generic enum", span_of(e));
+        }
+        if let Some(cell) = e.cells().next() {
+            self.not_supported("methods", span_of(&cell));
+        }
+        let mut variants: Vec<VariantInfo> = Vec::new();
+        for variant in e.variants() {
+            let Some(name) = variant.name().map(|n| n.text()) else {
+                continue;
+            };
+            let span = span_of(&variant);
+            if variants.iter().any(|v| v.name == name) {
+                self.error(
+                    codes::DUPLICATE_DEFINITION,
+                    format!("variant `{name}` is declared more than once"),
+                    span.clone(),
+                    "duplicate variant",
+                );
+                continue;
+            }
+            let mut fields = Vec::new();
+            for f in variant.fields() {
+                let fname = f.name().map(|n| n.text());
+                let ty = match f.ty() {
+                    Some(t) => self.resolve_type(&t),
+                    None => Type::Error,
+                };
+                fields.push((fname, ty));
+            }
+            let named = fields.iter().filter(|(n, _)| n.is_some()).count();
+            if named != 0 && named != fields.len() {
+                self.error(
+                    codes::BAD_LITERAL,
+                    "a variant's payload fields must be all named or all positional",
+                    span.clone(),
+                    "mixed named and positional fields",
+                );
+            }
+            let tag = variants.len() as u32;
+            self.types
+                .variants
+                .entry(name.clone())
+                .or_default()
+                .push((n.id, tag));
+            variants.push(VariantInfo { name, fields, span });
+        }
+        self.types.enums[n.id as usize].variants = variants;
+    }
+
+    /// Resolves `list[T]` and user type names (called from `resolve_type`).
+    pub(super) fn resolve_named_type(&mut self, path: &ast::PathType) -> Option<Type> {
+        let name = path.name();
+        let args: Vec<ast::TypeRef> = path.args().collect();
+        if name == "list" {
+            if args.len() != 1 {
+                self.error(
+                    codes::MISMATCHED_TYPES,
+                    "`list` takes one type argument",
+                    span_of(path),
+                    "write `list[T]`",
+                );
+                return Some(Type::Error);
+            }
+            let elem = self.resolve_type(&args[0]);
+            return Some(list_of(elem));
+        }
+        let ty = self.types.by_name.get(&name).copied()?;
+        if !args.is_empty() {
+            self.error(
+                codes::MISMATCHED_TYPES,
+                format!("`{name}` takes no type arguments"),
+                span_of(path),
+                "unexpected type arguments",
+            );
+        }
+        Some(ty)
+    }
+
+    /// The variant called `name`, if exactly one enum has it; reports an
+    /// ambiguity otherwise.
+    pub(super) fn unique_variant(
+        &mut self,
+        name: &str,
+        span: &lumen_diagnostics::Span,
+    ) -> Option<(u32, u32)> {
+        let candidates = self.types.variants.get(name)?.clone();
+        if candidates.len() == 1 {
+            return Some(candidates[0]);
+        }
+        let enums: Vec<String> = candidates
+            .iter()
+            .map(|(e, _)| format!("`{}.{name}`", self.types.enums[*e as usize].name))
+            .collect();
+        self.push_diagnostic(
+            Diagnostic::error(
+                codes::UNRESOLVED_NAME,
+                format!("the variant `{name}` is ambiguous"),
+                span.clone(),
+                "more than one enum has this variant",
+            )
+            .with_help(format!("qualify it: {}", enums.join(" or "))),
+        );
+        Some(candidates[0])
+    }
+
+    pub(super) fn enum_type(&self, id: u32) -> Type {
+        Type::Enum(Nominal {
+            id,
+            name: intern_name(&self.types.enums[id as usize].name),
+        })
+    }
+}
+
+/// Built-in type names a program may not redefine in this version.
+fn is_builtin_type(name: &str) -> bool {
+    matches!(
+        name,
+        "Int" | "Float" | "Bool" | "String" | "Null" | "Bytes" | "Json" | "Any"
+    )
+}

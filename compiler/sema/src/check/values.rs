@@ -1,0 +1,379 @@
+//! Composite values: record construction and field access, enum variants,
+//! list literals and indexing.
+
+use lumen_diagnostics::{Diagnostic, Span};
+use lumen_syntax::ast;
+
+use super::stmt::error_expr;
+use super::{codes, span_of, Checker};
+use crate::hir::{Expr, ExprKind};
+use crate::types::{list_of, Type};
+
+/// A field to fill in a construction: its name (None when positional only),
+/// type and default value.
+struct Slot {
+    name: Option<String>,
+    ty: Type,
+    default: Option<ast::Expr>,
+}
+
+impl Checker {
+    /// `Name(args)` where `Name` is a record type or an enum variant; `None`
+    /// when the name is neither.
+    pub(super) fn check_construction(
+        &mut self,
+        name: &str,
+        args: &[ast::Arg],
+        span: Span,
+    ) -> Option<Expr> {
+        if let Some(Type::Record(n)) = self.types.by_name.get(name).copied() {
+            let info = self.types.records[n.id as usize].clone();
+            let defaults = self.types.record_defaults[n.id as usize].clone();
+            let slots: Vec<Slot> = info
+                .fields
+                .iter()
+                .zip(defaults)
+                .map(|(f, d)| Slot {
+                    name: Some(f.name.clone()),
+                    ty: f.ty,
+                    default: d,
+                })
+                .collect();
+            let values = self.fill_slots(name, "field", &slots, args, &span, &info.span);
+            return Some(match values {
+                Some(values) => Expr {
+                    kind: ExprKind::Record(values),
+                    ty: Type::Record(n),
+                    span,
+                },
+                None => error_expr(span),
+            });
+        }
+        if self.types.variants.contains_key(name) {
+            let (enum_id, tag) = self.unique_variant(name, &span)?;
+            return Some(self.construct_variant(enum_id, tag, Some(args), span));
+        }
+        None
+    }
+
+    /// A variant value; `args` is `None` for a bare name (`Red`).
+    pub(super) fn construct_variant(
+        &mut self,
+        enum_id: u32,
+        tag: u32,
+        args: Option<&[ast::Arg]>,
+        span: Span,
+    ) -> Expr {
+        let variant = self.types.enums[enum_id as usize].variants[tag as usize].clone();
+        let ty = self.enum_type(enum_id);
+        let values = match args {
+            None if variant.fields.is_empty() => Some(Vec::new()),
+            None => {
+                self.error(
+                    codes::BAD_ARGUMENTS,
+                    format!("the variant `{}` needs its payload", variant.name),
+                    span.clone(),
+                    format!("write `{}(…)`", variant.name),
+                );
+                None
+            }
+            Some(args) => {
+                let slots: Vec<Slot> = variant
+                    .fields
+                    .iter()
+                    .map(|(n, t)| Slot {
+                        name: n.clone(),
+                        ty: *t,
+                        default: None,
+                    })
+                    .collect();
+                self.fill_slots(
+                    &variant.name,
+                    "payload field",
+                    &slots,
+                    args,
+                    &span,
+                    &variant.span,
+                )
+            }
+        };
+        match values {
+            Some(values) => Expr {
+                kind: ExprKind::Variant(tag, values),
+                ty,
+                span,
+            },
+            None => error_expr(span),
+        }
+    }
+
+    /// Matches positional and named arguments to slots, fills defaults, and
+    /// reports missing, unknown and duplicate ones.
+    fn fill_slots(
+        &mut self,
+        what: &str,
+        noun: &str,
+        slots: &[Slot],
+        args: &[ast::Arg],
+        span: &Span,
+        decl_span: &Span,
+    ) -> Option<Vec<Expr>> {
+        let mut values: Vec<Option<Expr>> = vec![None; slots.len()];
+        let mut positional = 0;
+        let mut ok = true;
+        for arg in args {
+            let arg_span = span_of(arg);
+            let Some(value) = arg.value() else { continue };
+            let index = match arg.name().map(|n| n.text()) {
+                Some(n) => match slots
+                    .iter()
+                    .position(|s| s.name.as_deref() == Some(n.as_str()))
+                {
+                    Some(i) => i,
+                    None => {
+                        self.push_diagnostic(
+                            Diagnostic::error(
+                                codes::BAD_ARGUMENTS,
+                                format!("`{what}` has no {noun} named `{n}`"),
+                                arg_span,
+                                format!("unknown {noun}"),
+                            )
+                            .with_label(decl_span.clone(), format!("`{what}` is declared here")),
+                        );
+                        self.check_expr(&value, None);
+                        ok = false;
+                        continue;
+                    }
+                },
+                None => {
+                    let i = positional;
+                    positional += 1;
+                    if i >= slots.len() {
+                        self.error(
+                            codes::BAD_ARGUMENTS,
+                            format!(
+                                "`{what}` has {} {noun}{} but more values were given",
+                                slots.len(),
+                                if slots.len() == 1 { "" } else { "s" }
+                            ),
+                            arg_span,
+                            "unexpected value",
+                        );
+                        self.check_expr(&value, None);
+                        ok = false;
+                        continue;
+                    }
+                    i
+                }
+            };
+            let ty = slots[index].ty;
+            let checked = self.check_expr(&value, Some(ty));
+            let checked = self.coerce(checked, ty, &span_of(&value));
+            if values[index].is_some() {
+                self.error(
+                    codes::BAD_ARGUMENTS,
+                    format!(
+                        "{noun} `{}` is given more than once",
+                        slots[index]
+                            .name
+                            .clone()
+                            .unwrap_or_else(|| index.to_string())
+                    ),
+                    span_of(arg),
+                    "given again here",
+                );
+                ok = false;
+            }
+            values[index] = Some(checked);
+        }
+        let mut out = Vec::new();
+        let mut missing = Vec::new();
+        for (i, v) in values.into_iter().enumerate() {
+            match v {
+                Some(v) => out.push(v),
+                None => match &slots[i].default {
+                    Some(d) => {
+                        let d = d.clone();
+                        out.push(self.check_default(&d, slots[i].ty));
+                    }
+                    None => missing.push(slots[i].name.clone().unwrap_or_else(|| format!("#{i}"))),
+                },
+            }
+        }
+        if !missing.is_empty() {
+            self.push_diagnostic(
+                Diagnostic::error(
+                    codes::BAD_ARGUMENTS,
+                    format!(
+                        "missing {noun}{} {} in `{what}`",
+                        if missing.len() == 1 { "" } else { "s" },
+                        missing
+                            .iter()
+                            .map(|m| format!("`{m}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    span.clone(),
+                    "not given",
+                )
+                .with_label(decl_span.clone(), format!("`{what}` is declared here")),
+            );
+            ok = false;
+        }
+        ok.then_some(out)
+    }
+
+    /// `base.name`: a record field, or a qualified enum variant (`Color.Red`).
+    pub(super) fn check_field(&mut self, f: &ast::FieldExpr, span: Span) -> Expr {
+        let Some(receiver) = f.receiver() else {
+            return error_expr(span);
+        };
+        let field = f.field_name();
+        if let Some((enum_id, tag)) = self.qualified_variant(&receiver, &field) {
+            return self.construct_variant(enum_id, tag, None, span);
+        }
+        if f.is_optional() {
+            self.not_supported("`?.`", span.clone());
+            return error_expr(span);
+        }
+        let base = self.check_expr(&receiver, None);
+        match base.ty {
+            Type::Record(n) => {
+                let info = &self.types.records[n.id as usize];
+                match info.fields.iter().position(|fi| fi.name == field) {
+                    Some(i) => {
+                        let ty = info.fields[i].ty;
+                        Expr {
+                            kind: ExprKind::Field(Box::new(base), i as u32),
+                            ty,
+                            span,
+                        }
+                    }
+                    None => {
+                        let names: Vec<String> = info
+                            .fields
+                            .iter()
+                            .map(|f| format!("`{}`", f.name))
+                            .collect();
+                        self.error(
+                            codes::UNRESOLVED_NAME,
+                            format!("`{}` has no field `{field}`", n.name),
+                            span.clone(),
+                            "unknown field",
+                        );
+                        self.push_help(format!("its fields are {}", names.join(", ")));
+                        error_expr(span)
+                    }
+                }
+            }
+            t if t.has_error() => error_expr(span),
+            other => {
+                self.not_supported(
+                    &format!("`.{field}` on a value of type `{other}`"),
+                    span.clone(),
+                );
+                error_expr(span)
+            }
+        }
+    }
+
+    /// `Enum.Variant` written as a field access on the enum's name.
+    pub(super) fn qualified_variant(
+        &mut self,
+        receiver: &ast::Expr,
+        field: &str,
+    ) -> Option<(u32, u32)> {
+        let ast::Expr::Name(n) = receiver else {
+            return None;
+        };
+        let name = n.text();
+        if self.body().scopes.lookup(&name).is_some() {
+            return None;
+        }
+        let Some(Type::Enum(e)) = self.types.by_name.get(&name).copied() else {
+            return None;
+        };
+        let info = &self.types.enums[e.id as usize];
+        match info.variants.iter().position(|v| v.name == field) {
+            Some(tag) => Some((e.id, tag as u32)),
+            None => {
+                let span = span_of(receiver);
+                self.error(
+                    codes::UNRESOLVED_NAME,
+                    format!("`{name}` has no variant `{field}`"),
+                    span,
+                    "unknown variant",
+                );
+                None
+            }
+        }
+    }
+
+    pub(super) fn check_list(
+        &mut self,
+        l: &ast::ListExpr,
+        expected: Option<Type>,
+        span: Span,
+    ) -> Expr {
+        let expected_elem = match expected {
+            Some(Type::List(e)) => Some(*e),
+            _ => None,
+        };
+        let mut values = Vec::new();
+        for element in l.elements() {
+            match element {
+                ast::Element::Expr(e) => values.push(self.check_expr(&e, expected_elem)),
+                ast::Element::Spread(s) => {
+                    self.not_supported("spreads in list literals", span_of(&s));
+                    return error_expr(span);
+                }
+            }
+        }
+        let elem = match expected_elem {
+            Some(t) => t,
+            None => {
+                let mut ty = Type::Never;
+                for v in &values {
+                    match ty.join(v.ty) {
+                        Some(j) => ty = j,
+                        None => {
+                            self.push_diagnostic(
+                                Diagnostic::error(
+                                    codes::MISMATCHED_TYPES,
+                                    "list elements have different types",
+                                    v.span.clone(),
+                                    format!("this is `{}`, earlier elements are `{ty}`", v.ty),
+                                )
+                                .with_help("lists of mixed types need union types, which lumenc does not support yet"),
+                            );
+                            return error_expr(span);
+                        }
+                    }
+                }
+                if ty == Type::Never {
+                    self.error(
+                        codes::NEEDS_ANNOTATION,
+                        "the type of an empty list cannot be inferred here",
+                        span.clone(),
+                        "add a type annotation",
+                    );
+                    self.push_help("for example `let xs: list[Int] = []`".to_string());
+                    return error_expr(span);
+                }
+                ty
+            }
+        };
+        let values = values
+            .into_iter()
+            .map(|v| {
+                let vspan = v.span.clone();
+                self.coerce(v, elem, &vspan)
+            })
+            .collect();
+        Expr {
+            kind: ExprKind::List(values),
+            ty: list_of(elem),
+            span,
+        }
+    }
+}
