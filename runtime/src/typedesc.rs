@@ -104,7 +104,8 @@ impl Ty {
         }
     }
 
-    /// The name of field `i`, or `None` when fields are positional.
+    /// The name of field `i`, or `None` when fields are positional (no
+    /// `field_names`, or a null or empty name for this field).
     pub fn field_name(self, i: usize) -> Option<&'static [u8]> {
         let d = self.desc()?;
         if d.field_names.is_null() {
@@ -113,7 +114,8 @@ impl Ty {
         // SAFETY: `field_names` holds `count` NUL-terminated names.
         let p = unsafe { d.field_names.add(i).read() };
         // SAFETY: as above.
-        (!p.is_null()).then(|| unsafe { CStr::from_ptr(p.cast()) }.to_bytes())
+        let name = (!p.is_null()).then(|| unsafe { CStr::from_ptr(p.cast()) }.to_bytes())?;
+        (!name.is_empty()).then_some(name)
     }
 
     /// The variant with `tag` of an enum (`Enum` or `TagEnum`).
@@ -248,6 +250,9 @@ mod tests {
         );
         assert_eq!(shape.variant(1).name(), b"Sq");
         assert_eq!(shape.variant(1).field_name(0), None);
+        let mixed = variant("Mixed", &[("", int()), ("b", int())]);
+        assert_eq!(mixed.field_name(0), None, "an empty name is positional");
+        assert_eq!(mixed.field_name(1), Some(&b"b"[..]));
         let color = tag_enum("Color", &["Red", "Green"]);
         assert!(!color.is_heap());
         assert_eq!(color.variant(1).name(), b"Green");
