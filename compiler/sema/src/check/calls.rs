@@ -175,9 +175,12 @@ impl Checker {
         };
         if let ast::Expr::Field(f) = &callee {
             if let Some(receiver) = f.receiver() {
-                if let Some((enum_id, tag)) = self.qualified_variant(&receiver, &f.field_name()) {
+                if self.names_enum_type(&receiver) {
                     let args: Vec<ast::Arg> = call.args().collect();
-                    return self.construct_variant(enum_id, tag, Some(&args), span);
+                    return match self.qualified_variant(&receiver, &f.field_name()) {
+                        Some((enum_id, tag)) => self.construct_variant(enum_id, tag, Some(&args), span),
+                        None => error_expr(span),
+                    };
                 }
             }
         }

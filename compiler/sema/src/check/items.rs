@@ -496,7 +496,8 @@ impl Checker {
             .iter()
             .enumerate()
             .filter(|(i, v)| {
-                !body.used.contains(&hir::VarId(*i as u32)) && !v.name.starts_with('_')
+                // A variable whose value had an error is reported already.
+                !body.used.contains(&hir::VarId(*i as u32)) && !v.name.starts_with('_') && !v.ty.has_error()
             })
             .map(|(_, v)| (v.name.clone(), v.span.clone()))
             .collect();

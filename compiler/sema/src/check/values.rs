@@ -229,8 +229,11 @@ impl Checker {
             return error_expr(span);
         };
         let field = f.field_name();
-        if let Some((enum_id, tag)) = self.qualified_variant(&receiver, &field) {
-            return self.construct_variant(enum_id, tag, None, span);
+        if self.names_enum_type(&receiver) {
+            return match self.qualified_variant(&receiver, &field) {
+                Some((enum_id, tag)) => self.construct_variant(enum_id, tag, None, span),
+                None => error_expr(span),
+            };
         }
         if f.is_optional() {
             self.not_supported("`?.`", span.clone());
@@ -275,6 +278,14 @@ impl Checker {
                 error_expr(span)
             }
         }
+    }
+
+    /// Whether an expression is the bare name of an enum type (not shadowed by
+    /// a variable).
+    pub(super) fn names_enum_type(&mut self, e: &ast::Expr) -> bool {
+        let ast::Expr::Name(n) = e else { return false };
+        let name = n.text();
+        self.body().scopes.lookup(&name).is_none() && matches!(self.types.by_name.get(&name), Some(Type::Enum(_)))
     }
 
     /// `Enum.Variant` written as a field access on the enum's name.
