@@ -20,6 +20,7 @@ use lumen_sema::hir::{self, Builtin, Expr, ExprKind, Pattern, StmtKind, Type};
 
 use crate::layout::Layouts;
 
+mod library;
 mod values;
 
 use crate::{
@@ -696,6 +697,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             | ExprKind::Field(..)
             | ExprKind::List(_)
             | ExprKind::Index(..) => self.composite_expr(e, loc),
+            ExprKind::Library(call) => self.library_call(call, e.ty, loc),
             ExprKind::Block(block) => {
                 let value = self.block(block);
                 value.unwrap_or(Operand::Const(Const::Null))

@@ -174,6 +174,8 @@ pub enum ExprKind {
     List(Vec<Expr>),
     /// `xs[i]` on a list.
     Index(Box<Expr>, Box<Expr>),
+    /// A call of a library builtin (`crate::library`).
+    Library(crate::library::LibraryCall),
     /// The expression could not be checked; an error was reported.
     Error,
 }

@@ -7,6 +7,7 @@
 mod check;
 mod format_spec;
 pub mod hir;
+pub mod library;
 mod scope;
 pub mod types;
 

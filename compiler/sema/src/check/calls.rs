@@ -203,6 +203,22 @@ impl Checker {
         if SUPPORTED_BUILTINS.contains(&name.as_str()) {
             return self.call_builtin(&name, &args, span);
         }
+        if crate::library::is_library(&name) {
+            let mut values = Vec::new();
+            for arg in &args {
+                let Some(v) = arg.value() else { continue };
+                if let Some(n) = arg.name() {
+                    self.error(
+                        codes::BAD_ARGUMENTS,
+                        format!("the builtin `{name}` takes no named argument `{}`", n.text()),
+                        span_of(arg),
+                        "unexpected named argument",
+                    );
+                }
+                values.push(self.check_expr(&v, None));
+            }
+            return self.check_library(&name, values, span);
+        }
         if is_builtin_name(&name) {
             self.not_supported(&format!("the builtin `{name}`"), span_of(&callee));
             for arg in &args {

@@ -11,6 +11,7 @@ mod calls;
 mod decls;
 mod expr;
 mod items;
+mod library;
 mod ops;
 mod pattern;
 mod stmt;
