@@ -43,6 +43,10 @@ pub unsafe fn value_eq(a: Slot, b: Slot, ty: Ty) -> bool {
             TypeKind::Bool => (a != 0) == (b != 0),
             TypeKind::Null => true,
             TypeKind::Variant => internal_error("a variant descriptor used as a value type"),
+            // Functions compare by identity (semantics.md §3): the same
+            // closure object, or the same cell used as a value twice.
+            // SAFETY: caller's contract: live closures (or null).
+            TypeKind::Closure => unsafe { crate::objects::same_function(a, b) },
             TypeKind::String | TypeKind::List | TypeKind::Record | TypeKind::Enum => {
                 // SAFETY: caller's contract: live objects (or null).
                 unsafe { objects_eq(a, b, &mut work) }

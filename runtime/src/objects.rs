@@ -14,9 +14,9 @@
 use std::mem::offset_of;
 
 use lumen_abi::{
-    ObjectHeader, ObjectKind, TypeDesc, ENUM_DESC_OFFSET, ENUM_FIELDS_OFFSET, ENUM_TAG_OFFSET,
-    LIST_CAP_OFFSET, LIST_DATA_OFFSET, LIST_DESC_OFFSET, LIST_LEN_OFFSET, RECORD_DESC_OFFSET,
-    RECORD_FIELDS_OFFSET,
+    ObjectHeader, ObjectKind, TypeDesc, CLOSURE_CAPTURES_OFFSET, CLOSURE_CODE_OFFSET,
+    CLOSURE_DESC_OFFSET, ENUM_DESC_OFFSET, ENUM_FIELDS_OFFSET, ENUM_TAG_OFFSET, LIST_CAP_OFFSET,
+    LIST_DATA_OFFSET, LIST_DESC_OFFSET, LIST_LEN_OFFSET, RECORD_DESC_OFFSET, RECORD_FIELDS_OFFSET,
 };
 
 use crate::errors::internal_error;
@@ -42,6 +42,14 @@ pub struct EnumObj {
     pub tag: u64,
 }
 
+/// A closure; its captured value slots follow (`lumen_abi` closure layout).
+#[repr(C)]
+pub struct ClosureObj {
+    pub header: ObjectHeader,
+    pub desc: *const TypeDesc,
+    pub code: *const u8,
+}
+
 /// A list; the elements live in a separate buffer so the object keeps its
 /// address when the list grows.
 #[repr(C)]
@@ -61,6 +69,9 @@ const _: () = {
     assert!(offset_of!(EnumObj, desc) == ENUM_DESC_OFFSET);
     assert!(offset_of!(EnumObj, tag) == ENUM_TAG_OFFSET);
     assert!(std::mem::size_of::<EnumObj>() == ENUM_FIELDS_OFFSET);
+    assert!(offset_of!(ClosureObj, desc) == CLOSURE_DESC_OFFSET);
+    assert!(offset_of!(ClosureObj, code) == CLOSURE_CODE_OFFSET);
+    assert!(std::mem::size_of::<ClosureObj>() == CLOSURE_CAPTURES_OFFSET);
     assert!(offset_of!(ListObj, elem) == LIST_DESC_OFFSET);
     assert!(offset_of!(ListObj, len) == LIST_LEN_OFFSET);
     assert!(offset_of!(ListObj, cap) == LIST_CAP_OFFSET);
@@ -80,6 +91,7 @@ pub unsafe fn kind_of(obj: *const ObjectHeader) -> ObjectKind {
         k if k == ObjectKind::List as u16 => ObjectKind::List,
         k if k == ObjectKind::Record as u16 => ObjectKind::Record,
         k if k == ObjectKind::Enum as u16 => ObjectKind::Enum,
+        k if k == ObjectKind::Closure as u16 => ObjectKind::Closure,
         k => internal_error(&format!("object of unknown kind {k} at {obj:p}")),
     }
 }
@@ -121,10 +133,16 @@ pub unsafe fn fields(obj: *const ObjectHeader) -> (*mut Slot, Ty) {
     // SAFETY: caller's contract; the layouts are checked above, and the
     // descriptors were stored by `lm_record_new`/`lm_enum_new`.
     unsafe {
-        if kind_of(obj) == ObjectKind::Record {
+        let kind = kind_of(obj);
+        if kind == ObjectKind::Record {
             let r = obj.cast::<RecordObj>();
             let slots = obj.cast::<u8>().add(RECORD_FIELDS_OFFSET) as *mut Slot;
             (slots, Ty::new((*r).desc))
+        } else if kind == ObjectKind::Closure {
+            // A closure's captured values are typed by its own descriptor.
+            let c = obj.cast::<ClosureObj>();
+            let slots = obj.cast::<u8>().add(CLOSURE_CAPTURES_OFFSET) as *mut Slot;
+            (slots, Ty::new((*c).desc))
         } else {
             let e = obj.cast::<EnumObj>();
             let slots = obj.cast::<u8>().add(ENUM_FIELDS_OFFSET) as *mut Slot;
@@ -160,7 +178,7 @@ unsafe fn for_each_child(obj: *mut ObjectHeader, mut f: impl FnMut(*mut ObjectHe
     unsafe {
         match kind_of(obj) {
             ObjectKind::String => {}
-            ObjectKind::Record | ObjectKind::Enum => {
+            ObjectKind::Record | ObjectKind::Enum | ObjectKind::Closure => {
                 let (slots, ty) = fields(obj);
                 for i in 0..ty.count() {
                     if ty.child(i).is_heap() {
@@ -307,6 +325,51 @@ fn new_with_fields(kind: ObjectKind, head: usize, count: usize) -> *mut ObjectHe
     obj
 }
 
+/// Whether two function values are the same function: the same closure, or
+/// two closures without captured values running the same code (a named cell
+/// used as a value twice).
+///
+/// # Safety
+/// Both slots must be 0 or live closures.
+pub unsafe fn same_function(a: Slot, b: Slot) -> bool {
+    if a == b {
+        return true;
+    }
+    let (x, y) = (
+        slot_obj(a).cast::<ClosureObj>(),
+        slot_obj(b).cast::<ClosureObj>(),
+    );
+    if x.is_null() || y.is_null() {
+        return false;
+    }
+    // SAFETY: caller's contract.
+    unsafe {
+        let no_captures = |c: *mut ClosureObj| Ty::new((*c).desc).count() == 0;
+        no_captures(x) && no_captures(y) && (*x).code == (*y).code
+    }
+}
+
+/// A new closure of the closure type `desc` (its children: the captured
+/// values' types) running `code`, every capture slot zero; compiled code
+/// stores the captured values (the closure owns those references).
+///
+/// # Safety
+/// `desc` must be a valid descriptor of kind `Closure` (see [`Ty::new`]) and
+/// `code` the address of a compiled closure body.
+#[no_mangle]
+pub unsafe extern "C" fn lm_closure_new(desc: *const TypeDesc, code: *const u8) -> *mut ClosureObj {
+    // SAFETY: caller's contract.
+    let ty = unsafe { Ty::new(desc) };
+    let obj = new_with_fields(ObjectKind::Closure, CLOSURE_CAPTURES_OFFSET, ty.count())
+        .cast::<ClosureObj>();
+    // SAFETY: fresh object with room for the descriptor and code pointer.
+    unsafe {
+        (*obj).desc = desc;
+        (*obj).code = code;
+    }
+    obj
+}
+
 /// A new record of the record type `desc`, every field slot zero; compiled
 /// code stores the fields (the record owns those references).
 ///
@@ -358,10 +421,10 @@ pub unsafe fn shallow_copy(obj: *mut ObjectHeader) -> *mut ObjectHeader {
             }
             kind => {
                 let (slots, ty) = fields(obj);
-                let head = if kind == ObjectKind::Record {
-                    RECORD_FIELDS_OFFSET
-                } else {
-                    ENUM_FIELDS_OFFSET
+                let head = match kind {
+                    ObjectKind::Record => RECORD_FIELDS_OFFSET,
+                    ObjectKind::Closure => CLOSURE_CAPTURES_OFFSET,
+                    _ => ENUM_FIELDS_OFFSET,
                 };
                 let copy = new_with_fields(kind, head, ty.count());
                 // Descriptor, tag and slots, after the (fresh) header.

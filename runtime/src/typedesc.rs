@@ -22,7 +22,7 @@ use crate::errors::internal_error;
 pub struct Ty(*const TypeDesc);
 
 /// Every kind, for decoding the `u32` of a descriptor.
-const KINDS: [TypeKind; 10] = [
+const KINDS: [TypeKind; 11] = [
     TypeKind::Int,
     TypeKind::Float,
     TypeKind::Bool,
@@ -33,6 +33,7 @@ const KINDS: [TypeKind; 10] = [
     TypeKind::Enum,
     TypeKind::Variant,
     TypeKind::TagEnum,
+    TypeKind::Closure,
 ];
 
 impl Ty {
@@ -74,7 +75,11 @@ impl Ty {
     pub fn is_heap(self) -> bool {
         matches!(
             self.kind(),
-            TypeKind::String | TypeKind::List | TypeKind::Record | TypeKind::Enum
+            TypeKind::String
+                | TypeKind::List
+                | TypeKind::Record
+                | TypeKind::Enum
+                | TypeKind::Closure
         )
     }
 

@@ -121,6 +121,23 @@ unsafe fn start(
         TypeKind::Null => out.write_str("null"),
         TypeKind::TagEnum => write_name(out, ty.variant(slot as u64).name()),
         TypeKind::Variant => internal_error("a variant descriptor used as a value type"),
+        TypeKind::Closure => {
+            let obj = slot_obj(slot);
+            if obj.is_null() {
+                return out.write_str("null");
+            }
+            // SAFETY: a live closure (caller's contract); its own descriptor
+            // names the cell when it is a named cell used as a value.
+            let (_, own) = unsafe { fields(obj) };
+            let name = own.name();
+            if name.is_empty() {
+                out.write_str("<closure>")
+            } else {
+                out.write_str("<fn ")?;
+                write_name(out, name)?;
+                out.write_char('>')
+            }
+        }
         TypeKind::String | TypeKind::List | TypeKind::Record | TypeKind::Enum => {
             let obj = slot_obj(slot);
             if obj.is_null() {

@@ -519,6 +519,42 @@ impl<'a, 'e> FnCx<'a, 'e> {
                     }
                 })
             }
+            Rvalue::FuncAddr(callee) => {
+                let index = callee.0 as usize;
+                if index >= self.program.functions.len() {
+                    return Err(
+                        self.error(format!("address of function #{index} which does not exist"))
+                    );
+                }
+                let id = self.em.cell_id(index);
+                let fref = self.func_ref(id);
+                Some(self.b.ins().func_addr(self.pointer, fref))
+            }
+            Rvalue::CallIndirect { callee, args, ret } => {
+                if self.operand_ty(callee)? != Ty::Ptr {
+                    return Err(self.error("calling a value that is not a closure pointer"));
+                }
+                let closure = self.operand(callee)?;
+                let code = self.b.ins().load(
+                    self.pointer,
+                    ir::MemFlagsData::trusted(),
+                    closure,
+                    lumen_abi::CLOSURE_CODE_OFFSET as i32,
+                );
+                let mut sig = Signature::new(CallConv::triple_default(self.em.isa().triple()));
+                sig.params.push(AbiParam::new(self.pointer));
+                let mut values = vec![closure];
+                for arg in args {
+                    let ty = self.operand_ty(arg)?;
+                    sig.params.push(AbiParam::new(clif_type(ty, self.pointer)));
+                    values.push(self.operand(arg)?);
+                }
+                sig.returns
+                    .push(AbiParam::new(clif_type(*ret, self.pointer)));
+                let sigref = self.b.import_signature(sig);
+                let call = self.b.ins().call_indirect(sigref, code, &values);
+                self.b.inst_results(call).first().copied()
+            }
             Rvalue::ToSlot(op) => {
                 let ty = self.operand_ty(op)?;
                 let v = self.operand(op)?;

@@ -18,6 +18,9 @@ pub struct Layouts<'a> {
     enums: &'a [EnumInfo],
     descs: Vec<TypeDescData>,
     desc_ids: HashMap<DescKey, u32>,
+    /// Per cell: the name closures of it display (`<fn name>`) when it is the
+    /// wrapper that makes a named cell a value.
+    pub fn_names: Vec<Option<String>>,
 }
 
 /// What a descriptor describes (variants get their own descriptors).
@@ -25,6 +28,8 @@ pub struct Layouts<'a> {
 enum DescKey {
     Type(Type),
     Variant(u32, u32),
+    /// The closure objects of one closure body: (cell index).
+    Closure(u32),
 }
 
 impl<'a> Layouts<'a> {
@@ -34,6 +39,7 @@ impl<'a> Layouts<'a> {
             enums,
             descs: Vec::new(),
             desc_ids: HashMap::new(),
+            fn_names: Vec::new(),
         }
     }
 
@@ -62,7 +68,7 @@ impl<'a> Layouts<'a> {
             Type::Float => Ty::Float,
             Type::Bool => Ty::Bool,
             Type::Str => Ty::Str,
-            Type::List(_) | Type::Record(_) => Ty::Ptr,
+            Type::List(_) | Type::Record(_) | Type::Fn(_) => Ty::Ptr,
             Type::Enum(n) if self.enum_is_object(n.id) => Ty::Ptr,
             Type::Enum(_) => Ty::Int,
             Type::Null | Type::Never | Type::Error => Ty::Null,
@@ -85,6 +91,25 @@ impl<'a> Layouts<'a> {
         self.desc_for(DescKey::Type(ty))
     }
 
+    /// The descriptor of closures made from closure body `cell` (capturing
+    /// values of `captures` types); `name` for named cells used as values.
+    pub fn closure_desc(&mut self, cell: u32, name: Option<&str>, captures: &[Type]) -> u32 {
+        let key = DescKey::Closure(cell);
+        if let Some(id) = self.desc_ids.get(&key) {
+            return *id;
+        }
+        let children = captures.iter().map(|t| self.desc(*t)).collect();
+        let id = self.descs.len() as u32;
+        self.descs.push(TypeDescData {
+            kind: TypeKind::Closure,
+            name: name.map(str::to_string),
+            children,
+            field_names: None,
+        });
+        self.desc_ids.insert(key, id);
+        id
+    }
+
     fn desc_for(&mut self, key: DescKey) -> u32 {
         if let Some(id) = self.desc_ids.get(&key) {
             return *id;
@@ -100,6 +125,12 @@ impl<'a> Layouts<'a> {
         });
         let data = match key {
             DescKey::Type(ty) => self.build(ty),
+            DescKey::Closure(_) => TypeDescData {
+                kind: TypeKind::Closure,
+                name: None,
+                children: Vec::new(),
+                field_names: None,
+            },
             DescKey::Variant(e, tag) => {
                 let variant = self.enums[e as usize].variants[tag as usize].clone();
                 let children = variant.fields.iter().map(|(_, t)| self.desc(*t)).collect();
@@ -134,6 +165,7 @@ impl<'a> Layouts<'a> {
             Type::Bool => simple(TypeKind::Bool),
             Type::Str => simple(TypeKind::String),
             Type::Null | Type::Never | Type::Error => simple(TypeKind::Null),
+            Type::Fn(_) => simple(TypeKind::Closure),
             Type::List(elem) => TypeDescData {
                 kind: TypeKind::List,
                 name: None,

@@ -209,6 +209,17 @@ pub enum Rvalue {
     ToSlot(Operand),
     /// A value of type `ty` from its 64-bit slot encoding (an `Int` operand).
     FromSlot(Operand, Ty),
+    /// The address of a compiled cell's code (for closures), a pointer typed
+    /// as `Ty::Ptr` but not reference-counted: only used as an argument of
+    /// `lm_closure_new`.
+    FuncAddr(FuncId),
+    /// Calls a closure: loads its code pointer and calls it with the closure
+    /// itself followed by `args`; the result has type `ret`.
+    CallIndirect {
+        callee: Operand,
+        args: Vec<Operand>,
+        ret: Ty,
+    },
 }
 
 /// An argument of a runtime call.

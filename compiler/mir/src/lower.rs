@@ -20,6 +20,7 @@ use lumen_sema::hir::{self, Builtin, Expr, ExprKind, Pattern, StmtKind, Type};
 
 use crate::layout::Layouts;
 
+mod closures;
 mod library;
 mod values;
 
@@ -65,6 +66,14 @@ impl<'a> LineIndex<'a> {
 pub fn lower_program(program: &hir::Program, source: &str, file_name: &str) -> Program {
     let index = LineIndex::new(source);
     let mut layouts = Layouts::new(&program.records, &program.enums);
+    layouts.fn_names = program
+        .cells
+        .iter()
+        .map(|c| match &c.captures {
+            Some(captures) if captures.is_empty() && c.name != "<closure>" => Some(c.name.clone()),
+            _ => None,
+        })
+        .collect();
     let functions = program
         .cells
         .iter()
@@ -125,6 +134,11 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             ret_local: Local(0),
             ret_ty,
         };
+        // A closure body receives its closure object first (borrowed).
+        if cell.captures.is_some() {
+            let env = this.new_local(Ty::Ptr, Some("closure".to_string()));
+            this.params.push(env);
+        }
         for &param in &cell.params {
             let var = &cell.vars[param.0 as usize];
             let local = {
@@ -144,6 +158,9 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
 
     fn lower(mut self) -> Function {
         let cell = self.cell;
+        if let Some(captures) = &cell.captures {
+            self.load_captures(captures);
+        }
         let body_value = self.block(&cell.body);
         let tail_diverges = cell.body.tail.as_ref().is_some_and(|t| t.ty == Type::Never);
         if !self.is_terminated() {
@@ -698,6 +715,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             | ExprKind::List(_)
             | ExprKind::Index(..) => self.composite_expr(e, loc),
             ExprKind::Library(call) => self.library_call(call, e.ty, loc),
+            ExprKind::Closure(..) | ExprKind::CallValue(..) => self.closure_expr(e, loc),
             ExprKind::Block(block) => {
                 let value = self.block(block);
                 value.unwrap_or(Operand::Const(Const::Null))
@@ -745,7 +763,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
         let operand_ty = self.layouts.ty(lhs.ty);
         let l = self.expr(lhs);
         let r = self.expr(rhs);
-        let composite = matches!(lhs.ty, Type::List(_) | Type::Record(_))
+        let composite = matches!(lhs.ty, Type::List(_) | Type::Record(_) | Type::Fn(_))
             || matches!(lhs.ty, Type::Enum(n) if self.layouts.enum_is_object(n.id));
         if composite {
             if op == H::Concat {

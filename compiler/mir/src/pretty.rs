@@ -153,6 +153,17 @@ impl Display for RvalueText<'_> {
                 write!(f, "load.{ty:?} [{} + {offset}]", OperandText(base))
             }
             Rvalue::ToSlot(op) => write!(f, "to_slot {}", OperandText(op)),
+            Rvalue::FuncAddr(func) => write!(f, "func_addr fn{}", func.0),
+            Rvalue::CallIndirect { callee, args, ret } => {
+                write!(f, "call_indirect.{ret:?} {}(", OperandText(callee))?;
+                for (i, a) in args.iter().enumerate() {
+                    if i > 0 {
+                        write!(f, ", ")?;
+                    }
+                    write!(f, "{}", OperandText(a))?;
+                }
+                write!(f, ")")
+            }
             Rvalue::FromSlot(op, ty) => write!(f, "from_slot.{ty:?} {}", OperandText(op)),
             Rvalue::Runtime(rt, args) => {
                 write!(f, "{}(", rt.name)?;

@@ -42,6 +42,11 @@ pub struct Cell {
     pub body: Block,
     /// The span of the cell's name (its header for the implicit main).
     pub span: Span,
+    /// For a closure body (a lambda, or the wrapper that lets a named cell be
+    /// used as a value): the variables initialised from the closure's
+    /// captured values, in slot order. Such a cell takes the closure object as
+    /// a hidden first parameter. `None` for ordinary cells.
+    pub captures: Option<Vec<VarId>>,
 }
 
 #[derive(Clone, Debug)]
@@ -174,6 +179,11 @@ pub enum ExprKind {
     List(Vec<Expr>),
     /// `xs[i]` on a list.
     Index(Box<Expr>, Box<Expr>),
+    /// A closure: the cell holding its body and the values it captures (in
+    /// the order of that cell's `captures`).
+    Closure(CellId, Vec<Expr>),
+    /// A call of a function value.
+    CallValue(Box<Expr>, Vec<Expr>),
     /// A call of a library builtin (`crate::library`).
     Library(crate::library::LibraryCall),
     /// The expression could not be checked; an error was reported.

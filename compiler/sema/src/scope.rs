@@ -36,6 +36,13 @@ impl Scopes {
         }
     }
 
+    /// Binds in the outermost scope (captured variables of a closure body).
+    pub fn bind_root(&mut self, name: &str, var: VarId) {
+        if let Some(frame) = self.frames.first_mut() {
+            frame.insert(name.to_string(), var);
+        }
+    }
+
     pub fn lookup(&self, name: &str) -> Option<VarId> {
         self.frames.iter().rev().find_map(|f| f.get(name).copied())
     }

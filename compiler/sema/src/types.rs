@@ -34,6 +34,8 @@ pub enum Type {
     List(&'static Type),
     Record(Nominal),
     Enum(Nominal),
+    /// A function value (closure or named cell): `fn(A, B) -> R`.
+    Fn(&'static FnSig),
     /// The type of expressions that never complete (`return`, `halt`, …).
     Never,
     /// A type that could not be determined; an error was already reported, so
@@ -74,6 +76,31 @@ pub fn intern_name(name: &str) -> &'static str {
     })
 }
 
+/// Parameter and result types of a function type.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct FnSig {
+    pub params: Vec<Type>,
+    pub ret: Type,
+}
+
+thread_local! {
+    static SIGS: RefCell<HashSet<&'static FnSig>> = RefCell::new(HashSet::new());
+}
+
+/// The interned function type `fn(params) -> ret`.
+pub fn fn_type(params: Vec<Type>, ret: Type) -> Type {
+    let sig = FnSig { params, ret };
+    SIGS.with(|set| {
+        let mut set = set.borrow_mut();
+        if let Some(existing) = set.get(&sig) {
+            return Type::Fn(existing);
+        }
+        let leaked: &'static FnSig = Box::leak(Box::new(sig));
+        set.insert(leaked);
+        Type::Fn(leaked)
+    })
+}
+
 pub fn list_of(elem: Type) -> Type {
     Type::List(intern(elem))
 }
@@ -88,6 +115,7 @@ impl Type {
         match self {
             Type::Error => true,
             Type::List(elem) => elem.has_error(),
+            Type::Fn(sig) => sig.ret.has_error() || sig.params.iter().any(|p| p.has_error()),
             _ => false,
         }
     }
@@ -138,6 +166,16 @@ impl fmt::Display for Type {
             Type::Null => f.write_str("Null"),
             Type::List(elem) => write!(f, "list[{elem}]"),
             Type::Record(n) | Type::Enum(n) => f.write_str(n.name),
+            Type::Fn(sig) => {
+                f.write_str("fn(")?;
+                for (i, p) in sig.params.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{p}")?;
+                }
+                write!(f, ") -> {}", sig.ret)
+            }
             Type::Never => f.write_str("Never"),
             Type::Error => f.write_str("{unknown}"),
         }

@@ -149,6 +149,10 @@ runtime_functions! {
     /// Ordering of two values of type `desc`: -1, 0 or 1 (numbers, strings,
     /// Bools, lists element-wise).
     LM_VALUE_CMP = "lm_value_cmp"(I64, I64, Ptr) -> [I64];
+    /// A new closure of the closure type `desc` (kind `Closure`: its children
+    /// are the captured values' types) calling `code`, with zeroed capture
+    /// slots that compiled code then fills (the closure owns them).
+    LM_CLOSURE_NEW = "lm_closure_new"(Ptr, Ptr) -> [Ptr];
 
     // Failures: print `error: …` with the location, flush, exit 1 (or, later,
     // fail the current task).
@@ -256,7 +260,15 @@ pub enum ObjectKind {
     List = 2,
     Record = 3,
     Enum = 4,
+    Closure = 5,
 }
+
+/// A closure: `[ObjectHeader] [desc: *const TypeDesc (kind Closure)]
+/// [code: function pointer] [captured value slots …]`. The code takes the
+/// closure itself as a hidden first argument, then the declared parameters.
+pub const CLOSURE_DESC_OFFSET: usize = 8;
+pub const CLOSURE_CODE_OFFSET: usize = 16;
+pub const CLOSURE_CAPTURES_OFFSET: usize = 24;
 
 /// A record: `[ObjectHeader (8)] [desc: *const TypeDesc (8)] [field slots, 8 each …]`.
 pub const RECORD_DESC_OFFSET: usize = 8;
@@ -299,6 +311,11 @@ pub enum TypeKind {
     /// An enum without payloads: values are `Int` tags; `children` are its
     /// variants (kind `Variant`, `count` 0) for their names.
     TagEnum = 10,
+    /// A function value: `children` are the types of the captured values (in
+    /// a closure object's own descriptor); `name` is the cell's name for a
+    /// named cell used as a value (displayed `<fn name>`), null for a lambda
+    /// (displayed `<closure>`). Equality is identity.
+    Closure = 11,
 }
 
 /// A static description of a type, emitted by the code generator (one per type

@@ -173,44 +173,90 @@ impl Checker {
         let Some(callee) = call.callee() else {
             return error_expr(span);
         };
+        let args: Vec<ast::Arg> = call.args().collect();
+        self.check_callee(&callee, &args, None, span)
+    }
+
+    /// `lhs |> rhs`: `a |> f(b)` is `f(a, b)`; `a |> f` is `f(a)`
+    /// (syntax.md §6).
+    pub(super) fn check_pipe(&mut self, lhs: &ast::Expr, rhs: &ast::Expr, span: Span) -> Expr {
+        let piped = self.check_expr(lhs, None);
+        match rhs {
+            ast::Expr::Call(call) => match call.callee() {
+                Some(callee) => {
+                    let args: Vec<ast::Arg> = call.args().collect();
+                    self.check_callee(&callee, &args, Some(piped), span)
+                }
+                None => error_expr(span),
+            },
+            ast::Expr::Name(_) => self.check_callee(rhs, &[], Some(piped), span),
+            other => {
+                let f = self.check_expr(other, None);
+                self.call_value(f, &[], Some(piped), span)
+            }
+        }
+    }
+
+    /// A call of `callee` with `args`, after a piped first argument if any.
+    fn check_callee(
+        &mut self,
+        callee: &ast::Expr,
+        args: &[ast::Arg],
+        piped: Option<Expr>,
+        span: Span,
+    ) -> Expr {
+        let callee = callee.clone();
+        let args = args.to_vec();
         if let ast::Expr::Field(f) = &callee {
             if let Some(receiver) = f.receiver() {
                 if self.names_enum_type(&receiver) {
-                    let args: Vec<ast::Arg> = call.args().collect();
+                    if piped.is_some() {
+                        self.not_supported("piping into a variant constructor", span.clone());
+                    }
                     return match self.qualified_variant(&receiver, &f.field_name()) {
-                        Some((enum_id, tag)) => self.construct_variant(enum_id, tag, Some(&args), span),
+                        Some((enum_id, tag)) => {
+                            self.construct_variant(enum_id, tag, Some(&args), span)
+                        }
                         None => error_expr(span),
                     };
                 }
             }
         }
         let ast::Expr::Name(name_ref) = &callee else {
-            self.not_supported("calling a computed function value", span_of(&callee));
-            return error_expr(span);
+            let value = self.check_expr(&callee, None);
+            return self.call_value(value, &args, piped, span);
         };
         let name = name_ref.text();
-        let args: Vec<ast::Arg> = call.args().collect();
-        if self.body().scopes.lookup(&name).is_some() {
-            self.not_supported("calling a variable", span_of(&callee));
-            return error_expr(span);
+        if self.lookup_var(&name).is_some() {
+            let value = self.check_expr(&callee, None);
+            return self.call_value(value, &args, piped, span);
         }
         if let Some(&cell) = self.cell_names.get(&name) {
-            return self.call_cell(cell, &args, span);
+            return self.call_cell(cell, &args, piped, span);
         }
-        if let Some(value) = self.check_construction(&name, &args, span.clone()) {
-            return value;
+        if self.types.by_name.contains_key(&name) || self.types.variants.contains_key(&name) {
+            if piped.is_some() {
+                self.not_supported("piping into a constructor", span.clone());
+                return error_expr(span);
+            }
+            if let Some(value) = self.check_construction(&name, &args, span.clone()) {
+                return value;
+            }
         }
         if SUPPORTED_BUILTINS.contains(&name.as_str()) {
-            return self.call_builtin(&name, &args, span);
+            return self.call_builtin(&name, &args, piped, span);
         }
         if crate::library::is_library(&name) {
-            let mut values = Vec::new();
+            let mut values: Vec<Expr> = piped.into_iter().collect();
             for arg in &args {
                 let Some(v) = arg.value() else { continue };
                 if let Some(n) = arg.name() {
                     self.error(
                         codes::BAD_ARGUMENTS,
-                        format!("the builtin `{name}` takes no named argument `{}`", n.text()),
+                        format!(
+                            "the builtin `{name}` takes no named argument `{}`",
+                            n.text()
+                        ),
                         span_of(arg),
                         "unexpected named argument",
                     );
@@ -242,11 +288,38 @@ impl Checker {
         error_expr(span)
     }
 
-    fn call_cell(&mut self, cell: CellId, args: &[ast::Arg], span: Span) -> Expr {
+    fn call_cell(
+        &mut self,
+        cell: CellId,
+        args: &[ast::Arg],
+        piped: Option<Expr>,
+        span: Span,
+    ) -> Expr {
         let sig = self.cells[cell.0 as usize].clone();
         let mut slots: Vec<Option<Expr>> = vec![None; sig.params.len()];
         let mut positional = 0usize;
         let mut ok = true;
+        if let Some(value) = piped {
+            match sig.params.first() {
+                Some(first) => {
+                    let vspan = value.span.clone();
+                    slots[0] = Some(self.coerce(value, first.ty, &vspan));
+                    positional = 1;
+                }
+                None => {
+                    self.error(
+                        codes::BAD_ARGUMENTS,
+                        format!(
+                            "`{}` takes no arguments, so nothing can be piped into it",
+                            sig.name
+                        ),
+                        span.clone(),
+                        "piped value has nowhere to go",
+                    );
+                    ok = false;
+                }
+            }
+        }
         for arg in args {
             let arg_span = span_of(arg);
             let Some(value) = arg.value() else { continue };
@@ -372,8 +445,14 @@ impl Checker {
         value
     }
 
-    fn call_builtin(&mut self, name: &str, args: &[ast::Arg], span: Span) -> Expr {
-        let mut values = Vec::new();
+    fn call_builtin(
+        &mut self,
+        name: &str,
+        args: &[ast::Arg],
+        piped: Option<Expr>,
+        span: Span,
+    ) -> Expr {
+        let mut values: Vec<Expr> = piped.into_iter().collect();
         for arg in args {
             let Some(v) = arg.value() else { continue };
             if let Some(n) = arg.name() {

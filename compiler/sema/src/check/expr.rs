@@ -42,6 +42,7 @@ impl Checker {
             ast::Expr::Index(i) => self.check_index(i, span),
             ast::Expr::Field(f) => self.check_field(f, span),
             ast::Expr::List(l) => self.check_list(l, expected, span),
+            ast::Expr::Lambda(l) => self.check_lambda(l, expected, span),
             ast::Expr::If(i) => self.check_if(i, expected, value_wanted, span),
             ast::Expr::Match(m) => self.check_match(m, expected, value_wanted, span),
             ast::Expr::When(w) => self.check_when(w, expected, value_wanted, span),
@@ -220,7 +221,7 @@ impl Checker {
 
     fn check_name(&mut self, n: &ast::NameRef, span: Span) -> Expr {
         let name = n.text();
-        if let Some(var) = self.body().scopes.lookup(&name) {
+        if let Some(var) = self.lookup_var(&name) {
             self.body().used.insert(var);
             let ty = self.body().vars[var.0 as usize].ty;
             return Expr {
@@ -264,8 +265,11 @@ impl Checker {
             self.push_help(format!("construct a value with `{name}(…)`"));
             return error_expr(span);
         }
-        if self.cell_names.contains_key(&name) || super::calls::is_builtin_name(&name) {
-            self.not_supported("using a cell as a value", span.clone());
+        if let Some(cell) = self.cell_names.get(&name).copied() {
+            return self.cell_value(cell, span);
+        }
+        if super::calls::is_builtin_name(&name) {
+            self.not_supported("using a builtin as a value", span.clone());
             return error_expr(span);
         }
         self.error(
@@ -729,7 +733,6 @@ fn describe_expr(e: &ast::Expr) -> &'static str {
         ast::Expr::Tuple(_) => "a tuple",
         ast::Expr::Map(_) => "a map",
         ast::Expr::Set(_) => "a set",
-        ast::Expr::Lambda(_) => "a lambda",
         ast::Expr::Range(_) => "a range outside `for`",
         ast::Expr::Is(_) => "`is`",
         ast::Expr::Comprehension(_) => "a comprehension",

@@ -263,6 +263,18 @@ impl Checker {
                 None => Type::Error,
             },
             ast::TypeRef::Null(_) => Type::Null,
+            ast::TypeRef::Paren(p) => match p.inner() {
+                Some(inner) => self.resolve_type(&inner),
+                None => Type::Error,
+            },
+            ast::TypeRef::Fn(f) => {
+                if let Some(row) = f.effect_row() {
+                    self.not_supported("an effect row", span_of(&row));
+                }
+                let params = f.params().map(|p| self.resolve_type(&p)).collect();
+                let ret = f.ret_type().map_or(Type::Null, |r| self.resolve_type(&r));
+                crate::types::fn_type(params, ret)
+            }
             _ => {
                 self.not_supported("this kind of type", span);
                 Type::Error
@@ -386,6 +398,7 @@ impl Checker {
             vars: body_state.vars,
             body,
             span: sig.span,
+            captures: None,
         }
     }
 
@@ -497,7 +510,9 @@ impl Checker {
             .enumerate()
             .filter(|(i, v)| {
                 // A variable whose value had an error is reported already.
-                !body.used.contains(&hir::VarId(*i as u32)) && !v.name.starts_with('_') && !v.ty.has_error()
+                !body.used.contains(&hir::VarId(*i as u32))
+                    && !v.name.starts_with('_')
+                    && !v.ty.has_error()
             })
             .map(|(_, v)| (v.name.clone(), v.span.clone()))
             .collect();

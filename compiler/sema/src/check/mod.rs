@@ -11,6 +11,7 @@ mod calls;
 mod decls;
 mod expr;
 mod items;
+mod lambda;
 mod library;
 mod ops;
 mod pattern;
@@ -94,6 +95,10 @@ pub(crate) struct Body {
     /// Types of `return` values seen, for cells whose return type is inferred.
     pub returned: Vec<(Type, Span)>,
     pub used: HashSet<VarId>,
+    /// For a lambda body: variables of the enclosing body it captures, as
+    /// (outer variable, the lambda's own copy).
+    pub captures: Vec<(VarId, VarId)>,
+    pub is_lambda: bool,
 }
 
 impl Body {
@@ -104,6 +109,8 @@ impl Body {
             expected_ret,
             returned: Vec::new(),
             used: HashSet::new(),
+            captures: Vec::new(),
+            is_lambda: false,
         }
     }
 }
@@ -121,6 +128,8 @@ pub(crate) struct Checker {
     pub bodies: Vec<Body>,
     /// Records and enums.
     pub types: decls::TypeDecls,
+    /// Closure wrappers of named cells used as values.
+    cell_values: lambda::CellValues,
     /// Statements outside any cell: the body of the implicit `main`.
     top_level: Vec<ast::Stmt>,
 }
@@ -174,6 +183,39 @@ impl Checker {
         let id = VarId(body.vars.len() as u32 - 1);
         body.scopes.bind(name, id);
         id
+    }
+
+    /// Resolves a variable name, looking through enclosing bodies for a
+    /// lambda: a variable of an enclosing cell becomes a capture (by value).
+    pub fn lookup_var(&mut self, name: &str) -> Option<VarId> {
+        let depth = self.bodies.len().checked_sub(1)?;
+        self.lookup_at(depth, name)
+    }
+
+    fn lookup_at(&mut self, depth: usize, name: &str) -> Option<VarId> {
+        if let Some(v) = self.bodies[depth].scopes.lookup(name) {
+            return Some(v);
+        }
+        if depth == 0 || !self.bodies[depth].is_lambda {
+            return None;
+        }
+        let outer = self.lookup_at(depth - 1, name)?;
+        let outer_body = &mut self.bodies[depth - 1];
+        outer_body.used.insert(outer);
+        let info = outer_body.vars[outer.0 as usize].clone();
+        let body = &mut self.bodies[depth];
+        body.vars.push(hir::Var {
+            name: info.name.clone(),
+            ty: info.ty,
+            // Closures capture by value: the copy cannot be assigned.
+            mutable: false,
+            span: info.span,
+        });
+        let inner = VarId(body.vars.len() as u32 - 1);
+        body.used.insert(inner);
+        body.scopes.bind_root(name, inner);
+        body.captures.push((outer, inner));
+        Some(inner)
     }
 
     /// The return type of a cell, checking its body first if the type is inferred.

@@ -15,6 +15,9 @@ impl Checker {
         let (Some(lhs), Some(rhs), Some(op)) = (b.lhs(), b.rhs(), b.op()) else {
             return error_expr(span);
         };
+        if op == AstOp::Pipe {
+            return self.check_pipe(&lhs, &rhs, span);
+        }
         match op {
             AstOp::And | AstOp::Or => {
                 let l = self.check_expr(&lhs, Some(Type::Bool));

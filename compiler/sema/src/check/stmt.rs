@@ -224,7 +224,7 @@ impl Checker {
                 return None;
             }
         };
-        let Some(var) = self.body().scopes.lookup(&name) else {
+        let Some(var) = self.lookup_var(&name) else {
             let what = if self.const_syntax.contains_key(&name) {
                 "a constant"
             } else {
@@ -248,7 +248,18 @@ impl Checker {
             return None;
         };
         let decl = self.body().vars[var.0 as usize].clone();
-        if !decl.mutable {
+        let captured = self.body().captures.iter().any(|(_, inner)| *inner == var);
+        if captured {
+            self.push_diagnostic(
+                Diagnostic::error(
+                    codes::IMMUTABLE_ASSIGN,
+                    format!("cannot assign to `{name}` inside a closure"),
+                    target_span.clone(),
+                    "captured variable",
+                )
+                .with_help("closures capture variables by value when they are created; return the new value instead"),
+            );
+        } else if !decl.mutable {
             self.push_diagnostic(
                 Diagnostic::error(
                     codes::IMMUTABLE_ASSIGN,
@@ -494,7 +505,7 @@ impl Checker {
             return None;
         };
         let name = root.text();
-        let Some(var) = self.body().scopes.lookup(&name) else {
+        let Some(var) = self.lookup_var(&name) else {
             self.error(
                 codes::UNRESOLVED_NAME,
                 format!("cannot find `{name}` in this scope"),

@@ -285,7 +285,8 @@ impl Checker {
     pub(super) fn names_enum_type(&mut self, e: &ast::Expr) -> bool {
         let ast::Expr::Name(n) = e else { return false };
         let name = n.text();
-        self.body().scopes.lookup(&name).is_none() && matches!(self.types.by_name.get(&name), Some(Type::Enum(_)))
+        self.lookup_var(&name).is_none()
+            && matches!(self.types.by_name.get(&name), Some(Type::Enum(_)))
     }
 
     /// `Enum.Variant` written as a field access on the enum's name.
@@ -298,7 +299,7 @@ impl Checker {
             return None;
         };
         let name = n.text();
-        if self.body().scopes.lookup(&name).is_some() {
+        if self.lookup_var(&name).is_some() {
             return None;
         }
         let Some(Type::Enum(e)) = self.types.by_name.get(&name).copied() else {

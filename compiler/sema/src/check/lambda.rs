@@ -1,0 +1,372 @@
+//! Function values: lambdas (`fn(x) => x * 2`, block bodies), named cells
+//! used as values, and calls of function values.
+//!
+//! A lambda's body becomes a cell of its own (a *closure body*) whose
+//! `captures` list the variables it copies from enclosing bodies when the
+//! closure is created (semantics.md §1: capture by value). Lowering gives such
+//! a cell the closure object as a hidden first parameter.
+
+use std::collections::HashMap;
+
+use lumen_diagnostics::Span;
+use lumen_syntax::ast;
+
+use super::stmt::error_expr;
+use super::{codes, span_of, Body, CellSig, Checker, ParamSig, RetState};
+use crate::hir::{self, CellId, Expr, ExprKind, VarId};
+use crate::types::{fn_type, Type};
+
+/// Closure wrappers already made for named cells used as values.
+#[derive(Default)]
+pub(crate) struct CellValues {
+    wrappers: HashMap<CellId, CellId>,
+}
+
+impl Checker {
+    /// Registers a cell that has no name in scope (closure bodies).
+    fn add_hidden_cell(&mut self, sig: CellSig) -> CellId {
+        let id = CellId(self.cells.len() as u32);
+        self.cells.push(sig);
+        self.ret_states.push(RetState::Unknown);
+        self.checked.push(None);
+        id
+    }
+
+    pub(super) fn check_lambda(
+        &mut self,
+        l: &ast::LambdaExpr,
+        expected: Option<Type>,
+        span: Span,
+    ) -> Expr {
+        if let Some(row) = l.effect_row() {
+            self.not_supported("an effect row", span_of(&row));
+        }
+        let expected_sig = match expected {
+            Some(Type::Fn(sig)) => Some(sig),
+            _ => None,
+        };
+        let params: Vec<ast::Param> = l.params().collect();
+        if let Some(sig) = expected_sig {
+            if sig.params.len() != params.len() {
+                self.error(
+                    codes::MISMATCHED_TYPES,
+                    "mismatched types",
+                    span.clone(),
+                    format!(
+                        "expected a function taking {} parameter(s), this one takes {}",
+                        sig.params.len(),
+                        params.len()
+                    ),
+                );
+                return error_expr(span);
+            }
+        }
+        let mut param_sigs = Vec::new();
+        for (i, p) in params.iter().enumerate() {
+            let name = p
+                .name()
+                .map(|n| n.text())
+                .unwrap_or_else(|| "_".to_string());
+            let ty = match (p.ty(), expected_sig) {
+                (Some(t), _) => self.resolve_type(&t),
+                (None, Some(sig)) => sig.params[i],
+                (None, None) => {
+                    self.error(
+                        codes::NEEDS_ANNOTATION,
+                        format!("the type of parameter `{name}` cannot be inferred here"),
+                        span_of(p),
+                        "add `: Type`",
+                    );
+                    Type::Error
+                }
+            };
+            if p.default().is_some() || p.is_variadic() {
+                self.not_supported("defaults and `...` in lambda parameters", span_of(p));
+            }
+            param_sigs.push(ParamSig {
+                name,
+                ty,
+                default: None,
+                span: span_of(p),
+            });
+        }
+        let declared_ret = match l.ret_type() {
+            Some(t) => Some(self.resolve_type(&t)),
+            None => expected_sig.map(|s| s.ret).filter(|t| !t.has_error()),
+        };
+        let id = self.add_hidden_cell(CellSig {
+            name: "<closure>".to_string(),
+            params: param_sigs.clone(),
+            declared_ret,
+            span: span.clone(),
+            syntax: None,
+        });
+        let mut body_state = Body::new(declared_ret);
+        body_state.is_lambda = true;
+        self.bodies.push(body_state);
+        let param_vars: Vec<VarId> = param_sigs
+            .iter()
+            .map(|p| self.new_var(&p.name, p.ty, false, p.span.clone()))
+            .collect();
+        for v in &param_vars {
+            self.body().used.insert(*v);
+        }
+        let (block, ret) = match l.body() {
+            Some(ast::ArmBody::Expr(e)) => {
+                let value = self.check_expr(&e, declared_ret);
+                let value = match declared_ret {
+                    Some(t) => self.coerce(value, t, &span_of(&e)),
+                    None => value,
+                };
+                let ret = declared_ret.unwrap_or(if value.ty == Type::Never {
+                    Type::Null
+                } else {
+                    value.ty
+                });
+                (
+                    hir::Block {
+                        stmts: Vec::new(),
+                        tail: Some(Box::new(value)),
+                    },
+                    ret,
+                )
+            }
+            Some(ast::ArmBody::Block(b)) => {
+                let stmts: Vec<ast::Stmt> = b.stmts().collect();
+                // Without `->`, the last expression is the value.
+                let wants_value = declared_ret.is_none_or(|t| t != Type::Null);
+                let mut block = self.check_stmts(&stmts, wants_value);
+                let ret = match declared_ret {
+                    Some(t) => {
+                        if wants_value {
+                            self.check_closure_returns(&mut block, t, &span);
+                        }
+                        t
+                    }
+                    None => self.infer_closure_ret(&mut block),
+                };
+                (block, ret)
+            }
+            None => (hir::Block::default(), Type::Error),
+        };
+        let state = self.bodies.pop().expect("pushed above");
+        let captures: Vec<VarId> = state.captures.iter().map(|(_, inner)| *inner).collect();
+        let capture_values: Vec<Expr> = state
+            .captures
+            .iter()
+            .map(|(outer, _)| {
+                let ty = self.body().vars[outer.0 as usize].ty;
+                Expr {
+                    kind: ExprKind::Var(*outer),
+                    ty,
+                    span: span.clone(),
+                }
+            })
+            .collect();
+        let param_types: Vec<Type> = param_sigs.iter().map(|p| p.ty).collect();
+        self.ret_states[id.0 as usize] = RetState::Known(ret);
+        self.checked[id.0 as usize] = Some(hir::Cell {
+            name: "<closure>".to_string(),
+            params: param_vars,
+            ret,
+            vars: state.vars,
+            body: block,
+            span: span.clone(),
+            captures: Some(captures),
+        });
+        Expr {
+            kind: ExprKind::Closure(id, capture_values),
+            ty: fn_type(param_types, ret),
+            span,
+        }
+    }
+
+    /// A named cell used as a value: a closure whose body calls the cell.
+    pub(super) fn cell_value(&mut self, cell: CellId, span: Span) -> Expr {
+        let sig = self.cells[cell.0 as usize].clone();
+        let ret = self.cell_ret(cell, span.clone());
+        let param_types: Vec<Type> = sig.params.iter().map(|p| p.ty).collect();
+        let ty = fn_type(param_types, ret);
+        if let Some(wrapper) = self.cell_values.wrappers.get(&cell) {
+            return Expr {
+                kind: ExprKind::Closure(*wrapper, Vec::new()),
+                ty,
+                span,
+            };
+        }
+        let id = self.add_hidden_cell(CellSig {
+            name: sig.name.clone(),
+            params: sig.params.clone(),
+            declared_ret: Some(ret),
+            span: sig.span.clone(),
+            syntax: None,
+        });
+        self.cell_values.wrappers.insert(cell, id);
+        let vars: Vec<hir::Var> = sig
+            .params
+            .iter()
+            .map(|p| hir::Var {
+                name: p.name.clone(),
+                ty: p.ty,
+                mutable: false,
+                span: p.span.clone(),
+            })
+            .collect();
+        let params: Vec<VarId> = (0..vars.len() as u32).map(VarId).collect();
+        let args = params
+            .iter()
+            .zip(&sig.params)
+            .map(|(v, p)| Expr {
+                kind: ExprKind::Var(*v),
+                ty: p.ty,
+                span: span.clone(),
+            })
+            .collect();
+        let call = Expr {
+            kind: ExprKind::Call(cell, args),
+            ty: ret,
+            span: span.clone(),
+        };
+        self.ret_states[id.0 as usize] = RetState::Known(ret);
+        self.checked[id.0 as usize] = Some(hir::Cell {
+            name: sig.name,
+            params,
+            ret,
+            vars,
+            body: hir::Block {
+                stmts: Vec::new(),
+                tail: Some(Box::new(call)),
+            },
+            span: sig.span,
+            captures: Some(Vec::new()),
+        });
+        Expr {
+            kind: ExprKind::Closure(id, Vec::new()),
+            ty,
+            span,
+        }
+    }
+
+    /// `f(args)` where `f` is a function value.
+    pub(super) fn call_value(
+        &mut self,
+        callee: Expr,
+        args: &[ast::Arg],
+        piped: Option<Expr>,
+        span: Span,
+    ) -> Expr {
+        let Type::Fn(sig) = callee.ty else {
+            if !callee.ty.has_error() {
+                self.error(
+                    codes::MISMATCHED_TYPES,
+                    format!("a value of type `{}` cannot be called", callee.ty),
+                    callee.span.clone(),
+                    "not a function",
+                );
+            }
+            for arg in args {
+                if let Some(v) = arg.value() {
+                    self.check_expr(&v, None);
+                }
+            }
+            return error_expr(span);
+        };
+        let mut values = Vec::new();
+        if let Some(p) = piped {
+            let p = match sig.params.first() {
+                Some(t) => {
+                    let pspan = p.span.clone();
+                    self.coerce(p, *t, &pspan)
+                }
+                None => p,
+            };
+            values.push(p);
+        }
+        for arg in args {
+            let Some(v) = arg.value() else { continue };
+            if let Some(n) = arg.name() {
+                self.error(
+                    codes::BAD_ARGUMENTS,
+                    format!("a function value takes no named argument `{}`", n.text()),
+                    span_of(arg),
+                    "function values take positional arguments",
+                );
+            }
+            let i = values.len();
+            let expected = sig.params.get(i).copied();
+            let checked = self.check_expr(&v, expected);
+            let checked = match expected {
+                Some(t) => self.coerce(checked, t, &span_of(&v)),
+                None => checked,
+            };
+            values.push(checked);
+        }
+        if values.len() != sig.params.len() {
+            self.error(
+                codes::BAD_ARGUMENTS,
+                format!(
+                    "this function takes {} argument{} but {} {} given",
+                    sig.params.len(),
+                    if sig.params.len() == 1 { "" } else { "s" },
+                    values.len(),
+                    if values.len() == 1 { "was" } else { "were" }
+                ),
+                span.clone(),
+                "wrong number of arguments",
+            );
+            return error_expr(span);
+        }
+        Expr {
+            kind: ExprKind::CallValue(Box::new(callee), values),
+            ty: sig.ret,
+            span,
+        }
+    }
+
+    fn check_closure_returns(&mut self, block: &mut hir::Block, ret: Type, span: &Span) {
+        if let Some(tail) = block.tail.take() {
+            let tspan = tail.span.clone();
+            block.tail = Some(Box::new(self.coerce(*tail, ret, &tspan)));
+            return;
+        }
+        if !super::stmt::block_diverges(block) {
+            self.error(
+                codes::MISSING_RETURN,
+                format!("this function may finish without returning a `{ret}`"),
+                span.clone(),
+                "some path reaches `end` without a value",
+            );
+        }
+    }
+
+    /// A block-bodied lambda without `->` returns what its `return`s give (or
+    /// its last expression when nothing else says so).
+    fn infer_closure_ret(&mut self, block: &mut hir::Block) -> Type {
+        let returned = std::mem::take(&mut self.body().returned);
+        if let Some((t, _)) = returned.first() {
+            let t = *t;
+            if let Some(tail) = block.tail.take() {
+                block.stmts.push(hir::Stmt {
+                    span: tail.span.clone(),
+                    kind: hir::StmtKind::Expr(*tail),
+                });
+            }
+            for (other, span) in &returned[1..] {
+                if t.join(*other).is_none() {
+                    self.error(
+                        codes::MISMATCHED_TYPES,
+                        format!("this function returns both `{t}` and `{other}`"),
+                        span.clone(),
+                        format!("returns `{other}`"),
+                    );
+                    return Type::Error;
+                }
+            }
+            return t;
+        }
+        match &block.tail {
+            Some(tail) if tail.ty != Type::Never => tail.ty,
+            _ => Type::Null,
+        }
+    }
+}
