@@ -43,6 +43,23 @@ pub unsafe fn value_eq(a: Slot, b: Slot, ty: Ty) -> bool {
             TypeKind::Bool => (a != 0) == (b != 0),
             TypeKind::Null => true,
             TypeKind::Variant => internal_error("a variant descriptor used as a value type"),
+            TypeKind::Union => {
+                // SAFETY: caller's contract: live union values.
+                let (x, y) = unsafe {
+                    (
+                        crate::objects::union_member(a, ty),
+                        crate::objects::union_member(b, ty),
+                    )
+                };
+                match (x, y) {
+                    (None, None) => true,
+                    (Some((x, tx)), Some((y, ty2))) if crate::objects::same_type(tx, ty2) => {
+                        work.push((x, y, tx));
+                        true
+                    }
+                    _ => false,
+                }
+            }
             // Functions compare by identity (semantics.md §3): the same
             // closure object, or the same cell used as a value twice.
             // SAFETY: caller's contract: live closures (or null).

@@ -42,7 +42,7 @@ pub use display::{lm_str_from_bool, lm_str_from_float, lm_str_from_int, lm_str_f
 pub use errors::{lm_exit, lm_halt, lm_runtime_error, lm_stack_overflow};
 pub use format::{lm_fmt_float, lm_fmt_int, lm_fmt_str};
 pub use list::{lm_list_concat, lm_list_get, lm_list_len, lm_list_new, lm_list_push, lm_list_set};
-pub use objects::{lm_closure_new, lm_enum_new, lm_record_new, lm_unshare};
+pub use objects::{lm_box_is, lm_box_new, lm_closure_new, lm_enum_new, lm_record_new, lm_unshare};
 pub use output::{
     lm_write_bool, lm_write_float, lm_write_int, lm_write_newline, lm_write_null, lm_write_space,
     lm_write_str,
@@ -225,6 +225,8 @@ mod abi_check {
             lm_value_eq(I64, I64, Ptr) -> [I8];
             lm_value_cmp(I64, I64, Ptr) -> [I64];
             lm_closure_new(Ptr, Ptr) -> [Ptr];
+            lm_box_new(Ptr, I64) -> [Ptr];
+            lm_box_is(Ptr, Ptr) -> [I8];
             lm_runtime_error(I32, Ptr) -> [], noreturn;
             lm_halt(Ptr, Ptr) -> [], noreturn;
             lm_stack_overflow(Ptr) -> [], noreturn;

@@ -14,9 +14,10 @@
 use std::mem::offset_of;
 
 use lumen_abi::{
-    ObjectHeader, ObjectKind, TypeDesc, CLOSURE_CAPTURES_OFFSET, CLOSURE_CODE_OFFSET,
-    CLOSURE_DESC_OFFSET, ENUM_DESC_OFFSET, ENUM_FIELDS_OFFSET, ENUM_TAG_OFFSET, LIST_CAP_OFFSET,
-    LIST_DATA_OFFSET, LIST_DESC_OFFSET, LIST_LEN_OFFSET, RECORD_DESC_OFFSET, RECORD_FIELDS_OFFSET,
+    ObjectHeader, ObjectKind, TypeDesc, BOX_DESC_OFFSET, BOX_SLOT_OFFSET, CLOSURE_CAPTURES_OFFSET,
+    CLOSURE_CODE_OFFSET, CLOSURE_DESC_OFFSET, ENUM_DESC_OFFSET, ENUM_FIELDS_OFFSET,
+    ENUM_TAG_OFFSET, LIST_CAP_OFFSET, LIST_DATA_OFFSET, LIST_DESC_OFFSET, LIST_LEN_OFFSET,
+    RECORD_DESC_OFFSET, RECORD_FIELDS_OFFSET,
 };
 
 use crate::errors::internal_error;
@@ -50,6 +51,14 @@ pub struct ClosureObj {
     pub code: *const u8,
 }
 
+/// A boxed union member value (`lumen_abi::BOX_*`).
+#[repr(C)]
+pub struct BoxObj {
+    pub header: ObjectHeader,
+    pub desc: *const TypeDesc,
+    pub slot: Slot,
+}
+
 /// A list; the elements live in a separate buffer so the object keeps its
 /// address when the list grows.
 #[repr(C)]
@@ -69,6 +78,8 @@ const _: () = {
     assert!(offset_of!(EnumObj, desc) == ENUM_DESC_OFFSET);
     assert!(offset_of!(EnumObj, tag) == ENUM_TAG_OFFSET);
     assert!(std::mem::size_of::<EnumObj>() == ENUM_FIELDS_OFFSET);
+    assert!(offset_of!(BoxObj, desc) == BOX_DESC_OFFSET);
+    assert!(offset_of!(BoxObj, slot) == BOX_SLOT_OFFSET);
     assert!(offset_of!(ClosureObj, desc) == CLOSURE_DESC_OFFSET);
     assert!(offset_of!(ClosureObj, code) == CLOSURE_CODE_OFFSET);
     assert!(std::mem::size_of::<ClosureObj>() == CLOSURE_CAPTURES_OFFSET);
@@ -92,6 +103,7 @@ pub unsafe fn kind_of(obj: *const ObjectHeader) -> ObjectKind {
         k if k == ObjectKind::Record as u16 => ObjectKind::Record,
         k if k == ObjectKind::Enum as u16 => ObjectKind::Enum,
         k if k == ObjectKind::Closure as u16 => ObjectKind::Closure,
+        k if k == ObjectKind::Box as u16 => ObjectKind::Box,
         k => internal_error(&format!("object of unknown kind {k} at {obj:p}")),
     }
 }
@@ -178,6 +190,12 @@ unsafe fn for_each_child(obj: *mut ObjectHeader, mut f: impl FnMut(*mut ObjectHe
     unsafe {
         match kind_of(obj) {
             ObjectKind::String => {}
+            ObjectKind::Box => {
+                let b = obj.cast::<BoxObj>();
+                if Ty::new((*b).desc).is_heap() {
+                    f(slot_obj((*b).slot));
+                }
+            }
             ObjectKind::Record | ObjectKind::Enum | ObjectKind::Closure => {
                 let (slots, ty) = fields(obj);
                 for i in 0..ty.count() {
@@ -325,6 +343,75 @@ fn new_with_fields(kind: ObjectKind, head: usize, count: usize) -> *mut ObjectHe
     obj
 }
 
+/// The value a union slot holds and its member type; `None` for null.
+///
+/// # Safety
+/// `slot` must be a live value of the union type `ty`.
+pub unsafe fn union_member(slot: Slot, ty: Ty) -> Option<(Slot, Ty)> {
+    let obj = slot_obj(slot);
+    if obj.is_null() {
+        return None;
+    }
+    // SAFETY: caller's contract; a boxed union holds a box, an optional heap
+    // value holds the value's own object.
+    unsafe {
+        if kind_of(obj) == ObjectKind::Box {
+            let b = obj.cast::<BoxObj>();
+            return Some(((*b).slot, Ty::new((*b).desc)));
+        }
+    }
+    // An optional of a heap type: the member that is not Null.
+    let member = (0..ty.count())
+        .map(|i| ty.child(i))
+        .find(|c| c.kind() != lumen_abi::TypeKind::Null)
+        .unwrap_or(ty);
+    Some((slot, member))
+}
+
+/// A box holding a union member value of type `desc`; the slot is borrowed
+/// (retained when heap).
+///
+/// # Safety
+/// `desc` must be a valid descriptor and `slot` a live value of that type.
+#[no_mangle]
+pub unsafe extern "C" fn lm_box_new(desc: *const TypeDesc, slot: Slot) -> *mut BoxObj {
+    let obj = new_with_fields(ObjectKind::Box, BOX_SLOT_OFFSET, 1).cast::<BoxObj>();
+    // SAFETY: fresh object with room for descriptor and slot; caller's contract.
+    unsafe {
+        (*obj).desc = desc;
+        (*obj).slot = slot;
+        retain_slot(slot, Ty::new(desc));
+    }
+    obj
+}
+
+/// Whether a boxed union value (0 for null) holds a value of type `desc`
+/// (for a `Null` descriptor: whether it is null).
+///
+/// # Safety
+/// `obj` must be 0 or a live box; `desc` a valid descriptor.
+#[no_mangle]
+pub unsafe extern "C" fn lm_box_is(obj: *const BoxObj, desc: *const TypeDesc) -> i8 {
+    // SAFETY: caller's contract.
+    unsafe {
+        let ty = Ty::new(desc);
+        if obj.is_null() {
+            return i8::from(ty.kind() == lumen_abi::TypeKind::Null);
+        }
+        i8::from(same_type(Ty::new((*obj).desc), ty))
+    }
+}
+
+/// Whether two descriptors describe the same type. The compiler emits one
+/// descriptor per type, so pointer equality decides; scalar kinds (which
+/// carry no structure) also match by kind, for hand-made descriptors.
+pub fn same_type(a: Ty, b: Ty) -> bool {
+    use lumen_abi::TypeKind as K;
+    a == b
+        || (a.kind() == b.kind()
+            && matches!(a.kind(), K::Int | K::Float | K::Bool | K::Null | K::String))
+}
+
 /// Whether two function values are the same function: the same closure, or
 /// two closures without captured values running the same code (a named cell
 /// used as a value twice).
@@ -415,6 +502,10 @@ pub unsafe fn shallow_copy(obj: *mut ObjectHeader) -> *mut ObjectHeader {
     unsafe {
         match kind_of(obj) {
             ObjectKind::String => new_string(as_str(obj.cast::<LmString>())).cast(),
+            ObjectKind::Box => {
+                let b = obj.cast::<BoxObj>();
+                lm_box_new((*b).desc, (*b).slot).cast()
+            }
             ObjectKind::List => {
                 let (src, _) = elems(obj.cast());
                 new_list((*obj.cast::<ListObj>()).elem, src, src.len()).cast()

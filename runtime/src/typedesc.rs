@@ -22,7 +22,7 @@ use crate::errors::internal_error;
 pub struct Ty(*const TypeDesc);
 
 /// Every kind, for decoding the `u32` of a descriptor.
-const KINDS: [TypeKind; 11] = [
+const KINDS: [TypeKind; 12] = [
     TypeKind::Int,
     TypeKind::Float,
     TypeKind::Bool,
@@ -34,6 +34,7 @@ const KINDS: [TypeKind; 11] = [
     TypeKind::Variant,
     TypeKind::TagEnum,
     TypeKind::Closure,
+    TypeKind::Union,
 ];
 
 impl Ty {
@@ -80,6 +81,7 @@ impl Ty {
                 | TypeKind::Record
                 | TypeKind::Enum
                 | TypeKind::Closure
+                | TypeKind::Union
         )
     }
 

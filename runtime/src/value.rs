@@ -121,6 +121,13 @@ unsafe fn start(
         TypeKind::Null => out.write_str("null"),
         TypeKind::TagEnum => write_name(out, ty.variant(slot as u64).name()),
         TypeKind::Variant => internal_error("a variant descriptor used as a value type"),
+        TypeKind::Union => {
+            // SAFETY: a live union value (caller's contract).
+            match unsafe { crate::objects::union_member(slot, ty) } {
+                None => out.write_str("null"),
+                Some((inner, member)) => unsafe { start(out, inner, member, nested, open) },
+            }
+        }
         TypeKind::Closure => {
             let obj = slot_obj(slot);
             if obj.is_null() {

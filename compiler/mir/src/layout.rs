@@ -71,7 +71,20 @@ impl<'a> Layouts<'a> {
             Type::List(_) | Type::Record(_) | Type::Fn(_) => Ty::Ptr,
             Type::Enum(n) if self.enum_is_object(n.id) => Ty::Ptr,
             Type::Enum(_) => Ty::Int,
+            Type::Union(members) => match self.nullable_pointer(members) {
+                Some(inner) => self.ty(inner),
+                None => Ty::Ptr,
+            },
             Type::Null | Type::Never | Type::Error => Ty::Null,
+        }
+    }
+
+    /// For a union of `Null` and one heap type: that type (values are its
+    /// pointer or 0). Other unions are boxed (`lumen_abi::BOX_*`).
+    pub fn nullable_pointer(&self, members: &[Type]) -> Option<Type> {
+        match members {
+            [t, Type::Null] | [Type::Null, t] if self.ty(*t).is_heap() => Some(*t),
+            _ => None,
         }
     }
 
@@ -166,6 +179,12 @@ impl<'a> Layouts<'a> {
             Type::Str => simple(TypeKind::String),
             Type::Null | Type::Never | Type::Error => simple(TypeKind::Null),
             Type::Fn(_) => simple(TypeKind::Closure),
+            Type::Union(members) => TypeDescData {
+                kind: TypeKind::Union,
+                name: None,
+                children: members.iter().map(|m| self.desc(*m)).collect(),
+                field_names: None,
+            },
             Type::List(elem) => TypeDescData {
                 kind: TypeKind::List,
                 name: None,

@@ -22,6 +22,7 @@ use crate::layout::Layouts;
 
 mod closures;
 mod library;
+mod unions;
 mod values;
 
 use crate::{
@@ -716,6 +717,13 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             | ExprKind::Index(..) => self.composite_expr(e, loc),
             ExprKind::Library(call) => self.library_call(call, e.ty, loc),
             ExprKind::Closure(..) | ExprKind::CallValue(..) => self.closure_expr(e, loc),
+            ExprKind::Inject(_)
+            | ExprKind::Narrow(_)
+            | ExprKind::IsType(..)
+            | ExprKind::AssertMember(_)
+            | ExprKind::Unwrap(_)
+            | ExprKind::Coalesce(..)
+            | ExprKind::IfLet { .. } => self.union_expr(e, loc),
             ExprKind::Block(block) => {
                 let value = self.block(block);
                 value.unwrap_or(Operand::Const(Const::Null))
@@ -763,8 +771,10 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
         let operand_ty = self.layouts.ty(lhs.ty);
         let l = self.expr(lhs);
         let r = self.expr(rhs);
-        let composite = matches!(lhs.ty, Type::List(_) | Type::Record(_) | Type::Fn(_))
-            || matches!(lhs.ty, Type::Enum(n) if self.layouts.enum_is_object(n.id));
+        let composite = matches!(
+            lhs.ty,
+            Type::List(_) | Type::Record(_) | Type::Fn(_) | Type::Union(_)
+        ) || matches!(lhs.ty, Type::Enum(n) if self.layouts.enum_is_object(n.id));
         if composite {
             if op == H::Concat {
                 return self.runtime(
@@ -1107,6 +1117,10 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
                 fields,
             } => {
                 self.variant_test(*enum_id, *tag, fields, scrut, success, fail, loc);
+                return;
+            }
+            Pattern::Member { member, union, var } => {
+                self.member_test(*member, *union, *var, scrut, success, fail, loc);
                 return;
             }
             Pattern::Or(alternatives) => {

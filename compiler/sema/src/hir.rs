@@ -184,6 +184,26 @@ pub enum ExprKind {
     Closure(CellId, Vec<Expr>),
     /// A call of a function value.
     CallValue(Box<Expr>, Vec<Expr>),
+    /// A value of a member type turned into a value of the union type `ty`.
+    Inject(Box<Expr>),
+    /// A union value known (by a test the checker saw) to hold a value of
+    /// the member type `ty`.
+    Narrow(Box<Expr>),
+    /// Whether a union value currently holds a value of the member type.
+    IsType(Box<Expr>, Type),
+    /// `x as T` on a union: `x` narrowed to `T`, a runtime error otherwise.
+    AssertMember(Box<Expr>),
+    /// `x ?? default`.
+    Coalesce(Box<Expr>, Box<Expr>),
+    /// `x!`: the value without `Null`, a runtime error when it is null.
+    Unwrap(Box<Expr>),
+    /// `if let pattern = value` (the pattern's bindings live in `then_block`).
+    IfLet {
+        pattern: Pattern,
+        value: Box<Expr>,
+        then_block: Block,
+        else_block: Option<Block>,
+    },
     /// A call of a library builtin (`crate::library`).
     Library(crate::library::LibraryCall),
     /// The expression could not be checked; an error was reported.
@@ -301,6 +321,13 @@ pub enum Pattern {
         inclusive: bool,
     },
     Or(Vec<Pattern>),
+    /// A union member type test (`n: Int`, or `null` on a union), binding the
+    /// narrowed value when a variable is given.
+    Member {
+        member: Type,
+        union: Type,
+        var: Option<VarId>,
+    },
     /// An enum variant (by index) with patterns for some of its payload
     /// fields (by index); the others match anything.
     Variant {

@@ -36,6 +36,9 @@ pub enum Type {
     Enum(Nominal),
     /// A function value (closure or named cell): `fn(A, B) -> R`.
     Fn(&'static FnSig),
+    /// `A | B | …` with at least two distinct members, none a union; `T?` is
+    /// `T | Null`. Members are kept in a canonical order (see [`union_of`]).
+    Union(&'static [Type]),
     /// The type of expressions that never complete (`return`, `halt`, …).
     Never,
     /// A type that could not be determined; an error was already reported, so
@@ -101,6 +104,65 @@ pub fn fn_type(params: Vec<Type>, ret: Type) -> Type {
     })
 }
 
+thread_local! {
+    static UNIONS: RefCell<HashSet<&'static [Type]>> = RefCell::new(HashSet::new());
+}
+
+/// A rank for ordering union members canonically (so `Int | String` and
+/// `String | Int` are the same type).
+fn rank(t: &Type) -> (u8, String) {
+    let r = match t {
+        Type::Int => 0,
+        Type::Float => 1,
+        Type::Bool => 2,
+        Type::Str => 3,
+        Type::List(_) => 4,
+        Type::Record(_) => 5,
+        Type::Enum(_) => 6,
+        Type::Fn(_) => 7,
+        Type::Union(_) => 8,
+        Type::Never | Type::Error => 9,
+        Type::Null => 10,
+    };
+    (r, t.to_string())
+}
+
+/// The union of some types: nested unions flattened, duplicates removed,
+/// members sorted; a single member is just that type.
+pub fn union_of(types: &[Type]) -> Type {
+    let mut members: Vec<Type> = Vec::new();
+    for t in types {
+        match t {
+            Type::Union(inner) => members.extend(inner.iter().copied()),
+            Type::Never => {}
+            other => members.push(*other),
+        }
+    }
+    if members.iter().any(|m| m.has_error()) {
+        return Type::Error;
+    }
+    members.sort_by_key(rank);
+    members.dedup();
+    match members.len() {
+        0 => Type::Never,
+        1 => members[0],
+        _ => UNIONS.with(|set| {
+            let mut set = set.borrow_mut();
+            if let Some(existing) = set.get(members.as_slice()) {
+                return Type::Union(existing);
+            }
+            let leaked: &'static [Type] = Box::leak(members.into_boxed_slice());
+            set.insert(leaked);
+            Type::Union(leaked)
+        }),
+    }
+}
+
+/// `T?`.
+pub fn optional(t: Type) -> Type {
+    union_of(&[t, Type::Null])
+}
+
 pub fn list_of(elem: Type) -> Type {
     Type::List(intern(elem))
 }
@@ -116,6 +178,7 @@ impl Type {
             Type::Error => true,
             Type::List(elem) => elem.has_error(),
             Type::Fn(sig) => sig.ret.has_error() || sig.params.iter().any(|p| p.has_error()),
+            Type::Union(members) => members.iter().any(|m| m.has_error()),
             _ => false,
         }
     }
@@ -137,8 +200,33 @@ impl Type {
             (Type::Never, t) | (t, Type::Never) => Some(t),
             (a, b) if a.has_error() || b.has_error() => Some(Type::Error),
             (Type::Int, Type::Float) | (Type::Float, Type::Int) => Some(Type::Float),
-            _ => None,
+            // Branches of different types meet in a union (types.md §2),
+            // e.g. `if c then 1 else null` is `Int?`.
+            (a, b) => Some(union_of(&[a, b])),
         }
+    }
+
+    /// The members of a union (or the type itself).
+    pub fn members(self) -> Vec<Type> {
+        match self {
+            Type::Union(m) => m.to_vec(),
+            t => vec![t],
+        }
+    }
+
+    /// Whether `null` is a value of this type.
+    pub fn admits_null(self) -> bool {
+        self == Type::Null || matches!(self, Type::Union(m) if m.contains(&Type::Null))
+    }
+
+    /// The type without `Null` (what `x ?? d`, `x!` and `x != null` leave).
+    pub fn without_null(self) -> Type {
+        let rest: Vec<Type> = self
+            .members()
+            .into_iter()
+            .filter(|m| *m != Type::Null)
+            .collect();
+        union_of(&rest)
     }
 
     /// Whether `==` compares values of this type (everything compiled so far).
@@ -166,6 +254,19 @@ impl fmt::Display for Type {
             Type::Null => f.write_str("Null"),
             Type::List(elem) => write!(f, "list[{elem}]"),
             Type::Record(n) | Type::Enum(n) => f.write_str(n.name),
+            Type::Union(members) => {
+                // `T?` for a union of one type and Null.
+                if members.len() == 2 && members[1] == Type::Null {
+                    return write!(f, "{}?", members[0]);
+                }
+                for (i, m) in members.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(" | ")?;
+                    }
+                    write!(f, "{m}")?;
+                }
+                Ok(())
+            }
             Type::Fn(sig) => {
                 f.write_str("fn(")?;
                 for (i, p) in sig.params.iter().enumerate() {

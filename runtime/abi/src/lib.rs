@@ -153,6 +153,12 @@ runtime_functions! {
     /// are the captured values' types) calling `code`, with zeroed capture
     /// slots that compiled code then fills (the closure owns them).
     LM_CLOSURE_NEW = "lm_closure_new"(Ptr, Ptr) -> [Ptr];
+    /// A box holding a union member value: `desc` is the member's type, the
+    /// slot is borrowed (retained when heap).
+    LM_BOX_NEW = "lm_box_new"(Ptr, I64) -> [Ptr];
+    /// Whether a boxed union value (or 0 for null) holds a value of the type
+    /// `desc` (kind Null: whether it is null).
+    LM_BOX_IS = "lm_box_is"(Ptr, Ptr) -> [I8];
 
     // Failures: print `error: …` with the location, flush, exit 1 (or, later,
     // fail the current task).
@@ -193,6 +199,10 @@ pub enum RuntimeErrorCode {
     FloatToIntOutOfRange = 11,
     /// A range with `step 0`.
     StepZero = 12,
+    /// `x!` on null.
+    NullUnwrap = 13,
+    /// `x as T` on a union value that holds another member.
+    FailedAs = 14,
 }
 
 impl RuntimeErrorCode {
@@ -210,6 +220,8 @@ impl RuntimeErrorCode {
         Self::Unmatched,
         Self::FloatToIntOutOfRange,
         Self::StepZero,
+        Self::NullUnwrap,
+        Self::FailedAs,
     ];
 
     pub fn from_i32(code: i32) -> Option<Self> {
@@ -231,6 +243,8 @@ impl RuntimeErrorCode {
             Self::Unmatched => "no match arm matched the value",
             Self::FloatToIntOutOfRange => "float value cannot be converted to Int",
             Self::StepZero => "range step must not be zero",
+            Self::NullUnwrap => "unwrapped a null value with `!`",
+            Self::FailedAs => "`as` failed: the value has another type",
         }
     }
 }
@@ -261,7 +275,14 @@ pub enum ObjectKind {
     Record = 3,
     Enum = 4,
     Closure = 5,
+    Box = 6,
 }
+
+/// A union value that needs a box: `[ObjectHeader] [desc: the member type of
+/// the value held] [slot]`. Optionals of heap types (`String?`, `Point?`) are
+/// not boxed: they are the pointer itself, or 0 for null.
+pub const BOX_DESC_OFFSET: usize = 8;
+pub const BOX_SLOT_OFFSET: usize = 16;
 
 /// A closure: `[ObjectHeader] [desc: *const TypeDesc (kind Closure)]
 /// [code: function pointer] [captured value slots …]`. The code takes the
@@ -316,6 +337,10 @@ pub enum TypeKind {
     /// named cell used as a value (displayed `<fn name>`), null for a lambda
     /// (displayed `<closure>`). Equality is identity.
     Closure = 11,
+    /// A union: `children` are the member types. A union of `Null` and one
+    /// heap type is that type's pointer or 0; any other union value is 0 for
+    /// null or a pointer to a box object naming the member type it holds.
+    Union = 12,
 }
 
 /// A static description of a type, emitted by the code generator (one per type

@@ -43,6 +43,29 @@ impl Checker {
             ast::Expr::Field(f) => self.check_field(f, span),
             ast::Expr::List(l) => self.check_list(l, expected, span),
             ast::Expr::Lambda(l) => self.check_lambda(l, expected, span),
+            ast::Expr::Postfix(p) => {
+                let Some(operand) = p.operand() else {
+                    return error_expr(span);
+                };
+                match p.op() {
+                    Some(ast::PostfixOp::Unwrap) => {
+                        let value = self.check_expr(&operand, None);
+                        self.unwrap_null(value, span)
+                    }
+                    _ => {
+                        self.not_supported("`?` (results)", span.clone());
+                        error_expr(span)
+                    }
+                }
+            }
+            ast::Expr::Is(is) => {
+                let (Some(inner), Some(ty)) = (is.expr(), is.ty()) else {
+                    return error_expr(span);
+                };
+                let value = self.check_expr(&inner, None);
+                let member = self.resolve_type(&ty);
+                self.member_test(value, member, false, span)
+            }
             ast::Expr::If(i) => self.check_if(i, expected, value_wanted, span),
             ast::Expr::Match(m) => self.check_match(m, expected, value_wanted, span),
             ast::Expr::When(w) => self.check_when(w, expected, value_wanted, span),
@@ -72,6 +95,11 @@ impl Checker {
         }
         if e.ty == Type::Int && expected == Type::Float {
             return widen(e);
+        }
+        if let Type::Union(_) = expected {
+            if let Some(injected) = self.inject(e.clone(), expected, span) {
+                return injected;
+            }
         }
         self.error(
             codes::MISMATCHED_TYPES,
@@ -331,6 +359,19 @@ impl Checker {
         let Some(target) = a.ty().map(|t| self.resolve_type(&t)) else {
             return error_expr(span);
         };
+        if let Type::Union(_) = value.ty {
+            let vty = value.ty;
+            if let Some(asserted) = self.assert_member(value, target, span.clone()) {
+                return asserted;
+            }
+            self.error(
+                codes::MISMATCHED_TYPES,
+                format!("a `{vty}` is never a `{target}`"),
+                span.clone(),
+                "invalid conversion",
+            );
+            return error_expr(span);
+        }
         match (value.ty, target) {
             (Type::Error, _) | (_, Type::Error) => error_expr(span),
             (from, to) if from == to => Expr { span, ..value },
@@ -437,17 +478,20 @@ impl Checker {
     ) -> Expr {
         let cond = match i.condition() {
             Some(ast::Condition::Let(l)) => {
-                self.not_supported("`if let`", span_of(&l));
-                return error_expr(span);
+                return self.check_if_let(&l, i, expected, value_wanted, span)
             }
             Some(ast::Condition::Expr(e)) => self.check_condition(Some(e)),
             None => error_expr(span.clone()),
         };
+        let narrowing = self.narrowing_of(&cond);
+        let on_true = narrowing.map(|n| (n.var, n.when_true));
+        let on_false = narrowing.map(|n| (n.var, n.when_false));
         // `if c then a else b`.
         if let Some(then_expr) = i.then_expr() {
-            let then_value = self.check_expr(&then_expr, expected);
+            let then_value =
+                self.in_narrowed(on_true, &span, |this| this.check_expr(&then_expr, expected));
             let else_value = match i.else_expr() {
-                Some(e) => self.check_expr(&e, expected),
+                Some(e) => self.in_narrowed(on_false, &span, |this| this.check_expr(&e, expected)),
                 None => error_expr(span.clone()),
             };
             let (then_value, else_value, ty) = self.join_values(then_value, else_value, &span);
@@ -461,20 +505,30 @@ impl Checker {
                 span,
             };
         }
-        let then_block = self.check_branch(&block_stmts(i.then_block()), value_wanted);
+        let then_stmts = block_stmts(i.then_block());
+        let then_block = self.narrowed_block(on_true, &span, |this| {
+            this.check_branch(&then_stmts, value_wanted)
+        });
         let else_block = match i.else_branch() {
             None => None,
             Some(branch) => match branch.if_expr() {
                 Some(nested) => {
                     let nested_span = span_of(&nested);
-                    let value = self.check_if(&nested, expected, value_wanted, nested_span);
-                    Some(if value_wanted {
-                        tail_block(value)
-                    } else {
-                        stmt_block(value)
-                    })
+                    Some(self.narrowed_block(on_false, &span, |this| {
+                        let value = this.check_if(&nested, expected, value_wanted, nested_span);
+                        if value_wanted {
+                            tail_block(value)
+                        } else {
+                            stmt_block(value)
+                        }
+                    }))
                 }
-                None => Some(self.check_branch(&block_stmts(branch.block()), value_wanted)),
+                None => {
+                    let else_stmts = block_stmts(branch.block());
+                    Some(self.narrowed_block(on_false, &span, |this| {
+                        this.check_branch(&else_stmts, value_wanted)
+                    }))
+                }
             },
         };
         let mut blocks: Vec<&mut hir::Block> = vec![];
@@ -513,6 +567,121 @@ impl Checker {
         Expr {
             kind: ExprKind::If {
                 cond: Box::new(cond),
+                then_block,
+                else_block,
+            },
+            ty,
+            span,
+        }
+    }
+
+    /// Runs `f` in a scope where `narrowing`'s variable has the narrower type;
+    /// the narrowed copy's initialisation comes first in the resulting block.
+    fn narrowed_block(
+        &mut self,
+        narrowing: Option<(hir::VarId, Type)>,
+        span: &Span,
+        f: impl FnOnce(&mut Self) -> hir::Block,
+    ) -> hir::Block {
+        self.body().scopes.push();
+        let init = narrowing.and_then(|(var, ty)| self.bind_narrowed(var, ty, span));
+        let mut block = f(self);
+        self.body().scopes.pop();
+        if let Some(init) = init {
+            block.stmts.insert(0, init);
+        }
+        block
+    }
+
+    /// Like [`Self::narrowed_block`] for an expression: a block with the
+    /// narrowed copy's initialisation and the expression as its value.
+    fn in_narrowed(
+        &mut self,
+        narrowing: Option<(hir::VarId, Type)>,
+        span: &Span,
+        f: impl FnOnce(&mut Self) -> Expr,
+    ) -> Expr {
+        if narrowing.is_none() {
+            return f(self);
+        }
+        let block = self.narrowed_block(narrowing, span, |this| tail_block(f(this)));
+        let ty = block.tail.as_ref().map_or(Type::Null, |t| t.ty);
+        Expr {
+            kind: ExprKind::Block(block),
+            ty,
+            span: span.clone(),
+        }
+    }
+
+    /// `if let pattern = value … else … end`.
+    fn check_if_let(
+        &mut self,
+        l: &ast::LetCond,
+        i: &ast::IfExpr,
+        _expected: Option<Type>,
+        value_wanted: bool,
+        span: Span,
+    ) -> Expr {
+        if i.then_expr().is_some() {
+            self.not_supported("`if let` with `then`", span.clone());
+            return error_expr(span);
+        }
+        let value = match l.expr() {
+            Some(e) => self.check_expr(&e, None),
+            None => return error_expr(span),
+        };
+        self.body().scopes.push();
+        let pattern = match l.pattern() {
+            Some(p) => self.check_pattern(&p, value.ty),
+            None => hir::Pattern::Wildcard,
+        };
+        let then_block = self.check_branch(&block_stmts(i.then_block()), value_wanted);
+        self.body().scopes.pop();
+        let mut else_block = match i.else_branch() {
+            None => None,
+            Some(branch) => match branch.if_expr() {
+                Some(nested) => {
+                    let nested_span = span_of(&nested);
+                    let v = self.check_if(&nested, None, value_wanted, nested_span);
+                    Some(if value_wanted {
+                        tail_block(v)
+                    } else {
+                        stmt_block(v)
+                    })
+                }
+                None => Some(self.check_branch(&block_stmts(branch.block()), value_wanted)),
+            },
+        };
+        let mut then_block = then_block;
+        let has_else = else_block.is_some();
+        let ty = if value_wanted {
+            let mut blocks: Vec<&mut hir::Block> = vec![&mut then_block];
+            if let Some(b) = else_block.as_mut() {
+                blocks.push(b);
+            }
+            let ty = self.join_blocks(&mut blocks, &span);
+            if has_else {
+                ty
+            } else if matches!(ty, Type::Never | Type::Null | Type::Error) {
+                Type::Null
+            } else {
+                self.error(
+                    codes::MISMATCHED_TYPES,
+                    "`if let` without `else` has no value when the pattern does not match",
+                    span.clone(),
+                    format!("this would be `{ty}` or nothing"),
+                );
+                Type::Error
+            }
+        } else if block_diverges(&then_block) && else_block.as_ref().is_some_and(block_diverges) {
+            Type::Never
+        } else {
+            Type::Null
+        };
+        Expr {
+            kind: ExprKind::IfLet {
+                pattern,
+                value: Box::new(value),
                 then_block,
                 else_block,
             },
@@ -734,7 +903,6 @@ fn describe_expr(e: &ast::Expr) -> &'static str {
         ast::Expr::Map(_) => "a map",
         ast::Expr::Set(_) => "a set",
         ast::Expr::Range(_) => "a range outside `for`",
-        ast::Expr::Is(_) => "`is`",
         ast::Expr::Comprehension(_) => "a comprehension",
         ast::Expr::Spawn(_) => "`spawn`",
         ast::Expr::Await(_) => "`await`",

@@ -263,6 +263,14 @@ impl Checker {
                 None => Type::Error,
             },
             ast::TypeRef::Null(_) => Type::Null,
+            ast::TypeRef::Optional(o) => match o.inner() {
+                Some(inner) => crate::types::optional(self.resolve_type(&inner)),
+                None => Type::Error,
+            },
+            ast::TypeRef::Union(u) => {
+                let members: Vec<Type> = u.members().map(|m| self.resolve_type(&m)).collect();
+                crate::types::union_of(&members)
+            }
             ast::TypeRef::Paren(p) => match p.inner() {
                 Some(inner) => self.resolve_type(&inner),
                 None => Type::Error,
@@ -466,7 +474,8 @@ impl Checker {
         for (t, span) in &returned {
             let joined = match ty {
                 None => Some(*t),
-                Some(prev) => prev.join(*t),
+                // "Every return gives a value of one type" (syntax.md §4): no unions here.
+                Some(prev) => prev.join(*t).filter(|j| !matches!(j, Type::Union(_))),
             };
             match joined {
                 Some(j) => ty = Some(j),

@@ -16,6 +16,7 @@ mod library;
 mod ops;
 mod pattern;
 mod stmt;
+mod unions;
 mod values;
 
 use std::collections::{HashMap, HashSet};

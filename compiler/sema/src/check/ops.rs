@@ -18,6 +18,10 @@ impl Checker {
         if op == AstOp::Pipe {
             return self.check_pipe(&lhs, &rhs, span);
         }
+        if op == AstOp::Coalesce {
+            let value = self.check_expr(&lhs, None);
+            return self.coalesce(value, &rhs, span);
+        }
         match op {
             AstOp::And | AstOp::Or => {
                 let l = self.check_expr(&lhs, Some(Type::Bool));
@@ -57,6 +61,34 @@ impl Checker {
         };
         let l = self.check_expr(&lhs, None);
         let r = self.check_expr(&rhs, None);
+        // `x == null` / `x != null` test for null (and narrow `x`).
+        if matches!(bin, BinaryOp::Eq | BinaryOp::Ne) {
+            let negated = bin == BinaryOp::Ne;
+            if r.ty == Type::Null && l.ty != Type::Null {
+                return self.member_test(l, Type::Null, negated, span);
+            }
+            if l.ty == Type::Null && r.ty != Type::Null {
+                return self.member_test(r, Type::Null, negated, span);
+            }
+        }
+        // A union compared with one of its members: compare as the union.
+        let equality = matches!(bin, BinaryOp::Eq | BinaryOp::Ne);
+        let (l, r) = match (l.ty, r.ty) {
+            _ if !equality => (l, r),
+            (Type::Union(_), t) if t != l.ty && !matches!(t, Type::Union(_)) => {
+                let rspan = r.span.clone();
+                let lty = l.ty;
+                let r = self.inject(r.clone(), lty, &rspan).unwrap_or(r);
+                (l, r)
+            }
+            (t, Type::Union(_)) if t != r.ty && !matches!(t, Type::Union(_)) => {
+                let lspan = l.span.clone();
+                let rty = r.ty;
+                let l = self.inject(l.clone(), rty, &lspan).unwrap_or(l);
+                (l, r)
+            }
+            _ => (l, r),
+        };
         self.binary(bin, l, r, span)
     }
 
@@ -126,7 +158,13 @@ impl Checker {
             span.clone(),
             format!("`{lt}` {sym} `{rt}` is not defined"),
         );
-        if matches!(op, BinaryOp::Add | BinaryOp::Concat) && (lt == Type::Str || rt == Type::Str) {
+        if lt.admits_null() || rt.admits_null() {
+            self.push_help(
+                "a value that may be null must be handled first: `x ?? default`, `x!`, or `if x != null`".to_string(),
+            );
+        } else if matches!(op, BinaryOp::Add | BinaryOp::Concat)
+            && (lt == Type::Str || rt == Type::Str)
+        {
             self.push_help("use interpolation (`\"n={n}\"`) or `to_string(…)` to combine text with other values".to_string());
         } else if matches!(
             op,

@@ -26,6 +26,7 @@ impl Checker {
         let mut catch_all = false;
         let mut seen_bools = (false, false);
         let mut covered_variants: Vec<u32> = Vec::new();
+        let mut covered_members: Vec<Type> = Vec::new();
         for arm in m.arms() {
             let arm_span = span_of(&arm);
             if catch_all {
@@ -59,6 +60,7 @@ impl Checker {
                 }
                 collect_bools(&pattern, &mut seen_bools);
                 collect_variants(&pattern, &mut covered_variants);
+                collect_members(&pattern, &mut covered_members);
             }
             let body = self.check_arm_body(arm.body(), value_wanted);
             self.body().scopes.pop();
@@ -100,6 +102,28 @@ impl Checker {
                 );
             }
         }
+        if let (Type::Union(members), false) = (ty, exhaustive) {
+            let missing: Vec<String> = members
+                .iter()
+                .filter(|m| !covered_members.contains(m))
+                .map(|m| format!("`{m}`"))
+                .collect();
+            if missing.is_empty() {
+                exhaustive = true;
+            } else {
+                enum_gap = true;
+                self.error(
+                    codes::NON_EXHAUSTIVE,
+                    format!("non-exhaustive match on `{ty}`"),
+                    span.clone(),
+                    format!("missing: {}", missing.join(", ")),
+                );
+                self.push_help(
+                    "add type patterns such as `n: Int ->` or `null ->`, or a final `_ -> …` arm"
+                        .to_string(),
+                );
+            }
+        }
         let bool_gap = !exhaustive && ty == Type::Bool;
         if bool_gap {
             let missing: Vec<&str> = [
@@ -133,7 +157,7 @@ impl Checker {
         }
     }
 
-    fn check_pattern(&mut self, p: &ast::Pattern, ty: Type) -> Pattern {
+    pub(super) fn check_pattern(&mut self, p: &ast::Pattern, ty: Type) -> Pattern {
         let span = span_of(p);
         match p {
             ast::Pattern::Wildcard(_) => Pattern::Wildcard,
@@ -157,6 +181,39 @@ impl Checker {
                 None => Pattern::Wildcard,
             },
             ast::Pattern::Ctor(ctor) => self.ctor_pattern(ctor, ty, span),
+            ast::Pattern::TypeTest(tt) => {
+                let member = match tt.ty() {
+                    Some(t) => self.resolve_type(&t),
+                    None => return Pattern::Wildcard,
+                };
+                let name = tt.name().map(|n| n.text());
+                let fits = match ty {
+                    Type::Union(members) => members.contains(&member),
+                    t => t == member,
+                };
+                if !fits && !ty.has_error() && !member.has_error() {
+                    self.error(
+                        codes::MISMATCHED_TYPES,
+                        "mismatched types",
+                        span.clone(),
+                        format!("a value of type `{ty}` is never a `{member}`"),
+                    );
+                    return Pattern::Wildcard;
+                }
+                let var = name.map(|n| self.new_var(&n, member, false, span.clone()));
+                if matches!(ty, Type::Union(_)) {
+                    Pattern::Member {
+                        member,
+                        union: ty,
+                        var,
+                    }
+                } else {
+                    match var {
+                        Some(v) => Pattern::Bind(v),
+                        None => Pattern::Wildcard,
+                    }
+                }
+            }
             ast::Pattern::Literal(lit) => match lit.expr() {
                 Some(e) => self.literal_pattern(&e, ty),
                 None => Pattern::Wildcard,
@@ -207,6 +264,15 @@ impl Checker {
         };
         if ty == Type::Error {
             return Pattern::Wildcard;
+        }
+        if let Type::Union(members) = ty {
+            if pty == Type::Null && members.contains(&Type::Null) {
+                return Pattern::Member {
+                    member: Type::Null,
+                    union: ty,
+                    var: None,
+                };
+            }
         }
         if pty != ty && !(pty == Type::Int && ty == Type::Float) {
             self.pattern_mismatch(ty, pty, span);
@@ -433,6 +499,15 @@ fn is_catch_all(p: &Pattern) -> bool {
         Pattern::Wildcard | Pattern::Bind(_) => true,
         Pattern::Or(alts) => alts.iter().any(is_catch_all),
         _ => false,
+    }
+}
+
+/// Union members an unguarded arm matches completely.
+fn collect_members(p: &Pattern, covered: &mut Vec<Type>) {
+    match p {
+        Pattern::Member { member, .. } => covered.push(*member),
+        Pattern::Or(alts) => alts.iter().for_each(|a| collect_members(a, covered)),
+        _ => {}
     }
 }
 

@@ -45,7 +45,14 @@ impl Checker {
             if let Some(s) = self.check_stmt(stmt) {
                 let diverges = stmt_diverges(&s);
                 let span = s.span.clone();
+                // `if x == null … return … end`: after it, `x` is not null.
+                let after = self.narrowing_after(&s);
                 block.stmts.push(s);
+                if let Some((var, ty)) = after {
+                    if let Some(init) = self.bind_narrowed(var, ty, &span) {
+                        block.stmts.push(init);
+                    }
+                }
                 if diverges && !is_last {
                     diverged_at = Some(span);
                 }
@@ -471,6 +478,27 @@ impl Checker {
 }
 
 impl Checker {
+    /// For an `if` without `else` whose branch never completes, what its
+    /// condition being false tells about a variable for the code after it.
+    fn narrowing_after(&self, stmt: &Stmt) -> Option<(hir::VarId, Type)> {
+        let StmtKind::Expr(Expr {
+            kind:
+                ExprKind::If {
+                    cond,
+                    then_block,
+                    else_block: None,
+                },
+            ..
+        }) = &stmt.kind
+        else {
+            return None;
+        };
+        if !block_diverges(then_block) {
+            return None;
+        }
+        self.narrowing_of(cond).map(|n| (n.var, n.when_false))
+    }
+
     /// `x.f[i].g = value` (and compound forms): checks the path from the
     /// variable down and desugars to [`StmtKind::AssignPlace`].
     fn check_place_assign(

@@ -1,0 +1,220 @@
+//! Unions and optionals (`types.md` §2): injecting member values, `null`
+//! tests, `is`, `as`, `??`, `!`, `?.`, and narrowing of variables after a
+//! test the checker can see.
+//!
+//! Narrowing makes a new immutable variable with the same name and the
+//! narrower type, initialised from the tested one, in the scope where the
+//! test is known to hold (the `then` branch, the `else` branch, or the rest of
+//! a block after `if x == null … return … end`). Variables declared `let mut`
+//! are not narrowed (they could change under the test); use `if let` or `!`.
+
+use lumen_diagnostics::Span;
+
+use super::stmt::error_expr;
+use super::{codes, Checker};
+use crate::hir::{self, Expr, ExprKind, Stmt, StmtKind, VarId};
+use crate::types::Type;
+
+/// What a condition tells about a variable when it holds and when it does not.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Narrowing {
+    pub var: VarId,
+    pub when_true: Type,
+    pub when_false: Type,
+}
+
+impl Checker {
+    /// `e` (of a member type of `union`, or Null) as a value of `union`.
+    pub(crate) fn inject(&mut self, e: Expr, union: Type, span: &Span) -> Option<Expr> {
+        let Type::Union(members) = union else {
+            return None;
+        };
+        let target = if members.contains(&e.ty) {
+            e
+        } else if e.ty == Type::Int && members.contains(&Type::Float) {
+            super::expr::widen(e)
+        } else if let Type::Union(inner) = e.ty {
+            if inner.iter().all(|m| members.contains(m)) {
+                self.not_supported("converting between two union types", span.clone());
+                return Some(error_expr(span.clone()));
+            }
+            return None;
+        } else {
+            return None;
+        };
+        Some(Expr {
+            kind: ExprKind::Inject(Box::new(target)),
+            ty: union,
+            span: span.clone(),
+        })
+    }
+
+    /// `x == null` / `x != null` / `x is T`: a membership test.
+    pub(crate) fn member_test(
+        &mut self,
+        value: Expr,
+        member: Type,
+        negated: bool,
+        span: Span,
+    ) -> Expr {
+        let test = match value.ty {
+            t if t.has_error() => return error_expr(span),
+            Type::Union(members) if members.contains(&member) => Expr {
+                kind: ExprKind::IsType(Box::new(value), member),
+                ty: Type::Bool,
+                span: span.clone(),
+            },
+            // A value of a non-union type is (not) of its own type, statically.
+            t => {
+                if t != member && member != Type::Null {
+                    self.error(
+                        codes::MISMATCHED_TYPES,
+                        format!("a value of type `{t}` is never a `{member}`"),
+                        span.clone(),
+                        "this test is always false",
+                    );
+                }
+                Expr {
+                    kind: ExprKind::Bool(t == member),
+                    ty: Type::Bool,
+                    span: span.clone(),
+                }
+            }
+        };
+        if negated {
+            Expr {
+                kind: ExprKind::Unary(hir::UnaryOp::Not, Box::new(test)),
+                ty: Type::Bool,
+                span,
+            }
+        } else {
+            test
+        }
+    }
+
+    /// `x ?? d`.
+    pub(crate) fn coalesce(
+        &mut self,
+        value: Expr,
+        default_syntax: &lumen_syntax::ast::Expr,
+        span: Span,
+    ) -> Expr {
+        if !value.ty.admits_null() {
+            if !value.ty.has_error() {
+                self.error(
+                    codes::MISMATCHED_TYPES,
+                    format!("`??` needs a value that may be null, not `{}`", value.ty),
+                    value.span.clone(),
+                    "never null",
+                );
+            }
+            return error_expr(span);
+        }
+        let rest = value.ty.without_null();
+        let default = self.check_expr(default_syntax, Some(rest));
+        let dspan = super::span_of(default_syntax);
+        let default = self.coerce(default, rest, &dspan);
+        Expr {
+            kind: ExprKind::Coalesce(Box::new(value), Box::new(default)),
+            ty: rest,
+            span,
+        }
+    }
+
+    /// `x!`.
+    pub(crate) fn unwrap_null(&mut self, value: Expr, span: Span) -> Expr {
+        if !value.ty.admits_null() {
+            if !value.ty.has_error() {
+                self.error(
+                    codes::MISMATCHED_TYPES,
+                    format!("`!` needs a value that may be null, not `{}`", value.ty),
+                    value.span.clone(),
+                    "never null",
+                );
+            }
+            return error_expr(span);
+        }
+        let ty = value.ty.without_null();
+        Expr {
+            kind: ExprKind::Unwrap(Box::new(value)),
+            ty,
+            span,
+        }
+    }
+
+    /// `x as T` where `x` is a union containing `T`.
+    pub(crate) fn assert_member(&mut self, value: Expr, target: Type, span: Span) -> Option<Expr> {
+        let Type::Union(members) = value.ty else {
+            return None;
+        };
+        if !members.contains(&target) {
+            return None;
+        }
+        Some(Expr {
+            kind: ExprKind::AssertMember(Box::new(value)),
+            ty: target,
+            span,
+        })
+    }
+
+    /// What a checked condition says about a variable, if anything.
+    pub(crate) fn narrowing_of(&self, cond: &Expr) -> Option<Narrowing> {
+        match &cond.kind {
+            ExprKind::IsType(value, member) => {
+                let ExprKind::Var(var) = value.kind else {
+                    return None;
+                };
+                let decl = self.bodies.last()?.vars.get(var.0 as usize)?;
+                if decl.mutable {
+                    return None;
+                }
+                let rest: Vec<Type> = value
+                    .ty
+                    .members()
+                    .into_iter()
+                    .filter(|m| m != member)
+                    .collect();
+                Some(Narrowing {
+                    var,
+                    when_true: *member,
+                    when_false: crate::types::union_of(&rest),
+                })
+            }
+            ExprKind::Unary(hir::UnaryOp::Not, inner) => {
+                self.narrowing_of(inner).map(|n| Narrowing {
+                    var: n.var,
+                    when_true: n.when_false,
+                    when_false: n.when_true,
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// Binds a narrowed copy of `var` in the current scope and returns the
+    /// statement that initialises it.
+    pub(crate) fn bind_narrowed(&mut self, var: VarId, ty: Type, span: &Span) -> Option<Stmt> {
+        let decl = self.body().vars[var.0 as usize].clone();
+        if ty == decl.ty || ty == Type::Never || ty.has_error() {
+            return None;
+        }
+        let source = Expr {
+            kind: ExprKind::Var(var),
+            ty: decl.ty,
+            span: span.clone(),
+        };
+        let value = Expr {
+            kind: ExprKind::Narrow(Box::new(source)),
+            ty,
+            span: span.clone(),
+        };
+        let narrowed = self.new_var(&decl.name, ty, false, decl.span.clone());
+        // The narrowed copy is a view of the original: using it uses both.
+        self.body().used.insert(narrowed);
+        self.body().used.insert(var);
+        Some(Stmt {
+            kind: StmtKind::Let(narrowed, value),
+            span: span.clone(),
+        })
+    }
+}
