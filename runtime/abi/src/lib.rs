@@ -160,6 +160,49 @@ runtime_functions! {
     /// `desc` (kind Null: whether it is null).
     LM_BOX_IS = "lm_box_is"(Ptr, Ptr) -> [I8];
 
+    // Maps and sets: sorted by key (the ordering of `lm_value_cmp`), so
+    // iteration, display and `keys` are in ascending order. Objects carry
+    // their type descriptor (kind Map: children [K, V]; kind Set: [T]).
+    // Functions that take a map or set to change it consume that reference
+    // and return the result (copy-on-write, in place when unshared); keys and
+    // values are borrowed slots (retained when heap); results are owned.
+    LM_MAP_NEW = "lm_map_new"(Ptr) -> [Ptr];
+    /// `m[k] = v`.
+    LM_MAP_SET = "lm_map_set"(Ptr, I64, I64) -> [Ptr];
+    /// Whether the map has the key.
+    LM_MAP_HAS = "lm_map_has"(Ptr, I64) -> [I8];
+    /// The value for a key the map has (owned); a missing key is an internal error.
+    LM_MAP_GET = "lm_map_get"(Ptr, I64) -> [I64];
+    /// `remove(m, k)`: consumes the map; a missing key is no change.
+    LM_MAP_REMOVE = "lm_map_remove"(Ptr, I64) -> [Ptr];
+    LM_MAP_LEN = "lm_map_len"(Ptr) -> [I64];
+    /// The key / value of the `i`-th entry in ascending key order (owned).
+    LM_MAP_KEY_AT = "lm_map_key_at"(Ptr, I64) -> [I64];
+    LM_MAP_VALUE_AT = "lm_map_value_at"(Ptr, I64) -> [I64];
+    /// `keys(m)` / `values(m)`: new lists (`list_desc` is the list type's descriptor).
+    LM_MAP_KEYS = "lm_map_keys"(Ptr, Ptr) -> [Ptr];
+    LM_MAP_VALUES = "lm_map_values"(Ptr, Ptr) -> [Ptr];
+    /// `merge(a, b)`: a new map, `b` wins.
+    LM_MAP_MERGE = "lm_map_merge"(Ptr, Ptr) -> [Ptr];
+    LM_SET_NEW = "lm_set_new"(Ptr) -> [Ptr];
+    /// Adds an element: consumes the set.
+    LM_SET_ADD = "lm_set_add"(Ptr, I64) -> [Ptr];
+    LM_SET_CONTAINS = "lm_set_contains"(Ptr, I64) -> [I8];
+    /// Removes an element: consumes the set; a missing element is no change.
+    LM_SET_REMOVE = "lm_set_remove"(Ptr, I64) -> [Ptr];
+    LM_SET_LEN = "lm_set_len"(Ptr) -> [I64];
+    /// The `i`-th element in ascending order (owned).
+    LM_SET_AT = "lm_set_at"(Ptr, I64) -> [I64];
+    /// `a | b`, `a & b`, `a - b`: new sets.
+    LM_SET_UNION = "lm_set_union"(Ptr, Ptr) -> [Ptr];
+    LM_SET_INTERSECTION = "lm_set_intersection"(Ptr, Ptr) -> [Ptr];
+    LM_SET_DIFFERENCE = "lm_set_difference"(Ptr, Ptr) -> [Ptr];
+    /// `to_list(s)`: a new list of the elements in order.
+    LM_SET_TO_LIST = "lm_set_to_list"(Ptr, Ptr) -> [Ptr];
+    /// A new tuple of the tuple type `desc` with zeroed element slots, filled
+    /// by compiled code like a record (tuples use the record layout).
+    LM_TUPLE_NEW = "lm_tuple_new"(Ptr) -> [Ptr];
+
     // Failures: print `error: …` with the location, flush, exit 1 (or, later,
     // fail the current task).
     LM_RUNTIME_ERROR = "lm_runtime_error"(I32, Ptr) -> [], noreturn;
@@ -276,7 +319,15 @@ pub enum ObjectKind {
     Enum = 4,
     Closure = 5,
     Box = 6,
+    Map = 7,
+    Set = 8,
 }
+
+/// A map: `[ObjectHeader] [desc (kind Map)] [len: u64] [cap: u64] [data]`, the
+/// data being `len` (key slot, value slot) pairs sorted by key. A set has the
+/// same layout with one slot per element (desc kind Set). Compiled code only
+/// goes through the `lm_map_*`/`lm_set_*` functions.
+pub const MAP_DESC_OFFSET: usize = 8;
 
 /// A union value that needs a box: `[ObjectHeader] [desc: the member type of
 /// the value held] [slot]`. Optionals of heap types (`String?`, `Point?`) are
@@ -341,6 +392,14 @@ pub enum TypeKind {
     /// heap type is that type's pointer or 0; any other union value is 0 for
     /// null or a pointer to a box object naming the member type it holds.
     Union = 12,
+    /// `map[K, V]`: children `[K, V]`.
+    Map = 13,
+    /// `set[T]`: children `[T]`.
+    Set = 14,
+    /// A tuple: children are the element types. Tuple values are objects in
+    /// the record layout (kind Record) whose descriptor has kind Tuple;
+    /// displayed `(1, "a")`, `(1,)`; ordered element-wise.
+    Tuple = 15,
 }
 
 /// A static description of a type, emitted by the code generator (one per type
