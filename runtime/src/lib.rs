@@ -41,7 +41,7 @@ pub use compare::{lm_value_cmp, lm_value_eq};
 pub use display::{lm_str_from_bool, lm_str_from_float, lm_str_from_int, lm_str_from_null};
 pub use errors::{lm_exit, lm_halt, lm_runtime_error, lm_stack_overflow};
 pub use format::{lm_fmt_float, lm_fmt_int, lm_fmt_str};
-pub use list::{lm_list_concat, lm_list_get, lm_list_len, lm_list_new, lm_list_push, lm_list_set};
+pub use list::{lm_list_concat, lm_list_get, lm_list_len, lm_list_new, lm_list_push, lm_list_set, lm_list_sort_by_keys};
 pub use objects::{lm_box_is, lm_box_new, lm_closure_new, lm_enum_new, lm_record_new, lm_unshare};
 pub use output::{
     lm_write_bool, lm_write_float, lm_write_int, lm_write_newline, lm_write_null, lm_write_space,
@@ -220,6 +220,7 @@ mod abi_check {
             lm_list_get(Ptr, I64, Ptr) -> [I64];
             lm_list_set(Ptr, I64, I64, Ptr) -> [Ptr];
             lm_list_concat(Ptr, Ptr) -> [Ptr];
+            lm_list_sort_by_keys(Ptr, Ptr) -> [Ptr];
             lm_str_from_value(I64, Ptr) -> [Ptr];
             lm_write_value(I32, I64, Ptr) -> [];
             lm_value_eq(I64, I64, Ptr) -> [I8];

@@ -168,6 +168,28 @@ pub unsafe extern "C" fn lm_list_concat(a: *mut ListObj, b: *mut ListObj) -> *mu
     }
 }
 
+/// `sort_by`: a new list with the elements of `xs` in the (stable) order of
+/// the corresponding elements of `keys`.
+///
+/// # Safety
+/// `xs` and `keys` must be live lists of the same length.
+#[no_mangle]
+pub unsafe extern "C" fn lm_list_sort_by_keys(xs: *mut ListObj, keys: *mut ListObj) -> *mut ListObj {
+    // SAFETY: caller's contract.
+    unsafe {
+        let (x, _) = elems(xs);
+        let (k, kt) = elems(keys);
+        if x.len() != k.len() {
+            crate::errors::internal_error("sort_by: keys and elements differ in length");
+        }
+        let mut order: Vec<usize> = (0..x.len()).collect();
+        // `sort_by` is stable: equal keys keep the list's order.
+        order.sort_by(|&i, &j| crate::compare::value_cmp(k[i], k[j], kt));
+        let sorted: Vec<Slot> = order.iter().map(|&i| x[i]).collect();
+        new_list((*xs).elem, &sorted, sorted.len())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

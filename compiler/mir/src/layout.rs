@@ -68,7 +68,7 @@ impl<'a> Layouts<'a> {
             Type::Float => Ty::Float,
             Type::Bool => Ty::Bool,
             Type::Str => Ty::Str,
-            Type::List(_) | Type::Record(_) | Type::Fn(_) => Ty::Ptr,
+            Type::List(_) | Type::Record(_) | Type::Fn(_) | Type::Tuple(_) => Ty::Ptr,
             Type::Enum(n) if self.enum_is_object(n.id) => Ty::Ptr,
             Type::Enum(_) => Ty::Int,
             Type::Union(members) => match self.nullable_pointer(members) {
@@ -179,6 +179,12 @@ impl<'a> Layouts<'a> {
             Type::Str => simple(TypeKind::String),
             Type::Null | Type::Never | Type::Error => simple(TypeKind::Null),
             Type::Fn(_) => simple(TypeKind::Closure),
+            Type::Tuple(elems) => TypeDescData {
+                kind: TypeKind::Tuple,
+                name: None,
+                children: elems.iter().map(|e| self.desc(*e)).collect(),
+                field_names: None,
+            },
             Type::Union(members) => TypeDescData {
                 kind: TypeKind::Union,
                 name: None,

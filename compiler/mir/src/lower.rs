@@ -21,6 +21,7 @@ use lumen_sema::hir::{self, Builtin, Expr, ExprKind, Pattern, StmtKind, Type};
 use crate::layout::Layouts;
 
 mod closures;
+mod higher_order;
 mod library;
 mod unions;
 mod values;
@@ -357,6 +358,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
                 }
             }
             StmtKind::AssignPlace { var, path, value } => self.assign_place(*var, path, value, loc),
+            StmtKind::LetTuple(vars, value) => self.let_tuple(vars, value, loc),
             StmtKind::ForList {
                 id,
                 var,
@@ -714,9 +716,16 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             | ExprKind::Variant(..)
             | ExprKind::Field(..)
             | ExprKind::List(_)
-            | ExprKind::Index(..) => self.composite_expr(e, loc),
+            | ExprKind::Index(..)
+            | ExprKind::Tuple(_) => self.composite_expr(e, loc),
             ExprKind::Library(call) => self.library_call(call, e.ty, loc),
             ExprKind::Closure(..) | ExprKind::CallValue(..) => self.closure_expr(e, loc),
+            ExprKind::HigherOrder {
+                op,
+                list,
+                func,
+                init,
+            } => self.higher_order(*op, list, func, init.as_deref(), e.ty, loc),
             ExprKind::Inject(_)
             | ExprKind::Narrow(_)
             | ExprKind::IsType(..)
@@ -773,7 +782,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
         let r = self.expr(rhs);
         let composite = matches!(
             lhs.ty,
-            Type::List(_) | Type::Record(_) | Type::Fn(_) | Type::Union(_)
+            Type::List(_) | Type::Record(_) | Type::Fn(_) | Type::Union(_) | Type::Tuple(_)
         ) || matches!(lhs.ty, Type::Enum(n) if self.layouts.enum_is_object(n.id));
         if composite {
             if op == H::Concat {
@@ -1117,6 +1126,10 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
                 fields,
             } => {
                 self.variant_test(*enum_id, *tag, fields, scrut, success, fail, loc);
+                return;
+            }
+            Pattern::Tuple { elems, ty } => {
+                self.tuple_test(elems, *ty, scrut, success, fail, loc);
                 return;
             }
             Pattern::Member { member, union, var } => {

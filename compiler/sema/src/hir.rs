@@ -74,6 +74,8 @@ pub struct Stmt {
 pub enum StmtKind {
     /// `let x = e` (also the desugared binding of a pattern).
     Let(VarId, Expr),
+    /// `let (a, _, c) = e`: binds tuple elements (`None` for `_`).
+    LetTuple(Vec<Option<VarId>>, Expr),
     /// `x = e` (compound assignments arrive desugared).
     Assign(VarId, Expr),
     Expr(Expr),
@@ -177,6 +179,8 @@ pub enum ExprKind {
     Variant(u32, Vec<Expr>),
     /// A list literal.
     List(Vec<Expr>),
+    /// A tuple: the element values.
+    Tuple(Vec<Expr>),
     /// `xs[i]` on a list.
     Index(Box<Expr>, Box<Expr>),
     /// A closure: the cell holding its body and the values it captures (in
@@ -203,6 +207,14 @@ pub enum ExprKind {
         value: Box<Expr>,
         then_block: Block,
         else_block: Option<Block>,
+    },
+    /// A higher-order list builtin applied to a list and a function value
+    /// (`init` is the initial accumulator of `reduce`).
+    HigherOrder {
+        op: HigherOrder,
+        list: Box<Expr>,
+        func: Box<Expr>,
+        init: Option<Box<Expr>>,
     },
     /// A call of a library builtin (`crate::library`).
     Library(crate::library::LibraryCall),
@@ -232,6 +244,21 @@ pub enum BinaryOp {
     Ge,
     /// String `+` / `++`.
     Concat,
+}
+
+/// The higher-order list builtins.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HigherOrder {
+    Map,
+    Filter,
+    Reduce,
+    Any,
+    All,
+    Count,
+    Find,
+    Position,
+    FlatMap,
+    SortBy,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -321,6 +348,11 @@ pub enum Pattern {
         inclusive: bool,
     },
     Or(Vec<Pattern>),
+    /// A tuple pattern, one pattern per element of the tuple type `ty`.
+    Tuple {
+        elems: Vec<Pattern>,
+        ty: Type,
+    },
     /// A union member type test (`n: Int`, or `null` on a union), binding the
     /// narrowed value when a variable is given.
     Member {

@@ -36,6 +36,8 @@ pub enum Type {
     Enum(Nominal),
     /// A function value (closure or named cell): `fn(A, B) -> R`.
     Fn(&'static FnSig),
+    /// `(A, B, …)`: a fixed-size tuple.
+    Tuple(&'static [Type]),
     /// `A | B | …` with at least two distinct members, none a union; `T?` is
     /// `T | Null`. Members are kept in a canonical order (see [`union_of`]).
     Union(&'static [Type]),
@@ -121,6 +123,7 @@ fn rank(t: &Type) -> (u8, String) {
         Type::Enum(_) => 6,
         Type::Fn(_) => 7,
         Type::Union(_) => 8,
+        Type::Tuple(_) => 8,
         Type::Never | Type::Error => 9,
         Type::Null => 10,
     };
@@ -158,6 +161,26 @@ pub fn union_of(types: &[Type]) -> Type {
     }
 }
 
+thread_local! {
+    static TUPLES: RefCell<HashSet<&'static [Type]>> = RefCell::new(HashSet::new());
+}
+
+/// The tuple type `(elements…)`.
+pub fn tuple_of(elements: &[Type]) -> Type {
+    if elements.iter().any(|e| e.has_error()) {
+        return Type::Error;
+    }
+    TUPLES.with(|set| {
+        let mut set = set.borrow_mut();
+        if let Some(existing) = set.get(elements) {
+            return Type::Tuple(existing);
+        }
+        let leaked: &'static [Type] = Box::leak(elements.to_vec().into_boxed_slice());
+        set.insert(leaked);
+        Type::Tuple(leaked)
+    })
+}
+
 /// `T?`.
 pub fn optional(t: Type) -> Type {
     union_of(&[t, Type::Null])
@@ -178,7 +201,7 @@ impl Type {
             Type::Error => true,
             Type::List(elem) => elem.has_error(),
             Type::Fn(sig) => sig.ret.has_error() || sig.params.iter().any(|p| p.has_error()),
-            Type::Union(members) => members.iter().any(|m| m.has_error()),
+            Type::Union(members) | Type::Tuple(members) => members.iter().any(|m| m.has_error()),
             _ => false,
         }
     }
@@ -239,6 +262,7 @@ impl Type {
         match self {
             Type::Int | Type::Float | Type::Str | Type::Bool => true,
             Type::List(elem) => elem.has_ordering(),
+            Type::Tuple(elems) => elems.iter().all(|e| e.has_ordering()),
             _ => false,
         }
     }
@@ -254,6 +278,19 @@ impl fmt::Display for Type {
             Type::Null => f.write_str("Null"),
             Type::List(elem) => write!(f, "list[{elem}]"),
             Type::Record(n) | Type::Enum(n) => f.write_str(n.name),
+            Type::Tuple(elems) => {
+                f.write_str("(")?;
+                for (i, e) in elems.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{e}")?;
+                }
+                if elems.len() == 1 {
+                    f.write_str(",")?;
+                }
+                f.write_str(")")
+            }
             Type::Union(members) => {
                 // `T?` for a union of one type and Null.
                 if members.len() == 2 && members[1] == Type::Null {

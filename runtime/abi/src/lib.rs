@@ -199,6 +199,9 @@ runtime_functions! {
     LM_SET_DIFFERENCE = "lm_set_difference"(Ptr, Ptr) -> [Ptr];
     /// `to_list(s)`: a new list of the elements in order.
     LM_SET_TO_LIST = "lm_set_to_list"(Ptr, Ptr) -> [Ptr];
+    /// `sort_by`: a new list of the elements of `xs` ordered (stably) by the
+    /// keys in the list `keys` (same length, compared with `lm_value_cmp`).
+    LM_LIST_SORT_BY_KEYS = "lm_list_sort_by_keys"(Ptr, Ptr) -> [Ptr];
     /// A new tuple of the tuple type `desc` with zeroed element slots, filled
     /// by compiled code like a record (tuples use the record layout).
     LM_TUPLE_NEW = "lm_tuple_new"(Ptr) -> [Ptr];

@@ -106,7 +106,7 @@ impl FnLowerer<'_, '_> {
     }
 
     /// A member value as a value of the union `union`.
-    fn inject(&mut self, op: Operand, member: Type, union: Type, loc: Loc) -> Operand {
+    pub(super) fn inject(&mut self, op: Operand, member: Type, union: Type, loc: Loc) -> Operand {
         let Type::Union(members) = union else {
             return op;
         };

@@ -233,6 +233,12 @@ impl FnLowerer<'_, '_> {
                 }
                 Operand::Local(list_local)
             }
+            ExprKind::Tuple(values) => {
+                let desc = self.desc(e.ty);
+                let obj = self.runtime(abi::LM_TUPLE_NEW, Ty::Ptr, vec![desc], loc);
+                self.store_fields(&obj, values, Layouts::record_field_offset, loc);
+                obj
+            }
             ExprKind::Index(list, index) => {
                 let l = self.expr(list);
                 let i = self.expr(index);
@@ -267,6 +273,58 @@ impl FnLowerer<'_, '_> {
                 loc,
             );
         }
+    }
+
+    /// `let (a, b) = value`.
+    pub(super) fn let_tuple(&mut self, vars: &[Option<hir::VarId>], value: &Expr, loc: Loc) {
+        let Type::Tuple(elems) = value.ty else { return };
+        let tuple = self.expr(value);
+        for (i, (var, elem)) in vars.iter().zip(elems.iter()).enumerate() {
+            let Some(var) = var else { continue };
+            let ty = self.layouts.ty(*elem);
+            let local = self.var_local(*var);
+            self.assign(
+                local,
+                Rvalue::Load {
+                    base: tuple.clone(),
+                    offset: Layouts::record_field_offset(i as u32),
+                    ty,
+                },
+                loc,
+            );
+            self.retain_operand(&Operand::Local(local), ty, loc);
+        }
+    }
+
+    /// Tests a tuple pattern element by element.
+    pub(super) fn tuple_test(
+        &mut self,
+        subs: &[hir::Pattern],
+        tuple_ty: Type,
+        scrut: Local,
+        success: BlockId,
+        fail: BlockId,
+        loc: Loc,
+    ) {
+        let Type::Tuple(elems) = tuple_ty else { return };
+        for (i, (sub, elem)) in subs.iter().zip(elems.iter()).enumerate() {
+            let ty = self.layouts.ty(*elem);
+            let value = self.new_local(ty, None);
+            self.assign(
+                value,
+                Rvalue::Load {
+                    base: Operand::Local(scrut),
+                    offset: Layouts::record_field_offset(i as u32),
+                    ty,
+                },
+                loc,
+            );
+            self.retain_operand(&Operand::Local(value), ty, loc);
+            let next = self.new_block();
+            self.pattern_test(sub, value, ty, next, fail, loc);
+            self.switch_to(next);
+        }
+        self.goto(success);
     }
 
     /// List builtins: `len`, `append`.

@@ -243,6 +243,9 @@ impl Checker {
                 return value;
             }
         }
+        if super::higher_order::HIGHER_ORDER.contains(&name.as_str()) {
+            return self.check_higher_order(&name, &args, piped, span);
+        }
         if SUPPORTED_BUILTINS.contains(&name.as_str()) {
             return self.call_builtin(&name, &args, piped, span);
         }

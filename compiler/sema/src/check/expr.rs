@@ -42,6 +42,28 @@ impl Checker {
             ast::Expr::Index(i) => self.check_index(i, span),
             ast::Expr::Field(f) => self.check_field(f, span),
             ast::Expr::List(l) => self.check_list(l, expected, span),
+            ast::Expr::Tuple(t) => {
+                let expected_elems = match expected {
+                    Some(Type::Tuple(elems)) => Some(elems),
+                    _ => None,
+                };
+                let mut values = Vec::new();
+                for (i, e) in t.elements().enumerate() {
+                    let want = expected_elems.and_then(|es| es.get(i).copied());
+                    let v = self.check_expr(&e, want);
+                    let v = match want {
+                        Some(w) => self.coerce(v, w, &span_of(&e)),
+                        None => v,
+                    };
+                    values.push(v);
+                }
+                let ty = crate::types::tuple_of(&values.iter().map(|v| v.ty).collect::<Vec<_>>());
+                Expr {
+                    kind: ExprKind::Tuple(values),
+                    ty,
+                    span,
+                }
+            }
             ast::Expr::Lambda(l) => self.check_lambda(l, expected, span),
             ast::Expr::Postfix(p) => {
                 let Some(operand) = p.operand() else {
@@ -899,7 +921,6 @@ fn builtin_constant(name: &str) -> Option<ExprKind> {
 
 fn describe_expr(e: &ast::Expr) -> &'static str {
     match e {
-        ast::Expr::Tuple(_) => "a tuple",
         ast::Expr::Map(_) => "a map",
         ast::Expr::Set(_) => "a set",
         ast::Expr::Range(_) => "a range outside `for`",

@@ -244,9 +244,13 @@ impl Checker {
                 Some("Bool") if path.args().next().is_none() => Type::Bool,
                 Some("String") if path.args().next().is_none() => Type::Str,
                 Some("Null") | Some("null") => Type::Null,
+                Some("tuple") => {
+                    let elems: Vec<Type> = path.args().map(|e| self.resolve_type(&e)).collect();
+                    crate::types::tuple_of(&elems)
+                }
                 Some(
-                    name @ ("map" | "set" | "tuple" | "result" | "Bytes" | "Json" | "Any"
-                    | "Future" | "Channel" | "FutureState"),
+                    name @ ("map" | "set" | "result" | "Bytes" | "Json" | "Any" | "Future"
+                    | "Channel" | "FutureState"),
                 ) => {
                     self.not_supported(&format!("the type `{name}`"), span);
                     Type::Error
@@ -263,6 +267,10 @@ impl Checker {
                 None => Type::Error,
             },
             ast::TypeRef::Null(_) => Type::Null,
+            ast::TypeRef::Tuple(t) => {
+                let elems: Vec<Type> = t.elements().map(|e| self.resolve_type(&e)).collect();
+                crate::types::tuple_of(&elems)
+            }
             ast::TypeRef::Optional(o) => match o.inner() {
                 Some(inner) => crate::types::optional(self.resolve_type(&inner)),
                 None => Type::Error,
@@ -282,10 +290,6 @@ impl Checker {
                 let params = f.params().map(|p| self.resolve_type(&p)).collect();
                 let ret = f.ret_type().map_or(Type::Null, |r| self.resolve_type(&r));
                 crate::types::fn_type(params, ret)
-            }
-            _ => {
-                self.not_supported("this kind of type", span);
-                Type::Error
             }
         }
     }

@@ -10,6 +10,7 @@
 mod calls;
 mod decls;
 mod expr;
+mod higher_order;
 mod items;
 mod lambda;
 mod library;

@@ -181,6 +181,32 @@ impl Checker {
                 None => Pattern::Wildcard,
             },
             ast::Pattern::Ctor(ctor) => self.ctor_pattern(ctor, ty, span),
+            ast::Pattern::Tuple(t) => {
+                let subs: Vec<ast::Pattern> = t.elements().collect();
+                match ty {
+                    Type::Tuple(elems) if elems.len() == subs.len() => Pattern::Tuple {
+                        elems: subs
+                            .iter()
+                            .zip(elems.iter())
+                            .map(|(p, e)| self.check_pattern(p, *e))
+                            .collect(),
+                        ty,
+                    },
+                    t if t.has_error() => Pattern::Wildcard,
+                    other => {
+                        self.error(
+                            codes::MISMATCHED_TYPES,
+                            "mismatched types",
+                            span,
+                            format!(
+                                "a tuple pattern with {} elements, but the value is `{other}`",
+                                subs.len()
+                            ),
+                        );
+                        Pattern::Wildcard
+                    }
+                }
+            }
             ast::Pattern::TypeTest(tt) => {
                 let member = match tt.ty() {
                     Some(t) => self.resolve_type(&t),

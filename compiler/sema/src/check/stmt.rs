@@ -201,6 +201,9 @@ impl Checker {
             t => declared.unwrap_or(t),
         };
         let pattern = let_stmt.pattern()?;
+        if let ast::Pattern::Tuple(t) = &pattern {
+            return self.check_let_tuple(t, value, let_stmt.is_mut());
+        }
         let name = match &pattern {
             ast::Pattern::Ident(p) => p.name()?.text(),
             ast::Pattern::Wildcard(_) => "_".to_string(),
@@ -417,6 +420,47 @@ impl Checker {
             },
             span,
         })
+    }
+
+    /// `let (a, b) = value`.
+    fn check_let_tuple(
+        &mut self,
+        t: &ast::TuplePat,
+        value: Expr,
+        mutable: bool,
+    ) -> Option<StmtKind> {
+        let subs: Vec<ast::Pattern> = t.elements().collect();
+        let elems = match value.ty {
+            Type::Tuple(elems) if elems.len() == subs.len() => elems,
+            ty if ty.has_error() => return None,
+            other => {
+                self.error(
+                    codes::MISMATCHED_TYPES,
+                    "mismatched types",
+                    span_of(t),
+                    format!(
+                        "a pattern of {} elements, but the value is `{other}`",
+                        subs.len()
+                    ),
+                );
+                return None;
+            }
+        };
+        let mut vars = Vec::new();
+        for (p, ty) in subs.iter().zip(elems.iter()) {
+            match p {
+                ast::Pattern::Ident(ident) => {
+                    let name = ident.name()?.text();
+                    vars.push(Some(self.new_var(&name, *ty, mutable, span_of(p))));
+                }
+                ast::Pattern::Wildcard(_) => vars.push(None),
+                other => {
+                    self.not_supported("nested patterns in `let`", span_of(other));
+                    return None;
+                }
+            }
+        }
+        Some(StmtKind::LetTuple(vars, value))
     }
 
     fn check_for_list(
@@ -668,7 +712,10 @@ pub(crate) fn stmt_diverges(stmt: &Stmt) -> bool {
         StmtKind::Return(_) | StmtKind::Halt(_) | StmtKind::Break(_) | StmtKind::Continue(_) => {
             true
         }
-        StmtKind::Expr(e) | StmtKind::Let(_, e) | StmtKind::Assign(_, e) => e.ty == Type::Never,
+        StmtKind::Expr(e)
+        | StmtKind::Let(_, e)
+        | StmtKind::Assign(_, e)
+        | StmtKind::LetTuple(_, e) => e.ty == Type::Never,
         StmtKind::Loop { id, body } => !block_breaks_to(body, *id),
         StmtKind::While { id, cond, body } => {
             matches!(cond.kind, ExprKind::Bool(true)) && !block_breaks_to(body, *id)
@@ -692,9 +739,11 @@ fn block_breaks_to(block: &hir::Block, id: hir::LoopId) -> bool {
 fn stmt_breaks_to(stmt: &Stmt, id: hir::LoopId) -> bool {
     match &stmt.kind {
         StmtKind::Break(target) => *target == id,
-        StmtKind::Expr(e) | StmtKind::Let(_, e) | StmtKind::Assign(_, e) | StmtKind::Halt(e) => {
-            expr_breaks_to(e, id)
-        }
+        StmtKind::LetTuple(_, e)
+        | StmtKind::Expr(e)
+        | StmtKind::Let(_, e)
+        | StmtKind::Assign(_, e)
+        | StmtKind::Halt(e) => expr_breaks_to(e, id),
         StmtKind::Return(e) => e.as_ref().is_some_and(|e| expr_breaks_to(e, id)),
         StmtKind::While { body, .. }
         | StmtKind::Loop { body, .. }

@@ -240,6 +240,24 @@ impl Checker {
             return error_expr(span);
         }
         let base = self.check_expr(&receiver, None);
+        if let (Type::Tuple(elems), Some(i)) = (base.ty, f.tuple_index()) {
+            return match elems.get(i as usize) {
+                Some(ty) => Expr {
+                    ty: *ty,
+                    kind: ExprKind::Field(Box::new(base), i),
+                    span,
+                },
+                None => {
+                    self.error(
+                        codes::UNRESOLVED_NAME,
+                        format!("the tuple `{}` has no element {i}", base.ty),
+                        span.clone(),
+                        format!("it has {} element(s)", elems.len()),
+                    );
+                    error_expr(span)
+                }
+            };
+        }
         match base.ty {
             Type::Record(n) => {
                 let info = &self.types.records[n.id as usize];
