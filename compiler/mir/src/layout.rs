@@ -68,7 +68,12 @@ impl<'a> Layouts<'a> {
             Type::Float => Ty::Float,
             Type::Bool => Ty::Bool,
             Type::Str => Ty::Str,
-            Type::List(_) | Type::Record(_) | Type::Fn(_) | Type::Tuple(_) => Ty::Ptr,
+            Type::List(_)
+            | Type::Record(_)
+            | Type::Fn(_)
+            | Type::Tuple(_)
+            | Type::Map(..)
+            | Type::Set(_) => Ty::Ptr,
             Type::Enum(n) if self.enum_is_object(n.id) => Ty::Ptr,
             Type::Enum(_) => Ty::Int,
             Type::Union(members) => match self.nullable_pointer(members) {
@@ -179,6 +184,18 @@ impl<'a> Layouts<'a> {
             Type::Str => simple(TypeKind::String),
             Type::Null | Type::Never | Type::Error => simple(TypeKind::Null),
             Type::Fn(_) => simple(TypeKind::Closure),
+            Type::Map(k, v) => TypeDescData {
+                kind: TypeKind::Map,
+                name: None,
+                children: vec![self.desc(*k), self.desc(*v)],
+                field_names: None,
+            },
+            Type::Set(e) => TypeDescData {
+                kind: TypeKind::Set,
+                name: None,
+                children: vec![self.desc(*e)],
+                field_names: None,
+            },
             Type::Tuple(elems) => TypeDescData {
                 kind: TypeKind::Tuple,
                 name: None,

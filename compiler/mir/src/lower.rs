@@ -21,6 +21,7 @@ use lumen_sema::hir::{self, Builtin, Expr, ExprKind, Pattern, StmtKind, Type};
 use crate::layout::Layouts;
 
 mod closures;
+mod collections;
 mod higher_order;
 mod library;
 mod unions;
@@ -359,6 +360,14 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             }
             StmtKind::AssignPlace { var, path, value } => self.assign_place(*var, path, value, loc),
             StmtKind::LetTuple(vars, value) => self.let_tuple(vars, value, loc),
+            StmtKind::ForCollection {
+                id,
+                key,
+                value,
+                collection,
+                filter,
+                body,
+            } => self.for_collection(*id, *key, *value, collection, filter.as_ref(), body, loc),
             StmtKind::ForList {
                 id,
                 var,
@@ -718,6 +727,9 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             | ExprKind::List(_)
             | ExprKind::Index(..)
             | ExprKind::Tuple(_) => self.composite_expr(e, loc),
+            ExprKind::Map(_) | ExprKind::Set(_) | ExprKind::Collection(..) => {
+                self.collection_expr(e, loc)
+            }
             ExprKind::Library(call) => self.library_call(call, e.ty, loc),
             ExprKind::Closure(..) | ExprKind::CallValue(..) => self.closure_expr(e, loc),
             ExprKind::HigherOrder {
@@ -782,7 +794,13 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
         let r = self.expr(rhs);
         let composite = matches!(
             lhs.ty,
-            Type::List(_) | Type::Record(_) | Type::Fn(_) | Type::Union(_) | Type::Tuple(_)
+            Type::List(_)
+                | Type::Record(_)
+                | Type::Fn(_)
+                | Type::Union(_)
+                | Type::Tuple(_)
+                | Type::Map(..)
+                | Type::Set(_)
         ) || matches!(lhs.ty, Type::Enum(n) if self.layouts.enum_is_object(n.id));
         if composite {
             if op == H::Concat {

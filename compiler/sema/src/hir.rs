@@ -111,6 +111,17 @@ pub enum StmtKind {
         path: Vec<PlaceStep>,
         value: Expr,
     },
+    /// `for (k, v) in map` / `for x in set`: iterates over the collection as it
+    /// was when the loop started, in ascending order. For a set only `key` is
+    /// bound.
+    ForCollection {
+        id: LoopId,
+        key: Option<VarId>,
+        value: Option<VarId>,
+        collection: Expr,
+        filter: Option<Expr>,
+        body: Block,
+    },
     /// `for var in list if filter`: iterates over the list as it was when the
     /// loop started.
     ForList {
@@ -129,6 +140,8 @@ pub enum PlaceStep {
     Field(u32),
     /// A list element.
     Index(Expr),
+    /// A map entry (inserted when missing).
+    Key(Expr),
 }
 
 #[derive(Clone, Debug)]
@@ -181,6 +194,12 @@ pub enum ExprKind {
     List(Vec<Expr>),
     /// A tuple: the element values.
     Tuple(Vec<Expr>),
+    /// A map literal: key/value pairs.
+    Map(Vec<(Expr, Expr)>),
+    /// A set literal.
+    Set(Vec<Expr>),
+    /// A map or set operation (see [`CollectionOp`]).
+    Collection(CollectionOp, Vec<Expr>),
     /// `xs[i]` on a list.
     Index(Box<Expr>, Box<Expr>),
     /// A closure: the cell holding its body and the values it captures (in
@@ -244,6 +263,35 @@ pub enum BinaryOp {
     Ge,
     /// String `+` / `++`.
     Concat,
+}
+
+/// Operations on maps and sets, by their operands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CollectionOp {
+    /// `m[k]` → `V?`.
+    MapGet,
+    /// `get(m, k, default)` → `V`.
+    MapGetOr,
+    /// `has_key(m, k)`, `k in m`.
+    MapHas,
+    MapKeys,
+    MapValues,
+    /// `entries(m)` → `list[(K, V)]`.
+    MapEntries,
+    MapRemove,
+    MapMerge,
+    MapLen,
+    SetAdd,
+    SetRemove,
+    /// `contains(s, x)`, `x in s`.
+    SetContains,
+    SetUnion,
+    SetIntersection,
+    SetDifference,
+    SetLen,
+    SetToList,
+    /// `to_set(xs)`.
+    ListToSet,
 }
 
 /// The higher-order list builtins.

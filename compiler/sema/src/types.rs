@@ -36,6 +36,10 @@ pub enum Type {
     Enum(Nominal),
     /// A function value (closure or named cell): `fn(A, B) -> R`.
     Fn(&'static FnSig),
+    /// `map[K, V]`.
+    Map(&'static Type, &'static Type),
+    /// `set[T]`.
+    Set(&'static Type),
     /// `(A, B, …)`: a fixed-size tuple.
     Tuple(&'static [Type]),
     /// `A | B | …` with at least two distinct members, none a union; `T?` is
@@ -118,7 +122,7 @@ fn rank(t: &Type) -> (u8, String) {
         Type::Float => 1,
         Type::Bool => 2,
         Type::Str => 3,
-        Type::List(_) => 4,
+        Type::List(_) | Type::Map(..) | Type::Set(_) => 4,
         Type::Record(_) => 5,
         Type::Enum(_) => 6,
         Type::Fn(_) => 7,
@@ -186,6 +190,14 @@ pub fn optional(t: Type) -> Type {
     union_of(&[t, Type::Null])
 }
 
+pub fn map_of(key: Type, value: Type) -> Type {
+    Type::Map(intern(key), intern(value))
+}
+
+pub fn set_of(elem: Type) -> Type {
+    Type::Set(intern(elem))
+}
+
 pub fn list_of(elem: Type) -> Type {
     Type::List(intern(elem))
 }
@@ -199,7 +211,8 @@ impl Type {
     pub fn has_error(self) -> bool {
         match self {
             Type::Error => true,
-            Type::List(elem) => elem.has_error(),
+            Type::List(elem) | Type::Set(elem) => elem.has_error(),
+            Type::Map(k, v) => k.has_error() || v.has_error(),
             Type::Fn(sig) => sig.ret.has_error() || sig.params.iter().any(|p| p.has_error()),
             Type::Union(members) | Type::Tuple(members) => members.iter().any(|m| m.has_error()),
             _ => false,
@@ -277,6 +290,8 @@ impl fmt::Display for Type {
             Type::Str => f.write_str("String"),
             Type::Null => f.write_str("Null"),
             Type::List(elem) => write!(f, "list[{elem}]"),
+            Type::Map(k, v) => write!(f, "map[{k}, {v}]"),
+            Type::Set(elem) => write!(f, "set[{elem}]"),
             Type::Record(n) | Type::Enum(n) => f.write_str(n.name),
             Type::Tuple(elems) => {
                 f.write_str("(")?;

@@ -650,6 +650,7 @@ impl FnLowerer<'_, '_> {
                 self.push(MirStmt::Release(new_child), loc);
                 result
             }
+            (hir::PlaceStep::Key(key), Type::Map(..)) => self.map_set(obj, key, v, vty, loc),
             _ => obj,
         }
     }

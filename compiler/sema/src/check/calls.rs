@@ -249,7 +249,8 @@ impl Checker {
         if SUPPORTED_BUILTINS.contains(&name.as_str()) {
             return self.call_builtin(&name, &args, piped, span);
         }
-        if crate::library::is_library(&name) {
+        let is_collection = super::collections::COLLECTION_BUILTINS.contains(&name.as_str());
+        if is_collection || crate::library::is_library(&name) {
             let mut values: Vec<Expr> = piped.into_iter().collect();
             for arg in &args {
                 let Some(v) = arg.value() else { continue };
@@ -265,6 +266,26 @@ impl Checker {
                     );
                 }
                 values.push(self.check_expr(&v, None));
+            }
+            if is_collection {
+                match self.collection_builtin(&name, values, span.clone()) {
+                    Ok(e) => return e,
+                    Err(back) => values = back,
+                }
+                if !crate::library::is_library(&name) {
+                    let what = values.first().map(|v| v.ty.to_string()).unwrap_or_default();
+                    if !values.iter().any(|v| v.ty.has_error()) {
+                        self.error(
+                            codes::BAD_ARGUMENTS,
+                            format!(
+                                "`{name}` does not take these arguments (first argument: `{what}`)"
+                            ),
+                            span.clone(),
+                            "no such form of this builtin",
+                        );
+                    }
+                    return error_expr(span);
+                }
             }
             return self.check_library(&name, values, span);
         }
@@ -533,6 +554,16 @@ impl Checker {
                     },
                     Type::List(_) => Expr {
                         kind: ExprKind::Builtin(Builtin::ListLen, values),
+                        ty: Type::Int,
+                        span,
+                    },
+                    Type::Map(..) => Expr {
+                        kind: ExprKind::Collection(crate::hir::CollectionOp::MapLen, values),
+                        ty: Type::Int,
+                        span,
+                    },
+                    Type::Set(_) => Expr {
+                        kind: ExprKind::Collection(crate::hir::CollectionOp::SetLen, values),
                         ty: Type::Int,
                         span,
                     },

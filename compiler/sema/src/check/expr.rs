@@ -42,6 +42,8 @@ impl Checker {
             ast::Expr::Index(i) => self.check_index(i, span),
             ast::Expr::Field(f) => self.check_field(f, span),
             ast::Expr::List(l) => self.check_list(l, expected, span),
+            ast::Expr::Map(m) => self.check_map_literal(m, expected, span),
+            ast::Expr::Set(s) => self.check_set_literal(s, expected, span),
             ast::Expr::Tuple(t) => {
                 let expected_elems = match expected {
                     Some(Type::Tuple(elems)) => Some(elems),
@@ -429,8 +431,13 @@ impl Checker {
         };
         let base = self.check_expr(&base, None);
         let index_span = span_of(&index);
-        let index = self.check_expr(&index, Some(Type::Int));
+        let want = match base.ty {
+            Type::Map(k, _) => *k,
+            _ => Type::Int,
+        };
+        let index = self.check_expr(&index, Some(want));
         match base.ty {
+            Type::Map(..) => self.map_index(base, index, span),
             Type::List(elem) => {
                 let index =
                     self.expect_type(index, Type::Int, &index_span, "list indices are `Int`");
@@ -921,8 +928,6 @@ fn builtin_constant(name: &str) -> Option<ExprKind> {
 
 fn describe_expr(e: &ast::Expr) -> &'static str {
     match e {
-        ast::Expr::Map(_) => "a map",
-        ast::Expr::Set(_) => "a set",
         ast::Expr::Range(_) => "a range outside `for`",
         ast::Expr::Comprehension(_) => "a comprehension",
         ast::Expr::Spawn(_) => "`spawn`",

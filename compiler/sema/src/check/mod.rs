@@ -8,6 +8,7 @@
 //! typing), [`pattern`] (match patterns), [`calls`] (cells and builtins).
 
 mod calls;
+mod collections;
 mod decls;
 mod expr;
 mod higher_order;

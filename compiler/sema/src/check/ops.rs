@@ -18,6 +18,11 @@ impl Checker {
         if op == AstOp::Pipe {
             return self.check_pipe(&lhs, &rhs, span);
         }
+        if matches!(op, AstOp::In | AstOp::NotIn) {
+            let item = self.check_expr(&lhs, None);
+            let collection = self.check_expr(&rhs, None);
+            return self.membership(item, collection, op == AstOp::NotIn, span);
+        }
         if op == AstOp::Coalesce {
             let value = self.check_expr(&lhs, None);
             return self.coalesce(value, &rhs, span);
@@ -100,6 +105,22 @@ impl Checker {
             return error_expr(span);
         }
         let numeric = lt.is_numeric() && rt.is_numeric();
+        // Set algebra: `a | b`, `a & b`, `a - b` (semantics.md §5).
+        if let (Type::Set(_), true) = (lt, lt == rt) {
+            let cop = match op {
+                B::BitOr => Some(crate::hir::CollectionOp::SetUnion),
+                B::BitAnd => Some(crate::hir::CollectionOp::SetIntersection),
+                B::Sub => Some(crate::hir::CollectionOp::SetDifference),
+                _ => None,
+            };
+            if let Some(cop) = cop {
+                return Expr {
+                    kind: ExprKind::Collection(cop, vec![l, r]),
+                    ty: lt,
+                    span,
+                };
+            }
+        }
         let result = |kind_op: BinaryOp, l: Expr, r: Expr, ty: Type| Expr {
             kind: ExprKind::Binary(kind_op, Box::new(l), Box::new(r)),
             ty,

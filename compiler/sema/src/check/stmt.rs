@@ -374,6 +374,8 @@ impl Checker {
                 let value = self.check_expr(other, None);
                 return match value.ty {
                     Type::List(elem) => self.check_for_list(f, value, *elem, span),
+                    Type::Map(k, v) => self.check_for_collection(f, value, *k, Some(*v), span),
+                    Type::Set(e) => self.check_for_collection(f, value, *e, None, span),
                     t if t.has_error() => None,
                     t => {
                         self.not_supported(&format!("`for` over a `{t}`"), span_of(other));
@@ -415,6 +417,82 @@ impl Checker {
                 end,
                 inclusive,
                 step,
+                filter,
+                body,
+            },
+            span,
+        })
+    }
+
+    /// `for (k, v) in map` / `for x in set`.
+    fn check_for_collection(
+        &mut self,
+        f: &ast::ForStmt,
+        collection: Expr,
+        key_ty: Type,
+        value_ty: Option<Type>,
+        span: Span,
+    ) -> Option<Stmt> {
+        self.body().scopes.push();
+        let pattern = f.pattern()?;
+        let bind = |this: &mut Self, p: &ast::Pattern, ty: Type| -> Option<Option<hir::VarId>> {
+            match p {
+                ast::Pattern::Ident(i) => {
+                    Some(Some(this.new_var(&i.name()?.text(), ty, false, span_of(p))))
+                }
+                ast::Pattern::Wildcard(_) => Some(None),
+                other => {
+                    this.not_supported("this pattern in `for`", span_of(other));
+                    None
+                }
+            }
+        };
+        let (key, value) = match (&pattern, value_ty) {
+            (ast::Pattern::Tuple(t), Some(vty)) => {
+                let subs: Vec<ast::Pattern> = t.elements().collect();
+                if subs.len() != 2 {
+                    self.error(
+                        codes::MISMATCHED_TYPES,
+                        "a map yields (key, value) pairs",
+                        span_of(t),
+                        "write `for (key, value) in …`",
+                    );
+                    self.body().scopes.pop();
+                    return None;
+                }
+                let k = bind(self, &subs[0], key_ty)?;
+                let v = bind(self, &subs[1], vty)?;
+                (k, v)
+            }
+            (p, None) => (bind(self, p, key_ty)?, None),
+            (other, Some(_)) => {
+                self.not_supported(
+                    "iterating over a map without a `(key, value)` pattern",
+                    span_of(other),
+                );
+                self.body().scopes.pop();
+                return None;
+            }
+        };
+        let filter = f.filter().map(|c| {
+            let v = self.check_expr(&c, Some(Type::Bool));
+            self.expect_type(
+                v,
+                Type::Bool,
+                &span_of(&c),
+                "a `for` filter must be a `Bool`",
+            )
+        });
+        let id = self.body().scopes.enter_loop(f.label().map(|l| l.text()));
+        let body = self.check_stmts(&block_stmts(f.body()), false);
+        self.body().scopes.exit_loop();
+        self.body().scopes.pop();
+        Some(Stmt {
+            kind: StmtKind::ForCollection {
+                id,
+                key,
+                value,
+                collection,
                 filter,
                 body,
             },
@@ -639,19 +717,36 @@ impl Checker {
                 }
                 ast::Expr::Index(i) => {
                     let index_syntax = i.index()?;
-                    let index = self.check_expr(&index_syntax, Some(Type::Int));
-                    let index = self.expect_type(
-                        index,
-                        Type::Int,
-                        &span_of(&index_syntax),
-                        "list indices are `Int`",
-                    );
+                    let want = match ty {
+                        Type::Map(k, _) => *k,
+                        _ => Type::Int,
+                    };
+                    let index = self.check_expr(&index_syntax, Some(want));
+                    let index = if want == Type::Int {
+                        self.expect_type(
+                            index,
+                            Type::Int,
+                            &span_of(&index_syntax),
+                            "list indices are `Int`",
+                        )
+                    } else {
+                        index
+                    };
                     match ty {
+                        Type::Map(..) if !std::ptr::eq(step, accesses.first().unwrap_or(step)) => {
+                            self.not_supported("assigning inside a map entry", span_of(step));
+                            return None;
+                        }
                         Type::List(elem) => {
                             ty = *elem;
                             path.push(hir::PlaceStep::Index(index));
                         }
                         t if t.has_error() => return None,
+                        Type::Map(k, v) => {
+                            let key = self.coerce(index, *k, &span_of(&index_syntax));
+                            ty = *v;
+                            path.push(hir::PlaceStep::Key(key));
+                        }
                         Type::Str => {
                             self.error(
                                 codes::IMMUTABLE_ASSIGN,
@@ -720,7 +815,9 @@ pub(crate) fn stmt_diverges(stmt: &Stmt) -> bool {
         StmtKind::While { id, cond, body } => {
             matches!(cond.kind, ExprKind::Bool(true)) && !block_breaks_to(body, *id)
         }
-        StmtKind::ForRange { .. } | StmtKind::ForList { .. } => false,
+        StmtKind::ForRange { .. } | StmtKind::ForList { .. } | StmtKind::ForCollection { .. } => {
+            false
+        }
         StmtKind::AssignPlace { value, .. } => value.ty == Type::Never,
     }
 }
@@ -748,7 +845,8 @@ fn stmt_breaks_to(stmt: &Stmt, id: hir::LoopId) -> bool {
         StmtKind::While { body, .. }
         | StmtKind::Loop { body, .. }
         | StmtKind::ForRange { body, .. }
-        | StmtKind::ForList { body, .. } => block_breaks_to(body, id),
+        | StmtKind::ForList { body, .. }
+        | StmtKind::ForCollection { body, .. } => block_breaks_to(body, id),
         StmtKind::AssignPlace { value, .. } => expr_breaks_to(value, id),
         StmtKind::Continue(_) => false,
     }

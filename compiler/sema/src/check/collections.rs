@@ -1,0 +1,291 @@
+//! Maps and sets: literals, `m[k]`, `k in m`, and the map/set builtins
+//! (`keys`, `values`, `entries`, `has_key`, `get`, `remove`, `merge`, `add`,
+//! `union`, `intersection`, `difference`, `to_set`, `to_list`, and `len`).
+
+use lumen_diagnostics::Span;
+use lumen_syntax::ast;
+
+use super::stmt::error_expr;
+use super::{codes, span_of, Checker};
+use crate::hir::{CollectionOp, Expr, ExprKind};
+use crate::types::{list_of, map_of, optional, set_of, tuple_of, Type};
+
+/// Builtins that take a map or set first (some also take lists).
+pub(crate) const COLLECTION_BUILTINS: &[&str] = &[
+    "keys",
+    "values",
+    "entries",
+    "has_key",
+    "get",
+    "remove",
+    "merge",
+    "add",
+    "union",
+    "intersection",
+    "difference",
+    "to_set",
+    "to_list",
+    "contains",
+];
+
+impl Checker {
+    pub(super) fn check_map_literal(
+        &mut self,
+        m: &ast::MapExpr,
+        expected: Option<Type>,
+        span: Span,
+    ) -> Expr {
+        if let Some(s) = m.spreads().next() {
+            self.not_supported("spreads in map literals", span_of(&s));
+            return error_expr(span);
+        }
+        let (want_k, want_v) = match expected {
+            Some(Type::Map(k, v)) => (Some(*k), Some(*v)),
+            _ => (None, None),
+        };
+        let mut pairs = Vec::new();
+        for entry in m.entries() {
+            let (Some(k), Some(v)) = (entry.key(), entry.value()) else {
+                continue;
+            };
+            let key = self.check_expr(&k, want_k);
+            let value = self.check_expr(&v, want_v);
+            pairs.push((key, value));
+        }
+        let key_ty = match want_k {
+            Some(t) => t,
+            None => self.join_all(pairs.iter().map(|(k, _)| k.ty)),
+        };
+        let value_ty = match want_v {
+            Some(t) => t,
+            None => self.join_all(pairs.iter().map(|(_, v)| v.ty)),
+        };
+        if key_ty == Type::Never {
+            self.error(
+                codes::NEEDS_ANNOTATION,
+                "the type of an empty map cannot be inferred here",
+                span.clone(),
+                "add a type annotation",
+            );
+            self.push_help("for example `let m: map[String, Int] = {}`".to_string());
+            return error_expr(span);
+        }
+        if !self.orderable_key(key_ty, &span) {
+            return error_expr(span);
+        }
+        let pairs = pairs
+            .into_iter()
+            .map(|(k, v)| {
+                let (ks, vs) = (k.span.clone(), v.span.clone());
+                (self.coerce(k, key_ty, &ks), self.coerce(v, value_ty, &vs))
+            })
+            .collect();
+        Expr {
+            kind: ExprKind::Map(pairs),
+            ty: map_of(key_ty, value_ty),
+            span,
+        }
+    }
+
+    pub(super) fn check_set_literal(
+        &mut self,
+        s: &ast::SetExpr,
+        expected: Option<Type>,
+        span: Span,
+    ) -> Expr {
+        let want = match expected {
+            Some(Type::Set(e)) => Some(*e),
+            _ => None,
+        };
+        let mut values = Vec::new();
+        for element in s.elements() {
+            match element {
+                ast::Element::Expr(e) => values.push(self.check_expr(&e, want)),
+                ast::Element::Spread(sp) => {
+                    self.not_supported("spreads in set literals", span_of(&sp));
+                    return error_expr(span);
+                }
+            }
+        }
+        let elem = match want {
+            Some(t) => t,
+            None => self.join_all(values.iter().map(|v| v.ty)),
+        };
+        if elem == Type::Never {
+            self.error(
+                codes::NEEDS_ANNOTATION,
+                "the type of an empty set cannot be inferred here",
+                span.clone(),
+                "add a type annotation",
+            );
+            self.push_help("for example `let s: set[Int] = set[]`".to_string());
+            return error_expr(span);
+        }
+        if !self.orderable_key(elem, &span) {
+            return error_expr(span);
+        }
+        let values = values
+            .into_iter()
+            .map(|v| {
+                let vs = v.span.clone();
+                self.coerce(v, elem, &vs)
+            })
+            .collect();
+        Expr {
+            kind: ExprKind::Set(values),
+            ty: set_of(elem),
+            span,
+        }
+    }
+
+    fn join_all(&mut self, types: impl Iterator<Item = Type>) -> Type {
+        let mut ty = Type::Never;
+        for t in types {
+            ty = ty.join(t).unwrap_or(Type::Error);
+        }
+        ty
+    }
+
+    /// Map keys and set elements must be ordered (types.md §1).
+    fn orderable_key(&mut self, ty: Type, span: &Span) -> bool {
+        if ty.has_ordering() || ty.has_error() {
+            return true;
+        }
+        self.error(
+            codes::BAD_OPERANDS,
+            format!("map keys and set elements must have an ordering; `{ty}` has none"),
+            span.clone(),
+            "not orderable",
+        );
+        false
+    }
+
+    /// `m[k]`: the value or null.
+    pub(super) fn map_index(&mut self, map: Expr, index: Expr, span: Span) -> Expr {
+        let Type::Map(k, v) = map.ty else {
+            return error_expr(span);
+        };
+        let ispan = index.span.clone();
+        let key = self.coerce(index, *k, &ispan);
+        Expr {
+            kind: ExprKind::Collection(CollectionOp::MapGet, vec![map, key]),
+            ty: optional(*v),
+            span,
+        }
+    }
+
+    /// `x in c` / `x not in c` on maps and sets.
+    pub(super) fn membership(
+        &mut self,
+        item: Expr,
+        collection: Expr,
+        negated: bool,
+        span: Span,
+    ) -> Expr {
+        let (op, want) = match collection.ty {
+            Type::Map(k, _) => (CollectionOp::MapHas, *k),
+            Type::Set(e) => (CollectionOp::SetContains, *e),
+            t if t.has_error() => return error_expr(span),
+            other => {
+                self.not_supported(&format!("`in` on a `{other}`"), span.clone());
+                return error_expr(span);
+            }
+        };
+        let ispan = item.span.clone();
+        let item = self.coerce(item, want, &ispan);
+        let test = Expr {
+            kind: ExprKind::Collection(op, vec![collection, item]),
+            ty: Type::Bool,
+            span: span.clone(),
+        };
+        if negated {
+            Expr {
+                kind: ExprKind::Unary(crate::hir::UnaryOp::Not, Box::new(test)),
+                ty: Type::Bool,
+                span,
+            }
+        } else {
+            test
+        }
+    }
+
+    /// A collection builtin, when its first argument is a map or set (or a
+    /// list for `to_set`); `None` to let another kind of builtin handle it.
+    pub(super) fn collection_builtin(
+        &mut self,
+        name: &str,
+        mut values: Vec<Expr>,
+        span: Span,
+    ) -> Result<Expr, Vec<Expr>> {
+        let first = values.first().map(|v| v.ty);
+        let arity = |n: usize, values: &[Expr]| values.len() == n;
+        use CollectionOp as C;
+        let (op, ty) = match (name, first) {
+            ("keys", Some(Type::Map(k, _))) if arity(1, &values) => (C::MapKeys, list_of(*k)),
+            ("values", Some(Type::Map(_, v))) if arity(1, &values) => (C::MapValues, list_of(*v)),
+            ("entries", Some(Type::Map(k, v))) if arity(1, &values) => {
+                (C::MapEntries, list_of(tuple_of(&[*k, *v])))
+            }
+            ("has_key", Some(Type::Map(k, _))) if arity(2, &values) => {
+                self.coerce_arg(&mut values, 1, *k);
+                (C::MapHas, Type::Bool)
+            }
+            ("get", Some(Type::Map(k, v))) if arity(3, &values) => {
+                self.coerce_arg(&mut values, 1, *k);
+                self.coerce_arg(&mut values, 2, *v);
+                (C::MapGetOr, *v)
+            }
+            ("remove", Some(t @ Type::Map(k, _))) if arity(2, &values) => {
+                self.coerce_arg(&mut values, 1, *k);
+                (C::MapRemove, t)
+            }
+            ("merge", Some(t @ Type::Map(..))) if arity(2, &values) => {
+                self.coerce_arg(&mut values, 1, t);
+                (C::MapMerge, t)
+            }
+            ("add", Some(t @ Type::Set(e))) if arity(2, &values) => {
+                self.coerce_arg(&mut values, 1, *e);
+                (C::SetAdd, t)
+            }
+            ("remove", Some(t @ Type::Set(e))) if arity(2, &values) => {
+                self.coerce_arg(&mut values, 1, *e);
+                (C::SetRemove, t)
+            }
+            ("contains", Some(Type::Set(e))) if arity(2, &values) => {
+                self.coerce_arg(&mut values, 1, *e);
+                (C::SetContains, Type::Bool)
+            }
+            ("union", Some(t @ Type::Set(_))) if arity(2, &values) => {
+                self.coerce_arg(&mut values, 1, t);
+                (C::SetUnion, t)
+            }
+            ("intersection", Some(t @ Type::Set(_))) if arity(2, &values) => {
+                self.coerce_arg(&mut values, 1, t);
+                (C::SetIntersection, t)
+            }
+            ("difference", Some(t @ Type::Set(_))) if arity(2, &values) => {
+                self.coerce_arg(&mut values, 1, t);
+                (C::SetDifference, t)
+            }
+            ("to_list", Some(Type::Set(e))) if arity(1, &values) => (C::SetToList, list_of(*e)),
+            ("to_set", Some(Type::List(e))) if arity(1, &values) => {
+                if !self.orderable_key(*e, &span) {
+                    return Ok(error_expr(span));
+                }
+                (C::ListToSet, set_of(*e))
+            }
+            _ => return Err(values),
+        };
+        Ok(Expr {
+            kind: ExprKind::Collection(op, values),
+            ty,
+            span,
+        })
+    }
+
+    fn coerce_arg(&mut self, values: &mut [Expr], i: usize, ty: Type) {
+        let v = std::mem::replace(&mut values[i], error_expr(0..0));
+        let vspan = v.span.clone();
+        values[i] = self.coerce(v, ty, &vspan);
+    }
+}
