@@ -112,6 +112,11 @@ struct FnLowerer<'a, 'l> {
     ret_ty: Ty,
     /// Heap locals whose references are managed by hand (see `values`).
     unowned: HashSet<Local>,
+    /// `defer` blocks registered in each enclosing block, outermost first.
+    defers: Vec<Vec<hir::Block>>,
+    /// For each loop, how many defer scopes enclose it (a `break` or
+    /// `continue` runs the defers of the scopes it leaves).
+    loop_defer_depth: HashMap<hir::LoopId, usize>,
 }
 
 impl<'a, 'l> FnLowerer<'a, 'l> {
@@ -134,6 +139,8 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             current: BlockId(0),
             loops: HashMap::new(),
             unowned: HashSet::new(),
+            defers: Vec::new(),
+            loop_defer_depth: HashMap::new(),
             ret_local: Local(0),
             ret_ty,
         };
@@ -333,10 +340,41 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
 
     /// Lowers a block; returns its value when it has a tail expression.
     fn block(&mut self, block: &hir::Block) -> Option<Operand> {
+        self.defers.push(Vec::new());
         for stmt in &block.stmts {
             self.stmt(stmt);
         }
-        block.tail.as_ref().map(|e| self.expr(e))
+        let value = block.tail.as_ref().map(|e| self.expr(e));
+        // Leaving the block normally runs its defers, last first.
+        let deferred = self.defers.pop().unwrap_or_default();
+        if !self.is_terminated() {
+            self.run_defers(&[deferred]);
+        }
+        value
+    }
+
+    /// Lowers the given defer scopes' blocks, innermost scope and latest
+    /// `defer` first. The scopes stay registered (other exits need them too).
+    fn run_defers(&mut self, scopes: &[Vec<hir::Block>]) {
+        for scope in scopes.iter().rev() {
+            for deferred in scope.iter().rev() {
+                // A deferred block runs without the defers of the scopes it
+                // is leaving (they are not re-entered).
+                let saved = std::mem::take(&mut self.defers);
+                self.block(deferred);
+                self.defers = saved;
+            }
+        }
+    }
+
+    /// The defer scopes inside loop `id`.
+    fn defers_inside(&self, id: hir::LoopId) -> Vec<Vec<hir::Block>> {
+        let depth = self
+            .loop_defer_depth
+            .get(&id)
+            .copied()
+            .unwrap_or(self.defers.len());
+        self.defers[depth.min(self.defers.len())..].to_vec()
     }
 
     fn var_local(&mut self, var: hir::VarId) -> Local {
@@ -351,6 +389,14 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
 
     fn stmt(&mut self, stmt: &hir::Stmt) {
         let loc = self.loc(stmt.span.start);
+        if let StmtKind::While { id, .. }
+        | StmtKind::Loop { id, .. }
+        | StmtKind::ForRange { id, .. }
+        | StmtKind::ForList { id, .. }
+        | StmtKind::ForCollection { id, .. } = &stmt.kind
+        {
+            self.loop_defer_depth.insert(*id, self.defers.len());
+        }
         match &stmt.kind {
             StmtKind::Assign(var, value) if is_self_append(*var, value) => {
                 let local = self.var_local(*var);
@@ -431,13 +477,22 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
                 body,
                 loc,
             ),
+            StmtKind::Defer(body) => {
+                if let Some(scope) = self.defers.last_mut() {
+                    scope.push(body.clone());
+                }
+            }
             StmtKind::Break(id) => {
                 if let Some((_, exit)) = self.loops.get(id).copied() {
+                    let scopes = self.defers_inside(*id);
+                    self.run_defers(&scopes);
                     self.goto(exit);
                 }
             }
             StmtKind::Continue(id) => {
                 if let Some((next, _)) = self.loops.get(id).copied() {
+                    let scopes = self.defers_inside(*id);
+                    self.run_defers(&scopes);
                     self.goto(next);
                 }
             }
@@ -447,7 +502,19 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
                     None => Operand::Const(Const::Null),
                 };
                 if !self.is_terminated() {
-                    self.return_value(op, loc);
+                    // Keep the value alive in its own local while the
+                    // defers run (they may reassign variables).
+                    let ty = self.ret_ty;
+                    let kept = if ty == Ty::Null {
+                        op
+                    } else {
+                        self.temp(ty, Rvalue::Use(op), loc)
+                    };
+                    let scopes = self.defers.clone();
+                    self.run_defers(&scopes);
+                    if !self.is_terminated() {
+                        self.return_value(kept, loc);
+                    }
                 }
             }
             StmtKind::Halt(message) => {

@@ -104,6 +104,9 @@ pub enum StmtKind {
     Return(Option<Expr>),
     /// `halt msg`: the message is a String expression.
     Halt(Expr),
+    /// `defer … end`: runs when the enclosing block exits (normally, or by
+    /// `return`/`break`/`continue`), last registered first.
+    Defer(Block),
     /// `x.f[i].g = value` on a `let mut` variable: updates the value held by
     /// the variable (copy-on-write at each step).
     AssignPlace {

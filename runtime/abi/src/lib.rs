@@ -215,6 +215,145 @@ runtime_functions! {
     LM_STACK_OVERFLOW = "lm_stack_overflow"(Ptr) -> [], noreturn;
     /// `exit(code)`: flush output and end the process.
     LM_EXIT = "lm_exit"(I64) -> [], noreturn;
+
+    // Builtin library (builtins.md): plain runtime calls made by
+    // `lumen_mir::lower::library`. Pointer arguments are borrowed, results
+    // owned; `loc` arguments locate the runtime errors these functions raise.
+    // Lists of strings/lists are built with the element descriptor passed in.
+
+    // Strings (indices and lengths count characters).
+    LM_STR_UPPER = "lm_str_upper"(Ptr) -> [Ptr];
+    LM_STR_LOWER = "lm_str_lower"(Ptr) -> [Ptr];
+    LM_STR_TRIM = "lm_str_trim"(Ptr) -> [Ptr];
+    LM_STR_TRIM_START = "lm_str_trim_start"(Ptr) -> [Ptr];
+    LM_STR_TRIM_END = "lm_str_trim_end"(Ptr) -> [Ptr];
+    /// The first character upper-cased, the rest unchanged.
+    LM_STR_CAPITALIZE = "lm_str_capitalize"(Ptr) -> [Ptr];
+    LM_STR_REVERSE = "lm_str_reverse"(Ptr) -> [Ptr];
+    /// `split(s, sep)`: a `list[String]` (`str_desc` is the String descriptor).
+    LM_STR_SPLIT = "lm_str_split"(Ptr, Ptr, Ptr) -> [Ptr];
+    /// `lines(s)`, `chars(s)`: a `list[String]` (`str_desc` as for split).
+    LM_STR_LINES = "lm_str_lines"(Ptr, Ptr) -> [Ptr];
+    LM_STR_CHARS = "lm_str_chars"(Ptr, Ptr) -> [Ptr];
+    LM_STR_REPLACE = "lm_str_replace"(Ptr, Ptr, Ptr) -> [Ptr];
+    LM_STR_CONTAINS = "lm_str_contains"(Ptr, Ptr) -> [I8];
+    LM_STR_STARTS_WITH = "lm_str_starts_with"(Ptr, Ptr) -> [I8];
+    LM_STR_ENDS_WITH = "lm_str_ends_with"(Ptr, Ptr) -> [I8];
+    /// Character index of the first occurrence, or -1.
+    LM_STR_INDEX_OF = "lm_str_index_of"(Ptr, Ptr) -> [I64];
+    /// `slice(s, start, end)`: negative from the end, clamped.
+    LM_STR_SLICE = "lm_str_slice"(Ptr, I64, I64) -> [Ptr];
+    /// `pad_left(s, width, fill, loc)`; `fill` must be one character.
+    LM_STR_PAD_LEFT = "lm_str_pad_left"(Ptr, I64, Ptr, Ptr) -> [Ptr];
+    LM_STR_PAD_RIGHT = "lm_str_pad_right"(Ptr, I64, Ptr, Ptr) -> [Ptr];
+    /// `repeat(s, n, loc)`; a negative count is a runtime error.
+    LM_STR_REPEAT = "lm_str_repeat"(Ptr, I64, Ptr) -> [Ptr];
+    /// `format(template, …)`: `parts` is an array of `count` strings (the
+    /// arguments' display forms) that replace the `{}` of the template.
+    LM_STR_FORMAT = "lm_str_format"(Ptr, Ptr, I64, Ptr) -> [Ptr];
+    /// `join(xs, sep)`: display forms (strings unquoted) joined by `sep`.
+    LM_LIST_JOIN = "lm_list_join"(Ptr, Ptr) -> [Ptr];
+
+    // Math.
+    /// A one-argument Float function ([`FloatFn`]).
+    LM_FLOAT_FN = "lm_float_fn"(I32, F64) -> [F64];
+    LM_FLOAT_ATAN2 = "lm_float_atan2"(F64, F64) -> [F64];
+    LM_FLOAT_IS_NAN = "lm_float_is_nan"(F64) -> [I8];
+    LM_FLOAT_IS_INF = "lm_float_is_inf"(F64) -> [I8];
+    /// `min`/`max` of two Floats by the ordering of semantics.md §3 (NaN last).
+    LM_FLOAT_MIN = "lm_float_min"(F64, F64) -> [F64];
+    LM_FLOAT_MAX = "lm_float_max"(F64, F64) -> [F64];
+    LM_INT_MIN = "lm_int_min"(I64, I64) -> [I64];
+    LM_INT_MAX = "lm_int_max"(I64, I64) -> [I64];
+    /// `abs` of an Int; `MIN_INT` is the error `integer overflow in abs` at `loc`.
+    LM_INT_ABS = "lm_int_abs"(I64, Ptr) -> [I64];
+    /// `clamp(x, lo, hi, loc)`; `lo > hi` is a runtime error.
+    LM_INT_CLAMP = "lm_int_clamp"(I64, I64, I64, Ptr) -> [I64];
+    LM_FLOAT_CLAMP = "lm_float_clamp"(F64, F64, F64, Ptr) -> [F64];
+
+    // Lists: every function returns a new list (the argument is borrowed).
+    /// `insert(xs, i, v, loc)` (`prepend` is `i = 0`).
+    LM_LIST_INSERT = "lm_list_insert"(Ptr, I64, I64, Ptr) -> [Ptr];
+    LM_LIST_REMOVE_AT = "lm_list_remove_at"(Ptr, I64, Ptr) -> [Ptr];
+    /// `slice(xs, start, end)`: negative from the end, clamped.
+    LM_LIST_SLICE = "lm_list_slice"(Ptr, I64, I64) -> [Ptr];
+    LM_LIST_TAKE = "lm_list_take"(Ptr, I64) -> [Ptr];
+    LM_LIST_DROP = "lm_list_drop"(Ptr, I64) -> [Ptr];
+    LM_LIST_REVERSE = "lm_list_reverse"(Ptr) -> [Ptr];
+    /// Stable ascending sort by the ordering of `lm_value_cmp`.
+    LM_LIST_SORT = "lm_list_sort"(Ptr) -> [Ptr];
+    /// Equal elements (`lm_value_eq`) after the first removed.
+    LM_LIST_UNIQUE = "lm_list_unique"(Ptr) -> [Ptr];
+    /// `flatten(xs, elem_desc)`: `elem_desc` is the inner lists' element type.
+    LM_LIST_FLATTEN = "lm_list_flatten"(Ptr, Ptr) -> [Ptr];
+    /// Index of the first element equal to the slot `v`, or -1.
+    LM_LIST_INDEX_OF = "lm_list_index_of"(Ptr, I64) -> [I64];
+    /// `range(a, b, step, int_desc, loc)`: `list[Int]`; step 0 is an error.
+    LM_LIST_RANGE = "lm_list_range"(I64, I64, I64, Ptr, Ptr) -> [Ptr];
+    /// `chunk(xs, n, list_desc, loc)`: `list_desc` describes `list[T]`.
+    LM_LIST_CHUNK = "lm_list_chunk"(Ptr, I64, Ptr, Ptr) -> [Ptr];
+    LM_LIST_WINDOW = "lm_list_window"(Ptr, I64, Ptr, Ptr) -> [Ptr];
+    /// Sum / product of a `list[Int]` or `list[Float]` as a slot; Int
+    /// overflow is a runtime error at `loc`.
+    LM_LIST_SUM = "lm_list_sum"(Ptr, Ptr) -> [I64];
+    LM_LIST_PRODUCT = "lm_list_product"(Ptr, Ptr) -> [I64];
+    /// The least / greatest element (owned slot); an empty list is an error.
+    LM_LIST_MIN = "lm_list_min"(Ptr, Ptr) -> [I64];
+    LM_LIST_MAX = "lm_list_max"(Ptr, Ptr) -> [I64];
+
+    // Checks and environment.
+    /// `assert_eq(a, b)`: fails at `loc` unless equal (`lm_value_eq`).
+    LM_ASSERT_EQ = "lm_assert_eq"(I64, I64, Ptr, Ptr) -> [];
+    LM_ASSERT_NE = "lm_assert_ne"(I64, I64, Ptr, Ptr) -> [];
+    /// `debug(x)`: `[file:line:col] display` on stderr.
+    LM_DEBUG = "lm_debug"(I64, Ptr, Ptr) -> [];
+    /// `args()`: the program arguments as a `list[String]` (`str_desc`).
+    LM_ARGS = "lm_args"(Ptr) -> [Ptr];
+    /// `read_stdin()`: all of standard input (stdout is flushed first).
+    LM_READ_STDIN = "lm_read_stdin"() -> [Ptr];
+}
+
+/// The functions of [`LM_FLOAT_FN`] (builtin library).
+#[repr(i32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FloatFn {
+    Floor = 0,
+    Ceil = 1,
+    /// Half away from zero.
+    Round = 2,
+    Trunc = 3,
+    Sqrt = 4,
+    Exp = 5,
+    /// Natural logarithm.
+    Log = 6,
+    Log2 = 7,
+    Log10 = 8,
+    Sin = 9,
+    Cos = 10,
+    Tan = 11,
+    Abs = 12,
+}
+
+impl FloatFn {
+    pub const ALL: &'static [FloatFn] = &[
+        Self::Floor,
+        Self::Ceil,
+        Self::Round,
+        Self::Trunc,
+        Self::Sqrt,
+        Self::Exp,
+        Self::Log,
+        Self::Log2,
+        Self::Log10,
+        Self::Sin,
+        Self::Cos,
+        Self::Tan,
+        Self::Abs,
+    ];
+
+    pub fn from_i32(op: i32) -> Option<Self> {
+        Self::ALL.iter().copied().find(|f| *f as i32 == op)
+    }
 }
 
 /// Symbol of the program entry that compiled code defines: `extern "C" fn() -> i64`

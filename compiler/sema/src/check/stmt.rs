@@ -125,9 +125,17 @@ impl Checker {
                     span: span.clone(),
                 })
             }
-            ast::Stmt::Defer(_) => {
-                self.not_supported("`defer`", span.clone());
-                return None;
+            ast::Stmt::Defer(d) => {
+                let body = self.check_stmts(&block_stmts(d.body()), false);
+                if block_diverges(&body) {
+                    self.error(
+                        codes::BAD_LOOP_CONTROL,
+                        "a `defer` block cannot end in `return`, `break` or `continue`",
+                        span.clone(),
+                        "leaves the block it cleans up for",
+                    );
+                }
+                StmtKind::Defer(body)
             }
             ast::Stmt::Role(_) => {
                 self.not_supported("a `role` block", span.clone());
@@ -815,9 +823,10 @@ pub(crate) fn stmt_diverges(stmt: &Stmt) -> bool {
         StmtKind::While { id, cond, body } => {
             matches!(cond.kind, ExprKind::Bool(true)) && !block_breaks_to(body, *id)
         }
-        StmtKind::ForRange { .. } | StmtKind::ForList { .. } | StmtKind::ForCollection { .. } => {
-            false
-        }
+        StmtKind::ForRange { .. }
+        | StmtKind::ForList { .. }
+        | StmtKind::ForCollection { .. }
+        | StmtKind::Defer(_) => false,
         StmtKind::AssignPlace { value, .. } => value.ty == Type::Never,
     }
 }
@@ -848,7 +857,7 @@ fn stmt_breaks_to(stmt: &Stmt, id: hir::LoopId) -> bool {
         | StmtKind::ForList { body, .. }
         | StmtKind::ForCollection { body, .. } => block_breaks_to(body, id),
         StmtKind::AssignPlace { value, .. } => expr_breaks_to(value, id),
-        StmtKind::Continue(_) => false,
+        StmtKind::Continue(_) | StmtKind::Defer(_) => false,
     }
 }
 
