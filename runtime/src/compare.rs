@@ -4,16 +4,19 @@
 //! Equality: numbers by value (IEEE for floats: `NaN != NaN`, `-0.0 == 0.0`;
 //! mixing `Int` and `Float` is resolved by the compiler before calling), Bools,
 //! strings by content, lists element-wise, records field-wise, enums by tag
-//! and payload, `null == null`. There is deliberately no shortcut for two
-//! references to the same object: `xs == xs` is false when `xs` holds a NaN.
+//! and payload, tuples element-wise, maps by length and then key/value pairs
+//! in key order, sets element-wise, `null == null`. There is deliberately no
+//! shortcut for two references to the same object: `xs == xs` is false when
+//! `xs` holds a NaN.
 //! Equality walks nested values with an explicit worklist (long record
 //! chains must not overflow the task stack).
 //!
 //! Ordering (-1, 0, 1): `Int`, `Float` (a NaN sorts after every number and
 //! equal to another NaN), `Bool` (false < true), strings by code point, lists
-//! element-wise and then by length (a prefix first). Every other kind, and a
-//! `null` operand, compares as 0: the compiler rejects ordering them. Only
-//! lists nest here, and list nesting is bounded by the static type, so
+//! element-wise and then by length (a prefix first), tuples element-wise
+//! (lexicographic). Every other kind (maps and sets included), and a `null`
+//! operand, compares as 0: the compiler rejects ordering them. Only lists and
+//! tuples nest here, and their nesting is bounded by the static type, so
 //! ordering simply recurses.
 
 use std::cmp::Ordering;
@@ -22,6 +25,7 @@ use lumen_abi::{ObjectKind, TypeDesc, TypeKind};
 
 use crate::errors::internal_error;
 use crate::objects::{elems, fields, kind_of, slot_obj, EnumObj, Slot};
+use crate::sorted;
 use crate::strings::{bytes, LmString};
 use crate::typedesc::Ty;
 
@@ -64,7 +68,13 @@ pub unsafe fn value_eq(a: Slot, b: Slot, ty: Ty) -> bool {
             // closure object, or the same cell used as a value twice.
             // SAFETY: caller's contract: live closures (or null).
             TypeKind::Closure => unsafe { crate::objects::same_function(a, b) },
-            TypeKind::String | TypeKind::List | TypeKind::Record | TypeKind::Enum => {
+            TypeKind::String
+            | TypeKind::List
+            | TypeKind::Record
+            | TypeKind::Enum
+            | TypeKind::Tuple
+            | TypeKind::Map
+            | TypeKind::Set => {
                 // SAFETY: caller's contract: live objects (or null).
                 unsafe { objects_eq(a, b, &mut work) }
             }
@@ -101,6 +111,16 @@ unsafe fn objects_eq(a: Slot, b: Slot, work: &mut Vec<(Slot, Slot, Ty)>) -> bool
                     true
                 }
             }
+            (kx @ (ObjectKind::Map | ObjectKind::Set), ky) if kx == ky => {
+                let ((xs, shape), (ys, _)) = (sorted::entries(x.cast()), sorted::entries(y.cast()));
+                // Keys and values pairwise, in order; reversed as above.
+                let pairs = xs.iter().zip(ys.iter()).enumerate().rev();
+                xs.len() == ys.len() && {
+                    work.extend(pairs.map(|(n, (&p, &q))| (p, q, shape.slot_ty(n % shape.width))));
+                    true
+                }
+            }
+            // Records and tuples (which use the record layout) field-wise.
             (kx @ (ObjectKind::Record | ObjectKind::Enum), ky) if kx == ky => {
                 if kx == ObjectKind::Enum
                     && (*x.cast::<EnumObj>()).tag != (*y.cast::<EnumObj>()).tag
@@ -137,6 +157,21 @@ pub unsafe fn value_cmp(a: Slot, b: Slot, ty: Ty) -> Ordering {
             }
         }
         TypeKind::Bool => (a != 0).cmp(&(b != 0)),
+        TypeKind::Tuple => {
+            let (x, y) = (slot_obj(a), slot_obj(b));
+            if x.is_null() || y.is_null() {
+                return Ordering::Equal;
+            }
+            // SAFETY: caller's contract: live tuples (record layout), typed
+            // by their own descriptors (the same tuple type).
+            unsafe {
+                let ((xs, xt), (ys, yt)) = (fields(x), fields(y));
+                (0..xt.count().min(yt.count()))
+                    .map(|i| value_cmp(xs.add(i).read(), ys.add(i).read(), xt.child(i)))
+                    .find(|o| o.is_ne())
+                    .unwrap_or_else(|| xt.count().cmp(&yt.count()))
+            }
+        }
         TypeKind::String | TypeKind::List => {
             let (x, y) = (slot_obj(a), slot_obj(b));
             if x.is_null() || y.is_null() {

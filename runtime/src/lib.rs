@@ -6,7 +6,8 @@
 //! ([`entry`]), the task scheduler ([`scheduler`]) and its stacks ([`stack`]),
 //! stack-overflow detection ([`overflow`]), buffered output ([`output`]), heap
 //! objects ([`rc`], [`strings`]; records, enums and lists in [`objects`] and
-//! [`list`], typed by the static descriptors read in [`typedesc`]), the
+//! [`list`], maps and sets in [`map`], [`set`] and [`sorted`], tuples in
+//! [`tuple`], typed by the static descriptors read in [`typedesc`]), the
 //! display form ([`display`], and for any value [`value`]), equality and
 //! ordering of any value ([`compare`]), format specs ([`format`]), arithmetic
 //! helpers ([`arith`]) and the error path ([`errors`]).
@@ -25,15 +26,18 @@ pub mod display;
 pub mod entry;
 pub mod errors;
 pub mod format;
-pub mod library;
 pub mod list;
+pub mod map;
 pub mod objects;
 pub mod output;
 pub mod overflow;
 pub mod rc;
 pub mod scheduler;
+pub mod set;
+pub mod sorted;
 pub mod stack;
 pub mod strings;
+pub mod tuple;
 pub mod typedesc;
 pub mod value;
 
@@ -43,6 +47,10 @@ pub use display::{lm_str_from_bool, lm_str_from_float, lm_str_from_int, lm_str_f
 pub use errors::{lm_exit, lm_halt, lm_runtime_error, lm_stack_overflow};
 pub use format::{lm_fmt_float, lm_fmt_int, lm_fmt_str};
 pub use list::{lm_list_concat, lm_list_get, lm_list_len, lm_list_new, lm_list_push, lm_list_set, lm_list_sort_by_keys};
+pub use map::{
+    lm_map_get, lm_map_has, lm_map_key_at, lm_map_keys, lm_map_len, lm_map_merge, lm_map_new,
+    lm_map_remove, lm_map_set, lm_map_value_at, lm_map_values,
+};
 pub use objects::{lm_box_is, lm_box_new, lm_closure_new, lm_enum_new, lm_record_new, lm_unshare};
 pub use output::{
     lm_write_bool, lm_write_float, lm_write_int, lm_write_newline, lm_write_null, lm_write_space,
@@ -50,28 +58,15 @@ pub use output::{
 };
 pub use overflow::lm_stack_limit;
 pub use rc::{lm_release, lm_retain};
+pub use set::{
+    lm_set_add, lm_set_at, lm_set_contains, lm_set_difference, lm_set_intersection, lm_set_len,
+    lm_set_new, lm_set_remove, lm_set_to_list, lm_set_union,
+};
 pub use strings::{
     lm_str_cmp, lm_str_concat, lm_str_concat_n, lm_str_eq, lm_str_index, lm_str_len,
 };
+pub use tuple::lm_tuple_new;
 pub use value::{lm_str_from_value, lm_write_value};
-
-// Builtin library.
-pub use library::checks::{lm_args, lm_assert_eq, lm_assert_ne, lm_debug, lm_read_stdin};
-pub use library::lists::{
-    lm_list_chunk, lm_list_drop, lm_list_flatten, lm_list_index_of, lm_list_insert, lm_list_max,
-    lm_list_min, lm_list_product, lm_list_range, lm_list_remove_at, lm_list_reverse, lm_list_slice,
-    lm_list_sort, lm_list_sum, lm_list_take, lm_list_unique, lm_list_window,
-};
-pub use library::math::{
-    lm_float_atan2, lm_float_clamp, lm_float_fn, lm_float_is_inf, lm_float_is_nan, lm_float_max,
-    lm_float_min, lm_int_abs, lm_int_clamp, lm_int_max, lm_int_min,
-};
-pub use library::text::{
-    lm_list_join, lm_str_capitalize, lm_str_chars, lm_str_contains, lm_str_ends_with,
-    lm_str_format, lm_str_index_of, lm_str_lines, lm_str_lower, lm_str_pad_left, lm_str_pad_right,
-    lm_str_repeat, lm_str_replace, lm_str_reverse, lm_str_slice, lm_str_split, lm_str_starts_with,
-    lm_str_trim, lm_str_trim_end, lm_str_trim_start, lm_str_upper,
-};
 
 /// Checks the exports against [`lumen_abi::RUNTIME_FUNCTIONS`].
 ///
@@ -168,7 +163,6 @@ mod abi_check {
     impl_signature!(A, B);
     impl_signature!(A, B, C);
     impl_signature!(A, B, C, D);
-    impl_signature!(A, B, C, D, E);
     impl_signature!(A, B, C, D, E, G, H);
 
     struct Export {
@@ -248,65 +242,32 @@ mod abi_check {
             lm_closure_new(Ptr, Ptr) -> [Ptr];
             lm_box_new(Ptr, I64) -> [Ptr];
             lm_box_is(Ptr, Ptr) -> [I8];
+            lm_map_new(Ptr) -> [Ptr];
+            lm_map_set(Ptr, I64, I64) -> [Ptr];
+            lm_map_has(Ptr, I64) -> [I8];
+            lm_map_get(Ptr, I64) -> [I64];
+            lm_map_remove(Ptr, I64) -> [Ptr];
+            lm_map_len(Ptr) -> [I64];
+            lm_map_key_at(Ptr, I64) -> [I64];
+            lm_map_value_at(Ptr, I64) -> [I64];
+            lm_map_keys(Ptr, Ptr) -> [Ptr];
+            lm_map_values(Ptr, Ptr) -> [Ptr];
+            lm_map_merge(Ptr, Ptr) -> [Ptr];
+            lm_set_new(Ptr) -> [Ptr];
+            lm_set_add(Ptr, I64) -> [Ptr];
+            lm_set_contains(Ptr, I64) -> [I8];
+            lm_set_remove(Ptr, I64) -> [Ptr];
+            lm_set_len(Ptr) -> [I64];
+            lm_set_at(Ptr, I64) -> [I64];
+            lm_set_union(Ptr, Ptr) -> [Ptr];
+            lm_set_intersection(Ptr, Ptr) -> [Ptr];
+            lm_set_difference(Ptr, Ptr) -> [Ptr];
+            lm_set_to_list(Ptr, Ptr) -> [Ptr];
+            lm_tuple_new(Ptr) -> [Ptr];
             lm_runtime_error(I32, Ptr) -> [], noreturn;
             lm_halt(Ptr, Ptr) -> [], noreturn;
             lm_stack_overflow(Ptr) -> [], noreturn;
             lm_exit(I64) -> [], noreturn;
-            // Builtin library.
-            lm_str_upper(Ptr) -> [Ptr];
-            lm_str_lower(Ptr) -> [Ptr];
-            lm_str_trim(Ptr) -> [Ptr];
-            lm_str_trim_start(Ptr) -> [Ptr];
-            lm_str_trim_end(Ptr) -> [Ptr];
-            lm_str_capitalize(Ptr) -> [Ptr];
-            lm_str_reverse(Ptr) -> [Ptr];
-            lm_str_split(Ptr, Ptr, Ptr) -> [Ptr];
-            lm_str_lines(Ptr, Ptr) -> [Ptr];
-            lm_str_chars(Ptr, Ptr) -> [Ptr];
-            lm_str_replace(Ptr, Ptr, Ptr) -> [Ptr];
-            lm_str_contains(Ptr, Ptr) -> [I8];
-            lm_str_starts_with(Ptr, Ptr) -> [I8];
-            lm_str_ends_with(Ptr, Ptr) -> [I8];
-            lm_str_index_of(Ptr, Ptr) -> [I64];
-            lm_str_slice(Ptr, I64, I64) -> [Ptr];
-            lm_str_pad_left(Ptr, I64, Ptr, Ptr) -> [Ptr];
-            lm_str_pad_right(Ptr, I64, Ptr, Ptr) -> [Ptr];
-            lm_str_repeat(Ptr, I64, Ptr) -> [Ptr];
-            lm_str_format(Ptr, Ptr, I64, Ptr) -> [Ptr];
-            lm_list_join(Ptr, Ptr) -> [Ptr];
-            lm_float_fn(I32, F64) -> [F64];
-            lm_float_atan2(F64, F64) -> [F64];
-            lm_float_is_nan(F64) -> [I8];
-            lm_float_is_inf(F64) -> [I8];
-            lm_float_min(F64, F64) -> [F64];
-            lm_float_max(F64, F64) -> [F64];
-            lm_int_min(I64, I64) -> [I64];
-            lm_int_max(I64, I64) -> [I64];
-            lm_int_abs(I64, Ptr) -> [I64];
-            lm_int_clamp(I64, I64, I64, Ptr) -> [I64];
-            lm_float_clamp(F64, F64, F64, Ptr) -> [F64];
-            lm_list_insert(Ptr, I64, I64, Ptr) -> [Ptr];
-            lm_list_remove_at(Ptr, I64, Ptr) -> [Ptr];
-            lm_list_slice(Ptr, I64, I64) -> [Ptr];
-            lm_list_take(Ptr, I64) -> [Ptr];
-            lm_list_drop(Ptr, I64) -> [Ptr];
-            lm_list_reverse(Ptr) -> [Ptr];
-            lm_list_sort(Ptr) -> [Ptr];
-            lm_list_unique(Ptr) -> [Ptr];
-            lm_list_flatten(Ptr, Ptr) -> [Ptr];
-            lm_list_index_of(Ptr, I64) -> [I64];
-            lm_list_range(I64, I64, I64, Ptr, Ptr) -> [Ptr];
-            lm_list_chunk(Ptr, I64, Ptr, Ptr) -> [Ptr];
-            lm_list_window(Ptr, I64, Ptr, Ptr) -> [Ptr];
-            lm_list_sum(Ptr, Ptr) -> [I64];
-            lm_list_product(Ptr, Ptr) -> [I64];
-            lm_list_min(Ptr, Ptr) -> [I64];
-            lm_list_max(Ptr, Ptr) -> [I64];
-            lm_assert_eq(I64, I64, Ptr, Ptr) -> [];
-            lm_assert_ne(I64, I64, Ptr, Ptr) -> [];
-            lm_debug(I64, Ptr, Ptr) -> [];
-            lm_args(Ptr) -> [Ptr];
-            lm_read_stdin() -> [Ptr];
         }
     }
 

@@ -1,5 +1,7 @@
-//! Compound objects — records, enum values with payloads, lists: their
-//! layouts, allocation, freeing and copy-on-write.
+//! Compound objects — records (and tuples), enum values with payloads,
+//! lists: their layouts, allocation, freeing and copy-on-write. Maps and sets
+//! keep their storage in [`crate::sorted`]; freeing and copying them is
+//! dispatched from here.
 //!
 //! Layouts are fixed by `lumen_abi` (compiled code reads and writes fields at
 //! the `*_OFFSET` constants directly); the `#[repr(C)]` structs below mirror
@@ -22,6 +24,7 @@ use lumen_abi::{
 
 use crate::errors::internal_error;
 use crate::rc::{alloc_object, dec_ref, free_block, lm_release, lm_retain, stats};
+use crate::sorted;
 use crate::strings::{as_str, new_string, LmString};
 use crate::typedesc::Ty;
 
@@ -104,6 +107,8 @@ pub unsafe fn kind_of(obj: *const ObjectHeader) -> ObjectKind {
         k if k == ObjectKind::Enum as u16 => ObjectKind::Enum,
         k if k == ObjectKind::Closure as u16 => ObjectKind::Closure,
         k if k == ObjectKind::Box as u16 => ObjectKind::Box,
+        k if k == ObjectKind::Map as u16 => ObjectKind::Map,
+        k if k == ObjectKind::Set as u16 => ObjectKind::Set,
         k => internal_error(&format!("object of unknown kind {k} at {obj:p}")),
     }
 }
@@ -210,6 +215,7 @@ unsafe fn for_each_child(obj: *mut ObjectHeader, mut f: impl FnMut(*mut ObjectHe
                     slots.iter().for_each(|&s| f(slot_obj(s)));
                 }
             }
+            ObjectKind::Map | ObjectKind::Set => sorted::for_each_child(obj.cast(), f),
         }
     }
 }
@@ -235,8 +241,12 @@ pub unsafe fn destroy(obj: *mut ObjectHeader) {
                     pending.push(child);
                 }
             });
-            if kind_of(next) == ObjectKind::List {
-                free_buffer((*next.cast::<ListObj>()).data);
+            match kind_of(next) {
+                ObjectKind::List => free_buffer((*next.cast::<ListObj>()).data),
+                ObjectKind::Map | ObjectKind::Set => {
+                    free_buffer((*next.cast::<sorted::SortedObj>()).data)
+                }
+                _ => {}
             }
             free_block(next);
         }
@@ -279,7 +289,7 @@ pub unsafe fn grow_buffer(data: *mut Slot, cap: usize) -> *mut Slot {
     p
 }
 
-/// Frees a list buffer (null is ignored).
+/// Frees a list, map or set buffer (null is ignored).
 ///
 /// # Safety
 /// `data` must be null or a buffer from [`alloc_buffer`] that nothing uses.
@@ -493,7 +503,8 @@ pub unsafe extern "C" fn lm_enum_new(desc: *const TypeDesc, tag: i64) -> *mut En
 }
 
 /// A shallow copy of a live object with count 1: the same slots, each child
-/// retained; a list gets its own buffer with room for exactly its elements.
+/// retained; a list, map or set gets its own buffer with room for exactly
+/// its elements.
 ///
 /// # Safety
 /// `obj` must be a live object.
@@ -509,6 +520,10 @@ pub unsafe fn shallow_copy(obj: *mut ObjectHeader) -> *mut ObjectHeader {
             ObjectKind::List => {
                 let (src, _) = elems(obj.cast());
                 new_list((*obj.cast::<ListObj>()).elem, src, src.len()).cast()
+            }
+            ObjectKind::Map | ObjectKind::Set => {
+                let obj = obj.cast::<sorted::SortedObj>();
+                sorted::copy(obj, sorted::len(obj)).cast()
             }
             kind => {
                 let (slots, ty) = fields(obj);

@@ -22,7 +22,7 @@ use crate::errors::internal_error;
 pub struct Ty(*const TypeDesc);
 
 /// Every kind, for decoding the `u32` of a descriptor.
-const KINDS: [TypeKind; 12] = [
+const KINDS: [TypeKind; 15] = [
     TypeKind::Int,
     TypeKind::Float,
     TypeKind::Bool,
@@ -35,6 +35,9 @@ const KINDS: [TypeKind; 12] = [
     TypeKind::TagEnum,
     TypeKind::Closure,
     TypeKind::Union,
+    TypeKind::Map,
+    TypeKind::Set,
+    TypeKind::Tuple,
 ];
 
 impl Ty {
@@ -44,7 +47,8 @@ impl Ty {
     /// `desc` must be null or point to a [`TypeDesc`] that stays valid and
     /// unchanged for the rest of the program, whose `name` and `field_names`
     /// are null or NUL-terminated, and whose `children` (and `field_names`,
-    /// when not null) hold `count` entries (one child for a list), each
+    /// when not null) hold `count` entries (one child for a list or set, two
+    /// for a map), each
     /// satisfying the same contract.
     pub unsafe fn new(desc: *const TypeDesc) -> Ty {
         Ty(desc)
@@ -82,6 +86,9 @@ impl Ty {
                 | TypeKind::Enum
                 | TypeKind::Closure
                 | TypeKind::Union
+                | TypeKind::Map
+                | TypeKind::Set
+                | TypeKind::Tuple
         )
     }
 
@@ -98,13 +105,15 @@ impl Ty {
             .map_or(&[], |d| unsafe { CStr::from_ptr(d.name.cast()) }.to_bytes())
     }
 
-    /// Child `i`: a field type, a variant, or (for a list) the element type.
+    /// Child `i`: a field type, a variant, a tuple element type, (for a list
+    /// or set) the element type, (for a map) the key (0) or value (1) type.
     /// Null children read as `Int`, like a null descriptor.
     pub fn child(self, i: usize) -> Ty {
         match self.desc() {
             Some(d) if !d.children.is_null() => {
-                // SAFETY: `children` holds `count` entries (one for a list);
-                // callers only ask for indices below that.
+                // SAFETY: `children` holds `count` entries (one for a list
+                // or set, two for a map); callers only ask for indices below
+                // that.
                 Ty(unsafe { d.children.add(i).read() })
             }
             _ => Ty(std::ptr::null()),
@@ -205,6 +214,18 @@ pub(crate) mod test_descs {
 
     pub fn list(elem: Ty) -> Ty {
         leak(TypeKind::List, None, &[elem], None)
+    }
+
+    pub fn map(key: Ty, value: Ty) -> Ty {
+        leak(TypeKind::Map, None, &[key, value], None)
+    }
+
+    pub fn set(elem: Ty) -> Ty {
+        leak(TypeKind::Set, None, &[elem], None)
+    }
+
+    pub fn tuple(elems: &[Ty]) -> Ty {
+        leak(TypeKind::Tuple, None, elems, None)
     }
 
     pub fn record(name: &str, fields: &[(&str, Ty)]) -> Ty {

@@ -1,14 +1,17 @@
 //! The display form of any value (semantics.md §7), given its slot and type
-//! descriptor: `print`, `to_string` and interpolation of lists, records and
-//! enums, nested to any depth.
+//! descriptor: `print`, `to_string` and interpolation of collections, records
+//! and enums, nested to any depth.
 //!
 //! * Scalars print as in [`crate::display`]; a `TagEnum` value prints the name
 //!   of the variant its tag selects.
-//! * A string prints its text at top level and quoted inside a list, record or
-//!   enum payload: `"` around it and `\" \\ \n \t \r` escaped, other control
-//!   characters as `\u{1B}` (upper-case hex, as literals write them).
+//! * A string prints its text at top level and quoted inside a list, tuple,
+//!   map, set, record or enum payload: `"` around it and `\" \\ \n \t \r`
+//!   escaped, other control characters as `\u{1B}` (upper-case hex, as
+//!   literals write them).
 //! * Lists `[1, 2, "a"]`, records `Point(x: 1, y: 2)` (a record without fields
 //!   prints `Name()`), enums `Red`, `Custom(5)`, `Circle(radius: 1.0)`.
+//! * Tuples `(1, "a")`, one element `(1,)`; maps `{"a": 1, "b": 2}` in key
+//!   order, the empty map `{}`; sets `{1, 2, 3}`, the empty set `set[]`.
 //! * A heap slot holding 0 (the `null` of an optional value) prints `null`.
 //!
 //! Nesting is walked with an explicit stack of open containers rather than by
@@ -24,19 +27,25 @@ use crate::errors::internal_error;
 use crate::objects::{elems, fields, kind_of, slot_obj, Slot};
 use crate::output;
 use crate::rc::lm_retain;
+use crate::sorted;
 use crate::strings::{as_str, new_string, LmString};
 use crate::typedesc::Ty;
 
 /// A container whose remaining children are still to be printed.
 enum Frame {
-    /// List elements: `slots[next..len]`, then `]`.
+    /// List or set elements, or map entries: `slots[next..len]`, then
+    /// `close`. An entry is `width` slots (2 for a map: key, then value),
+    /// slot `n` of an entry typed by `tys[n]`.
     Elems {
         slots: *const Slot,
         len: usize,
-        elem: Ty,
+        width: usize,
+        tys: [Ty; 2],
+        close: char,
         next: usize,
     },
-    /// Record or variant fields typed by `ty`: `slots[next..count]`, then `)`.
+    /// Record, tuple or variant fields typed by `ty`: `slots[next..count]`,
+    /// then `)` (`,)` closes a tuple of one).
     Fields {
         slots: *const Slot,
         ty: Ty,
@@ -56,30 +65,35 @@ pub unsafe fn write_value(out: &mut impl Write, slot: Slot, ty: Ty, nested: bool
     unsafe { start(out, slot, ty, nested, &mut open)? };
     while let Some(top) = open.last_mut() {
         // The next child to print, or close the container.
-        let (slot, ty, name, first) = match top {
+        let (slot, ty, name, sep) = match top {
             Frame::Elems {
                 slots,
                 len,
-                elem,
+                width,
+                tys,
+                close,
                 next,
             } => {
                 if *next == *len {
-                    out.write_char(']')?;
+                    out.write_char(*close)?;
                     open.pop();
                     continue;
                 }
+                let i = *next;
                 *next += 1;
-                // SAFETY: `next - 1 < len` elements of a live list.
-                (
-                    unsafe { slots.add(*next - 1).read() },
-                    *elem,
-                    None,
-                    *next == 1,
-                )
+                let n = i % *width;
+                let sep = match (i, n) {
+                    (0, _) => "",
+                    (_, 0) => ", ",
+                    _ => ": ",
+                };
+                // SAFETY: `i < len` slots of a live list, set or map.
+                (unsafe { slots.add(i).read() }, tys[n], None, sep)
             }
             Frame::Fields { slots, ty, next } => {
                 if *next == ty.count() {
-                    out.write_char(')')?;
+                    let tuple_of_one = ty.kind() == TypeKind::Tuple && ty.count() == 1;
+                    out.write_str(if tuple_of_one { ",)" } else { ")" })?;
                     open.pop();
                     continue;
                 }
@@ -87,12 +101,15 @@ pub unsafe fn write_value(out: &mut impl Write, slot: Slot, ty: Ty, nested: bool
                 *next += 1;
                 // SAFETY: `i < count` field slots of a live object.
                 let slot = unsafe { slots.add(i).read() };
-                (slot, ty.child(i), ty.field_name(i), i == 0)
+                (
+                    slot,
+                    ty.child(i),
+                    ty.field_name(i),
+                    if i == 0 { "" } else { ", " },
+                )
             }
         };
-        if !first {
-            out.write_str(", ")?;
-        }
+        out.write_str(sep)?;
         if let Some(name) = name {
             write_name(out, name)?;
             out.write_str(": ")?;
@@ -145,7 +162,13 @@ unsafe fn start(
                 out.write_char('>')
             }
         }
-        TypeKind::String | TypeKind::List | TypeKind::Record | TypeKind::Enum => {
+        TypeKind::String
+        | TypeKind::List
+        | TypeKind::Record
+        | TypeKind::Enum
+        | TypeKind::Tuple
+        | TypeKind::Map
+        | TypeKind::Set => {
             let obj = slot_obj(slot);
             if obj.is_null() {
                 return out.write_str("null");
@@ -167,13 +190,35 @@ unsafe fn start(
                         open.push(Frame::Elems {
                             slots: slots.as_ptr(),
                             len: slots.len(),
-                            elem,
+                            width: 1,
+                            tys: [elem, elem],
+                            close: ']',
                             next: 0,
                         });
                         out.write_char('[')
                     }
+                    ObjectKind::Map | ObjectKind::Set => {
+                        let (slots, shape) = sorted::entries(obj.cast());
+                        if slots.is_empty() && shape.width == 1 {
+                            // `{}` is the empty map.
+                            return out.write_str("set[]");
+                        }
+                        open.push(Frame::Elems {
+                            slots: slots.as_ptr(),
+                            len: slots.len(),
+                            width: shape.width,
+                            tys: [shape.key, shape.value],
+                            close: '}',
+                            next: 0,
+                        });
+                        out.write_char('{')
+                    }
                     kind => {
                         let (slots, ty) = fields(obj);
+                        if ty.kind() == TypeKind::Tuple {
+                            open.push(Frame::Fields { slots, ty, next: 0 });
+                            return out.write_char('(');
+                        }
                         write_name(out, ty.name())?;
                         // A variant without payload is just its name.
                         if kind == ObjectKind::Enum && ty.count() == 0 {

@@ -4,22 +4,224 @@
 //!
 //! The checker asks [`is_library`] whether a name is one of them and then
 //! [`crate::check`] types the call through `Checker::check_library`
-//! (`check/library.rs`); lowering turns a [`LibraryCall`] into the runtime call
-//! (`lumen_mir::lower::library`).
+//! (`check/library.rs`), which resolves overloads (`contains` on a string or
+//! a list, `min` of two numbers or of a list) into a [`LibOp`]; lowering
+//! turns a [`LibraryCall`] into the runtime call (`lumen_mir::lower::library`).
 
 use crate::hir::Expr;
+use crate::types::Type;
 
 /// A checked call of a library builtin.
 #[derive(Clone, Debug)]
 pub struct LibraryCall {
     /// The builtin's name as written (`upper`, `split`, …).
     pub name: &'static str,
-    /// The arguments, checked and converted to the parameter types.
+    /// The operation, with overloads resolved by the argument types.
+    pub op: LibOp,
+    /// The arguments, checked and converted to the parameter types
+    /// (defaults filled in).
     pub args: Vec<Expr>,
 }
 
+/// A one-argument Float function (`lumen_abi::FloatFn` at run time).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MathFn {
+    Floor,
+    Ceil,
+    Round,
+    Trunc,
+    Sqrt,
+    Exp,
+    Log,
+    Log2,
+    Log10,
+    Sin,
+    Cos,
+    Tan,
+    Abs,
+}
+
+/// What a library call does, argument types settled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LibOp {
+    // Strings (arguments: strings unless noted).
+    StrUpper,
+    StrLower,
+    StrTrim,
+    StrTrimStart,
+    StrTrimEnd,
+    StrCapitalize,
+    StrReverse,
+    StrSplit,
+    StrLines,
+    StrChars,
+    StrReplace,
+    StrContains,
+    StrStartsWith,
+    StrEndsWith,
+    StrIndexOf,
+    /// `(s, start: Int, end: Int)`.
+    StrSlice,
+    /// `(s, width: Int, fill)`.
+    StrPadLeft,
+    StrPadRight,
+    /// `(s, n: Int)`.
+    StrRepeat,
+    /// `(template, values…)`: values of any type.
+    Format,
+    /// `(xs: list[T], sep)`.
+    Join,
+
+    // Math.
+    /// `(x: Float)`.
+    FloatFn(MathFn),
+    /// `(x: Int)`: `floor`, `ceil`, `round`, `trunc` of an Int are the Int.
+    IntIdentity,
+    IntAbs,
+    IntMin,
+    IntMax,
+    FloatMin,
+    FloatMax,
+    IntClamp,
+    FloatClamp,
+    /// `(y: Float, x: Float)`.
+    Atan2,
+    Pow,
+    IsNan,
+    IsInf,
+
+    // Lists (first argument `xs: list[T]`).
+    /// `(xs, x: T)`.
+    ListPrepend,
+    /// `(xs, i: Int, x: T)`.
+    ListInsert,
+    /// `(xs, i: Int)`.
+    ListRemoveAt,
+    /// `(xs, ys)`.
+    ListConcat,
+    ListTake,
+    ListDrop,
+    /// `(xs, start: Int, end: Int)`.
+    ListSlice,
+    ListReverse,
+    ListSort,
+    ListUnique,
+    ListFlatten,
+    /// `(xs, x: T)`.
+    ListContains,
+    ListIndexOf,
+    /// `(a, b, step)`, all Int (`step` defaults to 1).
+    Range,
+    /// `(xs, n: Int)`.
+    ListChunk,
+    ListWindow,
+    ListSum,
+    ListProduct,
+    ListMin,
+    ListMax,
+
+    // Checks and environment.
+    /// `(cond: Bool, msg: String)`.
+    Assert,
+    /// `(a, b)` of one type.
+    AssertEq,
+    AssertNe,
+    /// `(x)`: the static type's name.
+    TypeOf,
+    /// `(x)`: display form on stderr with the location.
+    Debug,
+    Args,
+    ReadStdin,
+}
+
+/// Every library builtin this version compiles.
+pub const LIBRARY: &[&str] = &[
+    "upper",
+    "lower",
+    "trim",
+    "trim_start",
+    "trim_end",
+    "capitalize",
+    "split",
+    "lines",
+    "join",
+    "replace",
+    "contains",
+    "starts_with",
+    "ends_with",
+    "index_of",
+    "slice",
+    "chars",
+    "pad_left",
+    "pad_right",
+    "repeat",
+    "reverse",
+    "format",
+    "abs",
+    "min",
+    "max",
+    "clamp",
+    "sum",
+    "product",
+    "floor",
+    "ceil",
+    "round",
+    "trunc",
+    "sqrt",
+    "exp",
+    "log",
+    "log2",
+    "log10",
+    "sin",
+    "cos",
+    "tan",
+    "atan2",
+    "pow",
+    "is_nan",
+    "is_inf",
+    "prepend",
+    "insert",
+    "remove_at",
+    "concat",
+    "take",
+    "drop",
+    "sort",
+    "unique",
+    "flatten",
+    "range",
+    "chunk",
+    "window",
+    "assert",
+    "assert_eq",
+    "assert_ne",
+    "type_of",
+    "debug",
+    "args",
+    "read_stdin",
+];
+
 /// Whether `name` is a library builtin this version compiles.
 pub fn is_library(name: &str) -> bool {
-    let _ = name;
-    false
+    LIBRARY.contains(&name)
+}
+
+/// The interned name of a library builtin.
+pub fn library_name(name: &str) -> Option<&'static str> {
+    LIBRARY.iter().copied().find(|n| *n == name)
+}
+
+/// What `type_of` returns for a value of static type `ty` (builtins.md).
+pub fn type_name(ty: Type) -> &'static str {
+    match ty {
+        Type::Int => "Int",
+        Type::Float => "Float",
+        Type::Bool => "Bool",
+        Type::Str => "String",
+        Type::Null => "Null",
+        Type::List(_) => "List",
+        Type::Record(n) | Type::Enum(n) => n.name,
+        Type::Never | Type::Error => "Null",
+        #[allow(unreachable_patterns)]
+        _ => "Function",
+    }
 }

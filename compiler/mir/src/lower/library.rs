@@ -1,14 +1,252 @@
 //! Lowering of library builtin calls (`lumen_sema::library`) to runtime calls.
+//!
+//! Arguments are evaluated left to right and passed borrowed; every result
+//! is owned by the temporary that receives it. Values crossing as slots
+//! (list elements, `assert_eq` operands) are converted with `to_slot`, and
+//! slot results (`min(xs)`, `sum(xs)`) come back with `FromSlot`, owning the
+//! reference the runtime returned. `assert` is a branch to `lm_halt`;
+//! `type_of` is a constant.
 
-use lumen_sema::hir::Type;
-use lumen_sema::library::LibraryCall;
+use lumen_abi as abi;
+use lumen_sema::hir::{Expr, Type};
+use lumen_sema::library::{type_name, LibOp, LibraryCall, MathFn};
 
 use super::FnLowerer;
-use crate::{Const, Loc, Operand};
+use crate::{BinOp, Const, Loc, Operand, RtArg, Rvalue, Terminator, Ty};
+
+fn float_fn(f: MathFn) -> abi::FloatFn {
+    match f {
+        MathFn::Floor => abi::FloatFn::Floor,
+        MathFn::Ceil => abi::FloatFn::Ceil,
+        MathFn::Round => abi::FloatFn::Round,
+        MathFn::Trunc => abi::FloatFn::Trunc,
+        MathFn::Sqrt => abi::FloatFn::Sqrt,
+        MathFn::Exp => abi::FloatFn::Exp,
+        MathFn::Log => abi::FloatFn::Log,
+        MathFn::Log2 => abi::FloatFn::Log2,
+        MathFn::Log10 => abi::FloatFn::Log10,
+        MathFn::Sin => abi::FloatFn::Sin,
+        MathFn::Cos => abi::FloatFn::Cos,
+        MathFn::Tan => abi::FloatFn::Tan,
+        MathFn::Abs => abi::FloatFn::Abs,
+    }
+}
+
+/// The element type of a list type (`Null` for anything else, which the
+/// checker never produces here).
+fn elem_of(ty: Type) -> Type {
+    match ty {
+        Type::List(elem) => *elem,
+        _ => Type::Null,
+    }
+}
 
 impl FnLowerer<'_, '_> {
     pub(super) fn library_call(&mut self, call: &LibraryCall, ty: Type, loc: Loc) -> Operand {
-        let _ = (call, ty, loc);
+        use LibOp as L;
+        let args = &call.args;
+        match call.op {
+            L::Assert => return self.lib_assert(args, loc),
+            L::TypeOf => {
+                self.expr(&args[0]);
+                return Operand::Const(Const::Str(type_name(args[0].ty).to_string()));
+            }
+            L::Format => return self.lib_format(args, loc),
+            _ => {}
+        }
+        let values: Vec<Operand> = args.iter().map(|a| self.expr(a)).collect();
+        let v = |i: usize| RtArg::Operand(values[i].clone());
+        let mty = self.layouts.ty(ty);
+        let simple = |this: &mut Self, f: abi::RuntimeFn, mut rt: Vec<RtArg>, with_loc: bool| {
+            if with_loc {
+                rt.push(RtArg::Loc(loc));
+            }
+            this.runtime(f, mty, rt, loc)
+        };
+        match call.op {
+            L::StrUpper => simple(self, abi::LM_STR_UPPER, vec![v(0)], false),
+            L::StrLower => simple(self, abi::LM_STR_LOWER, vec![v(0)], false),
+            L::StrTrim => simple(self, abi::LM_STR_TRIM, vec![v(0)], false),
+            L::StrTrimStart => simple(self, abi::LM_STR_TRIM_START, vec![v(0)], false),
+            L::StrTrimEnd => simple(self, abi::LM_STR_TRIM_END, vec![v(0)], false),
+            L::StrCapitalize => simple(self, abi::LM_STR_CAPITALIZE, vec![v(0)], false),
+            L::StrReverse => simple(self, abi::LM_STR_REVERSE, vec![v(0)], false),
+            L::StrSplit => {
+                let desc = self.desc(Type::Str);
+                simple(self, abi::LM_STR_SPLIT, vec![v(0), v(1), desc], false)
+            }
+            L::StrLines | L::StrChars => {
+                let f = if call.op == L::StrLines {
+                    abi::LM_STR_LINES
+                } else {
+                    abi::LM_STR_CHARS
+                };
+                let desc = self.desc(Type::Str);
+                simple(self, f, vec![v(0), desc], false)
+            }
+            L::StrReplace => simple(self, abi::LM_STR_REPLACE, vec![v(0), v(1), v(2)], false),
+            L::StrContains => simple(self, abi::LM_STR_CONTAINS, vec![v(0), v(1)], false),
+            L::StrStartsWith => simple(self, abi::LM_STR_STARTS_WITH, vec![v(0), v(1)], false),
+            L::StrEndsWith => simple(self, abi::LM_STR_ENDS_WITH, vec![v(0), v(1)], false),
+            L::StrIndexOf => simple(self, abi::LM_STR_INDEX_OF, vec![v(0), v(1)], false),
+            L::StrSlice => simple(self, abi::LM_STR_SLICE, vec![v(0), v(1), v(2)], false),
+            L::StrPadLeft => simple(self, abi::LM_STR_PAD_LEFT, vec![v(0), v(1), v(2)], true),
+            L::StrPadRight => simple(self, abi::LM_STR_PAD_RIGHT, vec![v(0), v(1), v(2)], true),
+            L::StrRepeat => simple(self, abi::LM_STR_REPEAT, vec![v(0), v(1)], true),
+            L::Join => simple(self, abi::LM_LIST_JOIN, vec![v(0), v(1)], false),
+
+            L::FloatFn(f) => {
+                let op = RtArg::I32(float_fn(f) as i32);
+                simple(self, abi::LM_FLOAT_FN, vec![op, v(0)], false)
+            }
+            L::IntIdentity => values[0].clone(),
+            L::IntAbs => simple(self, abi::LM_INT_ABS, vec![v(0)], true),
+            L::IntMin => simple(self, abi::LM_INT_MIN, vec![v(0), v(1)], false),
+            L::IntMax => simple(self, abi::LM_INT_MAX, vec![v(0), v(1)], false),
+            L::FloatMin => simple(self, abi::LM_FLOAT_MIN, vec![v(0), v(1)], false),
+            L::FloatMax => simple(self, abi::LM_FLOAT_MAX, vec![v(0), v(1)], false),
+            L::IntClamp => simple(self, abi::LM_INT_CLAMP, vec![v(0), v(1), v(2)], true),
+            L::FloatClamp => simple(self, abi::LM_FLOAT_CLAMP, vec![v(0), v(1), v(2)], true),
+            L::Atan2 => simple(self, abi::LM_FLOAT_ATAN2, vec![v(0), v(1)], false),
+            L::Pow => simple(self, abi::LM_FLOAT_POW, vec![v(0), v(1)], false),
+            L::IsNan => simple(self, abi::LM_FLOAT_IS_NAN, vec![v(0)], false),
+            L::IsInf => simple(self, abi::LM_FLOAT_IS_INF, vec![v(0)], false),
+
+            L::ListPrepend | L::ListInsert => {
+                let (index, item) = if call.op == L::ListPrepend {
+                    (RtArg::I64(0), 1)
+                } else {
+                    (v(1), 2)
+                };
+                let slot = self.elem_slot(&values[item], &args[item], loc);
+                simple(self, abi::LM_LIST_INSERT, vec![v(0), index, slot], true)
+            }
+            L::ListRemoveAt => simple(self, abi::LM_LIST_REMOVE_AT, vec![v(0), v(1)], true),
+            L::ListConcat => simple(self, abi::LM_LIST_CONCAT, vec![v(0), v(1)], false),
+            L::ListTake => simple(self, abi::LM_LIST_TAKE, vec![v(0), v(1)], false),
+            L::ListDrop => simple(self, abi::LM_LIST_DROP, vec![v(0), v(1)], false),
+            L::ListSlice => simple(self, abi::LM_LIST_SLICE, vec![v(0), v(1), v(2)], false),
+            L::ListReverse => simple(self, abi::LM_LIST_REVERSE, vec![v(0)], false),
+            L::ListSort => simple(self, abi::LM_LIST_SORT, vec![v(0)], false),
+            L::ListUnique => simple(self, abi::LM_LIST_UNIQUE, vec![v(0)], false),
+            L::ListFlatten => {
+                let desc = self.desc(elem_of(ty));
+                simple(self, abi::LM_LIST_FLATTEN, vec![v(0), desc], false)
+            }
+            L::ListContains | L::ListIndexOf => {
+                let slot = self.elem_slot(&values[1], &args[1], loc);
+                let index = self.runtime(abi::LM_LIST_INDEX_OF, Ty::Int, vec![v(0), slot], loc);
+                if call.op == L::ListIndexOf {
+                    return index;
+                }
+                self.temp(
+                    Ty::Bool,
+                    Rvalue::Binary {
+                        op: BinOp::Ge,
+                        ty: Ty::Int,
+                        lhs: index,
+                        rhs: Operand::Const(Const::Int(0)),
+                    },
+                    loc,
+                )
+            }
+            L::Range => {
+                let desc = self.desc(Type::Int);
+                simple(self, abi::LM_LIST_RANGE, vec![v(0), v(1), v(2), desc], true)
+            }
+            L::ListChunk | L::ListWindow => {
+                let f = if call.op == L::ListChunk {
+                    abi::LM_LIST_CHUNK
+                } else {
+                    abi::LM_LIST_WINDOW
+                };
+                let desc = self.desc(elem_of(ty));
+                simple(self, f, vec![v(0), v(1), desc], true)
+            }
+            L::ListSum | L::ListProduct | L::ListMin | L::ListMax => {
+                let f = match call.op {
+                    L::ListSum => abi::LM_LIST_SUM,
+                    L::ListProduct => abi::LM_LIST_PRODUCT,
+                    L::ListMin => abi::LM_LIST_MIN,
+                    _ => abi::LM_LIST_MAX,
+                };
+                let slot = self.runtime(f, Ty::Int, vec![v(0), RtArg::Loc(loc)], loc);
+                // The runtime returned the element owned; the temp takes it over.
+                self.temp(mty, Rvalue::FromSlot(slot, mty), loc)
+            }
+
+            L::AssertEq | L::AssertNe | L::Debug => {
+                let t = args[0].ty;
+                let vt = self.layouts.ty(t);
+                let mut rt = vec![];
+                for value in values.iter().cloned() {
+                    rt.push(RtArg::Operand(self.to_slot(value, vt, loc)));
+                }
+                rt.push(self.desc(t));
+                rt.push(RtArg::Loc(loc));
+                let f = match call.op {
+                    L::AssertEq => abi::LM_ASSERT_EQ,
+                    L::AssertNe => abi::LM_ASSERT_NE,
+                    _ => abi::LM_DEBUG,
+                };
+                self.runtime_effect(f, rt, loc);
+                Operand::Const(Const::Null)
+            }
+            L::Args => {
+                let desc = self.desc(Type::Str);
+                simple(self, abi::LM_ARGS, vec![desc], false)
+            }
+            L::ReadStdin => simple(self, abi::LM_READ_STDIN, vec![], false),
+            L::Assert | L::TypeOf | L::Format => Operand::Const(Const::Null),
+        }
+    }
+
+    /// A list element argument as a slot.
+    fn elem_slot(&mut self, value: &Operand, arg: &Expr, loc: Loc) -> RtArg {
+        let ty = self.layouts.ty(arg.ty);
+        RtArg::Operand(self.to_slot(value.clone(), ty, loc))
+    }
+
+    /// `assert(cond, msg)`: fails with `msg` at the call when `cond` is false.
+    fn lib_assert(&mut self, args: &[Expr], loc: Loc) -> Operand {
+        let cond = self.expr(&args[0]);
+        let msg = self.expr(&args[1]);
+        let fail = self.new_block();
+        let ok = self.new_block();
+        self.terminate(Terminator::Branch {
+            cond,
+            then_block: ok,
+            else_block: fail,
+        });
+        self.switch_to(fail);
+        self.runtime_effect(
+            abi::LM_HALT,
+            vec![RtArg::Operand(msg), RtArg::Loc(loc)],
+            loc,
+        );
+        self.switch_to(ok);
         Operand::Const(Const::Null)
+    }
+
+    /// `format(template, values…)`: the values' display forms fill the `{}`.
+    fn lib_format(&mut self, args: &[Expr], loc: Loc) -> Operand {
+        let template = self.expr(&args[0]);
+        let mut pieces = Vec::new();
+        for a in &args[1..] {
+            let value = self.expr(a);
+            pieces.push(self.to_string(value, a.ty, loc));
+        }
+        let count = pieces.len() as i64;
+        self.runtime(
+            abi::LM_STR_FORMAT,
+            Ty::Str,
+            vec![
+                RtArg::Operand(template),
+                RtArg::StrArray(pieces),
+                RtArg::I64(count),
+                RtArg::Loc(loc),
+            ],
+            loc,
+        )
     }
 }
