@@ -26,6 +26,7 @@ pub mod display;
 pub mod entry;
 pub mod errors;
 pub mod format;
+pub mod library;
 pub mod list;
 pub mod map;
 pub mod objects;
@@ -67,6 +68,24 @@ pub use strings::{
 };
 pub use tuple::lm_tuple_new;
 pub use value::{lm_str_from_value, lm_write_value};
+
+// Builtin library.
+pub use library::checks::{lm_args, lm_assert_eq, lm_assert_ne, lm_debug, lm_read_stdin};
+pub use library::lists::{
+    lm_list_chunk, lm_list_drop, lm_list_flatten, lm_list_index_of, lm_list_insert, lm_list_max,
+    lm_list_min, lm_list_product, lm_list_range, lm_list_remove_at, lm_list_reverse, lm_list_slice,
+    lm_list_sort, lm_list_sum, lm_list_take, lm_list_unique, lm_list_window,
+};
+pub use library::math::{
+    lm_float_atan2, lm_float_clamp, lm_float_fn, lm_float_is_inf, lm_float_is_nan, lm_float_max,
+    lm_float_min, lm_int_abs, lm_int_clamp, lm_int_max, lm_int_min,
+};
+pub use library::text::{
+    lm_list_join, lm_str_capitalize, lm_str_chars, lm_str_contains, lm_str_ends_with,
+    lm_str_format, lm_str_index_of, lm_str_lines, lm_str_lower, lm_str_pad_left, lm_str_pad_right,
+    lm_str_repeat, lm_str_replace, lm_str_reverse, lm_str_slice, lm_str_split, lm_str_starts_with,
+    lm_str_trim, lm_str_trim_end, lm_str_trim_start, lm_str_upper,
+};
 
 /// Checks the exports against [`lumen_abi::RUNTIME_FUNCTIONS`].
 ///
@@ -163,6 +182,7 @@ mod abi_check {
     impl_signature!(A, B);
     impl_signature!(A, B, C);
     impl_signature!(A, B, C, D);
+    impl_signature!(A, B, C, D, E);
     impl_signature!(A, B, C, D, E, G, H);
 
     struct Export {
@@ -268,6 +288,61 @@ mod abi_check {
             lm_halt(Ptr, Ptr) -> [], noreturn;
             lm_stack_overflow(Ptr) -> [], noreturn;
             lm_exit(I64) -> [], noreturn;
+            // Builtin library.
+            lm_str_upper(Ptr) -> [Ptr];
+            lm_str_lower(Ptr) -> [Ptr];
+            lm_str_trim(Ptr) -> [Ptr];
+            lm_str_trim_start(Ptr) -> [Ptr];
+            lm_str_trim_end(Ptr) -> [Ptr];
+            lm_str_capitalize(Ptr) -> [Ptr];
+            lm_str_reverse(Ptr) -> [Ptr];
+            lm_str_split(Ptr, Ptr, Ptr) -> [Ptr];
+            lm_str_lines(Ptr, Ptr) -> [Ptr];
+            lm_str_chars(Ptr, Ptr) -> [Ptr];
+            lm_str_replace(Ptr, Ptr, Ptr) -> [Ptr];
+            lm_str_contains(Ptr, Ptr) -> [I8];
+            lm_str_starts_with(Ptr, Ptr) -> [I8];
+            lm_str_ends_with(Ptr, Ptr) -> [I8];
+            lm_str_index_of(Ptr, Ptr) -> [I64];
+            lm_str_slice(Ptr, I64, I64) -> [Ptr];
+            lm_str_pad_left(Ptr, I64, Ptr, Ptr) -> [Ptr];
+            lm_str_pad_right(Ptr, I64, Ptr, Ptr) -> [Ptr];
+            lm_str_repeat(Ptr, I64, Ptr) -> [Ptr];
+            lm_str_format(Ptr, Ptr, I64, Ptr) -> [Ptr];
+            lm_list_join(Ptr, Ptr) -> [Ptr];
+            lm_float_fn(I32, F64) -> [F64];
+            lm_float_atan2(F64, F64) -> [F64];
+            lm_float_is_nan(F64) -> [I8];
+            lm_float_is_inf(F64) -> [I8];
+            lm_float_min(F64, F64) -> [F64];
+            lm_float_max(F64, F64) -> [F64];
+            lm_int_min(I64, I64) -> [I64];
+            lm_int_max(I64, I64) -> [I64];
+            lm_int_abs(I64, Ptr) -> [I64];
+            lm_int_clamp(I64, I64, I64, Ptr) -> [I64];
+            lm_float_clamp(F64, F64, F64, Ptr) -> [F64];
+            lm_list_insert(Ptr, I64, I64, Ptr) -> [Ptr];
+            lm_list_remove_at(Ptr, I64, Ptr) -> [Ptr];
+            lm_list_slice(Ptr, I64, I64) -> [Ptr];
+            lm_list_take(Ptr, I64) -> [Ptr];
+            lm_list_drop(Ptr, I64) -> [Ptr];
+            lm_list_reverse(Ptr) -> [Ptr];
+            lm_list_sort(Ptr) -> [Ptr];
+            lm_list_unique(Ptr) -> [Ptr];
+            lm_list_flatten(Ptr, Ptr) -> [Ptr];
+            lm_list_index_of(Ptr, I64) -> [I64];
+            lm_list_range(I64, I64, I64, Ptr, Ptr) -> [Ptr];
+            lm_list_chunk(Ptr, I64, Ptr, Ptr) -> [Ptr];
+            lm_list_window(Ptr, I64, Ptr, Ptr) -> [Ptr];
+            lm_list_sum(Ptr, Ptr) -> [I64];
+            lm_list_product(Ptr, Ptr) -> [I64];
+            lm_list_min(Ptr, Ptr) -> [I64];
+            lm_list_max(Ptr, Ptr) -> [I64];
+            lm_assert_eq(I64, I64, Ptr, Ptr) -> [];
+            lm_assert_ne(I64, I64, Ptr, Ptr) -> [];
+            lm_debug(I64, Ptr, Ptr) -> [];
+            lm_args(Ptr) -> [Ptr];
+            lm_read_stdin() -> [Ptr];
         }
     }
 
