@@ -15,10 +15,13 @@ use lumen_abi::RuntimeErrorCode as Code;
 use lumen_mir::{BinOp, Cast, Loc, Ty, UnOp};
 
 use crate::function::{float_cc, int_cc, FnCx};
+use crate::ranges::{self, Range};
 use crate::CodegenError;
 
 /// `lhs op rhs` on operands of type `ty`; `consts` holds the operands that
-/// are integer constants (to drop impossible checks and pick cheaper ones).
+/// are integer constants (to drop impossible checks and pick cheaper ones),
+/// `lhs_range` what dominating branches say about the left operand.
+#[allow(clippy::too_many_arguments)]
 pub fn binary(
     fx: &mut FnCx,
     op: BinOp,
@@ -26,15 +29,16 @@ pub fn binary(
     a: Value,
     b: Value,
     consts: (Option<i64>, Option<i64>),
+    lhs_range: Option<Range>,
     loc: Loc,
 ) -> Result<Value, CodegenError> {
     match ty {
         Ty::Int => {
             // Multiplication commutes: put a constant factor on the right.
             if op == BinOp::Mul && consts.0.is_some() && consts.1.is_none() {
-                return int_binary(fx, op, b, a, consts.0, loc);
+                return int_binary(fx, op, b, a, consts.0, None, loc);
             }
-            int_binary(fx, op, a, b, consts.1, loc)
+            int_binary(fx, op, a, b, consts.1, lhs_range, loc)
         }
         Ty::Float => float_binary(fx, op, a, b),
         Ty::Bool => match op {
@@ -64,6 +68,7 @@ fn int_binary(
     a: Value,
     b: Value,
     rhs_const: Option<i64>,
+    lhs_range: Option<Range>,
     loc: Loc,
 ) -> Result<Value, CodegenError> {
     Ok(match op {
@@ -72,7 +77,7 @@ fn int_binary(
             // `a` against a constant, which fuses with the branch (`cmp; je`)
             // instead of `seto; test; jne`, and the addition may become `lea`.
             let c = rhs_const.unwrap_or_default();
-            add_sub_const(fx, op, a, b, c, loc)?
+            add_sub_const(fx, op, a, b, c, lhs_range, loc)?
         }
         BinOp::Add => {
             let (sum, overflow) = fx.b.ins().sadd_overflow(a, b);
@@ -171,14 +176,27 @@ fn add_sub_const(
     a: Value,
     b: Value,
     c: i64,
+    lhs_range: Option<Range>,
     loc: Loc,
 ) -> Result<Value, CodegenError> {
     use cranelift_codegen::ir::condcodes::IntCC;
-    let (code, result) = if op == BinOp::Add {
-        (Code::OverflowAdd, fx.b.ins().iadd(a, b))
-    } else {
-        (Code::OverflowSub, fx.b.ins().isub(a, b))
+    let (code, result) = match op {
+        BinOp::Add => (Code::OverflowAdd, fx.b.ins().iadd(a, b)),
+        // `a - c` as `a + (-c)` (same bits): an addition of a constant can
+        // become a three-operand `lea` instead of `mov` + `sub`.
+        _ if c != i64::MIN => (Code::OverflowSub, fx.b.ins().iadd_imm_s(a, -c)),
+        _ => (Code::OverflowSub, fx.b.ins().isub(a, b)),
     };
+    // A dominating branch may already bound `a` (`n - 1` after `n < 2`
+    // returned): then the check can never fire.
+    let addend = if op == BinOp::Add {
+        i128::from(c)
+    } else {
+        -i128::from(c)
+    };
+    if lhs_range.is_some_and(|r| ranges::add_cannot_overflow(r, addend)) {
+        return Ok(result);
+    }
     // Effective addend: `a - c` is `a + (-c)`, except that `-MIN` does not
     // exist: `a - MIN` overflows exactly when `a >= 0`.
     let bad = match (op, c) {

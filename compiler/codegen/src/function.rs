@@ -26,6 +26,7 @@ use lumen_mir::{
 };
 
 use crate::object::Emitter;
+use crate::ranges::{self, Facts};
 use crate::runtime_imports::abi_type;
 use crate::{checked_arith, stack_check, CodegenError};
 
@@ -86,13 +87,36 @@ pub struct FnCx<'a, 'e> {
     error_blocks: HashMap<(i32, Loc), Block>,
     locs: Vec<Loc>,
     loc_index: HashMap<Loc, u32>,
+    /// Ranges of Int locals known from dominating branches at the current
+    /// statement ([`ranges`]).
+    facts: Facts,
 }
 
-/// Builds the Cranelift IR of `mir_fn`.
+/// Builds the Cranelift IR of `Program::functions[index]`.
 pub fn build(
     em: &mut Emitter,
     program: &Program,
     index: usize,
+) -> Result<BuiltFunction, CodegenError> {
+    build_with(em, program, index, true)
+}
+
+/// Builds the body that [`crate::inline`] copies into callers: the same
+/// function without the prologue's stack check (the caller's own check
+/// covers the inlined code, which adds no frame of its own).
+pub fn build_inline_body(
+    em: &mut Emitter,
+    program: &Program,
+    index: usize,
+) -> Result<BuiltFunction, CodegenError> {
+    build_with(em, program, index, false)
+}
+
+fn build_with(
+    em: &mut Emitter,
+    program: &Program,
+    index: usize,
+    stack_check: bool,
 ) -> Result<BuiltFunction, CodegenError> {
     let mir_fn = &program.functions[index];
     let err = |m: String| CodegenError::in_function(&mir_fn.name, m);
@@ -127,8 +151,9 @@ pub fn build(
         error_blocks: HashMap::new(),
         locs: Vec::new(),
         loc_index: HashMap::new(),
+        facts: Facts::new(),
     };
-    fx.build_body()?;
+    fx.build_body(stack_check)?;
     let locs = std::mem::take(&mut fx.locs);
     let config = fx.em.isa().frontend_config();
     fx.b.seal_all_blocks();
@@ -145,7 +170,7 @@ impl<'a, 'e> FnCx<'a, 'e> {
         CodegenError::in_function(&self.mir.name, message.into())
     }
 
-    fn build_body(&mut self) -> Result<(), CodegenError> {
+    fn build_body(&mut self, stack_check: bool) -> Result<(), CodegenError> {
         let mir = self.mir;
         for decl in &mir.locals {
             let ty = clif_type(decl.ty, self.pointer);
@@ -164,12 +189,16 @@ impl<'a, 'e> FnCx<'a, 'e> {
         for (local, value) in mir.params.iter().zip(params) {
             self.def(*local, value)?;
         }
-        stack_check::emit(self, mir.loc)?;
+        if stack_check {
+            stack_check::emit(self, mir.loc)?;
+        }
         let first = self.blocks[0];
         self.b.ins().jump(first, &[]);
 
+        let mut entry_facts = ranges::entry_facts(mir);
         for (index, block) in mir.blocks.iter().enumerate() {
             self.b.switch_to_block(self.blocks[index]);
+            self.facts = std::mem::take(&mut entry_facts[index]);
             for stmt in &block.stmts {
                 self.set_loc(stmt.loc);
                 self.statement(&stmt.kind, stmt.loc)?;
@@ -402,6 +431,7 @@ impl<'a, 'e> FnCx<'a, 'e> {
                         local.0
                     ))
                 })?;
+                self.facts.remove(local);
                 self.def(*local, value)
             }
             StmtKind::Eval(rvalue) => self.rvalue(rvalue, loc).map(|_| ()),
@@ -449,9 +479,15 @@ impl<'a, 'e> FnCx<'a, 'e> {
                     _ => None,
                 };
                 let consts = (int_const(lhs), int_const(rhs));
+                let lhs_range = match lhs {
+                    Operand::Local(l) => self.facts.get(l).copied(),
+                    Operand::Const(_) => None,
+                };
                 let a = self.operand(lhs)?;
                 let b = self.operand(rhs)?;
-                Some(checked_arith::binary(self, *op, *ty, a, b, consts, loc)?)
+                Some(checked_arith::binary(
+                    self, *op, *ty, a, b, consts, lhs_range, loc,
+                )?)
             }
             Rvalue::Unary { op, ty, operand } => {
                 self.expect_ty(operand, *ty, op)?;

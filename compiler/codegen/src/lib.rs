@@ -11,7 +11,11 @@
 //!   [`lumen_abi::RUNTIME_FUNCTIONS`]; the only place runtime signatures come from.
 //! * [`data`]: string literal objects and `SourceLoc` statics, deduplicated.
 //! * [`function`]: builds one `ir::Function` from one MIR function.
+//! * [`inline`]: inlining of small cells (and one level of self-recursion)
+//!   on Cranelift IR, before compilation.
 //! * [`checked_arith`]: inline overflow/zero/range checks with cold error blocks.
+//! * [`ranges`]: Int ranges implied by dominating branches, so checks that
+//!   cannot fire are not emitted.
 //! * [`stack_check`]: the prologue's comparison against `lm_stack_limit`.
 //! * [`entry`]: defines [`lumen_abi::PROGRAM_ENTRY`], the runtime's way in.
 //! * [`clif_text`]: `--emit clif`, annotated with `.lm` source lines.
@@ -28,8 +32,10 @@ pub mod clif_text;
 pub mod data;
 pub mod entry;
 pub mod function;
+pub mod inline;
 pub mod isa;
 pub mod object;
+pub mod ranges;
 pub mod runtime_imports;
 pub mod stack_check;
 pub mod unwind;
@@ -131,8 +137,8 @@ pub fn compile_program(
     let mut emitter = object::Emitter::new(isa, program)?;
     let mut clif = options.emit_clif.then(String::new);
 
-    for (index, mir_fn) in program.functions.iter().enumerate() {
-        let built = function::build(&mut emitter, program, index)?;
+    let all = inline::build_all(&mut emitter, program, options.opt_level == OptLevel::Speed)?;
+    for (index, (mir_fn, built)) in program.functions.iter().zip(all).enumerate() {
         if let Some(text) = clif.as_mut() {
             clif_text::write_function(text, &built, &program.file_name);
         }

@@ -430,21 +430,19 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
                 self.expr(e);
             }
             StmtKind::While { id, cond, body } => {
-                let header = self.new_block();
+                // Rotated loop: the condition is tested once before the loop
+                // and again at the bottom (the `continue` target), so each
+                // iteration ends in one conditional branch back to the body.
                 let body_block = self.new_block();
+                let latch = self.new_block();
                 let exit = self.new_block();
-                self.goto(header);
-                self.switch_to(header);
-                let c = self.expr(cond);
-                self.terminate(Terminator::Branch {
-                    cond: c,
-                    then_block: body_block,
-                    else_block: exit,
-                });
-                self.loops.insert(*id, (header, exit));
+                self.branch_on(cond, body_block, exit);
+                self.loops.insert(*id, (latch, exit));
                 self.switch_to(body_block);
                 self.block(body);
-                self.goto(header);
+                self.goto(latch);
+                self.switch_to(latch);
+                self.branch_on(cond, body_block, exit);
                 self.switch_to(exit);
             }
             StmtKind::Loop { id, body } => {
@@ -528,6 +526,39 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
         }
     }
 
+    /// Ends the current block with a jump to `then_block` when the Bool
+    /// `cond` holds and to `else_block` otherwise. `and`, `or` and `not` become
+    /// control flow (each operand is tested once, in order, exactly as their
+    /// short-circuit evaluation), so no Bool is materialised and every test
+    /// is one compare-and-branch.
+    fn branch_on(&mut self, cond: &Expr, then_block: BlockId, else_block: BlockId) {
+        match &cond.kind {
+            ExprKind::And(lhs, rhs) => {
+                let rhs_block = self.new_block();
+                self.branch_on(lhs, rhs_block, else_block);
+                self.switch_to(rhs_block);
+                self.branch_on(rhs, then_block, else_block);
+            }
+            ExprKind::Or(lhs, rhs) => {
+                let rhs_block = self.new_block();
+                self.branch_on(lhs, then_block, rhs_block);
+                self.switch_to(rhs_block);
+                self.branch_on(rhs, then_block, else_block);
+            }
+            ExprKind::Unary(hir::UnaryOp::Not, operand) => {
+                self.branch_on(operand, else_block, then_block);
+            }
+            _ => {
+                let c = self.expr(cond);
+                self.terminate(Terminator::Branch {
+                    cond: c,
+                    then_block,
+                    else_block,
+                });
+            }
+        }
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn for_range(
         &mut self,
@@ -577,12 +608,65 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             }
             _ => Operand::Const(Const::Int(known_step.unwrap_or(1))),
         };
-        let header = self.new_block();
+        // Rotated loop: the range test runs once before the loop and again
+        // after each increment (the `continue` target), so an iteration ends
+        // in one conditional branch back to the body.
+        let cond = self.range_test(counter, limit, inclusive, known_step, &step_op, loc);
         let body_block = self.new_block();
         let next = self.new_block();
         let exit = self.new_block();
-        self.goto(header);
-        self.switch_to(header);
+        self.terminate(Terminator::Branch {
+            cond,
+            then_block: body_block,
+            else_block: exit,
+        });
+        self.switch_to(body_block);
+        let var_local = self.var_local(var);
+        self.assign(var_local, Rvalue::Use(Operand::Local(counter)), loc);
+        self.loops.insert(id, (next, exit));
+        if let Some(filter) = filter {
+            let keep = self.expr(filter);
+            let run = self.new_block();
+            self.terminate(Terminator::Branch {
+                cond: keep,
+                then_block: run,
+                else_block: next,
+            });
+            self.switch_to(run);
+        }
+        self.block(body);
+        self.goto(next);
+        self.switch_to(next);
+        self.assign(
+            counter,
+            Rvalue::Binary {
+                op: BinOp::Add,
+                ty: Ty::Int,
+                lhs: Operand::Local(counter),
+                rhs: step_op.clone(),
+            },
+            loc,
+        );
+        let cond = self.range_test(counter, limit, inclusive, known_step, &step_op, loc);
+        self.terminate(Terminator::Branch {
+            cond,
+            then_block: body_block,
+            else_block: exit,
+        });
+        self.switch_to(exit);
+    }
+
+    /// Whether a range loop's counter is still inside the range: one
+    /// comparison when the step's sign is known, else a test of the sign.
+    fn range_test(
+        &mut self,
+        counter: Local,
+        limit: Local,
+        inclusive: bool,
+        known_step: Option<i64>,
+        step_op: &Operand,
+        loc: Loc,
+    ) -> Operand {
         let (up, down) = if inclusive {
             (BinOp::Le, BinOp::Ge)
         } else {
@@ -594,7 +678,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             lhs: Operand::Local(counter),
             rhs: Operand::Local(limit),
         };
-        let cond = match known_step {
+        match known_step {
             Some(k) if k > 0 => self.temp(Ty::Bool, cmp(up), loc),
             Some(_) => self.temp(Ty::Bool, cmp(down), loc),
             None => {
@@ -627,41 +711,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
                 self.switch_to(join);
                 Operand::Local(result)
             }
-        };
-        self.terminate(Terminator::Branch {
-            cond,
-            then_block: body_block,
-            else_block: exit,
-        });
-        self.switch_to(body_block);
-        let var_local = self.var_local(var);
-        self.assign(var_local, Rvalue::Use(Operand::Local(counter)), loc);
-        self.loops.insert(id, (next, exit));
-        if let Some(filter) = filter {
-            let keep = self.expr(filter);
-            let run = self.new_block();
-            self.terminate(Terminator::Branch {
-                cond: keep,
-                then_block: run,
-                else_block: next,
-            });
-            self.switch_to(run);
         }
-        self.block(body);
-        self.goto(next);
-        self.switch_to(next);
-        self.assign(
-            counter,
-            Rvalue::Binary {
-                op: BinOp::Add,
-                ty: Ty::Int,
-                lhs: Operand::Local(counter),
-                rhs: step_op,
-            },
-            loc,
-        );
-        self.goto(header);
-        self.switch_to(exit);
     }
 
     /// Raises runtime error `code` when `cond` holds.

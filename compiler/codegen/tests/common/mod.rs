@@ -96,6 +96,7 @@ impl FnBuilder {
             Ty::Float => lumen_abi::LM_WRITE_FLOAT,
             Ty::Bool => lumen_abi::LM_WRITE_BOOL,
             Ty::Str => lumen_abi::LM_WRITE_STR,
+            Ty::Ptr => panic!("print of a Ptr operand: these tests print scalars and strings"),
             Ty::Null => {
                 self.runtime(bb, lumen_abi::LM_WRITE_NULL, vec![RtArg::I32(1)]);
                 self.runtime(bb, lumen_abi::LM_WRITE_NEWLINE, vec![RtArg::I32(1)]);
