@@ -240,6 +240,24 @@ fn compound_values_print_compare_and_copy_on_write() {
 }
 
 #[test]
+fn maps_sets_and_tuples() {
+    check(
+        "collections",
+        concat!(
+            "{}\n",
+            r#"{"apple": [(1, "red"), (2, "green \"g\"")], "fig": [], "kiwi": [(1, "red"), (2, "green \"g\"")]}"#,
+            "\n3 2 false false\nfig 0\nkiwi 2\n",
+            r#"["apple", "fig", "kiwi"]"#,
+            "\n",
+            r#"[(1, "red"), (2, "green \"g\"")]"#,
+            "\n{1, 3, 4, 5, 9}\n{3, 5}\n{1, 9}\nset[]\n[1, 9]\n(7,)\n-1\n",
+        ),
+        "",
+        0,
+    );
+}
+
+#[test]
 fn halt_prints_the_message() {
     check(
         "halt",

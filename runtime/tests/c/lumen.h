@@ -7,7 +7,8 @@
 
 /* TypeKind */
 enum { TK_INT = 1, TK_FLOAT, TK_BOOL, TK_NULL, TK_STRING, TK_LIST, TK_RECORD,
-       TK_ENUM, TK_VARIANT, TK_TAG_ENUM };
+       TK_ENUM, TK_VARIANT, TK_TAG_ENUM, TK_CLOSURE, TK_UNION, TK_MAP, TK_SET,
+       TK_TUPLE };
 
 /* A static type descriptor (lumen_abi::TypeDesc, 32 bytes). */
 struct lm_type {
@@ -64,6 +65,28 @@ lm_str *lm_str_from_value(int64_t, const struct lm_type *);
 void lm_write_value(int32_t, int64_t, const struct lm_type *);
 int8_t lm_value_eq(int64_t, int64_t, const struct lm_type *);
 int64_t lm_value_cmp(int64_t, int64_t, const struct lm_type *);
+void *lm_map_new(const struct lm_type *);
+void *lm_map_set(void *, int64_t, int64_t);
+int8_t lm_map_has(const void *, int64_t);
+int64_t lm_map_get(const void *, int64_t);
+void *lm_map_remove(void *, int64_t);
+int64_t lm_map_len(const void *);
+int64_t lm_map_key_at(const void *, int64_t);
+int64_t lm_map_value_at(const void *, int64_t);
+void *lm_map_keys(const void *, const struct lm_type *);
+void *lm_map_values(const void *, const struct lm_type *);
+void *lm_map_merge(const void *, const void *);
+void *lm_set_new(const struct lm_type *);
+void *lm_set_add(void *, int64_t);
+int8_t lm_set_contains(const void *, int64_t);
+void *lm_set_remove(void *, int64_t);
+int64_t lm_set_len(const void *);
+int64_t lm_set_at(const void *, int64_t);
+void *lm_set_union(const void *, const void *);
+void *lm_set_intersection(const void *, const void *);
+void *lm_set_difference(const void *, const void *);
+void *lm_set_to_list(const void *, const struct lm_type *);
+void *lm_tuple_new(const struct lm_type *);
 _Noreturn void lm_runtime_error(int32_t, const struct lm_loc *);
 _Noreturn void lm_halt(const void *, const struct lm_loc *);
 _Noreturn void lm_stack_overflow(const struct lm_loc *);
