@@ -220,8 +220,12 @@ pub fn type_name(ty: Type) -> &'static str {
         Type::Null => "Null",
         Type::List(_) => "List",
         Type::Record(n) | Type::Enum(n) => n.name,
-        Type::Never | Type::Error => "Null",
-        #[allow(unreachable_patterns)]
-        _ => "Function",
+        Type::Fn(_) => "Function",
+        Type::Map(..) => "Map",
+        Type::Set(_) => "Set",
+        Type::Tuple(_) => "Tuple",
+        // The checker rejects `type_of` on a union (its answer depends on the
+        // member held at run time).
+        Type::Union(_) | Type::Never | Type::Error => "Null",
     }
 }

@@ -442,12 +442,13 @@ impl Checker {
             }
             "assert_eq" | "assert_ne" => {
                 let (a, b) = (args[0].ty, args[1].ty);
-                let Some(t) = a.join(b) else {
+                // One type must hold the other: equal types, Int and Float,
+                // or a union and one of its members.
+                let t = a.join(b).filter(|&t| t == a || t == b || t == Type::Float);
+                let Some(t) = t else {
                     self.error(
                         codes::MISMATCHED_TYPES,
-                        format!(
-                            "`{name}` compares two values of the same type, not `{a}` and `{b}`"
-                        ),
+                        format!("`{name}` compares two values of the same type, not `{a}` and `{b}`"),
                         span.clone(),
                         "different types",
                     );
@@ -456,11 +457,8 @@ impl Checker {
                 args = args
                     .into_iter()
                     .map(|e| {
-                        if t == Type::Float && e.ty == Type::Int {
-                            widen(e)
-                        } else {
-                            e
-                        }
+                        let espan = e.span.clone();
+                        self.coerce(e, t, &espan)
                     })
                     .collect();
                 let op = if name == "assert_eq" {
@@ -470,7 +468,13 @@ impl Checker {
                 };
                 (op, Type::Null)
             }
-            "type_of" => (LibOp::TypeOf, Type::Str),
+            "type_of" => {
+                if let Type::Union(_) = first {
+                    self.not_supported("`type_of` on a value of a union type", args[0].span.clone());
+                    return None;
+                }
+                (LibOp::TypeOf, Type::Str)
+            }
             "debug" => (LibOp::Debug, Type::Null),
             "args" => (LibOp::Args, list_of(Type::Str)),
             "read_stdin" => (LibOp::ReadStdin, Type::Str),
