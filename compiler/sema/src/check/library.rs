@@ -448,7 +448,9 @@ impl Checker {
                 let Some(t) = t else {
                     self.error(
                         codes::MISMATCHED_TYPES,
-                        format!("`{name}` compares two values of the same type, not `{a}` and `{b}`"),
+                        format!(
+                            "`{name}` compares two values of the same type, not `{a}` and `{b}`"
+                        ),
                         span.clone(),
                         "different types",
                     );
@@ -470,7 +472,10 @@ impl Checker {
             }
             "type_of" => {
                 if let Type::Union(_) = first {
-                    self.not_supported("`type_of` on a value of a union type", args[0].span.clone());
+                    self.not_supported(
+                        "`type_of` on a value of a union type",
+                        args[0].span.clone(),
+                    );
                     return None;
                 }
                 (LibOp::TypeOf, Type::Str)
