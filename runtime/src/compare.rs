@@ -382,4 +382,54 @@ mod tests {
             }
         });
     }
+
+    #[test]
+    fn maps_and_sets() {
+        no_leaks(|| unsafe {
+            let ty = map(string(), list(int()));
+            let mk = |entries: &[(&str, &[i64])]| {
+                let mut m = crate::map::lm_map_new(ty.as_ptr());
+                for &(k, v) in entries {
+                    let (k, v) = (s(k), list_of(int(), v));
+                    m = crate::map::lm_map_set(m, k, v);
+                    release(k);
+                    release(v);
+                }
+                m as Slot
+            };
+            let a = mk(&[("x", &[1]), ("y", &[2, 3])]);
+            let a2 = mk(&[("y", &[2, 3]), ("x", &[1])]);
+            let b = mk(&[("x", &[1]), ("y", &[2, 4])]);
+            let c = mk(&[("x", &[1]), ("z", &[2, 3])]);
+            let d = mk(&[("x", &[1])]);
+            assert!(eq(a, a2, ty), "insertion order does not matter");
+            assert!(!eq(a, b, ty), "a value differs");
+            assert!(!eq(a, c, ty), "a key differs");
+            assert!(!eq(a, d, ty) && !eq(d, a, ty), "lengths differ");
+            assert_eq!(cmp(a, b, ty), 0, "maps have no ordering");
+
+            let st = set(float());
+            let mk_set = |items: &[f64]| {
+                let mut m = crate::set::lm_set_new(st.as_ptr());
+                for &v in items {
+                    m = crate::set::lm_set_add(m, fl(v));
+                }
+                m as Slot
+            };
+            let (p, q, r) = (
+                mk_set(&[1.0, 2.0]),
+                mk_set(&[2.0, 1.0, 2.0]),
+                mk_set(&[1.0]),
+            );
+            let (z, nz, nan) = (mk_set(&[0.0]), mk_set(&[-0.0]), mk_set(&[f64::NAN]));
+            assert!(eq(p, q, st));
+            assert!(!eq(p, r, st));
+            assert!(eq(z, nz, st), "-0.0 == 0.0");
+            assert!(!eq(nan, nan, st), "NaN != NaN, no identity shortcut");
+            assert!(eq(0, 0, st) && !eq(0, p, st), "null only equals null");
+            for v in [a, a2, b, c, d, p, q, r, z, nz, nan] {
+                release(v);
+            }
+        });
+    }
 }

@@ -568,4 +568,35 @@ mod tests {
             lm_release(copy.cast());
         });
     }
+
+    #[test]
+    fn long_chains_of_maps_release_and_print_without_recursion() {
+        // M = map[Int, M] (a cyclic descriptor): {0: {0: … {} …}} 100,000
+        // deep, on a small stack (the counters are per thread).
+        let ty = map(int(), int());
+        unsafe {
+            let d = ty.as_ptr() as *mut TypeDesc;
+            ((*d).children as *mut *const TypeDesc).add(1).write(d);
+        }
+        let ty = ty.as_ptr() as usize;
+        std::thread::Builder::new()
+            .stack_size(128 * 1024)
+            .spawn(move || {
+                no_leaks(|| unsafe {
+                    let ty = ty as *const TypeDesc;
+                    let mut m = lm_map_new(ty);
+                    for _ in 0..100_000 {
+                        m = put(lm_map_new(ty), 0, m as Slot);
+                    }
+                    let text = crate::value::lm_str_from_value(m as Slot, ty);
+                    let text_len = as_str(text).len();
+                    assert_eq!(text_len, 100_000 * "{0: }".len() + "{}".len());
+                    lm_release(text.cast());
+                    lm_release(m.cast());
+                })
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+    }
 }

@@ -504,6 +504,109 @@ mod tests {
         });
     }
 
+    /// A tuple of `ty` holding `values` (taking the references).
+    fn tup(ty: Ty, values: &[Slot]) -> Slot {
+        with_fields(
+            unsafe { crate::tuple::lm_tuple_new(ty.as_ptr()) }.cast(),
+            values,
+        )
+    }
+
+    /// A map of `ty` with `entries` (taking the references).
+    fn map_of(ty: Ty, entries: &[(Slot, Slot)]) -> Slot {
+        unsafe {
+            let mut m = crate::map::lm_map_new(ty.as_ptr());
+            for &(k, v) in entries {
+                m = crate::map::lm_map_set(m, k, v);
+                crate::objects::release_slot(k, ty.child(0));
+                crate::objects::release_slot(v, ty.child(1));
+            }
+            m as Slot
+        }
+    }
+
+    /// A set of `ty` with `items` (taking the references).
+    fn set_of(ty: Ty, items: &[Slot]) -> Slot {
+        unsafe {
+            let mut m = crate::set::lm_set_new(ty.as_ptr());
+            for &v in items {
+                m = crate::set::lm_set_add(m, v);
+                crate::objects::release_slot(v, ty.child(0));
+            }
+            m as Slot
+        }
+    }
+
+    #[test]
+    fn maps_of_lists_of_tuples() {
+        no_leaks(|| {
+            let pair = tuple(&[int(), string()]);
+            let ty = map(string(), list(pair));
+            let m = map_of(
+                ty,
+                &[
+                    (
+                        s("zeta"),
+                        list_of(pair, &[tup(pair, &[1, s("a")]), tup(pair, &[-2, s("b\n")])]),
+                    ),
+                    (s("alpha \"1\""), list_of(pair, &[])),
+                ],
+            );
+            assert_eq!(
+                show(m, ty),
+                r#"{"alpha \"1\"": [], "zeta": [(1, "a"), (-2, "b\n")]}"#
+            );
+            let empty = map_of(ty, &[]);
+            assert_eq!(show(empty, ty), "{}");
+            let one = tuple(&[string()]);
+            let t = tup(one, &[s("x")]);
+            assert_eq!(show(t, one), r#"("x",)"#);
+            unsafe {
+                for v in [m, empty, t] {
+                    lm_release(slot_obj(v));
+                }
+            }
+        });
+    }
+
+    #[test]
+    fn sets_and_nested_collections() {
+        no_leaks(|| {
+            let ints = set(int());
+            let a = set_of(ints, &[3, 1, 2, 3]);
+            assert_eq!(show(a, ints), "{1, 2, 3}");
+            let none = set_of(ints, &[]);
+            assert_eq!(show(none, ints), "set[]");
+            let strs = set(string());
+            let b = set_of(strs, &[s("b"), s("a")]);
+            assert_eq!(show(b, strs), r#"{"a", "b"}"#);
+            // map[Int, set[Int]] holding an empty set, and a list of maps.
+            let ty = map(int(), ints);
+            unsafe { crate::rc::lm_retain(slot_obj(none)) };
+            unsafe { crate::rc::lm_retain(slot_obj(a)) };
+            let m = map_of(ty, &[(2, none), (1, a)]);
+            assert_eq!(show(m, ty), "{1: {1, 2, 3}, 2: set[]}");
+            let fl_map = map(float(), boolean());
+            let f = map_of(fl_map, &[(fl(f64::NAN), 1), (fl(-1.5), 0), (fl(2.0), 1)]);
+            assert_eq!(show(f, fl_map), "{-1.5: false, 2.0: true, NaN: true}");
+            let maps = list_of(fl_map, &[f, map_of(fl_map, &[])]);
+            assert_eq!(
+                show(maps, list(fl_map)),
+                "[{-1.5: false, 2.0: true, NaN: true}, {}]"
+            );
+            // A record field holding a map of string keys.
+            let counts = map(string(), int());
+            let holder = record("H", &[("counts", counts)]);
+            let h = rec(holder, &[map_of(counts, &[(s("k"), 1)])]);
+            assert_eq!(show(h, holder), r#"H(counts: {"k": 1})"#);
+            unsafe {
+                for v in [a, none, b, m, maps, h] {
+                    lm_release(slot_obj(v));
+                }
+            }
+        });
+    }
+
     #[test]
     fn deep_nesting_does_not_recurse() {
         // Box(inner: Box?) 100,000 deep, printed on a small stack.
