@@ -244,6 +244,14 @@ impl Checker {
                 Some("Bool") if path.args().next().is_none() => Type::Bool,
                 Some("String") if path.args().next().is_none() => Type::Str,
                 Some("Null") | Some("null") => Type::Null,
+                Some("map") if path.args().count() == 2 => {
+                    let args: Vec<Type> = path.args().map(|e| self.resolve_type(&e)).collect();
+                    crate::types::map_of(args[0], args[1])
+                }
+                Some("set") if path.args().count() == 1 => {
+                    let args: Vec<Type> = path.args().map(|e| self.resolve_type(&e)).collect();
+                    crate::types::set_of(args[0])
+                }
                 Some("tuple") => {
                     let elems: Vec<Type> = path.args().map(|e| self.resolve_type(&e)).collect();
                     crate::types::tuple_of(&elems)
