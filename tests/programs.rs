@@ -6,7 +6,8 @@ use std::path::Path;
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use lumen_tests::{
-    collect_programs, describe_mismatch, expected, lumenc_path, run_program, write_expected,
+    collect_programs, describe_mismatch, expected, lumenc_path, run_program, valgrind_mode,
+    write_expected,
 };
 
 fn main() {
@@ -24,6 +25,9 @@ fn main() {
                 .to_string_lossy()
                 .into_owned();
             let scratch = scratch.clone();
+            // Under valgrind only programs that end normally are checked: a
+            // runtime error ends the process with live objects on purpose.
+            let ignored = valgrind_mode() && expected(&path).status != "run 0";
             Trial::test(name, move || -> Result<(), Failed> {
                 let lumenc = lumenc_path()?;
                 let actual = run_program(&lumenc, &path, &scratch)?;
@@ -32,12 +36,21 @@ fn main() {
                     return Ok(());
                 }
                 let expected = expected(&path);
+                let leak_status = format!("run {}", lumen_tests::VALGRIND_ERROR_STATUS);
+                if valgrind_mode() && actual.status == leak_status {
+                    return Err(format!(
+                        "valgrind found a leak or memory error:\n{}",
+                        actual.stderr
+                    )
+                    .into());
+                }
                 if expected == actual {
                     Ok(())
                 } else {
                     Err(describe_mismatch(&expected, &actual).into())
                 }
             })
+            .with_ignored_flag(ignored)
         })
         .collect();
     let conclusion = libtest_mimic::run(&args, trials);

@@ -15,6 +15,12 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// Whether compiled programs run under valgrind's leak checker
+/// (`LUMEN_TEST_VALGRIND=1`): a definite leak or a memory error fails the test.
+pub fn valgrind_mode() -> bool {
+    std::env::var("LUMEN_TEST_VALGRIND").is_ok_and(|v| v == "1")
+}
+
 /// The target the suite builds for (`LUMEN_TEST_TARGET`, default: host).
 pub fn test_target() -> Option<String> {
     std::env::var("LUMEN_TEST_TARGET")
@@ -43,6 +49,9 @@ pub fn lumenc_path() -> Result<PathBuf, String> {
         ))
     }
 }
+
+/// The exit status valgrind reports a leak or memory error with.
+pub const VALGRIND_ERROR_STATUS: i32 = 97;
 
 /// What one program did, in the form of the expectation files.
 #[derive(Debug, PartialEq, Eq)]
@@ -104,6 +113,17 @@ pub fn run_program(lumenc: &Path, source: &Path, scratch: &Path) -> Result<Outco
         Some(t) if t.starts_with("aarch64") && !cfg!(target_arch = "aarch64") => {
             let mut c = Command::new("qemu-aarch64");
             c.arg("-L").arg("/usr/aarch64-linux-gnu").arg(&exe);
+            c
+        }
+        _ if valgrind_mode() => {
+            let mut c = Command::new("valgrind");
+            c.args([
+                "--quiet",
+                "--leak-check=full",
+                "--errors-for-leak-kinds=definite",
+                &format!("--error-exitcode={VALGRIND_ERROR_STATUS}"),
+            ])
+            .arg(&exe);
             c
         }
         _ => Command::new(&exe),
