@@ -631,6 +631,24 @@ impl FnLowerer<'_, '_> {
                     loc,
                 );
                 let child = self.unowned(ety, Rvalue::FromSlot(Operand::Local(slot), ety), loc);
+                // Take the element out of the (unshared) list for the nested
+                // update: with the list's own reference dropped, an element
+                // nobody else holds is unshared too and is updated in place
+                // instead of copied. The slot is refilled right after.
+                let emptied = self.unowned(
+                    Ty::Ptr,
+                    Rvalue::Runtime(
+                        abi::LM_LIST_SET,
+                        vec![
+                            RtArg::Operand(Operand::Local(unique)),
+                            RtArg::Operand(i.clone()),
+                            RtArg::I64(0),
+                            RtArg::Loc(loc),
+                        ],
+                    ),
+                    loc,
+                );
+                let unique = emptied;
                 let new_child = self.update(child, *elem, rest, v, vty, loc);
                 let new_slot = self.to_slot(Operand::Local(new_child), ety, loc);
                 let result = self.unowned(

@@ -254,6 +254,14 @@ impl Checker {
             let mut values: Vec<Expr> = piped.into_iter().collect();
             for arg in &args {
                 let Some(v) = arg.value() else { continue };
+                // An empty literal after the first argument takes its type
+                // from it (`concat(xs, [])`, `merge(m, {})`).
+                let hint = match (&v, values.first().map(|f| f.ty)) {
+                    (ast::Expr::List(_) | ast::Expr::Map(_) | ast::Expr::Set(_), Some(t)) => {
+                        Some(t)
+                    }
+                    _ => None,
+                };
                 if let Some(n) = arg.name() {
                     self.error(
                         codes::BAD_ARGUMENTS,
@@ -265,7 +273,7 @@ impl Checker {
                         "unexpected named argument",
                     );
                 }
-                values.push(self.check_expr(&v, None));
+                values.push(self.check_expr(&v, hint));
             }
             if is_collection {
                 match self.collection_builtin(&name, values, span.clone()) {

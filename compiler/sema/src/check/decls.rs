@@ -40,6 +40,14 @@ impl Checker {
                 },
                 _ => continue,
             };
+            if is_shadowable_builtin_type(&name) {
+                self.push_diagnostic(Diagnostic::warning(
+                    codes::SHADOWED_BUILTIN,
+                    format!("`{name}` shadows the built-in type of the same name"),
+                    span.clone(),
+                    "shadows a built-in type",
+                ));
+            }
             if self.types.by_name.contains_key(&name) || is_builtin_type(&name) {
                 self.error(
                     codes::DUPLICATE_DEFINITION,
@@ -252,10 +260,22 @@ impl Checker {
     }
 }
 
-/// Built-in type names a program may not redefine in this version.
+/// Primitive type names a program may not redefine.
 fn is_builtin_type(name: &str) -> bool {
+    matches!(name, "Int" | "Float" | "Bool" | "String" | "Null")
+}
+
+/// Built-in type names a declaration may shadow, with a warning (types.md §1).
+fn is_shadowable_builtin_type(name: &str) -> bool {
     matches!(
         name,
-        "Int" | "Float" | "Bool" | "String" | "Null" | "Bytes" | "Json" | "Any"
+        "Bytes"
+            | "Json"
+            | "Any"
+            | "Message"
+            | "FutureState"
+            | "HttpResponse"
+            | "Future"
+            | "Channel"
     )
 }
