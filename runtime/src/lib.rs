@@ -33,6 +33,7 @@ pub mod objects;
 pub mod output;
 pub mod overflow;
 pub mod rc;
+pub mod results;
 pub mod scheduler;
 pub mod set;
 pub mod sorted;
@@ -59,12 +60,14 @@ pub use output::{
 };
 pub use overflow::lm_stack_limit;
 pub use rc::{lm_release, lm_retain};
+pub use results::lm_unwrap_failed;
 pub use set::{
     lm_set_add, lm_set_at, lm_set_contains, lm_set_difference, lm_set_intersection, lm_set_len,
     lm_set_new, lm_set_remove, lm_set_to_list, lm_set_union,
 };
 pub use strings::{
-    lm_str_cmp, lm_str_concat, lm_str_concat_n, lm_str_eq, lm_str_index, lm_str_len,
+    lm_str_append, lm_str_cmp, lm_str_concat, lm_str_concat_n, lm_str_eq, lm_str_index,
+    lm_str_len,
 };
 pub use tuple::lm_tuple_new;
 pub use value::{lm_str_from_value, lm_write_value};
@@ -237,6 +240,7 @@ mod abi_check {
             lm_fmt_float(F64, I32, I32, I32, I64, I64, I32) -> [Ptr];
             lm_fmt_str(Ptr, I32, I32, I32, I64, I64, I32) -> [Ptr];
             lm_str_concat(Ptr, Ptr) -> [Ptr];
+            lm_str_append(Ptr, Ptr) -> [Ptr];
             lm_str_concat_n(Ptr, I64) -> [Ptr];
             lm_str_eq(Ptr, Ptr) -> [I8];
             lm_str_cmp(Ptr, Ptr) -> [I64];
@@ -288,6 +292,7 @@ mod abi_check {
             lm_halt(Ptr, Ptr) -> [], noreturn;
             lm_stack_overflow(Ptr) -> [], noreturn;
             lm_exit(I64) -> [], noreturn;
+            lm_unwrap_failed(Ptr, Ptr) -> [], noreturn;
             // Builtin library.
             lm_str_upper(Ptr) -> [Ptr];
             lm_str_lower(Ptr) -> [Ptr];

@@ -30,6 +30,8 @@ enum DescKey {
     Variant(u32, u32),
     /// The closure objects of one closure body: (cell index).
     Closure(u32),
+    /// The `ok` (true) or `err` variant of a result type.
+    ResultVariant(Type, bool),
 }
 
 impl<'a> Layouts<'a> {
@@ -73,7 +75,8 @@ impl<'a> Layouts<'a> {
             | Type::Fn(_)
             | Type::Tuple(_)
             | Type::Map(..)
-            | Type::Set(_) => Ty::Ptr,
+            | Type::Set(_)
+            | Type::Result(..) => Ty::Ptr,
             Type::Enum(n) if self.enum_is_object(n.id) => Ty::Ptr,
             Type::Enum(_) => Ty::Int,
             Type::Union(members) => match self.nullable_pointer(members) {
@@ -143,6 +146,18 @@ impl<'a> Layouts<'a> {
         });
         let data = match key {
             DescKey::Type(ty) => self.build(ty),
+            DescKey::ResultVariant(ty, is_ok) => {
+                let Type::Result(t, e) = ty else {
+                    return id;
+                };
+                let payload = if is_ok { *t } else { *e };
+                TypeDescData {
+                    kind: TypeKind::Variant,
+                    name: Some(if is_ok { "ok" } else { "err" }.to_string()),
+                    children: vec![self.desc(payload)],
+                    field_names: None,
+                }
+            }
             DescKey::Closure(_) => TypeDescData {
                 kind: TypeKind::Closure,
                 name: None,
@@ -184,6 +199,15 @@ impl<'a> Layouts<'a> {
             Type::Str => simple(TypeKind::String),
             Type::Null | Type::Never | Type::Error => simple(TypeKind::Null),
             Type::Fn(_) => simple(TypeKind::Closure),
+            Type::Result(..) => TypeDescData {
+                kind: TypeKind::Enum,
+                name: Some("Result".to_string()),
+                children: vec![
+                    self.desc_for(DescKey::ResultVariant(ty, true)),
+                    self.desc_for(DescKey::ResultVariant(ty, false)),
+                ],
+                field_names: None,
+            },
             Type::Map(k, v) => TypeDescData {
                 kind: TypeKind::Map,
                 name: None,

@@ -24,6 +24,7 @@ mod closures;
 mod collections;
 mod higher_order;
 mod library;
+mod results;
 mod unions;
 mod values;
 
@@ -367,6 +368,23 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
         value
     }
 
+    /// `return value`: runs every pending `defer`, then returns.
+    fn return_with_defers(&mut self, op: Operand, loc: Loc) {
+        // Keep the value alive in its own local while the defers run (they
+        // may reassign variables).
+        let ty = self.ret_ty;
+        let kept = if ty == Ty::Null {
+            op
+        } else {
+            self.temp(ty, Rvalue::Use(op), loc)
+        };
+        let scopes = self.defers.clone();
+        self.run_defers(&scopes);
+        if !self.is_terminated() {
+            self.return_value(kept, loc);
+        }
+    }
+
     /// Lowers the given defer scopes' blocks, innermost scope and latest
     /// `defer` first. The scopes stay registered (other exits need them too).
     fn run_defers(&mut self, scopes: &[Vec<hir::Block>]) {
@@ -514,19 +532,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
                     None => Operand::Const(Const::Null),
                 };
                 if !self.is_terminated() {
-                    // Keep the value alive in its own local while the
-                    // defers run (they may reassign variables).
-                    let ty = self.ret_ty;
-                    let kept = if ty == Ty::Null {
-                        op
-                    } else {
-                        self.temp(ty, Rvalue::Use(op), loc)
-                    };
-                    let scopes = self.defers.clone();
-                    self.run_defers(&scopes);
-                    if !self.is_terminated() {
-                        self.return_value(kept, loc);
-                    }
+                    self.return_with_defers(op, loc);
                 }
             }
             StmtKind::Halt(message) => {
@@ -858,6 +864,9 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             | ExprKind::List(_)
             | ExprKind::Index(..)
             | ExprKind::Tuple(_) => self.composite_expr(e, loc),
+            ExprKind::ResultNew(..) | ExprKind::Propagate(_) | ExprKind::ResultOp(..) => {
+                self.result_expr(e, loc)
+            }
             ExprKind::Map(_) | ExprKind::Set(_) | ExprKind::Collection(..) => {
                 self.collection_expr(e, loc)
             }
@@ -923,16 +932,19 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
         let operand_ty = self.layouts.ty(lhs.ty);
         let l = self.expr(lhs);
         let r = self.expr(rhs);
-        let composite = matches!(
-            lhs.ty,
-            Type::List(_)
-                | Type::Record(_)
-                | Type::Fn(_)
-                | Type::Union(_)
-                | Type::Tuple(_)
-                | Type::Map(..)
-                | Type::Set(_)
-        ) || matches!(lhs.ty, Type::Enum(n) if self.layouts.enum_is_object(n.id));
+        // Everything but scalars, strings and payload-less enums (plain tags)
+        // is compared by the runtime, by its type descriptor.
+        let composite = match lhs.ty {
+            Type::Int
+            | Type::Float
+            | Type::Bool
+            | Type::Str
+            | Type::Null
+            | Type::Never
+            | Type::Error => false,
+            Type::Enum(n) => self.layouts.enum_is_object(n.id),
+            _ => true,
+        };
         if composite {
             if op == H::Concat {
                 return self.runtime(
@@ -1275,6 +1287,10 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
                 fields,
             } => {
                 self.variant_test(*enum_id, *tag, fields, scrut, success, fail, loc);
+                return;
+            }
+            Pattern::ResultCase { is_ok, inner, ty } => {
+                self.result_test(*is_ok, inner, *ty, scrut, success, fail, loc);
                 return;
             }
             Pattern::Tuple { elems, ty } => {

@@ -238,6 +238,12 @@ pub enum ExprKind {
         func: Box<Expr>,
         init: Option<Box<Expr>>,
     },
+    /// `ok(v)` (true) / `err(e)` (false).
+    ResultNew(bool, Box<Expr>),
+    /// `r?`: the ok value, or return the err from the enclosing cell.
+    Propagate(Box<Expr>),
+    /// A result builtin on its operands (the result first).
+    ResultOp(ResultOp, Vec<Expr>),
     /// A call of a library builtin (`crate::library`).
     Library(crate::library::LibraryCall),
     /// The expression could not be checked; an error was reported.
@@ -295,6 +301,18 @@ pub enum CollectionOp {
     SetToList,
     /// `to_set(xs)`.
     ListToSet,
+}
+
+/// Result builtins.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResultOp {
+    IsOk,
+    IsErr,
+    Unwrap,
+    UnwrapErr,
+    UnwrapOr,
+    MapOk,
+    MapErr,
 }
 
 /// The higher-order list builtins.
@@ -399,6 +417,12 @@ pub enum Pattern {
         inclusive: bool,
     },
     Or(Vec<Pattern>),
+    /// `ok(p)` (true) / `err(p)` (false) on a result.
+    ResultCase {
+        is_ok: bool,
+        inner: Box<Pattern>,
+        ty: Type,
+    },
     /// A tuple pattern, one pattern per element of the tuple type `ty`.
     Tuple {
         elems: Vec<Pattern>,

@@ -224,6 +224,7 @@ pub fn type_name(ty: Type) -> &'static str {
         Type::Map(..) => "Map",
         Type::Set(_) => "Set",
         Type::Tuple(_) => "Tuple",
+        Type::Result(..) => "Result",
         // The checker rejects `type_of` on a union (its answer depends on the
         // member held at run time).
         Type::Union(_) | Type::Never | Type::Error => "Null",

@@ -38,6 +38,8 @@ pub enum Type {
     Fn(&'static FnSig),
     /// `map[K, V]`.
     Map(&'static Type, &'static Type),
+    /// `result[T, E]` (`Never` on a side not known yet, see `check::results`).
+    Result(&'static Type, &'static Type),
     /// `set[T]`.
     Set(&'static Type),
     /// `(A, B, …)`: a fixed-size tuple.
@@ -122,7 +124,7 @@ fn rank(t: &Type) -> (u8, String) {
         Type::Float => 1,
         Type::Bool => 2,
         Type::Str => 3,
-        Type::List(_) | Type::Map(..) | Type::Set(_) => 4,
+        Type::List(_) | Type::Map(..) | Type::Set(_) | Type::Result(..) => 4,
         Type::Record(_) => 5,
         Type::Enum(_) => 6,
         Type::Fn(_) => 7,
@@ -190,6 +192,10 @@ pub fn optional(t: Type) -> Type {
     union_of(&[t, Type::Null])
 }
 
+pub fn result_of(ok: Type, err: Type) -> Type {
+    Type::Result(intern(ok), intern(err))
+}
+
 pub fn map_of(key: Type, value: Type) -> Type {
     Type::Map(intern(key), intern(value))
 }
@@ -212,7 +218,7 @@ impl Type {
         match self {
             Type::Error => true,
             Type::List(elem) | Type::Set(elem) => elem.has_error(),
-            Type::Map(k, v) => k.has_error() || v.has_error(),
+            Type::Map(k, v) | Type::Result(k, v) => k.has_error() || v.has_error(),
             Type::Fn(sig) => sig.ret.has_error() || sig.params.iter().any(|p| p.has_error()),
             Type::Union(members) | Type::Tuple(members) => members.iter().any(|m| m.has_error()),
             _ => false,
@@ -222,6 +228,9 @@ impl Type {
     /// Whether a value of this type is accepted where `expected` is wanted,
     /// possibly after Int → Float widening.
     pub fn fits(self, expected: Type) -> bool {
+        if let (Type::Result(t, e), Type::Result(wt, we)) = (self, expected) {
+            return (*t == Type::Never || t.fits(*wt)) && (*e == Type::Never || e.fits(*we));
+        }
         self == expected
             || self == Type::Never
             || self.has_error()
@@ -235,6 +244,12 @@ impl Type {
             (a, b) if a == b => Some(a),
             (Type::Never, t) | (t, Type::Never) => Some(t),
             (a, b) if a.has_error() || b.has_error() => Some(Type::Error),
+            // `if c then ok(1) else err("x")`: each side from whichever knows it.
+            (Type::Result(t1, e1), Type::Result(t2, e2)) => {
+                let t = t1.join(*t2)?;
+                let e = e1.join(*e2)?;
+                Some(result_of(t, e))
+            }
             (Type::Int, Type::Float) | (Type::Float, Type::Int) => Some(Type::Float),
             // Branches of different types meet in a union (types.md §2),
             // e.g. `if c then 1 else null` is `Int?`.
@@ -291,6 +306,7 @@ impl fmt::Display for Type {
             Type::Null => f.write_str("Null"),
             Type::List(elem) => write!(f, "list[{elem}]"),
             Type::Map(k, v) => write!(f, "map[{k}, {v}]"),
+            Type::Result(t, e) => write!(f, "result[{t}, {e}]"),
             Type::Set(elem) => write!(f, "set[{elem}]"),
             Type::Record(n) | Type::Enum(n) => f.write_str(n.name),
             Type::Tuple(elems) => {

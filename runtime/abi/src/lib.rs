@@ -93,6 +93,10 @@ runtime_functions! {
 
     // Strings. Indices count characters (Unicode scalar values).
     LM_STR_CONCAT = "lm_str_concat"(Ptr, Ptr) -> [Ptr];
+    /// `s + t` replacing `s` (`s = s + t`, `s += t`): consumes `s`, borrows
+    /// `t` (which may be `s`); appends in place when `s` is an unshared heap
+    /// string, so the result may be `s` itself, at the same or a new address.
+    LM_STR_APPEND = "lm_str_append"(Ptr, Ptr) -> [Ptr];
     /// Concatenates `count` strings from an array of pointers (interpolation).
     LM_STR_CONCAT_N = "lm_str_concat_n"(Ptr, I64) -> [Ptr];
     LM_STR_EQ = "lm_str_eq"(Ptr, Ptr) -> [I8];
@@ -213,6 +217,9 @@ runtime_functions! {
     LM_HALT = "lm_halt"(Ptr, Ptr) -> [], noreturn;
     /// Called by a function prologue when the stack pointer is below `lm_stack_limit`.
     LM_STACK_OVERFLOW = "lm_stack_overflow"(Ptr) -> [], noreturn;
+    /// `unwrap(r)` on an err / `unwrap_err(r)` on an ok: fails with the
+    /// payload's display form (`unwrap on err: <e>`).
+    LM_UNWRAP_FAILED = "lm_unwrap_failed"(Ptr, Ptr) -> [], noreturn;
     /// `exit(code)`: flush output and end the process.
     LM_EXIT = "lm_exit"(I64) -> [], noreturn;
 
@@ -439,7 +446,8 @@ impl RuntimeErrorCode {
 /// `rc` is the reference count; [`RC_IMMORTAL`] marks static objects (string
 /// literals in read-only data) that are never counted or freed. `kind` is an
 /// [`ObjectKind`]; `flags` has [`FLAG_SHARED`] reserved for atomic counting once
-/// objects cross threads (not used by the single-threaded scheduler yet).
+/// objects cross threads (not used by the single-threaded scheduler yet), and
+/// for strings [`FLAG_STR_ASCII`] and [`FLAG_STR_HEAP`].
 #[repr(C)]
 #[derive(Debug)]
 pub struct ObjectHeader {
@@ -449,7 +457,18 @@ pub struct ObjectHeader {
 }
 
 pub const RC_IMMORTAL: u32 = u32::MAX;
+/// Any object: counted atomically (shared between threads).
 pub const FLAG_SHARED: u16 = 1;
+/// String only: every byte is ASCII, so character index = byte index and
+/// `len(s)` is the byte length. The runtime sets it on the strings it makes
+/// once it knows; the code generator *may* set it on a literal whose bytes are
+/// all ASCII (a literal with `flags = 0` is scanned when indexed). Never set
+/// it on a string with a non-ASCII byte.
+pub const FLAG_STR_ASCII: u16 = 2;
+/// String only, runtime-private: the object was allocated by the runtime with
+/// its bookkeeping (capacity, cached character count) in the 16 bytes before
+/// the header. The code generator must never set it.
+pub const FLAG_STR_HEAP: u16 = 4;
 
 /// What a heap object is.
 #[repr(u16)]

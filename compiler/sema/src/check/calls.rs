@@ -243,6 +243,9 @@ impl Checker {
                 return value;
             }
         }
+        if super::results::RESULT_BUILTINS.contains(&name.as_str()) {
+            return self.check_result_builtin(&name, &args, piped, span);
+        }
         if super::higher_order::HIGHER_ORDER.contains(&name.as_str()) {
             return self.check_higher_order(&name, &args, piped, span);
         }

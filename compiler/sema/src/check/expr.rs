@@ -38,7 +38,19 @@ impl Checker {
             ast::Expr::Binary(b) => self.check_binary(b, span),
             ast::Expr::Prefix(p) => self.check_prefix(p, span),
             ast::Expr::As(a) => self.check_as(a, span),
-            ast::Expr::Call(c) => self.check_call(c, span),
+            ast::Expr::Call(c) => {
+                if let Some(ast::Expr::Name(n)) = c.callee() {
+                    let name = n.text();
+                    if (name == "ok" || name == "err")
+                        && self.lookup_var(&name).is_none()
+                        && !self.cell_names.contains_key(&name)
+                    {
+                        let args: Vec<ast::Arg> = c.args().collect();
+                        return self.check_result_ctor(name == "ok", &args, expected, span);
+                    }
+                }
+                self.check_call(c, span)
+            }
             ast::Expr::Index(i) => self.check_index(i, span),
             ast::Expr::Field(f) => self.check_field(f, span),
             ast::Expr::List(l) => self.check_list(l, expected, span),
@@ -76,10 +88,11 @@ impl Checker {
                         let value = self.check_expr(&operand, None);
                         self.unwrap_null(value, span)
                     }
-                    _ => {
-                        self.not_supported("`?` (results)", span.clone());
-                        error_expr(span)
+                    Some(ast::PostfixOp::Propagate) => {
+                        let value = self.check_expr(&operand, None);
+                        self.check_propagate(value, span)
                     }
+                    None => error_expr(span),
                 }
             }
             ast::Expr::Is(is) => {
@@ -124,6 +137,11 @@ impl Checker {
             if let Some(injected) = self.inject(e.clone(), expected, span) {
                 return injected;
             }
+        }
+        // All results share one representation: a result with an unknown
+        // side is accepted as is.
+        if matches!(e.ty, Type::Result(..)) && e.ty.fits(expected) {
+            return Expr { ty: expected, ..e };
         }
         self.error(
             codes::MISMATCHED_TYPES,

@@ -17,6 +17,7 @@ mod lambda;
 mod library;
 mod ops;
 mod pattern;
+mod results;
 mod stmt;
 mod unions;
 mod values;

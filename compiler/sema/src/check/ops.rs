@@ -143,6 +143,13 @@ impl Checker {
                 result(op, l, r, Type::Int)
             }
             B::Eq | B::Ne => {
+                // Results whose unknown sides differ: compare at their join.
+                if let (Type::Result(..), Type::Result(..), Some(j)) = (lt, rt, lt.join(rt)) {
+                    if lt != rt {
+                        let (l, r) = (Expr { ty: j, ..l }, Expr { ty: j, ..r });
+                        return result(op, l, r, Type::Bool);
+                    }
+                }
                 if numeric {
                     let (l, r) = widen_pair(l, r);
                     result(op, l, r, Type::Bool)

@@ -27,6 +27,7 @@ impl Checker {
         let mut seen_bools = (false, false);
         let mut covered_variants: Vec<u32> = Vec::new();
         let mut covered_members: Vec<Type> = Vec::new();
+        let mut covered_results = (false, false);
         for arm in m.arms() {
             let arm_span = span_of(&arm);
             if catch_all {
@@ -61,6 +62,7 @@ impl Checker {
                 collect_bools(&pattern, &mut seen_bools);
                 collect_variants(&pattern, &mut covered_variants);
                 collect_members(&pattern, &mut covered_members);
+                collect_results(&pattern, &mut covered_results);
             }
             let body = self.check_arm_body(arm.body(), value_wanted);
             self.body().scopes.pop();
@@ -121,6 +123,26 @@ impl Checker {
                 self.push_help(
                     "add type patterns such as `n: Int ->` or `null ->`, or a final `_ -> …` arm"
                         .to_string(),
+                );
+            }
+        }
+        if let (Type::Result(..), false) = (ty, exhaustive) {
+            if covered_results == (true, true) {
+                exhaustive = true;
+            } else {
+                enum_gap = true;
+                let missing = if covered_results.0 {
+                    "`err(_)`"
+                } else if covered_results.1 {
+                    "`ok(_)`"
+                } else {
+                    "`ok(_)`, `err(_)`"
+                };
+                self.error(
+                    codes::NON_EXHAUSTIVE,
+                    format!("non-exhaustive match on `{ty}`"),
+                    span.clone(),
+                    format!("missing: {missing}"),
                 );
             }
         }
@@ -386,6 +408,29 @@ impl Checker {
         let Some(variant_name) = segments.last().cloned() else {
             return Pattern::Wildcard;
         };
+        if let (Type::Result(t, e), "ok" | "err", 1) = (ty, variant_name.as_str(), segments.len()) {
+            let is_ok = variant_name == "ok";
+            let inner_ty = if is_ok { *t } else { *e };
+            let args: Vec<ast::CtorArg> = ctor.args().collect();
+            let inner = match args.as_slice() {
+                [ast::CtorArg::Positional(p)] => self.check_pattern(p, inner_ty),
+                [] => Pattern::Wildcard,
+                _ => {
+                    self.error(
+                        codes::BAD_ARGUMENTS,
+                        format!("`{variant_name}(…)` takes one pattern"),
+                        span.clone(),
+                        "one pattern expected",
+                    );
+                    Pattern::Wildcard
+                }
+            };
+            return Pattern::ResultCase {
+                is_ok,
+                inner: Box::new(inner),
+                ty,
+            };
+        }
         let Type::Enum(e) = ty else {
             if !ty.has_error() {
                 let what = if self.types.by_name.contains_key(&variant_name) {
@@ -525,6 +570,21 @@ fn is_catch_all(p: &Pattern) -> bool {
         Pattern::Wildcard | Pattern::Bind(_) => true,
         Pattern::Or(alts) => alts.iter().any(is_catch_all),
         _ => false,
+    }
+}
+
+/// Result sides an unguarded arm matches completely: (ok, err).
+fn collect_results(p: &Pattern, covered: &mut (bool, bool)) {
+    match p {
+        Pattern::ResultCase { is_ok, inner, .. } if is_catch_all(inner) => {
+            if *is_ok {
+                covered.0 = true;
+            } else {
+                covered.1 = true;
+            }
+        }
+        Pattern::Or(alts) => alts.iter().for_each(|a| collect_results(a, covered)),
+        _ => {}
     }
 }
 
