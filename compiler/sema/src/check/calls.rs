@@ -331,6 +331,9 @@ impl Checker {
         span: Span,
     ) -> Expr {
         let sig = self.cells[cell.0 as usize].clone();
+        if !sig.generics.is_empty() {
+            return self.call_generic(cell, args, piped, span);
+        }
         let mut slots: Vec<Option<Expr>> = vec![None; sig.params.len()];
         let mut positional = 0usize;
         let mut ok = true;

@@ -43,14 +43,19 @@ impl Checker {
                 declared_ret: Some(Type::Null),
                 span: 0..0,
                 syntax: None,
+                generics: Vec::new(),
+                type_args: Default::default(),
             }),
         };
         let names: Vec<String> = self.const_syntax.keys().cloned().collect();
         for name in names {
             self.const_value(&name, 0..0);
         }
-        for id in 0..self.cells.len() {
+        // Checking may add cells (instances of generic cells, closures).
+        let mut id = 0;
+        while id < self.cells.len() {
             self.check_cell(CellId(id as u32));
+            id += 1;
         }
         let cells: Vec<hir::Cell> = self.checked.iter_mut().filter_map(Option::take).collect();
         (cells.len() == self.cells.len()).then(|| hir::Program {
@@ -171,9 +176,17 @@ impl Checker {
         if cell.is_async() {
             self.not_supported("`async cell`", span.clone());
         }
-        if cell.generic_params().is_some() {
-            self.not_supported("a generic cell", span.clone());
-        }
+        let generics = match cell.generic_params() {
+            Some(list) => self.type_params_of(&list),
+            None => Vec::new(),
+        };
+        // A template's signature mentions its type parameters; they stand
+        // for unknown types until an instance binds them.
+        let placeholder: std::collections::HashMap<String, Type> = generics
+            .iter()
+            .map(|g| (g.name.clone(), Type::Error))
+            .collect();
+        self.type_args.push(placeholder);
         if cell.effect_row().is_some() {
             self.not_supported("an effect row", span.clone());
         }
@@ -222,12 +235,15 @@ impl Checker {
             });
         }
         let declared_ret = cell.ret_type().map(|t| self.resolve_type(&t));
+        self.type_args.pop();
         self.add_cell(CellSig {
             name,
             params,
             declared_ret,
             span,
             syntax: Some(cell),
+            generics,
+            type_args: Default::default(),
         });
     }
 
@@ -235,6 +251,12 @@ impl Checker {
     pub(crate) fn resolve_type(&mut self, ty: &ast::TypeRef) -> Type {
         let span = span_of(ty);
         match ty {
+            ast::TypeRef::Path(path)
+                if path.args().next().is_none()
+                    && self.bound_type_param(&path.name()).is_some() =>
+            {
+                self.bound_type_param(&path.name()).unwrap_or(Type::Error)
+            }
             ast::TypeRef::Path(path) => match Some(path.name()).as_deref() {
                 _ if self.types.by_name.contains_key(&path.name()) || path.name() == "list" => {
                     self.resolve_named_type(path).unwrap_or(Type::Error)
@@ -358,6 +380,7 @@ impl Checker {
     /// Checks the body of a cell into HIR.
     pub(super) fn check_cell_body(&mut self, id: CellId) -> hir::Cell {
         let sig = self.cells[id.0 as usize].clone();
+        self.type_args.push(sig.type_args.clone());
         self.bodies.push(Body::new(sig.declared_ret));
         let params: Vec<hir::VarId> = sig
             .params
@@ -415,6 +438,7 @@ impl Checker {
         };
         self.warn_unused();
         let body_state = self.bodies.pop().expect("pushed above");
+        self.type_args.pop();
         hir::Cell {
             name: sig.name,
             params,

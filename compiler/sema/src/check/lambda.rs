@@ -100,6 +100,8 @@ impl Checker {
             declared_ret,
             span: span.clone(),
             syntax: None,
+            generics: Vec::new(),
+            type_args: Default::default(),
         });
         let mut body_state = Body::new(declared_ret);
         body_state.is_lambda = true;
@@ -184,6 +186,10 @@ impl Checker {
     /// A named cell used as a value: a closure whose body calls the cell.
     pub(super) fn cell_value(&mut self, cell: CellId, span: Span) -> Expr {
         let sig = self.cells[cell.0 as usize].clone();
+        if !sig.generics.is_empty() {
+            self.not_supported("a generic cell used as a value", span.clone());
+            return error_expr(span);
+        }
         let ret = self.cell_ret(cell, span.clone());
         let param_types: Vec<Type> = sig.params.iter().map(|p| p.ty).collect();
         let ty = fn_type(param_types, ret);
@@ -200,6 +206,8 @@ impl Checker {
             declared_ret: Some(ret),
             span: sig.span.clone(),
             syntax: None,
+            generics: Vec::new(),
+            type_args: Default::default(),
         });
         self.cell_values.wrappers.insert(cell, id);
         let vars: Vec<hir::Var> = sig

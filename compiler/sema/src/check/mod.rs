@@ -11,6 +11,7 @@ mod calls;
 mod collections;
 mod decls;
 mod expr;
+mod generics;
 mod higher_order;
 mod items;
 mod lambda;
@@ -72,6 +73,11 @@ pub(crate) struct CellSig {
     pub span: Span,
     /// The syntax of the cell (`None` for the implicit main).
     pub syntax: Option<ast::Cell>,
+    /// Type parameters of a generic cell (a template: only its instances
+    /// are checked and compiled).
+    pub generics: Vec<generics::TypeParam>,
+    /// For an instance of a generic cell: its type arguments by name.
+    pub type_args: HashMap<String, Type>,
 }
 
 #[derive(Clone)]
@@ -134,6 +140,10 @@ pub(crate) struct Checker {
     pub types: decls::TypeDecls,
     /// Closure wrappers of named cells used as values.
     cell_values: lambda::CellValues,
+    /// Instances of generic cells.
+    instances: generics::Instances,
+    /// Type parameters bound while checking an instance (innermost last).
+    pub type_args: Vec<HashMap<String, Type>>,
     /// Statements outside any cell: the body of the implicit `main`.
     top_level: Vec<ast::Stmt>,
 }
@@ -260,6 +270,12 @@ impl Checker {
     fn check_cell(&mut self, id: CellId) {
         let idx = id.0 as usize;
         if self.checked[idx].is_some() || self.ret_states[idx] == RetState::InProgress {
+            return;
+        }
+        if !self.cells[idx].generics.is_empty() {
+            let stub = self.template_stub(&self.cells[idx].clone());
+            self.ret_states[idx] = RetState::Known(Type::Null);
+            self.checked[idx] = Some(stub);
             return;
         }
         if self.cells[idx].declared_ret.is_none() {

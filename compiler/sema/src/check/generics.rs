@@ -1,0 +1,387 @@
+//! Generic cells (`cell first_of[T](xs: list[T]) -> T`): type parameters are
+//! inferred at each call from the argument types (lambdas last, so they get
+//! the parameter types already known), bounds are checked, and the cell is
+//! *instantiated*: its body is checked again with the type parameters bound,
+//! giving an ordinary monomorphic cell (cached per type arguments). Code
+//! generation only ever sees instances (types.md §2).
+
+use std::collections::HashMap;
+
+use lumen_diagnostics::{Diagnostic, Span};
+use lumen_syntax::ast::{self, AstNode};
+
+use super::stmt::error_expr;
+use super::{codes, span_of, CellSig, Checker, ParamSig, RetState};
+use crate::hir::{self, CellId, Expr, ExprKind};
+use crate::types::Type;
+
+/// A type parameter of a generic cell and its bounds.
+#[derive(Clone, Debug)]
+pub(crate) struct TypeParam {
+    pub name: String,
+    pub bounds: Vec<String>,
+}
+
+/// Instances made so far: (template, type arguments) → instance.
+#[derive(Default)]
+pub(crate) struct Instances {
+    cells: HashMap<(CellId, Vec<Type>), CellId>,
+}
+
+impl Checker {
+    /// The type parameters of a generic cell declaration.
+    pub(super) fn type_params_of(&mut self, list: &ast::GenericParamList) -> Vec<TypeParam> {
+        list.params()
+            .filter_map(|p| {
+                let name = p.name()?.text();
+                let bounds = p
+                    .bounds()
+                    .map(|b| match &b {
+                        ast::TypeRef::Path(path) => path.name(),
+                        other => other.syntax().text().to_string(),
+                    })
+                    .collect();
+                Some(TypeParam { name, bounds })
+            })
+            .collect()
+    }
+
+    /// A type parameter bound in the current instantiation, if `name` is one.
+    pub(super) fn bound_type_param(&self, name: &str) -> Option<Type> {
+        self.type_args
+            .iter()
+            .rev()
+            .find_map(|scope| scope.get(name).copied())
+    }
+
+    /// `f(args)` where `f` is generic.
+    pub(super) fn call_generic(
+        &mut self,
+        cell: CellId,
+        args: &[ast::Arg],
+        piped: Option<Expr>,
+        span: Span,
+    ) -> Expr {
+        let sig = self.cells[cell.0 as usize].clone();
+        let Some(syntax) = sig.syntax.clone() else {
+            return error_expr(span);
+        };
+        let param_syntax: Vec<ast::Param> = syntax.params().collect();
+        let names: Vec<String> = sig.generics.iter().map(|g| g.name.clone()).collect();
+        // Which parameter each argument goes to.
+        let mut assigned: Vec<Option<(ast::Expr, Span)>> = vec![None; sig.params.len()];
+        let mut piped_value = piped;
+        let mut next = usize::from(piped_value.is_some());
+        for arg in args {
+            let Some(value) = arg.value() else { continue };
+            let index = match arg.name() {
+                Some(n) => match sig.params.iter().position(|p| p.name == n.text()) {
+                    Some(i) => i,
+                    None => {
+                        self.error(
+                            codes::BAD_ARGUMENTS,
+                            format!("`{}` has no parameter named `{}`", sig.name, n.text()),
+                            span_of(arg),
+                            "unknown parameter",
+                        );
+                        return error_expr(span);
+                    }
+                },
+                None => {
+                    next += 1;
+                    next - 1
+                }
+            };
+            if index >= assigned.len() || assigned[index].is_some() {
+                self.error(
+                    codes::BAD_ARGUMENTS,
+                    format!("wrong arguments in call of `{}`", sig.name),
+                    span_of(arg),
+                    "unexpected or repeated argument",
+                );
+                return error_expr(span);
+            }
+            assigned[index] = Some((value, span_of(arg)));
+        }
+        // Check arguments that are not lambdas first, binding type parameters.
+        let mut bindings: HashMap<String, Type> = HashMap::new();
+        let mut checked: Vec<Option<Expr>> = vec![None; sig.params.len()];
+        if let Some(p) = piped_value.take() {
+            if let Some(ty) = param_syntax.first().and_then(|p| p.ty()) {
+                self.match_type(&ty, p.ty, &names, &mut bindings);
+            }
+            checked[0] = Some(p);
+        }
+        for pass in 0..2 {
+            for (i, slot) in assigned.iter().enumerate() {
+                let Some((value, _)) = slot else { continue };
+                let is_lambda = matches!(value, ast::Expr::Lambda(_));
+                if (pass == 0) == is_lambda || checked[i].is_some() {
+                    continue;
+                }
+                let param_ty = param_syntax.get(i).and_then(|p| p.ty());
+                let expected = param_ty
+                    .as_ref()
+                    .and_then(|t| self.resolve_with(t, &bindings));
+                let v = self.check_expr(value, expected);
+                if let Some(t) = &param_ty {
+                    self.match_type(t, v.ty, &names, &mut bindings);
+                }
+                checked[i] = Some(v);
+            }
+        }
+        // Every type parameter must be known now.
+        let mut type_args = Vec::new();
+        for g in &sig.generics {
+            match bindings.get(&g.name) {
+                Some(t) if !t.has_error() => type_args.push(*t),
+                Some(_) => return error_expr(span),
+                None => {
+                    self.error(
+                        codes::NEEDS_ANNOTATION,
+                        format!(
+                            "cannot infer the type parameter `{}` of `{}`",
+                            g.name, sig.name
+                        ),
+                        span.clone(),
+                        "not determined by the arguments",
+                    );
+                    return error_expr(span);
+                }
+            }
+            let t = type_args[type_args.len() - 1];
+            for bound in &g.bounds {
+                let ok = match bound.as_str() {
+                    "Ord" => t.has_ordering(),
+                    "Eq" | "Hash" => t.has_equality(),
+                    "Num" => t.is_numeric(),
+                    "Display" => true,
+                    _ => {
+                        self.not_supported(
+                            &format!("the bound `{bound}` (traits)"),
+                            sig.span.clone(),
+                        );
+                        return error_expr(span);
+                    }
+                };
+                if !ok {
+                    self.push_diagnostic(
+                        Diagnostic::error(
+                            codes::MISMATCHED_TYPES,
+                            format!(
+                                "`{t}` does not satisfy the bound `{}: {bound}` of `{}`",
+                                g.name, sig.name
+                            ),
+                            span.clone(),
+                            format!("`{}` is `{t}` here", g.name),
+                        )
+                        .with_label(sig.span.clone(), "bound declared here"),
+                    );
+                    return error_expr(span);
+                }
+            }
+        }
+        let instance = self.instantiate(cell, &sig, type_args);
+        let inst = self.cells[instance.0 as usize].clone();
+        let mut final_args = Vec::new();
+        for (i, p) in inst.params.iter().enumerate() {
+            match checked[i].take() {
+                Some(v) => {
+                    let vspan = v.span.clone();
+                    final_args.push(self.coerce(v, p.ty, &vspan));
+                }
+                None => match &p.default {
+                    Some(d) => {
+                        let d = d.clone();
+                        self.type_args.push(inst.type_args.clone());
+                        let v = self.check_default(&d, p.ty);
+                        self.type_args.pop();
+                        final_args.push(v);
+                    }
+                    None => {
+                        self.error(
+                            codes::BAD_ARGUMENTS,
+                            format!("missing argument `{}` in call of `{}`", p.name, sig.name),
+                            span.clone(),
+                            "not given",
+                        );
+                        return error_expr(span);
+                    }
+                },
+            }
+        }
+        let ret = self.cell_ret(instance, span.clone());
+        Expr {
+            kind: ExprKind::Call(instance, final_args),
+            ty: ret,
+            span,
+        }
+    }
+
+    /// The instance of a generic cell for some type arguments.
+    fn instantiate(&mut self, template: CellId, sig: &CellSig, type_args: Vec<Type>) -> CellId {
+        let key = (template, type_args.clone());
+        if let Some(id) = self.instances.cells.get(&key) {
+            return *id;
+        }
+        let scope: HashMap<String, Type> = sig
+            .generics
+            .iter()
+            .map(|g| g.name.clone())
+            .zip(type_args.iter().copied())
+            .collect();
+        let syntax = sig.syntax.clone();
+        self.type_args.push(scope.clone());
+        let params: Vec<ParamSig> = syntax
+            .iter()
+            .flat_map(|c| c.params().collect::<Vec<_>>())
+            .zip(&sig.params)
+            .map(|(p, old)| ParamSig {
+                ty: p.ty().map_or(Type::Error, |t| self.resolve_type(&t)),
+                ..old.clone()
+            })
+            .collect();
+        let declared_ret = syntax
+            .as_ref()
+            .and_then(|c| c.ret_type())
+            .map(|t| self.resolve_type(&t));
+        self.type_args.pop();
+        let shown: Vec<String> = type_args.iter().map(|t| t.to_string()).collect();
+        let id = CellId(self.cells.len() as u32);
+        self.cells.push(CellSig {
+            name: format!("{}[{}]", sig.name, shown.join(", ")),
+            params,
+            declared_ret,
+            span: sig.span.clone(),
+            syntax,
+            generics: Vec::new(),
+            type_args: scope,
+        });
+        self.ret_states.push(RetState::Unknown);
+        self.checked.push(None);
+        self.instances.cells.insert(key, id);
+        id
+    }
+
+    /// A type annotation resolved with some type parameters bound; `None`
+    /// when it mentions one that is not bound yet.
+    fn resolve_with(
+        &mut self,
+        ty: &ast::TypeRef,
+        bindings: &HashMap<String, Type>,
+    ) -> Option<Type> {
+        let names: Vec<String> = self.cells_generic_names(ty);
+        if names.iter().any(|n| {
+            !bindings.contains_key(n)
+                && self.types.by_name.get(n).is_none()
+                && !is_known_type_name(n)
+        }) {
+            return None;
+        }
+        let errors_before = self.diagnostics.len();
+        self.type_args.push(bindings.clone());
+        let t = self.resolve_type(ty);
+        self.type_args.pop();
+        // Resolution errors here are reported again where they matter.
+        self.diagnostics.truncate(errors_before);
+        (!t.has_error()).then_some(t)
+    }
+
+    /// Every simple type name mentioned in an annotation.
+    fn cells_generic_names(&self, ty: &ast::TypeRef) -> Vec<String> {
+        ty.syntax()
+            .descendants()
+            .filter_map(ast::PathType::cast)
+            .map(|p| p.name())
+            .collect()
+    }
+
+    /// Binds type parameters by matching an annotation against a type.
+    fn match_type(
+        &self,
+        pattern: &ast::TypeRef,
+        actual: Type,
+        names: &[String],
+        bindings: &mut HashMap<String, Type>,
+    ) {
+        match pattern {
+            ast::TypeRef::Path(path) => {
+                let name = path.name();
+                let args: Vec<ast::TypeRef> = path.args().collect();
+                if args.is_empty() && names.contains(&name) {
+                    if actual != Type::Never && !actual.has_error() {
+                        let joined = match bindings.get(&name) {
+                            Some(prev) => prev.join(actual).unwrap_or(*prev),
+                            None => actual,
+                        };
+                        bindings.insert(name, joined);
+                    }
+                    return;
+                }
+                match (name.as_str(), actual, args.as_slice()) {
+                    ("list", Type::List(e), [a]) | ("set", Type::Set(e), [a]) => {
+                        self.match_type(a, *e, names, bindings)
+                    }
+                    ("map", Type::Map(k, v), [a, b]) | ("result", Type::Result(k, v), [a, b]) => {
+                        self.match_type(a, *k, names, bindings);
+                        self.match_type(b, *v, names, bindings);
+                    }
+                    ("tuple", Type::Tuple(es), _) if es.len() == args.len() => {
+                        for (a, e) in args.iter().zip(es.iter()) {
+                            self.match_type(a, *e, names, bindings);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            ast::TypeRef::Tuple(t) => {
+                if let Type::Tuple(es) = actual {
+                    for (a, e) in t.elements().zip(es.iter()) {
+                        self.match_type(&a, *e, names, bindings);
+                    }
+                }
+            }
+            ast::TypeRef::Optional(o) => {
+                if let Some(inner) = o.inner() {
+                    self.match_type(&inner, actual.without_null(), names, bindings);
+                }
+            }
+            ast::TypeRef::Paren(p) => {
+                if let Some(inner) = p.inner() {
+                    self.match_type(&inner, actual, names, bindings);
+                }
+            }
+            ast::TypeRef::Fn(f) => {
+                if let Type::Fn(sig) = actual {
+                    for (p, t) in f.params().zip(sig.params.iter()) {
+                        self.match_type(&p, *t, names, bindings);
+                    }
+                    if let Some(r) = f.ret_type() {
+                        self.match_type(&r, sig.ret, names, bindings);
+                    }
+                }
+            }
+            ast::TypeRef::Union(_) | ast::TypeRef::Null(_) => {}
+        }
+    }
+
+    /// A placeholder body for a generic template (only instances are used).
+    pub(super) fn template_stub(&self, sig: &CellSig) -> hir::Cell {
+        hir::Cell {
+            name: sig.name.clone(),
+            params: Vec::new(),
+            ret: Type::Null,
+            vars: Vec::new(),
+            body: hir::Block::default(),
+            span: sig.span.clone(),
+            captures: None,
+        }
+    }
+}
+
+fn is_known_type_name(name: &str) -> bool {
+    matches!(
+        name,
+        "Int" | "Float" | "Bool" | "String" | "Null" | "list" | "map" | "set" | "tuple" | "result"
+    )
+}
