@@ -45,13 +45,15 @@ pub(crate) fn alloc_object(size: usize, kind: ObjectKind) -> *mut ObjectHeader {
 
 /// Returns an object's memory to `malloc`, without looking inside it (the
 /// children are released by [`crate::objects::destroy`], which calls this).
+/// A heap string's block starts before the object (see [`crate::strings`]).
 ///
 /// # Safety
-/// `obj` must have been allocated by [`alloc_object`] and be unreferenced.
+/// `obj` must have been allocated by [`alloc_object`] (or as a heap string)
+/// and be unreferenced.
 pub(crate) unsafe fn free_block(obj: *mut ObjectHeader) {
     stats::freed();
-    // SAFETY: allocated by malloc in `alloc_object`, and unreferenced.
-    unsafe { libc::free(obj.cast()) }
+    // SAFETY: allocated by malloc at `block_start`, and unreferenced.
+    unsafe { libc::free(crate::strings::block_start(obj)) }
 }
 
 /// Drops one reference and reports whether it was the last one (the caller

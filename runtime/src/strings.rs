@@ -10,13 +10,38 @@
 //! every operation here preserves validity), so the runtime reads strings as
 //! `&str` without re-validating. Indices and lengths count Unicode scalar
 //! values; comparisons are by code point, which for UTF-8 is byte order.
+//!
+//! **Heap strings** (allocated here, flag [`FLAG_STR_HEAP`]) have a 16-byte
+//! [`Prefix`] *before* the object: the capacity of the byte area and the
+//! number of characters (or [`UNKNOWN_CHARS`] until someone needs it). The
+//! object pointer still points at the header, so everything else (compiled
+//! code, the ABI layout) sees the plain string layout:
+//!
+//! ```text
+//! malloc → [cap u64][chars u64][ObjectHeader][len u64][len bytes][cap - len spare]
+//!                               ^ the object pointer
+//! ```
+//!
+//! [`FLAG_STR_ASCII`] marks a string whose bytes are all ASCII, which makes
+//! `len(s)` and `s[i]` O(1). The runtime sets it on its static strings and on
+//! heap strings as soon as it knows (at creation when the inputs tell, else at
+//! the first `len`/index, which also caches the character count). Literals
+//! from the code generator have `flags = 0` ("unknown": scanned when indexed)
+//! unless it sets `FLAG_STR_ASCII` itself.
+//!
+//! `lm_str_append` appends in place when the target is an unshared heap string
+//! with room, growing the capacity geometrically otherwise, so `s = s + t` in
+//! a loop is amortised linear.
 
 use std::cmp::Ordering;
 
-use lumen_abi::{ObjectHeader, ObjectKind, SourceLoc, RC_IMMORTAL, STRING_DATA_OFFSET};
+use lumen_abi::{
+    ObjectHeader, ObjectKind, SourceLoc, FLAG_SHARED, FLAG_STR_ASCII, FLAG_STR_HEAP, RC_IMMORTAL,
+    STRING_DATA_OFFSET,
+};
 
-use crate::errors::fail_current_task;
-use crate::rc::{alloc_object, lm_retain};
+use crate::errors::{fail_current_task, internal_error};
+use crate::rc::{lm_release, lm_retain, stats};
 
 /// A string object header and length; the bytes follow.
 #[repr(C)]
@@ -51,7 +76,7 @@ impl<const N: usize> StaticStr<N> {
             header: ObjectHeader {
                 rc: RC_IMMORTAL,
                 kind: ObjectKind::String as u16,
-                flags: 0,
+                flags: if b.is_ascii() { FLAG_STR_ASCII } else { 0 },
             },
             len: N as u64,
             bytes,
@@ -107,19 +132,209 @@ pub unsafe fn as_str<'a>(s: *const LmString) -> &'a str {
     unsafe { std::str::from_utf8_unchecked(bytes(s)) }
 }
 
+/// The runtime's bookkeeping in front of a heap string object (see the
+/// module docs). Never part of the ABI: only this module reads it.
+#[repr(C)]
+struct Prefix {
+    /// Bytes available after `STRING_DATA_OFFSET` (`len` ≤ `cap`).
+    cap: u64,
+    /// Number of characters, or [`UNKNOWN_CHARS`].
+    chars: u64,
+}
+
+const PREFIX_SIZE: usize = std::mem::size_of::<Prefix>();
+const _: () = assert!(PREFIX_SIZE == 16, "keeps heap strings 16-byte aligned");
+
+/// `Prefix::chars` when the count has not been computed yet.
+pub const UNKNOWN_CHARS: u64 = u64::MAX;
+
+/// Smallest capacity `lm_str_append` gives a string it has to copy.
+const MIN_APPEND_CAP: usize = 32;
+
+/// Strings at most this long have their character count computed on the spot
+/// when an operation wants it for its result (longer ones are left to the
+/// first `len`/index, which caches it).
+const CHEAP_SCAN: usize = 256;
+
+/// # Safety
+/// `s` must be a heap string ([`FLAG_STR_HEAP`]).
+unsafe fn prefix(s: *const LmString) -> *mut Prefix {
+    // SAFETY: a heap string is allocated `PREFIX_SIZE` bytes after its block.
+    unsafe { s.cast::<u8>().sub(PREFIX_SIZE).cast::<Prefix>().cast_mut() }
+}
+
+/// Where the allocation of an object starts: before the prefix for a heap
+/// string, the object itself for every other object. `free_block` frees this.
+///
+/// # Safety
+/// `obj` must be a live object allocated by the runtime.
+pub(crate) unsafe fn block_start(obj: *mut ObjectHeader) -> *mut libc::c_void {
+    // SAFETY: caller's contract; only heap strings carry FLAG_STR_HEAP.
+    unsafe {
+        if (*obj).kind == ObjectKind::String as u16 && (*obj).flags & FLAG_STR_HEAP != 0 {
+            prefix(obj.cast()).cast()
+        } else {
+            obj.cast()
+        }
+    }
+}
+
+/// Bytes to allocate for a heap string with `cap` bytes of room.
+fn block_size(cap: usize) -> usize {
+    cap.checked_add(PREFIX_SIZE + STRING_DATA_OFFSET)
+        .filter(|&n| n <= isize::MAX as usize)
+        .unwrap_or_else(|| internal_error(&format!("string of {cap} bytes is too large")))
+}
+
+fn alloc_failed(size: usize) -> ! {
+    std::alloc::handle_alloc_error(std::alloc::Layout::from_size_align(size, 16).unwrap())
+}
+
+/// Allocates a heap string (count 1) with room for `cap` bytes, of which the
+/// caller must initialise the first `len` with valid UTF-8 holding `chars`
+/// characters (or [`UNKNOWN_CHARS`]).
+fn alloc_string(len: usize, cap: usize, chars: u64) -> *mut LmString {
+    debug_assert!(len <= cap && cap > 0);
+    let size = block_size(cap);
+    // SAFETY: malloc with a non-zero size; glibc aligns to 16, so the object
+    // after the 16-byte prefix is 16-aligned.
+    let block = unsafe { libc::malloc(size) };
+    if block.is_null() {
+        alloc_failed(size);
+    }
+    stats::allocated();
+    // SAFETY: the block has room for the prefix, the object and `cap` bytes.
+    unsafe {
+        block.cast::<Prefix>().write(Prefix {
+            cap: cap as u64,
+            chars,
+        });
+        let obj = block.cast::<u8>().add(PREFIX_SIZE).cast::<LmString>();
+        let ascii = if chars == len as u64 { FLAG_STR_ASCII } else { 0 };
+        obj.write(LmString {
+            header: ObjectHeader {
+                rc: 1,
+                kind: ObjectKind::String as u16,
+                flags: FLAG_STR_HEAP | ascii,
+            },
+            len: len as u64,
+        });
+        obj
+    }
+}
+
+/// Moves a heap string to a block with room for `cap` ≥ its length bytes
+/// (`realloc`: often in place). The old pointer is invalid afterwards.
+///
+/// # Safety
+/// `s` must be a heap string that nothing else refers to.
+unsafe fn regrow(s: *mut LmString, cap: usize) -> *mut LmString {
+    let size = block_size(cap);
+    // SAFETY: the block came from malloc in `alloc_string`.
+    unsafe {
+        let block = libc::realloc(prefix(s).cast(), size);
+        if block.is_null() {
+            alloc_failed(size);
+        }
+        (*block.cast::<Prefix>()).cap = cap as u64;
+        block.cast::<u8>().add(PREFIX_SIZE).cast()
+    }
+}
+
+/// The start of a string's bytes (also past the end for writing appends).
+fn data(s: *const LmString) -> *mut u8 {
+    s.cast::<u8>().wrapping_add(STRING_DATA_OFFSET).cast_mut()
+}
+
+/// The character count when it is known without reading the bytes.
+///
+/// # Safety
+/// `s` must be a live string object.
+unsafe fn known_chars(s: *const LmString) -> Option<u64> {
+    // SAFETY: caller's contract; the prefix exists when the flag says so.
+    unsafe {
+        let flags = (*s).header.flags;
+        if flags & FLAG_STR_ASCII != 0 {
+            return Some((*s).len);
+        }
+        if flags & FLAG_STR_HEAP != 0 {
+            let chars = (*prefix(s)).chars;
+            if chars != UNKNOWN_CHARS {
+                return Some(chars);
+            }
+        }
+        None
+    }
+}
+
+/// The character count, computed (and cached in a heap string) if need be.
+///
+/// # Safety
+/// `s` must be a live string object.
+unsafe fn chars_of(s: *const LmString) -> u64 {
+    // SAFETY: caller's contract.
+    unsafe {
+        if let Some(chars) = known_chars(s) {
+            return chars;
+        }
+        let b = bytes(s);
+        let chars = if b.is_ascii() {
+            b.len()
+        } else {
+            as_str(s).chars().count()
+        } as u64;
+        let flags = (*s).header.flags;
+        // Heap strings are writable; one shared between threads is left
+        // alone (another thread may be reading the header).
+        if flags & FLAG_STR_HEAP != 0 && flags & FLAG_SHARED == 0 {
+            (*prefix(s)).chars = chars;
+            if chars == (*s).len {
+                (*s.cast_mut()).header.flags = flags | FLAG_STR_ASCII;
+            }
+        }
+        chars
+    }
+}
+
+/// The character count if known or cheap to compute, else [`UNKNOWN_CHARS`].
+///
+/// # Safety
+/// `s` must be a live string object.
+unsafe fn chars_if_cheap(s: *const LmString) -> u64 {
+    // SAFETY: caller's contract.
+    unsafe {
+        match known_chars(s) {
+            Some(chars) => chars,
+            None if (*s).len as usize <= CHEAP_SCAN => chars_of(s),
+            None => UNKNOWN_CHARS,
+        }
+    }
+}
+
+/// The sum of character counts, unknown if either is.
+fn add_chars(a: u64, b: u64) -> u64 {
+    if a == UNKNOWN_CHARS || b == UNKNOWN_CHARS {
+        UNKNOWN_CHARS
+    } else {
+        a + b
+    }
+}
+
 /// Allocates a string of `len` bytes and lets `fill` write them.
-/// `fill` must write valid UTF-8 into every byte.
+/// `fill` must write valid UTF-8 into every byte. The character count is
+/// left to be computed when first needed.
 fn new_with(len: usize, fill: impl FnOnce(&mut [u8])) -> *mut LmString {
+    new_with_chars(len, UNKNOWN_CHARS, fill)
+}
+
+/// [`new_with`] for a result whose character count is known (or unknown).
+fn new_with_chars(len: usize, chars: u64, fill: impl FnOnce(&mut [u8])) -> *mut LmString {
     if len == 0 {
         return static_str!("");
     }
-    let obj = alloc_object(STRING_DATA_OFFSET + len, ObjectKind::String).cast::<LmString>();
-    // SAFETY: the allocation has room for the length and `len` bytes.
-    unsafe {
-        (*obj).len = len as u64;
-        let data = obj.cast::<u8>().add(STRING_DATA_OFFSET);
-        fill(std::slice::from_raw_parts_mut(data, len));
-    }
+    let obj = alloc_string(len, len, chars);
+    // SAFETY: the allocation has room for `len` bytes.
+    unsafe { fill(std::slice::from_raw_parts_mut(data(obj), len)) };
     obj
 }
 
@@ -128,13 +343,8 @@ pub fn new_string(s: &str) -> *mut LmString {
     new_with(s.len(), |out| out.copy_from_slice(s.as_bytes()))
 }
 
-/// Number of Unicode scalar values: the bytes that are not UTF-8
-/// continuation bytes.
-fn char_count(b: &[u8]) -> usize {
-    b.iter().filter(|&&c| (c & 0xC0) != 0x80).count()
-}
-
-/// `a + b`. Returns an owned reference; reuses an operand when the other is empty.
+/// `a + b`: a new string of exactly the combined length. Returns an owned
+/// reference; reuses an operand when the other is empty.
 ///
 /// # Safety
 /// Both arguments must be live string objects.
@@ -148,14 +358,83 @@ pub unsafe extern "C" fn lm_str_concat(a: *const LmString, b: *const LmString) -
         unsafe { lm_retain(keep.cast()) };
         return keep;
     }
-    new_with(x.len() + y.len(), |out| {
+    // SAFETY: live strings.
+    let chars = unsafe { add_chars(chars_if_cheap(a), chars_if_cheap(b)) };
+    new_with_chars(x.len() + y.len(), chars, |out| {
         out[..x.len()].copy_from_slice(x);
         out[x.len()..].copy_from_slice(y);
     })
 }
 
+/// `s + t` where the result replaces `s` (`s = s + t`, `s += t`): consumes
+/// the caller's reference to `s`, borrows `t`, returns the result owned.
+///
+/// When `s` is an unshared heap string (count 1) the bytes of `t` are written
+/// after its own, in place when it has room, else after growing it (doubling)
+/// with `realloc`, so the result may be `s` at the same or a new address; `s`
+/// must not be used afterwards either way. Otherwise (a literal or a shared
+/// string) the result is a new string with room to grow and `s` loses the
+/// caller's reference. `t` may be `s` itself. Appending to `""` returns `t`
+/// (retained) and appending `""` returns `s`.
+///
+/// # Safety
+/// Both arguments must be live string objects, and the caller must own the
+/// reference to `s` it passes.
+#[no_mangle]
+pub unsafe extern "C" fn lm_str_append(s: *mut LmString, t: *const LmString) -> *mut LmString {
+    // SAFETY: caller passes live strings and owns `s`.
+    unsafe {
+        let (s_len, t_len) = ((*s).len as usize, (*t).len as usize);
+        if t_len == 0 {
+            return s;
+        }
+        if s_len == 0 {
+            lm_retain(t.cast_mut().cast());
+            lm_release(s.cast());
+            return t.cast_mut();
+        }
+        let need = s_len
+            .checked_add(t_len)
+            .unwrap_or_else(|| internal_error("string too large"));
+        let chars = add_chars(chars_if_cheap(s), chars_if_cheap(t));
+        let flags = (*s).header.flags;
+        let unshared = (*s).header.rc == 1 && flags & FLAG_SHARED == 0;
+        if unshared && flags & FLAG_STR_HEAP != 0 {
+            let same = std::ptr::eq(s, t);
+            let s = if need as u64 > (*prefix(s)).cap {
+                regrow(s, grown_cap(need, s_len))
+            } else {
+                s
+            };
+            // `s += s`: the bytes to append are the string's own, maybe moved.
+            let from = if same { data(s) } else { data(t) };
+            std::ptr::copy_nonoverlapping(from, data(s).add(s_len), t_len);
+            (*s).len = need as u64;
+            (*prefix(s)).chars = chars;
+            (*s).header.flags = if chars == need as u64 {
+                flags | FLAG_STR_ASCII
+            } else {
+                flags & !FLAG_STR_ASCII
+            };
+            return s;
+        }
+        let out = alloc_string(need, grown_cap(need, s_len), chars);
+        std::ptr::copy_nonoverlapping(data(s), data(out), s_len);
+        std::ptr::copy_nonoverlapping(data(t), data(out).add(s_len), t_len);
+        lm_release(s.cast());
+        out
+    }
+}
+
+/// The capacity for a string growing to `need` bytes from `len`: at least
+/// double, so repeated appends copy each byte O(1) times on average.
+fn grown_cap(need: usize, len: usize) -> usize {
+    need.max(len.saturating_mul(2)).max(MIN_APPEND_CAP)
+}
+
 /// Concatenates `count` strings from an array of string pointers (the parts of
-/// an interpolated string).
+/// an interpolated string) into one new string: a single allocation of
+/// exactly the total length.
 ///
 /// # Safety
 /// `parts` must point to `count` pointers to live string objects.
@@ -175,9 +454,17 @@ pub unsafe extern "C" fn lm_str_concat_n(
         unsafe { lm_retain(only.cast()) };
         return only;
     }
-    // SAFETY: every part is a live string.
-    let total = parts.iter().map(|&p| unsafe { (*p).len } as usize).sum();
-    new_with(total, |out| {
+    let (mut total, mut chars) = (0usize, 0u64);
+    for &p in parts {
+        // SAFETY: every part is a live string.
+        unsafe {
+            total = total
+                .checked_add((*p).len as usize)
+                .unwrap_or_else(|| internal_error("string too large"));
+            chars = add_chars(chars, chars_if_cheap(p));
+        }
+    }
+    new_with_chars(total, chars, |out| {
         let mut at = 0;
         for &p in parts {
             // SAFETY: as above.
@@ -212,19 +499,24 @@ pub unsafe extern "C" fn lm_str_cmp(a: *const LmString, b: *const LmString) -> i
     }
 }
 
-/// `len(s)`: the number of characters.
+/// `len(s)`: the number of characters. O(1) for ASCII and for heap strings
+/// whose count is cached; otherwise counted (and cached in a heap string).
 ///
 /// # Safety
 /// `s` must be a live string object.
 #[no_mangle]
 pub unsafe extern "C" fn lm_str_len(s: *const LmString) -> i64 {
     // SAFETY: caller passes a live string.
-    char_count(unsafe { bytes(s) }) as i64
+    unsafe { chars_of(s) as i64 }
 }
 
 /// `s[i]`: the one-character string at character index `i`; negative indices
 /// count from the end. Out of range fails the task with
 /// `index 5 out of bounds for string of length 2`.
+///
+/// O(1) for a string known to be ASCII (flag or cached count); otherwise the
+/// character count is computed once (cached in a heap string) and the text is
+/// walked from the nearer end.
 ///
 /// # Safety
 /// `s` must be a live string object; `loc` null or a valid [`SourceLoc`].
@@ -235,33 +527,44 @@ pub unsafe extern "C" fn lm_str_index(
     loc: *const SourceLoc,
 ) -> *mut LmString {
     // SAFETY: caller passes a live string.
-    let text = unsafe { as_str(s) };
-    match char_at(text, i) {
-        Some(c) => char_string(c),
-        None => {
-            let len = char_count(text.as_bytes());
-            let message = format!("index {i} out of bounds for string of length {len}");
-            // SAFETY: caller's contract on `loc`.
-            unsafe { fail_current_task(&message, loc) }
+    unsafe {
+        let len = (*s).len;
+        if (*s).header.flags & FLAG_STR_ASCII != 0 {
+            if let Some(at) = resolve_index(i, len) {
+                return ASCII_CHARS[*data(s).add(at as usize) as usize].as_ptr();
+            }
+        }
+        let chars = chars_of(s);
+        match char_at(as_str(s), chars, i) {
+            Some(c) => char_string(c),
+            None => {
+                let message = format!("index {i} out of bounds for string of length {chars}");
+                // SAFETY: caller's contract on `loc`.
+                fail_current_task(&message, loc)
+            }
         }
     }
 }
 
-/// The character at index `i` (negative from the end), if in range.
-fn char_at(text: &str, i: i64) -> Option<char> {
-    if text.is_ascii() {
+/// Index `i` (negative from the end) into `n` items, if in range.
+#[inline]
+fn resolve_index(i: i64, n: u64) -> Option<u64> {
+    let at = if i < 0 { i.checked_add(n as i64)? } else { i };
+    (at >= 0 && (at as u64) < n).then_some(at as u64)
+}
+
+/// The character at index `i` (negative from the end) of `text`, which has
+/// `chars` characters, if in range.
+fn char_at(text: &str, chars: u64, i: i64) -> Option<char> {
+    let at = resolve_index(i, chars)?;
+    if chars == text.len() as u64 {
         // One byte per character: index directly.
-        let n = text.len() as i64;
-        let at = if i < 0 { i.checked_add(n)? } else { i };
-        return (0..n)
-            .contains(&at)
-            .then(|| text.as_bytes()[at as usize] as char);
+        return Some(text.as_bytes()[at as usize] as char);
     }
-    if i >= 0 {
-        text.chars().nth(usize::try_from(i).ok()?)
+    if at < chars / 2 {
+        text.chars().nth(at as usize)
     } else {
-        // -1 is the last character: walk from the end.
-        text.chars().rev().nth(usize::try_from(-(i + 1)).ok()?)
+        text.chars().rev().nth((chars - 1 - at) as usize)
     }
 }
 
@@ -349,6 +652,179 @@ mod tests {
         });
     }
 
+    /// A literal as the code generator emits it: flags 0, immortal.
+    macro_rules! literal {
+        ($s:expr) => {{
+            static L: StaticStr<{ $s.len() }> = {
+                let mut l = StaticStr::new($s);
+                l.header.flags = 0;
+                l
+            };
+            L.as_ptr()
+        }};
+    }
+
+    fn flags(p: *const LmString) -> u16 {
+        unsafe { (*p).header.flags }
+    }
+
+    fn cap(p: *const LmString) -> u64 {
+        unsafe { (*prefix(p)).cap }
+    }
+
+    #[test]
+    fn static_strings_know_they_are_ascii() {
+        assert_ne!(flags(static_str!("true")) & FLAG_STR_ASCII, 0);
+        assert_ne!(flags(static_str!("")) & FLAG_STR_ASCII, 0);
+        assert_eq!(flags(static_str!("é")) & FLAG_STR_ASCII, 0);
+        assert_eq!(flags(static_str!("é")) & FLAG_STR_HEAP, 0);
+        assert_ne!(flags(ASCII_CHARS[0].as_ptr()) & FLAG_STR_ASCII, 0);
+    }
+
+    #[test]
+    fn heap_strings_cache_their_character_count() {
+        no_leaks(|| {
+            let p = new_string("héllo wörld");
+            assert_eq!(flags(p) & (FLAG_STR_HEAP | FLAG_STR_ASCII), FLAG_STR_HEAP);
+            assert_eq!(unsafe { known_chars(p) }, None);
+            assert_eq!(unsafe { lm_str_len(p) }, 11);
+            assert_eq!(unsafe { known_chars(p) }, Some(11));
+            assert_eq!(flags(p) & FLAG_STR_ASCII, 0);
+            let q = new_string("plain");
+            let c = unsafe { lm_str_index(q, -1, std::ptr::null()) };
+            assert_eq!(s(c), "n");
+            assert_ne!(flags(q) & FLAG_STR_ASCII, 0, "indexing learns ASCII");
+            // Results of concatenation know their count from the inputs.
+            let pq = unsafe { lm_str_concat(p, q) };
+            assert_eq!(unsafe { known_chars(pq) }, Some(16));
+            let qq = unsafe { lm_str_concat(q, q) };
+            assert_ne!(flags(qq) & FLAG_STR_ASCII, 0);
+            let parts = [q as *const LmString, literal!("é"), q];
+            let n = unsafe { lm_str_concat_n(parts.as_ptr(), 3) };
+            assert_eq!(s(n), "plainéplain");
+            assert_eq!(unsafe { known_chars(n) }, Some(11));
+            assert_eq!(unsafe { lm_str_len(n) }, 11);
+            for x in [p, q, pq, qq, n] {
+                release(x);
+            }
+        });
+    }
+
+    #[test]
+    fn literals_with_unknown_flags_still_index_and_count() {
+        let ascii = literal!("hello");
+        let wide = literal!("日本語x");
+        unsafe {
+            assert_eq!(lm_str_len(ascii), 5);
+            assert_eq!(lm_str_len(wide), 4);
+            assert_eq!(s(lm_str_index(ascii, 1, std::ptr::null())), "e");
+            let c = lm_str_index(wide, 2, std::ptr::null());
+            assert_eq!(s(c), "語");
+            release(c);
+            assert_eq!(s(lm_str_index(wide, -1, std::ptr::null())), "x");
+        }
+        // Never written: they live in read-only memory.
+        assert_eq!(flags(ascii), 0);
+        assert_eq!(flags(wide), 0);
+    }
+
+    #[test]
+    fn append_in_place_when_unshared() {
+        no_leaks(|| unsafe {
+            let ab = literal!("ab");
+            let mut acc = lm_str_append(static_str!(""), ab);
+            assert_eq!(acc, ab, "appending to empty returns the other");
+            let mut expect = String::from("ab");
+            let mut moves = 0;
+            for i in 0..2000 {
+                let piece = if i % 7 == 0 { "é" } else { "xyz" };
+                let t = new_string(piece);
+                let before = acc;
+                acc = lm_str_append(acc, t);
+                if acc != before {
+                    moves += 1;
+                }
+                release(t);
+                expect.push_str(piece);
+                assert_eq!((*acc).header.rc, 1);
+            }
+            assert_eq!(s(acc), expect);
+            assert!(moves < 40, "grows geometrically ({moves} moves)");
+            assert!(cap(acc) as usize >= expect.len());
+            assert_eq!(lm_str_len(acc), expect.chars().count() as i64);
+            assert_eq!(flags(acc) & FLAG_STR_ASCII, 0);
+            // Appending "" is the identity.
+            let same = lm_str_append(acc, static_str!(""));
+            assert_eq!(same, acc);
+            release(acc);
+        });
+    }
+
+    #[test]
+    fn append_keeps_ascii_and_count() {
+        no_leaks(|| unsafe {
+            let mut acc = new_string("a");
+            for _ in 0..100 {
+                acc = lm_str_append(acc, literal!("bc"));
+            }
+            assert_ne!(flags(acc) & FLAG_STR_ASCII, 0);
+            assert_eq!(lm_str_len(acc), 201);
+            assert_eq!(s(lm_str_index(acc, -1, std::ptr::null())), "c");
+            acc = lm_str_append(acc, literal!("ü"));
+            assert_eq!(flags(acc) & FLAG_STR_ASCII, 0);
+            assert_eq!(known_chars(acc), Some(202));
+            let c = lm_str_index(acc, 201, std::ptr::null());
+            assert_eq!(s(c), "ü");
+            release(c);
+            release(acc);
+        });
+    }
+
+    #[test]
+    fn append_to_itself() {
+        no_leaks(|| unsafe {
+            let mut acc = new_string("ab");
+            for _ in 0..10 {
+                acc = lm_str_append(acc, acc);
+            }
+            assert_eq!(s(acc), "ab".repeat(1024));
+            assert_eq!(lm_str_len(acc), 2048);
+            release(acc);
+            // Shared and appended to itself: copied, the other reference kept.
+            let a = new_string("xy");
+            lm_retain(a.cast());
+            let b = lm_str_append(a, a);
+            assert_ne!(a, b);
+            assert_eq!((s(a), s(b)), ("xy".to_string(), "xyxy".to_string()));
+            assert_eq!((*a).header.rc, 1);
+            release(a);
+            release(b);
+        });
+    }
+
+    #[test]
+    fn append_copies_shared_and_static_strings() {
+        no_leaks(|| unsafe {
+            let a = new_string("shared");
+            lm_retain(a.cast());
+            let b = lm_str_append(a, literal!("!"));
+            assert_ne!(a, b);
+            assert_eq!(s(a), "shared", "the other owner sees no change");
+            assert_eq!((*a).header.rc, 1);
+            assert_eq!(s(b), "shared!");
+            assert!(cap(b) >= MIN_APPEND_CAP as u64, "a copy has room to grow");
+            let lit = literal!("lit");
+            let c = lm_str_append(lit, a);
+            assert_eq!(s(c), "litshared");
+            assert_eq!(s(lit), "lit");
+            let d = lm_str_append(c, c);
+            assert_eq!(s(d), "litsharedlitshared");
+            for x in [a, b, d] {
+                release(x);
+            }
+        });
+    }
+
     #[test]
     fn len_counts_characters() {
         for (text, n) in [("", 0), ("abc", 3), ("héllo", 5), ("日本語", 3), ("🦀x", 2)] {
@@ -356,6 +832,11 @@ mod tests {
             assert_eq!(unsafe { lm_str_len(p) }, n, "{text}");
             release(p);
         }
+    }
+
+    /// `char_at` with the character count computed.
+    fn char_at(text: &str, i: i64) -> Option<char> {
+        super::char_at(text, text.chars().count() as u64, i)
     }
 
     #[test]
