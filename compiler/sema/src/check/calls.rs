@@ -209,6 +209,47 @@ impl Checker {
         let args = args.to_vec();
         if let ast::Expr::Field(f) = &callee {
             if let Some(receiver) = f.receiver() {
+                // `value.method(args)`: the receiver is the `self` argument.
+                if !self.names_enum_type(&receiver) && piped.is_none() && f.tuple_index().is_none()
+                {
+                    let name = f.field_name();
+                    let value = self.check_expr(&receiver, None);
+                    if let Some(m) = self.method_of(value.ty, &name) {
+                        return self.call_cell(m, &args, Some(value), span);
+                    }
+                    let is_field = match value.ty {
+                        Type::Record(n) => self.types.records[n.id as usize]
+                            .fields
+                            .iter()
+                            .any(|fi| fi.name == name),
+                        _ => false,
+                    };
+                    if !is_field {
+                        if !value.ty.has_error() {
+                            self.no_method(value.ty, &name, span_of(&callee));
+                        }
+                        return error_expr(span);
+                    }
+                    // A record field holding a function: call its value.
+                    let fspan = span_of(&callee);
+                    let index = match value.ty {
+                        Type::Record(n) => self.types.records[n.id as usize]
+                            .fields
+                            .iter()
+                            .position(|fi| fi.name == name),
+                        _ => None,
+                    };
+                    let (Some(i), Type::Record(n)) = (index, value.ty) else {
+                        return error_expr(span);
+                    };
+                    let fty = self.types.records[n.id as usize].fields[i].ty;
+                    let field = Expr {
+                        kind: ExprKind::Field(Box::new(value), i as u32),
+                        ty: fty,
+                        span: fspan,
+                    };
+                    return self.call_value(field, &args, None, span);
+                }
                 if self.names_enum_type(&receiver) {
                     if piped.is_some() {
                         self.not_supported("piping into a variant constructor", span.clone());

@@ -106,9 +106,7 @@ impl Checker {
         if r.generic_params().is_some() {
             self.not_supported("a generic record", span_of(r));
         }
-        if let Some(cell) = r.cells().next() {
-            self.not_supported("methods", span_of(&cell));
-        }
+
         let mut fields: Vec<FieldInfo> = Vec::new();
         let mut defaults = Vec::new();
         for field in r.fields() {
@@ -149,9 +147,7 @@ impl Checker {
         if e.generic_params().is_some() {
             self.not_supported("a generic enum", span_of(e));
         }
-        if let Some(cell) = e.cells().next() {
-            self.not_supported("methods", span_of(&cell));
-        }
+
         let mut variants: Vec<VariantInfo> = Vec::new();
         for variant in e.variants() {
             let Some(name) = variant.name().map(|n| n.text()) else {

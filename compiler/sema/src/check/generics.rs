@@ -156,13 +156,18 @@ impl Checker {
                     "Eq" | "Hash" => t.has_equality(),
                     "Num" => t.is_numeric(),
                     "Display" => true,
-                    _ => {
-                        self.not_supported(
-                            &format!("the bound `{bound}` (traits)"),
-                            sig.span.clone(),
-                        );
-                        return error_expr(span);
-                    }
+                    user => match self.implements(user, t) {
+                        Some(ok) => ok,
+                        None => {
+                            self.error(
+                                codes::UNRESOLVED_NAME,
+                                format!("cannot find trait `{bound}`"),
+                                sig.span.clone(),
+                                "unknown bound",
+                            );
+                            return error_expr(span);
+                        }
+                    },
                 };
                 if !ok {
                     self.push_diagnostic(

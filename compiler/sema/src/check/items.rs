@@ -18,6 +18,9 @@ impl Checker {
         for item in items {
             self.collect_item(item);
         }
+        for i in std::mem::take(&mut self.pending_impls) {
+            self.collect_impl(i);
+        }
         let explicit_main = self.cell_names.get("main").copied();
         let entry = match explicit_main {
             Some(main) => {
@@ -148,8 +151,26 @@ impl Checker {
                 self.const_syntax.insert(name, c);
             }
             ast::Item::Stmt(stmt) => self.top_level.push(stmt),
-            // Declared by `declare_types`/`define_types`.
-            ast::Item::Record(_) | ast::Item::Enum(_) => {}
+            // Declared by `declare_types`/`define_types`; their cells are methods.
+            ast::Item::Record(r) => {
+                if let Some(ty) = r
+                    .name()
+                    .and_then(|n| self.types.by_name.get(&n.text()).copied())
+                {
+                    self.collect_type_methods(ty, r.cells().collect());
+                }
+            }
+            ast::Item::Enum(e) => {
+                if let Some(ty) = e
+                    .name()
+                    .and_then(|n| self.types.by_name.get(&n.text()).copied())
+                {
+                    self.collect_type_methods(ty, e.cells().collect());
+                }
+            }
+            ast::Item::Trait(t) => self.collect_trait(t),
+            // After every trait is known (an impl may come first).
+            ast::Item::Impl(i) => self.pending_impls.push(i),
             other => {
                 let what = item_description(&other);
                 self.not_supported(what, span_of(&other));
@@ -173,6 +194,27 @@ impl Checker {
             );
             return;
         }
+        if super::calls::is_builtin_name(&name) {
+            self.push_diagnostic(Diagnostic::warning(
+                codes::SHADOWED_BUILTIN,
+                format!("cell `{name}` shadows the builtin of the same name"),
+                span.clone(),
+                "shadows a builtin",
+            ));
+        }
+        let sig = self.cell_sig(&cell, name, span, None);
+        self.add_cell(sig);
+    }
+
+    /// The signature of a cell (a method when `self_ty` is given: its `self`
+    /// parameter has that type).
+    pub(super) fn cell_sig(
+        &mut self,
+        cell: &ast::Cell,
+        name: String,
+        span: lumen_diagnostics::Span,
+        self_ty: Option<Type>,
+    ) -> CellSig {
         if cell.is_async() {
             self.not_supported("`async cell`", span.clone());
         }
@@ -190,14 +232,6 @@ impl Checker {
         if cell.effect_row().is_some() {
             self.not_supported("an effect row", span.clone());
         }
-        if super::calls::is_builtin_name(&name) {
-            self.push_diagnostic(Diagnostic::warning(
-                codes::SHADOWED_BUILTIN,
-                format!("cell `{name}` shadows the builtin of the same name"),
-                span.clone(),
-                "shadows a builtin",
-            ));
-        }
         let mut params: Vec<ParamSig> = Vec::new();
         for param in cell.params() {
             let Some(pname) = param.name().map(|n| n.text()) else {
@@ -207,9 +241,10 @@ impl Checker {
             if param.is_variadic() {
                 self.not_supported("a variadic parameter", pspan.clone());
             }
-            let ty = match param.ty() {
-                Some(t) => self.resolve_type(&t),
-                None => {
+            let ty = match (param.ty(), self_ty) {
+                (_, Some(owner)) if param.is_self() => owner,
+                (Some(t), _) => self.resolve_type(&t),
+                (None, _) => {
                     self.error(
                         codes::NEEDS_ANNOTATION,
                         format!("parameter `{pname}` needs a type"),
@@ -236,15 +271,15 @@ impl Checker {
         }
         let declared_ret = cell.ret_type().map(|t| self.resolve_type(&t));
         self.type_args.pop();
-        self.add_cell(CellSig {
+        CellSig {
             name,
             params,
             declared_ret,
             span,
-            syntax: Some(cell),
+            syntax: Some(cell.clone()),
             generics,
             type_args: Default::default(),
-        });
+        }
     }
 
     /// Resolves a type annotation.

@@ -16,6 +16,7 @@ mod higher_order;
 mod items;
 mod lambda;
 mod library;
+mod methods;
 mod ops;
 mod pattern;
 mod results;
@@ -142,6 +143,10 @@ pub(crate) struct Checker {
     cell_values: lambda::CellValues,
     /// Instances of generic cells.
     instances: generics::Instances,
+    /// Methods, traits and implementations.
+    methods: methods::Methods,
+    /// `impl` blocks, collected once every trait is declared.
+    pending_impls: Vec<ast::Impl>,
     /// Type parameters bound while checking an instance (innermost last).
     pub type_args: Vec<HashMap<String, Type>>,
     /// Statements outside any cell: the body of the implicit `main`.
