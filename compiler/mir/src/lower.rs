@@ -436,6 +436,24 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
                     self.append_in_place(local, &args[1], loc);
                 }
             }
+            StmtKind::Assign(var, value) if is_self_concat(*var, value) => {
+                // `s = s + t`: the variable's reference moves into the call,
+                // so an unshared string grows in place (amortised O(1)).
+                let local = self.var_local(*var);
+                if let ExprKind::Binary(_, _, rhs) = &value.kind {
+                    let t = self.expr(rhs);
+                    self.push(
+                        MirStmt::Assign(
+                            local,
+                            Rvalue::Runtime(
+                                abi::LM_STR_APPEND,
+                                vec![RtArg::Operand(Operand::Local(local)), RtArg::Operand(t)],
+                            ),
+                        ),
+                        loc,
+                    );
+                }
+            }
             StmtKind::AssignPlace { var, path, value } => self.assign_place(*var, path, value, loc),
             StmtKind::LetTuple(vars, value) => self.let_tuple(vars, value, loc),
             StmtKind::ForCollection {
@@ -1344,6 +1362,16 @@ fn simple_binop(op: hir::BinaryOp) -> BinOp {
         H::Ge => BinOp::Ge,
         // Handled before reaching here; Pow/Concat never get a MIR BinOp.
         H::Pow | H::Concat => BinOp::Add,
+    }
+}
+
+/// Whether `var = var + t` on strings (also `var += t`).
+fn is_self_concat(var: hir::VarId, value: &Expr) -> bool {
+    match &value.kind {
+        ExprKind::Binary(hir::BinaryOp::Concat, lhs, _) if lhs.ty == Type::Str => {
+            matches!(lhs.kind, ExprKind::Var(v) if v == var)
+        }
+        _ => false,
     }
 }
 
