@@ -425,7 +425,8 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
         | StmtKind::Loop { id, .. }
         | StmtKind::ForRange { id, .. }
         | StmtKind::ForList { id, .. }
-        | StmtKind::ForCollection { id, .. } = &stmt.kind
+        | StmtKind::ForCollection { id, .. }
+        | StmtKind::ForString { id, .. } = &stmt.kind
         {
             self.loop_defer_depth.insert(*id, self.defers.len());
         }
@@ -455,6 +456,13 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
                 }
             }
             StmtKind::AssignPlace { var, path, value } => self.assign_place(*var, path, value, loc),
+            StmtKind::ForString {
+                id,
+                var,
+                string,
+                filter,
+                body,
+            } => self.for_string(*id, *var, string, filter.as_ref(), body, loc),
             StmtKind::LetTuple(vars, value) => self.let_tuple(vars, value, loc),
             StmtKind::ForCollection {
                 id,

@@ -114,6 +114,15 @@ pub enum StmtKind {
         path: Vec<PlaceStep>,
         value: Expr,
     },
+    /// `for c in string`: one-character strings, over the string as it was
+    /// when the loop started.
+    ForString {
+        id: LoopId,
+        var: VarId,
+        string: Expr,
+        filter: Option<Expr>,
+        body: Block,
+    },
     /// `for (k, v) in map` / `for x in set`: iterates over the collection as it
     /// was when the loop started, in ascending order. For a set only `key` is
     /// bound.

@@ -521,6 +521,87 @@ impl FnLowerer<'_, '_> {
         self.switch_to(exit);
     }
 
+    /// `for c in s`: one-character strings of `s` as it was when the loop started.
+    pub(super) fn for_string(
+        &mut self,
+        id: hir::LoopId,
+        var: hir::VarId,
+        string: &Expr,
+        filter: Option<&Expr>,
+        body: &hir::Block,
+        loc: Loc,
+    ) {
+        let s = self.expr(string);
+        let snapshot = self.new_local(Ty::Str, Some("for.string".into()));
+        self.assign(snapshot, Rvalue::Use(s), loc);
+        let len = self.runtime(
+            abi::LM_STR_LEN,
+            Ty::Int,
+            vec![RtArg::Operand(Operand::Local(snapshot))],
+            loc,
+        );
+        let index = self.new_local(Ty::Int, Some("for.index".into()));
+        self.assign(index, Rvalue::Use(Operand::Const(Const::Int(0))), loc);
+        let header = self.new_block();
+        let body_block = self.new_block();
+        let next = self.new_block();
+        let exit = self.new_block();
+        self.goto(header);
+        self.switch_to(header);
+        let more = self.temp(
+            Ty::Bool,
+            Rvalue::Binary {
+                op: BinOp::Lt,
+                ty: Ty::Int,
+                lhs: Operand::Local(index),
+                rhs: len,
+            },
+            loc,
+        );
+        self.terminate(Terminator::Branch {
+            cond: more,
+            then_block: body_block,
+            else_block: exit,
+        });
+        self.switch_to(body_block);
+        let var_local = self.var_local(var);
+        let ch = Rvalue::Runtime(
+            abi::LM_STR_INDEX,
+            vec![
+                RtArg::Operand(Operand::Local(snapshot)),
+                RtArg::Operand(Operand::Local(index)),
+                RtArg::Loc(loc),
+            ],
+        );
+        self.assign(var_local, ch, loc);
+        self.loops.insert(id, (next, exit));
+        if let Some(filter) = filter {
+            let keep = self.expr(filter);
+            let run = self.new_block();
+            self.terminate(Terminator::Branch {
+                cond: keep,
+                then_block: run,
+                else_block: next,
+            });
+            self.switch_to(run);
+        }
+        self.block(body);
+        self.goto(next);
+        self.switch_to(next);
+        self.assign(
+            index,
+            Rvalue::Binary {
+                op: BinOp::Add,
+                ty: Ty::Int,
+                lhs: Operand::Local(index),
+                rhs: Operand::Const(Const::Int(1)),
+            },
+            loc,
+        );
+        self.goto(header);
+        self.switch_to(exit);
+    }
+
     /// `var.path = value`.
     pub(super) fn assign_place(
         &mut self,

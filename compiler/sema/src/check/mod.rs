@@ -9,6 +9,7 @@
 
 mod calls;
 mod collections;
+mod comprehension;
 mod decls;
 mod expr;
 mod generics;

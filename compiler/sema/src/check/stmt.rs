@@ -384,6 +384,7 @@ impl Checker {
                     Type::List(elem) => self.check_for_list(f, value, *elem, span),
                     Type::Map(k, v) => self.check_for_collection(f, value, *k, Some(*v), span),
                     Type::Set(e) => self.check_for_collection(f, value, *e, None, span),
+                    Type::Str => self.check_for_string(f, value, span),
                     t if t.has_error() => None,
                     t => {
                         self.not_supported(&format!("`for` over a `{t}`"), span_of(other));
@@ -425,6 +426,46 @@ impl Checker {
                 end,
                 inclusive,
                 step,
+                filter,
+                body,
+            },
+            span,
+        })
+    }
+
+    /// `for c in s`.
+    fn check_for_string(&mut self, f: &ast::ForStmt, string: Expr, span: Span) -> Option<Stmt> {
+        self.body().scopes.push();
+        let pattern = f.pattern()?;
+        let var = match &pattern {
+            ast::Pattern::Ident(i) => {
+                self.new_var(&i.name()?.text(), Type::Str, false, span_of(&pattern))
+            }
+            ast::Pattern::Wildcard(_) => self.new_var("_", Type::Str, false, span_of(&pattern)),
+            other => {
+                self.not_supported("this pattern in `for`", span_of(other));
+                self.body().scopes.pop();
+                return None;
+            }
+        };
+        let filter = f.filter().map(|c| {
+            let v = self.check_expr(&c, Some(Type::Bool));
+            self.expect_type(
+                v,
+                Type::Bool,
+                &span_of(&c),
+                "a `for` filter must be a `Bool`",
+            )
+        });
+        let id = self.body().scopes.enter_loop(f.label().map(|l| l.text()));
+        let body = self.check_stmts(&block_stmts(f.body()), false);
+        self.body().scopes.exit_loop();
+        self.body().scopes.pop();
+        Some(Stmt {
+            kind: StmtKind::ForString {
+                id,
+                var,
+                string,
                 filter,
                 body,
             },
@@ -826,6 +867,7 @@ pub(crate) fn stmt_diverges(stmt: &Stmt) -> bool {
         StmtKind::ForRange { .. }
         | StmtKind::ForList { .. }
         | StmtKind::ForCollection { .. }
+        | StmtKind::ForString { .. }
         | StmtKind::Defer(_) => false,
         StmtKind::AssignPlace { value, .. } => value.ty == Type::Never,
     }
@@ -855,7 +897,8 @@ fn stmt_breaks_to(stmt: &Stmt, id: hir::LoopId) -> bool {
         | StmtKind::Loop { body, .. }
         | StmtKind::ForRange { body, .. }
         | StmtKind::ForList { body, .. }
-        | StmtKind::ForCollection { body, .. } => block_breaks_to(body, id),
+        | StmtKind::ForCollection { body, .. }
+        | StmtKind::ForString { body, .. } => block_breaks_to(body, id),
         StmtKind::AssignPlace { value, .. } => expr_breaks_to(value, id),
         StmtKind::Continue(_) | StmtKind::Defer(_) => false,
     }
