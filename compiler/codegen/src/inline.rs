@@ -50,8 +50,8 @@ pub const MAX_TOTAL_INSTS: usize = 160;
 /// A self-recursive cell's body offered to itself may hold up to
 /// [`SELF_UNROLL_LEVELS`] levels of its own body while it stays within this
 /// many hot instructions (`fib`: 45 for one level, 105 for two).
-pub const MAX_SELF_UNROLLED_HOT_INSTS: usize = 128;
-pub const SELF_UNROLL_LEVELS: usize = 2;
+pub const MAX_SELF_UNROLLED_HOT_INSTS: usize = 256;
+pub const SELF_UNROLL_LEVELS: usize = 3;
 /// How many instructions inlining may add to one caller.
 pub const MAX_GROWTH: usize = 1500;
 /// MIR functions with more statements than this are never offered (saves

@@ -1,8 +1,8 @@
 //! Cranelift settings and target ISA lookup.
 //!
 //! Every generated object is linked into a position-independent executable
-//! (Debian's `cc` builds PIE by default), so code is always compiled with
-//! `is_pic`. The ISA uses the baseline feature set of each architecture rather
+//! (Debian's `cc` builds PIE by default), so code must never need a text
+//! relocation (see [`build`] for how `is_pic` achieves that per target). The ISA uses the baseline feature set of each architecture rather
 //! than the build machine's CPU, so an executable runs on any machine of its
 //! target.
 
@@ -16,8 +16,17 @@ use crate::{supported_targets, CodegenError, OptLevel};
 
 /// Builds the target ISA for `triple` with our flags.
 ///
-/// Why these flags: `is_pic` for PIE (a text relocation fails the link, see
-/// `link.rs`); `opt_level` from the options; the IR verifier only in debug
+/// Why these flags: `is_pic` on x86_64 for PIE (a text relocation fails the
+/// link, see `link.rs`; GNU ld relaxes the `GOTPCRELX` loads of symbols the
+/// executable defines into `lea`, so they cost no GOT access). On aarch64
+/// Cranelift's PIC mode loads *every* symbol address from the GOT, even
+/// colocated ones (`adrp; ldr`), and ld does not relax that; without
+/// `is_pic`, colocated symbols — all of ours: cells, runtime functions,
+/// `lm_stack_limit`, literals — are addressed PC-relatively (`adrp; add`,
+/// `bl`), which is position-independent for symbols defined in the
+/// executable, so the prologue's stack check loads the limit directly. A
+/// non-colocated name would become an absolute relocation, which the link's
+/// `-z text` rejects rather than miscompiles. `opt_level` from the options; the IR verifier only in debug
 /// builds of the compiler because it costs 20–40 % of compile time;
 /// `unwind_info` so `.eh_frame` can be emitted and coroutine stacks can be
 /// unwound through generated frames.
@@ -36,7 +45,12 @@ pub fn build(triple: &Triple, opt_level: OptLevel) -> Result<OwnedTargetIsa, Cod
             .set(key, value)
             .map_err(|e| CodegenError::new(format!("cranelift setting {key}={value}: {e}")))
     };
-    set(&mut flags, "is_pic", "true")?;
+    let pic = if name.starts_with("aarch64") {
+        "false"
+    } else {
+        "true"
+    };
+    set(&mut flags, "is_pic", pic)?;
     set(
         &mut flags,
         "opt_level",
