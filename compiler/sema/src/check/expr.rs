@@ -449,12 +449,22 @@ impl Checker {
             return error_expr(span);
         };
         let base = self.check_expr(&base, None);
-        let index_span = span_of(&index);
+        if i.is_optional() {
+            return self.optional_chain(base, span, |this, value, span| {
+                this.index_into(value, &index, span)
+            });
+        }
+        self.index_into(base, &index, span)
+    }
+
+    /// `base[index]` once `base` is checked (lists, strings, maps).
+    fn index_into(&mut self, base: Expr, index: &ast::Expr, span: Span) -> Expr {
+        let index_span = span_of(index);
         let want = match base.ty {
             Type::Map(k, _) => *k,
             _ => Type::Int,
         };
-        let index = self.check_expr(&index, Some(want));
+        let index = self.check_expr(index, Some(want));
         match base.ty {
             Type::Map(..) => self.map_index(base, index, span),
             Type::List(elem) => {

@@ -235,11 +235,106 @@ impl Checker {
                 None => error_expr(span),
             };
         }
+        let base = self.check_expr(&receiver, None);
         if f.is_optional() {
-            self.not_supported("`?.`", span.clone());
+            // `x?.f`: null when `x` is null, else `x.f` (as an optional).
+            return self.optional_chain(base, span, |this, value, span| {
+                this.field_of(value, &field, f, span)
+            });
+        }
+        self.field_of(base, &field, f, span)
+    }
+
+    /// `x?.…` / `x?[…]`: evaluates `x` once; null when it is null, else
+    /// `access` applied to the non-null value, as an optional.
+    pub(super) fn optional_chain(
+        &mut self,
+        base: Expr,
+        span: Span,
+        access: impl FnOnce(&mut Self, Expr, Span) -> Expr,
+    ) -> Expr {
+        if !base.ty.admits_null() {
+            if base.ty.has_error() {
+                return error_expr(span);
+            }
+            self.error(
+                codes::MISMATCHED_TYPES,
+                format!(
+                    "`?.` and `?[` need a value that may be null, not `{}`",
+                    base.ty
+                ),
+                base.span.clone(),
+                "never null",
+            );
+            self.push_help("use `.` or `[…]`".to_string());
             return error_expr(span);
         }
-        let base = self.check_expr(&receiver, None);
+        let base_ty = base.ty;
+        let inner_ty = base_ty.without_null();
+        let holder = self.new_var("_", base_ty, false, span.clone());
+        self.body().used.insert(holder);
+        let read = |ty| Expr {
+            kind: ExprKind::Var(holder),
+            ty,
+            span: span.clone(),
+        };
+        let narrowed = Expr {
+            kind: ExprKind::Narrow(Box::new(read(base_ty))),
+            ty: inner_ty,
+            span: span.clone(),
+        };
+        let accessed = access(self, narrowed, span.clone());
+        if accessed.ty.has_error() {
+            return error_expr(span);
+        }
+        let ty = crate::types::optional(accessed.ty);
+        let null = Expr {
+            kind: ExprKind::Null,
+            ty: Type::Null,
+            span: span.clone(),
+        };
+        let as_optional = |this: &mut Self, e: Expr| -> Expr {
+            let espan = e.span.clone();
+            if e.ty == ty {
+                e
+            } else {
+                this.coerce(e, ty, &espan)
+            }
+        };
+        let when_null = as_optional(self, null);
+        let when_value = as_optional(self, accessed);
+        let test = Expr {
+            kind: ExprKind::IsType(Box::new(read(base_ty)), Type::Null),
+            ty: Type::Bool,
+            span: span.clone(),
+        };
+        let tail = |e: Expr| crate::hir::Block {
+            stmts: Vec::new(),
+            tail: Some(Box::new(e)),
+        };
+        Expr {
+            kind: ExprKind::Block(crate::hir::Block {
+                stmts: vec![crate::hir::Stmt {
+                    kind: crate::hir::StmtKind::Let(holder, base),
+                    span: span.clone(),
+                }],
+                tail: Some(Box::new(Expr {
+                    kind: ExprKind::If {
+                        cond: Box::new(test),
+                        then_block: tail(when_null),
+                        else_block: Some(tail(when_value)),
+                    },
+                    ty,
+                    span: span.clone(),
+                })),
+            }),
+            ty,
+            span,
+        }
+    }
+
+    /// `base.field` once `base` is checked (records and tuples).
+    fn field_of(&mut self, base: Expr, field: &str, f: &ast::FieldExpr, span: Span) -> Expr {
         if let (Type::Tuple(elems), Some(i)) = (base.ty, f.tuple_index()) {
             return match elems.get(i as usize) {
                 Some(ty) => Expr {
