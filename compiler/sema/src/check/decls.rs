@@ -40,6 +40,21 @@ impl Checker {
                 },
                 _ => continue,
             };
+            let generic_params = match item {
+                ast::Item::Record(r) => r.generic_params(),
+                ast::Item::Enum(e) => e.generic_params(),
+                _ => None,
+            };
+            if let Some(list) = generic_params {
+                let params: Vec<String> = list.params().filter_map(|p| p.name()).map(|n| n.text()).collect();
+                let template = match item {
+                    ast::Item::Record(r) => super::generic_types::Template::Record(r.clone(), params),
+                    ast::Item::Enum(e) => super::generic_types::Template::Enum(e.clone(), params),
+                    _ => continue,
+                };
+                self.declare_template(name, template);
+                continue;
+            }
             if is_shadowable_builtin_type(&name) {
                 self.push_diagnostic(Diagnostic::warning(
                     codes::SHADOWED_BUILTIN,
@@ -249,10 +264,14 @@ impl Checker {
     }
 
     pub(super) fn enum_type(&self, id: u32) -> Type {
-        Type::Enum(Nominal {
-            id,
-            name: intern_name(&self.types.enums[id as usize].name),
-        })
+        // Instances of generic enums show their type arguments (`Tree[Int]`).
+        let name = self
+            .generic_types
+            .enum_names
+            .get(&id)
+            .copied()
+            .unwrap_or_else(|| intern_name(&self.types.enums[id as usize].name));
+        Type::Enum(Nominal { id, name })
     }
 }
 

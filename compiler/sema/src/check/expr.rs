@@ -26,6 +26,11 @@ impl Checker {
         match e {
             ast::Expr::Literal(lit) => self.check_literal(lit, span),
             ast::Expr::String(s) => self.check_string(s, span),
+            ast::Expr::Name(n)
+                if self.is_generic_constructor(&n.text()) && self.lookup_var(&n.text()).is_none() =>
+            {
+                self.generic_construction(&n.text(), None, expected, span)
+            }
             ast::Expr::Name(n) => self.check_name(n, span),
             ast::Expr::Paren(p) => match p.expr() {
                 Some(inner) => {
@@ -47,6 +52,13 @@ impl Checker {
                     {
                         let args: Vec<ast::Arg> = c.args().collect();
                         return self.check_result_ctor(name == "ok", &args, expected, span);
+                    }
+                    if self.is_generic_constructor(&name)
+                        && self.lookup_var(&name).is_none()
+                        && !self.cell_names.contains_key(&name)
+                    {
+                        let args: Vec<ast::Arg> = c.args().collect();
+                        return self.generic_construction(&name, Some(&args), expected, span);
                     }
                 }
                 self.check_call(c, span)
@@ -510,7 +522,8 @@ impl Checker {
             Some(ast::ArmBody::Block(b)) => self.check_branch(&block_stmts(Some(b)), value_wanted),
             Some(ast::ArmBody::Expr(e)) => {
                 self.body().scopes.push();
-                let value = self.check_expr_in(&e, None, value_wanted);
+                let expected = self.branch_expected.take();
+                let value = self.check_expr_in(&e, expected, value_wanted);
                 self.body().scopes.pop();
                 if value_wanted {
                     tail_block(value)
@@ -564,6 +577,7 @@ impl Checker {
             };
         }
         let then_stmts = block_stmts(i.then_block());
+        self.branch_expected = expected;
         let then_block = self.narrowed_block(on_true, &span, |this| {
             this.check_branch(&then_stmts, value_wanted)
         });
@@ -584,6 +598,7 @@ impl Checker {
                 None => {
                     let else_stmts = block_stmts(branch.block());
                     Some(self.narrowed_block(on_false, &span, |this| {
+                        this.branch_expected = expected;
                         this.check_branch(&else_stmts, value_wanted)
                     }))
                 }
@@ -824,7 +839,7 @@ impl Checker {
     fn check_when(
         &mut self,
         w: &ast::WhenExpr,
-        _expected: Option<Type>,
+        expected: Option<Type>,
         value_wanted: bool,
         span: Span,
     ) -> Expr {
@@ -846,6 +861,7 @@ impl Checker {
             } else {
                 Some(self.check_condition(arm.condition()))
             };
+            self.branch_expected = expected;
             let body = self.check_arm_body(arm.body(), value_wanted);
             arms.push(hir::WhenArm {
                 cond,

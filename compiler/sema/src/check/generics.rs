@@ -301,6 +301,17 @@ impl Checker {
             .collect()
     }
 
+    /// [`Self::match_type`] for other checker modules.
+    pub(super) fn match_type_public(
+        &self,
+        pattern: &ast::TypeRef,
+        actual: Type,
+        names: &[String],
+        bindings: &mut HashMap<String, Type>,
+    ) {
+        self.match_type(pattern, actual, names, bindings)
+    }
+
     /// Binds type parameters by matching an annotation against a type.
     fn match_type(
         &self,

@@ -292,6 +292,9 @@ impl Checker {
             {
                 self.bound_type_param(&path.name()).unwrap_or(Type::Error)
             }
+            ast::TypeRef::Path(path) if self.generic_types.templates.contains_key(&path.name()) => {
+                self.resolve_generic_type(path).unwrap_or(Type::Error)
+            }
             ast::TypeRef::Path(path) => match Some(path.name()).as_deref() {
                 _ if self.types.by_name.contains_key(&path.name()) || path.name() == "list" => {
                     self.resolve_named_type(path).unwrap_or(Type::Error)
@@ -457,6 +460,7 @@ impl Checker {
                 } else {
                     let stmts: Vec<ast::Stmt> =
                         cell.body().map(|b| b.stmts().collect()).unwrap_or_default();
+                    self.branch_expected = sig.declared_ret.filter(|_| wants_value);
                     let mut block = self.check_stmts(&stmts, wants_value);
                     let ret = match sig.declared_ret {
                         Some(t) => {

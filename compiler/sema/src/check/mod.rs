@@ -12,6 +12,7 @@ mod collections;
 mod comprehension;
 mod decls;
 mod expr;
+mod generic_types;
 mod generics;
 mod higher_order;
 mod items;
@@ -144,6 +145,11 @@ pub(crate) struct Checker {
     cell_values: lambda::CellValues,
     /// Instances of generic cells.
     instances: generics::Instances,
+    /// The type expected of the value of the next branch or block checked
+    /// (a declared return type, or the expected type of an `if`/`match`).
+    pub branch_expected: Option<Type>,
+    /// Generic records and enums and their instances.
+    generic_types: generic_types::GenericTypes,
     /// Methods, traits and implementations.
     methods: methods::Methods,
     /// `impl` blocks, collected once every trait is declared.

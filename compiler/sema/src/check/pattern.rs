@@ -64,6 +64,7 @@ impl Checker {
                 collect_members(&pattern, &mut covered_members);
                 collect_results(&pattern, &mut covered_results);
             }
+            self.branch_expected = _expected;
             let body = self.check_arm_body(arm.body(), value_wanted);
             self.body().scopes.pop();
             arms.push(hir::MatchArm {

@@ -11,6 +11,7 @@ impl Checker {
     /// Checks statements in a new scope. With `wants_value`, a final expression
     /// statement becomes the block's tail (its value).
     pub(crate) fn check_stmts(&mut self, stmts: &[ast::Stmt], wants_value: bool) -> hir::Block {
+        let expected_tail = self.branch_expected.take();
         self.body().scopes.push();
         let mut block = hir::Block::default();
         let mut diverged_at: Option<Span> = None;
@@ -37,7 +38,7 @@ impl Checker {
                     _ => None,
                 };
                 if let Some(expr) = tail {
-                    let value = self.check_expr_in(&expr, None, true);
+                    let value = self.check_expr_in(&expr, expected_tail, true);
                     block.tail = Some(Box::new(value));
                     continue;
                 }

@@ -27,33 +27,38 @@ impl Checker {
         span: Span,
     ) -> Option<Expr> {
         if let Some(Type::Record(n)) = self.types.by_name.get(name).copied() {
-            let info = self.types.records[n.id as usize].clone();
-            let defaults = self.types.record_defaults[n.id as usize].clone();
-            let slots: Vec<Slot> = info
-                .fields
-                .iter()
-                .zip(defaults)
-                .map(|(f, d)| Slot {
-                    name: Some(f.name.clone()),
-                    ty: f.ty,
-                    default: d,
-                })
-                .collect();
-            let values = self.fill_slots(name, "field", &slots, args, &span, &info.span);
-            return Some(match values {
-                Some(values) => Expr {
-                    kind: ExprKind::Record(values),
-                    ty: Type::Record(n),
-                    span,
-                },
-                None => error_expr(span),
-            });
+            return Some(self.construct_record(n, args, span));
         }
         if self.types.variants.contains_key(name) {
             let (enum_id, tag) = self.unique_variant(name, &span)?;
             return Some(self.construct_variant(enum_id, tag, Some(args), span));
         }
         None
+    }
+
+    /// A record value of the record type `n`.
+    pub(super) fn construct_record(&mut self, n: crate::types::Nominal, args: &[ast::Arg], span: Span) -> Expr {
+        let info = self.types.records[n.id as usize].clone();
+        let defaults = self.types.record_defaults[n.id as usize].clone();
+        let slots: Vec<Slot> = info
+            .fields
+            .iter()
+            .zip(defaults)
+            .map(|(f, d)| Slot {
+                name: Some(f.name.clone()),
+                ty: f.ty,
+                default: d,
+            })
+            .collect();
+        let values = self.fill_slots(&info.name, "field", &slots, args, &span, &info.span);
+        match values {
+            Some(values) => Expr {
+                kind: ExprKind::Record(values),
+                ty: Type::Record(n),
+                span,
+            },
+            None => error_expr(span),
+        }
     }
 
     /// A variant value; `args` is `None` for a bare name (`Red`).

@@ -1,0 +1,248 @@
+//! Generic records and enums (`record Pair[A, B]`, `enum Tree[T]`): each use
+//! with concrete type arguments (`Pair[Int, String]`, or inferred from a
+//! construction such as `Pair(a: 1, b: "x")`) makes a monomorphic instance —
+//! an ordinary record or enum whose name shows the arguments in types
+//! (`Pair[Int, String]`) and not in values (`Pair(a: 1, b: "x")`).
+
+use std::collections::HashMap;
+
+use lumen_diagnostics::Span;
+use lumen_syntax::ast::{self, AstNode};
+
+use super::stmt::error_expr;
+use super::{codes, span_of, Checker};
+use crate::hir::Expr;
+use crate::types::{intern_name, EnumInfo, FieldInfo, Nominal, RecordInfo, Type, VariantInfo};
+
+/// A generic record or enum declaration.
+#[derive(Clone)]
+pub(crate) enum Template {
+    Record(ast::Record, Vec<String>),
+    Enum(ast::Enum, Vec<String>),
+}
+
+impl Template {
+    fn params(&self) -> &[String] {
+        match self {
+            Template::Record(_, p) | Template::Enum(_, p) => p,
+        }
+    }
+}
+
+/// Templates by name, their variants, and the instances made so far.
+#[derive(Default)]
+pub(crate) struct GenericTypes {
+    pub templates: HashMap<String, Template>,
+    /// Variant name → the generic enum declaring it.
+    pub variants: HashMap<String, String>,
+    instances: HashMap<(String, Vec<Type>), Type>,
+    /// Type names of generic enum instances, by enum id.
+    pub enum_names: HashMap<u32, &'static str>,
+}
+
+impl Checker {
+    /// Registers a generic record or enum (from `declare_types`).
+    pub(super) fn declare_template(&mut self, name: String, template: Template) {
+        if let Template::Enum(e, _) = &template {
+            for v in e.variants() {
+                if let Some(vn) = v.name() {
+                    self.generic_types.variants.insert(vn.text(), name.clone());
+                }
+            }
+        }
+        self.generic_types.templates.insert(name, template);
+    }
+
+    /// The instance of a template for some type arguments.
+    pub(super) fn instantiate_type(&mut self, name: &str, args: Vec<Type>, span: &Span) -> Type {
+        let Some(template) = self.generic_types.templates.get(name).cloned() else { return Type::Error };
+        let params = template.params().to_vec();
+        if params.len() != args.len() {
+            self.error(
+                codes::MISMATCHED_TYPES,
+                format!("`{name}` takes {} type argument(s), {} given", params.len(), args.len()),
+                span.clone(),
+                "wrong number of type arguments",
+            );
+            return Type::Error;
+        }
+        if args.iter().any(|a| a.has_error()) {
+            return Type::Error;
+        }
+        let key = (name.to_string(), args.clone());
+        if let Some(t) = self.generic_types.instances.get(&key) {
+            return *t;
+        }
+        let shown: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        let nominal = |id: u32| Nominal {
+            id,
+            name: intern_name(&format!("{name}[{}]", shown.join(", "))),
+        };
+        let scope: HashMap<String, Type> = params.iter().cloned().zip(args.iter().copied()).collect();
+        match template {
+            Template::Record(r, _) => {
+                let id = self.types.records.len() as u32;
+                let ty = Type::Record(nominal(id));
+                // Registered first: a field may mention the instance itself.
+                self.generic_types.instances.insert(key, ty);
+                self.types.records.push(RecordInfo {
+                    name: name.to_string(),
+                    fields: Vec::new(),
+                    span: span_of(&r),
+                });
+                self.types.record_defaults.push(Vec::new());
+                self.type_args.push(scope);
+                let mut fields = Vec::new();
+                let mut defaults = Vec::new();
+                for f in r.fields() {
+                    let Some(fname) = f.name().map(|n| n.text()) else { continue };
+                    let fty = f.ty().map_or(Type::Error, |t| self.resolve_type(&t));
+                    fields.push(FieldInfo {
+                        name: fname,
+                        ty: fty,
+                        span: span_of(&f),
+                    });
+                    defaults.push(f.default());
+                }
+                self.type_args.pop();
+                self.types.records[id as usize].fields = fields;
+                self.types.record_defaults[id as usize] = defaults;
+                ty
+            }
+            Template::Enum(e, _) => {
+                let id = self.types.enums.len() as u32;
+                let ty = Type::Enum(nominal(id));
+                if let Type::Enum(n) = ty {
+                    self.generic_types.enum_names.insert(id, n.name);
+                }
+                self.generic_types.instances.insert(key, ty);
+                self.types.enums.push(EnumInfo {
+                    name: name.to_string(),
+                    variants: Vec::new(),
+                    span: span_of(&e),
+                });
+                self.type_args.push(scope);
+                let mut variants = Vec::new();
+                for v in e.variants() {
+                    let Some(vname) = v.name().map(|n| n.text()) else { continue };
+                    let fields = v
+                        .fields()
+                        .map(|f| (f.name().map(|n| n.text()), f.ty().map_or(Type::Error, |t| self.resolve_type(&t))))
+                        .collect();
+                    variants.push(VariantInfo {
+                        name: vname,
+                        fields,
+                        span: span_of(&v),
+                    });
+                }
+                self.type_args.pop();
+                self.types.enums[id as usize].variants = variants;
+                ty
+            }
+        }
+    }
+
+    /// Whether `name` constructs a generic record or a variant of a generic enum.
+    pub(super) fn is_generic_constructor(&self, name: &str) -> bool {
+        matches!(self.generic_types.templates.get(name), Some(Template::Record(..)))
+            || self.generic_types.variants.contains_key(name)
+    }
+
+    /// `Name(args)` / `Variant(args)` / bare `Variant` of a generic type: the
+    /// instance comes from the expected type, or is inferred from the values.
+    pub(super) fn generic_construction(&mut self, name: &str, args: Option<&[ast::Arg]>, expected: Option<Type>, span: Span) -> Expr {
+        let template_name = if self.generic_types.templates.contains_key(name) {
+            name.to_string()
+        } else {
+            match self.generic_types.variants.get(name) {
+                Some(t) => t.clone(),
+                None => return error_expr(span),
+            }
+        };
+        let Some(template) = self.generic_types.templates.get(&template_name).cloned() else { return error_expr(span) };
+        // An expected instance of this template decides.
+        let expected_instance = expected.filter(|t| match t {
+            Type::Record(n) => self.types.records[n.id as usize].name == template_name,
+            Type::Enum(n) => self.types.enums[n.id as usize].name == template_name,
+            _ => false,
+        });
+        let ty = match expected_instance {
+            Some(t) => t,
+            None => {
+                let Some(args) = args else {
+                    self.error(
+                        codes::NEEDS_ANNOTATION,
+                        format!("cannot infer the type arguments of `{template_name}` for `{name}`"),
+                        span.clone(),
+                        "add a type annotation",
+                    );
+                    return error_expr(span);
+                };
+                // Field types as written, to match against the values.
+                let field_types: Vec<(Option<String>, Option<ast::TypeRef>)> = match &template {
+                    Template::Record(r, _) => r.fields().map(|f| (f.name().map(|n| n.text()), f.ty())).collect(),
+                    Template::Enum(e, _) => e
+                        .variants()
+                        .find(|v| v.name().is_some_and(|n| n.text() == name))
+                        .map(|v| v.fields().map(|f| (f.name().map(|n| n.text()), f.ty())).collect())
+                        .unwrap_or_default(),
+                };
+                let params = template.params().to_vec();
+                let mut bindings: HashMap<String, Type> = HashMap::new();
+                let errors_before = self.diagnostics.len();
+                for (i, arg) in args.iter().enumerate() {
+                    let Some(value) = arg.value() else { continue };
+                    let slot = match arg.name() {
+                        Some(n) => field_types.iter().position(|(fname, _)| fname.as_deref() == Some(n.text().as_str())),
+                        None => Some(i),
+                    };
+                    let Some(Some(tr)) = slot.and_then(|s| field_types.get(s)).map(|(_, t)| t.clone()) else { continue };
+                    // Values are checked again against the instance below; this
+                    // pass only learns their types.
+                    let v = self.check_expr(&value, None);
+                    self.match_type_public(&tr, v.ty, &params, &mut bindings);
+                }
+                self.diagnostics.truncate(errors_before);
+                let mut type_args = Vec::new();
+                for p in &params {
+                    match bindings.get(p) {
+                        Some(t) => type_args.push(*t),
+                        None => {
+                            self.error(
+                                codes::NEEDS_ANNOTATION,
+                                format!("cannot infer the type parameter `{p}` of `{template_name}`"),
+                                span.clone(),
+                                "add a type annotation",
+                            );
+                            return error_expr(span);
+                        }
+                    }
+                }
+                self.instantiate_type(&template_name, type_args, &span)
+            }
+        };
+        match (ty, &template) {
+            (Type::Record(n), Template::Record(..)) => self.construct_record(n, args.unwrap_or(&[]), span),
+            (Type::Enum(n), Template::Enum(..)) => {
+                let tag = self.types.enums[n.id as usize].variants.iter().position(|v| v.name == name);
+                match tag {
+                    Some(tag) => self.construct_variant(n.id, tag as u32, args, span),
+                    None => error_expr(span),
+                }
+            }
+            _ => error_expr(span),
+        }
+    }
+
+    /// `Name[Args]` in a type annotation when `Name` is generic.
+    pub(super) fn resolve_generic_type(&mut self, path: &ast::PathType) -> Option<Type> {
+        let name = path.name();
+        if !self.generic_types.templates.contains_key(&name) {
+            return None;
+        }
+        let args: Vec<Type> = path.args().map(|a| self.resolve_type(&a)).collect();
+        let span = span_of(path);
+        let _ = path.syntax();
+        Some(self.instantiate_type(&name, args, &span))
+    }
+}
