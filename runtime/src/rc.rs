@@ -125,10 +125,15 @@ pub unsafe extern "C" fn lm_retain(obj: *mut ObjectHeader) {
 /// owns.
 #[no_mangle]
 pub unsafe extern "C" fn lm_release(obj: *mut ObjectHeader) {
-    // SAFETY: caller's contract; `destroy` gets the last reference.
+    // SAFETY: caller's contract; `destroy` gets the last reference. A
+    // string has no children, so it is freed directly (the common case).
     unsafe {
         if dec_ref(obj) {
-            crate::objects::destroy(obj);
+            if (*obj).kind == ObjectKind::String as u16 {
+                free_block(obj);
+            } else {
+                crate::objects::destroy(obj);
+            }
         }
     }
 }

@@ -250,6 +250,7 @@ fn data(s: *const LmString) -> *mut u8 {
 ///
 /// # Safety
 /// `s` must be a live string object.
+#[inline]
 unsafe fn known_chars(s: *const LmString) -> Option<u64> {
     // SAFETY: caller's contract; the prefix exists when the flag says so.
     unsafe {
@@ -271,12 +272,25 @@ unsafe fn known_chars(s: *const LmString) -> Option<u64> {
 ///
 /// # Safety
 /// `s` must be a live string object.
+#[inline]
 unsafe fn chars_of(s: *const LmString) -> u64 {
     // SAFETY: caller's contract.
     unsafe {
-        if let Some(chars) = known_chars(s) {
-            return chars;
+        match known_chars(s) {
+            Some(chars) => chars,
+            None => count_chars(s),
         }
+    }
+}
+
+/// [`chars_of`] for a string whose count is not known yet.
+///
+/// # Safety
+/// `s` must be a live string object.
+#[inline(never)]
+unsafe fn count_chars(s: *const LmString) -> u64 {
+    // SAFETY: caller's contract.
+    unsafe {
         let b = bytes(s);
         let chars = if b.is_ascii() {
             b.len()
@@ -320,14 +334,9 @@ fn add_chars(a: u64, b: u64) -> u64 {
     }
 }
 
-/// Allocates a string of `len` bytes and lets `fill` write them.
-/// `fill` must write valid UTF-8 into every byte. The character count is
-/// left to be computed when first needed.
-fn new_with(len: usize, fill: impl FnOnce(&mut [u8])) -> *mut LmString {
-    new_with_chars(len, UNKNOWN_CHARS, fill)
-}
-
-/// [`new_with`] for a result whose character count is known (or unknown).
+/// Allocates a string of `len` bytes holding `chars` characters (or
+/// [`UNKNOWN_CHARS`], counted when first needed) and lets `fill` write them.
+/// `fill` must write valid UTF-8 into every byte.
 fn new_with_chars(len: usize, chars: u64, fill: impl FnOnce(&mut [u8])) -> *mut LmString {
     if len == 0 {
         return static_str!("");
@@ -340,7 +349,18 @@ fn new_with_chars(len: usize, chars: u64, fill: impl FnOnce(&mut [u8])) -> *mut 
 
 /// A new string object (count 1, or immortal if empty) holding `s`.
 pub fn new_string(s: &str) -> *mut LmString {
-    new_with(s.len(), |out| out.copy_from_slice(s.as_bytes()))
+    // A short text is counted on the way (it is being copied anyway), so the
+    // many small strings (numbers, pieces) are known ASCII from the start.
+    let chars = if s.len() <= CHEAP_SCAN {
+        if s.is_ascii() {
+            s.len() as u64
+        } else {
+            s.chars().count() as u64
+        }
+    } else {
+        UNKNOWN_CHARS
+    };
+    new_with_chars(s.len(), chars, |out| out.copy_from_slice(s.as_bytes()))
 }
 
 /// `a + b`: a new string of exactly the combined length. Returns an owned
@@ -482,7 +502,20 @@ pub unsafe extern "C" fn lm_str_concat_n(
 #[no_mangle]
 pub unsafe extern "C" fn lm_str_eq(a: *const LmString, b: *const LmString) -> i8 {
     // SAFETY: caller passes live strings.
-    (a == b || unsafe { bytes(a) == bytes(b) }) as i8
+    unsafe { (a == b || ((*a).len == (*b).len && bytes_eq(bytes(a), bytes(b)))) as i8 }
+}
+
+/// Equality of two byte strings of the same length. Short ones (most
+/// comparisons: `c == ";"`, `match` on one-character strings) are compared
+/// inline rather than through a `memcmp` call.
+#[inline]
+fn bytes_eq(x: &[u8], y: &[u8]) -> bool {
+    debug_assert_eq!(x.len(), y.len());
+    if x.len() <= 8 {
+        x.iter().zip(y).all(|(p, q)| p == q)
+    } else {
+        x == y
+    }
 }
 
 /// Compares by code point: -1, 0 or 1. UTF-8 byte order is code point order.
@@ -684,19 +717,25 @@ mod tests {
     #[test]
     fn heap_strings_cache_their_character_count() {
         no_leaks(|| {
-            let p = new_string("héllo wörld");
+            // Long strings are counted when first needed, short ones at once.
+            let long = "héllo wörld".repeat(30);
+            let p = new_string(&long);
             assert_eq!(flags(p) & (FLAG_STR_HEAP | FLAG_STR_ASCII), FLAG_STR_HEAP);
             assert_eq!(unsafe { known_chars(p) }, None);
-            assert_eq!(unsafe { lm_str_len(p) }, 11);
-            assert_eq!(unsafe { known_chars(p) }, Some(11));
+            assert_eq!(unsafe { lm_str_len(p) }, 330);
+            assert_eq!(unsafe { known_chars(p) }, Some(330));
             assert_eq!(flags(p) & FLAG_STR_ASCII, 0);
-            let q = new_string("plain");
+            let short = new_string("é");
+            assert_eq!(unsafe { known_chars(short) }, Some(1));
+            release(short);
+            let q = new_with_chars(5, UNKNOWN_CHARS, |out| out.copy_from_slice(b"plain"));
+            assert_eq!(unsafe { known_chars(q) }, None);
             let c = unsafe { lm_str_index(q, -1, std::ptr::null()) };
             assert_eq!(s(c), "n");
             assert_ne!(flags(q) & FLAG_STR_ASCII, 0, "indexing learns ASCII");
             // Results of concatenation know their count from the inputs.
             let pq = unsafe { lm_str_concat(p, q) };
-            assert_eq!(unsafe { known_chars(pq) }, Some(16));
+            assert_eq!(unsafe { known_chars(pq) }, Some(335));
             let qq = unsafe { lm_str_concat(q, q) };
             assert_ne!(flags(qq) & FLAG_STR_ASCII, 0);
             let parts = [q as *const LmString, literal!("é"), q];
