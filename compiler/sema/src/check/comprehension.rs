@@ -340,3 +340,156 @@ enum Step {
     Add(Expr),
     Insert(Expr, Expr),
 }
+
+impl Checker {
+    /// A range used as a value (`let r = 0..5`): the `list[Int]` it stands for.
+    pub(super) fn range_value(&mut self, r: &ast::RangeExpr, span: Span) -> Expr {
+        let as_expr = ast::Expr::Range(r.clone());
+        self.body().scopes.push();
+        let pattern_var = self.new_var("_", Type::Int, false, span.clone());
+        self.body().used.insert(pattern_var);
+        let head = {
+            let int = |this: &mut Self, e: Option<ast::Expr>| -> Expr {
+                match e {
+                    Some(e) => {
+                        let v = this.check_expr(&e, Some(Type::Int));
+                        this.expect_type(v, Type::Int, &span_of(&e), "range bounds must be `Int`")
+                    }
+                    None => error_expr(span.clone()),
+                }
+            };
+            let start = int(self, r.start());
+            let end = int(self, r.end());
+            let step = r.step().map(|s| int(self, Some(s)));
+            LoopHead::Range {
+                var: pattern_var,
+                start,
+                end,
+                inclusive: r.is_inclusive(),
+                step,
+            }
+        };
+        self.body().scopes.pop();
+        let _ = as_expr;
+        let list_ty = list_of(Type::Int);
+        let acc = self.new_var("_", list_ty, true, span.clone());
+        self.body().used.insert(acc);
+        let read = |v: VarId, ty: Type| Expr {
+            kind: ExprKind::Var(v),
+            ty,
+            span: span.clone(),
+        };
+        let push = StmtKind::Assign(
+            acc,
+            Expr {
+                kind: ExprKind::Builtin(Builtin::Append, vec![read(acc, list_ty), read(pattern_var, Type::Int)]),
+                ty: list_ty,
+                span: span.clone(),
+            },
+        );
+        let id = self.body().scopes.enter_loop(None);
+        self.body().scopes.exit_loop();
+        let looped = self.loop_stmt(
+            head,
+            id,
+            None,
+            hir::Block {
+                stmts: vec![Stmt {
+                    kind: push,
+                    span: span.clone(),
+                }],
+                tail: None,
+            },
+        );
+        Expr {
+            kind: ExprKind::Block(hir::Block {
+                stmts: vec![
+                    Stmt {
+                        kind: StmtKind::Let(
+                            acc,
+                            Expr {
+                                kind: ExprKind::List(Vec::new()),
+                                ty: list_ty,
+                                span: span.clone(),
+                            },
+                        ),
+                        span: span.clone(),
+                    },
+                    Stmt {
+                        kind: looped,
+                        span: span.clone(),
+                    },
+                ],
+                tail: Some(Box::new(read(acc, list_ty))),
+            }),
+            ty: list_ty,
+            span,
+        }
+    }
+}
+
+impl Checker {
+    /// `x in a..b` / `x in a..=b` (and `not in`): two comparisons.
+    pub(super) fn range_membership(&mut self, item: Expr, r: &ast::RangeExpr, negated: bool, span: Span) -> Expr {
+        if let Some(step) = r.step() {
+            self.not_supported("`in` on a range with `step`", span_of(&step));
+            return error_expr(span);
+        }
+        let int = |this: &mut Self, e: Option<ast::Expr>| -> Expr {
+            match e {
+                Some(e) => {
+                    let v = this.check_expr(&e, Some(Type::Int));
+                    this.expect_type(v, Type::Int, &span_of(&e), "range bounds must be `Int`")
+                }
+                None => error_expr(span.clone()),
+            }
+        };
+        let lo = int(self, r.start());
+        let hi = int(self, r.end());
+        if item.ty.has_error() || lo.ty.has_error() || hi.ty.has_error() {
+            return error_expr(span);
+        }
+        // The item is evaluated once, into a variable of its own.
+        let x = self.new_var("_", Type::Int, false, span.clone());
+        self.body().used.insert(x);
+        let read = Expr {
+            kind: ExprKind::Var(x),
+            ty: Type::Int,
+            span: span.clone(),
+        };
+        let cmp = |op, l: Expr, r: Expr| Expr {
+            kind: ExprKind::Binary(op, Box::new(l), Box::new(r)),
+            ty: Type::Bool,
+            span: span.clone(),
+        };
+        let upper = if r.is_inclusive() { hir::BinaryOp::Le } else { hir::BinaryOp::Lt };
+        let inside = Expr {
+            kind: ExprKind::And(
+                Box::new(cmp(hir::BinaryOp::Le, lo, read.clone())),
+                Box::new(cmp(upper, read, hi)),
+            ),
+            ty: Type::Bool,
+            span: span.clone(),
+        };
+        let test = if negated {
+            Expr {
+                kind: ExprKind::Unary(hir::UnaryOp::Not, Box::new(inside)),
+                ty: Type::Bool,
+                span: span.clone(),
+            }
+        } else {
+            inside
+        };
+        Expr {
+            kind: ExprKind::Block(hir::Block {
+                stmts: vec![Stmt {
+                    kind: StmtKind::Let(x, item),
+                    span: span.clone(),
+                }],
+                tail: Some(Box::new(test)),
+            }),
+            ty: Type::Bool,
+            span,
+        }
+    }
+}

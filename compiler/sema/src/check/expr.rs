@@ -92,6 +92,7 @@ impl Checker {
             }
             ast::Expr::Lambda(l) => self.check_lambda(l, expected, span),
             ast::Expr::Comprehension(c) => self.check_comprehension(c, expected, span),
+            ast::Expr::Range(r) => self.range_value(r, span),
             ast::Expr::Postfix(p) => {
                 let Some(operand) = p.operand() else {
                     return error_expr(span);
@@ -973,7 +974,6 @@ fn builtin_constant(name: &str) -> Option<ExprKind> {
 
 fn describe_expr(e: &ast::Expr) -> &'static str {
     match e {
-        ast::Expr::Range(_) => "a range outside `for`",
         ast::Expr::Spawn(_) => "`spawn`",
         ast::Expr::Await(_) => "`await`",
         ast::Expr::Try(_) => "`try`",

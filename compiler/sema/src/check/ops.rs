@@ -19,6 +19,13 @@ impl Checker {
             return self.check_pipe(&lhs, &rhs, span);
         }
         if matches!(op, AstOp::In | AstOp::NotIn) {
+            if let ast::Expr::Range(r) = &rhs {
+                // `x in a..b`: a comparison, no list is built.
+                let item = self.check_expr(&lhs, Some(Type::Int));
+                let item_span = item.span.clone();
+                let item = self.expect_type(item, Type::Int, &item_span, "range membership tests an `Int`");
+                return self.range_membership(item, r, op == AstOp::NotIn, span);
+            }
             let item = self.check_expr(&lhs, None);
             let collection = self.check_expr(&rhs, None);
             return self.membership(item, collection, op == AstOp::NotIn, span);

@@ -600,16 +600,39 @@ impl Checker {
     ) -> Option<Stmt> {
         self.body().scopes.push();
         let pattern = f.pattern()?;
+        // `for (i, x) in enumerate(xs)`: the element is destructured first.
+        let mut destructure: Option<Stmt> = None;
         let name = match &pattern {
             ast::Pattern::Ident(p) => p.name()?.text(),
             ast::Pattern::Wildcard(_) => "_".to_string(),
+            ast::Pattern::Tuple(t) if matches!(elem, Type::Tuple(_)) => {
+                let whole = self.new_var("_", elem, false, span_of(&pattern));
+                self.body().used.insert(whole);
+                let value = Expr {
+                    kind: ExprKind::Var(whole),
+                    ty: elem,
+                    span: span_of(&pattern),
+                };
+                let kind = self.check_let_tuple(t, value, false)?;
+                destructure = Some(Stmt {
+                    kind,
+                    span: span_of(&pattern),
+                });
+                String::new()
+            }
             other => {
                 self.not_supported("this pattern in `for`", span_of(other));
                 self.body().scopes.pop();
                 return None;
             }
         };
-        let var = self.new_var(&name, elem, false, span_of(&pattern));
+        let var = match &destructure {
+            Some(Stmt {
+                kind: StmtKind::LetTuple(_, Expr { kind: ExprKind::Var(v), .. }),
+                ..
+            }) => *v,
+            _ => self.new_var(&name, elem, false, span_of(&pattern)),
+        };
         let filter = f.filter().map(|c| {
             let v = self.check_expr(&c, Some(Type::Bool));
             self.expect_type(
@@ -620,7 +643,41 @@ impl Checker {
             )
         });
         let id = self.body().scopes.enter_loop(f.label().map(|l| l.text()));
-        let body = self.check_stmts(&block_stmts(f.body()), false);
+        let mut body = self.check_stmts(&block_stmts(f.body()), false);
+        let mut filter = filter;
+        if let Some(d) = destructure {
+            // The filter may use the destructured names: test it after them.
+            if let Some(cond) = filter.take() {
+                let cspan = cond.span.clone();
+                let skip = Expr {
+                    kind: ExprKind::If {
+                        cond: Box::new(Expr {
+                            kind: ExprKind::Unary(hir::UnaryOp::Not, Box::new(cond)),
+                            ty: Type::Bool,
+                            span: cspan.clone(),
+                        }),
+                        then_block: hir::Block {
+                            stmts: vec![Stmt {
+                                kind: StmtKind::Continue(id),
+                                span: cspan.clone(),
+                            }],
+                            tail: None,
+                        },
+                        else_block: None,
+                    },
+                    ty: Type::Null,
+                    span: cspan.clone(),
+                };
+                body.stmts.insert(
+                    0,
+                    Stmt {
+                        kind: StmtKind::Expr(skip),
+                        span: cspan,
+                    },
+                );
+            }
+            body.stmts.insert(0, d);
+        }
         self.body().scopes.exit_loop();
         self.body().scopes.pop();
         Some(Stmt {
