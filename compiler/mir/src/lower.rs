@@ -890,6 +890,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             | ExprKind::List(_)
             | ExprKind::Index(..)
             | ExprKind::Tuple(_) => self.composite_expr(e, loc),
+            ExprKind::CheckWhere(record, checks) => self.check_where(record, checks, loc),
             ExprKind::ResultNew(..) | ExprKind::Propagate(_) | ExprKind::ResultOp(..) => {
                 self.result_expr(e, loc)
             }

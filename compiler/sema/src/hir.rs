@@ -247,6 +247,8 @@ pub enum ExprKind {
         func: Box<Expr>,
         init: Option<Box<Expr>>,
     },
+    /// A record value checked against its fields' `where` constraints.
+    CheckWhere(Box<Expr>, Vec<WhereCheck>),
     /// `ok(v)` (true) / `err(e)` (false).
     ResultNew(bool, Box<Expr>),
     /// `r?`: the ok value, or return the err from the enclosing cell.
@@ -312,6 +314,16 @@ pub enum CollectionOp {
     ListToSet,
 }
 
+/// One `where` constraint of a record field: the cell that tests it (taking
+/// the record) and the text of the failure before ` (field = value)`.
+#[derive(Clone, Debug)]
+pub struct WhereCheck {
+    pub cell: CellId,
+    pub field: u32,
+    pub message: String,
+    pub field_name: String,
+}
+
 /// Result builtins.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ResultOp {
@@ -337,6 +349,12 @@ pub enum HigherOrder {
     Position,
     FlatMap,
     SortBy,
+    /// `partition(xs, p)`: `(kept, rest)`.
+    Partition,
+    /// `group_by(xs, key)`: `map[K, list[T]]`.
+    GroupBy,
+    /// `sort_with(xs, cmp)`: stable, `cmp(a, b) > 0` puts `b` first.
+    SortWith,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

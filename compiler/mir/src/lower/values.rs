@@ -275,6 +275,54 @@ impl FnLowerer<'_, '_> {
         }
     }
 
+    /// Runs the `where` checks of a record value; fails with the constraint's
+    /// text and the field's value when one does not hold.
+    pub(super) fn check_where(&mut self, record: &Expr, checks: &[hir::WhereCheck], loc: Loc) -> Operand {
+        let r = self.expr(record);
+        let Type::Record(n) = record.ty else { return r };
+        for check in checks {
+            let ok = self.temp(Ty::Bool, Rvalue::Call(crate::FuncId(check.cell.0), vec![r.clone()]), loc);
+            let fail = self.new_block();
+            let cont = self.new_block();
+            self.terminate(Terminator::Branch {
+                cond: ok,
+                then_block: cont,
+                else_block: fail,
+            });
+            self.switch_to(fail);
+            let field_ty = self.layouts.record(n.id).fields[check.field as usize].ty;
+            let mty = self.layouts.ty(field_ty);
+            let value = self.temp(
+                mty,
+                Rvalue::Load {
+                    base: r.clone(),
+                    offset: Layouts::record_field_offset(check.field),
+                    ty: mty,
+                },
+                loc,
+            );
+            self.retain_operand(&value, mty, loc);
+            let shown = self.to_string(value, field_ty, loc);
+            let prefix = format!("{} ({} = ", check.message, check.field_name);
+            let message = self.runtime(
+                abi::LM_STR_CONCAT_N,
+                Ty::Str,
+                vec![
+                    RtArg::StrArray(vec![
+                        Operand::Const(Const::Str(prefix)),
+                        shown,
+                        Operand::Const(Const::Str(")".to_string())),
+                    ]),
+                    RtArg::I64(3),
+                ],
+                loc,
+            );
+            self.runtime_effect(abi::LM_HALT, vec![RtArg::Operand(message), RtArg::Loc(loc)], loc);
+            self.switch_to(cont);
+        }
+        r
+    }
+
     /// `let (a, b) = value`.
     pub(super) fn let_tuple(&mut self, vars: &[Option<hir::VarId>], value: &Expr, loc: Loc) {
         let Type::Tuple(elems) = value.ty else { return };

@@ -139,7 +139,7 @@ impl Checker {
                 continue;
             }
             if let Some(c) = field.constraint() {
-                self.not_supported("`where` constraints on fields", span_of(&c));
+                self.declare_constraint(n.id, fields.len() as u32, c);
             }
             let ty = match field.ty() {
                 Some(t) => self.resolve_type(&t),

@@ -9,6 +9,7 @@
 
 mod calls;
 mod collections;
+mod constraints;
 mod comprehension;
 mod decls;
 mod expr;
@@ -148,6 +149,8 @@ pub(crate) struct Checker {
     /// The type expected of the value of the next branch or block checked
     /// (a declared return type, or the expected type of an `if`/`match`).
     pub branch_expected: Option<Type>,
+    /// `where` constraints of record fields.
+    constraints: constraints::Constraints,
     /// Generic records and enums and their instances.
     generic_types: generic_types::GenericTypes,
     /// Methods, traits and implementations.

@@ -786,6 +786,7 @@ impl Checker {
             );
         }
         let mut ty = decl.ty;
+        let mut last_record: Option<Type> = None;
         let mut path = Vec::new();
         for step in accesses.iter().rev() {
             match step {
@@ -796,6 +797,7 @@ impl Checker {
                             let info = &self.types.records[n.id as usize];
                             match info.fields.iter().position(|fi| fi.name == field) {
                                 Some(i) => {
+                                    last_record = Some(ty);
                                     ty = info.fields[i].ty;
                                     path.push(hir::PlaceStep::Field(i as u32));
                                 }
@@ -892,7 +894,63 @@ impl Checker {
                 self.coerce(combined, ty, &value_span)
             }
         };
-        Some(StmtKind::AssignPlace { var, path, value })
+        // A field with a `where` constraint: check the record it belongs to
+        // after the write.
+        let target_span = span_of(target);
+        let writes_field = matches!(path.last(), Some(hir::PlaceStep::Field(_)));
+        let read_back = match (writes_field, last_record) {
+            (true, Some(record_ty)) if !path.iter().any(|p| matches!(p, hir::PlaceStep::Key(_))) => {
+                let mut e = Expr {
+                    kind: ExprKind::Var(var),
+                    ty: decl.ty,
+                    span: target_span.clone(),
+                };
+                let mut cur = decl.ty;
+                for step in &path[..path.len() - 1] {
+                    let (kind, next) = match (step, cur) {
+                        (hir::PlaceStep::Field(i), Type::Record(n)) => (
+                            ExprKind::Field(Box::new(e), *i),
+                            self.types.records[n.id as usize].fields[*i as usize].ty,
+                        ),
+                        (hir::PlaceStep::Index(ix), Type::List(el)) => (ExprKind::Index(Box::new(e), Box::new(ix.clone())), *el),
+                        _ => break,
+                    };
+                    e = Expr {
+                        kind,
+                        ty: next,
+                        span: target_span.clone(),
+                    };
+                    cur = next;
+                }
+                (cur == record_ty).then_some(e)
+            }
+            _ => None,
+        };
+        let assignment = StmtKind::AssignPlace { var, path, value };
+        if let Some(record) = read_back {
+            let checked = self.with_where_checks(record, &target_span);
+            if matches!(checked.kind, ExprKind::CheckWhere(..)) {
+                let span = span_of(assign);
+                return Some(StmtKind::Expr(Expr {
+                    kind: ExprKind::Block(hir::Block {
+                        stmts: vec![
+                            Stmt {
+                                kind: assignment,
+                                span: span.clone(),
+                            },
+                            Stmt {
+                                kind: StmtKind::Expr(checked),
+                                span: span.clone(),
+                            },
+                        ],
+                        tail: None,
+                    }),
+                    ty: Type::Null,
+                    span,
+                }));
+            }
+        }
+        Some(assignment)
     }
 }
 

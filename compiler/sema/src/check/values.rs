@@ -52,11 +52,14 @@ impl Checker {
             .collect();
         let values = self.fill_slots(&info.name, "field", &slots, args, &span, &info.span);
         match values {
-            Some(values) => Expr {
-                kind: ExprKind::Record(values),
-                ty: Type::Record(n),
-                span,
-            },
+            Some(values) => {
+                let record = Expr {
+                    kind: ExprKind::Record(values),
+                    ty: Type::Record(n),
+                    span: span.clone(),
+                };
+                self.with_where_checks(record, &span)
+            }
             None => error_expr(span),
         }
     }
