@@ -24,8 +24,9 @@
 //!
 //! [`FLAG_STR_ASCII`] marks a string whose bytes are all ASCII, which makes
 //! `len(s)` and `s[i]` O(1). The runtime sets it on its static strings and on
-//! heap strings as soon as it knows (at creation when the inputs tell, else at
-//! the first `len`/index, which also caches the character count). Literals
+//! heap strings as soon as it knows: at creation for short texts and for the
+//! results of `+`, appending and interpolation, else at the first `len`/index,
+//! which also caches the character count. Literals
 //! from the code generator have `flags = 0` ("unknown": scanned when indexed)
 //! unless it sets `FLAG_STR_ASCII` itself.
 //!
@@ -151,9 +152,11 @@ pub const UNKNOWN_CHARS: u64 = u64::MAX;
 /// Smallest capacity `lm_str_append` gives a string it has to copy.
 const MIN_APPEND_CAP: usize = 32;
 
-/// Strings at most this long have their character count computed on the spot
-/// when an operation wants it for its result (longer ones are left to the
-/// first `len`/index, which caches it).
+/// [`new_string`] counts the characters of texts at most this long on the
+/// spot; longer ones are counted by the first `len`/index (and cached).
+/// Concatenation and appending always know the count of their result: they
+/// take their inputs' counts (counting an input once, while copying it
+/// anyway, if it has none yet).
 const CHEAP_SCAN: usize = 256;
 
 /// # Safety
@@ -310,30 +313,6 @@ unsafe fn count_chars(s: *const LmString) -> u64 {
     }
 }
 
-/// The character count if known or cheap to compute, else [`UNKNOWN_CHARS`].
-///
-/// # Safety
-/// `s` must be a live string object.
-unsafe fn chars_if_cheap(s: *const LmString) -> u64 {
-    // SAFETY: caller's contract.
-    unsafe {
-        match known_chars(s) {
-            Some(chars) => chars,
-            None if (*s).len as usize <= CHEAP_SCAN => chars_of(s),
-            None => UNKNOWN_CHARS,
-        }
-    }
-}
-
-/// The sum of character counts, unknown if either is.
-fn add_chars(a: u64, b: u64) -> u64 {
-    if a == UNKNOWN_CHARS || b == UNKNOWN_CHARS {
-        UNKNOWN_CHARS
-    } else {
-        a + b
-    }
-}
-
 /// Allocates a string of `len` bytes holding `chars` characters (or
 /// [`UNKNOWN_CHARS`], counted when first needed) and lets `fill` write them.
 /// `fill` must write valid UTF-8 into every byte.
@@ -379,7 +358,7 @@ pub unsafe extern "C" fn lm_str_concat(a: *const LmString, b: *const LmString) -
         return keep;
     }
     // SAFETY: live strings.
-    let chars = unsafe { add_chars(chars_if_cheap(a), chars_if_cheap(b)) };
+    let chars = unsafe { chars_of(a) + chars_of(b) };
     new_with_chars(x.len() + y.len(), chars, |out| {
         out[..x.len()].copy_from_slice(x);
         out[x.len()..].copy_from_slice(y);
@@ -416,7 +395,7 @@ pub unsafe extern "C" fn lm_str_append(s: *mut LmString, t: *const LmString) -> 
         let need = s_len
             .checked_add(t_len)
             .unwrap_or_else(|| internal_error("string too large"));
-        let chars = add_chars(chars_if_cheap(s), chars_if_cheap(t));
+        let chars = chars_of(s) + chars_of(t);
         let flags = (*s).header.flags;
         let unshared = (*s).header.rc == 1 && flags & FLAG_SHARED == 0;
         if unshared && flags & FLAG_STR_HEAP != 0 {
@@ -481,7 +460,7 @@ pub unsafe extern "C" fn lm_str_concat_n(
             total = total
                 .checked_add((*p).len as usize)
                 .unwrap_or_else(|| internal_error("string too large"));
-            chars = add_chars(chars, chars_if_cheap(p));
+            chars += chars_of(p);
         }
     }
     new_with_chars(total, chars, |out| {
@@ -733,9 +712,18 @@ mod tests {
             let c = unsafe { lm_str_index(q, -1, std::ptr::null()) };
             assert_eq!(s(c), "n");
             assert_ne!(flags(q) & FLAG_STR_ASCII, 0, "indexing learns ASCII");
-            // Results of concatenation know their count from the inputs.
+            // Results of concatenation know their count from the inputs,
+            // counting (and caching) an input's count if need be.
+            let long2 = new_string(&"ab".repeat(200));
+            assert_eq!(unsafe { known_chars(long2) }, None);
             let pq = unsafe { lm_str_concat(p, q) };
             assert_eq!(unsafe { known_chars(pq) }, Some(335));
+            let l2 = unsafe { lm_str_concat(q, long2) };
+            assert_eq!(unsafe { known_chars(long2) }, Some(400));
+            assert_eq!(unsafe { known_chars(l2) }, Some(405));
+            assert_ne!(flags(l2) & FLAG_STR_ASCII, 0);
+            release(l2);
+            release(long2);
             let qq = unsafe { lm_str_concat(q, q) };
             assert_ne!(flags(qq) & FLAG_STR_ASCII, 0);
             let parts = [q as *const LmString, literal!("é"), q];
