@@ -74,6 +74,18 @@ pub use value::{lm_str_from_value, lm_write_value};
 
 // Builtin library.
 pub use library::checks::{lm_args, lm_assert_eq, lm_assert_ne, lm_debug, lm_read_stdin};
+pub use library::convert::{
+    lm_float_to_int, lm_parse_float, lm_parse_int, lm_str_to_float, lm_str_to_int,
+};
+pub use library::encoding::{
+    lm_base64_decode, lm_base64_encode, lm_hex_decode, lm_hex_encode, lm_sha256, lm_url_decode,
+    lm_url_encode,
+};
+pub use library::pairs::{lm_list_enumerate, lm_list_zip, lm_map_group_push};
+pub use library::system::{
+    lm_env, lm_monotonic_ms, lm_now_ms, lm_random, lm_random_int, lm_read_file, lm_read_line,
+    lm_uuid, lm_write_file,
+};
 pub use library::lists::{
     lm_list_chunk, lm_list_drop, lm_list_flatten, lm_list_index_of, lm_list_insert, lm_list_max,
     lm_list_min, lm_list_product, lm_list_range, lm_list_remove_at, lm_list_reverse, lm_list_slice,
@@ -348,6 +360,30 @@ mod abi_check {
             lm_debug(I64, Ptr, Ptr) -> [];
             lm_args(Ptr) -> [Ptr];
             lm_read_stdin() -> [Ptr];
+            lm_float_to_int(F64, Ptr) -> [Ptr];
+            lm_str_to_int(Ptr, Ptr) -> [Ptr];
+            lm_str_to_float(Ptr, Ptr) -> [Ptr];
+            lm_parse_int(Ptr, Ptr) -> [Ptr];
+            lm_parse_float(Ptr, Ptr) -> [Ptr];
+            lm_list_zip(Ptr, Ptr, Ptr) -> [Ptr];
+            lm_list_enumerate(Ptr, Ptr) -> [Ptr];
+            lm_map_group_push(Ptr, I64, I64) -> [Ptr];
+            lm_env(Ptr) -> [Ptr];
+            lm_read_line() -> [Ptr];
+            lm_read_file(Ptr, Ptr) -> [Ptr];
+            lm_write_file(Ptr, Ptr, Ptr) -> [Ptr];
+            lm_now_ms() -> [I64];
+            lm_monotonic_ms() -> [I64];
+            lm_random() -> [F64];
+            lm_random_int(I64, I64, Ptr) -> [I64];
+            lm_uuid() -> [Ptr];
+            lm_sha256(Ptr) -> [Ptr];
+            lm_base64_encode(Ptr) -> [Ptr];
+            lm_hex_encode(Ptr) -> [Ptr];
+            lm_url_encode(Ptr) -> [Ptr];
+            lm_base64_decode(Ptr, Ptr) -> [Ptr];
+            lm_hex_decode(Ptr, Ptr) -> [Ptr];
+            lm_url_decode(Ptr, Ptr) -> [Ptr];
         }
     }
 

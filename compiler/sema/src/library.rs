@@ -132,6 +132,49 @@ pub enum LibOp {
     Debug,
     Args,
     ReadStdin,
+
+    // Conversions.
+    /// `(x)`: `Int`, `Float`, `String` or `Bool`, to an `Int?`.
+    ToInt,
+    /// `(x)`: `Int`, `Float` or `String`, to a `Float?`.
+    ToFloat,
+    /// `(s: String)`: a `result[Int, String]` / `result[Float, String]`.
+    ParseInt,
+    ParseFloat,
+
+    // More lists.
+    /// `(xs)`: the first / last element as a `T?`.
+    ListFirst,
+    ListLast,
+    /// `(xs, ys)`: a list of pairs.
+    ListZip,
+    /// `(xs)`: a list of `(index, element)` pairs.
+    ListEnumerate,
+
+    // Environment, files, time and randomness.
+    /// `(name: String)`: a `String?`.
+    Env,
+    ReadLine,
+    /// `(path: String)`: a `result[String, String]`.
+    ReadFile,
+    /// `(path: String, text: String)`: a `result[Null, String]`.
+    WriteFile,
+    NowMs,
+    MonotonicMs,
+    Random,
+    /// `(lo: Int, hi: Int)`, inclusive.
+    RandomInt,
+    Uuid,
+
+    // Hashing and encodings (`(s: String)`; decoders give a
+    // `result[String, String]`).
+    Sha256,
+    Base64Encode,
+    Base64Decode,
+    HexEncode,
+    HexDecode,
+    UrlEncode,
+    UrlDecode,
 }
 
 /// Every library builtin this version compiles.
@@ -198,6 +241,30 @@ pub const LIBRARY: &[&str] = &[
     "debug",
     "args",
     "read_stdin",
+    "to_int",
+    "to_float",
+    "parse_int",
+    "parse_float",
+    "first",
+    "last",
+    "zip",
+    "enumerate",
+    "env",
+    "read_line",
+    "read_file",
+    "write_file",
+    "now_ms",
+    "monotonic_ms",
+    "random",
+    "random_int",
+    "uuid",
+    "sha256",
+    "base64_encode",
+    "base64_decode",
+    "hex_encode",
+    "hex_decode",
+    "url_encode",
+    "url_decode",
 ];
 
 /// Whether `name` is a library builtin this version compiles.

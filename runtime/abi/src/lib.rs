@@ -318,6 +318,49 @@ runtime_functions! {
     LM_ARGS = "lm_args"(Ptr) -> [Ptr];
     /// `read_stdin()`: all of standard input (stdout is flushed first).
     LM_READ_STDIN = "lm_read_stdin"() -> [Ptr];
+
+    // Conversions, environment, time, randomness, encodings (builtins.md).
+    // An `Int?`/`Float?` result is a box of the Int/Float descriptor passed
+    // in, or 0 for null; a `String?` is the string or 0; a `result[T, E]` is
+    // an enum object of the result descriptor passed in.
+    /// `to_int(x)` on a Float: truncated, null when NaN, infinite or out of range.
+    LM_FLOAT_TO_INT = "lm_float_to_int"(F64, Ptr) -> [Ptr];
+    /// `to_int(s)` / `to_float(s)`: parsed after trimming, or null.
+    LM_STR_TO_INT = "lm_str_to_int"(Ptr, Ptr) -> [Ptr];
+    LM_STR_TO_FLOAT = "lm_str_to_float"(Ptr, Ptr) -> [Ptr];
+    /// `parse_int(s, result_desc)` / `parse_float`: `ok(n)` or `err(message)`.
+    LM_PARSE_INT = "lm_parse_int"(Ptr, Ptr) -> [Ptr];
+    LM_PARSE_FLOAT = "lm_parse_float"(Ptr, Ptr) -> [Ptr];
+    /// `zip(xs, ys, pair_desc)`, `enumerate(xs, pair_desc)`: lists of tuples.
+    LM_LIST_ZIP = "lm_list_zip"(Ptr, Ptr, Ptr) -> [Ptr];
+    LM_LIST_ENUMERATE = "lm_list_enumerate"(Ptr, Ptr) -> [Ptr];
+    /// `group_by` step: appends the slot `v` to the list under key `k` of a
+    /// `map[K, list[T]]` (a new list for a new key); consumes the map.
+    LM_MAP_GROUP_PUSH = "lm_map_group_push"(Ptr, I64, I64) -> [Ptr];
+    /// `env(name)`: `String?`.
+    LM_ENV = "lm_env"(Ptr) -> [Ptr];
+    /// `read_line()`: `String?` (null at end of input); flushes stdout first.
+    LM_READ_LINE = "lm_read_line"() -> [Ptr];
+    /// `read_file(path, result_desc)`: `result[String, String]`.
+    LM_READ_FILE = "lm_read_file"(Ptr, Ptr) -> [Ptr];
+    /// `write_file(path, text, result_desc)`: `result[Null, String]`.
+    LM_WRITE_FILE = "lm_write_file"(Ptr, Ptr, Ptr) -> [Ptr];
+    LM_NOW_MS = "lm_now_ms"() -> [I64];
+    LM_MONOTONIC_MS = "lm_monotonic_ms"() -> [I64];
+    /// `random()`: a Float in [0, 1).
+    LM_RANDOM = "lm_random"() -> [F64];
+    /// `random_int(lo, hi, loc)`: inclusive; `lo > hi` is a runtime error.
+    LM_RANDOM_INT = "lm_random_int"(I64, I64, Ptr) -> [I64];
+    LM_UUID = "lm_uuid"() -> [Ptr];
+    /// `sha256(s)`: 64 lower-case hex digits.
+    LM_SHA256 = "lm_sha256"(Ptr) -> [Ptr];
+    LM_BASE64_ENCODE = "lm_base64_encode"(Ptr) -> [Ptr];
+    LM_HEX_ENCODE = "lm_hex_encode"(Ptr) -> [Ptr];
+    LM_URL_ENCODE = "lm_url_encode"(Ptr) -> [Ptr];
+    /// Decoders: `(s, result_desc)` -> `result[String, String]`.
+    LM_BASE64_DECODE = "lm_base64_decode"(Ptr, Ptr) -> [Ptr];
+    LM_HEX_DECODE = "lm_hex_decode"(Ptr, Ptr) -> [Ptr];
+    LM_URL_DECODE = "lm_url_decode"(Ptr, Ptr) -> [Ptr];
 }
 
 /// The functions of [`LM_FLOAT_FN`] (builtin library).

@@ -1,7 +1,9 @@
 //! The builtin library (`spec/builtins.md`): the runtime side of builtins
 //! that compile to plain calls — string functions ([`text`]), math
-//! ([`math`]), list functions ([`lists`]) and checks and the environment
-//! ([`checks`]).
+//! ([`math`]), list functions ([`lists`], and [`pairs`] for `zip`,
+//! `enumerate` and `group_by`), checks ([`checks`]), conversions
+//! ([`convert`]), hashing and encodings ([`encoding`]) and the environment,
+//! files, time and randomness ([`system`]).
 //!
 //! Conventions as everywhere in the runtime (`docs/runtime-abi.md`): pointer
 //! arguments are borrowed, results are owned; a list result is always a new
@@ -9,8 +11,12 @@
 //! at the caller's location.
 
 pub mod checks;
+pub mod convert;
+pub mod encoding;
 pub mod lists;
 pub mod math;
+pub mod pairs;
+pub mod system;
 pub mod text;
 
 use lumen_abi::TypeDesc;

@@ -12,7 +12,7 @@ use lumen_sema::hir::{Expr, Type};
 use lumen_sema::library::{type_name, LibOp, LibraryCall, MathFn};
 
 use super::FnLowerer;
-use crate::{BinOp, Const, Loc, Operand, RtArg, Rvalue, Terminator, Ty};
+use crate::{BinOp, Cast, Const, Loc, Operand, RtArg, Rvalue, Terminator, Ty};
 
 fn float_fn(f: MathFn) -> abi::FloatFn {
     match f {
@@ -197,8 +197,150 @@ impl FnLowerer<'_, '_> {
                 simple(self, abi::LM_ARGS, vec![desc], false)
             }
             L::ReadStdin => simple(self, abi::LM_READ_STDIN, vec![], false),
+
+            L::ToInt | L::ToFloat => {
+                let to_int = call.op == L::ToInt;
+                let x = values[0].clone();
+                match (args[0].ty, to_int) {
+                    (Type::Int, true) | (Type::Float, false) => self.inject(x, args[0].ty, ty, loc),
+                    (Type::Bool, _) => {
+                        let n = self.to_slot(x, Ty::Bool, loc);
+                        self.inject(n, Type::Int, ty, loc)
+                    }
+                    (Type::Int, false) => {
+                        let f = self.temp(Ty::Float, Rvalue::Cast(Cast::IntToFloat, x), loc);
+                        self.inject(f, Type::Float, ty, loc)
+                    }
+                    (Type::Float, true) => {
+                        let desc = self.desc(Type::Int);
+                        simple(self, abi::LM_FLOAT_TO_INT, vec![v(0), desc], false)
+                    }
+                    (_, true) => {
+                        let desc = self.desc(Type::Int);
+                        simple(self, abi::LM_STR_TO_INT, vec![v(0), desc], false)
+                    }
+                    (_, false) => {
+                        let desc = self.desc(Type::Float);
+                        simple(self, abi::LM_STR_TO_FLOAT, vec![v(0), desc], false)
+                    }
+                }
+            }
+            L::ParseInt
+            | L::ParseFloat
+            | L::ReadFile
+            | L::Base64Decode
+            | L::HexDecode
+            | L::UrlDecode => {
+                let f = match call.op {
+                    L::ParseInt => abi::LM_PARSE_INT,
+                    L::ParseFloat => abi::LM_PARSE_FLOAT,
+                    L::ReadFile => abi::LM_READ_FILE,
+                    L::Base64Decode => abi::LM_BASE64_DECODE,
+                    L::HexDecode => abi::LM_HEX_DECODE,
+                    _ => abi::LM_URL_DECODE,
+                };
+                let desc = self.desc(ty);
+                simple(self, f, vec![v(0), desc], false)
+            }
+            L::WriteFile => {
+                let desc = self.desc(ty);
+                simple(self, abi::LM_WRITE_FILE, vec![v(0), v(1), desc], false)
+            }
+            L::ListFirst | L::ListLast => {
+                let last = call.op == L::ListLast;
+                self.lib_first_last(values[0].clone(), elem_of(args[0].ty), ty, last, loc)
+            }
+            L::ListZip => {
+                let desc = self.desc(elem_of(ty));
+                simple(self, abi::LM_LIST_ZIP, vec![v(0), v(1), desc], false)
+            }
+            L::ListEnumerate => {
+                let desc = self.desc(elem_of(ty));
+                simple(self, abi::LM_LIST_ENUMERATE, vec![v(0), desc], false)
+            }
+            L::Env => simple(self, abi::LM_ENV, vec![v(0)], false),
+            L::ReadLine => simple(self, abi::LM_READ_LINE, vec![], false),
+            L::NowMs => simple(self, abi::LM_NOW_MS, vec![], false),
+            L::MonotonicMs => simple(self, abi::LM_MONOTONIC_MS, vec![], false),
+            L::Random => simple(self, abi::LM_RANDOM, vec![], false),
+            L::RandomInt => simple(self, abi::LM_RANDOM_INT, vec![v(0), v(1)], true),
+            L::Uuid => simple(self, abi::LM_UUID, vec![], false),
+            L::Sha256 => simple(self, abi::LM_SHA256, vec![v(0)], false),
+            L::Base64Encode => simple(self, abi::LM_BASE64_ENCODE, vec![v(0)], false),
+            L::HexEncode => simple(self, abi::LM_HEX_ENCODE, vec![v(0)], false),
+            L::UrlEncode => simple(self, abi::LM_URL_ENCODE, vec![v(0)], false),
             L::Assert | L::TypeOf | L::Format => Operand::Const(Const::Null),
         }
+    }
+
+    /// `first(xs)` / `last(xs)`: the element as a `T?` (`ty`), null when
+    /// the list is empty.
+    fn lib_first_last(
+        &mut self,
+        xs: Operand,
+        elem: Type,
+        ty: Type,
+        last: bool,
+        loc: Loc,
+    ) -> Operand {
+        let mty = self.layouts.ty(ty);
+        if mty == Ty::Null {
+            return Operand::Const(Const::Null);
+        }
+        let result = self.new_local(mty, None);
+        let len = self.runtime(
+            abi::LM_LIST_LEN,
+            Ty::Int,
+            vec![RtArg::Operand(xs.clone())],
+            loc,
+        );
+        let empty = self.temp(
+            Ty::Bool,
+            Rvalue::Binary {
+                op: BinOp::Eq,
+                ty: Ty::Int,
+                lhs: len,
+                rhs: Operand::Const(Const::Int(0)),
+            },
+            loc,
+        );
+        let (null_bb, value_bb, join) = (self.new_block(), self.new_block(), self.new_block());
+        self.terminate(Terminator::Branch {
+            cond: empty,
+            then_block: null_bb,
+            else_block: value_bb,
+        });
+        self.switch_to(null_bb);
+        self.assign(
+            result,
+            Rvalue::FromSlot(Operand::Const(Const::Int(0)), mty),
+            loc,
+        );
+        self.goto(join);
+        self.switch_to(value_bb);
+        let slot = self.runtime(
+            abi::LM_LIST_GET,
+            Ty::Int,
+            vec![
+                RtArg::Operand(xs),
+                RtArg::I64(if last { -1 } else { 0 }),
+                RtArg::Loc(loc),
+            ],
+            loc,
+        );
+        let elem_ty = self.layouts.ty(elem);
+        let x = self.temp(elem_ty, Rvalue::FromSlot(slot, elem_ty), loc);
+        // A union element (`list[Int?]`) already has the representation of
+        // the optional.
+        let value = if matches!(elem, Type::Union(_)) || elem == ty {
+            x
+        } else {
+            self.inject(x, elem, ty, loc)
+        };
+        self.assign(result, Rvalue::Use(value), loc);
+        self.goto(join);
+        self.switch_to(join);
+        Operand::Local(result)
     }
 
     /// A list element argument as a slot.

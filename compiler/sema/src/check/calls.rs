@@ -299,9 +299,12 @@ impl Checker {
             for arg in &args {
                 let Some(v) = arg.value() else { continue };
                 // An empty literal after the first argument takes its type
-                // from it (`concat(xs, [])`, `merge(m, {})`).
+                // from it (`concat(xs, [])`, `merge(m, {})`); not for `zip`,
+                // whose lists are independent.
                 let hint = match (&v, values.first().map(|f| f.ty)) {
-                    (ast::Expr::List(_) | ast::Expr::Map(_) | ast::Expr::Set(_), Some(t)) => {
+                    (ast::Expr::List(_) | ast::Expr::Map(_) | ast::Expr::Set(_), Some(t))
+                        if name != "zip" =>
+                    {
                         Some(t)
                     }
                     _ => None,

@@ -1,5 +1,6 @@
 //! Higher-order list builtins (`map`, `filter`, `reduce`/`fold`, `any`,
-//! `all`, `count`, `find`, `position`, `flat_map`, `sort_by`): their function
+//! `all`, `count`, `find`, `position`, `flat_map`, `sort_by`, `partition`,
+//! `group_by`, `sort_with`): their function
 //! argument is checked against the function type the list implies, so lambda
 //! parameters need no annotations (`map(xs, fn(x) => x * 2)`), and arguments
 //! that are not lambdas are checked first (types.md §2).
@@ -10,11 +11,23 @@ use lumen_syntax::ast;
 use super::stmt::error_expr;
 use super::{codes, span_of, Checker};
 use crate::hir::{Expr, ExprKind, HigherOrder};
-use crate::types::{fn_type, list_of, optional, Type};
+use crate::types::{fn_type, list_of, map_of, optional, tuple_of, Type};
 
 pub(crate) const HIGHER_ORDER: &[&str] = &[
-    "map", "filter", "reduce", "fold", "any", "all", "count", "find", "position", "flat_map",
+    "map",
+    "filter",
+    "reduce",
+    "fold",
+    "any",
+    "all",
+    "count",
+    "find",
+    "position",
+    "flat_map",
     "sort_by",
+    "partition",
+    "group_by",
+    "sort_with",
 ];
 
 impl Checker {
@@ -48,7 +61,10 @@ impl Checker {
         if given != wanted {
             self.error(
                 codes::BAD_ARGUMENTS,
-                format!("`{name}` takes {wanted} arguments but {given} were given"),
+                format!(
+                    "`{name}` takes {wanted} arguments but {given} {} given",
+                    if given == 1 { "was" } else { "were" }
+                ),
                 span.clone(),
                 "wrong number of arguments",
             );
@@ -120,6 +136,17 @@ impl Checker {
                 fn_type(vec![elem], Type::Error),
                 Some(list.ty),
             ),
+            "partition" => (
+                HigherOrder::Partition,
+                fn_type(vec![elem], Type::Bool),
+                Some(tuple_of(&[list.ty, list.ty])),
+            ),
+            "group_by" => (HigherOrder::GroupBy, fn_type(vec![elem], Type::Error), None),
+            "sort_with" => (
+                HigherOrder::SortWith,
+                fn_type(vec![elem, elem], Type::Int),
+                Some(list.ty),
+            ),
             _ => (
                 HigherOrder::Reduce,
                 fn_type(vec![acc, elem], acc),
@@ -143,10 +170,14 @@ impl Checker {
             HigherOrder::Reduce => {
                 sig.params.len() == 2 && elem.fits(sig.params[1]) && acc.fits(sig.params[0])
             }
+            HigherOrder::SortWith => {
+                sig.params.len() == 2 && elem.fits(sig.params[0]) && elem.fits(sig.params[1])
+            }
             _ => sig.params.len() == 1 && elem.fits(sig.params[0]),
         };
         let ret_ok = match op {
-            HigherOrder::Map | HigherOrder::SortBy => true,
+            HigherOrder::Map | HigherOrder::SortBy | HigherOrder::GroupBy => true,
+            HigherOrder::SortWith => sig.ret.fits(Type::Int),
             HigherOrder::FlatMap => matches!(sig.ret, Type::List(_)) || sig.ret.has_error(),
             HigherOrder::Reduce => sig.ret.fits(acc),
             _ => sig.ret.fits(Type::Bool),
@@ -173,8 +204,21 @@ impl Checker {
             );
             return error_expr(span);
         }
+        if op == HigherOrder::GroupBy && !sig.ret.has_ordering() && !sig.ret.has_error() {
+            self.error(
+                codes::BAD_OPERANDS,
+                format!(
+                    "`group_by` needs keys that can be ordered (they become map keys), not `{}`",
+                    sig.ret
+                ),
+                fspan,
+                "no ordering",
+            );
+            return error_expr(span);
+        }
         let ty = match (op, result) {
             (HigherOrder::Map, _) => list_of(sig.ret),
+            (HigherOrder::GroupBy, _) => map_of(sig.ret, list.ty),
             (HigherOrder::FlatMap, _) => sig.ret,
             (_, Some(t)) => t,
             _ => Type::Error,

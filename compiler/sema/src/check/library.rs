@@ -10,16 +10,20 @@ use super::stmt::error_expr;
 use super::Checker;
 use crate::hir::{Expr, ExprKind, Type};
 use crate::library::{library_name, LibOp, LibraryCall, MathFn};
-use crate::types::list_of;
+use crate::types::{list_of, optional, result_of, tuple_of};
 
 /// How many arguments a library builtin takes: `(min, max)`, `max` `None`
 /// for any number.
 fn arity(name: &str) -> (usize, Option<usize>) {
     match name {
-        "args" | "read_stdin" => (0, Some(0)),
+        "args" | "read_stdin" | "read_line" | "now_ms" | "monotonic_ms" | "random" | "uuid" => {
+            (0, Some(0))
+        }
         "split" | "join" | "contains" | "starts_with" | "ends_with" | "index_of" | "repeat"
         | "atan2" | "pow" | "prepend" | "remove_at" | "concat" | "take" | "drop" | "chunk"
-        | "window" | "assert_eq" | "assert_ne" => (2, Some(2)),
+        | "window" | "assert_eq" | "assert_ne" | "zip" | "write_file" | "random_int" => {
+            (2, Some(2))
+        }
         "replace" | "slice" | "insert" | "clamp" => (3, Some(3)),
         "pad_left" | "pad_right" | "range" => (2, Some(3)),
         "min" | "max" | "assert" => (1, Some(2)),
@@ -483,6 +487,102 @@ impl Checker {
             "debug" => (LibOp::Debug, Type::Null),
             "args" => (LibOp::Args, list_of(Type::Str)),
             "read_stdin" => (LibOp::ReadStdin, Type::Str),
+            "to_int" | "to_float" => {
+                let to_int = name == "to_int";
+                let ok = match first {
+                    Type::Int | Type::Float | Type::Str => true,
+                    Type::Bool => to_int,
+                    _ => false,
+                };
+                if !ok {
+                    let from = if to_int {
+                        "an `Int`, a `Float`, a `String` or a `Bool`"
+                    } else {
+                        "an `Int`, a `Float` or a `String`"
+                    };
+                    self.error(
+                        codes::MISMATCHED_TYPES,
+                        format!("`{name}` converts {from}, not `{first}`"),
+                        args[0].span.clone(),
+                        "cannot be converted",
+                    );
+                    return None;
+                }
+                if to_int {
+                    (LibOp::ToInt, optional(Type::Int))
+                } else {
+                    (LibOp::ToFloat, optional(Type::Float))
+                }
+            }
+            "parse_int" | "parse_float" => {
+                self.want(name, &mut args, 0, Type::Str, "a `String`")?;
+                if name == "parse_int" {
+                    (LibOp::ParseInt, result_of(Type::Int, Type::Str))
+                } else {
+                    (LibOp::ParseFloat, result_of(Type::Float, Type::Str))
+                }
+            }
+            "first" | "last" => {
+                let elem = self.list_arg(name, &args[0])?;
+                let op = if name == "first" {
+                    LibOp::ListFirst
+                } else {
+                    LibOp::ListLast
+                };
+                (op, optional(elem))
+            }
+            "zip" => {
+                let a = self.list_arg(name, &args[0])?;
+                let b = self.list_arg(name, &args[1])?;
+                (LibOp::ListZip, list_of(tuple_of(&[a, b])))
+            }
+            "enumerate" => {
+                let elem = self.list_arg(name, &args[0])?;
+                (LibOp::ListEnumerate, list_of(tuple_of(&[Type::Int, elem])))
+            }
+            "env" => {
+                self.want(
+                    name,
+                    &mut args,
+                    0,
+                    Type::Str,
+                    "the variable's name as a `String`",
+                )?;
+                (LibOp::Env, optional(Type::Str))
+            }
+            "read_line" => (LibOp::ReadLine, optional(Type::Str)),
+            "read_file" => {
+                self.want(name, &mut args, 0, Type::Str, "the path as a `String`")?;
+                (LibOp::ReadFile, result_of(Type::Str, Type::Str))
+            }
+            "write_file" => {
+                self.want(name, &mut args, 0, Type::Str, "the path as a `String`")?;
+                self.want(name, &mut args, 1, Type::Str, "the text as a `String`")?;
+                (LibOp::WriteFile, result_of(Type::Null, Type::Str))
+            }
+            "now_ms" => (LibOp::NowMs, Type::Int),
+            "monotonic_ms" => (LibOp::MonotonicMs, Type::Int),
+            "random" => (LibOp::Random, Type::Float),
+            "random_int" => {
+                self.want(name, &mut args, 0, Type::Int, "`Int` bounds")?;
+                self.want(name, &mut args, 1, Type::Int, "`Int` bounds")?;
+                (LibOp::RandomInt, Type::Int)
+            }
+            "uuid" => (LibOp::Uuid, Type::Str),
+            "sha256" | "base64_encode" | "hex_encode" | "url_encode" | "base64_decode"
+            | "hex_decode" | "url_decode" => {
+                self.want(name, &mut args, 0, Type::Str, "a `String`")?;
+                let decoded = result_of(Type::Str, Type::Str);
+                match name {
+                    "sha256" => (LibOp::Sha256, Type::Str),
+                    "base64_encode" => (LibOp::Base64Encode, Type::Str),
+                    "hex_encode" => (LibOp::HexEncode, Type::Str),
+                    "url_encode" => (LibOp::UrlEncode, Type::Str),
+                    "base64_decode" => (LibOp::Base64Decode, decoded),
+                    "hex_decode" => (LibOp::HexDecode, decoded),
+                    _ => (LibOp::UrlDecode, decoded),
+                }
+            }
             _ => {
                 self.not_supported(&format!("the builtin `{name}`"), span.clone());
                 return None;
