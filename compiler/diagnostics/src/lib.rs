@@ -43,6 +43,9 @@ pub struct Diagnostic {
     pub primary: Label,
     pub secondary: Vec<Label>,
     pub help: Vec<String>,
+    /// Which source file the spans point into (an index into the files
+    /// given to the renderer; 0 is the main file).
+    pub file: usize,
 }
 
 impl Diagnostic {
@@ -62,6 +65,7 @@ impl Diagnostic {
             },
             secondary: Vec::new(),
             help: Vec::new(),
+            file: 0,
         }
     }
 
@@ -103,9 +107,33 @@ pub enum Color {
     Never,
 }
 
-/// Sorts diagnostics by position, as the CLI promises (`spec/cli.md`).
+/// Sorts diagnostics by file and position, as the CLI promises (`spec/cli.md`).
 pub fn sort(diagnostics: &mut [Diagnostic]) {
-    diagnostics.sort_by_key(|d| (d.primary.span.start, d.primary.span.end));
+    diagnostics.sort_by_key(|d| (d.file, d.primary.span.start, d.primary.span.end));
+}
+
+/// Renders diagnostics that may point into several files (`files[i]` is the
+/// name and text of file `i`) to stderr.
+pub fn render_files_to_stderr(files: &[(String, String)], diagnostics: &[Diagnostic], color: Color) {
+    let choice = match color {
+        Color::Always => ColorChoice::Always,
+        Color::Never => ColorChoice::Never,
+        Color::Auto => {
+            if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+                ColorChoice::Auto
+            } else {
+                ColorChoice::Never
+            }
+        }
+    };
+    let stream = StandardStream::stderr(choice);
+    let mut lock = stream.lock();
+    let config = term::Config::default();
+    for d in diagnostics {
+        let Some((name, text)) = files.get(d.file).or_else(|| files.first()) else { continue };
+        let file = SimpleFile::new(name.as_str(), text.as_str());
+        let _ = term::emit(&mut lock, &config, &file, &to_codespan(d, text.len()));
+    }
 }
 
 fn to_codespan(d: &Diagnostic, source_len: usize) -> CsDiagnostic<()> {

@@ -301,12 +301,15 @@ impl Checker {
                 // An empty literal after the first argument takes its type
                 // from it (`concat(xs, [])`, `merge(m, {})`); not for `zip`,
                 // whose lists are independent.
-                let hint = match (&v, values.first().map(|f| f.ty)) {
-                    (ast::Expr::List(_) | ast::Expr::Map(_) | ast::Expr::Set(_), Some(t))
-                        if name != "zip" =>
-                    {
-                        Some(t)
-                    }
+                // Only an *empty* literal needs (and takes) the hint.
+                let empty_literal = match &v {
+                    ast::Expr::List(l) => l.elements().next().is_none(),
+                    ast::Expr::Map(m) => m.entries().next().is_none(),
+                    ast::Expr::Set(s) => s.elements().next().is_none(),
+                    _ => false,
+                };
+                let hint = match values.first().map(|f| f.ty) {
+                    Some(t) if empty_literal && name != "zip" => Some(t),
                     _ => None,
                 };
                 if let Some(n) = arg.name() {
