@@ -90,6 +90,8 @@ pub struct FnCx<'a, 'e> {
     /// Ranges of Int locals known from dominating branches at the current
     /// statement ([`ranges`]).
     facts: Facts,
+    /// Element types behind slots, for the inline list fast paths.
+    pub(crate) slot_types: crate::fast_paths::SlotTypes,
 }
 
 /// Builds the Cranelift IR of `Program::functions[index]`.
@@ -152,6 +154,7 @@ fn build_with(
         locs: Vec::new(),
         loc_index: HashMap::new(),
         facts: Facts::new(),
+        slot_types: crate::fast_paths::SlotTypes::new(mir_fn),
     };
     fx.build_body(stack_check)?;
     let locs = std::mem::take(&mut fx.locs);
@@ -293,7 +296,7 @@ impl<'a, 'e> FnCx<'a, 'e> {
         let em = &mut *self.em;
         let id =
             em.data
-                .source_loc(&mut em.module, &self.program.file_name, &self.mir.name, loc)?;
+                .source_loc(&mut em.module, &self.mir.file_name, &self.mir.name, loc)?;
         Ok(self.data_addr(id))
     }
 
@@ -425,7 +428,7 @@ impl<'a, 'e> FnCx<'a, 'e> {
     fn statement(&mut self, kind: &StmtKind, loc: Loc) -> Result<(), CodegenError> {
         match kind {
             StmtKind::Assign(local, rvalue) => {
-                let value = self.rvalue(rvalue, loc)?.ok_or_else(|| {
+                let value = self.rvalue(rvalue, loc, Some(*local))?.ok_or_else(|| {
                     self.error(format!(
                         "assigning the result of a call that returns nothing to _{}",
                         local.0
@@ -434,7 +437,7 @@ impl<'a, 'e> FnCx<'a, 'e> {
                 self.facts.remove(local);
                 self.def(*local, value)
             }
-            StmtKind::Eval(rvalue) => self.rvalue(rvalue, loc).map(|_| ()),
+            StmtKind::Eval(rvalue) => self.rvalue(rvalue, loc, None).map(|_| ()),
             StmtKind::Store {
                 base,
                 offset,
@@ -457,18 +460,22 @@ impl<'a, 'e> FnCx<'a, 'e> {
                 let (var, ty) = self.local(*local)?;
                 if ty.is_heap() {
                     let value = self.b.use_var(var);
-                    let name = match kind {
-                        StmtKind::Retain(_) => lumen_abi::LM_RETAIN.name,
-                        _ => lumen_abi::LM_RELEASE.name,
-                    };
-                    self.call_runtime(name, &[value])?;
+                    match kind {
+                        StmtKind::Retain(_) => self.emit_retain(value)?,
+                        _ => self.emit_release(value)?,
+                    }
                 }
                 Ok(())
             }
         }
     }
 
-    fn rvalue(&mut self, rvalue: &Rvalue, loc: Loc) -> Result<Option<Value>, CodegenError> {
+    fn rvalue(
+        &mut self,
+        rvalue: &Rvalue,
+        loc: Loc,
+        dest: Option<Local>,
+    ) -> Result<Option<Value>, CodegenError> {
         Ok(match rvalue {
             Rvalue::Use(op) => Some(self.operand(op)?),
             Rvalue::Binary { op, ty, lhs, rhs } => {
@@ -607,6 +614,9 @@ impl<'a, 'e> FnCx<'a, 'e> {
                 })
             }
             Rvalue::Runtime(rf, args) => {
+                if let Some(result) = self.runtime_fast_path(rf, args, dest)? {
+                    return Ok(result);
+                }
                 let mut values = Vec::with_capacity(args.len());
                 for arg in args {
                     values.push(self.rt_arg(arg)?);
@@ -641,7 +651,7 @@ impl<'a, 'e> FnCx<'a, 'e> {
         Ok(())
     }
 
-    fn rt_arg(&mut self, arg: &RtArg) -> Result<Value, CodegenError> {
+    pub(crate) fn rt_arg(&mut self, arg: &RtArg) -> Result<Value, CodegenError> {
         Ok(match arg {
             RtArg::Operand(op) => self.operand(op)?,
             RtArg::I32(v) => self.b.ins().iconst(types::I32, i64::from(*v)),

@@ -13,6 +13,8 @@
 //! * [`function`]: builds one `ir::Function` from one MIR function.
 //! * [`inline`]: inlining of small cells (and one level of self-recursion)
 //!   on Cranelift IR, before compilation.
+//! * [`fast_paths`]: inline fast paths for reference counting and list
+//!   `len`/`get`/`set`/`push`, with the runtime call in a cold block.
 //! * [`checked_arith`]: inline overflow/zero/range checks with cold error blocks.
 //! * [`ranges`]: Int ranges implied by dominating branches, so checks that
 //!   cannot fire are not emitted.
@@ -31,6 +33,7 @@ pub mod checked_arith;
 pub mod clif_text;
 pub mod data;
 pub mod entry;
+pub mod fast_paths;
 pub mod function;
 pub mod inline;
 pub mod isa;

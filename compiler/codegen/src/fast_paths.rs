@@ -1,0 +1,493 @@
+//! Inline fast paths for the hottest runtime calls.
+//!
+//! Reference counting and list access go through the runtime
+//! (`lm_retain`, `lm_release`, `lm_list_get`, `lm_list_set`, `lm_list_push`,
+//! `lm_list_len`); a call per element access or per count change dominates
+//! tight loops. Here the common case is done inline, following the layout
+//! contract of `lumen_abi` (`docs/runtime-abi.md`), and everything else
+//! calls the very same runtime function from a cold block, so semantics,
+//! error messages and locations are untouched:
+//!
+//! * retain: null and immortal objects are skipped, an unshared
+//!   (`FLAG_SHARED` clear) object gets `rc + 1`; a shared one calls
+//!   `lm_retain` (atomic counting).
+//! * release: null and immortal objects are skipped, a count above 1 of an
+//!   unshared object is decremented inline; the last reference (freeing)
+//!   and shared objects call `lm_release`.
+//! * `lm_list_len`: a load of `len`.
+//! * `lm_list_get(xs, i)`: when `0 <= i < len`, a load from the buffer (plus
+//!   an inline retain for heap elements); a negative or out-of-range index
+//!   calls `lm_list_get`, which resolves it or fails the task.
+//! * `lm_list_set(xs, i, v)` / `lm_list_push(xs, v)`: when the list is
+//!   unshared (`rc == 1`) and the index is in range / there is spare
+//!   capacity, the slot is written inline (heap elements: retain the new
+//!   value, release the old one, in the runtime's order); otherwise the
+//!   runtime call (copy-on-write, growth, errors).
+//!
+//! The list fast paths need to know whether the elements are heap values,
+//! which the runtime call learns from the list's descriptor. Codegen learns
+//! it from the MIR instead ([`SlotTypes`]): the value stored comes from a
+//! `to_slot` of a typed operand, the element read goes into `from_slot` at a
+//! type. When that is not evident the plain runtime call is emitted.
+
+use std::collections::HashMap;
+
+use cranelift_codegen::ir::{condcodes::IntCC, types, InstBuilder, MemFlagsData, Value};
+use lumen_abi::{
+    FLAG_SHARED, LIST_CAP_OFFSET, LIST_DATA_OFFSET, LIST_DESC_OFFSET, LIST_LEN_OFFSET, RC_IMMORTAL,
+};
+use lumen_mir::{self as mir, Local, Operand, RtArg, Rvalue, StmtKind, Terminator, Ty};
+
+use crate::function::FnCx;
+use crate::CodegenError;
+
+/// Offset of the header's `flags` (`u16`) within an object.
+const FLAGS_OFFSET: i32 = 6;
+
+/// Bit `k` set for every heap `TypeKind` `k`.
+const HEAP_KINDS: u64 = {
+    use lumen_abi::TypeKind as K;
+    let kinds = [
+        K::String,
+        K::List,
+        K::Record,
+        K::Enum,
+        K::Closure,
+        K::Union,
+        K::Map,
+        K::Set,
+        K::Tuple,
+    ];
+    let mut mask = 0u64;
+    let mut i = 0;
+    while i < kinds.len() {
+        mask |= 1 << (kinds[i] as u32);
+        i += 1;
+    }
+    mask
+};
+
+/// A list operation with a fast path, with whether its elements are heap
+/// values when the MIR tells.
+#[derive(Clone, Copy)]
+enum ListOp {
+    Get(Option<bool>),
+    Set(Option<bool>),
+    Push(Option<bool>),
+}
+
+/// What the MIR says about the slots held in Int-typed locals.
+#[derive(Default)]
+pub struct SlotTypes {
+    /// For a local used only as the operand of `from_slot`: the type read
+    /// (`None` when uses disagree or it is used otherwise).
+    from_slot: HashMap<Local, Option<Ty>>,
+    /// For a local defined only by `to_slot`: the type of the value encoded.
+    to_slot: HashMap<Local, Option<Ty>>,
+}
+
+fn merge(map: &mut HashMap<Local, Option<Ty>>, local: Local, ty: Option<Ty>) {
+    map.entry(local)
+        .and_modify(|t| {
+            if *t != ty {
+                *t = None
+            }
+        })
+        .or_insert(ty);
+}
+
+impl SlotTypes {
+    pub fn new(f: &mir::Function) -> Self {
+        let mut st = SlotTypes::default();
+        let use_op = |st: &mut SlotTypes, op: &Operand| {
+            if let Operand::Local(l) = op {
+                merge(&mut st.from_slot, *l, None);
+            }
+        };
+        for block in &f.blocks {
+            for stmt in &block.stmts {
+                let rv = match &stmt.kind {
+                    StmtKind::Assign(dest, rv) => {
+                        let ty = match rv {
+                            Rvalue::ToSlot(op) => Some(f.operand_ty(op)),
+                            _ => None,
+                        };
+                        merge(&mut st.to_slot, *dest, ty);
+                        Some(rv)
+                    }
+                    StmtKind::Eval(rv) => Some(rv),
+                    StmtKind::Store { base, value, .. } => {
+                        use_op(&mut st, &Operand::Local(*base));
+                        use_op(&mut st, value);
+                        None
+                    }
+                    StmtKind::Retain(l) | StmtKind::Release(l) => {
+                        use_op(&mut st, &Operand::Local(*l));
+                        None
+                    }
+                };
+                let Some(rv) = rv else { continue };
+                match rv {
+                    Rvalue::FromSlot(Operand::Local(l), ty) => {
+                        merge(&mut st.from_slot, *l, Some(*ty))
+                    }
+                    Rvalue::FromSlot(op, _)
+                    | Rvalue::Use(op)
+                    | Rvalue::Unary { operand: op, .. }
+                    | Rvalue::Cast(_, op)
+                    | Rvalue::ToSlot(op)
+                    | Rvalue::Load { base: op, .. } => use_op(&mut st, op),
+                    Rvalue::Binary { lhs, rhs, .. } => {
+                        use_op(&mut st, lhs);
+                        use_op(&mut st, rhs);
+                    }
+                    Rvalue::Call(_, args) => args.iter().for_each(|a| use_op(&mut st, a)),
+                    Rvalue::CallIndirect { callee, args, .. } => {
+                        use_op(&mut st, callee);
+                        args.iter().for_each(|a| use_op(&mut st, a));
+                    }
+                    Rvalue::Runtime(_, args) => {
+                        for a in args {
+                            match a {
+                                RtArg::Operand(op) => use_op(&mut st, op),
+                                RtArg::StrArray(items) => {
+                                    items.iter().for_each(|a| use_op(&mut st, a))
+                                }
+                                _ => {}
+                            }
+                        }
+                    }
+                    Rvalue::FuncAddr(_) => {}
+                }
+            }
+            match &block.terminator {
+                Terminator::Branch { cond, .. } => use_op(&mut st, cond),
+                Terminator::Return(op) => use_op(&mut st, op),
+                Terminator::Goto(_) | Terminator::Unreachable => {}
+            }
+        }
+        // Parameters are defined by the caller.
+        for p in &f.params {
+            merge(&mut st.to_slot, *p, None);
+        }
+        st
+    }
+
+    /// Whether the element read into `dest` is a heap value (`None`: unknown).
+    fn read_is_heap(&self, dest: Option<Local>) -> Option<bool> {
+        let ty = (*self.from_slot.get(&dest?)?)?;
+        slot_is_heap(ty)
+    }
+
+    /// Whether the slot operand `op` holds a heap value (`None`: unknown).
+    fn written_is_heap(&self, op: &RtArg) -> Option<bool> {
+        let RtArg::Operand(Operand::Local(l)) = op else {
+            return None;
+        };
+        let ty = (*self.to_slot.get(l)?)?;
+        slot_is_heap(ty)
+    }
+}
+
+/// Heap or not for a slot of type `ty`; `Null` is unknown (the `null` of an
+/// optional heap element or of a `list[Null]`).
+fn slot_is_heap(ty: Ty) -> Option<bool> {
+    match ty {
+        Ty::Int | Ty::Float | Ty::Bool => Some(false),
+        Ty::Str | Ty::Ptr => Some(true),
+        Ty::Null => None,
+    }
+}
+
+fn flags() -> MemFlagsData {
+    MemFlagsData::trusted()
+}
+
+impl FnCx<'_, '_> {
+    /// Inline `lm_retain(p)`.
+    pub(crate) fn emit_retain(&mut self, p: Value) -> Result<(), CodegenError> {
+        let done = self.b.create_block();
+        let check = self.b.create_block();
+        let fast = self.b.create_block();
+        let slow = self.b.create_block();
+        self.b.set_cold_block(slow);
+        self.b.ins().brif(p, check, &[], done, &[]);
+
+        self.b.switch_to_block(check);
+        let rc = self.b.ins().load(types::I32, flags(), p, 0);
+        let immortal = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::Equal, rc, i64::from(RC_IMMORTAL as i32));
+        let fl = self.b.ins().uload16(types::I32, flags(), p, FLAGS_OFFSET);
+        let shared = self.b.ins().band_imm_u(fl, i64::from(FLAG_SHARED));
+        let rc1 = self.b.ins().iadd_imm_s(rc, 1);
+        let not_fast = {
+            let s = self.b.ins().icmp_imm_s(IntCC::NotEqual, shared, 0);
+            self.b.ins().bor(s, immortal)
+        };
+        self.b.ins().brif(not_fast, slow, &[], fast, &[]);
+
+        self.b.switch_to_block(fast);
+        self.b.ins().store(flags(), rc1, p, 0);
+        self.b.ins().jump(done, &[]);
+
+        self.b.switch_to_block(slow);
+        // Immortal objects are ignored by the runtime too; shared ones are
+        // counted atomically there.
+        self.call_runtime(lumen_abi::LM_RETAIN.name, &[p])?;
+        self.b.ins().jump(done, &[]);
+
+        self.b.switch_to_block(done);
+        Ok(())
+    }
+
+    /// Inline `lm_release(p)`.
+    pub(crate) fn emit_release(&mut self, p: Value) -> Result<(), CodegenError> {
+        let done = self.b.create_block();
+        let check = self.b.create_block();
+        let counted = self.b.create_block();
+        let fast = self.b.create_block();
+        let slow = self.b.create_block();
+        self.b.set_cold_block(slow);
+        self.b.ins().brif(p, check, &[], done, &[]);
+
+        self.b.switch_to_block(check);
+        let rc = self.b.ins().load(types::I32, flags(), p, 0);
+        let immortal = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::Equal, rc, i64::from(RC_IMMORTAL as i32));
+        self.b.ins().brif(immortal, done, &[], counted, &[]);
+
+        self.b.switch_to_block(counted);
+        let fl = self.b.ins().uload16(types::I32, flags(), p, FLAGS_OFFSET);
+        let shared = self.b.ins().band_imm_u(fl, i64::from(FLAG_SHARED));
+        let s = self.b.ins().icmp_imm_s(IntCC::NotEqual, shared, 0);
+        let last = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::UnsignedLessThanOrEqual, rc, 1);
+        let not_fast = self.b.ins().bor(s, last);
+        self.b.ins().brif(not_fast, slow, &[], fast, &[]);
+
+        self.b.switch_to_block(fast);
+        let rc1 = self.b.ins().iadd_imm_s(rc, -1);
+        self.b.ins().store(flags(), rc1, p, 0);
+        self.b.ins().jump(done, &[]);
+
+        self.b.switch_to_block(slow);
+        self.call_runtime(lumen_abi::LM_RELEASE.name, &[p])?;
+        self.b.ins().jump(done, &[]);
+
+        self.b.switch_to_block(done);
+        Ok(())
+    }
+
+    /// Emits `rf(args)` with an inline fast path when there is one; `None`
+    /// when the plain call should be emitted.
+    pub(crate) fn runtime_fast_path(
+        &mut self,
+        rf: &lumen_abi::RuntimeFn,
+        args: &[RtArg],
+        dest: Option<Local>,
+    ) -> Result<Option<Option<Value>>, CodegenError> {
+        let name = rf.name;
+        if name == lumen_abi::LM_LIST_LEN.name && args.len() == 1 {
+            let list = self.rt_arg(&args[0])?;
+            let len = self
+                .b
+                .ins()
+                .load(types::I64, flags(), list, LIST_LEN_OFFSET as i32);
+            return Ok(Some(Some(len)));
+        }
+        let op = if name == lumen_abi::LM_LIST_GET.name && args.len() == 3 {
+            ListOp::Get(self.slot_types.read_is_heap(dest))
+        } else if name == lumen_abi::LM_LIST_SET.name && args.len() == 4 {
+            ListOp::Set(self.slot_types.written_is_heap(&args[2]))
+        } else if name == lumen_abi::LM_LIST_PUSH.name && args.len() == 2 {
+            ListOp::Push(self.slot_types.written_is_heap(&args[1]))
+        } else {
+            return Ok(None);
+        };
+        let values = self.rt_args(args)?;
+        let list = values[0];
+        let join = self.b.create_block();
+        let result_ty = match op {
+            ListOp::Get(_) => types::I64,
+            _ => self.pointer,
+        };
+        let result = self.b.append_block_param(join, result_ty);
+        let fast = self.b.create_block();
+        let slow = self.b.create_block();
+        self.b.set_cold_block(slow);
+
+        // The guard: everything the fast path assumes.
+        let len = self
+            .b
+            .ins()
+            .load(types::I64, flags(), list, LIST_LEN_OFFSET as i32);
+        let ok = match op {
+            ListOp::Get(_) => self.b.ins().icmp(IntCC::UnsignedLessThan, values[1], len),
+            ListOp::Set(_) | ListOp::Push(_) => {
+                let rc = self.b.ins().load(types::I32, flags(), list, 0);
+                let unshared = self.b.ins().icmp_imm_s(IntCC::Equal, rc, 1);
+                let fits = match op {
+                    ListOp::Set(_) => self.b.ins().icmp(IntCC::UnsignedLessThan, values[1], len),
+                    _ => {
+                        let cap =
+                            self.b
+                                .ins()
+                                .load(types::I64, flags(), list, LIST_CAP_OFFSET as i32);
+                        self.b.ins().icmp(IntCC::UnsignedLessThan, len, cap)
+                    }
+                };
+                self.b.ins().band(unshared, fits)
+            }
+        };
+        self.b.ins().brif(ok, fast, &[], slow, &[]);
+
+        self.b.switch_to_block(slow);
+        let r = self
+            .call_runtime(name, &values)?
+            .ok_or_else(|| self.error(format!("`{name}` returns nothing")))?;
+        self.b.ins().jump(join, &[r.into()]);
+
+        self.b.switch_to_block(fast);
+        let heap = match op {
+            ListOp::Get(h) | ListOp::Set(h) | ListOp::Push(h) => h,
+        };
+        match heap {
+            Some(heap) => {
+                let r = self.list_fast_body(op, heap, &values, len)?;
+                self.b.ins().jump(join, &[r.into()]);
+            }
+            None => {
+                // The element type is not evident from the MIR: ask the
+                // list's descriptor, as the runtime would.
+                let heap_block = self.b.create_block();
+                let plain_block = self.b.create_block();
+                let is_heap = self.elem_is_heap(list);
+                self.b
+                    .ins()
+                    .brif(is_heap, heap_block, &[], plain_block, &[]);
+                for (block, heap) in [(heap_block, true), (plain_block, false)] {
+                    self.b.switch_to_block(block);
+                    let r = self.list_fast_body(op, heap, &values, len)?;
+                    self.b.ins().jump(join, &[r.into()]);
+                }
+            }
+        }
+
+        self.b.switch_to_block(join);
+        Ok(Some(Some(result)))
+    }
+
+    /// The inline body of a list operation once its guard passed; returns
+    /// the call's result.
+    fn list_fast_body(
+        &mut self,
+        op: ListOp,
+        heap: bool,
+        values: &[Value],
+        len: Value,
+    ) -> Result<Value, CodegenError> {
+        let list = values[0];
+        Ok(match op {
+            ListOp::Get(_) => {
+                let addr = self.elem_addr(list, values[1]);
+                let v = self.b.ins().load(types::I64, flags(), addr, 0);
+                if heap {
+                    let p = self.slot_to_ptr(v);
+                    self.emit_retain(p)?;
+                }
+                v
+            }
+            ListOp::Set(_) => {
+                let v = values[2];
+                let addr = self.elem_addr(list, values[1]);
+                if heap {
+                    // The runtime's order: retain the new value first (it may
+                    // be the element it replaces), then release the old one.
+                    let new = self.slot_to_ptr(v);
+                    self.emit_retain(new)?;
+                    let old = self.b.ins().load(types::I64, flags(), addr, 0);
+                    self.b.ins().store(flags(), v, addr, 0);
+                    let old = self.slot_to_ptr(old);
+                    self.emit_release(old)?;
+                } else {
+                    self.b.ins().store(flags(), v, addr, 0);
+                }
+                list
+            }
+            ListOp::Push(_) => {
+                let v = values[1];
+                let addr = self.elem_addr(list, len);
+                self.b.ins().store(flags(), v, addr, 0);
+                let len1 = self.b.ins().iadd_imm_s(len, 1);
+                self.b
+                    .ins()
+                    .store(flags(), len1, list, LIST_LEN_OFFSET as i32);
+                if heap {
+                    let p = self.slot_to_ptr(v);
+                    self.emit_retain(p)?;
+                }
+                list
+            }
+        })
+    }
+
+    /// Whether a list's elements are heap values, from its element
+    /// descriptor (`Ty::is_heap` of the runtime; a null descriptor reads as
+    /// `Int`).
+    fn elem_is_heap(&mut self, list: Value) -> Value {
+        let desc = self
+            .b
+            .ins()
+            .load(self.pointer, flags(), list, LIST_DESC_OFFSET as i32);
+        let known = self.b.create_block();
+        let done = self.b.create_block();
+        let result = self.b.append_block_param(done, types::I8);
+        let zero = self.b.ins().iconst(types::I8, 0);
+        self.b.ins().brif(desc, known, &[], done, &[zero.into()]);
+        self.b.switch_to_block(known);
+        let kind = self.b.ins().uload32(flags(), desc, 0);
+        // Heap kinds: String 5, List 6, Record 7, Enum 8, Closure 11,
+        // Union 12, Map 13, Set 14, Tuple 15.
+        let mask = self.b.ins().iconst(types::I64, HEAP_KINDS as i64);
+        let kind = self.b.ins().band_imm_u(kind, 63);
+        let bits = self.b.ins().ushr(mask, kind);
+        let bit = self.b.ins().band_imm_u(bits, 1);
+        let bit = self.b.ins().ireduce(types::I8, bit);
+        self.b.ins().jump(done, &[bit.into()]);
+        self.b.switch_to_block(done);
+        result
+    }
+
+    fn rt_args(&mut self, args: &[RtArg]) -> Result<Vec<Value>, CodegenError> {
+        args.iter().map(|a| self.rt_arg(a)).collect()
+    }
+
+    /// `data + 8 * i` of a list.
+    fn elem_addr(&mut self, list: Value, i: Value) -> Value {
+        let data = self
+            .b
+            .ins()
+            .load(self.pointer, flags(), list, LIST_DATA_OFFSET as i32);
+        let off = self.b.ins().ishl_imm_u(i, 3);
+        let off = if self.pointer == types::I64 {
+            off
+        } else {
+            self.b.ins().ireduce(self.pointer, off)
+        };
+        self.b.ins().iadd(data, off)
+    }
+
+    fn slot_to_ptr(&mut self, v: Value) -> Value {
+        if self.pointer == types::I64 {
+            v
+        } else {
+            self.b.ins().ireduce(self.pointer, v)
+        }
+    }
+}
