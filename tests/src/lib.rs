@@ -86,7 +86,13 @@ pub fn run_program(lumenc: &Path, source: &Path, scratch: &Path) -> Result<Outco
         .replace(".lm.md", "")
         .replace(".lm", "");
     let target = test_target();
-    let exe = scratch.join(format!("{stem}-{}", target.as_deref().unwrap_or("host")));
+    // Named after the whole path: tests in different directories may share
+    // a file name, and they run in parallel.
+    let unique = dir.to_string_lossy().replace(['/', '\\'], "_");
+    let exe = scratch.join(format!(
+        "{unique}_{stem}-{}",
+        target.as_deref().unwrap_or("host")
+    ));
     let mut compile = Command::new(lumenc);
     compile
         .current_dir(dir)
@@ -198,6 +204,11 @@ pub fn collect_programs(root: &Path) -> Vec<PathBuf> {
         for entry in entries.flatten() {
             let path = entry.path();
             if path.is_dir() {
+                // A `src/` directory holds modules imported by the tests
+                // beside it (the import search path), not tests.
+                if path.file_name().is_some_and(|n| n == "src") {
+                    continue;
+                }
                 stack.push(path);
             } else {
                 let name = path.to_string_lossy();

@@ -12,6 +12,7 @@ use lumen_diagnostics::{self as diagnostics, Color, Diagnostic};
 
 use crate::cli::{Args, ColorArg, Emit};
 use crate::link;
+use crate::modules::{self, SourceFile};
 
 /// Why a command failed; each maps to one exit status.
 pub enum Failure {
@@ -26,13 +27,8 @@ pub enum Failure {
 pub struct Session {
     /// The file as named on the command line (diagnostics and runtime errors use it).
     file_name: String,
-    /// The text diagnostics point into: the file itself.
-    display_text: String,
-    /// The Lumen code: the file, or for `.lm.md` the extracted code with every
-    /// other byte blanked so offsets stay the same.
-    code: String,
-    /// Problems with the bytes of the file (invalid UTF-8).
-    encoding_errors: Vec<lumen_syntax::SyntaxError>,
+    /// The main file, read.
+    main: SourceFile,
     target: String,
     optimize: bool,
     color: Color,
@@ -55,16 +51,8 @@ fn host_target() -> &'static str {
 impl Session {
     pub fn new(args: &Args) -> Result<Session, Failure> {
         let file_name = args.file.to_string_lossy().into_owned();
-        let bytes = std::fs::read(&args.file)
+        let main = SourceFile::read(&args.file, String::new())
             .map_err(|e| Failure::Usage(format!("cannot read {file_name}: {e}")))?;
-        // Invalid UTF-8 becomes NUL bytes of the same length plus a
-        // diagnostic, so offsets still match the file.
-        let (display_text, encoding_errors) = lumen_syntax::sanitize_utf8(&bytes);
-        let code = if file_name.ends_with(".lm.md") {
-            lumen_syntax::extract_markdown_code(&display_text)
-        } else {
-            display_text.clone()
-        };
         let target = args
             .target
             .clone()
@@ -107,9 +95,7 @@ impl Session {
         };
         Ok(Session {
             file_name,
-            display_text,
-            code,
-            encoding_errors,
+            main,
             target,
             optimize,
             color,
@@ -119,15 +105,21 @@ impl Session {
         })
     }
 
-    /// Prints diagnostics (sorted) and, when they stop the build, the summary line.
-    fn emit_diagnostics(&self, mut diagnostics: Vec<Diagnostic>) -> Result<(), Failure> {
+    /// Prints diagnostics about the main file (sorted) and, when they stop
+    /// the build, the summary line.
+    fn emit_diagnostics(&self, diagnostics: Vec<Diagnostic>) -> Result<(), Failure> {
+        let files = [(self.file_name.clone(), self.main.display_text.clone())];
+        self.emit_file_diagnostics(&files, diagnostics)
+    }
+
+    /// Prints diagnostics about any of `files` (`Diagnostic::file` indexes it).
+    fn emit_file_diagnostics(
+        &self,
+        files: &[(String, String)],
+        mut diagnostics: Vec<Diagnostic>,
+    ) -> Result<(), Failure> {
         diagnostics::sort(&mut diagnostics);
-        diagnostics::render_to_stderr(
-            &self.file_name,
-            &self.display_text,
-            &diagnostics,
-            self.color,
-        );
+        diagnostics::render_files_to_stderr(files, &diagnostics, self.color);
         let fails = diagnostics
             .iter()
             .any(|d| d.is_error() || self.warnings_are_errors);
@@ -142,49 +134,65 @@ impl Session {
     }
 
     fn syntax_diagnostics(&self, parse: &lumen_syntax::Parse) -> Vec<Diagnostic> {
-        let mut diagnostics = Vec::new();
-        for error in self.encoding_errors.iter().chain(&parse.errors) {
-            let range = error.range;
-            let span = usize::from(range.start())..usize::from(range.end());
-            let mut d = Diagnostic::error(
-                "E0001",
-                error.message.clone(),
-                span,
-                error.label.clone().unwrap_or_default(),
-            );
-            if let Some(help) = &error.help {
-                d = d.with_help(help.clone());
-            }
-            diagnostics.push(d);
-        }
-        diagnostics
+        syntax_diagnostics(&self.main, parse)
     }
 
-    /// Parses and checks; on success returns the typed program.
-    fn front_end(&self) -> Result<lumen_sema::hir::Program, Failure> {
-        let parse = lumen_syntax::parse(&self.code);
-        let syntax = self.syntax_diagnostics(&parse);
-        if !syntax.is_empty() {
-            self.emit_diagnostics(syntax)?;
+    /// Loads, parses and checks every module; on success returns the typed
+    /// program and each module's (file name, code) for error locations.
+    fn front_end(&self) -> Result<(lumen_sema::hir::Program, Vec<(String, String)>), Failure> {
+        let main = SourceFile {
+            module: String::new(),
+            name: self.file_name.clone(),
+            display_text: self.main.display_text.clone(),
+            code: self.main.code.clone(),
+            encoding_errors: self.main.encoding_errors.clone(),
+        };
+        let loaded = modules::load(main, Path::new(&self.file_name));
+        let files: Vec<(String, String)> = loaded
+            .modules
+            .iter()
+            .map(|m| (m.file.name.clone(), m.file.display_text.clone()))
+            .collect();
+        let mut early = loaded.diagnostics;
+        for (index, module) in loaded.modules.iter().enumerate() {
+            for mut d in syntax_diagnostics(&module.file, &module.parse) {
+                d.file = index;
+                early.push(d);
+            }
         }
-        let (program, diagnostics) = lumen_sema::check(&parse.tree());
-        self.emit_diagnostics(diagnostics)?;
-        program.ok_or(Failure::ProgramErrors)
+        if !early.is_empty() {
+            self.emit_file_diagnostics(&files, early)?;
+        }
+        let sema_modules: Vec<lumen_sema::Module> = loaded
+            .modules
+            .iter()
+            .map(|m| lumen_sema::Module {
+                name: m.file.module.clone(),
+                tree: m.parse.tree(),
+            })
+            .collect();
+        let (program, diagnostics) = lumen_sema::check_modules(&sema_modules);
+        self.emit_file_diagnostics(&files, diagnostics)?;
+        let sources = loaded
+            .modules
+            .into_iter()
+            .map(|m| (m.file.name, m.file.code))
+            .collect();
+        program.map(|p| (p, sources)).ok_or(Failure::ProgramErrors)
     }
 
     pub fn check(&self) -> Result<ExitCode, Failure> {
         self.front_end()?;
         Ok(ExitCode::SUCCESS)
     }
-
     /// `--emit tokens|ast`: stops after parsing; succeeds when there is no syntax error.
     pub fn emit_syntax(&self, tokens: bool, output: Option<&Path>) -> Result<ExitCode, Failure> {
-        let parse = lumen_syntax::parse(&self.code);
+        let parse = lumen_syntax::parse(&self.main.code);
         let text = if tokens {
             let mut out = String::new();
-            for token in lumen_syntax::lex(&self.code) {
+            for token in lumen_syntax::lex(&self.main.code) {
                 let range = token.range;
-                let slice = &self.code[usize::from(range.start())..usize::from(range.end())];
+                let slice = &self.main.code[usize::from(range.start())..usize::from(range.end())];
                 out.push_str(&format!("{:?}@{:?} {:?}\n", token.kind, range, slice));
             }
             out
@@ -198,12 +206,8 @@ impl Session {
     }
 
     fn mir(&self) -> Result<lumen_mir::Program, Failure> {
-        let hir = self.front_end()?;
-        Ok(lumen_mir::lower::lower_program(
-            &hir,
-            &self.code,
-            &self.file_name,
-        ))
+        let (hir, sources) = self.front_end()?;
+        Ok(lumen_mir::lower::lower_program(&hir, &sources))
     }
 
     fn codegen(
@@ -287,4 +291,24 @@ fn write_output(output: Option<&Path>, bytes: &[u8]) -> Result<(), Failure> {
             Ok(())
         }
     }
+}
+
+/// The diagnostics for a file's invalid bytes and syntax errors.
+fn syntax_diagnostics(file: &SourceFile, parse: &lumen_syntax::Parse) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    for error in file.encoding_errors.iter().chain(&parse.errors) {
+        let range = error.range;
+        let span = usize::from(range.start())..usize::from(range.end());
+        let mut d = Diagnostic::error(
+            "E0001",
+            error.message.clone(),
+            span,
+            error.label.clone().unwrap_or_default(),
+        );
+        if let Some(help) = &error.help {
+            d = d.with_help(help.clone());
+        }
+        diagnostics.push(d);
+    }
+    diagnostics
 }

@@ -7,6 +7,7 @@
 mod cli;
 mod compile;
 mod link;
+mod modules;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -108,6 +108,8 @@ pub struct Function {
     pub blocks: Vec<BasicBlock>,
     /// Where the cell is declared (reported on stack overflow).
     pub loc: Loc,
+    /// The source file the cell is declared in (error locations name it).
+    pub file_name: String,
 }
 
 #[derive(Clone, Debug)]

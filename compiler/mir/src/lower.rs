@@ -66,9 +66,13 @@ impl<'a> LineIndex<'a> {
     }
 }
 
-/// Lowers a checked program. `source` is the text the spans point into.
-pub fn lower_program(program: &hir::Program, source: &str, file_name: &str) -> Program {
-    let index = LineIndex::new(source);
+/// Lowers a checked program. `sources` holds each module's file name and the
+/// text its spans point into (the main file first).
+pub fn lower_program(program: &hir::Program, sources: &[(String, String)]) -> Program {
+    let indexes: Vec<LineIndex> = sources
+        .iter()
+        .map(|(_, text)| LineIndex::new(text))
+        .collect();
     let mut layouts = Layouts::new(&program.records, &program.enums);
     layouts.fn_names = program
         .cells
@@ -82,12 +86,16 @@ pub fn lower_program(program: &hir::Program, source: &str, file_name: &str) -> P
         .cells
         .iter()
         .enumerate()
-        .map(|(i, cell)| FnLowerer::new(cell, i, &index, &mut layouts).lower())
+        .map(|(i, cell)| {
+            let module = program.cell_modules.get(i).copied().unwrap_or(0);
+            let file_name = &sources[module].0;
+            FnLowerer::new(cell, i, &indexes[module], &mut layouts).lower(file_name)
+        })
         .collect();
     Program {
         functions,
         entry: FuncId(program.entry.0),
-        file_name: file_name.to_string(),
+        file_name: sources[0].0.clone(),
         type_descs: layouts.into_descs(),
     }
 }
@@ -167,7 +175,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
         this
     }
 
-    fn lower(mut self) -> Function {
+    fn lower(mut self, file_name: &str) -> Function {
         let cell = self.cell;
         if let Some(captures) = &cell.captures {
             self.load_captures(captures);
@@ -185,10 +193,10 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
                 _ => self.return_value(Operand::Const(Const::Null), loc),
             }
         }
-        self.finish()
+        self.finish(file_name)
     }
 
-    fn finish(mut self) -> Function {
+    fn finish(mut self, file_name: &str) -> Function {
         // Every owned heap local starts as the immortal empty string, so a
         // release before its first real assignment is harmless.
         let inits: Vec<Statement> = self
@@ -221,6 +229,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             locals: self.locals,
             blocks,
             loc: self.index.loc(self.cell.span.start),
+            file_name: file_name.to_string(),
         }
     }
 

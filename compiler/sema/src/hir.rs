@@ -31,6 +31,9 @@ pub struct Program {
     pub records: Vec<RecordInfo>,
     /// Declared enums, indexed by `Nominal::id` of `Type::Enum`.
     pub enums: Vec<EnumInfo>,
+    /// For each cell, the module (source file) it comes from: spans of the
+    /// cell point into that file.
+    pub cell_modules: Vec<usize>,
 }
 
 #[derive(Clone, Debug)]

@@ -11,4 +11,4 @@ pub mod library;
 mod scope;
 pub mod types;
 
-pub use check::{check, codes};
+pub use check::{check, check_modules, codes, Module};

@@ -44,6 +44,7 @@ impl FnBuilder {
                 locals,
                 blocks: Vec::new(),
                 loc: Loc { line: 1, col: 1 },
+                file_name: "app.lm".to_string(),
             },
             line: 1,
         }

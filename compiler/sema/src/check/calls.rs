@@ -272,10 +272,12 @@ impl Checker {
             let value = self.check_expr(&callee, None);
             return self.call_value(value, &args, piped, span);
         }
-        if let Some(&cell) = self.cell_names.get(&name) {
+        if let Some(&cell) = self.cell_names.get(&self.key(&name)) {
             return self.call_cell(cell, &args, piped, span);
         }
-        if self.types.by_name.contains_key(&name) || self.types.variants.contains_key(&name) {
+        if self.types.by_name.contains_key(&self.key(&name))
+            || self.types.variants.contains_key(&name)
+        {
             if piped.is_some() {
                 self.not_supported("piping into a constructor", span.clone());
                 return error_expr(span);
@@ -556,6 +558,43 @@ impl Checker {
             }
             values.push(self.check_expr(&v, None));
         }
+        self.call_builtin_values(name, values, span)
+    }
+
+    /// A builtin applied to checked argument values, or `None` for builtins
+    /// that cannot be called this way (those taking functions, results,
+    /// printing): the body of a builtin used as a function value.
+    pub(super) fn builtin_with_values(
+        &mut self,
+        name: &str,
+        values: Vec<Expr>,
+        span: Span,
+    ) -> Option<Expr> {
+        if SUPPORTED_BUILTINS.contains(&name)
+            && !matches!(
+                name,
+                "print" | "eprint" | "debug" | "assert" | "assert_eq" | "assert_ne"
+            )
+        {
+            return Some(self.call_builtin_values(name, values, span));
+        }
+        let is_collection = super::collections::COLLECTION_BUILTINS.contains(&name);
+        if is_collection {
+            match self.collection_builtin(name, values, span.clone()) {
+                Ok(e) => return Some(e),
+                Err(back) if crate::library::is_library(name) => {
+                    return Some(self.check_library(name, back, span))
+                }
+                Err(_) => return None,
+            }
+        }
+        if crate::library::is_library(name) {
+            return Some(self.check_library(name, values, span));
+        }
+        None
+    }
+
+    fn call_builtin_values(&mut self, name: &str, mut values: Vec<Expr>, span: Span) -> Expr {
         let arity = |this: &mut Self, n: usize, values: &[Expr]| -> bool {
             if values.len() != n {
                 this.error(

@@ -382,7 +382,10 @@ impl Checker {
         let push = StmtKind::Assign(
             acc,
             Expr {
-                kind: ExprKind::Builtin(Builtin::Append, vec![read(acc, list_ty), read(pattern_var, Type::Int)]),
+                kind: ExprKind::Builtin(
+                    Builtin::Append,
+                    vec![read(acc, list_ty), read(pattern_var, Type::Int)],
+                ),
                 ty: list_ty,
                 span: span.clone(),
             },
@@ -430,7 +433,13 @@ impl Checker {
 
 impl Checker {
     /// `x in a..b` / `x in a..=b` (and `not in`): two comparisons.
-    pub(super) fn range_membership(&mut self, item: Expr, r: &ast::RangeExpr, negated: bool, span: Span) -> Expr {
+    pub(super) fn range_membership(
+        &mut self,
+        item: Expr,
+        r: &ast::RangeExpr,
+        negated: bool,
+        span: Span,
+    ) -> Expr {
         if let Some(step) = r.step() {
             self.not_supported("`in` on a range with `step`", span_of(&step));
             return error_expr(span);
@@ -462,7 +471,11 @@ impl Checker {
             ty: Type::Bool,
             span: span.clone(),
         };
-        let upper = if r.is_inclusive() { hir::BinaryOp::Le } else { hir::BinaryOp::Lt };
+        let upper = if r.is_inclusive() {
+            hir::BinaryOp::Le
+        } else {
+            hir::BinaryOp::Lt
+        };
         let inside = Expr {
             kind: ExprKind::And(
                 Box::new(cmp(hir::BinaryOp::Le, lo, read.clone())),

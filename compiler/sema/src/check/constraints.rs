@@ -25,7 +25,11 @@ pub(crate) struct Constraints {
 impl Checker {
     /// Remembers a field's constraint (from `define_record`).
     pub(super) fn declare_constraint(&mut self, record: u32, field: u32, constraint: ast::Expr) {
-        self.constraints.pending.entry(record).or_default().push((field, constraint));
+        self.constraints
+            .pending
+            .entry(record)
+            .or_default()
+            .push((field, constraint));
     }
 
     /// The checks of a record type, making their cells on first use.
@@ -75,6 +79,7 @@ impl Checker {
             syntax: None,
             generics: Vec::new(),
             type_args: Default::default(),
+            module: self.current_module,
         });
         self.ret_states.push(RetState::Known(Type::Bool));
         self.checked.push(None);
@@ -107,7 +112,12 @@ impl Checker {
             });
         }
         let cond = self.check_expr(syntax, Some(Type::Bool));
-        let cond = self.expect_type(cond, Type::Bool, &span, "a `where` constraint must be a `Bool`");
+        let cond = self.expect_type(
+            cond,
+            Type::Bool,
+            &span,
+            "a `where` constraint must be a `Bool`",
+        );
         let state = self.bodies.pop().expect("pushed above");
         self.bodies = saved;
         self.checked[id.0 as usize] = Some(hir::Cell {
@@ -127,7 +137,9 @@ impl Checker {
 
     /// Wraps a record value with the checks of its constraints (if any).
     pub(super) fn with_where_checks(&mut self, value: Expr, span: &Span) -> Expr {
-        let Type::Record(n) = value.ty else { return value };
+        let Type::Record(n) = value.ty else {
+            return value;
+        };
         let checks = self.where_checks(n);
         if checks.is_empty() {
             return value;

@@ -46,9 +46,15 @@ impl Checker {
                 _ => None,
             };
             if let Some(list) = generic_params {
-                let params: Vec<String> = list.params().filter_map(|p| p.name()).map(|n| n.text()).collect();
+                let params: Vec<String> = list
+                    .params()
+                    .filter_map(|p| p.name())
+                    .map(|n| n.text())
+                    .collect();
                 let template = match item {
-                    ast::Item::Record(r) => super::generic_types::Template::Record(r.clone(), params),
+                    ast::Item::Record(r) => {
+                        super::generic_types::Template::Record(r.clone(), params)
+                    }
                     ast::Item::Enum(e) => super::generic_types::Template::Enum(e.clone(), params),
                     _ => continue,
                 };
@@ -63,7 +69,7 @@ impl Checker {
                     "shadows a built-in type",
                 ));
             }
-            if self.types.by_name.contains_key(&name) || is_builtin_type(&name) {
+            if self.types.by_name.contains_key(&self.key(&name)) || is_builtin_type(&name) {
                 self.error(
                     codes::DUPLICATE_DEFINITION,
                     format!("the type `{name}` is defined more than once"),
@@ -96,7 +102,8 @@ impl Checker {
                     name: intern_name(&name),
                 })
             };
-            self.types.by_name.insert(name, ty);
+            let key = self.decl_key(&name);
+            self.types.by_name.insert(key, ty);
         }
     }
 
@@ -114,7 +121,7 @@ impl Checker {
     fn define_record(&mut self, r: &ast::Record) {
         let Some(Type::Record(n)) = r
             .name()
-            .and_then(|n| self.types.by_name.get(&n.text()).copied())
+            .and_then(|n| self.types.by_name.get(&self.key(&n.text())).copied())
         else {
             return;
         };
@@ -155,7 +162,7 @@ impl Checker {
     fn define_enum(&mut self, e: &ast::Enum) {
         let Some(Type::Enum(n)) = e
             .name()
-            .and_then(|n| self.types.by_name.get(&n.text()).copied())
+            .and_then(|n| self.types.by_name.get(&self.key(&n.text())).copied())
         else {
             return;
         };
@@ -224,7 +231,7 @@ impl Checker {
             let elem = self.resolve_type(&args[0]);
             return Some(list_of(elem));
         }
-        let ty = self.types.by_name.get(&name).copied()?;
+        let ty = self.types.by_name.get(&self.key(&name)).copied()?;
         if !args.is_empty() {
             self.error(
                 codes::MISMATCHED_TYPES,

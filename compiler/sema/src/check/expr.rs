@@ -27,11 +27,12 @@ impl Checker {
             ast::Expr::Literal(lit) => self.check_literal(lit, span),
             ast::Expr::String(s) => self.check_string(s, span),
             ast::Expr::Name(n)
-                if self.is_generic_constructor(&n.text()) && self.lookup_var(&n.text()).is_none() =>
+                if self.is_generic_constructor(&n.text())
+                    && self.lookup_var(&n.text()).is_none() =>
             {
                 self.generic_construction(&n.text(), None, expected, span)
             }
-            ast::Expr::Name(n) => self.check_name(n, span),
+            ast::Expr::Name(n) => self.check_name(n, expected, span),
             ast::Expr::Paren(p) => match p.expr() {
                 Some(inner) => {
                     let mut v = self.check_expr_in(&inner, expected, value_wanted);
@@ -40,6 +41,9 @@ impl Checker {
                 }
                 None => error_expr(span),
             },
+            ast::Expr::Binary(b) if b.op() == Some(lumen_syntax::ast::BinaryOp::Compose) => {
+                self.check_compose(b, expected, span)
+            }
             ast::Expr::Binary(b) => self.check_binary(b, span),
             ast::Expr::Prefix(p) => self.check_prefix(p, span),
             ast::Expr::As(a) => self.check_as(a, span),
@@ -48,14 +52,14 @@ impl Checker {
                     let name = n.text();
                     if (name == "ok" || name == "err")
                         && self.lookup_var(&name).is_none()
-                        && !self.cell_names.contains_key(&name)
+                        && !self.cell_names.contains_key(&self.key(&name))
                     {
                         let args: Vec<ast::Arg> = c.args().collect();
                         return self.check_result_ctor(name == "ok", &args, expected, span);
                     }
                     if self.is_generic_constructor(&name)
                         && self.lookup_var(&name).is_none()
-                        && !self.cell_names.contains_key(&name)
+                        && !self.cell_names.contains_key(&self.key(&name))
                     {
                         let args: Vec<ast::Arg> = c.args().collect();
                         return self.generic_construction(&name, Some(&args), expected, span);
@@ -303,7 +307,7 @@ impl Checker {
         }
     }
 
-    fn check_name(&mut self, n: &ast::NameRef, span: Span) -> Expr {
+    fn check_name(&mut self, n: &ast::NameRef, expected: Option<Type>, span: Span) -> Expr {
         let name = n.text();
         if let Some(var) = self.lookup_var(&name) {
             self.body().used.insert(var);
@@ -314,8 +318,8 @@ impl Checker {
                 span,
             };
         }
-        if self.const_syntax.contains_key(&name) {
-            return match self.const_value(&name, span.clone()) {
+        if self.const_syntax.contains_key(&self.key(&name)) {
+            return match self.const_value(&self.key(&name), span.clone()) {
                 Some(mut value) => {
                     value.span = span;
                     value
@@ -339,7 +343,7 @@ impl Checker {
             }
             return error_expr(span);
         }
-        if self.types.by_name.contains_key(&name) {
+        if self.types.by_name.contains_key(&self.key(&name)) {
             self.error(
                 codes::MISMATCHED_TYPES,
                 format!("`{name}` is a type, not a value"),
@@ -349,12 +353,11 @@ impl Checker {
             self.push_help(format!("construct a value with `{name}(…)`"));
             return error_expr(span);
         }
-        if let Some(cell) = self.cell_names.get(&name).copied() {
+        if let Some(cell) = self.cell_names.get(&self.key(&name)).copied() {
             return self.cell_value(cell, span);
         }
         if super::calls::is_builtin_name(&name) {
-            self.not_supported("using a builtin as a value", span.clone());
-            return error_expr(span);
+            return self.builtin_value(&name, expected, span);
         }
         self.error(
             codes::UNRESOLVED_NAME,

@@ -38,6 +38,9 @@ pub(crate) struct GenericTypes {
     instances: HashMap<(String, Vec<Type>), Type>,
     /// Type names of generic enum instances, by enum id.
     pub enum_names: HashMap<u32, &'static str>,
+    /// The module each template is declared in (its field types are
+    /// resolved there).
+    pub modules: HashMap<String, usize>,
 }
 
 impl Checker {
@@ -46,21 +49,42 @@ impl Checker {
         if let Template::Enum(e, _) = &template {
             for v in e.variants() {
                 if let Some(vn) = v.name() {
-                    self.generic_types.variants.insert(vn.text(), name.clone());
+                    self.generic_types
+                        .variants
+                        .insert(vn.text(), self.decl_key(&name));
                 }
             }
         }
-        self.generic_types.templates.insert(name, template);
+        let key = self.decl_key(&name);
+        self.generic_types
+            .modules
+            .insert(key.clone(), self.current_module);
+        self.generic_types.templates.insert(key, template);
     }
 
     /// The instance of a template for some type arguments.
     pub(super) fn instantiate_type(&mut self, name: &str, args: Vec<Type>, span: &Span) -> Type {
-        let Some(template) = self.generic_types.templates.get(name).cloned() else { return Type::Error };
+        let template_key = self.key(name);
+        let Some(template) = self.generic_types.templates.get(&template_key).cloned() else {
+            return Type::Error;
+        };
+        let template_module = self
+            .generic_types
+            .modules
+            .get(&template_key)
+            .copied()
+            .unwrap_or(self.current_module);
+        // A full key (`util::Tree`) shows as the declared name.
+        let name = name.rsplit("::").next().unwrap_or(name);
         let params = template.params().to_vec();
         if params.len() != args.len() {
             self.error(
                 codes::MISMATCHED_TYPES,
-                format!("`{name}` takes {} type argument(s), {} given", params.len(), args.len()),
+                format!(
+                    "`{name}` takes {} type argument(s), {} given",
+                    params.len(),
+                    args.len()
+                ),
                 span.clone(),
                 "wrong number of type arguments",
             );
@@ -69,7 +93,7 @@ impl Checker {
         if args.iter().any(|a| a.has_error()) {
             return Type::Error;
         }
-        let key = (name.to_string(), args.clone());
+        let key = (template_key, args.clone());
         if let Some(t) = self.generic_types.instances.get(&key) {
             return *t;
         }
@@ -78,7 +102,22 @@ impl Checker {
             id,
             name: intern_name(&format!("{name}[{}]", shown.join(", "))),
         };
-        let scope: HashMap<String, Type> = params.iter().cloned().zip(args.iter().copied()).collect();
+        let scope: HashMap<String, Type> =
+            params.iter().cloned().zip(args.iter().copied()).collect();
+        let saved_module = std::mem::replace(&mut self.current_module, template_module);
+        let ty = self.instantiate_template(template, name, key, scope, nominal);
+        self.current_module = saved_module;
+        ty
+    }
+
+    fn instantiate_template(
+        &mut self,
+        template: Template,
+        name: &str,
+        key: (String, Vec<Type>),
+        scope: HashMap<String, Type>,
+        nominal: impl Fn(u32) -> Nominal,
+    ) -> Type {
         match template {
             Template::Record(r, _) => {
                 let id = self.types.records.len() as u32;
@@ -95,7 +134,9 @@ impl Checker {
                 let mut fields = Vec::new();
                 let mut defaults = Vec::new();
                 for f in r.fields() {
-                    let Some(fname) = f.name().map(|n| n.text()) else { continue };
+                    let Some(fname) = f.name().map(|n| n.text()) else {
+                        continue;
+                    };
                     let fty = f.ty().map_or(Type::Error, |t| self.resolve_type(&t));
                     fields.push(FieldInfo {
                         name: fname,
@@ -124,10 +165,17 @@ impl Checker {
                 self.type_args.push(scope);
                 let mut variants = Vec::new();
                 for v in e.variants() {
-                    let Some(vname) = v.name().map(|n| n.text()) else { continue };
+                    let Some(vname) = v.name().map(|n| n.text()) else {
+                        continue;
+                    };
                     let fields = v
                         .fields()
-                        .map(|f| (f.name().map(|n| n.text()), f.ty().map_or(Type::Error, |t| self.resolve_type(&t))))
+                        .map(|f| {
+                            (
+                                f.name().map(|n| n.text()),
+                                f.ty().map_or(Type::Error, |t| self.resolve_type(&t)),
+                            )
+                        })
                         .collect();
                     variants.push(VariantInfo {
                         name: vname,
@@ -144,14 +192,22 @@ impl Checker {
 
     /// Whether `name` constructs a generic record or a variant of a generic enum.
     pub(super) fn is_generic_constructor(&self, name: &str) -> bool {
-        matches!(self.generic_types.templates.get(name), Some(Template::Record(..)))
-            || self.generic_types.variants.contains_key(name)
+        matches!(
+            self.generic_types.templates.get(&self.key(name)),
+            Some(Template::Record(..))
+        ) || self.generic_types.variants.contains_key(name)
     }
 
     /// `Name(args)` / `Variant(args)` / bare `Variant` of a generic type: the
     /// instance comes from the expected type, or is inferred from the values.
-    pub(super) fn generic_construction(&mut self, name: &str, args: Option<&[ast::Arg]>, expected: Option<Type>, span: Span) -> Expr {
-        let template_name = if self.generic_types.templates.contains_key(name) {
+    pub(super) fn generic_construction(
+        &mut self,
+        name: &str,
+        args: Option<&[ast::Arg]>,
+        expected: Option<Type>,
+        span: Span,
+    ) -> Expr {
+        let template_name = if self.generic_types.templates.contains_key(&self.key(name)) {
             name.to_string()
         } else {
             match self.generic_types.variants.get(name) {
@@ -159,11 +215,23 @@ impl Checker {
                 None => return error_expr(span),
             }
         };
-        let Some(template) = self.generic_types.templates.get(&template_name).cloned() else { return error_expr(span) };
+        let Some(template) = self
+            .generic_types
+            .templates
+            .get(&self.key(&template_name))
+            .cloned()
+        else {
+            return error_expr(span);
+        };
         // An expected instance of this template decides.
+        let plain_name = template_name
+            .rsplit("::")
+            .next()
+            .unwrap_or(&template_name)
+            .to_string();
         let expected_instance = expected.filter(|t| match t {
-            Type::Record(n) => self.types.records[n.id as usize].name == template_name,
-            Type::Enum(n) => self.types.enums[n.id as usize].name == template_name,
+            Type::Record(n) => self.types.records[n.id as usize].name == plain_name,
+            Type::Enum(n) => self.types.enums[n.id as usize].name == plain_name,
             _ => false,
         });
         let ty = match expected_instance {
@@ -172,7 +240,9 @@ impl Checker {
                 let Some(args) = args else {
                     self.error(
                         codes::NEEDS_ANNOTATION,
-                        format!("cannot infer the type arguments of `{template_name}` for `{name}`"),
+                        format!(
+                            "cannot infer the type arguments of `{template_name}` for `{name}`"
+                        ),
                         span.clone(),
                         "add a type annotation",
                     );
@@ -180,11 +250,18 @@ impl Checker {
                 };
                 // Field types as written, to match against the values.
                 let field_types: Vec<(Option<String>, Option<ast::TypeRef>)> = match &template {
-                    Template::Record(r, _) => r.fields().map(|f| (f.name().map(|n| n.text()), f.ty())).collect(),
+                    Template::Record(r, _) => r
+                        .fields()
+                        .map(|f| (f.name().map(|n| n.text()), f.ty()))
+                        .collect(),
                     Template::Enum(e, _) => e
                         .variants()
                         .find(|v| v.name().is_some_and(|n| n.text() == name))
-                        .map(|v| v.fields().map(|f| (f.name().map(|n| n.text()), f.ty())).collect())
+                        .map(|v| {
+                            v.fields()
+                                .map(|f| (f.name().map(|n| n.text()), f.ty()))
+                                .collect()
+                        })
                         .unwrap_or_default(),
                 };
                 let params = template.params().to_vec();
@@ -193,10 +270,17 @@ impl Checker {
                 for (i, arg) in args.iter().enumerate() {
                     let Some(value) = arg.value() else { continue };
                     let slot = match arg.name() {
-                        Some(n) => field_types.iter().position(|(fname, _)| fname.as_deref() == Some(n.text().as_str())),
+                        Some(n) => field_types
+                            .iter()
+                            .position(|(fname, _)| fname.as_deref() == Some(n.text().as_str())),
                         None => Some(i),
                     };
-                    let Some(Some(tr)) = slot.and_then(|s| field_types.get(s)).map(|(_, t)| t.clone()) else { continue };
+                    let Some(Some(tr)) = slot
+                        .and_then(|s| field_types.get(s))
+                        .map(|(_, t)| t.clone())
+                    else {
+                        continue;
+                    };
                     // Values are checked again against the instance below; this
                     // pass only learns their types.
                     let v = self.check_expr(&value, None);
@@ -210,7 +294,9 @@ impl Checker {
                         None => {
                             self.error(
                                 codes::NEEDS_ANNOTATION,
-                                format!("cannot infer the type parameter `{p}` of `{template_name}`"),
+                                format!(
+                                    "cannot infer the type parameter `{p}` of `{template_name}`"
+                                ),
                                 span.clone(),
                                 "add a type annotation",
                             );
@@ -222,9 +308,14 @@ impl Checker {
             }
         };
         match (ty, &template) {
-            (Type::Record(n), Template::Record(..)) => self.construct_record(n, args.unwrap_or(&[]), span),
+            (Type::Record(n), Template::Record(..)) => {
+                self.construct_record(n, args.unwrap_or(&[]), span)
+            }
             (Type::Enum(n), Template::Enum(..)) => {
-                let tag = self.types.enums[n.id as usize].variants.iter().position(|v| v.name == name);
+                let tag = self.types.enums[n.id as usize]
+                    .variants
+                    .iter()
+                    .position(|v| v.name == name);
                 match tag {
                     Some(tag) => self.construct_variant(n.id, tag as u32, args, span),
                     None => error_expr(span),
@@ -237,7 +328,7 @@ impl Checker {
     /// `Name[Args]` in a type annotation when `Name` is generic.
     pub(super) fn resolve_generic_type(&mut self, path: &ast::PathType) -> Option<Type> {
         let name = path.name();
-        if !self.generic_types.templates.contains_key(&name) {
+        if !self.generic_types.templates.contains_key(&self.key(&name)) {
             return None;
         }
         let args: Vec<Type> = path.args().map(|a| self.resolve_type(&a)).collect();

@@ -261,6 +261,7 @@ impl Checker {
             syntax,
             generics: Vec::new(),
             type_args: scope,
+            module: sig.module,
         });
         self.ret_states.push(RetState::Unknown);
         self.checked.push(None);
@@ -278,7 +279,7 @@ impl Checker {
         let names: Vec<String> = self.cells_generic_names(ty);
         if names.iter().any(|n| {
             !bindings.contains_key(n)
-                && self.types.by_name.get(n).is_none()
+                && self.types.by_name.get(&self.key(n)).is_none()
                 && !is_known_type_name(n)
         }) {
             return None;

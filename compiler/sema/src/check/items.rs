@@ -8,19 +8,49 @@ use super::{codes, span_of, Body, CellSig, Checker, ParamSig, RetState};
 use crate::hir::{self, CellId, Type};
 
 impl Checker {
-    pub(super) fn check_file(&mut self, file: &ast::SourceFile) -> Option<hir::Program> {
-        for directive in file.directives() {
-            self.check_directive(&directive);
+    pub(super) fn check_program(&mut self, modules: &[super::Module]) -> Option<hir::Program> {
+        self.module_names = modules.iter().map(|m| m.name.clone()).collect();
+        let items: Vec<(usize, Vec<ast::Item>)> = modules
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (i, m.tree.items().collect()))
+            .collect();
+        if let Some(main) = modules.first() {
+            for directive in main.tree.directives() {
+                self.check_directive(&directive);
+            }
         }
-        let items: Vec<ast::Item> = file.items().collect();
-        self.declare_types(&items);
-        self.define_types(&items);
-        for item in items {
-            self.collect_item(item);
+        self.build_module_views(&items);
+        for (m, module_items) in &items {
+            self.current_module = *m;
+            self.declare_types(module_items);
         }
-        for i in std::mem::take(&mut self.pending_impls) {
+        for (m, module_items) in &items {
+            self.current_module = *m;
+            self.define_types(module_items);
+        }
+        for (m, module_items) in &items {
+            self.current_module = *m;
+            for item in module_items.clone() {
+                if *m != 0 {
+                    if let ast::Item::Stmt(stmt) = &item {
+                        self.error(
+                            codes::MAIN_CONFLICT,
+                            "an imported module may only contain declarations",
+                            span_of(stmt),
+                            "a statement outside any cell",
+                        );
+                        continue;
+                    }
+                }
+                self.collect_item(item);
+            }
+        }
+        for (m, i) in std::mem::take(&mut self.pending_impls) {
+            self.current_module = m;
             self.collect_impl(i);
         }
+        self.current_module = 0;
         let explicit_main = self.cell_names.get("main").copied();
         let entry = match explicit_main {
             Some(main) => {
@@ -48,6 +78,7 @@ impl Checker {
                 syntax: None,
                 generics: Vec::new(),
                 type_args: Default::default(),
+                module: self.current_module,
             }),
         };
         let names: Vec<String> = self.const_syntax.keys().cloned().collect();
@@ -66,6 +97,7 @@ impl Checker {
             entry,
             records: self.types.records.clone(),
             enums: self.types.enums.clone(),
+            cell_modules: self.cells.iter().map(|c| c.module).collect(),
         })
     }
 
@@ -124,7 +156,11 @@ impl Checker {
 
     fn add_cell(&mut self, sig: CellSig) -> CellId {
         let id = CellId(self.cells.len() as u32);
-        self.cell_names.insert(sig.name.clone(), id);
+        let key = match self.module_names.get(sig.module) {
+            Some(m) if !m.is_empty() => format!("{m}::{}", sig.name),
+            _ => sig.name.clone(),
+        };
+        self.cell_names.insert(key, id);
         self.cells.push(sig);
         self.ret_states.push(RetState::Unknown);
         self.checked.push(None);
@@ -139,7 +175,9 @@ impl Checker {
                     return;
                 };
                 let span = span_of(&c);
-                if self.const_syntax.contains_key(&name) || self.cell_names.contains_key(&name) {
+                if self.const_syntax.contains_key(&self.key(&name))
+                    || self.cell_names.contains_key(&self.key(&name))
+                {
                     self.error(
                         codes::DUPLICATE_DEFINITION,
                         format!("`{name}` is defined more than once"),
@@ -148,14 +186,16 @@ impl Checker {
                     );
                     return;
                 }
-                self.const_syntax.insert(name, c);
+                let key = self.decl_key(&name);
+                self.const_module.insert(key.clone(), self.current_module);
+                self.const_syntax.insert(key, c);
             }
             ast::Item::Stmt(stmt) => self.top_level.push(stmt),
             // Declared by `declare_types`/`define_types`; their cells are methods.
             ast::Item::Record(r) => {
                 if let Some(ty) = r
                     .name()
-                    .and_then(|n| self.types.by_name.get(&n.text()).copied())
+                    .and_then(|n| self.types.by_name.get(&self.key(&n.text())).copied())
                 {
                     self.collect_type_methods(ty, r.cells().collect());
                 }
@@ -163,14 +203,16 @@ impl Checker {
             ast::Item::Enum(e) => {
                 if let Some(ty) = e
                     .name()
-                    .and_then(|n| self.types.by_name.get(&n.text()).copied())
+                    .and_then(|n| self.types.by_name.get(&self.key(&n.text())).copied())
                 {
                     self.collect_type_methods(ty, e.cells().collect());
                 }
             }
             ast::Item::Trait(t) => self.collect_trait(t),
             // After every trait is known (an impl may come first).
-            ast::Item::Impl(i) => self.pending_impls.push(i),
+            ast::Item::Impl(i) => self.pending_impls.push((self.current_module, i)),
+            // Resolved by `build_module_views`.
+            ast::Item::Import(_) => {}
             other => {
                 let what = item_description(&other);
                 self.not_supported(what, span_of(&other));
@@ -182,9 +224,9 @@ impl Checker {
         let Some(name_node) = cell.name() else { return };
         let name = name_node.text();
         let span = span_of(&name_node);
-        if self.cell_names.contains_key(&name)
-            || self.const_syntax.contains_key(&name)
-            || self.types.by_name.contains_key(&name)
+        if self.cell_names.contains_key(&self.key(&name))
+            || self.const_syntax.contains_key(&self.key(&name))
+            || self.types.by_name.contains_key(&self.key(&name))
         {
             self.error(
                 codes::DUPLICATE_DEFINITION,
@@ -279,6 +321,7 @@ impl Checker {
             syntax: Some(cell.clone()),
             generics,
             type_args: Default::default(),
+            module: self.current_module,
         }
     }
 
@@ -292,11 +335,18 @@ impl Checker {
             {
                 self.bound_type_param(&path.name()).unwrap_or(Type::Error)
             }
-            ast::TypeRef::Path(path) if self.generic_types.templates.contains_key(&path.name()) => {
+            ast::TypeRef::Path(path)
+                if self
+                    .generic_types
+                    .templates
+                    .contains_key(&self.key(&path.name())) =>
+            {
                 self.resolve_generic_type(path).unwrap_or(Type::Error)
             }
             ast::TypeRef::Path(path) => match Some(path.name()).as_deref() {
-                _ if self.types.by_name.contains_key(&path.name()) || path.name() == "list" => {
+                _ if self.types.by_name.contains_key(&self.key(&path.name()))
+                    || path.name() == "list" =>
+                {
                     self.resolve_named_type(path).unwrap_or(Type::Error)
                 }
                 Some("Int") if path.args().next().is_none() => Type::Int,
@@ -385,6 +435,12 @@ impl Checker {
         }
         let syntax = self.const_syntax.get(name)?.clone();
         self.consts.insert(name.to_string(), None);
+        let module = self
+            .const_module
+            .get(name)
+            .copied()
+            .unwrap_or(self.current_module);
+        let saved_module = std::mem::replace(&mut self.current_module, module);
         self.bodies.push(Body::new(None));
         let declared = syntax.ty().map(|t| self.resolve_type(&t));
         let value = match syntax.value() {
@@ -411,6 +467,7 @@ impl Checker {
             );
             self.push_help("a const may use literals, operators and other constants; use a `let` in `main` or a cell otherwise".to_string());
         }
+        self.current_module = saved_module;
         self.consts.insert(name.to_string(), Some(value.clone()));
         Some(value)
     }
@@ -418,6 +475,13 @@ impl Checker {
     /// Checks the body of a cell into HIR.
     pub(super) fn check_cell_body(&mut self, id: CellId) -> hir::Cell {
         let sig = self.cells[id.0 as usize].clone();
+        let saved_module = std::mem::replace(&mut self.current_module, sig.module);
+        let cell = self.check_cell_body_in_module(sig);
+        self.current_module = saved_module;
+        cell
+    }
+
+    fn check_cell_body_in_module(&mut self, sig: CellSig) -> hir::Cell {
         self.type_args.push(sig.type_args.clone());
         self.bodies.push(Body::new(sig.declared_ret));
         let params: Vec<hir::VarId> = sig

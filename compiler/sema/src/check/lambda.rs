@@ -102,6 +102,7 @@ impl Checker {
             syntax: None,
             generics: Vec::new(),
             type_args: Default::default(),
+            module: self.current_module,
         });
         let mut body_state = Body::new(declared_ret);
         body_state.is_lambda = true;
@@ -183,6 +184,188 @@ impl Checker {
         }
     }
 
+    /// `f ~> g`, checked so that builtins on either side get their types:
+    /// `f` from the expected parameter, `g` from what `f` returns.
+    pub(super) fn check_compose(
+        &mut self,
+        b: &ast::BinExpr,
+        expected: Option<Type>,
+        span: Span,
+    ) -> Expr {
+        let (Some(lhs), Some(rhs)) = (b.lhs(), b.rhs()) else {
+            return error_expr(span);
+        };
+        let (param, ret) = match expected {
+            Some(Type::Fn(sig)) if sig.params.len() == 1 => (Some(sig.params[0]), sig.ret),
+            _ => (None, Type::Error),
+        };
+        let f = self.check_expr(&lhs, param.map(|p| fn_type(vec![p], Type::Error)));
+        let g_expected = match f.ty {
+            Type::Fn(sig) if sig.params.len() == 1 => Some(fn_type(vec![sig.ret], ret)),
+            _ => None,
+        };
+        let g = self.check_expr(&rhs, g_expected);
+        self.compose(f, g, span)
+    }
+
+    /// `f ~> g`: the closure `fn(x) => g(f(x))`, capturing both functions.
+    pub(super) fn compose(&mut self, f: Expr, g: Expr, span: Span) -> Expr {
+        if f.ty.has_error() || g.ty.has_error() {
+            return error_expr(span);
+        }
+        let one_param = |t: Type| match t {
+            Type::Fn(sig) if sig.params.len() == 1 => Some(sig),
+            _ => None,
+        };
+        let (Some(fs), Some(gs)) = (one_param(f.ty), one_param(g.ty)) else {
+            let bad = if one_param(f.ty).is_none() { &f } else { &g };
+            self.error(
+                codes::MISMATCHED_TYPES,
+                format!(
+                    "`~>` composes functions of one parameter, found `{}`",
+                    bad.ty
+                ),
+                bad.span.clone(),
+                "not a one-parameter function",
+            );
+            return error_expr(span);
+        };
+        let var = |name: &str, ty: Type| hir::Var {
+            name: name.to_string(),
+            ty,
+            mutable: false,
+            span: span.clone(),
+        };
+        let vars = vec![var("f", f.ty), var("g", g.ty), var("x", fs.params[0])];
+        let use_var = |id: u32, ty: Type| Expr {
+            kind: ExprKind::Var(VarId(id)),
+            ty,
+            span: span.clone(),
+        };
+        let inner = Expr {
+            kind: ExprKind::CallValue(Box::new(use_var(0, f.ty)), vec![use_var(2, fs.params[0])]),
+            ty: fs.ret,
+            span: span.clone(),
+        };
+        let inner = self.coerce(inner, gs.params[0], &span);
+        let call = Expr {
+            kind: ExprKind::CallValue(Box::new(use_var(1, g.ty)), vec![inner]),
+            ty: gs.ret,
+            span: span.clone(),
+        };
+        let id = self.add_hidden_cell(CellSig {
+            name: "<closure>".to_string(),
+            params: Vec::new(),
+            declared_ret: Some(gs.ret),
+            span: span.clone(),
+            syntax: None,
+            generics: Vec::new(),
+            type_args: Default::default(),
+            module: self.current_module,
+        });
+        self.ret_states[id.0 as usize] = RetState::Known(gs.ret);
+        self.checked[id.0 as usize] = Some(hir::Cell {
+            name: "<closure>".to_string(),
+            params: vec![VarId(2)],
+            ret: gs.ret,
+            vars,
+            body: hir::Block {
+                stmts: Vec::new(),
+                tail: Some(Box::new(call)),
+            },
+            span: span.clone(),
+            captures: Some(vec![VarId(0), VarId(1)]),
+        });
+        Expr {
+            kind: ExprKind::Closure(id, vec![f, g]),
+            ty: fn_type(vec![fs.params[0]], gs.ret),
+            span,
+        }
+    }
+
+    /// A builtin used as a value (`map(words, upper)`): a closure whose body
+    /// calls the builtin. Builtins are overloaded, so the parameter types come
+    /// from the expected function type.
+    pub(super) fn builtin_value(&mut self, name: &str, expected: Option<Type>, span: Span) -> Expr {
+        let Some(Type::Fn(sig)) = expected else {
+            self.error(
+                codes::NEEDS_ANNOTATION,
+                format!("the builtin `{name}` is used as a value where its parameter types are not known"),
+                span.clone(),
+                "which form of the builtin?",
+            );
+            self.push_help(format!(
+                "annotate the variable (`let f: fn(…) -> … = {name}`) or write a lambda"
+            ));
+            return error_expr(span);
+        };
+        if sig.params.iter().any(|t| t.has_error()) {
+            return error_expr(span);
+        }
+        self.bodies.push(Body::new(None));
+        self.body().is_lambda = true;
+        let params: Vec<VarId> = sig
+            .params
+            .iter()
+            .enumerate()
+            .map(|(i, t)| self.new_var(&format!("arg{i}"), *t, false, span.clone()))
+            .collect();
+        for p in &params {
+            self.body().used.insert(*p);
+        }
+        let values = params
+            .iter()
+            .zip(&sig.params)
+            .map(|(v, t)| Expr {
+                kind: ExprKind::Var(*v),
+                ty: *t,
+                span: span.clone(),
+            })
+            .collect();
+        let call = self.builtin_with_values(name, values, span.clone());
+        let state = self.bodies.pop().expect("pushed above");
+        let Some(call) = call else {
+            self.not_supported(
+                &format!("using the builtin `{name}` as a value"),
+                span.clone(),
+            );
+            return error_expr(span);
+        };
+        if call.ty.has_error() {
+            return error_expr(span);
+        }
+        let ret = call.ty;
+        // Registered only now: a hidden cell must always get a body.
+        let id = self.add_hidden_cell(CellSig {
+            name: "<closure>".to_string(),
+            params: Vec::new(),
+            declared_ret: Some(ret),
+            span: span.clone(),
+            syntax: None,
+            generics: Vec::new(),
+            type_args: Default::default(),
+            module: self.current_module,
+        });
+        self.ret_states[id.0 as usize] = RetState::Known(ret);
+        self.checked[id.0 as usize] = Some(hir::Cell {
+            name: "<closure>".to_string(),
+            params: params.clone(),
+            ret,
+            vars: state.vars,
+            body: hir::Block {
+                stmts: Vec::new(),
+                tail: Some(Box::new(call)),
+            },
+            span: span.clone(),
+            captures: Some(Vec::new()),
+        });
+        Expr {
+            kind: ExprKind::Closure(id, Vec::new()),
+            ty: fn_type(sig.params.clone(), ret),
+            span,
+        }
+    }
+
     /// A named cell used as a value: a closure whose body calls the cell.
     pub(super) fn cell_value(&mut self, cell: CellId, span: Span) -> Expr {
         let sig = self.cells[cell.0 as usize].clone();
@@ -208,6 +391,7 @@ impl Checker {
             syntax: None,
             generics: Vec::new(),
             type_args: Default::default(),
+            module: sig.module,
         });
         self.cell_values.wrappers.insert(cell, id);
         let vars: Vec<hir::Var> = sig

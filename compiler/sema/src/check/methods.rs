@@ -73,7 +73,9 @@ impl Checker {
         if t.bounds().next().is_some() {
             self.not_supported("super-traits", span_of(&t));
         }
-        if self.methods.traits.contains_key(&name) || self.types.by_name.contains_key(&name) {
+        if self.methods.traits.contains_key(&self.key(&name))
+            || self.types.by_name.contains_key(&self.key(&name))
+        {
             self.error(
                 codes::DUPLICATE_DEFINITION,
                 format!("`{name}` is defined more than once"),
@@ -82,7 +84,8 @@ impl Checker {
             );
             return;
         }
-        self.methods.traits.insert(name, t);
+        let key = self.decl_key(&name);
+        self.methods.traits.insert(key, t);
     }
 
     /// `impl Trait for Type … end`: the methods, plus the trait's default
@@ -103,7 +106,7 @@ impl Checker {
             Some(ast::TypeRef::Path(p)) => p.name(),
             _ => return,
         };
-        let Some(tr) = self.methods.traits.get(&trait_name).cloned() else {
+        let Some(tr) = self.methods.traits.get(&self.key(&trait_name)).cloned() else {
             self.error(
                 codes::UNRESOLVED_NAME,
                 format!("cannot find trait `{trait_name}`"),

@@ -9,8 +9,8 @@
 
 mod calls;
 mod collections;
-mod constraints;
 mod comprehension;
+mod constraints;
 mod decls;
 mod expr;
 mod generic_types;
@@ -20,6 +20,7 @@ mod items;
 mod lambda;
 mod library;
 mod methods;
+mod modules;
 mod ops;
 mod pattern;
 mod results;
@@ -61,8 +62,19 @@ pub mod codes {
 /// Checks a parsed file. Returns the program when it has no errors, and every
 /// diagnostic (errors and warnings) found.
 pub fn check(file: &ast::SourceFile) -> (Option<hir::Program>, Vec<Diagnostic>) {
+    check_modules(&[Module {
+        name: String::new(),
+        tree: file.clone(),
+    }])
+}
+
+pub use modules::Module;
+
+/// Checks a program made of several modules (the main file first). Each
+/// diagnostic's `file` is the index of the module it is about.
+pub fn check_modules(modules: &[Module]) -> (Option<hir::Program>, Vec<Diagnostic>) {
     let mut checker = Checker::default();
-    let program = checker.check_file(file);
+    let program = checker.check_program(modules);
     let has_errors = checker.diagnostics.iter().any(Diagnostic::is_error);
     (if has_errors { None } else { program }, checker.diagnostics)
 }
@@ -77,6 +89,8 @@ pub(crate) struct CellSig {
     pub span: Span,
     /// The syntax of the cell (`None` for the implicit main).
     pub syntax: Option<ast::Cell>,
+    /// The module the cell is declared in.
+    pub module: usize,
     /// Type parameters of a generic cell (a template: only its instances
     /// are checked and compiled).
     pub generics: Vec<generics::TypeParam>,
@@ -149,6 +163,14 @@ pub(crate) struct Checker {
     /// The type expected of the value of the next branch or block checked
     /// (a declared return type, or the expected type of an `if`/`match`).
     pub branch_expected: Option<Type>,
+    /// Module paths, by module index (empty for the main file).
+    pub module_names: Vec<String>,
+    /// The module whose code is being checked.
+    pub current_module: usize,
+    /// Per module: visible name → key of the declaration.
+    pub visible: Vec<HashMap<String, String>>,
+    /// The module of each constant, by key.
+    pub const_module: HashMap<String, usize>,
     /// `where` constraints of record fields.
     constraints: constraints::Constraints,
     /// Generic records and enums and their instances.
@@ -156,7 +178,7 @@ pub(crate) struct Checker {
     /// Methods, traits and implementations.
     methods: methods::Methods,
     /// `impl` blocks, collected once every trait is declared.
-    pending_impls: Vec<ast::Impl>,
+    pending_impls: Vec<(usize, ast::Impl)>,
     /// Type parameters bound while checking an instance (innermost last).
     pub type_args: Vec<HashMap<String, Type>>,
     /// Statements outside any cell: the body of the implicit `main`.
@@ -177,11 +199,13 @@ impl Checker {
         span: Span,
         label: impl Into<String>,
     ) {
-        self.diagnostics
-            .push(Diagnostic::error(code, message, span, label));
+        let mut d = Diagnostic::error(code, message, span, label);
+        d.file = self.current_module;
+        self.diagnostics.push(d);
     }
 
-    pub fn push_diagnostic(&mut self, d: Diagnostic) {
+    pub fn push_diagnostic(&mut self, mut d: Diagnostic) {
+        d.file = self.current_module;
         self.diagnostics.push(d);
     }
 

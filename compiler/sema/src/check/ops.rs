@@ -23,7 +23,12 @@ impl Checker {
                 // `x in a..b`: a comparison, no list is built.
                 let item = self.check_expr(&lhs, Some(Type::Int));
                 let item_span = item.span.clone();
-                let item = self.expect_type(item, Type::Int, &item_span, "range membership tests an `Int`");
+                let item = self.expect_type(
+                    item,
+                    Type::Int,
+                    &item_span,
+                    "range membership tests an `Int`",
+                );
                 return self.range_membership(item, r, op == AstOp::NotIn, span);
             }
             let item = self.check_expr(&lhs, None);

@@ -434,13 +434,13 @@ impl Checker {
         }
         let Type::Enum(e) = ty else {
             if !ty.has_error() {
-                let what = if self.types.by_name.contains_key(&variant_name) {
+                let what = if self.types.by_name.contains_key(&self.key(&variant_name)) {
                     "record patterns"
                 } else {
                     "this constructor pattern"
                 };
                 if matches!(variant_name.as_str(), "ok" | "err")
-                    || self.types.by_name.contains_key(&variant_name)
+                    || self.types.by_name.contains_key(&self.key(&variant_name))
                 {
                     self.not_supported(what, span);
                 } else {

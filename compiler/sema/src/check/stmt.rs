@@ -244,7 +244,7 @@ impl Checker {
             }
         };
         let Some(var) = self.lookup_var(&name) else {
-            let what = if self.const_syntax.contains_key(&name) {
+            let what = if self.const_syntax.contains_key(&self.key(&name)) {
                 "a constant"
             } else {
                 ""
@@ -628,7 +628,14 @@ impl Checker {
         };
         let var = match &destructure {
             Some(Stmt {
-                kind: StmtKind::LetTuple(_, Expr { kind: ExprKind::Var(v), .. }),
+                kind:
+                    StmtKind::LetTuple(
+                        _,
+                        Expr {
+                            kind: ExprKind::Var(v),
+                            ..
+                        },
+                    ),
                 ..
             }) => *v,
             _ => self.new_var(&name, elem, false, span_of(&pattern)),
@@ -899,7 +906,9 @@ impl Checker {
         let target_span = span_of(target);
         let writes_field = matches!(path.last(), Some(hir::PlaceStep::Field(_)));
         let read_back = match (writes_field, last_record) {
-            (true, Some(record_ty)) if !path.iter().any(|p| matches!(p, hir::PlaceStep::Key(_))) => {
+            (true, Some(record_ty))
+                if !path.iter().any(|p| matches!(p, hir::PlaceStep::Key(_))) =>
+            {
                 let mut e = Expr {
                     kind: ExprKind::Var(var),
                     ty: decl.ty,
@@ -912,7 +921,9 @@ impl Checker {
                             ExprKind::Field(Box::new(e), *i),
                             self.types.records[n.id as usize].fields[*i as usize].ty,
                         ),
-                        (hir::PlaceStep::Index(ix), Type::List(el)) => (ExprKind::Index(Box::new(e), Box::new(ix.clone())), *el),
+                        (hir::PlaceStep::Index(ix), Type::List(el)) => {
+                            (ExprKind::Index(Box::new(e), Box::new(ix.clone())), *el)
+                        }
                         _ => break,
                     };
                     e = Expr {

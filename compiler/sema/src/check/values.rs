@@ -26,7 +26,7 @@ impl Checker {
         args: &[ast::Arg],
         span: Span,
     ) -> Option<Expr> {
-        if let Some(Type::Record(n)) = self.types.by_name.get(name).copied() {
+        if let Some(Type::Record(n)) = self.types.by_name.get(&self.key(name)).copied() {
             return Some(self.construct_record(n, args, span));
         }
         if self.types.variants.contains_key(name) {
@@ -37,7 +37,12 @@ impl Checker {
     }
 
     /// A record value of the record type `n`.
-    pub(super) fn construct_record(&mut self, n: crate::types::Nominal, args: &[ast::Arg], span: Span) -> Expr {
+    pub(super) fn construct_record(
+        &mut self,
+        n: crate::types::Nominal,
+        args: &[ast::Arg],
+        span: Span,
+    ) -> Expr {
         let info = self.types.records[n.id as usize].clone();
         let defaults = self.types.record_defaults[n.id as usize].clone();
         let slots: Vec<Slot> = info
@@ -407,7 +412,10 @@ impl Checker {
         let ast::Expr::Name(n) = e else { return false };
         let name = n.text();
         self.lookup_var(&name).is_none()
-            && matches!(self.types.by_name.get(&name), Some(Type::Enum(_)))
+            && matches!(
+                self.types.by_name.get(&self.key(&name)),
+                Some(Type::Enum(_))
+            )
     }
 
     /// `Enum.Variant` written as a field access on the enum's name.
@@ -423,7 +431,7 @@ impl Checker {
         if self.lookup_var(&name).is_some() {
             return None;
         }
-        let Some(Type::Enum(e)) = self.types.by_name.get(&name).copied() else {
+        let Some(Type::Enum(e)) = self.types.by_name.get(&self.key(&name)).copied() else {
             return None;
         };
         let info = &self.types.enums[e.id as usize];

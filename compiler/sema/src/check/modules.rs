@@ -1,0 +1,205 @@
+//! Modules (syntax.md §4): every file of a program is a module. Declarations
+//! of the main file keep their names; those of an imported module `a.b` are
+//! registered as `a.b::name`, so two modules may use the same names. Each
+//! module sees its own declarations and what it imports
+//! (`import a.b: X, Y as Z`, or `*` for everything `a.b` declares); every
+//! lookup of a cell, type, constant or trait goes through that view.
+//!
+//! Finding and reading the files (and reporting import cycles) is the
+//! driver's job; the checker receives the parsed modules.
+
+use std::collections::HashMap;
+
+use lumen_diagnostics::Diagnostic;
+use lumen_syntax::ast;
+
+use super::{codes, span_of, Checker};
+
+/// One parsed source file of the program; the first is the main file.
+pub struct Module {
+    /// The dotted module path (`util.text`); empty for the main file.
+    pub name: String,
+    pub tree: ast::SourceFile,
+}
+
+/// `(name, key)` for every declaration of `module`.
+fn key_in_all(
+    module: &str,
+    declared: &[(String, lumen_diagnostics::Span)],
+) -> Vec<(String, String)> {
+    declared
+        .iter()
+        .map(|(name, _)| {
+            let key = if module.is_empty() {
+                name.clone()
+            } else {
+                format!("{module}::{name}")
+            };
+            (name.clone(), key)
+        })
+        .collect()
+}
+
+impl Checker {
+    /// The key a declaration of the current module is registered under.
+    pub(super) fn decl_key(&self, name: &str) -> String {
+        match self.module_names.get(self.current_module) {
+            Some(m) if !m.is_empty() => format!("{m}::{name}"),
+            _ => name.to_string(),
+        }
+    }
+
+    /// The key a name used in the current module refers to.
+    pub(super) fn key(&self, name: &str) -> String {
+        self.visible
+            .get(self.current_module)
+            .and_then(|v| v.get(name))
+            .cloned()
+            .unwrap_or_else(|| name.to_string())
+    }
+
+    /// Names declared at the top of a module.
+    fn declared_names(items: &[ast::Item]) -> Vec<(String, lumen_diagnostics::Span)> {
+        let mut names = Vec::new();
+        for item in items {
+            let name = match item {
+                ast::Item::Record(r) => r.name(),
+                ast::Item::Enum(e) => e.name(),
+                ast::Item::Cell(c) => c.name(),
+                ast::Item::Const(c) => c.name(),
+                ast::Item::Trait(t) => t.name(),
+                _ => None,
+            };
+            if let Some(n) = name {
+                names.push((n.text(), span_of(&n)));
+            }
+            // Variants are importable too (they are found by their own
+            // name wherever the enum is known).
+            if let ast::Item::Enum(e) = item {
+                for v in e.variants() {
+                    if let Some(n) = v.name() {
+                        names.push((n.text(), span_of(&n)));
+                    }
+                }
+            }
+        }
+        names
+    }
+
+    /// Builds each module's view: its own declarations plus its imports.
+    pub(super) fn build_module_views(&mut self, modules: &[(usize, Vec<ast::Item>)]) {
+        let index: HashMap<String, usize> = self
+            .module_names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.clone(), i))
+            .collect();
+        let declared: Vec<Vec<(String, lumen_diagnostics::Span)>> = modules
+            .iter()
+            .map(|(_, items)| Self::declared_names(items))
+            .collect();
+        self.visible = vec![HashMap::new(); modules.len()];
+        for (m, items) in modules {
+            let m = *m;
+            self.current_module = m;
+            for (name, _) in &declared[m] {
+                let key = self.decl_key(name);
+                self.visible[m].insert(name.clone(), key);
+            }
+            let mut globs: Vec<(usize, Vec<(String, String)>)> = Vec::new();
+            for item in items {
+                let ast::Item::Import(import) = item else {
+                    continue;
+                };
+                let Some(path) = import.path() else { continue };
+                let target_name = path.text();
+                let Some(&target) = index.get(&target_name) else {
+                    // The driver reports files it cannot find.
+                    continue;
+                };
+                let module = self.module_names[target].clone();
+                let key_in = |name: &str| -> String {
+                    if module.is_empty() {
+                        name.to_string()
+                    } else {
+                        format!("{module}::{name}")
+                    }
+                };
+                if import.is_glob() {
+                    // Declarations and named imports take precedence over `*`
+                    // (as in Rust), so adding to a module never breaks a glob
+                    // importer that already uses the name; globs are applied
+                    // after every named import.
+                    globs.push((target, key_in_all(&module, &declared[target])));
+                    continue;
+                }
+                for it in import.items() {
+                    let Some(name_ref) = it.name_ref() else {
+                        continue;
+                    };
+                    let name = name_ref.text();
+                    if !declared[target].iter().any(|(n, _)| *n == name) {
+                        let span = span_of(&name_ref);
+                        self.push_diagnostic(Diagnostic::error(
+                            codes::UNRESOLVED_NAME,
+                            format!("module `{target_name}` has no `{name}`"),
+                            span,
+                            "not declared there",
+                        ));
+                        continue;
+                    }
+                    let local = it.alias().map(|a| a.text()).unwrap_or_else(|| name.clone());
+                    let key = key_in(&name);
+                    self.import_name(m, local, key, &declared[m], &span_of(&it));
+                }
+            }
+            for (_, names) in globs {
+                for (name, key) in names {
+                    self.visible[m].entry(name).or_insert(key);
+                }
+            }
+        }
+        self.current_module = 0;
+    }
+
+    /// Makes `local` name `key` in module `m`, unless the module declares or
+    /// already imported something else by that name.
+    fn import_name(
+        &mut self,
+        m: usize,
+        local: String,
+        key: String,
+        own: &[(String, lumen_diagnostics::Span)],
+        span: &lumen_diagnostics::Span,
+    ) {
+        if let Some((_, declared_at)) = own.iter().find(|(n, _)| *n == local) {
+            let d = Diagnostic::error(
+                codes::DUPLICATE_DEFINITION,
+                format!("`{local}` is imported and also declared in this module"),
+                span.clone(),
+                "imported here",
+            )
+            .with_label(declared_at.clone(), "declared here")
+            .with_help(format!("import it under another name: `{local} as …`"));
+            self.push_diagnostic(d);
+            return;
+        }
+        match self.visible[m].get(&local) {
+            Some(existing) if *existing != key => {
+                let d = Diagnostic::error(
+                    codes::DUPLICATE_DEFINITION,
+                    format!("`{local}` is imported from two modules"),
+                    span.clone(),
+                    "second import of this name",
+                )
+                .with_help(format!(
+                    "import one of them under another name: `{local} as …`"
+                ));
+                self.push_diagnostic(d);
+            }
+            _ => {
+                self.visible[m].insert(local, key);
+            }
+        }
+    }
+}
