@@ -48,7 +48,10 @@ pub use compare::{lm_value_cmp, lm_value_eq};
 pub use display::{lm_str_from_bool, lm_str_from_float, lm_str_from_int, lm_str_from_null};
 pub use errors::{lm_exit, lm_halt, lm_runtime_error, lm_stack_overflow};
 pub use format::{lm_fmt_float, lm_fmt_int, lm_fmt_str};
-pub use list::{lm_list_concat, lm_list_get, lm_list_len, lm_list_new, lm_list_push, lm_list_set, lm_list_sort_by_keys};
+pub use list::{
+    lm_list_concat, lm_list_get, lm_list_len, lm_list_new, lm_list_push, lm_list_set,
+    lm_list_sort_by_keys,
+};
 pub use map::{
     lm_map_get, lm_map_has, lm_map_key_at, lm_map_keys, lm_map_len, lm_map_merge, lm_map_new,
     lm_map_remove, lm_map_set, lm_map_value_at, lm_map_values,
@@ -66,8 +69,7 @@ pub use set::{
     lm_set_new, lm_set_remove, lm_set_to_list, lm_set_union,
 };
 pub use strings::{
-    lm_str_append, lm_str_cmp, lm_str_concat, lm_str_concat_n, lm_str_eq, lm_str_index,
-    lm_str_len,
+    lm_str_append, lm_str_cmp, lm_str_concat, lm_str_concat_n, lm_str_eq, lm_str_index, lm_str_len,
 };
 pub use tuple::lm_tuple_new;
 pub use value::{lm_str_from_value, lm_write_value};
@@ -81,11 +83,6 @@ pub use library::encoding::{
     lm_base64_decode, lm_base64_encode, lm_hex_decode, lm_hex_encode, lm_sha256, lm_url_decode,
     lm_url_encode,
 };
-pub use library::pairs::{lm_list_enumerate, lm_list_zip, lm_map_group_push};
-pub use library::system::{
-    lm_env, lm_monotonic_ms, lm_now_ms, lm_random, lm_random_int, lm_read_file, lm_read_line,
-    lm_uuid, lm_write_file,
-};
 pub use library::lists::{
     lm_list_chunk, lm_list_drop, lm_list_flatten, lm_list_index_of, lm_list_insert, lm_list_max,
     lm_list_min, lm_list_product, lm_list_range, lm_list_remove_at, lm_list_reverse, lm_list_slice,
@@ -94,6 +91,11 @@ pub use library::lists::{
 pub use library::math::{
     lm_float_atan2, lm_float_clamp, lm_float_fn, lm_float_is_inf, lm_float_is_nan, lm_float_max,
     lm_float_min, lm_int_abs, lm_int_clamp, lm_int_max, lm_int_min,
+};
+pub use library::pairs::{lm_list_enumerate, lm_list_zip, lm_map_group_push};
+pub use library::system::{
+    lm_env, lm_monotonic_ms, lm_now_ms, lm_random, lm_random_int, lm_read_file, lm_read_line,
+    lm_uuid, lm_write_file,
 };
 pub use library::text::{
     lm_list_join, lm_str_capitalize, lm_str_chars, lm_str_contains, lm_str_ends_with,

@@ -174,7 +174,10 @@ pub unsafe extern "C" fn lm_list_concat(a: *mut ListObj, b: *mut ListObj) -> *mu
 /// # Safety
 /// `xs` and `keys` must be live lists of the same length.
 #[no_mangle]
-pub unsafe extern "C" fn lm_list_sort_by_keys(xs: *mut ListObj, keys: *mut ListObj) -> *mut ListObj {
+pub unsafe extern "C" fn lm_list_sort_by_keys(
+    xs: *mut ListObj,
+    keys: *mut ListObj,
+) -> *mut ListObj {
     // SAFETY: caller's contract.
     unsafe {
         let (x, _) = elems(xs);

@@ -213,7 +213,11 @@ fn alloc_string(len: usize, cap: usize, chars: u64) -> *mut LmString {
             chars,
         });
         let obj = block.cast::<u8>().add(PREFIX_SIZE).cast::<LmString>();
-        let ascii = if chars == len as u64 { FLAG_STR_ASCII } else { 0 };
+        let ascii = if chars == len as u64 {
+            FLAG_STR_ASCII
+        } else {
+            0
+        };
         obj.write(LmString {
             header: ObjectHeader {
                 rc: 1,

@@ -294,9 +294,9 @@ impl<'a, 'e> FnCx<'a, 'e> {
     /// The address of the `SourceLoc` static for `loc` in this cell.
     pub(crate) fn loc_addr(&mut self, loc: Loc) -> Result<Value, CodegenError> {
         let em = &mut *self.em;
-        let id =
-            em.data
-                .source_loc(&mut em.module, &self.mir.file_name, &self.mir.name, loc)?;
+        let id = em
+            .data
+            .source_loc(&mut em.module, &self.mir.file_name, &self.mir.name, loc)?;
         Ok(self.data_addr(id))
     }
 

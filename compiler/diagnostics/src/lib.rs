@@ -114,7 +114,11 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
 
 /// Renders diagnostics that may point into several files (`files[i]` is the
 /// name and text of file `i`) to stderr.
-pub fn render_files_to_stderr(files: &[(String, String)], diagnostics: &[Diagnostic], color: Color) {
+pub fn render_files_to_stderr(
+    files: &[(String, String)],
+    diagnostics: &[Diagnostic],
+    color: Color,
+) {
     let choice = match color {
         Color::Always => ColorChoice::Always,
         Color::Never => ColorChoice::Never,
@@ -130,7 +134,9 @@ pub fn render_files_to_stderr(files: &[(String, String)], diagnostics: &[Diagnos
     let mut lock = stream.lock();
     let config = term::Config::default();
     for d in diagnostics {
-        let Some((name, text)) = files.get(d.file).or_else(|| files.first()) else { continue };
+        let Some((name, text)) = files.get(d.file).or_else(|| files.first()) else {
+            continue;
+        };
         let file = SimpleFile::new(name.as_str(), text.as_str());
         let _ = term::emit(&mut lock, &config, &file, &to_codespan(d, text.len()));
     }

@@ -277,11 +277,20 @@ impl FnLowerer<'_, '_> {
 
     /// Runs the `where` checks of a record value; fails with the constraint's
     /// text and the field's value when one does not hold.
-    pub(super) fn check_where(&mut self, record: &Expr, checks: &[hir::WhereCheck], loc: Loc) -> Operand {
+    pub(super) fn check_where(
+        &mut self,
+        record: &Expr,
+        checks: &[hir::WhereCheck],
+        loc: Loc,
+    ) -> Operand {
         let r = self.expr(record);
         let Type::Record(n) = record.ty else { return r };
         for check in checks {
-            let ok = self.temp(Ty::Bool, Rvalue::Call(crate::FuncId(check.cell.0), vec![r.clone()]), loc);
+            let ok = self.temp(
+                Ty::Bool,
+                Rvalue::Call(crate::FuncId(check.cell.0), vec![r.clone()]),
+                loc,
+            );
             let fail = self.new_block();
             let cont = self.new_block();
             self.terminate(Terminator::Branch {
@@ -317,7 +326,11 @@ impl FnLowerer<'_, '_> {
                 ],
                 loc,
             );
-            self.runtime_effect(abi::LM_HALT, vec![RtArg::Operand(message), RtArg::Loc(loc)], loc);
+            self.runtime_effect(
+                abi::LM_HALT,
+                vec![RtArg::Operand(message), RtArg::Loc(loc)],
+                loc,
+            );
             self.switch_to(cont);
         }
         r
