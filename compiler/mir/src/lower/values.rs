@@ -187,16 +187,30 @@ impl FnLowerer<'_, '_> {
             ExprKind::Field(base, index) => {
                 let obj = self.expr(base);
                 let ty = self.layouts.ty(e.ty);
-                self.temp(
-                    ty,
-                    Rvalue::Load {
-                        base: obj,
-                        offset: Layouts::record_field_offset(*index),
+                let value = self
+                    .temp(
                         ty,
-                    },
-                    loc,
-                )
-                .also_retain(self, ty, loc)
+                        Rvalue::Load {
+                            base: obj.clone(),
+                            offset: Layouts::record_field_offset(*index),
+                            ty,
+                        },
+                        loc,
+                    )
+                    .also_retain(self, ty, loc);
+                // The record read from a list element or another field
+                // (`bodies[i].vx`, `a.b.c`) is a temporary holding a
+                // reference: dropped at once, so the next `bodies[i].vx = v`
+                // finds the element unshared and updates it in place
+                // instead of copying it.
+                if matches!(base.kind, ExprKind::Index(..) | ExprKind::Field(..)) {
+                    if let Operand::Local(t) = obj {
+                        if self.locals[t.0 as usize].ty.is_heap() {
+                            self.assign(t, Rvalue::Use(Operand::Const(Const::Str(String::new()))), loc);
+                        }
+                    }
+                }
+                value
             }
             ExprKind::List(values) => {
                 let Type::List(elem) = e.ty else {
@@ -241,6 +255,7 @@ impl FnLowerer<'_, '_> {
             }
             ExprKind::Index(list, index) => {
                 let l = self.expr(list);
+                let l_for_release = l.clone();
                 let i = self.expr(index);
                 let slot = self.runtime(
                     abi::LM_LIST_GET,
@@ -250,7 +265,17 @@ impl FnLowerer<'_, '_> {
                 );
                 // `lm_list_get` returns the element owned; the temp takes it over.
                 let ty = self.layouts.ty(e.ty);
-                self.temp(ty, Rvalue::FromSlot(slot, ty), loc)
+                let value = self.temp(ty, Rvalue::FromSlot(slot, ty), loc);
+                // As for fields: a row read from a matrix (`m[i][j]`) is
+                // dropped at once so `m[i][j] = v` stays in place.
+                if matches!(list.kind, ExprKind::Index(..) | ExprKind::Field(..)) {
+                    if let Operand::Local(t) = l_for_release {
+                        if self.locals[t.0 as usize].ty.is_heap() {
+                            self.assign(t, Rvalue::Use(Operand::Const(Const::Str(String::new()))), loc);
+                        }
+                    }
+                }
+                value
             }
             _ => Operand::Const(Const::Null),
         }
