@@ -364,6 +364,7 @@ impl Checker {
             span_of(&callee),
             "not found",
         );
+        self.suggest_import(&name);
         for arg in &args {
             if let Some(v) = arg.value() {
                 self.check_expr(&v, None);

@@ -365,6 +365,7 @@ impl Checker {
             span.clone(),
             "not found",
         );
+        self.suggest_import(&name);
         if self.top_level_binds(&name) {
             self.push_help(
                 "top-level `let` bindings belong to the implicit `main`; use a `const` or pass the value as a parameter"

@@ -384,6 +384,7 @@ impl Checker {
                         span,
                         "not a known type",
                     );
+                    self.suggest_import(&name);
                     Type::Error
                 }
                 None => Type::Error,

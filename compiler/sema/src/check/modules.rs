@@ -162,6 +162,24 @@ impl Checker {
         self.current_module = 0;
     }
 
+    /// After a "cannot find" error: when another module declares the name,
+    /// a help line says how to import it.
+    pub(super) fn suggest_import(&mut self, name: &str) {
+        let suffix = format!("::{name}");
+        let declared_in = self
+            .cell_names
+            .keys()
+            .chain(self.types.by_name.keys())
+            .chain(self.const_syntax.keys())
+            .chain(self.generic_types.templates.keys())
+            .find_map(|k| k.strip_suffix(&suffix).map(str::to_string));
+        if let Some(module) = declared_in {
+            self.push_help(format!(
+                "`{module}` declares `{name}`: add `import {module}: {name}`"
+            ));
+        }
+    }
+
     /// Makes `local` name `key` in module `m`, unless the module declares or
     /// already imported something else by that name.
     fn import_name(
