@@ -213,6 +213,8 @@ impl Checker {
             ast::Item::Impl(i) => self.pending_impls.push((self.current_module, i)),
             // Resolved by `build_module_views`.
             ast::Item::Import(_) => {}
+            // Registered by `declare_types`, resolved where used.
+            ast::Item::TypeAlias(_) => {}
             other => {
                 let what = item_description(&other);
                 self.not_supported(what, span_of(&other));
@@ -334,6 +336,13 @@ impl Checker {
                     && self.bound_type_param(&path.name()).is_some() =>
             {
                 self.bound_type_param(&path.name()).unwrap_or(Type::Error)
+            }
+            ast::TypeRef::Path(path)
+                if path.args().next().is_none()
+                    && self.aliases.contains_key(&self.key(&path.name())) =>
+            {
+                let key = self.key(&path.name());
+                self.resolve_alias(&key, span)
             }
             ast::TypeRef::Path(path)
                 if self

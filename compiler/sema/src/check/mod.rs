@@ -148,6 +148,10 @@ pub(crate) struct Checker {
     pub diagnostics: Vec<Diagnostic>,
     pub cells: Vec<CellSig>,
     pub cell_names: HashMap<String, CellId>,
+    /// `type` aliases by key, with the module that declares them.
+    pub(crate) aliases: HashMap<String, (ast::TypeAlias, usize)>,
+    /// Resolved aliases (`None` while one is being resolved: a cycle).
+    alias_types: HashMap<String, Option<Type>>,
     ret_states: Vec<RetState>,
     checked: Vec<Option<hir::Cell>>,
     pub consts: HashMap<String, Option<hir::Expr>>,

@@ -68,6 +68,7 @@ impl Checker {
                 ast::Item::Cell(c) => c.name(),
                 ast::Item::Const(c) => c.name(),
                 ast::Item::Trait(t) => t.name(),
+                ast::Item::TypeAlias(a) => a.name(),
                 _ => None,
             };
             if let Some(n) = name {
@@ -172,6 +173,7 @@ impl Checker {
             .chain(self.types.by_name.keys())
             .chain(self.const_syntax.keys())
             .chain(self.generic_types.templates.keys())
+            .chain(self.aliases.keys())
             .find_map(|k| k.strip_suffix(&suffix).map(str::to_string));
         if let Some(module) = declared_in {
             self.push_help(format!(
