@@ -1098,6 +1098,11 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
                 let value = self.expr(arg);
                 self.to_string(value, arg.ty, loc)
             }
+            Builtin::JsonEncode { pretty } => {
+                let arg = &args[0];
+                let value = self.expr(arg);
+                self.json_encode(value, arg.ty, pretty, loc)
+            }
             Builtin::ListLen | Builtin::Append => self.list_builtin(builtin, args, loc),
             Builtin::StrLen => {
                 let s = self.expr(&args[0]);

@@ -382,6 +382,8 @@ pub enum Builtin {
     Eprint,
     /// `to_string(x)` / `string(x)`.
     ToString,
+    /// `json_encode(x)` (compact) / `json_pretty(x)`.
+    JsonEncode { pretty: bool },
     /// `len(s)` on a String.
     StrLen,
     /// `s[i]` on a String.

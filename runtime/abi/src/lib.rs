@@ -146,6 +146,9 @@ runtime_functions! {
     /// The display form of any value (semantics.md §7) as a new string; strings
     /// at top level are not quoted.
     LM_STR_FROM_VALUE = "lm_str_from_value"(I64, Ptr) -> [Ptr];
+    /// `json_encode(x)` / `json_pretty(x)`: `(slot, desc, pretty, loc)` -> a
+    /// new string; a function value inside is a runtime error at `loc`.
+    LM_JSON_ENCODE = "lm_json_encode"(I64, Ptr, I32, Ptr) -> [Ptr];
     /// Writes the display form of any value to a stream.
     LM_WRITE_VALUE = "lm_write_value"(I32, I64, Ptr) -> [];
     /// Structural equality of two values of type `desc` (semantics.md §3).

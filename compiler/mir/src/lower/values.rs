@@ -83,6 +83,30 @@ impl FnLowerer<'_, '_> {
         );
     }
 
+    /// `json_encode(x)` / `json_pretty(x)` through the runtime.
+    pub(super) fn json_encode(
+        &mut self,
+        value: Operand,
+        ty: Type,
+        pretty: bool,
+        loc: Loc,
+    ) -> Operand {
+        let mty = self.layouts.ty(ty);
+        let slot = self.to_slot(value, mty, loc);
+        let desc = self.desc(ty);
+        self.runtime(
+            abi::LM_JSON_ENCODE,
+            Ty::Str,
+            vec![
+                RtArg::Operand(slot),
+                desc,
+                RtArg::I32(i32::from(pretty)),
+                RtArg::Loc(loc),
+            ],
+            loc,
+        )
+    }
+
     /// The display form of a composite value as a string.
     pub(super) fn value_to_string(&mut self, value: Operand, ty: Type, loc: Loc) -> Operand {
         let mty = self.layouts.ty(ty);
@@ -206,7 +230,11 @@ impl FnLowerer<'_, '_> {
                 if matches!(base.kind, ExprKind::Index(..) | ExprKind::Field(..)) {
                     if let Operand::Local(t) = obj {
                         if self.locals[t.0 as usize].ty.is_heap() {
-                            self.assign(t, Rvalue::Use(Operand::Const(Const::Str(String::new()))), loc);
+                            self.assign(
+                                t,
+                                Rvalue::Use(Operand::Const(Const::Str(String::new()))),
+                                loc,
+                            );
                         }
                     }
                 }
@@ -271,7 +299,11 @@ impl FnLowerer<'_, '_> {
                 if matches!(list.kind, ExprKind::Index(..) | ExprKind::Field(..)) {
                     if let Operand::Local(t) = l_for_release {
                         if self.locals[t.0 as usize].ty.is_heap() {
-                            self.assign(t, Rvalue::Use(Operand::Const(Const::Str(String::new()))), loc);
+                            self.assign(
+                                t,
+                                Rvalue::Use(Operand::Const(Const::Str(String::new()))),
+                                loc,
+                            );
                         }
                     }
                 }

@@ -19,6 +19,8 @@ const SUPPORTED_BUILTINS: &[&str] = &[
     "exit",
     "append",
     "is_empty",
+    "json_encode",
+    "json_pretty",
 ];
 
 /// Every builtin of `spec/builtins.md`; those not in [`SUPPORTED_BUILTINS`] get
@@ -630,6 +632,17 @@ impl Checker {
                 Expr {
                     kind: ExprKind::Builtin(builtin, values),
                     ty: Type::Null,
+                    span,
+                }
+            }
+            "json_encode" | "json_pretty" => {
+                if !arity(self, 1, &values) {
+                    return error_expr(span);
+                }
+                let pretty = name == "json_pretty";
+                Expr {
+                    kind: ExprKind::Builtin(Builtin::JsonEncode { pretty }, values),
+                    ty: Type::Str,
                     span,
                 }
             }
