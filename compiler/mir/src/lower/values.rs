@@ -83,6 +83,23 @@ impl FnLowerer<'_, '_> {
         );
     }
 
+    /// Releases `value`, the result of `source`, right away when `source` is
+    /// a list element or field read (a fresh temporary nobody else uses).
+    fn drop_temporary(&mut self, source: &Expr, value: Operand, loc: Loc) {
+        if !matches!(source.kind, ExprKind::Index(..) | ExprKind::Field(..)) {
+            return;
+        }
+        if let Operand::Local(t) = value {
+            if self.locals[t.0 as usize].ty.is_heap() {
+                self.assign(
+                    t,
+                    Rvalue::Use(Operand::Const(Const::Str(String::new()))),
+                    loc,
+                );
+            }
+        }
+    }
+
     /// `json_encode(x)` / `json_pretty(x)` through the runtime.
     pub(super) fn json_encode(
         &mut self,
@@ -227,17 +244,7 @@ impl FnLowerer<'_, '_> {
                 // reference: dropped at once, so the next `bodies[i].vx = v`
                 // finds the element unshared and updates it in place
                 // instead of copying it.
-                if matches!(base.kind, ExprKind::Index(..) | ExprKind::Field(..)) {
-                    if let Operand::Local(t) = obj {
-                        if self.locals[t.0 as usize].ty.is_heap() {
-                            self.assign(
-                                t,
-                                Rvalue::Use(Operand::Const(Const::Str(String::new()))),
-                                loc,
-                            );
-                        }
-                    }
-                }
+                self.drop_temporary(base, obj, loc);
                 value
             }
             ExprKind::List(values) => {
@@ -296,17 +303,7 @@ impl FnLowerer<'_, '_> {
                 let value = self.temp(ty, Rvalue::FromSlot(slot, ty), loc);
                 // As for fields: a row read from a matrix (`m[i][j]`) is
                 // dropped at once so `m[i][j] = v` stays in place.
-                if matches!(list.kind, ExprKind::Index(..) | ExprKind::Field(..)) {
-                    if let Operand::Local(t) = l_for_release {
-                        if self.locals[t.0 as usize].ty.is_heap() {
-                            self.assign(
-                                t,
-                                Rvalue::Use(Operand::Const(Const::Str(String::new()))),
-                                loc,
-                            );
-                        }
-                    }
-                }
+                self.drop_temporary(list, l_for_release, loc);
                 value
             }
             _ => Operand::Const(Const::Null),
