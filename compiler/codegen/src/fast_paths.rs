@@ -15,6 +15,9 @@
 //!   unshared object is decremented inline; the last reference (freeing)
 //!   and shared objects call `lm_release`.
 //! * `lm_list_len`: a load of `len`.
+//! * `lm_str_eq(s, "lit")` with a literal of at most 8 bytes (`c == ";"`,
+//!   `match` arms on short strings): the length, then the bytes, compared
+//!   inline.
 //! * `lm_list_get(xs, i)`: when `0 <= i < len`, a load from the buffer (plus
 //!   an inline retain for heap elements); a negative or out-of-range index
 //!   calls `lm_list_get`, which resolves it or fails the task.
@@ -35,6 +38,7 @@ use std::collections::HashMap;
 use cranelift_codegen::ir::{condcodes::IntCC, types, InstBuilder, MemFlagsData, Value};
 use lumen_abi::{
     FLAG_SHARED, LIST_CAP_OFFSET, LIST_DATA_OFFSET, LIST_DESC_OFFSET, LIST_LEN_OFFSET, RC_IMMORTAL,
+    STRING_DATA_OFFSET, STRING_LEN_OFFSET,
 };
 use lumen_mir::{self as mir, Local, Operand, RtArg, Rvalue, StmtKind, Terminator, Ty};
 
@@ -284,6 +288,53 @@ impl FnCx<'_, '_> {
         Ok(())
     }
 
+    /// `s == "lit"` for a short literal: equal lengths, then equal bytes.
+    fn str_eq_literal(&mut self, args: &[RtArg]) -> Result<Option<Option<Value>>, CodegenError> {
+        let literal = |a: &RtArg| match a {
+            RtArg::Operand(Operand::Const(mir::Const::Str(s))) => Some(s.clone()),
+            _ => None,
+        };
+        let (lit, other) = match (literal(&args[0]), literal(&args[1])) {
+            (Some(l), None) => (l, &args[1]),
+            (None, Some(l)) => (l, &args[0]),
+            _ => return Ok(None),
+        };
+        let bytes = lit.as_bytes();
+        if bytes.is_empty() || bytes.len() > 8 {
+            return Ok(None);
+        }
+        let s = self.rt_arg(other)?;
+        let check = self.b.create_block();
+        let join = self.b.create_block();
+        let result = self.b.append_block_param(join, types::I8);
+        let len = self
+            .b
+            .ins()
+            .load(types::I64, flags(), s, STRING_LEN_OFFSET as i32);
+        let same_len = self
+            .b
+            .ins()
+            .icmp_imm_u(IntCC::Equal, len, bytes.len() as i64);
+        let no = self.b.ins().iconst(types::I8, 0);
+        self.b.ins().brif(same_len, check, &[], join, &[no.into()]);
+        self.b.switch_to_block(check);
+        let mut all = self.b.ins().iconst(types::I8, 1);
+        for (k, byte) in bytes.iter().enumerate() {
+            let loaded =
+                self.b
+                    .ins()
+                    .uload8(types::I32, flags(), s, (STRING_DATA_OFFSET + k) as i32);
+            let eq = self
+                .b
+                .ins()
+                .icmp_imm_u(IntCC::Equal, loaded, i64::from(*byte));
+            all = self.b.ins().band(all, eq);
+        }
+        self.b.ins().jump(join, &[all.into()]);
+        self.b.switch_to_block(join);
+        Ok(Some(Some(result)))
+    }
+
     /// Emits `rf(args)` with an inline fast path when there is one; `None`
     /// when the plain call should be emitted.
     pub(crate) fn runtime_fast_path(
@@ -293,6 +344,9 @@ impl FnCx<'_, '_> {
         dest: Option<Local>,
     ) -> Result<Option<Option<Value>>, CodegenError> {
         let name = rf.name;
+        if name == lumen_abi::LM_STR_EQ.name && args.len() == 2 {
+            return self.str_eq_literal(args);
+        }
         if name == lumen_abi::LM_LIST_LEN.name && args.len() == 1 {
             let list = self.rt_arg(&args[0])?;
             let len = self
