@@ -424,7 +424,9 @@ impl FnLowerer<'_, '_> {
         let Type::Tuple(elems) = tuple_ty else { return };
         for (i, (sub, elem)) in subs.iter().zip(elems.iter()).enumerate() {
             let ty = self.layouts.ty(*elem);
-            let value = self.new_local(ty, None);
+            // Borrowed from the scrutinee, which holds it for the whole
+            // test; a binding retains its own copy.
+            let value = self.unowned_local(ty);
             self.assign(
                 value,
                 Rvalue::Load {
@@ -434,7 +436,6 @@ impl FnLowerer<'_, '_> {
                 },
                 loc,
             );
-            self.retain_operand(&Operand::Local(value), ty, loc);
             let next = self.new_block();
             self.pattern_test(sub, value, ty, next, fail, loc);
             self.switch_to(next);
@@ -533,7 +534,9 @@ impl FnLowerer<'_, '_> {
         for (index, sub) in fields {
             let field_ty = variant.fields[*index as usize].1;
             let ty = self.layouts.ty(field_ty);
-            let value = self.new_local(ty, None);
+            // Borrowed from the scrutinee, which holds it for the whole
+            // test; a binding retains its own copy.
+            let value = self.unowned_local(ty);
             self.assign(
                 value,
                 Rvalue::Load {
@@ -543,7 +546,6 @@ impl FnLowerer<'_, '_> {
                 },
                 loc,
             );
-            self.retain_operand(&Operand::Local(value), ty, loc);
             let next = self.new_block();
             self.pattern_test(sub, value, ty, next, fail, loc);
             self.switch_to(next);
