@@ -121,6 +121,9 @@ struct FnLowerer<'a, 'l> {
     ret_ty: Ty,
     /// Heap locals whose references are managed by hand (see `values`).
     unowned: HashSet<Local>,
+    /// While testing the patterns of a `match`: bindings borrow from the
+    /// match's private copy of the scrutinee (see `match_expr`).
+    borrow_bindings: bool,
     /// `defer` blocks registered in each enclosing block, outermost first.
     defers: Vec<Vec<hir::Block>>,
     /// For each loop, how many defer scopes enclose it (a `break` or
@@ -148,6 +151,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             current: BlockId(0),
             loops: HashMap::new(),
             unowned: HashSet::new(),
+            borrow_bindings: false,
             defers: Vec::new(),
             loop_defer_depth: HashMap::new(),
             ret_local: Local(0),
@@ -1241,7 +1245,12 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             let arm_loc = self.loc(arm.span.start);
             let body = self.new_block();
             let next = self.new_block();
+            // `scrut` is this match's own reference to the value: nothing can
+            // reassign it while an arm runs, so immutable bindings borrow
+            // from it instead of retaining (and later releasing) each one.
+            self.borrow_bindings = true;
             self.pattern_test(&arm.pattern, scrut, scrut_ty, body, next, arm_loc);
+            self.borrow_bindings = false;
             self.switch_to(body);
             if let Some(guard) = &arm.guard {
                 let g = self.expr(guard);
@@ -1294,6 +1303,15 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             }
             Pattern::Bind(var) => {
                 let local = self.var_local(*var);
+                if self.borrow_bindings && !self.cell.vars[var.0 as usize].mutable {
+                    self.unowned.insert(local);
+                    self.push(
+                        MirStmt::Assign(local, Rvalue::Use(Operand::Local(scrut))),
+                        loc,
+                    );
+                    self.goto(success);
+                    return;
+                }
                 self.assign(local, Rvalue::Use(Operand::Local(scrut)), loc);
                 self.goto(success);
                 return;
