@@ -15,6 +15,8 @@
 //!   unshared object is decremented inline; the last reference (freeing)
 //!   and shared objects call `lm_release`.
 //! * `lm_list_len`: a load of `len`.
+//! * `lm_unshare(p)` (before an in-place update): an object with `rc == 1`
+//!   is returned as is; null and shared objects call the runtime (copy).
 //! * `lm_str_eq(s, "lit")` with a literal of at most 8 bytes (`c == ";"`,
 //!   `match` arms on short strings): the length, then the bytes, compared
 //!   inline.
@@ -288,6 +290,30 @@ impl FnCx<'_, '_> {
         Ok(())
     }
 
+    /// `lm_unshare(p)`: `p` itself when it is the only reference.
+    fn unshare(&mut self, p: Value) -> Result<Value, CodegenError> {
+        let check = self.b.create_block();
+        let slow = self.b.create_block();
+        let join = self.b.create_block();
+        self.b.set_cold_block(slow);
+        let result = self.b.append_block_param(join, self.pointer);
+        self.b.ins().brif(p, check, &[], slow, &[]);
+
+        self.b.switch_to_block(check);
+        let rc = self.b.ins().load(types::I32, flags(), p, 0);
+        let unique = self.b.ins().icmp_imm_s(IntCC::Equal, rc, 1);
+        self.b.ins().brif(unique, join, &[p.into()], slow, &[]);
+
+        self.b.switch_to_block(slow);
+        let copy = self
+            .call_runtime(lumen_abi::LM_UNSHARE.name, &[p])?
+            .ok_or_else(|| self.error("lm_unshare returns a value"))?;
+        self.b.ins().jump(join, &[copy.into()]);
+
+        self.b.switch_to_block(join);
+        Ok(result)
+    }
+
     /// `s == "lit"` for a short literal: equal lengths, then equal bytes.
     fn str_eq_literal(&mut self, args: &[RtArg]) -> Result<Option<Option<Value>>, CodegenError> {
         let literal = |a: &RtArg| match a {
@@ -344,6 +370,10 @@ impl FnCx<'_, '_> {
         dest: Option<Local>,
     ) -> Result<Option<Option<Value>>, CodegenError> {
         let name = rf.name;
+        if name == lumen_abi::LM_UNSHARE.name && args.len() == 1 {
+            let p = self.rt_arg(&args[0])?;
+            return self.unshare(p).map(|v| Some(Some(v)));
+        }
         if name == lumen_abi::LM_STR_EQ.name && args.len() == 2 {
             return self.str_eq_literal(args);
         }
