@@ -51,8 +51,8 @@ pub use errors::{lm_exit, lm_halt, lm_runtime_error, lm_stack_overflow};
 pub use format::{lm_fmt_float, lm_fmt_int, lm_fmt_str};
 pub use json::lm_json_encode;
 pub use list::{
-    lm_list_concat, lm_list_get, lm_list_len, lm_list_new, lm_list_push, lm_list_set,
-    lm_list_sort_by_keys,
+    lm_list_concat, lm_list_get, lm_list_get_borrowed, lm_list_len, lm_list_new, lm_list_push,
+    lm_list_set, lm_list_sort_by_keys,
 };
 pub use map::{
     lm_map_get, lm_map_has, lm_map_key_at, lm_map_keys, lm_map_len, lm_map_merge, lm_map_new,
@@ -272,6 +272,7 @@ mod abi_check {
             lm_list_push(Ptr, I64) -> [Ptr];
             lm_list_len(Ptr) -> [I64];
             lm_list_get(Ptr, I64, Ptr) -> [I64];
+            lm_list_get_borrowed(Ptr, I64, Ptr) -> [I64];
             lm_list_set(Ptr, I64, I64, Ptr) -> [Ptr];
             lm_list_concat(Ptr, Ptr) -> [Ptr];
             lm_list_sort_by_keys(Ptr, Ptr) -> [Ptr];

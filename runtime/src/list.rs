@@ -116,6 +116,23 @@ pub unsafe extern "C" fn lm_list_get(list: *const ListObj, i: i64, loc: *const S
     }
 }
 
+/// `xs[i]` without retaining the element (see `LM_LIST_GET_BORROWED`).
+///
+/// # Safety
+/// As for [`lm_list_get`]; the result is valid only while `list` holds it.
+#[no_mangle]
+pub unsafe extern "C" fn lm_list_get_borrowed(
+    list: *const ListObj,
+    i: i64,
+    loc: *const SourceLoc,
+) -> Slot {
+    // SAFETY: caller's contract.
+    unsafe {
+        let (slots, _) = elems(list);
+        slots[resolve_or_fail(i, slots.len(), loc)]
+    }
+}
+
 /// `xs[i] = v`: consumes the list reference (copy-on-write) and returns the
 /// list; `v` is borrowed (retained when heap), the old element released. Out
 /// of range fails the task at `loc`.

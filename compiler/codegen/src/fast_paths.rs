@@ -21,7 +21,7 @@
 //!   `match` arms on short strings): the length, then the bytes, compared
 //!   inline.
 //! * `lm_list_get(xs, i)`: when `0 <= i < len`, a load from the buffer (plus
-//!   an inline retain for heap elements); a negative or out-of-range index
+//!   an inline retain for heap elements; none for `lm_list_get_borrowed`); a negative or out-of-range index
 //!   calls `lm_list_get`, which resolves it or fails the task.
 //! * `lm_list_set(xs, i, v)` / `lm_list_push(xs, v)`: when the list is
 //!   unshared (`rc == 1`) and the index is in range / there is spare
@@ -387,6 +387,9 @@ impl FnCx<'_, '_> {
         }
         let op = if name == lumen_abi::LM_LIST_GET.name && args.len() == 3 {
             ListOp::Get(self.slot_types.read_is_heap(dest))
+        } else if name == lumen_abi::LM_LIST_GET_BORROWED.name && args.len() == 3 {
+            // Never retained, whatever the element type.
+            ListOp::Get(Some(false))
         } else if name == lumen_abi::LM_LIST_SET.name && args.len() == 4 {
             ListOp::Set(self.slot_types.written_is_heap(&args[2]))
         } else if name == lumen_abi::LM_LIST_PUSH.name && args.len() == 2 {

@@ -138,6 +138,10 @@ runtime_functions! {
     /// `xs[i]` (negative from the end); the slot is returned owned (retained
     /// when heap); out of range is the runtime error of semantics.md §5 at `loc`.
     LM_LIST_GET = "lm_list_get"(Ptr, I64, Ptr) -> [I64];
+    /// `xs[i]` *borrowed*: as `lm_list_get` but the element is not retained;
+    /// the caller only reads through it while `xs` still holds it (the row
+    /// in `m[i][j]`).
+    LM_LIST_GET_BORROWED = "lm_list_get_borrowed"(Ptr, I64, Ptr) -> [I64];
     /// `xs[i] = v`: consumes the list (copy-on-write), borrows `v`; returns the
     /// list. Out of range is a runtime error at `loc`.
     LM_LIST_SET = "lm_list_set"(Ptr, I64, I64, Ptr) -> [Ptr];

@@ -83,6 +83,23 @@ impl FnLowerer<'_, '_> {
         );
     }
 
+    /// `rows[row]` read without retaining the element: valid only while
+    /// `rows` holds it, so only for an immediate read through it.
+    fn borrowed_element(&mut self, rows: &Expr, row: &Expr, ty: Type, loc: Loc) -> Operand {
+        let r = self.expr(rows);
+        let i = self.expr(row);
+        let slot = self.unowned(
+            Ty::Int,
+            Rvalue::Runtime(
+                abi::LM_LIST_GET_BORROWED,
+                vec![RtArg::Operand(r), RtArg::Operand(i), RtArg::Loc(loc)],
+            ),
+            loc,
+        );
+        let mty = self.layouts.ty(ty);
+        Operand::Local(self.unowned(mty, Rvalue::FromSlot(Operand::Local(slot), mty), loc))
+    }
+
     /// Releases `value`, the result of `source`, right away when `source` is
     /// a list element or field read (a fresh temporary nobody else uses).
     fn drop_temporary(&mut self, source: &Expr, value: Operand, loc: Loc) {
@@ -289,7 +306,14 @@ impl FnLowerer<'_, '_> {
                 obj
             }
             ExprKind::Index(list, index) => {
-                let l = self.expr(list);
+                // `m[i][j]` with a plain index: the row is only read through,
+                // while `m` holds it, so it is borrowed (no retain/release).
+                let (l, borrowed) = match &list.kind {
+                    ExprKind::Index(rows, row) if is_plain_index(index) => {
+                        (self.borrowed_element(rows, row, list.ty, loc), true)
+                    }
+                    _ => (self.expr(list), false),
+                };
                 let l_for_release = l.clone();
                 let i = self.expr(index);
                 let slot = self.runtime(
@@ -303,7 +327,9 @@ impl FnLowerer<'_, '_> {
                 let value = self.temp(ty, Rvalue::FromSlot(slot, ty), loc);
                 // As for fields: a row read from a matrix (`m[i][j]`) is
                 // dropped at once so `m[i][j] = v` stays in place.
-                self.drop_temporary(list, l_for_release, loc);
+                if !borrowed {
+                    self.drop_temporary(list, l_for_release, loc);
+                }
                 value
             }
             _ => Operand::Const(Const::Null),
@@ -881,5 +907,16 @@ impl AlsoRetain for Operand {
     fn also_retain(self, lowerer: &mut FnLowerer<'_, '_>, ty: Ty, loc: Loc) -> Operand {
         lowerer.retain_operand(&self, ty, loc);
         self
+    }
+}
+
+/// An index whose evaluation cannot run user code (variables, literals and
+/// arithmetic on them), so nothing can change a borrowed row meanwhile.
+fn is_plain_index(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Var(_) | ExprKind::Int(_) => true,
+        ExprKind::Binary(_, a, b) => is_plain_index(a) && is_plain_index(b),
+        ExprKind::Unary(_, a) => is_plain_index(a),
+        _ => false,
     }
 }
