@@ -243,7 +243,15 @@ impl FnLowerer<'_, '_> {
                 obj
             }
             ExprKind::Field(base, index) => {
-                let obj = self.expr(base);
+                // `xs[i].f`: the element is only read through, right after it
+                // is fetched (the index is evaluated before), so it is
+                // borrowed rather than retained and released.
+                let (obj, borrowed) = match &base.kind {
+                    ExprKind::Index(list, i) => {
+                        (self.borrowed_element(list, i, base.ty, loc), true)
+                    }
+                    _ => (self.expr(base), false),
+                };
                 let ty = self.layouts.ty(e.ty);
                 let value = self
                     .temp(
@@ -261,7 +269,9 @@ impl FnLowerer<'_, '_> {
                 // reference: dropped at once, so the next `bodies[i].vx = v`
                 // finds the element unshared and updates it in place
                 // instead of copying it.
-                self.drop_temporary(base, obj, loc);
+                if !borrowed {
+                    self.drop_temporary(base, obj, loc);
+                }
                 value
             }
             ExprKind::List(values) => {
