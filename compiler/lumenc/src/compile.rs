@@ -25,9 +25,8 @@ pub enum Failure {
 }
 
 pub struct Session {
-    /// The file as named on the command line (diagnostics and runtime errors use it).
-    file_name: String,
-    /// The main file, read.
+    /// The main file, read; its `name` is the file as named on the command
+    /// line (diagnostics and runtime errors use it).
     main: SourceFile,
     target: String,
     optimize: bool,
@@ -94,7 +93,6 @@ impl Session {
             ColorArg::Never => Color::Never,
         };
         Ok(Session {
-            file_name,
             main,
             target,
             optimize,
@@ -108,7 +106,7 @@ impl Session {
     /// Prints diagnostics about the main file (sorted) and, when they stop
     /// the build, the summary line.
     fn emit_diagnostics(&self, diagnostics: Vec<Diagnostic>) -> Result<(), Failure> {
-        let files = [(self.file_name.clone(), self.main.display_text.clone())];
+        let files = [(self.main.name.clone(), self.main.display_text.clone())];
         self.emit_file_diagnostics(&files, diagnostics)
     }
 
@@ -126,7 +124,7 @@ impl Session {
         if fails {
             eprintln!(
                 "error: {}",
-                diagnostics::summary(&self.file_name, &diagnostics)
+                diagnostics::summary(&self.main.name, &diagnostics)
             );
             return Err(Failure::ProgramErrors);
         }
@@ -140,14 +138,7 @@ impl Session {
     /// Loads, parses and checks every module; on success returns the typed
     /// program and each module's (file name, code) for error locations.
     fn front_end(&self) -> Result<(lumen_sema::hir::Program, Vec<(String, String)>), Failure> {
-        let main = SourceFile {
-            module: String::new(),
-            name: self.file_name.clone(),
-            display_text: self.main.display_text.clone(),
-            code: self.main.code.clone(),
-            encoding_errors: self.main.encoding_errors.clone(),
-        };
-        let loaded = modules::load(main, Path::new(&self.file_name));
+        let loaded = modules::load(self.main.clone(), Path::new(&self.main.name));
         let files: Vec<(String, String)> = loaded
             .modules
             .iter()
@@ -229,7 +220,7 @@ impl Session {
         lumen_codegen::compile_program(mir, &options).map_err(|e| {
             // Code generation failing on a checked program is a compiler bug.
             eprintln!("internal compiler error: {e}");
-            eprintln!("  while compiling {}", self.file_name);
+            eprintln!("  while compiling {}", self.main.name);
             std::process::exit(101)
         })
     }
@@ -247,7 +238,7 @@ impl Session {
                 let out = self.codegen(&mir, false)?;
                 let default = format!(
                     "{}.o",
-                    crate::default_output(Path::new(&self.file_name)).display()
+                    crate::default_output(Path::new(&self.main.name)).display()
                 );
                 let path = output
                     .map(Path::to_path_buf)

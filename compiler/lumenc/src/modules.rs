@@ -33,6 +33,7 @@ const STDLIB: &[(&str, &str, &str)] = &[
 ];
 
 /// One source file of the program.
+#[derive(Clone)]
 pub struct SourceFile {
     /// The dotted module path (`util.text`); empty for the main file.
     pub module: String,
@@ -59,7 +60,7 @@ impl SourceFile {
         }
     }
 
-    /// Reads a file; `None` when it cannot be read.
+    /// Reads a file (an I/O error when it cannot be read).
     pub fn read(path: &Path, module: String) -> std::io::Result<SourceFile> {
         let name = path.to_string_lossy().into_owned();
         let bytes = std::fs::read(path)?;

@@ -156,10 +156,7 @@ impl Checker {
 
     fn add_cell(&mut self, sig: CellSig) -> CellId {
         let id = CellId(self.cells.len() as u32);
-        let key = match self.module_names.get(sig.module) {
-            Some(m) if !m.is_empty() => format!("{m}::{}", sig.name),
-            _ => sig.name.clone(),
-        };
+        let key = self.key_in_module(sig.module, &sig.name);
         self.cell_names.insert(key, id);
         self.cells.push(sig);
         self.ret_states.push(RetState::Unknown);

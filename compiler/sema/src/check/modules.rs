@@ -22,6 +22,16 @@ pub struct Module {
     pub tree: ast::SourceFile,
 }
 
+/// The key `name` declared in `module` is registered under: `a.b::name`,
+/// or the plain name for the main file (module path `""`).
+fn module_key(module: &str, name: &str) -> String {
+    if module.is_empty() {
+        name.to_string()
+    } else {
+        format!("{module}::{name}")
+    }
+}
+
 /// `(name, key)` for every declaration of `module`.
 fn key_in_all(
     module: &str,
@@ -29,24 +39,19 @@ fn key_in_all(
 ) -> Vec<(String, String)> {
     declared
         .iter()
-        .map(|(name, _)| {
-            let key = if module.is_empty() {
-                name.clone()
-            } else {
-                format!("{module}::{name}")
-            };
-            (name.clone(), key)
-        })
+        .map(|(name, _)| (name.clone(), module_key(module, name)))
         .collect()
 }
 
 impl Checker {
     /// The key a declaration of the current module is registered under.
     pub(super) fn decl_key(&self, name: &str) -> String {
-        match self.module_names.get(self.current_module) {
-            Some(m) if !m.is_empty() => format!("{m}::{name}"),
-            _ => name.to_string(),
-        }
+        self.key_in_module(self.current_module, name)
+    }
+
+    /// The key a declaration of module `m` is registered under.
+    pub(super) fn key_in_module(&self, m: usize, name: &str) -> String {
+        module_key(self.module_names.get(m).map_or("", String::as_str), name)
     }
 
     /// The key a name used in the current module refers to.
@@ -107,7 +112,7 @@ impl Checker {
                 let key = self.decl_key(name);
                 self.visible[m].insert(name.clone(), key);
             }
-            let mut globs: Vec<(usize, Vec<(String, String)>)> = Vec::new();
+            let mut globs: Vec<Vec<(String, String)>> = Vec::new();
             for item in items {
                 let ast::Item::Import(import) = item else {
                     continue;
@@ -119,19 +124,12 @@ impl Checker {
                     continue;
                 };
                 let module = self.module_names[target].clone();
-                let key_in = |name: &str| -> String {
-                    if module.is_empty() {
-                        name.to_string()
-                    } else {
-                        format!("{module}::{name}")
-                    }
-                };
                 if import.is_glob() {
                     // Declarations and named imports take precedence over `*`
                     // (as in Rust), so adding to a module never breaks a glob
                     // importer that already uses the name; globs are applied
                     // after every named import.
-                    globs.push((target, key_in_all(&module, &declared[target])));
+                    globs.push(key_in_all(&module, &declared[target]));
                     continue;
                 }
                 for it in import.items() {
@@ -150,11 +148,11 @@ impl Checker {
                         continue;
                     }
                     let local = it.alias().map(|a| a.text()).unwrap_or_else(|| name.clone());
-                    let key = key_in(&name);
+                    let key = module_key(&module, &name);
                     self.import_name(m, local, key, &declared[m], &span_of(&it));
                 }
             }
-            for (_, names) in globs {
+            for names in globs {
                 for (name, key) in names {
                     self.visible[m].entry(name).or_insert(key);
                 }
