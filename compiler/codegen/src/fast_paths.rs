@@ -21,8 +21,9 @@
 //!   `match` arms on short strings): the length, then the bytes, compared
 //!   inline.
 //! * `lm_list_get(xs, i)`: when `0 <= i < len`, a load from the buffer (plus
-//!   an inline retain for heap elements; none for `lm_list_get_borrowed`); a negative or out-of-range index
-//!   calls `lm_list_get`, which resolves it or fails the task.
+//!   an inline retain for heap elements; none for `lm_list_get_borrowed`);
+//!   a negative index is resolved from the end inline; only an index out of
+//!   range calls `lm_list_get`, which fails the task and never returns.
 //! * `lm_list_set(xs, i, v)` / `lm_list_push(xs, v)`: when the list is
 //!   unshared (`rc == 1`) and the index is in range / there is spare
 //!   capacity, the slot is written inline (heap elements: retain the new
@@ -73,11 +74,10 @@ const HEAP_KINDS: u64 = {
     mask
 };
 
-/// A list operation with a fast path, with whether its elements are heap
-/// values when the MIR tells.
+/// A list update with a fast path, with whether its elements are heap
+/// values when the MIR tells (reads have their own, [`FnCx::list_get`]).
 #[derive(Clone, Copy)]
 enum ListOp {
-    Get(Option<bool>),
     Set(Option<bool>),
     Push(Option<bool>),
 }
@@ -385,12 +385,19 @@ impl FnCx<'_, '_> {
                 .load(types::I64, flags(), list, LIST_LEN_OFFSET as i32);
             return Ok(Some(Some(len)));
         }
-        let op = if name == lumen_abi::LM_LIST_GET.name && args.len() == 3 {
-            ListOp::Get(self.slot_types.read_is_heap(dest))
+        let get_heap = if name == lumen_abi::LM_LIST_GET.name && args.len() == 3 {
+            Some(self.slot_types.read_is_heap(dest))
         } else if name == lumen_abi::LM_LIST_GET_BORROWED.name && args.len() == 3 {
             // Never retained, whatever the element type.
-            ListOp::Get(Some(false))
-        } else if name == lumen_abi::LM_LIST_SET.name && args.len() == 4 {
+            Some(Some(false))
+        } else {
+            None
+        };
+        if let Some(heap) = get_heap {
+            let values = self.rt_args(args)?;
+            return self.list_get(name, heap, &values).map(|v| Some(Some(v)));
+        }
+        let op = if name == lumen_abi::LM_LIST_SET.name && args.len() == 4 {
             ListOp::Set(self.slot_types.written_is_heap(&args[2]))
         } else if name == lumen_abi::LM_LIST_PUSH.name && args.len() == 2 {
             ListOp::Push(self.slot_types.written_is_heap(&args[1]))
@@ -400,11 +407,7 @@ impl FnCx<'_, '_> {
         let values = self.rt_args(args)?;
         let list = values[0];
         let join = self.b.create_block();
-        let result_ty = match op {
-            ListOp::Get(_) => types::I64,
-            _ => self.pointer,
-        };
-        let result = self.b.append_block_param(join, result_ty);
+        let result = self.b.append_block_param(join, self.pointer);
         let fast = self.b.create_block();
         let slow = self.b.create_block();
         self.b.set_cold_block(slow);
@@ -414,24 +417,19 @@ impl FnCx<'_, '_> {
             .b
             .ins()
             .load(types::I64, flags(), list, LIST_LEN_OFFSET as i32);
-        let ok = match op {
-            ListOp::Get(_) => self.b.ins().icmp(IntCC::UnsignedLessThan, values[1], len),
-            ListOp::Set(_) | ListOp::Push(_) => {
-                let rc = self.b.ins().load(types::I32, flags(), list, 0);
-                let unshared = self.b.ins().icmp_imm_s(IntCC::Equal, rc, 1);
-                let fits = match op {
-                    ListOp::Set(_) => self.b.ins().icmp(IntCC::UnsignedLessThan, values[1], len),
-                    _ => {
-                        let cap =
-                            self.b
-                                .ins()
-                                .load(types::I64, flags(), list, LIST_CAP_OFFSET as i32);
-                        self.b.ins().icmp(IntCC::UnsignedLessThan, len, cap)
-                    }
-                };
-                self.b.ins().band(unshared, fits)
+        let rc = self.b.ins().load(types::I32, flags(), list, 0);
+        let unshared = self.b.ins().icmp_imm_s(IntCC::Equal, rc, 1);
+        let fits = match op {
+            ListOp::Set(_) => self.b.ins().icmp(IntCC::UnsignedLessThan, values[1], len),
+            ListOp::Push(_) => {
+                let cap = self
+                    .b
+                    .ins()
+                    .load(types::I64, flags(), list, LIST_CAP_OFFSET as i32);
+                self.b.ins().icmp(IntCC::UnsignedLessThan, len, cap)
             }
         };
+        let ok = self.b.ins().band(unshared, fits);
         self.b.ins().brif(ok, fast, &[], slow, &[]);
 
         self.b.switch_to_block(slow);
@@ -442,7 +440,7 @@ impl FnCx<'_, '_> {
 
         self.b.switch_to_block(fast);
         let heap = match op {
-            ListOp::Get(h) | ListOp::Set(h) | ListOp::Push(h) => h,
+            ListOp::Set(h) | ListOp::Push(h) => h,
         };
         match heap {
             Some(heap) => {
@@ -470,6 +468,92 @@ impl FnCx<'_, '_> {
         Ok(Some(Some(result)))
     }
 
+    /// `lm_list_get(xs, i, loc)` (or `_borrowed`) inline: an index in range
+    /// is read at once, a negative one from the end is resolved inline, and
+    /// only an index out of range calls the runtime, which fails the task.
+    /// That call never returns, so nothing stays live across it and the
+    /// register allocator has no reason to keep loop values on the stack
+    /// (a returning slow path made it spill float accumulators).
+    fn list_get(
+        &mut self,
+        name: &str,
+        heap: Option<bool>,
+        values: &[Value],
+    ) -> Result<Value, CodegenError> {
+        let list = values[0];
+        let i = values[1];
+        let len = self
+            .b
+            .ins()
+            .load(types::I64, flags(), list, LIST_LEN_OFFSET as i32);
+        let fast = self.b.create_block();
+        let from_end = self.b.create_block();
+        let from_end_fast = self.b.create_block();
+        let fail = self.b.create_block();
+        let join = self.b.create_block();
+        let result = self.b.append_block_param(join, types::I64);
+        for cold in [from_end, from_end_fast, fail] {
+            self.b.set_cold_block(cold);
+        }
+        let in_range = self.b.ins().icmp(IntCC::UnsignedLessThan, i, len);
+        self.b.ins().brif(in_range, fast, &[], from_end, &[]);
+
+        // `-len <= i < 0` counts from the end; anything else is out of range
+        // (`i + len` is then `>= len` as an unsigned number, wrapping too).
+        self.b.switch_to_block(from_end);
+        let resolved = self.b.ins().iadd(i, len);
+        let negative = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, i, 0);
+        let resolved_ok = self.b.ins().icmp(IntCC::UnsignedLessThan, resolved, len);
+        let ok = self.b.ins().band(negative, resolved_ok);
+        self.b.ins().brif(ok, from_end_fast, &[], fail, &[]);
+
+        self.b.switch_to_block(fail);
+        self.call_runtime(name, values)?;
+        self.b.ins().trap(crate::function::UNREACHABLE_TRAP);
+
+        // The read itself is emitted twice (in-range index, index from the
+        // end) so the hot path passes no block parameter, which would cost
+        // register moves and a jump per access.
+        for (block, index) in [(fast, i), (from_end_fast, resolved)] {
+            self.b.switch_to_block(block);
+            let v = self.list_read(heap, list, index)?;
+            self.b.ins().jump(join, &[v.into()]);
+        }
+        self.b.switch_to_block(join);
+        Ok(result)
+    }
+
+    /// Reads element `index` (in range) of `list`, retained when `heap`
+    /// (asking the list's descriptor when the MIR does not tell).
+    fn list_read(
+        &mut self,
+        heap: Option<bool>,
+        list: Value,
+        index: Value,
+    ) -> Result<Value, CodegenError> {
+        let addr = self.elem_addr(list, index);
+        let v = self.b.ins().load(types::I64, flags(), addr, 0);
+        match heap {
+            Some(false) => {}
+            Some(true) => {
+                let p = self.slot_to_ptr(v);
+                self.emit_retain(p)?;
+            }
+            None => {
+                let retain = self.b.create_block();
+                let done = self.b.create_block();
+                let is_heap = self.elem_is_heap(list);
+                self.b.ins().brif(is_heap, retain, &[], done, &[]);
+                self.b.switch_to_block(retain);
+                let p = self.slot_to_ptr(v);
+                self.emit_retain(p)?;
+                self.b.ins().jump(done, &[]);
+                self.b.switch_to_block(done);
+            }
+        }
+        Ok(v)
+    }
+
     /// The inline body of a list operation once its guard passed; returns
     /// the call's result.
     fn list_fast_body(
@@ -481,15 +565,6 @@ impl FnCx<'_, '_> {
     ) -> Result<Value, CodegenError> {
         let list = values[0];
         Ok(match op {
-            ListOp::Get(_) => {
-                let addr = self.elem_addr(list, values[1]);
-                let v = self.b.ins().load(types::I64, flags(), addr, 0);
-                if heap {
-                    let p = self.slot_to_ptr(v);
-                    self.emit_retain(p)?;
-                }
-                v
-            }
             ListOp::Set(_) => {
                 let v = values[2];
                 let addr = self.elem_addr(list, values[1]);
