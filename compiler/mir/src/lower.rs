@@ -330,6 +330,45 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
         self.push(MirStmt::Assign(dst, rvalue), loc);
     }
 
+    /// Whether `local` is a temporary holding its own reference that no later
+    /// code reads: the result of a call, constructor or element read that an
+    /// expression handed back. Its reference can then *move* into a variable
+    /// or field instead of being retained there and released here.
+    pub(super) fn is_fresh_temp(&self, local: Local) -> bool {
+        self.locals[local.0 as usize].ty.is_heap()
+            && local != self.ret_local
+            && !self.params.contains(&local)
+            && !self.unowned.contains(&local)
+            && !self.vars.values().any(|v| *v == local)
+    }
+
+    /// Forgets the reference a fresh temporary held (it moved elsewhere): the
+    /// temporary becomes the immortal empty string, so its release at the end
+    /// of the cell does nothing.
+    pub(super) fn forget(&mut self, local: Local, loc: Loc) {
+        self.push(
+            MirStmt::Assign(local, Rvalue::Use(Operand::Const(Const::Str(String::new())))),
+            loc,
+        );
+    }
+
+    /// `dst = value` where `value` is an expression's result: a fresh
+    /// temporary's reference moves into `dst` (no retain here, no release
+    /// later); anything else is assigned as by [`Self::assign`].
+    fn assign_result(&mut self, dst: Local, value: Operand, loc: Loc) {
+        if let Operand::Local(src) = value {
+            if src != dst && self.is_fresh_temp(src) {
+                if !self.params.contains(&dst) && !self.unowned.contains(&dst) {
+                    self.push(MirStmt::Release(dst), loc);
+                }
+                self.push(MirStmt::Assign(dst, Rvalue::Use(value)), loc);
+                self.forget(src, loc);
+                return;
+            }
+        }
+        self.assign(dst, Rvalue::Use(value), loc);
+    }
+
     /// Evaluates an rvalue into a fresh temporary.
     fn temp(&mut self, ty: Ty, rvalue: Rvalue, loc: Loc) -> Operand {
         let local = self.new_local(ty, None);
@@ -351,7 +390,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
     fn return_value(&mut self, value: Operand, loc: Loc) {
         if self.ret_ty != Ty::Null {
             let ret = self.ret_local;
-            self.assign(ret, Rvalue::Use(value), loc);
+            self.assign_result(ret, value, loc);
         }
         for local in self.owned_heap_locals() {
             self.push(MirStmt::Release(local), loc);
@@ -495,7 +534,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             StmtKind::Let(var, value) | StmtKind::Assign(var, value) => {
                 let op = self.expr(value);
                 let local = self.var_local(*var);
-                self.assign(local, Rvalue::Use(op), loc);
+                self.assign_result(local, op, loc);
             }
             StmtKind::Expr(e) => {
                 self.expr(e);
@@ -938,7 +977,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
         let value = self.block(block);
         if let Some(v) = value {
             if ty != Ty::Null && !self.is_terminated() {
-                self.assign(result, Rvalue::Use(v), loc);
+                self.assign_result(result, v, loc);
             }
         }
     }

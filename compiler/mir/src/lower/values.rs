@@ -353,7 +353,14 @@ impl FnLowerer<'_, '_> {
         for (i, v) in values.iter().enumerate() {
             let op = self.expr(v);
             let ty = self.layouts.ty(v.ty);
-            self.retain_operand(&op, ty, loc);
+            // A fresh temporary's reference moves into the field.
+            let moved = match op {
+                Operand::Local(l) if self.is_fresh_temp(l) => Some(l),
+                _ => None,
+            };
+            if moved.is_none() {
+                self.retain_operand(&op, ty, loc);
+            }
             self.push(
                 MirStmt::Store {
                     base: *obj_local,
@@ -362,6 +369,9 @@ impl FnLowerer<'_, '_> {
                 },
                 loc,
             );
+            if let Some(l) = moved {
+                self.forget(l, loc);
+            }
         }
     }
 
