@@ -21,6 +21,7 @@
 
 pub mod layout;
 pub mod lower;
+pub mod optimize;
 pub mod pretty;
 
 pub use lumen_abi::RuntimeFn;

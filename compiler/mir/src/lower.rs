@@ -89,7 +89,9 @@ pub fn lower_program(program: &hir::Program, sources: &[(String, String)]) -> Pr
         .map(|(i, cell)| {
             let module = program.cell_modules.get(i).copied().unwrap_or(0);
             let file_name = &sources[module].0;
-            FnLowerer::new(cell, i, &indexes[module], &mut layouts).lower(file_name)
+            let mut f = FnLowerer::new(cell, i, &indexes[module], &mut layouts).lower(file_name);
+            crate::optimize::optimize(&mut f);
+            f
         })
         .collect();
     Program {
@@ -347,7 +349,10 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
     /// of the cell does nothing.
     pub(super) fn forget(&mut self, local: Local, loc: Loc) {
         self.push(
-            MirStmt::Assign(local, Rvalue::Use(Operand::Const(Const::Str(String::new())))),
+            MirStmt::Assign(
+                local,
+                Rvalue::Use(Operand::Const(Const::Str(String::new()))),
+            ),
             loc,
         );
     }
@@ -425,10 +430,12 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
         // Keep the value alive in its own local while the defers run (they
         // may reassign variables).
         let ty = self.ret_ty;
-        let kept = if ty == Ty::Null {
+        let kept = if ty == Ty::Null || self.defers.iter().all(|scope| scope.is_empty()) {
             op
         } else {
-            self.temp(ty, Rvalue::Use(op), loc)
+            let kept = self.new_local(ty, None);
+            self.assign_result(kept, op, loc);
+            Operand::Local(kept)
         };
         let scopes = self.defers.clone();
         self.run_defers(&scopes);
