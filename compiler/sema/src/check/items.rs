@@ -334,13 +334,7 @@ impl Checker {
             {
                 self.bound_type_param(&path.name()).unwrap_or(Type::Error)
             }
-            ast::TypeRef::Path(path)
-                if path.args().next().is_none()
-                    && self.aliases.contains_key(&self.key(&path.name())) =>
-            {
-                let key = self.key(&path.name());
-                self.resolve_alias(&key, span)
-            }
+            ast::TypeRef::Path(path) if self.is_alias(&path.name()) => self.resolve_alias_use(path),
             ast::TypeRef::Path(path)
                 if self
                     .generic_types
