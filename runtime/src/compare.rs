@@ -3,7 +3,7 @@
 //!
 //! Equality: numbers by value (IEEE for floats: `NaN != NaN`, `-0.0 == 0.0`;
 //! mixing `Int` and `Float` is resolved by the compiler before calling), Bools,
-//! strings by content, lists element-wise, records field-wise, enums by tag
+//! strings and Bytes by content, lists element-wise, records field-wise, enums by tag
 //! and payload, tuples element-wise, maps by length and then key/value pairs
 //! in key order, sets element-wise, `null == null`. There is deliberately no
 //! shortcut for two references to the same object: `xs == xs` is false when
@@ -12,7 +12,8 @@
 //! chains must not overflow the task stack).
 //!
 //! Ordering (-1, 0, 1): `Int`, `Float` (a NaN sorts after every number and
-//! equal to another NaN), `Bool` (false < true), strings by code point, lists
+//! equal to another NaN), `Bool` (false < true), strings by code point, Bytes
+//! byte-wise (a prefix first), lists
 //! element-wise and then by length (a prefix first), tuples element-wise
 //! (lexicographic). Every other kind (maps and sets included), and a `null`
 //! operand, compares as 0: the compiler rejects ordering them. Only lists and
@@ -23,6 +24,7 @@ use std::cmp::Ordering;
 
 use lumen_abi::{ObjectKind, TypeDesc, TypeKind};
 
+use crate::bytes::bytes_of;
 use crate::errors::internal_error;
 use crate::objects::{elems, fields, kind_of, slot_obj, EnumObj, Slot};
 use crate::sorted;
@@ -74,7 +76,8 @@ pub unsafe fn value_eq(a: Slot, b: Slot, ty: Ty) -> bool {
             | TypeKind::Enum
             | TypeKind::Tuple
             | TypeKind::Map
-            | TypeKind::Set => {
+            | TypeKind::Set
+            | TypeKind::Bytes => {
                 // SAFETY: caller's contract: live objects (or null).
                 unsafe { objects_eq(a, b, &mut work) }
             }
@@ -102,6 +105,7 @@ unsafe fn objects_eq(a: Slot, b: Slot, work: &mut Vec<(Slot, Slot, Ty)>) -> bool
             (ObjectKind::String, ObjectKind::String) => {
                 bytes(x.cast::<LmString>()) == bytes(y.cast::<LmString>())
             }
+            (ObjectKind::Bytes, ObjectKind::Bytes) => bytes_of(x.cast()) == bytes_of(y.cast()),
             (ObjectKind::List, ObjectKind::List) => {
                 let ((xs, elem), (ys, _)) = (elems(x.cast()), elems(y.cast()));
                 // Reversed, so the first elements are compared first.
@@ -172,7 +176,7 @@ pub unsafe fn value_cmp(a: Slot, b: Slot, ty: Ty) -> Ordering {
                     .unwrap_or_else(|| xt.count().cmp(&yt.count()))
             }
         }
-        TypeKind::String | TypeKind::List => {
+        TypeKind::String | TypeKind::List | TypeKind::Bytes => {
             let (x, y) = (slot_obj(a), slot_obj(b));
             if x.is_null() || y.is_null() {
                 return Ordering::Equal;
@@ -182,6 +186,9 @@ pub unsafe fn value_cmp(a: Slot, b: Slot, ty: Ty) -> Ordering {
                 match (kind_of(x), kind_of(y)) {
                     (ObjectKind::String, ObjectKind::String) => {
                         bytes(x.cast::<LmString>()).cmp(bytes(y.cast::<LmString>()))
+                    }
+                    (ObjectKind::Bytes, ObjectKind::Bytes) => {
+                        bytes_of(x.cast()).cmp(bytes_of(y.cast()))
                     }
                     (ObjectKind::List, ObjectKind::List) => {
                         let ((xs, elem), (ys, _)) = (elems(x.cast()), elems(y.cast()));

@@ -5,6 +5,8 @@
 //!   becomes `null` (JSON has no NaN or infinity; JavaScript does the same).
 //! * Strings with JSON escapes (`\" \\ \n \r \t \b \f`, other control
 //!   characters as `\u00XX`); other characters as UTF-8.
+//! * `Bytes` as a string of lower-case hex digits (what `hex_encode` gives),
+//!   also as a map key.
 //! * Lists, sets and tuples as arrays; maps as objects in key order, a
 //!   non-string key written as its display form.
 //! * Records as objects in field order; enum values as
@@ -155,7 +157,8 @@ impl Encoder {
             | TypeKind::Enum
             | TypeKind::Tuple
             | TypeKind::Map
-            | TypeKind::Set => {
+            | TypeKind::Set
+            | TypeKind::Bytes => {
                 let obj = slot_obj(slot);
                 if obj.is_null() {
                     self.out.push_str("null");
@@ -175,6 +178,11 @@ impl Encoder {
         unsafe {
             match kind_of(obj) {
                 ObjectKind::String => self.string(as_str(obj.cast::<LmString>())),
+                // JSON has no byte strings: lower-case hex, as `hex_encode`
+                // gives (docs/language-decisions.md).
+                ObjectKind::Bytes => self.string(&crate::library::encoding::hex_encode(
+                    crate::bytes::bytes_of(obj.cast()),
+                )),
                 ObjectKind::List => {
                     let (slots, elem) = elems(obj.cast());
                     self.sequence('[', ']', slots.len(), depth, |this, i| {
@@ -261,6 +269,11 @@ impl Encoder {
     /// # Safety
     /// `slot` is a live value of type `ty`.
     unsafe fn key(&mut self, slot: Slot, ty: Ty) {
+        if ty.kind() == TypeKind::Bytes {
+            // As Bytes values are encoded (hex), not their display form.
+            // SAFETY: caller's contract: a live Bytes object.
+            return unsafe { self.value(slot, ty, 0) };
+        }
         let mut text = String::new();
         // SAFETY: caller's contract; writing to a String cannot fail.
         let _ = unsafe { write_value(&mut text, slot, ty, false) };

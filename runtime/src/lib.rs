@@ -5,7 +5,7 @@
 //! built as a static library, supplies everything else: the C `main`
 //! ([`entry`]), the task scheduler ([`scheduler`]) and its stacks ([`stack`]),
 //! stack-overflow detection ([`overflow`]), buffered output ([`output`]), heap
-//! objects ([`rc`], [`strings`]; records, enums and lists in [`objects`] and
+//! objects ([`rc`], [`strings`], [`bytes`]; records, enums and lists in [`objects`] and
 //! [`list`], maps and sets in [`map`], [`set`] and [`sorted`], tuples in
 //! [`tuple`], typed by the static descriptors read in [`typedesc`]), the
 //! display form ([`display`], and for any value [`value`]), equality and
@@ -21,6 +21,7 @@
 //! prints `internal runtime error` and aborts before any unwinding starts.
 
 pub mod arith;
+pub mod bytes;
 pub mod compare;
 pub mod display;
 pub mod entry;
@@ -45,6 +46,10 @@ pub mod typedesc;
 pub mod value;
 
 pub use arith::{lm_float_mod, lm_float_pow, lm_int_pow};
+pub use bytes::{
+    lm_bytes_concat, lm_bytes_from_str, lm_bytes_from_utf8, lm_bytes_index, lm_bytes_len,
+    lm_bytes_slice,
+};
 pub use compare::{lm_value_cmp, lm_value_eq};
 pub use display::{lm_str_from_bool, lm_str_from_float, lm_str_from_int, lm_str_from_null};
 pub use errors::{lm_exit, lm_halt, lm_runtime_error, lm_stack_overflow};
@@ -390,6 +395,12 @@ mod abi_check {
             lm_base64_decode(Ptr, Ptr) -> [Ptr];
             lm_hex_decode(Ptr, Ptr) -> [Ptr];
             lm_url_decode(Ptr, Ptr) -> [Ptr];
+            lm_bytes_from_str(Ptr) -> [Ptr];
+            lm_bytes_from_utf8(Ptr, Ptr) -> [Ptr];
+            lm_bytes_len(Ptr) -> [I64];
+            lm_bytes_index(Ptr, I64, Ptr) -> [I64];
+            lm_bytes_slice(Ptr, I64, I64) -> [Ptr];
+            lm_bytes_concat(Ptr, Ptr) -> [Ptr];
         }
     }
 

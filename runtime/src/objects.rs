@@ -109,6 +109,7 @@ pub unsafe fn kind_of(obj: *const ObjectHeader) -> ObjectKind {
         k if k == ObjectKind::Box as u16 => ObjectKind::Box,
         k if k == ObjectKind::Map as u16 => ObjectKind::Map,
         k if k == ObjectKind::Set as u16 => ObjectKind::Set,
+        k if k == ObjectKind::Bytes as u16 => ObjectKind::Bytes,
         k => internal_error(&format!("object of unknown kind {k} at {obj:p}")),
     }
 }
@@ -194,7 +195,7 @@ unsafe fn for_each_child(obj: *mut ObjectHeader, mut f: impl FnMut(*mut ObjectHe
     // SAFETY: caller's contract; the layouts follow from the kind.
     unsafe {
         match kind_of(obj) {
-            ObjectKind::String => {}
+            ObjectKind::String | ObjectKind::Bytes => {}
             ObjectKind::Box => {
                 let b = obj.cast::<BoxObj>();
                 if Ty::new((*b).desc).is_heap() {
@@ -513,6 +514,7 @@ pub unsafe fn shallow_copy(obj: *mut ObjectHeader) -> *mut ObjectHeader {
     unsafe {
         match kind_of(obj) {
             ObjectKind::String => new_string(as_str(obj.cast::<LmString>())).cast(),
+            ObjectKind::Bytes => crate::bytes::new_bytes(crate::bytes::bytes_of(obj.cast())).cast(),
             ObjectKind::Box => {
                 let b = obj.cast::<BoxObj>();
                 lm_box_new((*b).desc, (*b).slot).cast()

@@ -22,7 +22,7 @@ use crate::errors::internal_error;
 pub struct Ty(*const TypeDesc);
 
 /// Every kind, for decoding the `u32` of a descriptor.
-const KINDS: [TypeKind; 15] = [
+const KINDS: [TypeKind; 16] = [
     TypeKind::Int,
     TypeKind::Float,
     TypeKind::Bool,
@@ -38,6 +38,7 @@ const KINDS: [TypeKind; 15] = [
     TypeKind::Map,
     TypeKind::Set,
     TypeKind::Tuple,
+    TypeKind::Bytes,
 ];
 
 impl Ty {
@@ -89,6 +90,7 @@ impl Ty {
                 | TypeKind::Map
                 | TypeKind::Set
                 | TypeKind::Tuple
+                | TypeKind::Bytes
         )
     }
 
@@ -175,6 +177,7 @@ pub(crate) mod test_descs {
     pub static BOOL: StaticDesc = scalar(TypeKind::Bool);
     pub static NULL: StaticDesc = scalar(TypeKind::Null);
     pub static STRING: StaticDesc = scalar(TypeKind::String);
+    pub static BYTES: StaticDesc = scalar(TypeKind::Bytes);
 
     pub fn int() -> Ty {
         Ty(&INT.0)
@@ -190,6 +193,9 @@ pub(crate) mod test_descs {
     }
     pub fn string() -> Ty {
         Ty(&STRING.0)
+    }
+    pub fn bytes() -> Ty {
+        Ty(&BYTES.0)
     }
 
     fn cstr(s: &str) -> *const u8 {

@@ -22,6 +22,7 @@ use std::fmt::{self, Write};
 
 use lumen_abi::{ObjectKind, TypeDesc, TypeKind};
 
+use crate::bytes::bytes_of;
 use crate::display;
 use crate::errors::internal_error;
 use crate::objects::{elems, fields, kind_of, slot_obj, Slot};
@@ -168,7 +169,8 @@ unsafe fn start(
         | TypeKind::Enum
         | TypeKind::Tuple
         | TypeKind::Map
-        | TypeKind::Set => {
+        | TypeKind::Set
+        | TypeKind::Bytes => {
             let obj = slot_obj(slot);
             if obj.is_null() {
                 return out.write_str("null");
@@ -177,6 +179,9 @@ unsafe fn start(
             // descriptor say what it holds.
             unsafe {
                 match kind_of(obj) {
+                    // The same form at top level and nested: `b"…"` is
+                    // never ambiguous with text.
+                    ObjectKind::Bytes => crate::bytes::write_display(out, bytes_of(obj.cast())),
                     ObjectKind::String => {
                         let text = as_str(obj.cast::<LmString>());
                         if nested {

@@ -1,4 +1,4 @@
-//! Static data: string literal objects and `SourceLoc` records.
+//! Static data: string and `Bytes` literal objects and `SourceLoc` records.
 //!
 //! String literals are complete string objects in read-only data, in exactly
 //! the layout of `lumen_abi` (`[rc = RC_IMMORTAL: u32][kind: u16][flags: u16]
@@ -17,7 +17,9 @@
 use std::collections::HashMap;
 
 use cranelift_module::{DataDescription, DataId, Module};
-use lumen_abi::{ObjectKind, RC_IMMORTAL, SOURCE_LOC_SIZE, STRING_DATA_OFFSET, TYPE_DESC_SIZE};
+use lumen_abi::{
+    ObjectKind, BYTES_DATA_OFFSET, RC_IMMORTAL, SOURCE_LOC_SIZE, STRING_DATA_OFFSET, TYPE_DESC_SIZE,
+};
 use lumen_mir::{Loc, TypeDescData};
 
 use crate::CodegenError;
@@ -57,6 +59,7 @@ enum Contents {
 #[derive(Default)]
 pub struct DataTable {
     strings: HashMap<String, DataId>,
+    bytes: HashMap<Vec<u8>, DataId>,
     cstrs: HashMap<String, DataId>,
     locs: HashMap<LocKey, DataId>,
     /// The program's type descriptors, declared together on first use
@@ -74,14 +77,21 @@ fn declare(module: &mut dyn Module) -> Result<DataId, CodegenError> {
 
 /// The bytes of an immortal string object holding `text`.
 pub fn string_object_bytes(text: &str) -> Vec<u8> {
-    let mut bytes = Vec::with_capacity(STRING_DATA_OFFSET + text.len());
+    immortal_object(ObjectKind::String, text.as_bytes())
+}
+
+/// An immortal object in the string layout (`[header][len: u64][data]`),
+/// shared by strings and `Bytes`.
+fn immortal_object(kind: ObjectKind, data: &[u8]) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(STRING_DATA_OFFSET + data.len());
     // Both supported targets are little-endian.
     bytes.extend_from_slice(&RC_IMMORTAL.to_le_bytes());
-    bytes.extend_from_slice(&(ObjectKind::String as u16).to_le_bytes());
+    bytes.extend_from_slice(&(kind as u16).to_le_bytes());
     bytes.extend_from_slice(&0u16.to_le_bytes());
-    bytes.extend_from_slice(&(text.len() as u64).to_le_bytes());
+    bytes.extend_from_slice(&(data.len() as u64).to_le_bytes());
     debug_assert_eq!(bytes.len(), STRING_DATA_OFFSET);
-    bytes.extend_from_slice(text.as_bytes());
+    debug_assert_eq!(STRING_DATA_OFFSET, BYTES_DATA_OFFSET);
+    bytes.extend_from_slice(data);
     bytes
 }
 
@@ -94,6 +104,18 @@ impl DataTable {
         let id = declare(module)?;
         self.strings.insert(text.to_owned(), id);
         let bytes = string_object_bytes(text);
+        self.pending.push((id, Contents::Bytes { bytes, align: 8 }));
+        Ok(id)
+    }
+
+    /// The Bytes object for a `b"…"` literal.
+    pub fn bytes(&mut self, module: &mut dyn Module, data: &[u8]) -> Result<DataId, CodegenError> {
+        if let Some(id) = self.bytes.get(data) {
+            return Ok(*id);
+        }
+        let id = declare(module)?;
+        self.bytes.insert(data.to_vec(), id);
+        let bytes = immortal_object(ObjectKind::Bytes, data);
         self.pending.push((id, Contents::Bytes { bytes, align: 8 }));
         Ok(id)
     }

@@ -274,6 +274,11 @@ impl<'a, 'e> FnCx<'a, 'e> {
                     let id = em.data.string(&mut em.module, text)?;
                     self.data_addr(id)
                 }
+                Const::Bytes(data) => {
+                    let em = &mut *self.em;
+                    let id = em.data.bytes(&mut em.module, data)?;
+                    self.data_addr(id)
+                }
             },
         })
     }

@@ -156,16 +156,6 @@ impl Loader {
             let module = path.text();
             let range = path.syntax().text_range();
             let span = usize::from(range.start())..usize::from(range.end());
-            if import.is_pub() {
-                self.error(
-                    index,
-                    "E0900",
-                    "re-exporting imports (`pub import`) is not supported yet",
-                    span.clone(),
-                    "`pub import`",
-                    None,
-                );
-            }
             if module == "std" || module.starts_with("std.") {
                 self.import_std(index, &module, span);
                 continue;

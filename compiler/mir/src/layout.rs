@@ -2,8 +2,8 @@
 //! type, object field offsets, and the static type descriptors runtime calls
 //! need (`lumen_abi::TypeDesc`).
 //!
-//! Records, lists and enums with payloads are reference-counted objects
-//! ([`Ty::Ptr`]); enums without any payload are plain `Int` tags.
+//! Records, lists, `Bytes` and enums with payloads are reference-counted
+//! objects ([`Ty::Ptr`]); enums without any payload are plain `Int` tags.
 
 use std::collections::HashMap;
 
@@ -70,7 +70,8 @@ impl<'a> Layouts<'a> {
             Type::Float => Ty::Float,
             Type::Bool => Ty::Bool,
             Type::Str => Ty::Str,
-            Type::List(_)
+            Type::Bytes
+            | Type::List(_)
             | Type::Record(_)
             | Type::Fn(_)
             | Type::Tuple(_)
@@ -197,6 +198,7 @@ impl<'a> Layouts<'a> {
             Type::Float => simple(TypeKind::Float),
             Type::Bool => simple(TypeKind::Bool),
             Type::Str => simple(TypeKind::String),
+            Type::Bytes => simple(TypeKind::Bytes),
             Type::Null | Type::Never | Type::Error => simple(TypeKind::Null),
             Type::Fn(_) => simple(TypeKind::Closure),
             Type::Result(..) => TypeDescData {

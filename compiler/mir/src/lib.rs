@@ -166,6 +166,9 @@ pub enum Const {
     Null,
     /// A string literal: emitted as an immortal static string object.
     Str(String),
+    /// A `Bytes` literal: emitted as an immortal static Bytes object
+    /// (`lumen_abi::ObjectKind::Bytes`), typed [`Ty::Ptr`].
+    Bytes(Vec<u8>),
 }
 
 impl Const {
@@ -176,6 +179,7 @@ impl Const {
             Const::Bool(_) => Ty::Bool,
             Const::Null => Ty::Null,
             Const::Str(_) => Ty::Str,
+            Const::Bytes(_) => Ty::Ptr,
         }
     }
 }

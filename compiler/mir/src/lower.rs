@@ -848,6 +848,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             ExprKind::Bool(v) => Operand::Const(Const::Bool(*v)),
             ExprKind::Null | ExprKind::Error => Operand::Const(Const::Null),
             ExprKind::Str(s) => Operand::Const(Const::Str(s.clone())),
+            ExprKind::Bytes(b) => Operand::Const(Const::Bytes(b.clone())),
             ExprKind::Var(var) => Operand::Local(self.var_local(*var)),
             ExprKind::Binary(op, lhs, rhs) => self.binary(*op, lhs, rhs, e.ty, loc),
             ExprKind::Unary(op, operand) => {
@@ -1032,6 +1033,14 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             _ => true,
         };
         if composite {
+            if op == H::Concat && lhs.ty == Type::Bytes {
+                return self.runtime(
+                    abi::LM_BYTES_CONCAT,
+                    Ty::Ptr,
+                    vec![RtArg::Operand(l), RtArg::Operand(r)],
+                    loc,
+                );
+            }
             if op == H::Concat {
                 return self.runtime(
                     abi::LM_LIST_CONCAT,
@@ -1165,6 +1174,20 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
                     abi::LM_STR_INDEX,
                     Ty::Str,
                     vec![RtArg::Operand(s), RtArg::Operand(i), RtArg::Loc(loc)],
+                    loc,
+                )
+            }
+            Builtin::BytesLen => {
+                let b = self.expr(&args[0]);
+                self.runtime(abi::LM_BYTES_LEN, Ty::Int, vec![RtArg::Operand(b)], loc)
+            }
+            Builtin::BytesIndex => {
+                let b = self.expr(&args[0]);
+                let i = self.expr(&args[1]);
+                self.runtime(
+                    abi::LM_BYTES_INDEX,
+                    Ty::Int,
+                    vec![RtArg::Operand(b), RtArg::Operand(i), RtArg::Loc(loc)],
                     loc,
                 )
             }
@@ -1372,6 +1395,13 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
                     RtArg::Operand(Operand::Local(scrut)),
                     RtArg::Operand(Operand::Const(Const::Str(s.clone()))),
                 ],
+                loc,
+            ),
+            Pattern::Bytes(b) => self.compare_values(
+                hir::BinaryOp::Eq,
+                Operand::Local(scrut),
+                Operand::Const(Const::Bytes(b.clone())),
+                Type::Bytes,
                 loc,
             ),
             Pattern::IntRange { lo, hi, inclusive } => {

@@ -105,6 +105,11 @@ impl Display for OperandText<'_> {
                 Const::Bool(v) => write!(f, "{v}"),
                 Const::Null => write!(f, "null"),
                 Const::Str(s) => write!(f, "{s:?}"),
+                Const::Bytes(b) => {
+                    f.write_str("b\"")?;
+                    b.iter().try_for_each(|x| write!(f, "{x:02x}"))?;
+                    f.write_str("\"")
+                }
             },
         }
     }

@@ -173,6 +173,8 @@ pub enum ExprKind {
     Bool(bool),
     Null,
     Str(String),
+    /// A `Bytes` literal (`b"4869"`), decoded.
+    Bytes(Vec<u8>),
     Var(VarId),
     /// Arithmetic, bitwise and comparison operators; both operands already have
     /// the operation's operand type (see [`BinaryOp`]).
@@ -388,6 +390,10 @@ pub enum Builtin {
     StrLen,
     /// `s[i]` on a String.
     StrIndex,
+    /// `len(b)` on Bytes: the byte count.
+    BytesLen,
+    /// `b[i]` on Bytes: the byte as an `Int`.
+    BytesIndex,
     /// `exit(code)`.
     Exit,
     /// `len(xs)` on a list.
@@ -441,6 +447,8 @@ pub enum Pattern {
     Float(f64),
     Bool(bool),
     Str(String),
+    /// A `Bytes` literal.
+    Bytes(Vec<u8>),
     Null,
     /// `lo..hi` or `lo..=hi` on Int.
     IntRange {

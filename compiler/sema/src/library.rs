@@ -175,6 +175,16 @@ pub enum LibOp {
     HexDecode,
     UrlEncode,
     UrlDecode,
+
+    // Bytes.
+    /// `bytes(s: String)`: the UTF-8 bytes.
+    BytesFromStr,
+    /// `from_utf8(b: Bytes)`: a `result[String, String]`.
+    BytesFromUtf8,
+    /// `slice(b, start: Int, end: Int)`.
+    BytesSlice,
+    /// `concat(a, b)` of two `Bytes`.
+    BytesConcat,
 }
 
 /// Every library builtin this version compiles.
@@ -265,6 +275,8 @@ pub const LIBRARY: &[&str] = &[
     "hex_decode",
     "url_encode",
     "url_decode",
+    "bytes",
+    "from_utf8",
 ];
 
 /// Whether `name` is a library builtin this version compiles.
@@ -284,6 +296,7 @@ pub fn type_name(ty: Type) -> &'static str {
         Type::Float => "Float",
         Type::Bool => "Bool",
         Type::Str => "String",
+        Type::Bytes => "Bytes",
         Type::Null => "Null",
         Type::List(_) => "List",
         Type::Record(n) | Type::Enum(n) => n.name,

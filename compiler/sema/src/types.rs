@@ -29,6 +29,8 @@ pub enum Type {
     Float,
     Bool,
     Str,
+    /// `Bytes`: immutable byte strings.
+    Bytes,
     Null,
     /// `list[T]`.
     List(&'static Type),
@@ -124,6 +126,7 @@ fn rank(t: &Type) -> (u8, String) {
         Type::Float => 1,
         Type::Bool => 2,
         Type::Str => 3,
+        Type::Bytes => 3,
         Type::List(_) | Type::Map(..) | Type::Set(_) | Type::Result(..) => 4,
         Type::Record(_) => 5,
         Type::Enum(_) => 6,
@@ -288,7 +291,7 @@ impl Type {
     /// Whether `<` and friends order values of this type (semantics.md §3).
     pub fn has_ordering(self) -> bool {
         match self {
-            Type::Int | Type::Float | Type::Str | Type::Bool => true,
+            Type::Int | Type::Float | Type::Str | Type::Bytes | Type::Bool => true,
             Type::List(elem) => elem.has_ordering(),
             Type::Tuple(elems) => elems.iter().all(|e| e.has_ordering()),
             _ => false,
@@ -303,6 +306,7 @@ impl fmt::Display for Type {
             Type::Float => f.write_str("Float"),
             Type::Bool => f.write_str("Bool"),
             Type::Str => f.write_str("String"),
+            Type::Bytes => f.write_str("Bytes"),
             Type::Null => f.write_str("Null"),
             Type::List(elem) => write!(f, "list[{elem}]"),
             Type::Map(k, v) => write!(f, "map[{k}, {v}]"),

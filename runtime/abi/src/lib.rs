@@ -368,6 +368,20 @@ runtime_functions! {
     LM_BASE64_DECODE = "lm_base64_decode"(Ptr, Ptr) -> [Ptr];
     LM_HEX_DECODE = "lm_hex_decode"(Ptr, Ptr) -> [Ptr];
     LM_URL_DECODE = "lm_url_decode"(Ptr, Ptr) -> [Ptr];
+
+    // Bytes (layout below). Indices count bytes.
+    /// `bytes(s)`: the UTF-8 bytes of a string.
+    LM_BYTES_FROM_STR = "lm_bytes_from_str"(Ptr) -> [Ptr];
+    /// `from_utf8(b, result_desc)`: `ok(text)` or `err("invalid UTF-8 at byte N")`.
+    LM_BYTES_FROM_UTF8 = "lm_bytes_from_utf8"(Ptr, Ptr) -> [Ptr];
+    LM_BYTES_LEN = "lm_bytes_len"(Ptr) -> [I64];
+    /// `b[i]`: the byte as an Int 0..=255; negative counts from the end; out
+    /// of range is a runtime error at `loc`.
+    LM_BYTES_INDEX = "lm_bytes_index"(Ptr, I64, Ptr) -> [I64];
+    /// `slice(b, start, end)`: negative from the end, clamped (as for strings).
+    LM_BYTES_SLICE = "lm_bytes_slice"(Ptr, I64, I64) -> [Ptr];
+    /// `a + b`, `a ++ b`, `concat(a, b)`: a new Bytes object.
+    LM_BYTES_CONCAT = "lm_bytes_concat"(Ptr, Ptr) -> [Ptr];
 }
 
 /// The functions of [`LM_FLOAT_FN`] (builtin library).
@@ -532,6 +546,11 @@ pub enum ObjectKind {
     Box = 6,
     Map = 7,
     Set = 8,
+    /// Immutable bytes: the string layout (`[ObjectHeader] [len: u64]
+    /// [bytes]`) with any bytes. Functions that only read a string's bytes
+    /// (`lm_sha256`, `lm_hex_encode`, `lm_base64_encode`, `lm_url_encode`)
+    /// accept a Bytes object too.
+    Bytes = 9,
 }
 
 /// A map: `[ObjectHeader] [desc (kind Map)] [len: u64] [cap: u64] [data]`, the
@@ -611,6 +630,9 @@ pub enum TypeKind {
     /// the record layout (kind Record) whose descriptor has kind Tuple;
     /// displayed `(1, "a")`, `(1,)`; ordered element-wise.
     Tuple = 15,
+    /// `Bytes`: objects of kind [`ObjectKind::Bytes`]; displayed
+    /// `b"48656c6c6f"`, ordered byte-wise (lexicographic).
+    Bytes = 16,
 }
 
 /// A static description of a type, emitted by the code generator (one per type
@@ -636,6 +658,12 @@ pub const TYPE_DESC_SIZE: usize = 32;
 /// the code generator in exactly this layout with `rc = RC_IMMORTAL`.
 pub const STRING_LEN_OFFSET: usize = 8;
 pub const STRING_DATA_OFFSET: usize = 16;
+
+/// A Bytes object: `[ObjectHeader (8)] [len: u64 (8)] [bytes …]`, the string
+/// layout with [`ObjectKind::Bytes`] and no flags. Literals (`b"4869"`) are
+/// emitted by the code generator in this layout with `rc = RC_IMMORTAL`.
+pub const BYTES_LEN_OFFSET: usize = 8;
+pub const BYTES_DATA_OFFSET: usize = 16;
 
 /// A source location, emitted as static data by the code generator.
 ///

@@ -235,7 +235,8 @@ pub fn decoded(
 /// `s` must be a live string.
 unsafe fn encode_with(s: *const LmString, f: fn(&[u8]) -> String) -> *mut LmString {
     // SAFETY: caller's contract.
-    new_string(&f(unsafe { as_str(s) }.as_bytes()))
+    // `bytes`, not `as_str`: a Bytes object (same layout) may be passed.
+    new_string(&f(unsafe { crate::strings::bytes(s) }))
 }
 
 /// # Safety

@@ -269,6 +269,13 @@ impl FnLowerer<'_, '_> {
             L::Base64Encode => simple(self, abi::LM_BASE64_ENCODE, vec![v(0)], false),
             L::HexEncode => simple(self, abi::LM_HEX_ENCODE, vec![v(0)], false),
             L::UrlEncode => simple(self, abi::LM_URL_ENCODE, vec![v(0)], false),
+            L::BytesFromStr => simple(self, abi::LM_BYTES_FROM_STR, vec![v(0)], false),
+            L::BytesFromUtf8 => {
+                let desc = self.desc(ty);
+                simple(self, abi::LM_BYTES_FROM_UTF8, vec![v(0), desc], false)
+            }
+            L::BytesSlice => simple(self, abi::LM_BYTES_SLICE, vec![v(0), v(1), v(2)], false),
+            L::BytesConcat => simple(self, abi::LM_BYTES_CONCAT, vec![v(0), v(1)], false),
             L::Assert | L::TypeOf | L::Format => Operand::Const(Const::Null),
         }
     }

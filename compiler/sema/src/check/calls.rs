@@ -666,6 +666,11 @@ impl Checker {
                         ty: Type::Int,
                         span,
                     },
+                    Type::Bytes => Expr {
+                        kind: ExprKind::Builtin(Builtin::BytesLen, values),
+                        ty: Type::Int,
+                        span,
+                    },
                     Type::List(_) => Expr {
                         kind: ExprKind::Builtin(Builtin::ListLen, values),
                         ty: Type::Int,
@@ -699,12 +704,13 @@ impl Checker {
                 }
                 let builtin = match values[0].ty {
                     Type::Str => Builtin::StrLen,
+                    Type::Bytes => Builtin::BytesLen,
                     Type::List(_) => Builtin::ListLen,
                     t if t.has_error() => return error_expr(span),
                     other => {
                         self.error(
                             codes::MISMATCHED_TYPES,
-                            format!("`is_empty` needs a string or a list, not `{other}`"),
+                            format!("`is_empty` needs a string, `Bytes` or a list, not `{other}`"),
                             values[0].span.clone(),
                             "has no length",
                         );

@@ -60,6 +60,10 @@ impl Checker {
             Some(t) => t,
             None => self.join_all(pairs.iter().map(|(_, v)| v.ty)),
         };
+        // An annotation that failed to resolve was reported already.
+        if key_ty == Type::Never && expected.is_some_and(Type::has_error) {
+            return error_expr(span);
+        }
         if key_ty == Type::Never {
             self.error(
                 codes::NEEDS_ANNOTATION,
@@ -111,6 +115,10 @@ impl Checker {
             Some(t) => t,
             None => self.join_all(values.iter().map(|v| v.ty)),
         };
+        // An annotation that failed to resolve was reported already.
+        if elem == Type::Never && expected.is_some_and(Type::has_error) {
+            return error_expr(span);
+        }
         if elem == Type::Never {
             self.error(
                 codes::NEEDS_ANNOTATION,

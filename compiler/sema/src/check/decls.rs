@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use lumen_diagnostics::{Diagnostic, Span};
+use lumen_diagnostics::Diagnostic;
 use lumen_syntax::ast;
 
 use super::{codes, span_of, Checker};
@@ -109,69 +109,6 @@ impl Checker {
             let key = self.decl_key(&name);
             self.types.by_name.insert(key, ty);
         }
-    }
-
-    /// `type Name = T`: registered now, resolved at its first use.
-    fn declare_alias(&mut self, alias: &ast::TypeAlias) {
-        let Some(name) = alias.name() else { return };
-        let span = span_of(&name);
-        let name = name.text();
-        if alias.generic_params().is_some() {
-            self.not_supported("a generic `type` alias", span_of(alias));
-            return;
-        }
-        let key = self.decl_key(&name);
-        if is_builtin_type(&name) {
-            self.error(
-                codes::DUPLICATE_DEFINITION,
-                format!("`{name}` is a built-in type and cannot be an alias"),
-                span,
-                "a built-in type name",
-            );
-            return;
-        }
-        if self.types.by_name.contains_key(&key)
-            || self.generic_types.templates.contains_key(&key)
-            || self.aliases.contains_key(&key)
-        {
-            self.error(
-                codes::DUPLICATE_DEFINITION,
-                format!("the type `{name}` is defined more than once"),
-                span,
-                "redefined here",
-            );
-            return;
-        }
-        self.aliases
-            .insert(key, (alias.clone(), self.current_module));
-    }
-
-    /// The type an alias stands for, resolved in the module declaring it.
-    pub(super) fn resolve_alias(&mut self, key: &str, use_span: Span) -> Type {
-        match self.alias_types.get(key) {
-            Some(Some(t)) => return *t,
-            Some(None) => {
-                let name = key.rsplit("::").next().unwrap_or(key);
-                self.error(
-                    codes::UNRESOLVED_NAME,
-                    format!("the type alias `{name}` refers to itself"),
-                    use_span,
-                    "a cycle of aliases",
-                );
-                self.push_help("use a record or enum for a recursive type".to_string());
-                return Type::Error;
-            }
-            None => {}
-        }
-        let Some((alias, module)) = self.aliases.get(key).cloned() else {
-            return Type::Error;
-        };
-        self.alias_types.insert(key.to_string(), None);
-        let saved = std::mem::replace(&mut self.current_module, module);
-        let ty = alias.ty().map_or(Type::Error, |t| self.resolve_type(&t));
-        self.current_module = saved;
-        self.alias_types.insert(key.to_string(), Some(ty));
-        ty
     }
 
     /// Resolves the fields of records and the variants of enums (second pass).
@@ -350,7 +287,7 @@ impl Checker {
 }
 
 /// Primitive type names a program may not redefine.
-fn is_builtin_type(name: &str) -> bool {
+pub(super) fn is_builtin_type(name: &str) -> bool {
     matches!(name, "Int" | "Float" | "Bool" | "String" | "Null")
 }
 

@@ -167,7 +167,11 @@ impl Checker {
             span.clone(),
             format!("expected `{expected}`, found `{}`", e.ty),
         );
-        if expected == Type::Str && e.ty != Type::Null {
+        if expected == Type::Str && e.ty == Type::Bytes {
+            self.push_help("decode UTF-8 bytes with `from_utf8(…)`".to_string());
+        } else if expected == Type::Bytes && e.ty == Type::Str {
+            self.push_help("encode a string as UTF-8 with `bytes(…)`".to_string());
+        } else if expected == Type::Str && e.ty != Type::Null {
             self.push_help("convert with `to_string(…)` or interpolation `\"{…}\"`".to_string());
         }
         Expr {
@@ -231,10 +235,11 @@ impl Checker {
             Some(LiteralKind::RawString) => {
                 ExprKind::Str(lit.raw_string_value().unwrap_or_default())
             }
-            Some(LiteralKind::Bytes) => {
-                self.not_supported("a `Bytes` literal", span.clone());
-                ExprKind::Error
-            }
+            // An invalid literal was reported by the parser's validation.
+            Some(LiteralKind::Bytes) => match lit.bytes_value() {
+                Some(b) => ExprKind::Bytes(b),
+                None => ExprKind::Error,
+            },
             _ => ExprKind::Error,
         };
         let ty = match &kind {
@@ -243,6 +248,7 @@ impl Checker {
             ExprKind::Int(_) => Type::Int,
             ExprKind::Float(_) => Type::Float,
             ExprKind::Str(_) => Type::Str,
+            ExprKind::Bytes(_) => Type::Bytes,
             _ => Type::Error,
         };
         Expr { kind, ty, span }
@@ -499,6 +505,15 @@ impl Checker {
                 Expr {
                     kind: ExprKind::Builtin(hir::Builtin::StrIndex, vec![base, index]),
                     ty: Type::Str,
+                    span,
+                }
+            }
+            Type::Bytes => {
+                let index =
+                    self.expect_type(index, Type::Int, &index_span, "`Bytes` indices are `Int`");
+                Expr {
+                    kind: ExprKind::Builtin(hir::Builtin::BytesIndex, vec![base, index]),
+                    ty: Type::Int,
                     span,
                 }
             }

@@ -108,7 +108,7 @@ impl Checker {
         let mut checked: Vec<Option<Expr>> = vec![None; sig.params.len()];
         if let Some(p) = piped_value.take() {
             if let Some(ty) = param_syntax.first().and_then(|p| p.ty()) {
-                self.match_type(&ty, p.ty, &names, &mut bindings);
+                self.match_in(sig.module, &ty, p.ty, &names, &mut bindings);
             }
             checked[0] = Some(p);
         }
@@ -125,7 +125,7 @@ impl Checker {
                     .and_then(|t| self.resolve_with(t, &bindings));
                 let v = self.check_expr(value, expected);
                 if let Some(t) = &param_ty {
-                    self.match_type(t, v.ty, &names, &mut bindings);
+                    self.match_in(sig.module, t, v.ty, &names, &mut bindings);
                 }
                 checked[i] = Some(v);
             }
@@ -237,6 +237,8 @@ impl Checker {
             .collect();
         let syntax = sig.syntax.clone();
         self.type_args.push(scope.clone());
+        // The signature's type names are those of the declaring module.
+        let saved_module = std::mem::replace(&mut self.current_module, sig.module);
         let params: Vec<ParamSig> = syntax
             .iter()
             .flat_map(|c| c.params().collect::<Vec<_>>())
@@ -250,6 +252,7 @@ impl Checker {
             .as_ref()
             .and_then(|c| c.ret_type())
             .map(|t| self.resolve_type(&t));
+        self.current_module = saved_module;
         self.type_args.pop();
         let shown: Vec<String> = type_args.iter().map(|t| t.to_string()).collect();
         let id = CellId(self.cells.len() as u32);
@@ -280,6 +283,7 @@ impl Checker {
         if names.iter().any(|n| {
             !bindings.contains_key(n)
                 && self.types.by_name.get(&self.key(n)).is_none()
+                && !self.is_alias(n)
                 && !is_known_type_name(n)
         }) {
             return None;
@@ -300,6 +304,21 @@ impl Checker {
             .filter_map(ast::PathType::cast)
             .map(|p| p.name())
             .collect()
+    }
+
+    /// [`Self::match_type`] on an annotation written in module `module`, so
+    /// that the names it uses (aliases) are looked up there.
+    fn match_in(
+        &mut self,
+        module: usize,
+        pattern: &ast::TypeRef,
+        actual: Type,
+        names: &[String],
+        bindings: &mut HashMap<String, Type>,
+    ) {
+        let saved = std::mem::replace(&mut self.current_module, module);
+        self.match_type(pattern, actual, names, bindings);
+        self.current_module = saved;
     }
 
     /// [`Self::match_type`] for other checker modules.
@@ -348,6 +367,7 @@ impl Checker {
                             self.match_type(a, *e, names, bindings);
                         }
                     }
+                    _ if self.is_alias(&name) => self.match_alias(path, actual, names, bindings),
                     _ => {}
                 }
             }
@@ -399,6 +419,16 @@ impl Checker {
 fn is_known_type_name(name: &str) -> bool {
     matches!(
         name,
-        "Int" | "Float" | "Bool" | "String" | "Null" | "list" | "map" | "set" | "tuple" | "result"
+        "Int"
+            | "Float"
+            | "Bool"
+            | "String"
+            | "Bytes"
+            | "Null"
+            | "list"
+            | "map"
+            | "set"
+            | "tuple"
+            | "result"
     )
 }

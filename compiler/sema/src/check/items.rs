@@ -334,13 +334,7 @@ impl Checker {
             {
                 self.bound_type_param(&path.name()).unwrap_or(Type::Error)
             }
-            ast::TypeRef::Path(path)
-                if path.args().next().is_none()
-                    && self.aliases.contains_key(&self.key(&path.name())) =>
-            {
-                let key = self.key(&path.name());
-                self.resolve_alias(&key, span)
-            }
+            ast::TypeRef::Path(path) if self.is_alias(&path.name()) => self.resolve_alias_use(path),
             ast::TypeRef::Path(path)
                 if self
                     .generic_types
@@ -359,6 +353,7 @@ impl Checker {
                 Some("Float") if path.args().next().is_none() => Type::Float,
                 Some("Bool") if path.args().next().is_none() => Type::Bool,
                 Some("String") if path.args().next().is_none() => Type::Str,
+                Some("Bytes") if path.args().next().is_none() => Type::Bytes,
                 Some("Null") | Some("null") => Type::Null,
                 Some("result") if path.args().count() == 2 => {
                     let args: Vec<Type> = path.args().map(|e| self.resolve_type(&e)).collect();
@@ -377,8 +372,8 @@ impl Checker {
                     crate::types::tuple_of(&elems)
                 }
                 Some(
-                    name @ ("map" | "set" | "result" | "Bytes" | "Json" | "Any" | "Future"
-                    | "Channel" | "FutureState"),
+                    name @ ("map" | "set" | "result" | "Json" | "Any" | "Future" | "Channel"
+                    | "FutureState"),
                 ) => {
                     self.not_supported(&format!("the type `{name}`"), span);
                     Type::Error

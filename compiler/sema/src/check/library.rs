@@ -207,6 +207,8 @@ impl Checker {
             "slice" => {
                 let op = if first == Type::Str {
                     LibOp::StrSlice
+                } else if first == Type::Bytes {
+                    LibOp::BytesSlice
                 } else {
                     self.string_or_list(name, &args[0])?;
                     LibOp::ListSlice
@@ -391,6 +393,10 @@ impl Checker {
                     _ => (LibOp::ListWindow, list_of(list_of(elem))),
                 }
             }
+            "concat" if first == Type::Bytes => {
+                self.want(name, &mut args, 1, Type::Bytes, "two `Bytes` or two lists")?;
+                (LibOp::BytesConcat, Type::Bytes)
+            }
             "concat" => {
                 self.list_arg(name, &args[0])?;
                 self.want(name, &mut args, 1, first, "two lists of the same type")?;
@@ -571,7 +577,16 @@ impl Checker {
             "uuid" => (LibOp::Uuid, Type::Str),
             "sha256" | "base64_encode" | "hex_encode" | "url_encode" | "base64_decode"
             | "hex_decode" | "url_decode" => {
-                self.want(name, &mut args, 0, Type::Str, "a `String`")?;
+                // The encoders read bytes: of a string's UTF-8, or of `Bytes`.
+                let encoder = !name.ends_with("_decode");
+                if !(encoder && first == Type::Bytes) {
+                    let what = if encoder {
+                        "a `String` or `Bytes`"
+                    } else {
+                        "a `String`"
+                    };
+                    self.want(name, &mut args, 0, Type::Str, what)?;
+                }
                 let decoded = result_of(Type::Str, Type::Str);
                 match name {
                     "sha256" => (LibOp::Sha256, Type::Str),
@@ -582,6 +597,14 @@ impl Checker {
                     "hex_decode" => (LibOp::HexDecode, decoded),
                     _ => (LibOp::UrlDecode, decoded),
                 }
+            }
+            "bytes" => {
+                self.want(name, &mut args, 0, Type::Str, "a `String`")?;
+                (LibOp::BytesFromStr, Type::Bytes)
+            }
+            "from_utf8" => {
+                self.want(name, &mut args, 0, Type::Bytes, "`Bytes`")?;
+                (LibOp::BytesFromUtf8, result_of(Type::Str, Type::Str))
             }
             _ => {
                 self.not_supported(&format!("the builtin `{name}`"), span.clone());
@@ -643,7 +666,10 @@ impl Checker {
             other => {
                 self.error(
                     codes::MISMATCHED_TYPES,
-                    format!("`{name}` needs a string or a list, not `{other}`"),
+                    format!(
+                        "`{name}` needs a string{} or a list, not `{other}`",
+                        if name == "slice" { ", `Bytes`" } else { "" }
+                    ),
                     e.span.clone(),
                     "not a string or a list",
                 );
@@ -678,7 +704,7 @@ impl Checker {
             format!("a `list[{elem}]`"),
         );
         self.push_help(
-            "only numbers, strings, Bools and lists of those have an ordering".to_string(),
+            "only numbers, strings, `Bytes`, Bools and lists of those have an ordering".to_string(),
         );
         None
     }

@@ -7,6 +7,7 @@
 //! [`stmt`] (statements and blocks), [`expr`] (expressions), [`ops`] (operator
 //! typing), [`pattern`] (match patterns), [`calls`] (cells and builtins).
 
+mod aliases;
 mod calls;
 mod collections;
 mod comprehension;
@@ -150,8 +151,15 @@ pub(crate) struct Checker {
     pub cell_names: HashMap<String, CellId>,
     /// `type` aliases by key, with the module that declares them.
     pub(crate) aliases: HashMap<String, (ast::TypeAlias, usize)>,
-    /// Resolved aliases (`None` while one is being resolved: a cycle).
-    alias_types: HashMap<String, Option<Type>>,
+    /// The type parameters of generic aliases, by key.
+    pub(crate) alias_params: HashMap<String, Vec<String>>,
+    /// Resolved aliases per type arguments (none for a plain alias).
+    alias_types: HashMap<(String, Vec<Type>), Type>,
+    /// Aliases being resolved right now: meeting one again is a cycle.
+    alias_resolving: HashSet<String>,
+    /// How deep [`Checker::match_type`] has expanded aliases (a guard
+    /// against cycles, which are reported where the alias is resolved).
+    alias_match_depth: std::cell::Cell<u32>,
     ret_states: Vec<RetState>,
     checked: Vec<Option<hir::Cell>>,
     pub consts: HashMap<String, Option<hir::Expr>>,

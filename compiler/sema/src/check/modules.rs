@@ -5,6 +5,12 @@
 //! (`import a.b: X, Y as Z`, or `*` for everything `a.b` declares); every
 //! lookup of a cell, type, constant or trait goes through that view.
 //!
+//! What a module offers to its importers — its *exports* — is what it
+//! declares plus what it re-exports with `pub import a.b: X` (X under the
+//! same key as in `a.b`, so both names denote one declaration) or
+//! `pub import a.b: *`. Re-exports chain: a module re-exporting a re-export
+//! passes on the original key.
+//!
 //! Finding and reading the files (and reporting import cycles) is the
 //! driver's job; the checker receives the parsed modules.
 
@@ -41,6 +47,66 @@ fn key_in_all(
         .iter()
         .map(|(name, _)| (name.clone(), module_key(module, name)))
         .collect()
+}
+
+/// The exports of module `m` (see the module docs): `(name, key)` pairs,
+/// its own declarations first, then named re-exports, then glob ones (a
+/// name already exported is not replaced). Computed once per module;
+/// `visiting` guards against import cycles, which the driver reports.
+fn exports_of(
+    m: usize,
+    modules: &[(usize, Vec<ast::Item>)],
+    names: &[String],
+    declared: &[Vec<(String, lumen_diagnostics::Span)>],
+    index: &HashMap<String, usize>,
+    memo: &mut Vec<Option<Vec<(String, String)>>>,
+    visiting: &mut Vec<bool>,
+) -> Vec<(String, String)> {
+    if let Some(done) = &memo[m] {
+        return done.clone();
+    }
+    let mut out = key_in_all(&names[m], &declared[m]);
+    if visiting[m] {
+        return out;
+    }
+    visiting[m] = true;
+    let mut globs = Vec::new();
+    let reexports = modules[m].1.iter().filter_map(|item| match item {
+        ast::Item::Import(i) if i.is_pub() => Some(i),
+        _ => None,
+    });
+    for import in reexports {
+        let Some(&target) = import.path().and_then(|p| index.get(&p.text())) else {
+            continue;
+        };
+        let offered = exports_of(target, modules, names, declared, index, memo, visiting);
+        if import.is_glob() {
+            globs.extend(offered);
+            continue;
+        }
+        for it in import.items() {
+            let Some(name) = it.name_ref().map(|n| n.text()) else {
+                continue;
+            };
+            let local = it.alias().map(|a| a.text()).unwrap_or_else(|| name.clone());
+            // Unknown names and clashes are reported where the import is
+            // checked (`build_module_views`).
+            let found = offered.iter().find(|(n, _)| *n == name);
+            if let Some((_, key)) = found {
+                if !out.iter().any(|(n, _)| *n == local) {
+                    out.push((local, key.clone()));
+                }
+            }
+        }
+    }
+    for (name, key) in globs {
+        if !out.iter().any(|(n, _)| *n == name) {
+            out.push((name, key));
+        }
+    }
+    visiting[m] = false;
+    memo[m] = Some(out.clone());
+    out
 }
 
 impl Checker {
@@ -104,6 +170,22 @@ impl Checker {
             .iter()
             .map(|(_, items)| Self::declared_names(items))
             .collect();
+        let mut memo = vec![None; modules.len()];
+        let mut visiting = vec![false; modules.len()];
+        let names = self.module_names.clone();
+        let exports: Vec<Vec<(String, String)>> = (0..modules.len())
+            .map(|m| {
+                exports_of(
+                    m,
+                    modules,
+                    &names,
+                    &declared,
+                    &index,
+                    &mut memo,
+                    &mut visiting,
+                )
+            })
+            .collect();
         self.visible = vec![HashMap::new(); modules.len()];
         for (m, items) in modules {
             let m = *m;
@@ -123,13 +205,12 @@ impl Checker {
                     // The driver reports files it cannot find.
                     continue;
                 };
-                let module = self.module_names[target].clone();
                 if import.is_glob() {
                     // Declarations and named imports take precedence over `*`
                     // (as in Rust), so adding to a module never breaks a glob
                     // importer that already uses the name; globs are applied
                     // after every named import.
-                    globs.push(key_in_all(&module, &declared[target]));
+                    globs.push(exports[target].clone());
                     continue;
                 }
                 for it in import.items() {
@@ -137,18 +218,18 @@ impl Checker {
                         continue;
                     };
                     let name = name_ref.text();
-                    if !declared[target].iter().any(|(n, _)| *n == name) {
+                    let Some((_, key)) = exports[target].iter().find(|(n, _)| *n == name) else {
                         let span = span_of(&name_ref);
                         self.push_diagnostic(Diagnostic::error(
                             codes::UNRESOLVED_NAME,
                             format!("module `{target_name}` has no `{name}`"),
                             span,
-                            "not declared there",
+                            "not declared or re-exported there",
                         ));
                         continue;
-                    }
+                    };
+                    let key = key.clone();
                     let local = it.alias().map(|a| a.text()).unwrap_or_else(|| name.clone());
-                    let key = module_key(&module, &name);
                     self.import_name(m, local, key, &declared[m], &span_of(&it));
                 }
             }

@@ -142,6 +142,9 @@ impl Checker {
             B::Add if lt == Type::Str && rt == Type::Str => result(B::Concat, l, r, Type::Str),
             B::Concat if lt == Type::Str && rt == Type::Str => result(B::Concat, l, r, Type::Str),
             B::Concat if matches!(lt, Type::List(_)) && lt == rt => result(B::Concat, l, r, lt),
+            B::Add | B::Concat if lt == Type::Bytes && rt == Type::Bytes => {
+                result(B::Concat, l, r, Type::Bytes)
+            }
             B::Add | B::Sub | B::Mul | B::Div | B::FloorDiv | B::Mod | B::Pow if numeric => {
                 if lt == Type::Int && rt == Type::Int {
                     result(op, l, r, Type::Int)
@@ -203,6 +206,13 @@ impl Checker {
                 "a value that may be null must be handled first: `x ?? default`, `x!`, or `if x != null`".to_string(),
             );
         } else if matches!(op, BinaryOp::Add | BinaryOp::Concat)
+            && (lt == Type::Bytes || rt == Type::Bytes)
+        {
+            self.push_help(
+                "`+` joins two `Bytes`; convert with `bytes(s)` or `from_utf8(b)` first"
+                    .to_string(),
+            );
+        } else if matches!(op, BinaryOp::Add | BinaryOp::Concat)
             && (lt == Type::Str || rt == Type::Str)
         {
             self.push_help("use interpolation (`\"n={n}\"`) or `to_string(…)` to combine text with other values".to_string());
@@ -210,7 +220,9 @@ impl Checker {
             op,
             BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge
         ) {
-            self.push_help("ordering is defined on numbers, strings and `Bool`".to_string());
+            self.push_help(
+                "ordering is defined on numbers, strings, `Bytes` and `Bool`".to_string(),
+            );
         }
     }
 

@@ -366,6 +366,10 @@ impl Checker {
                 LiteralKind::RawString if !negative => {
                     Some((Pattern::Str(lit.raw_string_value()?), Type::Str))
                 }
+                // An invalid literal was reported by the parser's validation.
+                LiteralKind::Bytes if !negative => {
+                    Some((Pattern::Bytes(lit.bytes_value()?), Type::Bytes))
+                }
                 _ => {
                     self.not_supported("this literal pattern", span);
                     None

@@ -491,6 +491,10 @@ impl Checker {
                         }
                     }
                 }
+                // An annotation that failed to resolve was reported already.
+                if ty == Type::Never && expected.is_some_and(Type::has_error) {
+                    return error_expr(span);
+                }
                 if ty == Type::Never {
                     self.error(
                         codes::NEEDS_ANNOTATION,

@@ -175,8 +175,12 @@ pub fn decode_bytes(token_text: &str) -> Result<Vec<u8>, String> {
     hex.chunks(2)
         .map(|pair| {
             let s: String = pair.iter().collect();
-            u8::from_str_radix(&s, 16)
-                .map_err(|_| format!("invalid hex pair `{s}` in bytes literal"))
+            // Digits only: `from_str_radix` alone would also take a sign (`+1`).
+            pair.iter()
+                .all(char::is_ascii_hexdigit)
+                .then(|| u8::from_str_radix(&s, 16).ok())
+                .flatten()
+                .ok_or_else(|| format!("invalid hex pair `{s}` in bytes literal"))
         })
         .collect()
 }

@@ -121,6 +121,13 @@ fn ints() {
     assert_eq!(parse("let x = 9223372036854775808\n").errors.len(), 1);
     assert_eq!(decode_float("2.5e-3"), Ok(0.0025));
     assert_eq!(decode_bytes("b\"4869\""), Ok(vec![0x48, 0x69]));
+    assert_eq!(decode_bytes("b\"aB Cd_eF\""), Ok(vec![0xab, 0xcd, 0xef]));
+    assert_eq!(decode_bytes("b\"\""), Ok(vec![]));
+    assert!(decode_bytes("b\"123\"").is_err());
+    assert!(decode_bytes("b\"zz\"").is_err());
+    // A sign is not a hex digit (`u8::from_str_radix` would accept it).
+    assert!(decode_bytes("b\"+1\"").is_err());
+    assert!(decode_bytes("b\"-1\"").is_err());
 }
 
 #[test]
