@@ -21,6 +21,7 @@ const SUPPORTED_BUILTINS: &[&str] = &[
     "is_empty",
     "json_encode",
     "json_pretty",
+    "json_parse",
 ];
 
 /// Every builtin of `spec/builtins.md`; those not in [`SUPPORTED_BUILTINS`] get
@@ -646,6 +647,7 @@ impl Checker {
                     span,
                 }
             }
+            "json_parse" => self.check_json_parse(values, span),
             "to_string" | "string" => {
                 if !arity(self, 1, &values) {
                     return error_expr(span);

@@ -57,6 +57,13 @@ impl Checker {
                         let args: Vec<ast::Arg> = c.args().collect();
                         return self.check_result_ctor(name == "ok", &args, expected, span);
                     }
+                    if name == "from_json"
+                        && self.lookup_var(&name).is_none()
+                        && !self.cell_names.contains_key(&self.key(&name))
+                    {
+                        let args: Vec<ast::Arg> = c.args().collect();
+                        return self.check_from_json(&args, expected, span);
+                    }
                     if self.is_generic_constructor(&name)
                         && self.lookup_var(&name).is_none()
                         && !self.cell_names.contains_key(&self.key(&name))
@@ -151,7 +158,7 @@ impl Checker {
         if e.ty == Type::Int && expected == Type::Float {
             return widen(e);
         }
-        if let Type::Union(_) = expected {
+        if expected.union_members().is_some() {
             if let Some(injected) = self.inject(e.clone(), expected, span) {
                 return injected;
             }
@@ -419,7 +426,7 @@ impl Checker {
         let Some(target) = a.ty().map(|t| self.resolve_type(&t)) else {
             return error_expr(span);
         };
-        if let Type::Union(_) = value.ty {
+        if value.ty.union_members().is_some() {
             let vty = value.ty;
             if let Some(asserted) = self.assert_member(value, target, span.clone()) {
                 return asserted;
@@ -478,11 +485,34 @@ impl Checker {
     fn index_into(&mut self, base: Expr, index: &ast::Expr, span: Span) -> Expr {
         let index_span = span_of(index);
         let want = match base.ty {
-            Type::Map(k, _) => *k,
-            _ => Type::Int,
+            Type::Map(k, _) => Some(*k),
+            // `j["key"]` or `j[i]`: the index says which.
+            Type::Json => None,
+            _ => Some(Type::Int),
         };
-        let index = self.check_expr(index, Some(want));
+        let index = self.check_expr(index, want);
         match base.ty {
+            Type::Json => match index.ty {
+                Type::Str | Type::Int => Expr {
+                    kind: ExprKind::Builtin(hir::Builtin::JsonIndex, vec![base, index]),
+                    ty: Type::Json,
+                    span,
+                },
+                t if t.has_error() => error_expr(span),
+                other => {
+                    self.error(
+                        codes::MISMATCHED_TYPES,
+                        "mismatched types",
+                        index_span,
+                        format!("expected `String` or `Int`, found `{other}`"),
+                    );
+                    self.push_help(
+                        "a `Json` is indexed by a `String` key (objects) or an `Int` (lists)"
+                            .to_string(),
+                    );
+                    error_expr(span)
+                }
+            },
             Type::Map(..) => self.map_index(base, index, span),
             Type::List(elem) => {
                 let index =

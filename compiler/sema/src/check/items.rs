@@ -360,6 +360,7 @@ impl Checker {
                 Some("Bool") if path.args().next().is_none() => Type::Bool,
                 Some("String") if path.args().next().is_none() => Type::Str,
                 Some("Null") | Some("null") => Type::Null,
+                Some("Json") if path.args().next().is_none() => Type::Json,
                 Some("result") if path.args().count() == 2 => {
                     let args: Vec<Type> = path.args().map(|e| self.resolve_type(&e)).collect();
                     crate::types::result_of(args[0], args[1])
