@@ -177,6 +177,20 @@ impl Checker {
         if expected == Type::Str && e.ty != Type::Null {
             self.push_help("convert with `to_string(…)` or interpolation `\"{…}\"`".to_string());
         }
+        if e.ty == Type::Json && expected.union_members().is_none() {
+            self.push_help(format!(
+                "narrow the `Json` first: `if x is {expected}`, a `match`, or `x as {expected}`"
+            ));
+        }
+        if expected == Type::Json {
+            // Only literals are checked against `Json` element by element; a
+            // typed collection would need a deep copy, which is explicit.
+            self.push_help(
+                "a `Json` is built from literals (`{\"a\": [1, 2]}`); convert a typed value with \
+                 `json_parse(json_encode(x))`"
+                    .to_string(),
+            );
+        }
         Expr {
             ty: Type::Error,
             ..e

@@ -116,11 +116,16 @@ impl Checker {
                 codes::NOT_DECODABLE,
                 format!("`from_json` cannot decode a `{target}`"),
                 span.clone(),
-                format!("a `{bad}` has no JSON form"),
+                match bad {
+                    Type::Map(..) => format!("JSON object keys are strings, so `{bad}` has no JSON form"),
+                    Type::Set(e) => format!("set elements must have an ordering; `{e}` has none"),
+                    _ => format!("a `{bad}` has no JSON form"),
+                },
             );
             self.push_help(
                 "decodable: Int, Float, Bool, String, Null, Json, records, enums, lists, \
-                 maps with String keys, sets, tuples, unions and results of those"
+                 maps with String keys, sets of ordered elements, tuples, unions and results \
+                 of those"
                     .to_string(),
             );
             return error_expr(span);
@@ -158,7 +163,10 @@ impl Checker {
             | Type::Json
             | Type::Never
             | Type::Error => Ok(()),
-            Type::List(e) | Type::Set(e) => self.decodable(*e, seen, records),
+            Type::List(e) => self.decodable(*e, seen, records),
+            // Set elements are kept in order, like map keys.
+            Type::Set(e) if !e.has_ordering() => Err(ty),
+            Type::Set(e) => self.decodable(*e, seen, records),
             Type::Map(k, v) => {
                 if *k != Type::Str {
                     return Err(ty);
@@ -201,7 +209,12 @@ impl Checker {
     /// `where` checks.
     fn json_hooks(&mut self, n: Nominal, span: &Span) -> Vec<JsonHook> {
         let mut hooks = Vec::new();
-        let defaults = self.types.record_defaults[n.id as usize].clone();
+        let defaults = self
+            .types
+            .record_defaults
+            .get(n.id as usize)
+            .cloned()
+            .unwrap_or_default();
         for (field, default) in defaults.iter().enumerate() {
             if let Some(default) = default {
                 let cell = self.default_cell(n, field as u32, default, span);
