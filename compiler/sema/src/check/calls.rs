@@ -691,6 +691,12 @@ impl Checker {
                             values[0].span.clone(),
                             "has no length",
                         );
+                        if other == Type::Json {
+                            self.push_help(
+                                "narrow it first: `if j is list[Json]` or `if j is map[String, Json]`"
+                                    .to_string(),
+                            );
+                        }
                         error_expr(span)
                     }
                 }
