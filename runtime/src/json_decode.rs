@@ -184,9 +184,11 @@ impl Decoder<'_> {
         }
         // An optional of a heap type is the value itself (or 0), any other
         // union a box naming the member (`Layouts::nullable_pointer`).
-        let nullable_pointer = members.len() == 2 && has_null && members.iter().all(|m| {
-            m.kind() == TypeKind::Null || m.is_heap()
-        });
+        let nullable_pointer = members.len() == 2
+            && has_null
+            && members
+                .iter()
+                .all(|m| m.kind() == TypeKind::Null || m.is_heap());
         for m in members.into_iter().filter(|m| m.kind() != TypeKind::Null) {
             // SAFETY: caller's contract.
             if let Ok(slot) = unsafe { self.decode(v, m) } {
@@ -365,14 +367,22 @@ impl Decoder<'_> {
             let obj = lm_record_new(ty.as_ptr()).cast::<ObjectHeader>();
             self.fill_named(obj, v, ty, true)?;
             let (slots, _) = fields(obj);
-            let checks = self.hooks.iter().filter(|h| h.record == ty.as_ptr() && !h.text.is_null());
+            let checks = self
+                .hooks
+                .iter()
+                .filter(|h| h.record == ty.as_ptr() && !h.text.is_null());
             for hook in checks {
                 let check: unsafe extern "C" fn(*mut ObjectHeader) -> i8 =
                     std::mem::transmute(hook.code);
                 if check(obj) == 0 {
                     let field = hook.field as usize;
                     let mut message = as_str(hook.text).to_string();
-                    let _ = write_value(&mut message, slots.add(field).read(), ty.child(field), false);
+                    let _ = write_value(
+                        &mut message,
+                        slots.add(field).read(),
+                        ty.child(field),
+                        false,
+                    );
                     message.push_str(&format!(") at {}", self.path()));
                     lm_release(obj);
                     return Err(message);
@@ -431,11 +441,15 @@ impl Decoder<'_> {
                 }
                 let obj = lm_enum_new(ty.as_ptr(), tag as i64).cast::<ObjectHeader>();
                 match (variant.count(), variant.field_name(0), payload) {
-                    (1, None, _) => d.fill_positional(obj, std::slice::from_ref(payload), variant)?,
+                    (1, None, _) => {
+                        d.fill_positional(obj, std::slice::from_ref(payload), variant)?
+                    }
                     (n, None, JsonValue::List(items)) if items.len() == n => {
                         d.fill_positional(obj, items, variant)?
                     }
-                    (_, Some(_), JsonValue::Object(_)) => d.fill_named(obj, payload, variant, false)?,
+                    (_, Some(_), JsonValue::Object(_)) => {
+                        d.fill_named(obj, payload, variant, false)?
+                    }
                     (n, field, _) => {
                         lm_release(obj);
                         let shape = if field.is_some() {
@@ -544,7 +558,11 @@ pub fn type_name(ty: Ty) -> String {
             let members: Vec<Ty> = (0..ty.count()).map(|i| ty.child(i)).collect();
             match members.as_slice() {
                 [t, n] if n.kind() == TypeKind::Null => format!("{}?", type_name(*t)),
-                _ => members.iter().map(|m| type_name(*m)).collect::<Vec<_>>().join(" | "),
+                _ => members
+                    .iter()
+                    .map(|m| type_name(*m))
+                    .collect::<Vec<_>>()
+                    .join(" | "),
             }
         }
         TypeKind::Closure => "a function".into(),
@@ -582,12 +600,18 @@ mod tests {
     fn scalars() {
         no_leaks(|| {
             assert_eq!(decoded(int(), "42"), "ok(42)");
-            assert_eq!(decoded(int(), "4.5"), "err(\"expected Int at $, found Float\")");
+            assert_eq!(
+                decoded(int(), "4.5"),
+                "err(\"expected Int at $, found Float\")"
+            );
             assert_eq!(decoded(float(), "4"), "ok(4.0)");
             assert_eq!(decoded(boolean(), "true"), "ok(true)");
             assert_eq!(decoded(string(), "\"a\\n\""), "ok(\"a\\n\")");
             assert_eq!(decoded(null(), "null"), "ok(null)");
-            assert_eq!(decoded(string(), "1"), "err(\"expected String at $, found Int\")");
+            assert_eq!(
+                decoded(string(), "1"),
+                "err(\"expected String at $, found Int\")"
+            );
             assert_eq!(decoded(int(), "[1"), "err(\"expected ',' or ']' at 1:3\")");
         });
     }
@@ -638,7 +662,10 @@ mod tests {
                 decoded(shape, r#"{"tag": "Rect", "value": {"w": 1, "h": 2}}"#),
                 "ok(Rect(w: 1, h: 2))"
             );
-            assert_eq!(decoded(shape, r#"{"tag": "Dot", "value": null}"#), "ok(Dot)");
+            assert_eq!(
+                decoded(shape, r#"{"tag": "Dot", "value": null}"#),
+                "ok(Dot)"
+            );
             assert_eq!(
                 decoded(shape, r#"{"tag": "Hex"}"#),
                 "err(\"unknown variant \\\"Hex\\\" of Shape at $.tag\")"

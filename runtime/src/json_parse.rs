@@ -236,10 +236,7 @@ impl Parser<'_> {
                     run = self.pos;
                 }
                 0..=0x1f => {
-                    return Err(self.error_at(
-                        self.pos,
-                        "control character in string (escape it)",
-                    ))
+                    return Err(self.error_at(self.pos, "control character in string (escape it)"))
                 }
                 _ => self.pos += 1,
             }
@@ -413,12 +410,24 @@ mod tests {
         assert_eq!(parse(r#""\ud83d\ude00""#), Ok(J::Str("😀".into())));
         assert_eq!(parse("\"é😀\""), Ok(J::Str("é😀".into())));
         assert_eq!(parse(r#""\u0000""#), Ok(J::Str("\0".into())));
-        assert_eq!(err(r#""\ud83d""#), "unpaired surrogate in \\u escape at 1:2");
-        assert_eq!(err(r#""\ude00""#), "unpaired surrogate in \\u escape at 1:2");
+        assert_eq!(
+            err(r#""\ud83d""#),
+            "unpaired surrogate in \\u escape at 1:2"
+        );
+        assert_eq!(
+            err(r#""\ude00""#),
+            "unpaired surrogate in \\u escape at 1:2"
+        );
         assert_eq!(err(r#""\x""#), "invalid escape in string at 1:2");
-        assert_eq!(err(r#""\u12g4""#), "invalid \\u escape (4 hex digits) at 1:2");
+        assert_eq!(
+            err(r#""\u12g4""#),
+            "invalid \\u escape (4 hex digits) at 1:2"
+        );
         assert_eq!(err("\"ab"), "unterminated string at 1:4");
-        assert_eq!(err("\"a\nb\""), "control character in string (escape it) at 1:3");
+        assert_eq!(
+            err("\"a\nb\""),
+            "control character in string (escape it) at 1:3"
+        );
     }
 
     #[test]
@@ -463,7 +472,10 @@ mod tests {
         let deep = "[".repeat(MAX_DEPTH + 1) + &"]".repeat(MAX_DEPTH + 1);
         assert_eq!(
             parse(&deep).unwrap_err(),
-            format!("JSON nested deeper than {MAX_DEPTH} levels at 1:{}", MAX_DEPTH + 1)
+            format!(
+                "JSON nested deeper than {MAX_DEPTH} levels at 1:{}",
+                MAX_DEPTH + 1
+            )
         );
         let very_deep = "[".repeat(100_000);
         assert!(parse(&very_deep).is_err());

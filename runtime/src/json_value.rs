@@ -239,8 +239,14 @@ pub(crate) mod tests {
     fn parses_into_json_values() {
         no_leaks(|| {
             assert_eq!(parsed("null"), "ok(null)");
-            assert_eq!(parsed("[1, 2.5, true, \"x\", null]"), "ok([1, 2.5, true, \"x\", null])");
-            assert_eq!(parsed("{\"b\": {\"c\": []}, \"a\": 1}"), "ok({\"a\": 1, \"b\": {\"c\": []}})");
+            assert_eq!(
+                parsed("[1, 2.5, true, \"x\", null]"),
+                "ok([1, 2.5, true, \"x\", null])"
+            );
+            assert_eq!(
+                parsed("{\"b\": {\"c\": []}, \"a\": 1}"),
+                "ok({\"a\": 1, \"b\": {\"c\": []}})"
+            );
             assert_eq!(parsed("[1,"), "err(\"expected a JSON value at 1:4\")");
         });
     }

@@ -310,7 +310,10 @@ impl Type {
 
     /// Whether `null` is a value of this type.
     pub fn admits_null(self) -> bool {
-        self == Type::Null || self.union_members().is_some_and(|m| m.contains(&Type::Null))
+        self == Type::Null
+            || self
+                .union_members()
+                .is_some_and(|m| m.contains(&Type::Null))
     }
 
     /// The type without `Null` (what `x ?? d`, `x!` and `x != null` leave).

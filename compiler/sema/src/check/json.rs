@@ -117,7 +117,9 @@ impl Checker {
                 format!("`from_json` cannot decode a `{target}`"),
                 span.clone(),
                 match bad {
-                    Type::Map(..) => format!("JSON object keys are strings, so `{bad}` has no JSON form"),
+                    Type::Map(..) => {
+                        format!("JSON object keys are strings, so `{bad}` has no JSON form")
+                    }
                     Type::Set(e) => format!("set elements must have an ordering; `{e}` has none"),
                     _ => format!("a `{bad}` has no JSON form"),
                 },
