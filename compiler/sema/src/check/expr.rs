@@ -114,7 +114,11 @@ impl Checker {
                         self.unwrap_null(value, span)
                     }
                     Some(ast::PostfixOp::Propagate) => {
-                        let value = self.check_expr(&operand, None);
+                        // `let u: User = from_json(text)?` decodes a `User`.
+                        let hint = expected
+                            .filter(|_| is_from_json_call(&operand))
+                            .map(|t| crate::types::result_of(t, Type::Str));
+                        let value = self.check_expr(&operand, hint);
                         self.check_propagate(value, span)
                     }
                     None => error_expr(span),
@@ -1027,4 +1031,10 @@ fn describe_expr(e: &ast::Expr) -> &'static str {
         ast::Expr::Try(_) => "`try`",
         _ => "this expression",
     }
+}
+
+/// Whether `e` is a call of the builtin `from_json` (by name; a variable or
+/// cell of that name is checked as what it is anyway).
+fn is_from_json_call(e: &ast::Expr) -> bool {
+    matches!(e, ast::Expr::Call(c) if matches!(c.callee(), Some(ast::Expr::Name(n)) if n.text() == "from_json"))
 }
