@@ -135,10 +135,10 @@ impl FnLowerer<'_, '_> {
         )
     }
 
-    /// A value of a narrower union `sub` as a value of a boxed union: a box
-    /// already names its member (the same box, retained), an optional heap
+    /// A value of a narrower union `sub` as a value of a boxed union. A box
+    /// names a member type (never a union), so a boxed value is already a
+    /// value of the wider union: the same box, retained. An optional heap
     /// value is boxed unless null.
-    /// (A box names a member type, never a union, so re-tagging is free.)
     fn widen_union(
         &mut self,
         op: Operand,

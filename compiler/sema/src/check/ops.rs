@@ -77,7 +77,11 @@ impl Checker {
             return error_expr(span);
         };
         let l = self.check_expr(&lhs, None);
-        let r = self.check_expr(&rhs, None);
+        // `j == {"a": [1]}`: a literal compared with a `Json` is a `Json`.
+        let hint = (matches!(bin, BinaryOp::Eq | BinaryOp::Ne) && l.ty == Type::Json)
+            .then_some(Type::Json);
+        // (The list or map it becomes is then injected below.)
+        let r = self.check_expr(&rhs, hint);
         // `x == null` / `x != null` test for null (and narrow `x`).
         if matches!(bin, BinaryOp::Eq | BinaryOp::Ne) {
             let negated = bin == BinaryOp::Ne;

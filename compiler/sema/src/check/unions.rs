@@ -24,7 +24,8 @@ pub(crate) struct Narrowing {
 }
 
 impl Checker {
-    /// `e` (of a member type of `union`, or Null) as a value of `union`.
+    /// `e` (of a member type of `union`, Null, or a union of members) as a
+    /// value of `union`; `None` when it is none of those.
     pub(crate) fn inject(&mut self, e: Expr, union: Type, span: &Span) -> Option<Expr> {
         let members = union.union_members()?;
         let target = if members.contains(&e.ty) {
