@@ -905,7 +905,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             | ExprKind::Index(..)
             | ExprKind::Tuple(_) => self.composite_expr(e, loc),
             ExprKind::CheckWhere(record, checks) => self.check_where(record, checks, loc),
-            ExprKind::FromJson(text, hooks) => self.from_json(text, hooks, e.ty, loc),
+            ExprKind::FromJson(text, hooks) => self.decode_json(text, hooks, e.ty, loc),
             ExprKind::ResultNew(..) | ExprKind::Propagate(_) | ExprKind::ResultOp(..) => {
                 self.result_expr(e, loc)
             }

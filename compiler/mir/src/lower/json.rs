@@ -40,7 +40,7 @@ impl FnLowerer<'_, '_> {
     }
 
     /// `from_json(s)` of type `ty` = `result[T, String]`.
-    pub(super) fn from_json(
+    pub(super) fn decode_json(
         &mut self,
         text: &Expr,
         hooks: &[JsonHook],
