@@ -258,6 +258,18 @@ impl Type {
         }
     }
 
+    /// Whether `Json` occurs in this type (`list[Json]`, `map[String, Json]`,
+    /// …), where literals need the type to check their elements as `Json`.
+    pub fn mentions_json(self) -> bool {
+        match self {
+            Type::Json => true,
+            Type::List(e) | Type::Set(e) => e.mentions_json(),
+            Type::Map(k, v) | Type::Result(k, v) => k.mentions_json() || v.mentions_json(),
+            Type::Union(m) | Type::Tuple(m) => m.iter().any(|t| t.mentions_json()),
+            _ => false,
+        }
+    }
+
     /// Whether a value of this type is accepted where `expected` is wanted,
     /// possibly after Int → Float widening.
     pub fn fits(self, expected: Type) -> bool {

@@ -313,8 +313,10 @@ impl Checker {
                     ast::Expr::Set(s) => s.elements().next().is_none(),
                     _ => false,
                 };
+                // A literal after a collection of `Json` takes its type too
+                // (`merge(m, {"k": 1})`: its values are `Json`).
                 let hint = match values.first().map(|f| f.ty) {
-                    Some(t) if empty_literal && name != "zip" => Some(t),
+                    Some(t) if (empty_literal || t.mentions_json()) && name != "zip" => Some(t),
                     _ => None,
                 };
                 if let Some(n) = arg.name() {
@@ -560,7 +562,15 @@ impl Checker {
             if arg.is_spread() {
                 self.not_supported("spread arguments `...xs`", span_of(arg));
             }
-            values.push(self.check_expr(&v, None));
+            // `append(xs, item)`: the item is checked as an element.
+            let hint = match (name, values.as_slice()) {
+                ("append", [list]) => match list.ty {
+                    Type::List(elem) => Some(*elem),
+                    _ => None,
+                },
+                _ => None,
+            };
+            values.push(self.check_expr(&v, hint));
         }
         self.call_builtin_values(name, values, span)
     }
