@@ -354,6 +354,21 @@ impl Checker {
             }
             return self.check_library(&name, values, span);
         }
+        if name == "from_json" {
+            // Direct calls are checked with their expected type
+            // (`check_from_json`); a piped call has none.
+            self.error(
+                codes::NEEDS_ANNOTATION,
+                "the type `from_json` decodes into cannot be inferred here",
+                span.clone(),
+                "decode into what?",
+            );
+            self.push_help(
+                "call it directly where the type is known: `let u: result[User, String] = from_json(text)`"
+                    .to_string(),
+            );
+            return error_expr(span);
+        }
         if is_builtin_name(&name) {
             self.not_supported(&format!("the builtin `{name}`"), span_of(&callee));
             for arg in &args {
