@@ -28,6 +28,9 @@ pub mod entry;
 pub mod errors;
 pub mod format;
 pub mod json;
+pub mod json_decode;
+pub mod json_parse;
+pub mod json_value;
 pub mod library;
 pub mod list;
 pub mod map;
@@ -55,6 +58,8 @@ pub use display::{lm_str_from_bool, lm_str_from_float, lm_str_from_int, lm_str_f
 pub use errors::{lm_exit, lm_halt, lm_runtime_error, lm_stack_overflow};
 pub use format::{lm_fmt_float, lm_fmt_int, lm_fmt_str};
 pub use json::lm_json_encode;
+pub use json_decode::lm_from_json;
+pub use json_value::{lm_json_at, lm_json_get, lm_json_parse};
 pub use list::{
     lm_list_concat, lm_list_get, lm_list_get_borrowed, lm_list_len, lm_list_new, lm_list_push,
     lm_list_set, lm_list_sort_by_keys,
@@ -283,6 +288,10 @@ mod abi_check {
             lm_list_sort_by_keys(Ptr, Ptr) -> [Ptr];
             lm_str_from_value(I64, Ptr) -> [Ptr];
             lm_json_encode(I64, Ptr, I32, Ptr) -> [Ptr];
+            lm_json_parse(Ptr, Ptr) -> [Ptr];
+            lm_json_get(Ptr, Ptr) -> [Ptr];
+            lm_json_at(Ptr, I64) -> [Ptr];
+            lm_from_json(Ptr, Ptr, Ptr, I64) -> [Ptr];
             lm_write_value(I32, I64, Ptr) -> [];
             lm_value_eq(I64, I64, Ptr) -> [I8];
             lm_value_cmp(I64, I64, Ptr) -> [I64];

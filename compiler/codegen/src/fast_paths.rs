@@ -159,6 +159,13 @@ impl SlotTypes {
                                 RtArg::StrArray(items) => {
                                     items.iter().for_each(|a| use_op(&mut st, a))
                                 }
+                                RtArg::Words(words) => {
+                                    for w in words {
+                                        if let RtArg::Operand(op) = w {
+                                            use_op(&mut st, op);
+                                        }
+                                    }
+                                }
                                 _ => {}
                             }
                         }

@@ -687,6 +687,27 @@ impl<'a, 'e> FnCx<'a, 'e> {
                 }
                 self.b.ins().stack_addr(self.pointer, slot, 0)
             }
+            RtArg::Words(words) => {
+                let size = (words.len().max(1) * 8) as u32;
+                let slot = self.b.create_sized_stack_slot(StackSlotData::new(
+                    StackSlotKind::ExplicitSlot,
+                    size,
+                    3,
+                ));
+                for (i, word) in words.iter().enumerate() {
+                    if matches!(word, RtArg::Words(_) | RtArg::StrArray(_) | RtArg::I32(_)) {
+                        return Err(self.error(format!("{word:?} in a word array")));
+                    }
+                    let value = self.rt_arg(word)?;
+                    if self.b.func.dfg.value_type(value).bits() != 64 {
+                        return Err(self.error(format!("{word:?} in a word array is not 64-bit")));
+                    }
+                    self.b
+                        .ins()
+                        .stack_store(self.pointer, value, slot, (i * 8) as i32);
+                }
+                self.b.ins().stack_addr(self.pointer, slot, 0)
+            }
         })
     }
 

@@ -84,6 +84,9 @@ impl<'a> Layouts<'a> {
                 Some(inner) => self.ty(inner),
                 None => Ty::Ptr,
             },
+            // A boxed union (0 for null); its descriptor refers to itself
+            // through `list[Json]` and `map[String, Json]`.
+            Type::Json => Ty::Ptr,
             Type::Null | Type::Never | Type::Error => Ty::Null,
         }
     }
@@ -232,6 +235,17 @@ impl<'a> Layouts<'a> {
                 kind: TypeKind::Union,
                 name: None,
                 children: members.iter().map(|m| self.desc(*m)).collect(),
+                field_names: None,
+            },
+            // Named, so the runtime (`json_parse`, `from_json`) can tell the
+            // `Json` union from a plain one with the same members.
+            Type::Json => TypeDescData {
+                kind: TypeKind::Union,
+                name: Some("Json".to_string()),
+                children: lumen_sema::types::json_members()
+                    .iter()
+                    .map(|m| self.desc(*m))
+                    .collect(),
                 field_names: None,
             },
             Type::List(elem) => TypeDescData {

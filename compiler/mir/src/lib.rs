@@ -243,6 +243,10 @@ pub enum RtArg {
     StrArray(Vec<Operand>),
     /// A pointer to the static descriptor `Program::type_descs[i]`.
     TypeDesc(u32),
+    /// A pointer to a temporary array of 64-bit words, each an `Operand` of
+    /// a 64-bit type (Int, pointer), an `I64` or a `TypeDesc` (the hook
+    /// table of `lm_from_json`).
+    Words(Vec<RtArg>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

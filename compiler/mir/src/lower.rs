@@ -23,6 +23,7 @@ use crate::layout::Layouts;
 mod closures;
 mod collections;
 mod higher_order;
+mod json;
 mod library;
 mod results;
 mod unions;
@@ -951,6 +952,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             | ExprKind::Index(..)
             | ExprKind::Tuple(_) => self.composite_expr(e, loc),
             ExprKind::CheckWhere(record, checks) => self.check_where(record, checks, loc),
+            ExprKind::FromJson(text, hooks) => self.decode_json(text, hooks, e.ty, loc),
             ExprKind::ResultNew(..) | ExprKind::Propagate(_) | ExprKind::ResultOp(..) => {
                 self.result_expr(e, loc)
             }
@@ -1152,6 +1154,8 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
                 self.runtime_effect(abi::LM_WRITE_NEWLINE, vec![RtArg::I32(stream)], loc);
                 Operand::Const(Const::Null)
             }
+            Builtin::JsonParse => self.json_parse(&args[0], loc),
+            Builtin::JsonIndex => self.json_index(&args[0], &args[1], loc),
             Builtin::ToString => {
                 let arg = &args[0];
                 let value = self.expr(arg);
@@ -1516,6 +1520,9 @@ fn rvalue_reads(rvalue: &Rvalue, local: Local) -> bool {
         Rvalue::Runtime(_, args) => args.iter().any(|a| match a {
             RtArg::Operand(o) => op(o),
             RtArg::StrArray(items) => items.iter().any(op),
+            RtArg::Words(items) => items
+                .iter()
+                .any(|w| matches!(w, RtArg::Operand(o) if op(o))),
             _ => false,
         }),
     }

@@ -177,6 +177,7 @@ impl Display for RvalueText<'_> {
                         write!(f, ", ")?;
                     }
                     match a {
+                        RtArg::Words(words) => write!(f, "words[{}]", words.len())?,
                         RtArg::Operand(op) => write!(f, "{}", OperandText(op))?,
                         RtArg::I32(v) => write!(f, "{v}i32")?,
                         RtArg::I64(v) => write!(f, "{v}i64")?,

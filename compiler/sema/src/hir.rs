@@ -254,6 +254,9 @@ pub enum ExprKind {
     },
     /// A record value checked against its fields' `where` constraints.
     CheckWhere(Box<Expr>, Vec<WhereCheck>),
+    /// `from_json(text)`: the expression's type is `result[T, String]`; the
+    /// hooks run code the runtime's decoder cannot (defaults, `where`).
+    FromJson(Box<Expr>, Vec<JsonHook>),
     /// `ok(v)` (true) / `err(e)` (false).
     ResultNew(bool, Box<Expr>),
     /// `r?`: the ok value, or return the err from the enclosing cell.
@@ -329,6 +332,18 @@ pub struct WhereCheck {
     pub field_name: String,
 }
 
+/// A hidden cell `from_json` hands to the runtime for a record type it
+/// decodes: the default of a field missing from the JSON (`check: None`, a
+/// `() -> F` cell), or a `where` constraint (`(self) -> Bool`), with the
+/// failure text before the field's value (`constraint failed: … (age = `).
+#[derive(Clone, Debug)]
+pub struct JsonHook {
+    pub record: Type,
+    pub field: u32,
+    pub cell: CellId,
+    pub check: Option<String>,
+}
+
 /// Result builtins.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ResultOp {
@@ -386,6 +401,11 @@ pub enum Builtin {
     ToString,
     /// `json_encode(x)` (compact) / `json_pretty(x)`.
     JsonEncode { pretty: bool },
+    /// `json_parse(s)`: `result[Json, String]`.
+    JsonParse,
+    /// `j[k]` on a `Json` with a `String` key or an `Int` index: `Json`,
+    /// null when `j` is not an object/list or has no such entry.
+    JsonIndex,
     /// `len(s)` on a String.
     StrLen,
     /// `s[i]` on a String.

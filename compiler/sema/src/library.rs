@@ -307,6 +307,6 @@ pub fn type_name(ty: Type) -> &'static str {
         Type::Result(..) => "Result",
         // The checker rejects `type_of` on a union (its answer depends on the
         // member held at run time).
-        Type::Union(_) | Type::Never | Type::Error => "Null",
+        Type::Union(_) | Type::Json | Type::Never | Type::Error => "Null",
     }
 }

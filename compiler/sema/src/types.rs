@@ -49,6 +49,10 @@ pub enum Type {
     /// `A | B | …` with at least two distinct members, none a union; `T?` is
     /// `T | Null`. Members are kept in a canonical order (see [`union_of`]).
     Union(&'static [Type]),
+    /// `Json`: the built-in union `Null | Bool | Int | Float | String |
+    /// list[Json] | map[String, Json]` (see [`json_members`]). It is its own
+    /// variant because an interned union cannot contain itself.
+    Json,
     /// The type of expressions that never complete (`return`, `halt`, …).
     Never,
     /// A type that could not be determined; an error was already reported, so
@@ -131,7 +135,7 @@ fn rank(t: &Type) -> (u8, String) {
         Type::Record(_) => 5,
         Type::Enum(_) => 6,
         Type::Fn(_) => 7,
-        Type::Union(_) => 8,
+        Type::Union(_) | Type::Json => 8,
         Type::Tuple(_) => 8,
         Type::Never | Type::Error => 9,
         Type::Null => 10,
@@ -153,8 +157,20 @@ pub fn union_of(types: &[Type]) -> Type {
     if members.iter().any(|m| m.has_error()) {
         return Type::Error;
     }
+    // `Json` is the union of its members, so it is flattened like any
+    // union: `Json | Int` and `Json?` are `Json` again (below), `Json |
+    // Point` is a union of Json's members and `Point` (so a box always
+    // names a member type, never a nested union).
+    if let Some(at) = members.iter().position(|m| *m == Type::Json) {
+        members.remove(at);
+        members.extend(json_members().iter().copied());
+        members.retain(|m| *m != Type::Json);
+    }
     members.sort_by_key(rank);
     members.dedup();
+    if members.as_slice() == json_members() {
+        return Type::Json;
+    }
     match members.len() {
         0 => Type::Never,
         1 => members[0],
@@ -168,6 +184,23 @@ pub fn union_of(types: &[Type]) -> Type {
             Type::Union(leaked)
         }),
     }
+}
+
+thread_local! {
+    static JSON_MEMBERS: &'static [Type] = Box::leak(Box::new([
+        Type::Int,
+        Type::Float,
+        Type::Bool,
+        Type::Str,
+        list_of(Type::Json),
+        map_of(Type::Str, Type::Json),
+        Type::Null,
+    ]));
+}
+
+/// The members of `Json`, in the canonical union order (`union_of`'s).
+pub fn json_members() -> &'static [Type] {
+    JSON_MEMBERS.with(|m| *m)
 }
 
 thread_local! {
@@ -228,6 +261,18 @@ impl Type {
         }
     }
 
+    /// Whether `Json` occurs in this type (`list[Json]`, `map[String, Json]`,
+    /// …), where literals need the type to check their elements as `Json`.
+    pub fn mentions_json(self) -> bool {
+        match self {
+            Type::Json => true,
+            Type::List(e) | Type::Set(e) => e.mentions_json(),
+            Type::Map(k, v) | Type::Result(k, v) => k.mentions_json() || v.mentions_json(),
+            Type::Union(m) | Type::Tuple(m) => m.iter().any(|t| t.mentions_json()),
+            _ => false,
+        }
+    }
+
     /// Whether a value of this type is accepted where `expected` is wanted,
     /// possibly after Int → Float widening.
     pub fn fits(self, expected: Type) -> bool {
@@ -262,15 +307,28 @@ impl Type {
 
     /// The members of a union (or the type itself).
     pub fn members(self) -> Vec<Type> {
+        match self.union_members() {
+            Some(m) => m.to_vec(),
+            None => vec![self],
+        }
+    }
+
+    /// The members when this type is a union (`Json` included: it is the
+    /// union of [`json_members`]), `None` for any other type.
+    pub fn union_members(self) -> Option<&'static [Type]> {
         match self {
-            Type::Union(m) => m.to_vec(),
-            t => vec![t],
+            Type::Union(m) => Some(m),
+            Type::Json => Some(json_members()),
+            _ => None,
         }
     }
 
     /// Whether `null` is a value of this type.
     pub fn admits_null(self) -> bool {
-        self == Type::Null || matches!(self, Type::Union(m) if m.contains(&Type::Null))
+        self == Type::Null
+            || self
+                .union_members()
+                .is_some_and(|m| m.contains(&Type::Null))
     }
 
     /// The type without `Null` (what `x ?? d`, `x!` and `x != null` leave).
@@ -349,6 +407,7 @@ impl fmt::Display for Type {
                 }
                 write!(f, ") -> {}", sig.ret)
             }
+            Type::Json => f.write_str("Json"),
             Type::Never => f.write_str("Never"),
             Type::Error => f.write_str("{unknown}"),
         }

@@ -153,6 +153,23 @@ runtime_functions! {
     /// `json_encode(x)` / `json_pretty(x)`: `(slot, desc, pretty, loc)` -> a
     /// new string; a function value inside is a runtime error at `loc`.
     LM_JSON_ENCODE = "lm_json_encode"(I64, Ptr, I32, Ptr) -> [Ptr];
+    /// `json_parse(s, result_desc)`: `result[Json, String]`, `ok` holding
+    /// the `Json` value (a boxed union built with the descriptors under
+    /// `result_desc`), `err` a message with `line:column`.
+    LM_JSON_PARSE = "lm_json_parse"(Ptr, Ptr) -> [Ptr];
+    /// `j[key]` on a `Json` (borrowed) with a String key: the entry (owned),
+    /// or 0 (null) when `j` is not an object or has no such key.
+    LM_JSON_GET = "lm_json_get"(Ptr, Ptr) -> [Ptr];
+    /// `j[i]` on a `Json` with an Int index (negative from the end): the
+    /// element (owned), or 0 when `j` is not a list or `i` is out of range.
+    LM_JSON_AT = "lm_json_at"(Ptr, I64) -> [Ptr];
+    /// `from_json(s, result_desc, hooks, count)`: `result[T, String]` for the
+    /// `T` of `result_desc`'s `ok` variant. `hooks` points to `count` groups
+    /// of 4 words `[record_desc, field, code, text]`: `text` 0 means `code`
+    /// is a `() -> F` cell giving field `field`'s default, otherwise a
+    /// `(record) -> Bool` `where` check whose failure message starts with the
+    /// string `text`.
+    LM_FROM_JSON = "lm_from_json"(Ptr, Ptr, Ptr, I64) -> [Ptr];
     /// Writes the display form of any value to a stream.
     LM_WRITE_VALUE = "lm_write_value"(I32, I64, Ptr) -> [];
     /// Structural equality of two values of type `desc` (semantics.md §3).

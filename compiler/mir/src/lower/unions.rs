@@ -107,7 +107,7 @@ impl FnLowerer<'_, '_> {
 
     /// A member value as a value of the union `union`.
     pub(super) fn inject(&mut self, op: Operand, member: Type, union: Type, loc: Loc) -> Operand {
-        let Type::Union(members) = union else {
+        let Some(members) = union.union_members() else {
             return op;
         };
         let uty = self.layouts.ty(union);
@@ -121,6 +121,9 @@ impl FnLowerer<'_, '_> {
         if self.layouts.nullable_pointer(members).is_some() {
             return self.temp(uty, Rvalue::Use(op), loc);
         }
+        if let Some(sub) = member.union_members() {
+            return self.widen_union(op, sub, member, uty, loc);
+        }
         let mty = self.layouts.ty(member);
         let slot = self.to_slot(op, mty, loc);
         let desc = self.desc(member);
@@ -132,9 +135,58 @@ impl FnLowerer<'_, '_> {
         )
     }
 
+    /// A value of a narrower union `sub` as a value of a boxed union. A box
+    /// names a member type (never a union), so a boxed value is already a
+    /// value of the wider union: the same box, retained. An optional heap
+    /// value is boxed unless null.
+    fn widen_union(
+        &mut self,
+        op: Operand,
+        sub: &[Type],
+        sub_ty: Type,
+        uty: Ty,
+        loc: Loc,
+    ) -> Operand {
+        let Some(inner) = self.layouts.nullable_pointer(sub) else {
+            // Assigning a local retains it: the new value owns the box too.
+            return self.temp(uty, Rvalue::Use(op), loc);
+        };
+        let result = self.new_local(uty, None);
+        let is_null = self.is_member(op.clone(), sub_ty, Type::Null, loc);
+        let null_bb = self.new_block();
+        let value_bb = self.new_block();
+        let join = self.new_block();
+        self.terminate(Terminator::Branch {
+            cond: is_null,
+            then_block: null_bb,
+            else_block: value_bb,
+        });
+        self.switch_to(null_bb);
+        self.assign(
+            result,
+            Rvalue::FromSlot(Operand::Const(Const::Int(0)), uty),
+            loc,
+        );
+        self.goto(join);
+        self.switch_to(value_bb);
+        let ity = self.layouts.ty(inner);
+        let slot = self.to_slot(op, ity, loc);
+        let desc = self.desc(inner);
+        let boxed = self.runtime(
+            abi::LM_BOX_NEW,
+            Ty::Ptr,
+            vec![desc, RtArg::Operand(slot)],
+            loc,
+        );
+        self.assign(result, Rvalue::Use(boxed), loc);
+        self.goto(join);
+        self.switch_to(join);
+        Operand::Local(result)
+    }
+
     /// A union value known to hold `member`, as a value of `member`.
     fn narrow(&mut self, op: Operand, union: Type, member: Type, loc: Loc) -> Operand {
-        let Type::Union(members) = union else {
+        let Some(members) = union.union_members() else {
             return op;
         };
         if member == Type::Null {
@@ -145,7 +197,7 @@ impl FnLowerer<'_, '_> {
             return self.temp(mty, Rvalue::Use(op), loc);
         }
         // Narrowing to a smaller union (`x != null` on `Int | String | Null`).
-        if let Type::Union(sub) = member {
+        if let Some(sub) = member.union_members() {
             if self.layouts.nullable_pointer(sub).is_none() {
                 // Both boxed: the same box.
                 return self.temp(mty, Rvalue::Use(op), loc);
@@ -208,7 +260,7 @@ impl FnLowerer<'_, '_> {
         member: Type,
         loc: Loc,
     ) -> Operand {
-        let Type::Union(members) = union else {
+        let Some(members) = union.union_members() else {
             return Operand::Const(Const::Bool(union == member));
         };
         let uty = self.layouts.ty(union);

@@ -21,6 +21,7 @@ const SUPPORTED_BUILTINS: &[&str] = &[
     "is_empty",
     "json_encode",
     "json_pretty",
+    "json_parse",
 ];
 
 /// Every builtin of `spec/builtins.md`; those not in [`SUPPORTED_BUILTINS`] get
@@ -312,8 +313,10 @@ impl Checker {
                     ast::Expr::Set(s) => s.elements().next().is_none(),
                     _ => false,
                 };
+                // A literal after a collection of `Json` takes its type too
+                // (`merge(m, {"k": 1})`: its values are `Json`).
                 let hint = match values.first().map(|f| f.ty) {
-                    Some(t) if empty_literal && name != "zip" => Some(t),
+                    Some(t) if (empty_literal || t.mentions_json()) && name != "zip" => Some(t),
                     _ => None,
                 };
                 if let Some(n) = arg.name() {
@@ -350,6 +353,21 @@ impl Checker {
                 }
             }
             return self.check_library(&name, values, span);
+        }
+        if name == "from_json" {
+            // Direct calls are checked with their expected type
+            // (`check_from_json`); a piped call has none.
+            self.error(
+                codes::NEEDS_ANNOTATION,
+                "the type `from_json` decodes into cannot be inferred here",
+                span.clone(),
+                "decode into what?",
+            );
+            self.push_help(
+                "call it directly where the type is known: `let u: result[User, String] = from_json(text)`"
+                    .to_string(),
+            );
+            return error_expr(span);
         }
         if is_builtin_name(&name) {
             self.not_supported(&format!("the builtin `{name}`"), span_of(&callee));
@@ -559,7 +577,15 @@ impl Checker {
             if arg.is_spread() {
                 self.not_supported("spread arguments `...xs`", span_of(arg));
             }
-            values.push(self.check_expr(&v, None));
+            // `append(xs, item)`: the item is checked as an element.
+            let hint = match (name, values.as_slice()) {
+                ("append", [list]) => match list.ty {
+                    Type::List(elem) => Some(*elem),
+                    _ => None,
+                },
+                _ => None,
+            };
+            values.push(self.check_expr(&v, hint));
         }
         self.call_builtin_values(name, values, span)
     }
@@ -646,6 +672,7 @@ impl Checker {
                     span,
                 }
             }
+            "json_parse" => self.check_json_parse(values, span),
             "to_string" | "string" => {
                 if !arity(self, 1, &values) {
                     return error_expr(span);
@@ -694,6 +721,12 @@ impl Checker {
                             values[0].span.clone(),
                             "has no length",
                         );
+                        if other == Type::Json {
+                            self.push_help(
+                                "narrow it first: `if j is list[Json]` or `if j is map[String, Json]`"
+                                    .to_string(),
+                            );
+                        }
                         error_expr(span)
                     }
                 }

@@ -41,6 +41,8 @@ impl Checker {
         }
         let (want_k, want_v) = match expected {
             Some(Type::Map(k, v)) => (Some(*k), Some(*v)),
+            // A map literal where a `Json` is expected is a `map[String, Json]`.
+            Some(Type::Json) => (Some(Type::Str), Some(Type::Json)),
             _ => (None, None),
         };
         let mut pairs = Vec::new();

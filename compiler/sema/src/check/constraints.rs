@@ -33,7 +33,7 @@ impl Checker {
     }
 
     /// The checks of a record type, making their cells on first use.
-    fn where_checks(&mut self, n: Nominal) -> Vec<WhereCheck> {
+    pub(super) fn where_checks(&mut self, n: Nominal) -> Vec<WhereCheck> {
         if let Some(pending) = self.constraints.pending.remove(&n.id) {
             let mut made = Vec::new();
             for (field, syntax) in pending {

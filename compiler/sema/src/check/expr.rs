@@ -57,6 +57,13 @@ impl Checker {
                         let args: Vec<ast::Arg> = c.args().collect();
                         return self.check_result_ctor(name == "ok", &args, expected, span);
                     }
+                    if name == "from_json"
+                        && self.lookup_var(&name).is_none()
+                        && !self.cell_names.contains_key(&self.key(&name))
+                    {
+                        let args: Vec<ast::Arg> = c.args().collect();
+                        return self.check_from_json(&args, expected, span);
+                    }
                     if self.is_generic_constructor(&name)
                         && self.lookup_var(&name).is_none()
                         && !self.cell_names.contains_key(&self.key(&name))
@@ -107,7 +114,11 @@ impl Checker {
                         self.unwrap_null(value, span)
                     }
                     Some(ast::PostfixOp::Propagate) => {
-                        let value = self.check_expr(&operand, None);
+                        // `let u: User = from_json(text)?` decodes a `User`.
+                        let hint = expected
+                            .filter(|_| is_from_json_call(&operand))
+                            .map(|t| crate::types::result_of(t, Type::Str));
+                        let value = self.check_expr(&operand, hint);
                         self.check_propagate(value, span)
                     }
                     None => error_expr(span),
@@ -151,7 +162,7 @@ impl Checker {
         if e.ty == Type::Int && expected == Type::Float {
             return widen(e);
         }
-        if let Type::Union(_) = expected {
+        if expected.union_members().is_some() {
             if let Some(injected) = self.inject(e.clone(), expected, span) {
                 return injected;
             }
@@ -173,6 +184,20 @@ impl Checker {
             self.push_help("encode a string as UTF-8 with `bytes(…)`".to_string());
         } else if expected == Type::Str && e.ty != Type::Null {
             self.push_help("convert with `to_string(…)` or interpolation `\"{…}\"`".to_string());
+        }
+        if e.ty == Type::Json && expected.union_members().is_none() {
+            self.push_help(format!(
+                "narrow the `Json` first: `if x is {expected}`, a `match`, or `x as {expected}`"
+            ));
+        }
+        if expected == Type::Json {
+            // Only literals are checked against `Json` element by element; a
+            // typed collection would need a deep copy, which is explicit.
+            self.push_help(
+                "a `Json` is built from literals (`{\"a\": [1, 2]}`); convert a typed value with \
+                 `json_parse(json_encode(x))`"
+                    .to_string(),
+            );
         }
         Expr {
             ty: Type::Error,
@@ -425,7 +450,7 @@ impl Checker {
         let Some(target) = a.ty().map(|t| self.resolve_type(&t)) else {
             return error_expr(span);
         };
-        if let Type::Union(_) = value.ty {
+        if value.ty.union_members().is_some() {
             let vty = value.ty;
             if let Some(asserted) = self.assert_member(value, target, span.clone()) {
                 return asserted;
@@ -484,11 +509,34 @@ impl Checker {
     fn index_into(&mut self, base: Expr, index: &ast::Expr, span: Span) -> Expr {
         let index_span = span_of(index);
         let want = match base.ty {
-            Type::Map(k, _) => *k,
-            _ => Type::Int,
+            Type::Map(k, _) => Some(*k),
+            // `j["key"]` or `j[i]`: the index says which.
+            Type::Json => None,
+            _ => Some(Type::Int),
         };
-        let index = self.check_expr(index, Some(want));
+        let index = self.check_expr(index, want);
         match base.ty {
+            Type::Json => match index.ty {
+                Type::Str | Type::Int => Expr {
+                    kind: ExprKind::Builtin(hir::Builtin::JsonIndex, vec![base, index]),
+                    ty: Type::Json,
+                    span,
+                },
+                t if t.has_error() => error_expr(span),
+                other => {
+                    self.error(
+                        codes::MISMATCHED_TYPES,
+                        "mismatched types",
+                        index_span,
+                        format!("expected `String` or `Int`, found `{other}`"),
+                    );
+                    self.push_help(
+                        "a `Json` is indexed by a `String` key (objects) or an `Int` (lists)"
+                            .to_string(),
+                    );
+                    error_expr(span)
+                }
+            },
             Type::Map(..) => self.map_index(base, index, span),
             Type::List(elem) => {
                 let index =
@@ -998,4 +1046,10 @@ fn describe_expr(e: &ast::Expr) -> &'static str {
         ast::Expr::Try(_) => "`try`",
         _ => "this expression",
     }
+}
+
+/// Whether `e` is a call of the builtin `from_json` (by name; a variable or
+/// cell of that name is checked as what it is anyway).
+fn is_from_json_call(e: &ast::Expr) -> bool {
+    matches!(e, ast::Expr::Call(c) if matches!(c.callee(), Some(ast::Expr::Name(n)) if n.text() == "from_json"))
 }

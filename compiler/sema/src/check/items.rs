@@ -355,6 +355,7 @@ impl Checker {
                 Some("String") if path.args().next().is_none() => Type::Str,
                 Some("Bytes") if path.args().next().is_none() => Type::Bytes,
                 Some("Null") | Some("null") => Type::Null,
+                Some("Json") if path.args().next().is_none() => Type::Json,
                 Some("result") if path.args().count() == 2 => {
                     let args: Vec<Type> = path.args().map(|e| self.resolve_type(&e)).collect();
                     crate::types::result_of(args[0], args[1])

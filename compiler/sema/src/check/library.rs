@@ -481,7 +481,7 @@ impl Checker {
                 (op, Type::Null)
             }
             "type_of" => {
-                if let Type::Union(_) = first {
+                if first.union_members().is_some() {
                     self.not_supported(
                         "`type_of` on a value of a union type",
                         args[0].span.clone(),

@@ -18,6 +18,7 @@ mod generic_types;
 mod generics;
 mod higher_order;
 mod items;
+mod json;
 mod lambda;
 mod library;
 mod methods;
@@ -53,6 +54,7 @@ pub mod codes {
     pub const BAD_LITERAL: &str = "E0308";
     pub const NOT_CONSTANT: &str = "E0309";
     pub const NEEDS_ANNOTATION: &str = "E0310";
+    pub const NOT_DECODABLE: &str = "E0311";
     pub const NOT_SUPPORTED: &str = "E0900";
     pub const UNUSED_VARIABLE: &str = "W0001";
     pub const UNREACHABLE_ARM: &str = "W0002";
@@ -185,6 +187,9 @@ pub(crate) struct Checker {
     pub const_module: HashMap<String, usize>,
     /// `where` constraints of record fields.
     constraints: constraints::Constraints,
+    /// Hidden `() -> F` cells giving field defaults to `from_json`, by
+    /// (record id, field index).
+    json_default_cells: HashMap<(u32, u32), CellId>,
     /// Generic records and enums and their instances.
     generic_types: generic_types::GenericTypes,
     /// Methods, traits and implementations.

@@ -77,7 +77,11 @@ impl Checker {
             return error_expr(span);
         };
         let l = self.check_expr(&lhs, None);
-        let r = self.check_expr(&rhs, None);
+        // `j == {"a": [1]}`: a literal compared with a `Json` is a `Json`.
+        let hint = (matches!(bin, BinaryOp::Eq | BinaryOp::Ne) && l.ty == Type::Json)
+            .then_some(Type::Json);
+        // (The list or map it becomes is then injected below.)
+        let r = self.check_expr(&rhs, hint);
         // `x == null` / `x != null` test for null (and narrow `x`).
         if matches!(bin, BinaryOp::Eq | BinaryOp::Ne) {
             let negated = bin == BinaryOp::Ne;
@@ -92,13 +96,13 @@ impl Checker {
         let equality = matches!(bin, BinaryOp::Eq | BinaryOp::Ne);
         let (l, r) = match (l.ty, r.ty) {
             _ if !equality => (l, r),
-            (Type::Union(_), t) if t != l.ty && !matches!(t, Type::Union(_)) => {
+            (u, t) if u.union_members().is_some() && t != u && t.union_members().is_none() => {
                 let rspan = r.span.clone();
                 let lty = l.ty;
                 let r = self.inject(r.clone(), lty, &rspan).unwrap_or(r);
                 (l, r)
             }
-            (t, Type::Union(_)) if t != r.ty && !matches!(t, Type::Union(_)) => {
+            (t, u) if u.union_members().is_some() && t != u && t.union_members().is_none() => {
                 let lspan = l.span.clone();
                 let rty = r.ty;
                 let l = self.inject(l.clone(), rty, &lspan).unwrap_or(l);

@@ -105,7 +105,7 @@ impl Checker {
                 );
             }
         }
-        if let (Type::Union(members), false) = (ty, exhaustive) {
+        if let (Some(members), false) = (ty.union_members(), exhaustive) {
             let missing: Vec<String> = members
                 .iter()
                 .filter(|m| !covered_members.contains(m))
@@ -236,9 +236,9 @@ impl Checker {
                     None => return Pattern::Wildcard,
                 };
                 let name = tt.name().map(|n| n.text());
-                let fits = match ty {
-                    Type::Union(members) => members.contains(&member),
-                    t => t == member,
+                let fits = match ty.union_members() {
+                    Some(members) => members.contains(&member),
+                    None => ty == member,
                 };
                 if !fits && !ty.has_error() && !member.has_error() {
                     self.error(
@@ -250,7 +250,7 @@ impl Checker {
                     return Pattern::Wildcard;
                 }
                 let var = name.map(|n| self.new_var(&n, member, false, span.clone()));
-                if matches!(ty, Type::Union(_)) {
+                if ty.union_members().is_some() {
                     Pattern::Member {
                         member,
                         union: ty,
@@ -314,7 +314,7 @@ impl Checker {
         if ty == Type::Error {
             return Pattern::Wildcard;
         }
-        if let Type::Union(members) = ty {
+        if let Some(members) = ty.union_members() {
             if pty == Type::Null && members.contains(&Type::Null) {
                 return Pattern::Member {
                     member: Type::Null,

@@ -387,6 +387,19 @@ impl Checker {
                     Type::Set(e) => self.check_for_collection(f, value, *e, None, span),
                     Type::Str => self.check_for_string(f, value, span),
                     t if t.has_error() => None,
+                    Type::Json => {
+                        self.error(
+                            codes::MISMATCHED_TYPES,
+                            "a `Json` may not be a list or an object",
+                            span_of(other),
+                            "cannot iterate over a `Json`",
+                        );
+                        self.push_help(
+                            "narrow it first: `if j is list[Json]` or `if j is map[String, Json]`"
+                                .to_string(),
+                        );
+                        None
+                    }
                     t => {
                         self.not_supported(&format!("`for` over a `{t}`"), span_of(other));
                         None
@@ -833,6 +846,21 @@ impl Checker {
                 }
                 ast::Expr::Index(i) => {
                     let index_syntax = i.index()?;
+                    if ty == Type::Json {
+                        // Narrowing makes a new variable, so there is no
+                        // place inside a `Json` to assign to.
+                        self.error(
+                            codes::IMMUTABLE_ASSIGN,
+                            "the entries of a `Json` cannot be assigned",
+                            span_of(step),
+                            "cannot assign",
+                        );
+                        self.push_help(
+                            "build a new value, e.g. from a `map[String, Json]` that you update"
+                                .to_string(),
+                        );
+                        return None;
+                    }
                     let want = match ty {
                         Type::Map(k, _) => *k,
                         _ => Type::Int,

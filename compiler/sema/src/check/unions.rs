@@ -24,21 +24,21 @@ pub(crate) struct Narrowing {
 }
 
 impl Checker {
-    /// `e` (of a member type of `union`, or Null) as a value of `union`.
+    /// `e` (of a member type of `union`, Null, or a union of members) as a
+    /// value of `union`; `None` when it is none of those.
     pub(crate) fn inject(&mut self, e: Expr, union: Type, span: &Span) -> Option<Expr> {
-        let Type::Union(members) = union else {
-            return None;
-        };
+        let members = union.union_members()?;
         let target = if members.contains(&e.ty) {
             e
         } else if e.ty == Type::Int && members.contains(&Type::Float) {
             super::expr::widen(e)
-        } else if let Type::Union(inner) = e.ty {
-            if inner.iter().all(|m| members.contains(m)) {
-                self.not_supported("converting between two union types", span.clone());
-                return Some(error_expr(span.clone()));
+        } else if let Some(inner) = e.ty.union_members() {
+            // A narrower union (`Int | String` into `Json`, or what `j !=
+            // null` leaves back into `Json`): lowering re-tags or re-boxes.
+            if !inner.iter().all(|m| members.contains(m)) {
+                return None;
             }
-            return None;
+            e
         } else {
             return None;
         };
@@ -59,7 +59,7 @@ impl Checker {
     ) -> Expr {
         let test = match value.ty {
             t if t.has_error() => return error_expr(span),
-            Type::Union(members) if members.contains(&member) => Expr {
+            t if t.union_members().is_some_and(|m| m.contains(&member)) => Expr {
                 kind: ExprKind::IsType(Box::new(value), member),
                 ty: Type::Bool,
                 span: span.clone(),
@@ -144,9 +144,7 @@ impl Checker {
 
     /// `x as T` where `x` is a union containing `T`.
     pub(crate) fn assert_member(&mut self, value: Expr, target: Type, span: Span) -> Option<Expr> {
-        let Type::Union(members) = value.ty else {
-            return None;
-        };
+        let members = value.ty.union_members()?;
         if !members.contains(&target) {
             return None;
         }

@@ -458,6 +458,8 @@ impl Checker {
     ) -> Expr {
         let expected_elem = match expected {
             Some(Type::List(e)) => Some(*e),
+            // A list literal where a `Json` is expected is a `list[Json]`.
+            Some(Type::Json) => Some(Type::Json),
             _ => None,
         };
         let mut values = Vec::new();
