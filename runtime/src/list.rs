@@ -13,7 +13,7 @@ use lumen_abi::{SourceLoc, TypeDesc};
 
 use crate::errors::fail_current_task;
 use crate::objects::{
-    elems, grow_buffer, lm_unshare, new_list, release_slot, retain_slot, ListObj, Slot,
+    elems, grow_buffer, lm_unshare, new_list, release_slot, retain_slot, slot_obj, ListObj, Slot,
 };
 use crate::rc::{lm_release, lm_retain};
 use crate::typedesc::Ty;
@@ -158,6 +158,35 @@ pub unsafe extern "C" fn lm_list_set(
         let old = std::mem::replace(&mut slots[at], v);
         release_slot(old, ty);
         list
+    }
+}
+
+/// The address of slot `i` of an unshared list, for an update in place of
+/// the element (`xs[i].f = v`, `m[i][j] = v`): a heap element that is shared
+/// (or immortal) is first replaced by its own copy, so the caller may change
+/// it through the returned address. The slot keeps owning the element; the
+/// address is valid until the list's buffer changes. Out of range fails the
+/// task at `loc`.
+///
+/// # Safety
+/// `list` must be a live list that nothing else refers to (after
+/// `lm_unshare`); `loc` null or a valid [`SourceLoc`].
+#[no_mangle]
+pub unsafe extern "C" fn lm_list_slot_mut(
+    list: *mut ListObj,
+    i: i64,
+    loc: *const SourceLoc,
+) -> *mut Slot {
+    // SAFETY: caller's contract.
+    unsafe {
+        let (slots, ty) = elems(list);
+        let at = resolve_or_fail(i, slots.len(), loc);
+        if ty.is_heap() {
+            // `lm_unshare` consumes the slot's reference and returns one to
+            // an object nobody else holds.
+            slots[at] = lm_unshare(slot_obj(slots[at])) as Slot;
+        }
+        std::ptr::addr_of_mut!(slots[at])
     }
 }
 

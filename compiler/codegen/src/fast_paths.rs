@@ -24,6 +24,8 @@
 //!   an inline retain for heap elements; none for `lm_list_get_borrowed`);
 //!   a negative index is resolved from the end inline; only an index out of
 //!   range calls `lm_list_get`, which fails the task and never returns.
+//! * `lm_list_slot_mut(xs, i)` (an element updated in place): the slot's
+//!   address when `i` is in range and the element's count is 1.
 //! * `lm_list_set(xs, i, v)` / `lm_list_push(xs, v)`: when the list is
 //!   unshared (`rc == 1`) and the index is in range / there is spare
 //!   capacity, the slot is written inline (heap elements: retain the new
@@ -381,6 +383,10 @@ impl FnCx<'_, '_> {
             let p = self.rt_arg(&args[0])?;
             return self.unshare(p).map(|v| Some(Some(v)));
         }
+        if name == lumen_abi::LM_LIST_SLOT_MUT.name && args.len() == 3 {
+            let values = self.rt_args(args)?;
+            return self.list_slot_mut(&values).map(|v| Some(Some(v)));
+        }
         if name == lumen_abi::LM_STR_EQ.name && args.len() == 2 {
             return self.str_eq_literal(args);
         }
@@ -526,6 +532,47 @@ impl FnCx<'_, '_> {
             let v = self.list_read(heap, list, index)?;
             self.b.ins().jump(join, &[v.into()]);
         }
+        self.b.switch_to_block(join);
+        Ok(result)
+    }
+
+    /// `lm_list_slot_mut(xs, i, loc)`: the slot's address at once when `i` is
+    /// in range and the element is an object only the list holds (count 1);
+    /// anything else (negative index, shared or null element, out of range)
+    /// goes to the runtime.
+    fn list_slot_mut(&mut self, values: &[Value]) -> Result<Value, CodegenError> {
+        let list = values[0];
+        let i = values[1];
+        let join = self.b.create_block();
+        let result = self.b.append_block_param(join, self.pointer);
+        let check_elem = self.b.create_block();
+        let check_rc = self.b.create_block();
+        let slow = self.b.create_block();
+        self.b.set_cold_block(slow);
+        let len = self
+            .b
+            .ins()
+            .load(types::I64, flags(), list, LIST_LEN_OFFSET as i32);
+        let in_range = self.b.ins().icmp(IntCC::UnsignedLessThan, i, len);
+        self.b.ins().brif(in_range, check_elem, &[], slow, &[]);
+
+        self.b.switch_to_block(check_elem);
+        let addr = self.elem_addr(list, i);
+        let elem = self.b.ins().load(types::I64, flags(), addr, 0);
+        let elem = self.slot_to_ptr(elem);
+        self.b.ins().brif(elem, check_rc, &[], slow, &[]);
+
+        self.b.switch_to_block(check_rc);
+        let rc = self.b.ins().load(types::I32, flags(), elem, 0);
+        let unique = self.b.ins().icmp_imm_s(IntCC::Equal, rc, 1);
+        self.b.ins().brif(unique, join, &[addr.into()], slow, &[]);
+
+        self.b.switch_to_block(slow);
+        let r = self
+            .call_runtime(lumen_abi::LM_LIST_SLOT_MUT.name, values)?
+            .ok_or_else(|| self.error("lm_list_slot_mut returns a value"))?;
+        self.b.ins().jump(join, &[r.into()]);
+
         self.b.switch_to_block(join);
         Ok(result)
     }

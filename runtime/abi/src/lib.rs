@@ -142,6 +142,10 @@ runtime_functions! {
     /// the caller only reads through it while `xs` still holds it (the row
     /// in `m[i][j]`).
     LM_LIST_GET_BORROWED = "lm_list_get_borrowed"(Ptr, I64, Ptr) -> [I64];
+    /// The address of slot `i` of an unshared list whose element is then
+    /// unshared too, for an update of the element in place (`xs[i].f = v`).
+    /// Out of range is a runtime error at `loc`.
+    LM_LIST_SLOT_MUT = "lm_list_slot_mut"(Ptr, I64, Ptr) -> [Ptr];
     /// `xs[i] = v`: consumes the list (copy-on-write), borrows `v`; returns the
     /// list. Out of range is a runtime error at `loc`.
     LM_LIST_SET = "lm_list_set"(Ptr, I64, I64, Ptr) -> [Ptr];

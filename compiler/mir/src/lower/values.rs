@@ -862,55 +862,42 @@ impl FnLowerer<'_, '_> {
                     Rvalue::Runtime(abi::LM_UNSHARE, vec![RtArg::Operand(Operand::Local(obj))]),
                     loc,
                 );
-                let slot = self.unowned(
-                    Ty::Int,
-                    Rvalue::Runtime(
-                        abi::LM_LIST_GET,
-                        vec![
-                            RtArg::Operand(Operand::Local(unique)),
-                            RtArg::Operand(i.clone()),
-                            RtArg::Loc(loc),
-                        ],
-                    ),
-                    loc,
-                );
-                let child = self.unowned(ety, Rvalue::FromSlot(Operand::Local(slot), ety), loc);
-                // Take the element out of the (unshared) list for the nested
-                // update: with the list's own reference dropped, an element
-                // nobody else holds is unshared too and is updated in place
-                // instead of copied. The slot is refilled right after.
-                let emptied = self.unowned(
+                // The element is updated where it sits: `lm_list_slot_mut`
+                // unshares it inside the (unshared) list and gives the slot's
+                // address. The slot's reference moves into the nested update
+                // and the reference it returns goes back into the slot, with
+                // no count changes on the way.
+                let addr = self.unowned(
                     Ty::Ptr,
                     Rvalue::Runtime(
-                        abi::LM_LIST_SET,
-                        vec![
-                            RtArg::Operand(Operand::Local(unique)),
-                            RtArg::Operand(i.clone()),
-                            RtArg::I64(0),
-                            RtArg::Loc(loc),
-                        ],
-                    ),
-                    loc,
-                );
-                let unique = emptied;
-                let new_child = self.update(child, *elem, rest, v, vty, loc);
-                let new_slot = self.to_slot(Operand::Local(new_child), ety, loc);
-                let result = self.unowned(
-                    Ty::Ptr,
-                    Rvalue::Runtime(
-                        abi::LM_LIST_SET,
+                        abi::LM_LIST_SLOT_MUT,
                         vec![
                             RtArg::Operand(Operand::Local(unique)),
                             RtArg::Operand(i),
-                            RtArg::Operand(new_slot),
                             RtArg::Loc(loc),
                         ],
                     ),
                     loc,
                 );
-                // `lm_list_set` retained the new element; drop our reference.
-                self.push(MirStmt::Release(new_child), loc);
-                result
+                let child = self.unowned(
+                    ety,
+                    Rvalue::Load {
+                        base: Operand::Local(addr),
+                        offset: 0,
+                        ty: ety,
+                    },
+                    loc,
+                );
+                let new_child = self.update(child, *elem, rest, v, vty, loc);
+                self.push(
+                    MirStmt::Store {
+                        base: addr,
+                        offset: 0,
+                        value: Operand::Local(new_child),
+                    },
+                    loc,
+                );
+                unique
             }
             (hir::PlaceStep::Key(key), Type::Map(..)) => self.map_set(obj, key, v, vty, loc),
             _ => obj,
