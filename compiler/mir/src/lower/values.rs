@@ -38,15 +38,12 @@ impl FnLowerer<'_, '_> {
     }
 
     /// The 64-bit slot encoding of a value, as an Int operand.
-    pub(super) fn to_slot(&mut self, value: Operand, ty: Ty, loc: Loc) -> Operand {
-        match ty {
-            Ty::Int => value,
-            _ => {
-                let local = self.new_local(Ty::Int, None);
-                self.push(MirStmt::Assign(local, Rvalue::ToSlot(value)), loc);
-                Operand::Local(local)
-            }
-        }
+    /// An `Int` becomes a slot too (a plain copy): the code generator learns
+    /// from `to_slot` whether a list store needs reference counting.
+    pub(super) fn to_slot(&mut self, value: Operand, _ty: Ty, loc: Loc) -> Operand {
+        let local = self.new_local(Ty::Int, None);
+        self.push(MirStmt::Assign(local, Rvalue::ToSlot(value)), loc);
+        Operand::Local(local)
     }
 
     /// Gives a slot an extra reference when it holds a heap local (so an
