@@ -440,6 +440,7 @@ mod abi_check {
         // The static is named by the ABI constant; a rename on either side
         // would leave generated code with an undefined symbol.
         assert_eq!(lumen_abi::STACK_LIMIT_SYMBOL, "lm_stack_limit");
+        assert_eq!(lumen_abi::ASCII_CHARS_SYMBOL, "lm_ascii_chars");
         let _ = &crate::lm_stack_limit;
     }
 

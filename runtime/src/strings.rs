@@ -101,7 +101,11 @@ macro_rules! static_str {
 }
 
 /// One immortal object per ASCII character, for `s[i]` and iteration.
-static ASCII_CHARS: [StaticStr<1>; 128] = {
+/// Exported (`lumen_abi::ASCII_CHARS_SYMBOL`): generated code indexes it
+/// inline.
+#[no_mangle]
+#[allow(non_upper_case_globals)]
+pub static lm_ascii_chars: [StaticStr<1>; 128] = {
     let mut table = [const { StaticStr::<1>::new("\0") }; 128];
     let mut i = 0;
     while i < 128 {
@@ -110,6 +114,8 @@ static ASCII_CHARS: [StaticStr<1>; 128] = {
     }
     table
 };
+
+const _: () = assert!(std::mem::size_of::<StaticStr<1>>() == lumen_abi::ASCII_CHAR_STRIDE);
 
 /// The bytes of a string object.
 ///
@@ -547,7 +553,7 @@ pub unsafe extern "C" fn lm_str_index(
         let len = (*s).len;
         if (*s).header.flags & FLAG_STR_ASCII != 0 {
             if let Some(at) = resolve_index(i, len) {
-                return ASCII_CHARS[*data(s).add(at as usize) as usize].as_ptr();
+                return lm_ascii_chars[*data(s).add(at as usize) as usize].as_ptr();
             }
         }
         let chars = chars_of(s);
@@ -587,7 +593,7 @@ fn char_at(text: &str, chars: u64, i: i64) -> Option<char> {
 /// A one-character string: static for ASCII, allocated otherwise.
 pub fn char_string(c: char) -> *mut LmString {
     if c.is_ascii() {
-        return ASCII_CHARS[c as usize].as_ptr();
+        return lm_ascii_chars[c as usize].as_ptr();
     }
     let mut buf = [0u8; 4];
     new_string(c.encode_utf8(&mut buf))
@@ -621,7 +627,7 @@ mod tests {
             assert_eq!((*p).header.kind, ObjectKind::String as u16);
             assert_eq!(as_str(p), "true");
         }
-        assert_eq!(s(ASCII_CHARS[b'a' as usize].as_ptr()), "a");
+        assert_eq!(s(lm_ascii_chars[b'a' as usize].as_ptr()), "a");
     }
 
     #[test]
@@ -694,7 +700,7 @@ mod tests {
         assert_ne!(flags(static_str!("")) & FLAG_STR_ASCII, 0);
         assert_eq!(flags(static_str!("é")) & FLAG_STR_ASCII, 0);
         assert_eq!(flags(static_str!("é")) & FLAG_STR_HEAP, 0);
-        assert_ne!(flags(ASCII_CHARS[0].as_ptr()) & FLAG_STR_ASCII, 0);
+        assert_ne!(flags(lm_ascii_chars[0].as_ptr()) & FLAG_STR_ASCII, 0);
     }
 
     #[test]

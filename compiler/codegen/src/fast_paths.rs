@@ -15,6 +15,8 @@
 //!   unshared object is decremented inline; the last reference (freeing)
 //!   and shared objects call `lm_release`.
 //! * `lm_list_len`: a load of `len`.
+//! * `lm_str_index(s, i)` on an ASCII string with `i` in range: the
+//!   character's immortal entry in the runtime's `lm_ascii_chars` table.
 //! * `lm_unshare(p)` (before an in-place update): an object with `rc == 1`
 //!   is returned as is; null and shared objects call the runtime (copy).
 //! * `lm_str_eq(s, "lit")` with a literal of at most 8 bytes (`c == ";"`,
@@ -387,6 +389,10 @@ impl FnCx<'_, '_> {
             let values = self.rt_args(args)?;
             return self.list_slot_mut(&values).map(|v| Some(Some(v)));
         }
+        if name == lumen_abi::LM_STR_INDEX.name && args.len() == 3 {
+            let values = self.rt_args(args)?;
+            return self.str_index(&values).map(|v| Some(Some(v)));
+        }
         if name == lumen_abi::LM_STR_EQ.name && args.len() == 2 {
             return self.str_eq_literal(args);
         }
@@ -532,6 +538,56 @@ impl FnCx<'_, '_> {
             let v = self.list_read(heap, list, index)?;
             self.b.ins().jump(join, &[v.into()]);
         }
+        self.b.switch_to_block(join);
+        Ok(result)
+    }
+
+    /// `lm_str_index(s, i, loc)`: on an ASCII string with `0 <= i < len`, the
+    /// character's entry in the runtime's `lm_ascii_chars` table (immortal,
+    /// so the result needs no counting); anything else calls the runtime.
+    fn str_index(&mut self, values: &[Value]) -> Result<Value, CodegenError> {
+        let s = values[0];
+        let i = values[1];
+        let join = self.b.create_block();
+        let result = self.b.append_block_param(join, self.pointer);
+        let fast = self.b.create_block();
+        let slow = self.b.create_block();
+        self.b.set_cold_block(slow);
+        let string_flags = self
+            .b
+            .ins()
+            .uload16(types::I32, flags(), s, FLAGS_OFFSET);
+        let ascii = self
+            .b
+            .ins()
+            .band_imm_u(string_flags, i64::from(lumen_abi::FLAG_STR_ASCII));
+        let len = self
+            .b
+            .ins()
+            .load(types::I64, flags(), s, STRING_LEN_OFFSET as i32);
+        let in_range = self.b.ins().icmp(IntCC::UnsignedLessThan, i, len);
+        let is_ascii = self.b.ins().icmp_imm_u(IntCC::NotEqual, ascii, 0);
+        let ok = self.b.ins().band(is_ascii, in_range);
+        self.b.ins().brif(ok, fast, &[], slow, &[]);
+
+        self.b.switch_to_block(fast);
+        let offset = self.slot_to_ptr(i);
+        let byte_addr = self.b.ins().iadd(s, offset);
+        let byte = self
+            .b
+            .ins()
+            .uload8(self.pointer, flags(), byte_addr, STRING_DATA_OFFSET as i32);
+        let stride = self.b.ins().imul_imm_s(byte, lumen_abi::ASCII_CHAR_STRIDE as i64);
+        let table = self.data_addr(self.em.ascii_chars);
+        let entry = self.b.ins().iadd(table, stride);
+        self.b.ins().jump(join, &[entry.into()]);
+
+        self.b.switch_to_block(slow);
+        let r = self
+            .call_runtime(lumen_abi::LM_STR_INDEX.name, values)?
+            .ok_or_else(|| self.error("lm_str_index returns a value"))?;
+        self.b.ins().jump(join, &[r.into()]);
+
         self.b.switch_to_block(join);
         Ok(result)
     }

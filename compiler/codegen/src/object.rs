@@ -33,6 +33,8 @@ pub struct Emitter {
     cells: Vec<FuncId>,
     program_entry: FuncId,
     pub(crate) stack_limit: DataId,
+    /// The runtime's `lm_ascii_chars` table (inline `s[i]`).
+    pub(crate) ascii_chars: DataId,
     pub(crate) data: DataTable,
     ctx: Context,
     unwind: UnwindTable,
@@ -70,6 +72,14 @@ impl Emitter {
             )
             .map_err(|e| CodegenError::new(format!("declaring the program entry: {e}")))?;
         let stack_limit = stack_check::declare(&mut module)?;
+        let ascii_chars = module
+            .declare_data(lumen_abi::ASCII_CHARS_SYMBOL, Linkage::Import, false, false)
+            .map_err(|e| {
+                CodegenError::new(format!(
+                    "declaring `{}`: {e}",
+                    lumen_abi::ASCII_CHARS_SYMBOL
+                ))
+            })?;
 
         let ctx = module.make_context();
         let unwind = UnwindTable::new(module.isa());
@@ -79,6 +89,7 @@ impl Emitter {
             cells,
             program_entry,
             stack_limit,
+            ascii_chars,
             data: DataTable::default(),
             ctx,
             unwind,

@@ -457,6 +457,15 @@ pub const PROGRAM_ENTRY: &str = "lm_program_main";
 /// pointer with it in the prologue and calls [`LM_STACK_OVERFLOW`] below it.
 pub const STACK_LIMIT_SYMBOL: &str = "lm_stack_limit";
 
+/// The runtime's table of 128 immortal one-character strings, one per ASCII
+/// character in code order, [`ASCII_CHAR_STRIDE`] bytes apart: `s[i]` on an
+/// ASCII string returns an entry instead of allocating (also inline, in
+/// generated code).
+pub const ASCII_CHARS_SYMBOL: &str = "lm_ascii_chars";
+/// The size of one entry of [`ASCII_CHARS_SYMBOL`]: a string object with one
+/// byte of text, padded to 8 bytes.
+pub const ASCII_CHAR_STRIDE: usize = 24;
+
 /// Runtime errors raised through [`LM_RUNTIME_ERROR`]; the runtime owns the text.
 #[repr(i32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
