@@ -1307,11 +1307,20 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
         ty: Ty,
         loc: Loc,
     ) -> Operand {
-        let value = self.expr(scrutinee);
         let scrut_ty = self.layouts.ty(scrutinee.ty);
-        // Keep the scrutinee in a local of its own so patterns can test it repeatedly.
-        let scrut = self.new_local(scrut_ty, Some("match.value".into()));
-        self.assign(scrut, Rvalue::Use(value), loc);
+        let scrut = match &scrutinee.kind {
+            // An immutable variable holds its value for the whole match: the
+            // patterns test (and bindings borrow from) the variable itself.
+            ExprKind::Var(var) if !self.cell.vars[var.0 as usize].mutable => self.var_local(*var),
+            _ => {
+                // Keep the scrutinee in a local of its own so patterns can
+                // test it repeatedly (a fresh value moves in).
+                let value = self.expr(scrutinee);
+                let scrut = self.new_local(scrut_ty, Some("match.value".into()));
+                self.assign_result(scrut, value, loc);
+                scrut
+            }
+        };
         let result = self.new_local(ty, None);
         let join = self.new_block();
         for arm in arms {
