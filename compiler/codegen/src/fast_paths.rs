@@ -26,6 +26,9 @@
 //!   an inline retain for heap elements; none for `lm_list_get_borrowed`);
 //!   a negative index is resolved from the end inline; only an index out of
 //!   range calls `lm_list_get`, which fails the task and never returns.
+//! * `lm_list_peek(xs, i)` / `lm_list_get_borrowed_pre(pre, xs, i)` (a row
+//!   read hoisted out of a loop, `mir::optimize`): a bounds test and a load
+//!   before the loop, a test of `pre` in it.
 //! * `lm_list_slot_mut(xs, i)` (an element updated in place): the slot's
 //!   address when `i` is in range and the element's count is 1.
 //! * `lm_list_set(xs, i, v)` / `lm_list_push(xs, v)`: when the list is
@@ -385,6 +388,14 @@ impl FnCx<'_, '_> {
             let p = self.rt_arg(&args[0])?;
             return self.unshare(p).map(|v| Some(Some(v)));
         }
+        if name == lumen_abi::LM_LIST_PEEK.name && args.len() == 2 {
+            let values = self.rt_args(args)?;
+            return self.list_peek(&values).map(|v| Some(Some(v)));
+        }
+        if name == lumen_abi::LM_LIST_GET_BORROWED_PRE.name && args.len() == 4 {
+            let values = self.rt_args(args)?;
+            return self.list_get_pre(&values).map(|v| Some(Some(v)));
+        }
         if name == lumen_abi::LM_LIST_SLOT_MUT.name && args.len() == 3 {
             let values = self.rt_args(args)?;
             return self.list_slot_mut(&values).map(|v| Some(Some(v)));
@@ -542,6 +553,50 @@ impl FnCx<'_, '_> {
         Ok(result)
     }
 
+    /// `lm_list_peek(xs, i)`: the element when `0 <= i < len`, else 0 (the
+    /// runtime would resolve a negative index; 0 only costs the fallback
+    /// read in the loop, see `lm_list_get_borrowed_pre`).
+    fn list_peek(&mut self, values: &[Value]) -> Result<Value, CodegenError> {
+        let list = values[0];
+        let i = values[1];
+        let join = self.b.create_block();
+        let result = self.b.append_block_param(join, types::I64);
+        let fast = self.b.create_block();
+        let len = self
+            .b
+            .ins()
+            .load(types::I64, flags(), list, LIST_LEN_OFFSET as i32);
+        let in_range = self.b.ins().icmp(IntCC::UnsignedLessThan, i, len);
+        let zero = self.b.ins().iconst(types::I64, 0);
+        self.b.ins().brif(in_range, fast, &[], join, &[zero.into()]);
+        self.b.switch_to_block(fast);
+        let addr = self.elem_addr(list, i);
+        let v = self.b.ins().load(types::I64, flags(), addr, 0);
+        self.b.ins().jump(join, &[v.into()]);
+        self.b.switch_to_block(join);
+        Ok(result)
+    }
+
+    /// `lm_list_get_borrowed_pre(pre, xs, i, loc)`: `pre` unless it is 0;
+    /// the checked read from a cold block otherwise.
+    fn list_get_pre(&mut self, values: &[Value]) -> Result<Value, CodegenError> {
+        let pre = values[0];
+        let join = self.b.create_block();
+        let result = self.b.append_block_param(join, types::I64);
+        let slow = self.b.create_block();
+        self.b.set_cold_block(slow);
+        self.b.ins().brif(pre, join, &[pre.into()], slow, &[]);
+        self.b.switch_to_block(slow);
+        let v = self.list_get(
+            lumen_abi::LM_LIST_GET_BORROWED.name,
+            Some(false),
+            &values[1..],
+        )?;
+        self.b.ins().jump(join, &[v.into()]);
+        self.b.switch_to_block(join);
+        Ok(result)
+    }
+
     /// `lm_str_index(s, i, loc)`: on an ASCII string with `0 <= i < len`, the
     /// character's entry in the runtime's `lm_ascii_chars` table (immortal,
     /// so the result needs no counting); anything else calls the runtime.
@@ -553,10 +608,7 @@ impl FnCx<'_, '_> {
         let fast = self.b.create_block();
         let slow = self.b.create_block();
         self.b.set_cold_block(slow);
-        let string_flags = self
-            .b
-            .ins()
-            .uload16(types::I32, flags(), s, FLAGS_OFFSET);
+        let string_flags = self.b.ins().uload16(types::I32, flags(), s, FLAGS_OFFSET);
         let ascii = self
             .b
             .ins()
@@ -577,7 +629,10 @@ impl FnCx<'_, '_> {
             .b
             .ins()
             .uload8(self.pointer, flags(), byte_addr, STRING_DATA_OFFSET as i32);
-        let stride = self.b.ins().imul_imm_s(byte, lumen_abi::ASCII_CHAR_STRIDE as i64);
+        let stride = self
+            .b
+            .ins()
+            .imul_imm_s(byte, lumen_abi::ASCII_CHAR_STRIDE as i64);
         let table = self.data_addr(self.em.ascii_chars);
         let entry = self.b.ins().iadd(table, stride);
         self.b.ins().jump(join, &[entry.into()]);

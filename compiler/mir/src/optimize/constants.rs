@@ -1,4 +1,4 @@
-//! Clean-ups on lowered MIR that lowering itself cannot see.
+//! Counting on constants: `retain`/`release` of a string constant go.
 //!
 //! Lowering starts every owned heap local as the immortal empty string and
 //! "forgets" a temporary whose reference moved elsewhere by assigning it that
@@ -10,23 +10,14 @@
 
 use std::collections::HashSet;
 
-use crate::{Const, Function, Local, Operand, Rvalue, StmtKind, Terminator};
-
-/// Runs every clean-up on one function.
-pub fn optimize(f: &mut Function) {
-    drop_counts_of_constants(f);
-}
+use super::cfg::predecessors;
+use crate::{Const, Function, Local, Operand, Rvalue, StmtKind};
 
 /// Deletes `retain x` / `release x` where `x` certainly holds a string
 /// constant (an immortal object) on every path reaching the statement.
-fn drop_counts_of_constants(f: &mut Function) {
+pub fn drop_counts_of_constants(f: &mut Function) {
     let n = f.blocks.len();
-    let mut preds: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for (b, block) in f.blocks.iter().enumerate() {
-        for s in successors(&block.terminator) {
-            preds[s].push(b);
-        }
-    }
+    let preds = predecessors(f);
     // `None`: not reached yet (the top of the lattice, "everything").
     let mut exits: Vec<Option<HashSet<Local>>> = vec![None; n];
     let mut changed = true;
@@ -86,17 +77,5 @@ fn transfer(set: &mut HashSet<Local>, stmt: &StmtKind) {
         } else {
             set.remove(dst);
         }
-    }
-}
-
-fn successors(t: &Terminator) -> Vec<usize> {
-    match t {
-        Terminator::Goto(b) => vec![b.0 as usize],
-        Terminator::Branch {
-            then_block,
-            else_block,
-            ..
-        } => vec![then_block.0 as usize, else_block.0 as usize],
-        Terminator::Return(_) | Terminator::Unreachable => Vec::new(),
     }
 }

@@ -1,0 +1,99 @@
+//! Control-flow facts about a MIR function: successors, predecessors,
+//! dominators and natural loops.
+
+use crate::{Function, Terminator};
+
+/// The blocks `t` may jump to.
+pub fn successors(t: &Terminator) -> Vec<usize> {
+    match t {
+        Terminator::Goto(b) => vec![b.0 as usize],
+        Terminator::Branch {
+            then_block,
+            else_block,
+            ..
+        } => vec![then_block.0 as usize, else_block.0 as usize],
+        Terminator::Return(_) | Terminator::Unreachable => Vec::new(),
+    }
+}
+
+/// For every block, the blocks that jump to it.
+pub fn predecessors(f: &Function) -> Vec<Vec<usize>> {
+    let mut preds: Vec<Vec<usize>> = vec![Vec::new(); f.blocks.len()];
+    for (b, block) in f.blocks.iter().enumerate() {
+        for s in successors(&block.terminator) {
+            preds[s].push(b);
+        }
+    }
+    preds
+}
+
+/// For every block, whether each block dominates it (`dom[b][d]`), by the
+/// classic iterative data-flow (functions are small). Blocks not reachable
+/// from the entry are dominated by everything.
+pub fn dominators(f: &Function, preds: &[Vec<usize>]) -> Vec<Vec<bool>> {
+    let n = f.blocks.len();
+    let mut dom = vec![vec![true; n]; n];
+    if n == 0 {
+        return dom;
+    }
+    dom[0] = vec![false; n];
+    dom[0][0] = true;
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for b in 1..n {
+            let mut new = vec![true; n];
+            for p in &preds[b] {
+                for (d, bit) in new.iter_mut().enumerate() {
+                    *bit &= dom[*p][d];
+                }
+            }
+            new[b] = true;
+            if new != dom[b] {
+                dom[b] = new;
+                changed = true;
+            }
+        }
+    }
+    dom
+}
+
+/// A natural loop: its header and every block in it (header included).
+pub struct Loop {
+    pub header: usize,
+    pub blocks: Vec<bool>,
+}
+
+/// The natural loops of `f`, one per header (back edges to the same header
+/// merged).
+pub fn natural_loops(f: &Function, preds: &[Vec<usize>], dom: &[Vec<bool>]) -> Vec<Loop> {
+    let n = f.blocks.len();
+    let mut loops: Vec<Loop> = Vec::new();
+    for (b, block) in f.blocks.iter().enumerate() {
+        for h in successors(&block.terminator) {
+            if !dom[b][h] {
+                continue;
+            }
+            // `b -> h` is a back edge: the loop is `h` plus everything that
+            // reaches `b` without passing through `h`.
+            let at = match loops.iter().position(|l| l.header == h) {
+                Some(at) => at,
+                None => {
+                    let mut blocks = vec![false; n];
+                    blocks[h] = true;
+                    loops.push(Loop { header: h, blocks });
+                    loops.len() - 1
+                }
+            };
+            let blocks = &mut loops[at].blocks;
+            let mut work = vec![b];
+            while let Some(x) = work.pop() {
+                if !blocks[x] {
+                    blocks[x] = true;
+                    work.extend(preds[x].iter().copied());
+                }
+            }
+        }
+    }
+    loops
+}

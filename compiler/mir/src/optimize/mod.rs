@@ -1,0 +1,26 @@
+//! Optimisations on lowered MIR that lowering itself cannot see.
+//!
+//! * [`constants`]: `retain`/`release` of locals that certainly hold a string
+//!   constant (immortal) are deleted.
+//! * [`pairs`]: a `retain x` and a later `release x` in the same block with
+//!   only plain assignments between them cancel.
+//! * [`hoist_rows`]: a loop-invariant borrowed list read (the row of
+//!   `m[i][k]` in a loop over `k`) is read once before a loop that cannot
+//!   change any list.
+//!
+//! [`cfg`] holds the control-flow helpers they share (predecessors,
+//! dominators, natural loops).
+
+mod cfg;
+mod constants;
+mod hoist_rows;
+mod pairs;
+
+use crate::Function;
+
+/// Runs every optimisation on one function.
+pub fn optimize(f: &mut Function) {
+    constants::drop_counts_of_constants(f);
+    pairs::cancel_pairs(f);
+    hoist_rows::hoist_invariant_rows(f);
+}

@@ -1,0 +1,56 @@
+//! `retain x` … `release x` pairs with only plain assignments between them
+//! cancel out.
+//!
+//! Lowering retains a variable it copies (`return v`, `let w = v`) and releases
+//! every owned local when the cell ends, which often leaves `retain v; r = v;
+//! release v` in one block. The count goes up and straight back down; as long
+//! as nothing between the two can look at the count (a runtime call deciding
+//! to update in place, a call, a store) or free an object (a release), both
+//! statements can go.
+
+use crate::{Function, Rvalue, StmtKind};
+
+/// Deletes cancelling `retain`/`release` pairs inside each block.
+pub fn cancel_pairs(f: &mut Function) {
+    for block in &mut f.blocks {
+        let mut dead = vec![false; block.stmts.len()];
+        for r in 0..block.stmts.len() {
+            let StmtKind::Retain(x) = block.stmts[r].kind else {
+                continue;
+            };
+            for k in r + 1..block.stmts.len() {
+                if dead[k] {
+                    continue;
+                }
+                match &block.stmts[k].kind {
+                    StmtKind::Release(y) if *y == x => {
+                        dead[r] = true;
+                        dead[k] = true;
+                        break;
+                    }
+                    StmtKind::Assign(dst, rv) if *dst != x && is_plain(rv) => {}
+                    _ => break,
+                }
+            }
+        }
+        let mut i = 0;
+        block.stmts.retain(|_| {
+            i += 1;
+            !dead[i - 1]
+        });
+    }
+}
+
+/// Rvalues that neither call anything nor look at counts.
+fn is_plain(rv: &Rvalue) -> bool {
+    matches!(
+        rv,
+        Rvalue::Use(_)
+            | Rvalue::Binary { .. }
+            | Rvalue::Unary { .. }
+            | Rvalue::Cast(..)
+            | Rvalue::Load { .. }
+            | Rvalue::ToSlot(_)
+            | Rvalue::FromSlot(..)
+    )
+}
