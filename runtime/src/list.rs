@@ -147,25 +147,6 @@ pub unsafe extern "C" fn lm_list_peek(list: *const ListObj, i: i64) -> Slot {
     }
 }
 
-/// `pre` when it is not 0, else [`lm_list_get_borrowed`] (see
-/// `LM_LIST_GET_BORROWED_PRE`).
-///
-/// # Safety
-/// As for [`lm_list_get_borrowed`]; `pre` is `lm_list_peek(list, i)`.
-#[no_mangle]
-pub unsafe extern "C" fn lm_list_get_borrowed_pre(
-    pre: Slot,
-    list: *const ListObj,
-    i: i64,
-    loc: *const SourceLoc,
-) -> Slot {
-    if pre != 0 {
-        return pre;
-    }
-    // SAFETY: caller's contract.
-    unsafe { lm_list_get_borrowed(list, i, loc) }
-}
-
 /// `xs[i] = v`: consumes the list reference (copy-on-write) and returns the
 /// list; `v` is borrowed (retained when heap), the old element released. Out
 /// of range fails the task at `loc`.

@@ -26,9 +26,8 @@
 //!   an inline retain for heap elements; none for `lm_list_get_borrowed`);
 //!   a negative index is resolved from the end inline; only an index out of
 //!   range calls `lm_list_get`, which fails the task and never returns.
-//! * `lm_list_peek(xs, i)` / `lm_list_get_borrowed_pre(pre, xs, i)` (a row
-//!   read hoisted out of a loop, `mir::optimize`): a bounds test and a load
-//!   before the loop, a test of `pre` in it.
+//! * `lm_list_peek(xs, i)` (a row read before a loop versioned on it,
+//!   `mir::optimize`): a bounds test and a load; 0 when out of range.
 //! * `lm_list_slot_mut(xs, i)` (an element updated in place): the slot's
 //!   address when `i` is in range and the element's count is 1.
 //! * `lm_list_set(xs, i, v)` / `lm_list_push(xs, v)`: when the list is
@@ -392,10 +391,6 @@ impl FnCx<'_, '_> {
             let values = self.rt_args(args)?;
             return self.list_peek(&values).map(|v| Some(Some(v)));
         }
-        if name == lumen_abi::LM_LIST_GET_BORROWED_PRE.name && args.len() == 4 {
-            let values = self.rt_args(args)?;
-            return self.list_get_pre(&values).map(|v| Some(Some(v)));
-        }
         if name == lumen_abi::LM_LIST_SLOT_MUT.name && args.len() == 3 {
             let values = self.rt_args(args)?;
             return self.list_slot_mut(&values).map(|v| Some(Some(v)));
@@ -554,8 +549,8 @@ impl FnCx<'_, '_> {
     }
 
     /// `lm_list_peek(xs, i)`: the element when `0 <= i < len`, else 0 (the
-    /// runtime would resolve a negative index; 0 only costs the fallback
-    /// read in the loop, see `lm_list_get_borrowed_pre`).
+    /// runtime would resolve a negative index; a 0 only means the loop runs
+    /// its original, checked version).
     fn list_peek(&mut self, values: &[Value]) -> Result<Value, CodegenError> {
         let list = values[0];
         let i = values[1];
@@ -572,26 +567,6 @@ impl FnCx<'_, '_> {
         self.b.switch_to_block(fast);
         let addr = self.elem_addr(list, i);
         let v = self.b.ins().load(types::I64, flags(), addr, 0);
-        self.b.ins().jump(join, &[v.into()]);
-        self.b.switch_to_block(join);
-        Ok(result)
-    }
-
-    /// `lm_list_get_borrowed_pre(pre, xs, i, loc)`: `pre` unless it is 0;
-    /// the checked read from a cold block otherwise.
-    fn list_get_pre(&mut self, values: &[Value]) -> Result<Value, CodegenError> {
-        let pre = values[0];
-        let join = self.b.create_block();
-        let result = self.b.append_block_param(join, types::I64);
-        let slow = self.b.create_block();
-        self.b.set_cold_block(slow);
-        self.b.ins().brif(pre, join, &[pre.into()], slow, &[]);
-        self.b.switch_to_block(slow);
-        let v = self.list_get(
-            lumen_abi::LM_LIST_GET_BORROWED.name,
-            Some(false),
-            &values[1..],
-        )?;
         self.b.ins().jump(join, &[v.into()]);
         self.b.switch_to_block(join);
         Ok(result)

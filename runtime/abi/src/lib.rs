@@ -146,9 +146,6 @@ runtime_functions! {
     /// is out of range: a read that never fails, done before a loop on
     /// speculation (`mir::optimize::hoist_rows`).
     LM_LIST_PEEK = "lm_list_peek"(Ptr, I64) -> [I64];
-    /// `lm_list_get_borrowed(xs, i, loc)` given `pre`, the same read peeked
-    /// before the loop: `pre` unless it is 0, else the checked read.
-    LM_LIST_GET_BORROWED_PRE = "lm_list_get_borrowed_pre"(I64, Ptr, I64, Ptr) -> [I64];
     /// The address of slot `i` of an unshared list whose element is then
     /// unshared too, for an update of the element in place (`xs[i].f = v`).
     /// Out of range is a runtime error at `loc`.

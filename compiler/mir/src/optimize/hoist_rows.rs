@@ -4,19 +4,22 @@
 //! (`lm_list_get_borrowed`) are the same on every iteration, but each read
 //! costs a bounds test and two loads. When nothing in the loop can change a
 //! list or free an object (only arithmetic, loads and reads: no stores, calls,
-//! releases), and neither the list nor the index is assigned in it, the read
-//! is done once before the loop:
+//! releases), and neither the list nor the index is assigned in it, the loop
+//! is *versioned*: before it, each row is peeked (`lm_list_peek`, which gives
+//! 0 instead of failing for an index out of range); when every peek found its
+//! row, a copy of the loop runs that uses the peeked rows directly, otherwise
+//! the original loop runs, with its checked reads and their errors at the
+//! original places.
 //!
 //! ```text
-//! pre = lm_list_peek(a, i)                      // before the loop: never fails
-//! x = lm_list_get_borrowed_pre(pre, a, i, loc)  // in the loop: `pre` unless 0
+//! pre1 = lm_list_peek(a, i); pre2 = lm_list_peek(b, j)
+//! if pre1 != 0 and pre2 != 0 -> loop copy with `row = pre1`, `row = pre2`
+//! else                       -> the original loop
 //! ```
 //!
-//! The peek gives 0 instead of failing for an index out of range, so a loop
-//! that would never reach the read (or fail earlier) still behaves exactly as
-//! before: in the loop, a 0 falls back to the checked read, which reports the
-//! error at the original place. Rows are objects (never 0 in a slot), so the
-//! fast case is a test of `pre`, predictable and cheap.
+//! The copy is exact: the loop changes no list and neither `a`, `b`, `i` nor
+//! `j`, so every read in it would have found the peeked row. (A row that is
+//! legitimately 0, a `null` of a `list[T?]`, just takes the original loop.)
 
 use std::collections::HashSet;
 
@@ -24,8 +27,8 @@ use lumen_abi as abi;
 
 use super::cfg::{dominators, natural_loops, predecessors, Loop};
 use crate::{
-    BasicBlock, BlockId, Function, Local, LocalDecl, Operand, RtArg, Rvalue, Statement, StmtKind,
-    Terminator, Ty,
+    BasicBlock, BinOp, BlockId, Const, Function, Local, LocalDecl, Operand, RtArg, Rvalue,
+    Statement, StmtKind, Terminator, Ty,
 };
 
 /// Runtime functions that only read: a loop made of these (and arithmetic)
@@ -35,7 +38,6 @@ const READ_ONLY: &[&str] = &[
     // Retains a heap element (the count changes, nothing is freed).
     abi::LM_LIST_GET.name,
     abi::LM_LIST_PEEK.name,
-    abi::LM_LIST_GET_BORROWED_PRE.name,
     abi::LM_LIST_LEN.name,
     abi::LM_STR_EQ.name,
     abi::LM_FLOAT_POW.name,
@@ -60,10 +62,7 @@ pub fn hoist_invariant_rows(f: &mut Function) {
         if candidates.is_empty() {
             continue;
         }
-        let preheader = preheader(f, &l, &preds);
-        for (block, index) in candidates {
-            hoist(f, preheader, block, index);
-        }
+        version(f, &l, &preds, &candidates);
     }
 }
 
@@ -124,61 +123,106 @@ fn is_read_only(stmt: &StmtKind) -> bool {
     }
 }
 
-/// A block that runs exactly when the loop is entered, just before its
-/// header: a new block on the entering edges.
-fn preheader(f: &mut Function, l: &Loop, preds: &[Vec<usize>]) -> usize {
-    let header = BlockId(l.header as u32);
-    let new = f.blocks.len();
-    let new_id = BlockId(new as u32);
-    for &p in preds[l.header].iter().filter(|p| !l.blocks[**p]) {
-        match &mut f.blocks[p].terminator {
-            Terminator::Goto(b) if *b == header => *b = new_id,
-            Terminator::Branch {
-                then_block,
-                else_block,
-                ..
-            } => {
-                if *then_block == header {
-                    *then_block = new_id;
-                }
-                if *else_block == header {
-                    *else_block = new_id;
-                }
-            }
-            _ => {}
-        }
+/// Versions loop `l` on its row reads at `candidates` (see the module doc).
+fn version(f: &mut Function, l: &Loop, preds: &[Vec<usize>], candidates: &[(usize, usize)]) {
+    let n = f.blocks.len();
+    // The fast copy: every block of the loop, jumps inside it renumbered.
+    let copies: Vec<usize> = (0..n).filter(|b| l.blocks[*b]).collect();
+    let mut renumber: Vec<u32> = (0..n as u32).collect();
+    for (k, b) in copies.iter().enumerate() {
+        renumber[*b] = (n + k) as u32;
     }
-    f.blocks.push(BasicBlock {
-        stmts: Vec::new(),
-        terminator: Terminator::Goto(header),
-    });
-    new
+    for b in &copies {
+        let mut block = f.blocks[*b].clone();
+        retarget(&mut block.terminator, |t| BlockId(renumber[t.0 as usize]));
+        f.blocks.push(block);
+    }
+    let loc = f.blocks[candidates[0].0].stmts[candidates[0].1].loc;
+    // Peek each row and test it, one block per test, before the loop.
+    let fast_header = BlockId(renumber[l.header]);
+    let slow_header = BlockId(l.header as u32);
+    let first_test = f.blocks.len();
+    let reads: Vec<(usize, usize, Local, Vec<RtArg>)> = candidates
+        .iter()
+        .filter_map(|&(b, s)| match &f.blocks[b].stmts[s].kind {
+            StmtKind::Assign(dst, Rvalue::Runtime(_, args)) => Some((b, s, *dst, args.clone())),
+            _ => None,
+        })
+        .collect();
+    for (k, (b, s, dst, args)) in reads.iter().enumerate() {
+        let (b, s, dst) = (*b, *s, *dst);
+        let pre = new_local(f, Ty::Int, "row.pre");
+        let found = new_local(f, Ty::Bool, "row.found");
+        let next = if k + 1 == reads.len() {
+            fast_header
+        } else {
+            BlockId((first_test + k + 1) as u32)
+        };
+        f.blocks.push(BasicBlock {
+            stmts: vec![
+                Statement {
+                    kind: StmtKind::Assign(
+                        pre,
+                        Rvalue::Runtime(abi::LM_LIST_PEEK, vec![args[0].clone(), args[1].clone()]),
+                    ),
+                    loc,
+                },
+                Statement {
+                    kind: StmtKind::Assign(
+                        found,
+                        Rvalue::Binary {
+                            op: BinOp::Ne,
+                            ty: Ty::Int,
+                            lhs: Operand::Local(pre),
+                            rhs: Operand::Const(Const::Int(0)),
+                        },
+                    ),
+                    loc,
+                },
+            ],
+            terminator: Terminator::Branch {
+                cond: Operand::Local(found),
+                then_block: next,
+                else_block: slow_header,
+            },
+        });
+        // In the copy the read is the peeked row.
+        let copy = renumber[b] as usize;
+        f.blocks[copy].stmts[s].kind = StmtKind::Assign(dst, Rvalue::Use(Operand::Local(pre)));
+    }
+    // The loop is entered through the tests.
+    let tests = BlockId(first_test as u32);
+    for &p in preds[l.header].iter().filter(|p| !l.blocks[**p]) {
+        retarget(&mut f.blocks[p].terminator, |t| {
+            if t == slow_header {
+                tests
+            } else {
+                t
+            }
+        });
+    }
 }
 
-/// Peeks the row in `preheader` and makes the read at `(block, index)` use it.
-fn hoist(f: &mut Function, preheader: usize, block: usize, index: usize) {
-    let stmt = &f.blocks[block].stmts[index];
-    let loc = stmt.loc;
-    let StmtKind::Assign(dst, Rvalue::Runtime(_, args)) = &stmt.kind else {
-        return;
-    };
-    let (dst, args) = (*dst, args.clone());
-    let pre = Local(f.locals.len() as u32);
+/// Rewrites the jump targets of `t`.
+fn retarget(t: &mut Terminator, map: impl Fn(BlockId) -> BlockId) {
+    match t {
+        Terminator::Goto(b) => *b = map(*b),
+        Terminator::Branch {
+            then_block,
+            else_block,
+            ..
+        } => {
+            *then_block = map(*then_block);
+            *else_block = map(*else_block);
+        }
+        Terminator::Return(_) | Terminator::Unreachable => {}
+    }
+}
+
+fn new_local(f: &mut Function, ty: Ty, name: &str) -> Local {
     f.locals.push(LocalDecl {
-        ty: Ty::Int,
-        name: Some("row.pre".to_string()),
+        ty,
+        name: Some(name.to_string()),
     });
-    f.blocks[preheader].stmts.push(Statement {
-        kind: StmtKind::Assign(
-            pre,
-            Rvalue::Runtime(abi::LM_LIST_PEEK, vec![args[0].clone(), args[1].clone()]),
-        ),
-        loc,
-    });
-    let mut with_pre = vec![RtArg::Operand(Operand::Local(pre))];
-    with_pre.extend(args);
-    f.blocks[block].stmts[index].kind = StmtKind::Assign(
-        dst,
-        Rvalue::Runtime(abi::LM_LIST_GET_BORROWED_PRE, with_pre),
-    );
+    Local(f.locals.len() as u32 - 1)
 }
