@@ -119,7 +119,7 @@ fn loop_and_exit_status() {
 fn reference(op: BinOp, a: i64, b: i64) -> Option<i64> {
     let (a, b) = (a as i128, b as i128);
     let r = match op {
-        BinOp::Add => a + b,
+        BinOp::Add | BinOp::AddInRange => a + b,
         BinOp::Sub => a - b,
         BinOp::Mul => a * b,
         BinOp::Div => {

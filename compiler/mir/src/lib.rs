@@ -253,6 +253,9 @@ pub enum RtArg {
 pub enum BinOp {
     /// Checked on Int.
     Add,
+    /// Int addition that lowering proved cannot overflow (the step of an
+    /// exclusive range loop's counter, already below its limit): unchecked.
+    AddInRange,
     /// Checked on Int.
     Sub,
     /// Checked on Int.

@@ -743,10 +743,17 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
         self.block(body);
         self.goto(next);
         self.switch_to(next);
+        // With step 1 up to an exclusive limit the counter was below the
+        // limit (nothing else writes it), so `counter + 1` cannot overflow.
+        let op = if !inclusive && known_step == Some(1) {
+            BinOp::AddInRange
+        } else {
+            BinOp::Add
+        };
         self.assign(
             counter,
             Rvalue::Binary {
-                op: BinOp::Add,
+                op,
                 ty: Ty::Int,
                 lhs: Operand::Local(counter),
                 rhs: step_op.clone(),

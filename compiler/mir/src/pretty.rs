@@ -204,6 +204,7 @@ impl Display for RvalueText<'_> {
 fn bin_op_name(op: BinOp) -> &'static str {
     match op {
         BinOp::Add => "add",
+        BinOp::AddInRange => "add.in_range",
         BinOp::Sub => "sub",
         BinOp::Mul => "mul",
         BinOp::Div => "div",
