@@ -436,25 +436,129 @@ impl FnLowerer<'_, '_> {
         r
     }
 
-    /// `let (a, b) = value`.
-    pub(super) fn let_tuple(&mut self, vars: &[Option<hir::VarId>], value: &Expr, loc: Loc) {
-        let Type::Tuple(elems) = value.ty else { return };
-        let tuple = self.expr(value);
-        for (i, (var, elem)) in vars.iter().zip(elems.iter()).enumerate() {
-            let Some(var) = var else { continue };
-            let ty = self.layouts.ty(*elem);
-            let local = self.var_local(*var);
+    /// `let pattern = value` with an irrefutable pattern (the checker made
+    /// sure): the pattern's test only binds, so its failure edge is dead.
+    pub(super) fn let_pattern(&mut self, pattern: &hir::Pattern, value: &Expr, loc: Loc) {
+        let v = self.expr(value);
+        if self.is_terminated() {
+            return;
+        }
+        let ty = self.layouts.ty(value.ty);
+        // The destructured value stays alive in a local of its own; the
+        // bindings retain what they take from it.
+        let whole = self.new_local(ty, Some("let.value".into()));
+        self.assign_result(whole, v, loc);
+        let bound = self.new_block();
+        let unmatched = self.new_block();
+        self.pattern_test(pattern, whole, ty, bound, unmatched, loc);
+        self.switch_to(unmatched);
+        self.terminate(Terminator::Unreachable);
+        self.switch_to(bound);
+    }
+
+    /// Tests a record pattern field by field.
+    pub(super) fn record_test(
+        &mut self,
+        fields: &[(u32, hir::Pattern)],
+        record_ty: Type,
+        scrut: Local,
+        success: BlockId,
+        fail: BlockId,
+        loc: Loc,
+    ) {
+        let Type::Record(n) = record_ty else { return };
+        for (index, sub) in fields {
+            let field_ty = self.layouts.record(n.id).fields[*index as usize].ty;
+            let ty = self.layouts.ty(field_ty);
+            // Borrowed from the scrutinee, as for tuples.
+            let value = self.unowned_local(ty);
             self.assign(
-                local,
+                value,
                 Rvalue::Load {
-                    base: tuple.clone(),
-                    offset: Layouts::record_field_offset(i as u32),
+                    base: Operand::Local(scrut),
+                    offset: Layouts::record_field_offset(*index),
                     ty,
                 },
                 loc,
             );
-            self.retain_operand(&Operand::Local(local), ty, loc);
+            let next = self.new_block();
+            self.pattern_test(sub, value, ty, next, fail, loc);
+            self.switch_to(next);
         }
+        self.goto(success);
+    }
+
+    /// Tests a list pattern: the length first, then each element; a named
+    /// rest binds a new list of the remaining elements.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn list_test(
+        &mut self,
+        elems: &[hir::Pattern],
+        rest: Option<Option<hir::VarId>>,
+        list_ty: Type,
+        scrut: Local,
+        success: BlockId,
+        fail: BlockId,
+        loc: Loc,
+    ) {
+        let Type::List(elem) = list_ty else { return };
+        let len = self.runtime(
+            abi::LM_LIST_LEN,
+            Ty::Int,
+            vec![RtArg::Operand(Operand::Local(scrut))],
+            loc,
+        );
+        let count = Operand::Const(Const::Int(elems.len() as i64));
+        let fits = self.temp(
+            Ty::Bool,
+            Rvalue::Binary {
+                op: if rest.is_some() { BinOp::Ge } else { BinOp::Eq },
+                ty: Ty::Int,
+                lhs: len,
+                rhs: count.clone(),
+            },
+            loc,
+        );
+        let long_enough = self.new_block();
+        self.terminate(Terminator::Branch {
+            cond: fits,
+            then_block: long_enough,
+            else_block: fail,
+        });
+        self.switch_to(long_enough);
+        let ety = self.layouts.ty(*elem);
+        for (i, sub) in elems.iter().enumerate() {
+            let slot = self.unowned(
+                Ty::Int,
+                Rvalue::Runtime(
+                    abi::LM_LIST_GET_BORROWED,
+                    vec![
+                        RtArg::Operand(Operand::Local(scrut)),
+                        RtArg::I64(i as i64),
+                        RtArg::Loc(loc),
+                    ],
+                ),
+                loc,
+            );
+            let value = self.unowned(ety, Rvalue::FromSlot(Operand::Local(slot), ety), loc);
+            let next = self.new_block();
+            self.pattern_test(sub, value, ety, next, fail, loc);
+            self.switch_to(next);
+        }
+        if let Some(Some(var)) = rest {
+            let tail = self.runtime(
+                abi::LM_LIST_DROP,
+                Ty::Ptr,
+                vec![RtArg::Operand(Operand::Local(scrut)), RtArg::Operand(count)],
+                loc,
+            );
+            let local = self.var_local(var);
+            // A new list: the variable owns it even where other bindings
+            // borrow from the scrutinee.
+            self.unowned.remove(&local);
+            self.assign_result(local, tail, loc);
+        }
+        self.goto(success);
     }
 
     /// Tests a tuple pattern element by element.

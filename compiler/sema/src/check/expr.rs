@@ -845,6 +845,20 @@ impl Checker {
                 } else {
                     b
                 };
+                // Values that meet in a union are carried into it.
+                if ty.union_members().is_some() {
+                    let into = |this: &mut Self, v: Expr| {
+                        if v.ty == ty || v.ty == Type::Never {
+                            v
+                        } else {
+                            let at = v.span.clone();
+                            this.coerce(v, ty, &at)
+                        }
+                    };
+                    let a = into(self, a);
+                    let b = into(self, b);
+                    return (a, b, ty);
+                }
                 (a, b, ty)
             }
             None => {
@@ -897,6 +911,19 @@ impl Checker {
                         widen(*tail)
                     } else {
                         *tail
+                    }));
+                }
+            }
+        }
+        // Branches that meet in a union carry their values into it.
+        if ty.union_members().is_some() {
+            for block in blocks.iter_mut() {
+                if let Some(tail) = block.tail.take() {
+                    let tail_span = tail.span.clone();
+                    block.tail = Some(Box::new(if tail.ty == ty || tail.ty == Type::Never {
+                        *tail
+                    } else {
+                        self.coerce(*tail, ty, &tail_span)
                     }));
                 }
             }

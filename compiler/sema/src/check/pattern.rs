@@ -39,17 +39,11 @@ impl Checker {
                 ));
             }
             self.body().scopes.push();
-            let alternatives: Vec<Pattern> =
-                arm.patterns().map(|p| self.check_pattern(&p, ty)).collect();
-            let pattern = match alternatives.len() {
-                0 => Pattern::Wildcard,
-                1 => alternatives.into_iter().next().unwrap_or(Pattern::Wildcard),
-                _ => {
-                    if alternatives.iter().any(|a| matches!(a, Pattern::Bind(_))) {
-                        self.not_supported("bindings inside an or-pattern", arm_span.clone());
-                    }
-                    Pattern::Or(alternatives)
-                }
+            let alternatives: Vec<ast::Pattern> = arm.patterns().collect();
+            let pattern = match alternatives.as_slice() {
+                [] => Pattern::Wildcard,
+                [single] => self.check_pattern(single, ty),
+                _ => self.or_pattern(&alternatives, ty, arm_span.clone()),
             };
             let guard = arm.guard().map(|g| {
                 let v = self.check_expr(&g, Some(Type::Bool));
@@ -284,21 +278,21 @@ impl Checker {
                 }
             }
             ast::Pattern::Or(or) => {
-                let alternatives: Vec<Pattern> = or
-                    .alternatives()
-                    .map(|alt| self.check_pattern(&alt, ty))
-                    .collect();
-                if alternatives.iter().any(|a| matches!(a, Pattern::Bind(_))) {
-                    self.not_supported("bindings inside an or-pattern", span);
-                }
-                Pattern::Or(alternatives)
+                let alternatives: Vec<ast::Pattern> = or.alternatives().collect();
+                self.or_pattern(&alternatives, ty, span)
             }
             ast::Pattern::Paren(inner) => match inner.pattern() {
                 Some(p) => self.check_pattern(&p, ty),
                 None => Pattern::Wildcard,
             },
-            _ => {
-                self.not_supported("this pattern", span);
+            ast::Pattern::List(l) => self.list_pattern(l, ty, span),
+            ast::Pattern::Rest(_) => {
+                self.error(
+                    codes::MISMATCHED_TYPES,
+                    "`...` is only allowed at the end of a list pattern",
+                    span,
+                    "not inside `[…]`",
+                );
                 Pattern::Wildcard
             }
         }
@@ -371,19 +365,39 @@ impl Checker {
                     Some((Pattern::Bytes(lit.bytes_value()?), Type::Bytes))
                 }
                 _ => {
-                    self.not_supported("this literal pattern", span);
+                    self.error(
+                        codes::BAD_LITERAL,
+                        "only numbers can be negated in a pattern",
+                        span,
+                        "not a number",
+                    );
                     None
                 }
             },
             ast::Expr::String(s) if !negative => match s.plain_value() {
                 Some(text) => Some((Pattern::Str(text), Type::Str)),
                 None => {
-                    self.not_supported("an interpolated string as a pattern", span);
+                    self.push_diagnostic(
+                        Diagnostic::error(
+                            codes::BAD_LITERAL,
+                            "a string pattern cannot interpolate",
+                            span,
+                            "a pattern must be a constant",
+                        )
+                        .with_help(
+                            "bind the value and compare it in a guard: `s if s == \"…{x}…\" ->`",
+                        ),
+                    );
                     None
                 }
             },
             _ => {
-                self.not_supported("this pattern", span);
+                self.error(
+                    codes::BAD_LITERAL,
+                    "only numbers can be negated in a pattern",
+                    span,
+                    "not a number",
+                );
                 None
             }
         }
@@ -436,17 +450,22 @@ impl Checker {
                 ty,
             };
         }
+        if let Type::Record(n) = ty {
+            if segments.len() == 1 && self.types.records[n.id as usize].name == variant_name {
+                return self.record_pattern(ctor, ty, &variant_name, span);
+            }
+        }
         let Type::Enum(e) = ty else {
             if !ty.has_error() {
-                let what = if self.types.by_name.contains_key(&self.key(&variant_name)) {
-                    "record patterns"
-                } else {
-                    "this constructor pattern"
-                };
                 if matches!(variant_name.as_str(), "ok" | "err")
                     || self.types.by_name.contains_key(&self.key(&variant_name))
                 {
-                    self.not_supported(what, span);
+                    self.error(
+                        codes::MISMATCHED_TYPES,
+                        "mismatched types",
+                        span,
+                        format!("a `{variant_name}` pattern, but the value matched is `{ty}`"),
+                    );
                 } else {
                     self.error(
                         codes::MISMATCHED_TYPES,
@@ -574,6 +593,13 @@ fn is_catch_all(p: &Pattern) -> bool {
     match p {
         Pattern::Wildcard | Pattern::Bind(_) => true,
         Pattern::Or(alts) => alts.iter().any(is_catch_all),
+        Pattern::Tuple { elems, .. } => elems.iter().all(is_catch_all),
+        Pattern::Record { fields, .. } => fields.iter().all(|(_, f)| is_catch_all(f)),
+        Pattern::List {
+            elems,
+            rest: Some(_),
+            ..
+        } => elems.is_empty(),
         _ => false,
     }
 }
