@@ -309,6 +309,9 @@ pub enum BinaryOp {
 pub enum CollectionOp {
     /// `m[k]` → `V?`.
     MapGet,
+    /// The value of `m[k]` read for an assignment inside it (`m[k].f += 1`):
+    /// `V`; a missing key is a runtime error.
+    MapEntry,
     /// `get(m, k, default)` → `V`.
     MapGetOr,
     /// `has_key(m, k)`, `k in m`.

@@ -982,21 +982,26 @@ impl FnLowerer<'_, '_> {
                 // Take the element out of the (unshared) list for the nested
                 // update: with the list's own reference dropped, an element
                 // nobody else holds is unshared too and is updated in place
-                // instead of copied. The slot is refilled right after.
-                let emptied = self.unowned(
-                    Ty::Ptr,
-                    Rvalue::Runtime(
-                        abi::LM_LIST_SET,
-                        vec![
-                            RtArg::Operand(Operand::Local(unique)),
-                            RtArg::Operand(i.clone()),
-                            RtArg::I64(0),
-                            RtArg::Loc(loc),
-                        ],
-                    ),
-                    loc,
-                );
-                let unique = emptied;
+                // instead of copied. The slot is refilled right after. Not
+                // when an index further down may read the list meanwhile
+                // (`xs[0][len(xs[0]) - 1] = v`): then the element is copied.
+                let unique = if path_reads_nothing(rest) {
+                    self.unowned(
+                        Ty::Ptr,
+                        Rvalue::Runtime(
+                            abi::LM_LIST_SET,
+                            vec![
+                                RtArg::Operand(Operand::Local(unique)),
+                                RtArg::Operand(i.clone()),
+                                RtArg::I64(0),
+                                RtArg::Loc(loc),
+                            ],
+                        ),
+                        loc,
+                    )
+                } else {
+                    unique
+                };
                 let new_child = self.update(child, *elem, rest, v, vty, loc);
                 let new_slot = self.to_slot(Operand::Local(new_child), ety, loc);
                 let result = self.unowned(
@@ -1016,9 +1021,80 @@ impl FnLowerer<'_, '_> {
                 self.push(MirStmt::Release(new_child), loc);
                 result
             }
+            (hir::PlaceStep::Key(key), Type::Map(_, value_ty)) if !rest.is_empty() => {
+                self.update_map_entry(obj, key, *value_ty, rest, v, vty, loc)
+            }
             (hir::PlaceStep::Key(key), Type::Map(..)) => self.map_set(obj, key, v, vty, loc),
             _ => obj,
         }
+    }
+}
+
+impl FnLowerer<'_, '_> {
+    /// `m[k].f = v`, `m[k][i] = v`: consumes the map reference in `obj`,
+    /// updates the value of key `k` (a missing key is a runtime error) and
+    /// returns a local holding the map.
+    #[allow(clippy::too_many_arguments)]
+    fn update_map_entry(
+        &mut self,
+        obj: Local,
+        key: &Expr,
+        value_ty: Type,
+        rest: &[hir::PlaceStep],
+        v: &Operand,
+        vty: Ty,
+        loc: Loc,
+    ) -> Local {
+        let k = self.expr(key);
+        let kty = self.layouts.ty(key.ty);
+        let ks = self.to_slot(k, kty, loc);
+        let ety = self.layouts.ty(value_ty);
+        // Taking the value out of an unshared map lets an unshared value be
+        // updated in place instead of copied. That is only safe when nothing
+        // evaluated further down the path can read the map meanwhile.
+        let take = path_reads_nothing(rest);
+        let map = if take {
+            self.unowned(
+                Ty::Ptr,
+                Rvalue::Runtime(abi::LM_UNSHARE, vec![RtArg::Operand(Operand::Local(obj))]),
+                loc,
+            )
+        } else {
+            obj
+        };
+        let slot = self.unowned(
+            Ty::Int,
+            Rvalue::Runtime(
+                abi::LM_MAP_ENTRY,
+                vec![
+                    RtArg::Operand(Operand::Local(map)),
+                    RtArg::Operand(ks.clone()),
+                    RtArg::Operand(Operand::Const(Const::Bool(take))),
+                    RtArg::Loc(loc),
+                ],
+            ),
+            loc,
+        );
+        let child = self.unowned(ety, Rvalue::FromSlot(Operand::Local(slot), ety), loc);
+        let new_child = self.update(child, value_ty, rest, v, vty, loc);
+        let new_slot = self.to_slot(Operand::Local(new_child), ety, loc);
+        let result = self.unowned(
+            Ty::Ptr,
+            Rvalue::Runtime(
+                abi::LM_MAP_SET,
+                vec![
+                    RtArg::Operand(Operand::Local(map)),
+                    RtArg::Operand(ks),
+                    RtArg::Operand(new_slot),
+                ],
+            ),
+            loc,
+        );
+        // `lm_map_set` retained the new value; drop our reference.
+        if ety.is_heap() {
+            self.push(MirStmt::Release(new_child), loc);
+        }
+        result
     }
 }
 
@@ -1032,6 +1108,17 @@ impl AlsoRetain for Operand {
         lowerer.retain_operand(&self, ty, loc);
         self
     }
+}
+
+/// Whether evaluating the indices and keys of a place path cannot read the
+/// variable being updated (so a value taken out of it is not missed).
+fn path_reads_nothing(path: &[hir::PlaceStep]) -> bool {
+    path.iter().all(|step| match step {
+        hir::PlaceStep::Field(_) => true,
+        hir::PlaceStep::Index(e) | hir::PlaceStep::Key(e) => {
+            is_plain_index(e) || matches!(e.kind, ExprKind::Str(_) | ExprKind::Bool(_))
+        }
+    })
 }
 
 /// An index whose evaluation cannot run user code (variables, literals and

@@ -759,14 +759,10 @@ impl Checker {
         &mut self,
         l: &ast::LetCond,
         i: &ast::IfExpr,
-        _expected: Option<Type>,
+        expected: Option<Type>,
         value_wanted: bool,
         span: Span,
     ) -> Expr {
-        if i.then_expr().is_some() {
-            self.not_supported("`if let` with `then`", span.clone());
-            return error_expr(span);
-        }
         let value = match l.expr() {
             Some(e) => self.check_expr(&e, None),
             None => return error_expr(span),
@@ -776,6 +772,26 @@ impl Checker {
             Some(p) => self.check_pattern(&p, value.ty),
             None => hir::Pattern::Wildcard,
         };
+        // `if let p = v then a else b`: the bindings are visible in `a` only.
+        if let Some(then_expr) = i.then_expr() {
+            let then_value = self.check_expr(&then_expr, expected);
+            self.body().scopes.pop();
+            let else_value = match i.else_expr() {
+                Some(e) => self.check_expr(&e, expected),
+                None => error_expr(span.clone()),
+            };
+            let (then_value, else_value, ty) = self.join_values(then_value, else_value, &span);
+            return Expr {
+                kind: ExprKind::IfLet {
+                    pattern,
+                    value: Box::new(value),
+                    then_block: tail_block(then_value),
+                    else_block: Some(tail_block(else_value)),
+                },
+                ty,
+                span,
+            };
+        }
         let then_block = self.check_branch(&block_stmts(i.then_block()), value_wanted);
         self.body().scopes.pop();
         let mut else_block = match i.else_branch() {

@@ -617,10 +617,6 @@ impl Checker {
                         index
                     };
                     match ty {
-                        Type::Map(..) if !std::ptr::eq(step, accesses.first().unwrap_or(step)) => {
-                            self.not_supported("assigning inside a map entry", span_of(step));
-                            return None;
-                        }
                         Type::List(elem) => {
                             ty = *elem;
                             path.push(hir::PlaceStep::Index(index));
@@ -663,7 +659,7 @@ impl Checker {
             }
             Some(op) => {
                 let bin = super::ops::binary_op(op)?;
-                let current = self.check_expr(target, None);
+                let current = place_read(self, var, decl.ty, &path, &span_of(target));
                 let rhs = self.check_expr(&value_syntax, None);
                 let combined = self.binary(bin, current, rhs, span_of(assign));
                 self.coerce(combined, ty, &value_span)
@@ -674,34 +670,9 @@ impl Checker {
         let target_span = span_of(target);
         let writes_field = matches!(path.last(), Some(hir::PlaceStep::Field(_)));
         let read_back = match (writes_field, last_record) {
-            (true, Some(record_ty))
-                if !path.iter().any(|p| matches!(p, hir::PlaceStep::Key(_))) =>
-            {
-                let mut e = Expr {
-                    kind: ExprKind::Var(var),
-                    ty: decl.ty,
-                    span: target_span.clone(),
-                };
-                let mut cur = decl.ty;
-                for step in &path[..path.len() - 1] {
-                    let (kind, next) = match (step, cur) {
-                        (hir::PlaceStep::Field(i), Type::Record(n)) => (
-                            ExprKind::Field(Box::new(e), *i),
-                            self.types.records[n.id as usize].fields[*i as usize].ty,
-                        ),
-                        (hir::PlaceStep::Index(ix), Type::List(el)) => {
-                            (ExprKind::Index(Box::new(e), Box::new(ix.clone())), *el)
-                        }
-                        _ => break,
-                    };
-                    e = Expr {
-                        kind,
-                        ty: next,
-                        span: target_span.clone(),
-                    };
-                    cur = next;
-                }
-                (cur == record_ty).then_some(e)
+            (true, Some(record_ty)) => {
+                let e = place_read(self, var, decl.ty, &path[..path.len() - 1], &target_span);
+                (e.ty == record_ty).then_some(e)
             }
             _ => None,
         };
@@ -731,6 +702,45 @@ impl Checker {
         }
         Some(assignment)
     }
+}
+
+/// The value at `path` inside variable `var`, read with the steps already
+/// checked (a compound assignment's current value, a record to re-check
+/// after a write). A map step reads an entry that must exist.
+fn place_read(
+    checker: &Checker,
+    var: hir::VarId,
+    var_ty: Type,
+    path: &[hir::PlaceStep],
+    span: &Span,
+) -> Expr {
+    let mut e = Expr {
+        kind: ExprKind::Var(var),
+        ty: var_ty,
+        span: span.clone(),
+    };
+    for step in path {
+        let (kind, next) = match (step, e.ty) {
+            (hir::PlaceStep::Field(i), Type::Record(n)) => {
+                let fty = checker.types.records[n.id as usize].fields[*i as usize].ty;
+                (ExprKind::Field(Box::new(e), *i), fty)
+            }
+            (hir::PlaceStep::Index(ix), Type::List(el)) => {
+                (ExprKind::Index(Box::new(e), Box::new(ix.clone())), *el)
+            }
+            (hir::PlaceStep::Key(key), Type::Map(_, v)) => (
+                ExprKind::Collection(hir::CollectionOp::MapEntry, vec![e, key.clone()]),
+                *v,
+            ),
+            _ => return error_expr(span.clone()),
+        };
+        e = Expr {
+            kind,
+            ty: next,
+            span: span.clone(),
+        };
+    }
+    e
 }
 
 pub(crate) fn block_stmts(block: Option<ast::Block>) -> Vec<ast::Stmt> {
