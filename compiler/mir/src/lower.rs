@@ -725,7 +725,9 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
         let body_block = self.new_block();
         let next = self.new_block();
         let exit = self.new_block();
-        self.range_branch(counter, limit, inclusive, known_step, &step_op, body_block, exit, loc);
+        self.range_branch(
+            counter, limit, inclusive, known_step, &step_op, body_block, exit, loc,
+        );
         self.switch_to(body_block);
         let var_local = self.var_local(var);
         self.assign(var_local, Rvalue::Use(Operand::Local(counter)), loc);
@@ -753,7 +755,9 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             },
             loc,
         );
-        self.range_branch(counter, limit, inclusive, known_step, &step_op, body_block, exit, loc);
+        self.range_branch(
+            counter, limit, inclusive, known_step, &step_op, body_block, exit, loc,
+        );
         self.switch_to(exit);
     }
 
@@ -893,7 +897,11 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
         // Counting up: a <= x (< or <=) b; counting down: a >= x (> or >=) b.
         for (block, from_op, to_op) in [
             (up, BinOp::Le, if inclusive { BinOp::Le } else { BinOp::Lt }),
-            (down, BinOp::Ge, if inclusive { BinOp::Ge } else { BinOp::Gt }),
+            (
+                down,
+                BinOp::Ge,
+                if inclusive { BinOp::Ge } else { BinOp::Gt },
+            ),
         ] {
             self.switch_to(block);
             let from_start = cmp(self, from_op, &a, &x);
@@ -1450,20 +1458,39 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             // `scrut` is this match's own reference to the value: nothing can
             // reassign it while an arm runs, so immutable bindings borrow
             // from it instead of retaining (and later releasing) each one.
-            self.borrow_bindings = true;
-            self.pattern_test(&arm.pattern, scrut, scrut_ty, body, next, arm_loc);
-            self.borrow_bindings = false;
-            self.switch_to(body);
-            if let Some(guard) = &arm.guard {
-                let g = self.expr(guard);
-                let guarded = self.new_block();
-                self.terminate(Terminator::Branch {
-                    cond: g,
-                    then_block: guarded,
-                    else_block: next,
-                });
-                self.switch_to(guarded);
+            // With a guard, each alternative of an or-pattern that matches
+            // gets its own try of the guard (with its own bindings).
+            let alternatives: Vec<&Pattern> = match (&arm.pattern, &arm.guard) {
+                (Pattern::Or(alts), Some(_)) => alts.iter().collect(),
+                (p, _) => vec![p],
+            };
+            for (i, alt) in alternatives.iter().enumerate() {
+                let alt_fail = if i + 1 == alternatives.len() {
+                    next
+                } else {
+                    self.new_block()
+                };
+                let matched = self.new_block();
+                self.borrow_bindings = true;
+                self.pattern_test(alt, scrut, scrut_ty, matched, alt_fail, arm_loc);
+                self.borrow_bindings = false;
+                self.switch_to(matched);
+                match &arm.guard {
+                    Some(guard) => {
+                        let g = self.expr(guard);
+                        self.terminate(Terminator::Branch {
+                            cond: g,
+                            then_block: body,
+                            else_block: alt_fail,
+                        });
+                    }
+                    None => self.goto(body),
+                }
+                if alt_fail != next {
+                    self.switch_to(alt_fail);
+                }
             }
+            self.switch_to(body);
             self.branch_value(&arm.body, result, ty, arm_loc);
             self.goto(join);
             self.switch_to(next);
@@ -1567,6 +1594,14 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             }
             Pattern::Record { fields, ty } => {
                 self.record_test(fields, *ty, scrut, success, fail, loc);
+                return;
+            }
+            Pattern::MemberValue {
+                member,
+                union,
+                inner,
+            } => {
+                self.member_value_test(*member, *union, inner, scrut, success, fail, loc);
                 return;
             }
             Pattern::List { elems, rest, ty } => {

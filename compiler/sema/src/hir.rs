@@ -516,6 +516,14 @@ pub enum Pattern {
         tag: u32,
         fields: Vec<(u32, Pattern)>,
     },
+    /// A pattern on one member type of a union (`0` or `"a"` on
+    /// `Int | String`): the value holds that member and, narrowed to it,
+    /// matches `inner`.
+    MemberValue {
+        member: Type,
+        union: Type,
+        inner: Box<Pattern>,
+    },
     /// A record pattern (`Point(x: a, ..)`): patterns for some fields (by
     /// index) of the record type `ty`; the others match anything.
     Record {
@@ -551,7 +559,9 @@ impl Pattern {
                     first.collect_bindings(out);
                 }
             }
-            Pattern::ResultCase { inner, .. } => inner.collect_bindings(out),
+            Pattern::ResultCase { inner, .. } | Pattern::MemberValue { inner, .. } => {
+                inner.collect_bindings(out)
+            }
             Pattern::Tuple { elems, .. } => elems.iter().for_each(|p| p.collect_bindings(out)),
             Pattern::Variant { fields, .. } | Pattern::Record { fields, .. } => {
                 fields.iter().for_each(|(_, p)| p.collect_bindings(out))
@@ -572,7 +582,9 @@ impl Pattern {
             Pattern::Bind(v) => *v = map(*v),
             Pattern::Member { var: Some(v), .. } => *v = map(*v),
             Pattern::Or(alts) => alts.iter_mut().for_each(|p| p.rename_bindings(map)),
-            Pattern::ResultCase { inner, .. } => inner.rename_bindings(map),
+            Pattern::ResultCase { inner, .. } | Pattern::MemberValue { inner, .. } => {
+                inner.rename_bindings(map)
+            }
             Pattern::Tuple { elems, .. } => elems.iter_mut().for_each(|p| p.rename_bindings(map)),
             Pattern::Variant { fields, .. } | Pattern::Record { fields, .. } => {
                 fields.iter_mut().for_each(|(_, p)| p.rename_bindings(map))

@@ -9,8 +9,9 @@
 
 use std::collections::HashMap;
 
+use lumen_diagnostics::Severity;
 use lumen_diagnostics::{Diagnostic, Span};
-use lumen_syntax::ast;
+use lumen_syntax::ast::{self, AstNode};
 
 use super::{codes, span_of, Checker};
 use crate::hir::{self, Expr, ExprKind, Pattern, Stmt, StmtKind, Type, VarId};
@@ -29,9 +30,10 @@ impl Checker {
         if ty.has_error() {
             return None;
         }
+        // Reported, then kept: the bindings stay usable, so later code is
+        // still checked (the error stops the build before lowering).
         if !self.irrefutable(&checked) {
             self.refutable_error(pattern, ty, "`let`");
-            return None;
         }
         for var in checked.bindings() {
             self.body().vars[var.0 as usize].mutable = mutable;
@@ -79,7 +81,6 @@ impl Checker {
                 }
                 if !self.irrefutable(&checked) {
                     self.refutable_error(pattern, elem, "a loop");
-                    return None;
                 }
                 let read = Expr {
                     kind: ExprKind::Var(whole),
@@ -157,7 +158,9 @@ impl Checker {
                 let decl = self.body().vars[v.0 as usize].clone();
                 seen.push(decl.name.clone());
                 match first_vars.iter().find(|(n, _, _)| *n == decl.name) {
-                    Some((_, target, t)) if *t == decl.ty || t.has_error() || decl.ty.has_error() => {
+                    Some((_, target, t))
+                        if *t == decl.ty || t.has_error() || decl.ty.has_error() =>
+                    {
                         rename.insert(v, *target);
                     }
                     Some((name, target, t)) => {
@@ -174,7 +177,11 @@ impl Checker {
                             .with_label(first_span, format!("`{t}` here")),
                         );
                     }
-                    None => self.missing_in_alternative(&decl.name, decl.span.clone(), &span),
+                    None => {
+                        self.missing_in_alternative(&decl.name, decl.span.clone(), &span);
+                        // Still a name in the arm, so its uses are checked.
+                        self.body().scopes.bind(&decl.name, v);
+                    }
                 }
             }
             for (name, _, _) in &first_vars {
@@ -201,6 +208,37 @@ impl Checker {
         );
     }
 
+    /// After a pattern failed to check: binds every name it would bind, with
+    /// the error type, so uses of those names raise no follow-up errors.
+    pub(super) fn bind_as_error(&mut self, p: &ast::Pattern) {
+        for node in p.syntax().descendants() {
+            let name = if let Some(i) = ast::IdentPat::cast(node.clone()) {
+                i.name()
+            } else if let Some(r) = ast::RestPat::cast(node.clone()) {
+                r.name()
+            } else if let Some(t) = ast::TypeTestPat::cast(node.clone()) {
+                t.name()
+            } else if let Some(f) = ast::FieldPat::cast(node.clone()) {
+                f.pattern().is_none().then(|| f.name()).flatten()
+            } else {
+                None
+            };
+            if let Some(n) = name {
+                let var = self.new_var(&n.text(), Type::Error, false, span_of(&n));
+                self.body().used.insert(var);
+            }
+        }
+    }
+
+    /// The number of errors reported so far (to tell whether checking a
+    /// pattern reported any).
+    pub(super) fn error_count(&self) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
+    }
+
     /// `Point(x: a, y: _)`, `Point(a, b)`, `Point(x, ..)` on a record type.
     pub(super) fn record_pattern(
         &mut self,
@@ -216,7 +254,39 @@ impl Checker {
         let mut fields = Vec::new();
         let mut positional = 0usize;
         let mut has_rest = false;
-        for arg in ctor.args() {
+        let args: Vec<ast::CtorArg> = ctor.args().collect();
+        let has_named = args.iter().any(|a| matches!(a, ast::CtorArg::Field(_)));
+        for arg in args {
+            // Among named field patterns, a bare field name is shorthand for
+            // `name: name` (`Line(from: p, label)`).
+            let shorthand = match &arg {
+                ast::CtorArg::Positional(ast::Pattern::Ident(i)) if has_named => i
+                    .name()
+                    .map(|n| n.text())
+                    .and_then(|n| {
+                        info.fields
+                            .iter()
+                            .position(|f| f.name == n)
+                            .map(|ix| (n, ix))
+                    })
+                    .map(|(n, ix)| (n, ix, span_of(i))),
+                _ => None,
+            };
+            if let Some((fname, index, at)) = shorthand {
+                if fields.iter().any(|(i, _)| *i == index as u32) {
+                    self.error(
+                        codes::BAD_ARGUMENTS,
+                        format!("the field `{fname}` is matched twice"),
+                        at,
+                        "matched again here",
+                    );
+                    continue;
+                }
+                let fty = info.fields[index].ty;
+                let var = self.new_var(&fname, fty, false, at);
+                fields.push((index as u32, Pattern::Bind(var)));
+                continue;
+            }
             match arg {
                 ast::CtorArg::Rest(_) => has_rest = true,
                 ast::CtorArg::Positional(p) => {
@@ -259,6 +329,9 @@ impl Checker {
                             span_of(&fp),
                             "matched again here",
                         );
+                        if let Some(p) = fp.pattern() {
+                            self.bind_as_error(&p);
+                        }
                         continue;
                     }
                     let fty = info.fields[index].ty;
@@ -282,17 +355,17 @@ impl Checker {
                 "add the missing patterns or `..`",
             );
         }
-        Pattern::Record {
-            fields,
-            ty: record,
-        }
+        Pattern::Record { fields, ty: record }
     }
 
     /// `[a, b]`, `[first, ...rest]`, `[_, ...]` on a list.
     pub(super) fn list_pattern(&mut self, l: &ast::ListPat, ty: Type, span: Span) -> Pattern {
         let elem = match ty {
             Type::List(e) => *e,
-            t if t.has_error() => return Pattern::Wildcard,
+            t if t.has_error() => {
+                self.bind_as_error(&ast::Pattern::List(l.clone()));
+                return Pattern::Wildcard;
+            }
             other => {
                 self.error(
                     codes::MISMATCHED_TYPES,
@@ -300,6 +373,7 @@ impl Checker {
                     span,
                     format!("a list pattern, but the value matched is `{other}`"),
                 );
+                self.bind_as_error(&ast::Pattern::List(l.clone()));
                 return Pattern::Wildcard;
             }
         };
@@ -316,6 +390,7 @@ impl Checker {
                             span_of(sub),
                             "not the last element",
                         );
+                        self.bind_as_error(&ast::Pattern::List(l.clone()));
                         return Pattern::Wildcard;
                     }
                     let var = r

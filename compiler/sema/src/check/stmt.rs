@@ -375,7 +375,12 @@ impl Checker {
 impl Checker {
     /// `while let pattern = value … end`: a `loop` whose body tests the
     /// pattern each time round and leaves the loop when it does not match.
-    fn check_while_let(&mut self, w: &ast::WhileStmt, l: &ast::LetCond, span: Span) -> Option<Stmt> {
+    fn check_while_let(
+        &mut self,
+        w: &ast::WhileStmt,
+        l: &ast::LetCond,
+        span: Span,
+    ) -> Option<Stmt> {
         let value = match l.expr() {
             Some(e) => self.check_expr(&e, None),
             None => error_expr(span.clone()),
@@ -429,9 +434,7 @@ impl Checker {
                 span_of(value),
                 "a loop is a statement and has no value",
             )
-            .with_help(
-                "declare `let mut result = …` before the loop, assign it, then `break`",
-            ),
+            .with_help("declare `let mut result = …` before the loop, assign it, then `break`"),
         );
     }
 
@@ -450,7 +453,9 @@ impl Checker {
             _ => "this declaration",
         };
         let help = match d {
-            ast::Decl::Cell(_) => "move it to the top level of the file, or use a lambda: `let f = fn(x) => …`",
+            ast::Decl::Cell(_) => {
+                "move it to the top level of the file, or use a lambda: `let f = fn(x) => …`"
+            }
             ast::Decl::Const(_) => "move it to the top level of the file, or use `let`",
             _ => "move it to the top level of the file",
         };
