@@ -65,8 +65,8 @@ pub use list::{
     lm_list_set, lm_list_sort_by_keys,
 };
 pub use map::{
-    lm_map_get, lm_map_has, lm_map_key_at, lm_map_keys, lm_map_len, lm_map_merge, lm_map_new,
-    lm_map_remove, lm_map_set, lm_map_value_at, lm_map_values,
+    lm_map_entry, lm_map_get, lm_map_has, lm_map_key_at, lm_map_keys, lm_map_len, lm_map_merge,
+    lm_map_new, lm_map_remove, lm_map_set, lm_map_value_at, lm_map_values,
 };
 pub use objects::{lm_box_is, lm_box_new, lm_closure_new, lm_enum_new, lm_record_new, lm_unshare};
 pub use output::{
@@ -302,6 +302,7 @@ mod abi_check {
             lm_map_set(Ptr, I64, I64) -> [Ptr];
             lm_map_has(Ptr, I64) -> [I8];
             lm_map_get(Ptr, I64) -> [I64];
+            lm_map_entry(Ptr, I64, I8, Ptr) -> [I64];
             lm_map_remove(Ptr, I64) -> [Ptr];
             lm_map_len(Ptr) -> [I64];
             lm_map_key_at(Ptr, I64) -> [I64];

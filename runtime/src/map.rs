@@ -7,9 +7,9 @@
 //! the original loses the caller's reference. Keys and values passed in are
 //! borrowed (retained when stored); every result is owned.
 
-use lumen_abi::{ObjectKind, TypeDesc};
+use lumen_abi::{ObjectKind, SourceLoc, TypeDesc};
 
-use crate::errors::internal_error;
+use crate::errors::{fail_current_task, internal_error};
 use crate::list::lm_list_new;
 use crate::objects::{release_slot, retain_slot, ListObj, Slot};
 use crate::sorted::{self, Merge, SortedObj};
@@ -87,6 +87,42 @@ pub unsafe extern "C" fn lm_map_get(map: *const MapObj, k: Slot) -> Slot {
         let v = slots[2 * at + 1];
         retain_slot(v, shape.value);
         v
+    }
+}
+
+/// The value of key `k` for an assignment inside it (`m[k].f = v`,
+/// `m[k][i] = v`), owned by the caller. With `take` (the map must be
+/// unshared) the entry is emptied instead of retained, so an unshared value
+/// can be updated in place; compiled code stores the new value back with
+/// [`lm_map_set`] before anything else reads the map. A missing key fails
+/// the task: there is no value to update.
+///
+/// # Safety
+/// `map` must be a live map (unshared when `take` is 1), `k` a live value of
+/// its key type, `loc` null or a valid [`SourceLoc`].
+#[no_mangle]
+pub unsafe extern "C" fn lm_map_entry(
+    map: *mut MapObj,
+    k: Slot,
+    take: i8,
+    loc: *const SourceLoc,
+) -> Slot {
+    // SAFETY: caller's contract.
+    unsafe {
+        let shape = sorted::shape(map);
+        let Ok(at) = sorted::find(map, k) else {
+            let mut key = String::new();
+            let _ = crate::value::write_value(&mut key, k, shape.key, true);
+            fail_current_task(&format!("no entry for key {key} in the map"), loc);
+        };
+        let (slots, _) = sorted::entries(map);
+        if take != 0 {
+            std::mem::replace(&mut slots[2 * at + 1], 0)
+        } else {
+            let v = slots[2 * at + 1];
+            retain_slot(v, shape.value);
+            v
+        }
     }
 }
 

@@ -523,7 +523,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
                 filter,
                 body,
             } => self.for_string(*id, *var, string, filter.as_ref(), body, loc),
-            StmtKind::LetTuple(vars, value) => self.let_tuple(vars, value, loc),
+            StmtKind::LetPattern(pattern, value) => self.let_pattern(pattern, value, loc),
             StmtKind::ForCollection {
                 id,
                 key,
@@ -586,7 +586,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
                 *id,
                 *var,
                 start,
-                end,
+                end.as_ref(),
                 *inclusive,
                 step.as_ref(),
                 filter.as_ref(),
@@ -671,7 +671,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
         id: hir::LoopId,
         var: hir::VarId,
         start: &Expr,
-        end: &Expr,
+        end: Option<&Expr>,
         inclusive: bool,
         step: Option<&Expr>,
         filter: Option<&Expr>,
@@ -679,11 +679,16 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
         loc: Loc,
     ) {
         let counter = self.new_local(Ty::Int, Some("for.counter".into()));
-        let limit = self.new_local(Ty::Int, Some("for.end".into()));
         let start_op = self.expr(start);
         self.assign(counter, Rvalue::Use(start_op), loc);
-        let end_op = self.expr(end);
-        self.assign(limit, Rvalue::Use(end_op), loc);
+        // An open-ended range (`0..`) has no limit: only `break` (or the
+        // checked increment overflowing) ends it.
+        let limit = end.map(|end| {
+            let limit = self.new_local(Ty::Int, Some("for.end".into()));
+            let end_op = self.expr(end);
+            self.assign(limit, Rvalue::Use(end_op), loc);
+            limit
+        });
         // A literal step (or none) fixes the direction at compile time, so the
         // loop test is a single comparison.
         let known_step = match step {
@@ -717,15 +722,12 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
         // Rotated loop: the range test runs once before the loop and again
         // after each increment (the `continue` target), so an iteration ends
         // in one conditional branch back to the body.
-        let cond = self.range_test(counter, limit, inclusive, known_step, &step_op, loc);
         let body_block = self.new_block();
         let next = self.new_block();
         let exit = self.new_block();
-        self.terminate(Terminator::Branch {
-            cond,
-            then_block: body_block,
-            else_block: exit,
-        });
+        self.range_branch(
+            counter, limit, inclusive, known_step, &step_op, body_block, exit, loc,
+        );
         self.switch_to(body_block);
         let var_local = self.var_local(var);
         self.assign(var_local, Rvalue::Use(Operand::Local(counter)), loc);
@@ -745,7 +747,8 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
         self.switch_to(next);
         // With step 1 up to an exclusive limit the counter was below the
         // limit (nothing else writes it), so `counter + 1` cannot overflow.
-        let op = if !inclusive && known_step == Some(1) {
+        // Without a limit it can: that overflow ends an open range.
+        let op = if limit.is_some() && !inclusive && known_step == Some(1) {
             BinOp::AddInRange
         } else {
             BinOp::Add
@@ -760,13 +763,36 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             },
             loc,
         );
-        let cond = self.range_test(counter, limit, inclusive, known_step, &step_op, loc);
+        self.range_branch(
+            counter, limit, inclusive, known_step, &step_op, body_block, exit, loc,
+        );
+        self.switch_to(exit);
+    }
+
+    /// Jumps to `body` while the counter is inside the range (always, for a
+    /// range without an end) and to `exit` after it.
+    #[allow(clippy::too_many_arguments)]
+    fn range_branch(
+        &mut self,
+        counter: Local,
+        limit: Option<Local>,
+        inclusive: bool,
+        known_step: Option<i64>,
+        step_op: &Operand,
+        body: BlockId,
+        exit: BlockId,
+        loc: Loc,
+    ) {
+        let Some(limit) = limit else {
+            self.goto(body);
+            return;
+        };
+        let cond = self.range_test(counter, limit, inclusive, known_step, step_op, loc);
         self.terminate(Terminator::Branch {
             cond,
-            then_block: body_block,
+            then_block: body,
             else_block: exit,
         });
-        self.switch_to(exit);
     }
 
     /// Whether a range loop's counter is still inside the range: one
@@ -825,6 +851,111 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
                 Operand::Local(result)
             }
         }
+    }
+
+    /// `x in a..b step k`: inside the bounds for the step's direction, and
+    /// reached by whole steps from `a` (`x % k == a % k`, which cannot
+    /// overflow, unlike `(x - a) % k`). A zero step is a runtime error.
+    fn in_stepped_range(
+        &mut self,
+        item: &Expr,
+        start: &Expr,
+        end: Option<&Expr>,
+        inclusive: bool,
+        step: &Expr,
+        loc: Loc,
+    ) -> Operand {
+        let int_local = |this: &mut Self, e: &Expr| {
+            let op = this.expr(e);
+            let local = this.new_local(Ty::Int, None);
+            this.assign(local, Rvalue::Use(op), loc);
+            Operand::Local(local)
+        };
+        let x = int_local(self, item);
+        let a = int_local(self, start);
+        let b = end.map(|e| int_local(self, e));
+        let k = int_local(self, step);
+        let cmp = |this: &mut Self, op, lhs: &Operand, rhs: &Operand| {
+            this.temp(
+                Ty::Bool,
+                Rvalue::Binary {
+                    op,
+                    ty: Ty::Int,
+                    lhs: lhs.clone(),
+                    rhs: rhs.clone(),
+                },
+                loc,
+            )
+        };
+        let zero = Operand::Const(Const::Int(0));
+        let is_zero = cmp(self, BinOp::Eq, &k, &zero);
+        self.error_if(is_zero, abi::RuntimeErrorCode::StepZero, loc);
+        let result = self.new_local(Ty::Bool, None);
+        self.assign(result, Rvalue::Use(Operand::Const(Const::Bool(false))), loc);
+        let up = self.new_block();
+        let down = self.new_block();
+        let aligned = self.new_block();
+        let join = self.new_block();
+        let positive = cmp(self, BinOp::Gt, &k, &zero);
+        self.terminate(Terminator::Branch {
+            cond: positive,
+            then_block: up,
+            else_block: down,
+        });
+        // Counting up: a <= x (< or <=) b; counting down: a >= x (> or >=) b.
+        for (block, from_op, to_op) in [
+            (up, BinOp::Le, if inclusive { BinOp::Le } else { BinOp::Lt }),
+            (
+                down,
+                BinOp::Ge,
+                if inclusive { BinOp::Ge } else { BinOp::Gt },
+            ),
+        ] {
+            self.switch_to(block);
+            let from_start = cmp(self, from_op, &a, &x);
+            match &b {
+                Some(b) => {
+                    let check_end = self.new_block();
+                    self.terminate(Terminator::Branch {
+                        cond: from_start,
+                        then_block: check_end,
+                        else_block: join,
+                    });
+                    self.switch_to(check_end);
+                    let before_end = cmp(self, to_op, &x, b);
+                    self.terminate(Terminator::Branch {
+                        cond: before_end,
+                        then_block: aligned,
+                        else_block: join,
+                    });
+                }
+                None => self.terminate(Terminator::Branch {
+                    cond: from_start,
+                    then_block: aligned,
+                    else_block: join,
+                }),
+            }
+        }
+        self.switch_to(aligned);
+        let rem = |this: &mut Self, v: &Operand| {
+            this.temp(
+                Ty::Int,
+                Rvalue::Binary {
+                    op: BinOp::Mod,
+                    ty: Ty::Int,
+                    lhs: v.clone(),
+                    rhs: k.clone(),
+                },
+                loc,
+            )
+        };
+        let x_rem = rem(self, &x);
+        let a_rem = rem(self, &a);
+        let same = cmp(self, BinOp::Eq, &x_rem, &a_rem);
+        self.assign(result, Rvalue::Use(same), loc);
+        self.goto(join);
+        self.switch_to(join);
+        Operand::Local(result)
     }
 
     /// Raises runtime error `code` when `cond` holds.
@@ -959,6 +1090,13 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             | ExprKind::Index(..)
             | ExprKind::Tuple(_) => self.composite_expr(e, loc),
             ExprKind::CheckWhere(record, checks) => self.check_where(record, checks, loc),
+            ExprKind::InSteppedRange {
+                item,
+                start,
+                end,
+                inclusive,
+                step,
+            } => self.in_stepped_range(item, start, end.as_deref(), *inclusive, step, loc),
             ExprKind::FromJson(text, hooks) => self.decode_json(text, hooks, e.ty, loc),
             ExprKind::ResultNew(..) | ExprKind::Propagate(_) | ExprKind::ResultOp(..) => {
                 self.result_expr(e, loc)
@@ -1337,20 +1475,39 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             // `scrut` is this match's own reference to the value: nothing can
             // reassign it while an arm runs, so immutable bindings borrow
             // from it instead of retaining (and later releasing) each one.
-            self.borrow_bindings = true;
-            self.pattern_test(&arm.pattern, scrut, scrut_ty, body, next, arm_loc);
-            self.borrow_bindings = false;
-            self.switch_to(body);
-            if let Some(guard) = &arm.guard {
-                let g = self.expr(guard);
-                let guarded = self.new_block();
-                self.terminate(Terminator::Branch {
-                    cond: g,
-                    then_block: guarded,
-                    else_block: next,
-                });
-                self.switch_to(guarded);
+            // With a guard, each alternative of an or-pattern that matches
+            // gets its own try of the guard (with its own bindings).
+            let alternatives: Vec<&Pattern> = match (&arm.pattern, &arm.guard) {
+                (Pattern::Or(alts), Some(_)) => alts.iter().collect(),
+                (p, _) => vec![p],
+            };
+            for (i, alt) in alternatives.iter().enumerate() {
+                let alt_fail = if i + 1 == alternatives.len() {
+                    next
+                } else {
+                    self.new_block()
+                };
+                let matched = self.new_block();
+                self.borrow_bindings = true;
+                self.pattern_test(alt, scrut, scrut_ty, matched, alt_fail, arm_loc);
+                self.borrow_bindings = false;
+                self.switch_to(matched);
+                match &arm.guard {
+                    Some(guard) => {
+                        let g = self.expr(guard);
+                        self.terminate(Terminator::Branch {
+                            cond: g,
+                            then_block: body,
+                            else_block: alt_fail,
+                        });
+                    }
+                    None => self.goto(body),
+                }
+                if alt_fail != next {
+                    self.switch_to(alt_fail);
+                }
             }
+            self.switch_to(body);
             self.branch_value(&arm.body, result, ty, arm_loc);
             self.goto(join);
             self.switch_to(next);
@@ -1450,6 +1607,22 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             }
             Pattern::Tuple { elems, ty } => {
                 self.tuple_test(elems, *ty, scrut, success, fail, loc);
+                return;
+            }
+            Pattern::Record { fields, ty } => {
+                self.record_test(fields, *ty, scrut, success, fail, loc);
+                return;
+            }
+            Pattern::MemberValue {
+                member,
+                union,
+                inner,
+            } => {
+                self.member_value_test(*member, *union, inner, scrut, success, fail, loc);
+                return;
+            }
+            Pattern::List { elems, rest, ty } => {
+                self.list_test(elems, *rest, *ty, scrut, success, fail, loc);
                 return;
             }
             Pattern::Member { member, union, var } => {

@@ -77,8 +77,9 @@ pub struct Stmt {
 pub enum StmtKind {
     /// `let x = e` (also the desugared binding of a pattern).
     Let(VarId, Expr),
-    /// `let (a, _, c) = e`: binds tuple elements (`None` for `_`).
-    LetTuple(Vec<Option<VarId>>, Expr),
+    /// `let pattern = e` with an irrefutable destructuring pattern (tuple,
+    /// record, single-variant enum, nested): binds the pattern's variables.
+    LetPattern(Pattern, Expr),
     /// `x = e` (compound assignments arrive desugared).
     Assign(VarId, Expr),
     Expr(Expr),
@@ -91,12 +92,13 @@ pub enum StmtKind {
         id: LoopId,
         body: Block,
     },
-    /// `for var in start..end step k if filter`.
+    /// `for var in start..end step k if filter`. Without `end` (`0..`) the
+    /// loop runs until `break`; counting past the Int range is an overflow.
     ForRange {
         id: LoopId,
         var: VarId,
         start: Expr,
-        end: Expr,
+        end: Option<Expr>,
         inclusive: bool,
         step: Option<Expr>,
         filter: Option<Expr>,
@@ -237,6 +239,15 @@ pub enum ExprKind {
     Coalesce(Box<Expr>, Box<Expr>),
     /// `x!`: the value without `Null`, a runtime error when it is null.
     Unwrap(Box<Expr>),
+    /// `item in start..end step k` (and without `end`): whether the range
+    /// yields `item`. A zero step is a runtime error, as in a loop.
+    InSteppedRange {
+        item: Box<Expr>,
+        start: Box<Expr>,
+        end: Option<Box<Expr>>,
+        inclusive: bool,
+        step: Box<Expr>,
+    },
     /// `if let pattern = value` (the pattern's bindings live in `then_block`).
     IfLet {
         pattern: Pattern,
@@ -298,6 +309,9 @@ pub enum BinaryOp {
 pub enum CollectionOp {
     /// `m[k]` → `V?`.
     MapGet,
+    /// The value of `m[k]` read for an assignment inside it (`m[k].f += 1`):
+    /// `V`; a missing key is a runtime error.
+    MapEntry,
     /// `get(m, k, default)` → `V`.
     MapGetOr,
     /// `has_key(m, k)`, `k in m`.
@@ -502,4 +516,86 @@ pub enum Pattern {
         tag: u32,
         fields: Vec<(u32, Pattern)>,
     },
+    /// A pattern on one member type of a union (`0` or `"a"` on
+    /// `Int | String`): the value holds that member and, narrowed to it,
+    /// matches `inner`.
+    MemberValue {
+        member: Type,
+        union: Type,
+        inner: Box<Pattern>,
+    },
+    /// A record pattern (`Point(x: a, ..)`): patterns for some fields (by
+    /// index) of the record type `ty`; the others match anything.
+    Record {
+        fields: Vec<(u32, Pattern)>,
+        ty: Type,
+    },
+    /// `[p, q]` on a list of type `ty`: exactly that many elements, or with
+    /// `rest` (`[p, ...tail]`) at least that many, the remaining ones bound
+    /// as a list to the variable when one is named.
+    List {
+        elems: Vec<Pattern>,
+        rest: Option<Option<VarId>>,
+        ty: Type,
+    },
+}
+
+impl Pattern {
+    /// The variables this pattern binds, in order of appearance.
+    pub fn bindings(&self) -> Vec<VarId> {
+        let mut out = Vec::new();
+        self.collect_bindings(&mut out);
+        out
+    }
+
+    fn collect_bindings(&self, out: &mut Vec<VarId>) {
+        match self {
+            Pattern::Bind(v) => out.push(*v),
+            Pattern::Member { var: Some(v), .. } => out.push(*v),
+            Pattern::Or(alts) => {
+                // Every alternative binds the same variables (the checker
+                // makes sure), so the first one names them all.
+                if let Some(first) = alts.first() {
+                    first.collect_bindings(out);
+                }
+            }
+            Pattern::ResultCase { inner, .. } | Pattern::MemberValue { inner, .. } => {
+                inner.collect_bindings(out)
+            }
+            Pattern::Tuple { elems, .. } => elems.iter().for_each(|p| p.collect_bindings(out)),
+            Pattern::Variant { fields, .. } | Pattern::Record { fields, .. } => {
+                fields.iter().for_each(|(_, p)| p.collect_bindings(out))
+            }
+            Pattern::List { elems, rest, .. } => {
+                elems.iter().for_each(|p| p.collect_bindings(out));
+                if let Some(Some(v)) = rest {
+                    out.push(*v);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Renames bound variables through `map` (variables not in it stay).
+    pub fn rename_bindings(&mut self, map: &dyn Fn(VarId) -> VarId) {
+        match self {
+            Pattern::Bind(v) => *v = map(*v),
+            Pattern::Member { var: Some(v), .. } => *v = map(*v),
+            Pattern::Or(alts) => alts.iter_mut().for_each(|p| p.rename_bindings(map)),
+            Pattern::ResultCase { inner, .. } | Pattern::MemberValue { inner, .. } => {
+                inner.rename_bindings(map)
+            }
+            Pattern::Tuple { elems, .. } => elems.iter_mut().for_each(|p| p.rename_bindings(map)),
+            Pattern::Variant { fields, .. } | Pattern::Record { fields, .. } => {
+                fields.iter_mut().for_each(|(_, p)| p.rename_bindings(map))
+            }
+            Pattern::List { elems, rest, .. } => {
+                elems.iter_mut().for_each(|p| p.rename_bindings(map));
+                if let Some(Some(v)) = rest {
+                    *v = map(*v);
+                }
+            }
+            _ => {}
+        }
+    }
 }

@@ -209,6 +209,10 @@ runtime_functions! {
     LM_MAP_HAS = "lm_map_has"(Ptr, I64) -> [I8];
     /// The value for a key the map has (owned); a missing key is an internal error.
     LM_MAP_GET = "lm_map_get"(Ptr, I64) -> [I64];
+    /// The value of a key for an update inside it, owned; `take` (I8 1)
+    /// empties the entry of an unshared map instead of retaining; a missing
+    /// key fails the task at `loc`.
+    LM_MAP_ENTRY = "lm_map_entry"(Ptr, I64, I8, Ptr) -> [I64];
     /// `remove(m, k)`: consumes the map; a missing key is no change.
     LM_MAP_REMOVE = "lm_map_remove"(Ptr, I64) -> [Ptr];
     LM_MAP_LEN = "lm_map_len"(Ptr) -> [I64];

@@ -135,6 +135,22 @@ impl FnLowerer<'_, '_> {
                 self.switch_to(join);
                 Operand::Local(result)
             }
+            C::MapEntry => {
+                let key = slot(self, 1);
+                let got = self.runtime(
+                    abi::LM_MAP_ENTRY,
+                    Ty::Int,
+                    vec![
+                        RtArg::Operand(ops[0].clone()),
+                        RtArg::Operand(key),
+                        RtArg::Operand(Operand::Const(Const::Bool(false))),
+                        RtArg::Loc(loc),
+                    ],
+                    loc,
+                );
+                // Owned by the runtime's result; the value takes it over.
+                self.temp(result_ty, Rvalue::FromSlot(got, result_ty), loc)
+            }
             C::MapHas | C::SetContains => {
                 let item = slot(self, 1);
                 let f = if op == C::MapHas {

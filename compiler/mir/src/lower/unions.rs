@@ -310,6 +310,34 @@ impl FnLowerer<'_, '_> {
         self.switch_to(cont);
     }
 
+    /// Tests a pattern on one member of a union (`0` on `Int | String`):
+    /// the member first, then the narrowed value.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn member_value_test(
+        &mut self,
+        member: Type,
+        union: Type,
+        inner: &hir::Pattern,
+        scrut: Local,
+        success: BlockId,
+        fail: BlockId,
+        loc: Loc,
+    ) {
+        let cond = self.is_member(Operand::Local(scrut), union, member, loc);
+        let matched = self.new_block();
+        self.terminate(Terminator::Branch {
+            cond,
+            then_block: matched,
+            else_block: fail,
+        });
+        self.switch_to(matched);
+        let mty = self.layouts.ty(member);
+        let value = self.narrow(Operand::Local(scrut), union, member, loc);
+        let local = self.new_local(mty, Some("member.value".into()));
+        self.assign_result(local, value, loc);
+        self.pattern_test(inner, local, mty, success, fail, loc);
+    }
+
     /// Tests a member pattern (`n: Int`, `null`) against a union value.
     pub(super) fn member_test(
         &mut self,

@@ -433,25 +433,129 @@ impl FnLowerer<'_, '_> {
         r
     }
 
-    /// `let (a, b) = value`.
-    pub(super) fn let_tuple(&mut self, vars: &[Option<hir::VarId>], value: &Expr, loc: Loc) {
-        let Type::Tuple(elems) = value.ty else { return };
-        let tuple = self.expr(value);
-        for (i, (var, elem)) in vars.iter().zip(elems.iter()).enumerate() {
-            let Some(var) = var else { continue };
-            let ty = self.layouts.ty(*elem);
-            let local = self.var_local(*var);
+    /// `let pattern = value` with an irrefutable pattern (the checker made
+    /// sure): the pattern's test only binds, so its failure edge is dead.
+    pub(super) fn let_pattern(&mut self, pattern: &hir::Pattern, value: &Expr, loc: Loc) {
+        let v = self.expr(value);
+        if self.is_terminated() {
+            return;
+        }
+        let ty = self.layouts.ty(value.ty);
+        // The destructured value stays alive in a local of its own; the
+        // bindings retain what they take from it.
+        let whole = self.new_local(ty, Some("let.value".into()));
+        self.assign_result(whole, v, loc);
+        let bound = self.new_block();
+        let unmatched = self.new_block();
+        self.pattern_test(pattern, whole, ty, bound, unmatched, loc);
+        self.switch_to(unmatched);
+        self.terminate(Terminator::Unreachable);
+        self.switch_to(bound);
+    }
+
+    /// Tests a record pattern field by field.
+    pub(super) fn record_test(
+        &mut self,
+        fields: &[(u32, hir::Pattern)],
+        record_ty: Type,
+        scrut: Local,
+        success: BlockId,
+        fail: BlockId,
+        loc: Loc,
+    ) {
+        let Type::Record(n) = record_ty else { return };
+        for (index, sub) in fields {
+            let field_ty = self.layouts.record(n.id).fields[*index as usize].ty;
+            let ty = self.layouts.ty(field_ty);
+            // Borrowed from the scrutinee, as for tuples.
+            let value = self.unowned_local(ty);
             self.assign(
-                local,
+                value,
                 Rvalue::Load {
-                    base: tuple.clone(),
-                    offset: Layouts::record_field_offset(i as u32),
+                    base: Operand::Local(scrut),
+                    offset: Layouts::record_field_offset(*index),
                     ty,
                 },
                 loc,
             );
-            self.retain_operand(&Operand::Local(local), ty, loc);
+            let next = self.new_block();
+            self.pattern_test(sub, value, ty, next, fail, loc);
+            self.switch_to(next);
         }
+        self.goto(success);
+    }
+
+    /// Tests a list pattern: the length first, then each element; a named
+    /// rest binds a new list of the remaining elements.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn list_test(
+        &mut self,
+        elems: &[hir::Pattern],
+        rest: Option<Option<hir::VarId>>,
+        list_ty: Type,
+        scrut: Local,
+        success: BlockId,
+        fail: BlockId,
+        loc: Loc,
+    ) {
+        let Type::List(elem) = list_ty else { return };
+        let len = self.runtime(
+            abi::LM_LIST_LEN,
+            Ty::Int,
+            vec![RtArg::Operand(Operand::Local(scrut))],
+            loc,
+        );
+        let count = Operand::Const(Const::Int(elems.len() as i64));
+        let fits = self.temp(
+            Ty::Bool,
+            Rvalue::Binary {
+                op: if rest.is_some() { BinOp::Ge } else { BinOp::Eq },
+                ty: Ty::Int,
+                lhs: len,
+                rhs: count.clone(),
+            },
+            loc,
+        );
+        let long_enough = self.new_block();
+        self.terminate(Terminator::Branch {
+            cond: fits,
+            then_block: long_enough,
+            else_block: fail,
+        });
+        self.switch_to(long_enough);
+        let ety = self.layouts.ty(*elem);
+        for (i, sub) in elems.iter().enumerate() {
+            let slot = self.unowned(
+                Ty::Int,
+                Rvalue::Runtime(
+                    abi::LM_LIST_GET_BORROWED,
+                    vec![
+                        RtArg::Operand(Operand::Local(scrut)),
+                        RtArg::I64(i as i64),
+                        RtArg::Loc(loc),
+                    ],
+                ),
+                loc,
+            );
+            let value = self.unowned(ety, Rvalue::FromSlot(Operand::Local(slot), ety), loc);
+            let next = self.new_block();
+            self.pattern_test(sub, value, ety, next, fail, loc);
+            self.switch_to(next);
+        }
+        if let Some(Some(var)) = rest {
+            let tail = self.runtime(
+                abi::LM_LIST_DROP,
+                Ty::Ptr,
+                vec![RtArg::Operand(Operand::Local(scrut)), RtArg::Operand(count)],
+                loc,
+            );
+            let local = self.var_local(var);
+            // A new list: the variable owns it even where other bindings
+            // borrow from the scrutinee.
+            self.unowned.remove(&local);
+            self.assign_result(local, tail, loc);
+        }
+        self.goto(success);
     }
 
     /// Tests a tuple pattern element by element.
@@ -896,9 +1000,80 @@ impl FnLowerer<'_, '_> {
                 );
                 unique
             }
+            (hir::PlaceStep::Key(key), Type::Map(_, value_ty)) if !rest.is_empty() => {
+                self.update_map_entry(obj, key, *value_ty, rest, v, vty, loc)
+            }
             (hir::PlaceStep::Key(key), Type::Map(..)) => self.map_set(obj, key, v, vty, loc),
             _ => obj,
         }
+    }
+}
+
+impl FnLowerer<'_, '_> {
+    /// `m[k].f = v`, `m[k][i] = v`: consumes the map reference in `obj`,
+    /// updates the value of key `k` (a missing key is a runtime error) and
+    /// returns a local holding the map.
+    #[allow(clippy::too_many_arguments)]
+    fn update_map_entry(
+        &mut self,
+        obj: Local,
+        key: &Expr,
+        value_ty: Type,
+        rest: &[hir::PlaceStep],
+        v: &Operand,
+        vty: Ty,
+        loc: Loc,
+    ) -> Local {
+        let k = self.expr(key);
+        let kty = self.layouts.ty(key.ty);
+        let ks = self.to_slot(k, kty, loc);
+        let ety = self.layouts.ty(value_ty);
+        // Taking the value out of an unshared map lets an unshared value be
+        // updated in place instead of copied. That is only safe when nothing
+        // evaluated further down the path can read the map meanwhile.
+        let take = path_reads_nothing(rest);
+        let map = if take {
+            self.unowned(
+                Ty::Ptr,
+                Rvalue::Runtime(abi::LM_UNSHARE, vec![RtArg::Operand(Operand::Local(obj))]),
+                loc,
+            )
+        } else {
+            obj
+        };
+        let slot = self.unowned(
+            Ty::Int,
+            Rvalue::Runtime(
+                abi::LM_MAP_ENTRY,
+                vec![
+                    RtArg::Operand(Operand::Local(map)),
+                    RtArg::Operand(ks.clone()),
+                    RtArg::Operand(Operand::Const(Const::Bool(take))),
+                    RtArg::Loc(loc),
+                ],
+            ),
+            loc,
+        );
+        let child = self.unowned(ety, Rvalue::FromSlot(Operand::Local(slot), ety), loc);
+        let new_child = self.update(child, value_ty, rest, v, vty, loc);
+        let new_slot = self.to_slot(Operand::Local(new_child), ety, loc);
+        let result = self.unowned(
+            Ty::Ptr,
+            Rvalue::Runtime(
+                abi::LM_MAP_SET,
+                vec![
+                    RtArg::Operand(Operand::Local(map)),
+                    RtArg::Operand(ks),
+                    RtArg::Operand(new_slot),
+                ],
+            ),
+            loc,
+        );
+        // `lm_map_set` retained the new value; drop our reference.
+        if ety.is_heap() {
+            self.push(MirStmt::Release(new_child), loc);
+        }
+        result
     }
 }
 
@@ -912,6 +1087,17 @@ impl AlsoRetain for Operand {
         lowerer.retain_operand(&self, ty, loc);
         self
     }
+}
+
+/// Whether evaluating the indices and keys of a place path cannot read the
+/// variable being updated (so a value taken out of it is not missed).
+fn path_reads_nothing(path: &[hir::PlaceStep]) -> bool {
+    path.iter().all(|step| match step {
+        hir::PlaceStep::Field(_) => true,
+        hir::PlaceStep::Index(e) | hir::PlaceStep::Key(e) => {
+            is_plain_index(e) || matches!(e.kind, ExprKind::Str(_) | ExprKind::Bool(_))
+        }
+    })
 }
 
 /// An index whose evaluation cannot run user code (variables, literals and

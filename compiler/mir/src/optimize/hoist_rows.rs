@@ -51,18 +51,26 @@ pub fn hoist_invariant_rows(f: &mut Function) {
         let preds = predecessors(f);
         let dom = dominators(f, &preds);
         let loops = natural_loops(f, &preds, &dom);
+        // Only innermost loops are versioned: versioning an outer loop would
+        // copy the inner ones, whose copies would be versioned again.
+        let innermost = |l: &Loop| {
+            loops
+                .iter()
+                .all(|other| other.header == l.header || !l.blocks[other.header])
+        };
         let Some(l) = loops
-            .into_iter()
-            .find(|l| !done.contains(&l.header) && l.header != 0)
+            .iter()
+            .find(|l| !done.contains(&l.header) && l.header != 0 && innermost(l))
         else {
             return;
         };
         done.insert(l.header);
-        let candidates = invariant_rows(f, &l);
+        let candidates = invariant_rows(f, l);
         if candidates.is_empty() {
             continue;
         }
-        version(f, &l, &preds, &candidates);
+        let copy_header = version(f, l, &preds, &candidates);
+        done.insert(copy_header);
     }
 }
 
@@ -124,7 +132,13 @@ fn is_read_only(stmt: &StmtKind) -> bool {
 }
 
 /// Versions loop `l` on its row reads at `candidates` (see the module doc).
-fn version(f: &mut Function, l: &Loop, preds: &[Vec<usize>], candidates: &[(usize, usize)]) {
+/// Returns the header of the copy.
+fn version(
+    f: &mut Function,
+    l: &Loop,
+    preds: &[Vec<usize>],
+    candidates: &[(usize, usize)],
+) -> usize {
     let n = f.blocks.len();
     // The fast copy: every block of the loop, jumps inside it renumbered.
     let copies: Vec<usize> = (0..n).filter(|b| l.blocks[*b]).collect();
@@ -201,6 +215,7 @@ fn version(f: &mut Function, l: &Loop, preds: &[Vec<usize>], candidates: &[(usiz
             }
         });
     }
+    fast_header.0 as usize
 }
 
 /// Rewrites the jump targets of `t`.

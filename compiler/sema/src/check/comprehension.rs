@@ -3,20 +3,29 @@
 //! collection with an ordinary loop (appending in place), so it needs no
 //! lowering of its own.
 
-use lumen_diagnostics::Span;
+use lumen_diagnostics::{Diagnostic, Span};
 use lumen_syntax::ast;
 
 use super::stmt::error_expr;
 use super::{codes, span_of, Checker};
 use crate::hir::{self, Builtin, CollectionOp, Expr, ExprKind, PlaceStep, Stmt, StmtKind, VarId};
-use crate::types::{list_of, map_of, set_of, Type};
+use crate::types::{list_of, map_of, set_of, tuple_of, Type};
 
 /// The iteration part of a loop, with its variables bound in the current scope.
-pub(crate) enum LoopHead {
+pub(crate) struct LoopHead {
+    source: LoopSource,
+    /// Statements that run once before the loop (a snapshot of `Bytes`).
+    setup: Vec<Stmt>,
+    /// Statements that run at the top of each iteration, before the filter:
+    /// the destructuring of the element, the read of a byte.
+    prelude: Vec<Stmt>,
+}
+
+enum LoopSource {
     Range {
         var: VarId,
         start: Expr,
-        end: Expr,
+        end: Option<Expr>,
         inclusive: bool,
         step: Option<Expr>,
     },
@@ -37,113 +46,260 @@ pub(crate) enum LoopHead {
 }
 
 impl Checker {
-    /// Checks `pattern in iterable` and binds the pattern's variables.
+    /// Checks `pattern in iterable` and binds the pattern's variables. A
+    /// range without an end (`0..`) is only accepted when `open_ended_ok`
+    /// (a `for` statement, which can `break`).
     pub(crate) fn loop_head(
         &mut self,
         pattern: &ast::Pattern,
         iterable: &ast::Expr,
+        open_ended_ok: bool,
         span: &Span,
     ) -> Option<LoopHead> {
-        let bind = |this: &mut Self, p: &ast::Pattern, ty: Type| -> Option<Option<VarId>> {
-            match p {
-                ast::Pattern::Ident(i) => {
-                    Some(Some(this.new_var(&i.name()?.text(), ty, false, span_of(p))))
-                }
-                ast::Pattern::Wildcard(_) => Some(None),
-                other => {
-                    this.not_supported("this pattern in a loop", span_of(other));
-                    None
-                }
-            }
+        let mut prelude = Vec::new();
+        let mut bind = |this: &mut Self, p: &ast::Pattern, ty: Type| -> Option<VarId> {
+            let (var, destructure) = this.loop_binding(p, ty)?;
+            prelude.extend(destructure);
+            Some(var)
         };
-        let hidden = |this: &mut Self, ty: Type| this.new_var("_", ty, false, span.clone());
+        let read = |var: VarId, ty: Type| Expr {
+            kind: ExprKind::Var(var),
+            ty,
+            span: span.clone(),
+        };
         if let ast::Expr::Range(r) = iterable {
-            let int = |this: &mut Self, e: Option<ast::Expr>| -> Expr {
-                match e {
-                    Some(e) => {
-                        let v = this.check_expr(&e, Some(Type::Int));
-                        this.expect_type(v, Type::Int, &span_of(&e), "range bounds must be `Int`")
-                    }
-                    None => error_expr(span.clone()),
+            let start = self.range_bound(r.start(), span);
+            let end = match r.end() {
+                Some(e) => Some(self.range_bound(Some(e), span)),
+                None if open_ended_ok => None,
+                None => {
+                    self.open_range_error(span_of(iterable));
+                    return None;
                 }
             };
-            let start = int(self, r.start());
-            let end = int(self, r.end());
-            let step = r.step().map(|s| int(self, Some(s)));
-            let var = bind(self, pattern, Type::Int)?.unwrap_or_else(|| hidden(self, Type::Int));
-            return Some(LoopHead::Range {
-                var,
-                start,
-                end,
-                inclusive: r.is_inclusive(),
-                step,
+            let step = r.step().map(|s| self.range_step(&s));
+            let var = bind(self, pattern, Type::Int)?;
+            return Some(LoopHead {
+                source: LoopSource::Range {
+                    var,
+                    start,
+                    end,
+                    inclusive: r.is_inclusive(),
+                    step,
+                },
+                setup: Vec::new(),
+                prelude,
             });
         }
         let value = self.check_expr(iterable, None);
-        match value.ty {
+        let source = match value.ty {
             Type::List(elem) => {
-                let var = bind(self, pattern, *elem)?.unwrap_or_else(|| hidden(self, *elem));
-                Some(LoopHead::List { var, list: value })
+                let var = bind(self, pattern, *elem)?;
+                LoopSource::List { var, list: value }
             }
             Type::Str => {
-                let var =
-                    bind(self, pattern, Type::Str)?.unwrap_or_else(|| hidden(self, Type::Str));
-                Some(LoopHead::Str { var, string: value })
+                let var = bind(self, pattern, Type::Str)?;
+                LoopSource::Str { var, string: value }
             }
-            Type::Set(e) => Some(LoopHead::Collection {
-                key: bind(self, pattern, *e)?,
+            Type::Set(e) => LoopSource::Collection {
+                key: Some(bind(self, pattern, *e)?),
                 value: None,
                 collection: value,
-            }),
-            Type::Map(k, v) => {
-                let ast::Pattern::Tuple(t) = pattern else {
-                    self.not_supported(
-                        "iterating over a map without a `(key, value)` pattern",
-                        span_of(pattern),
-                    );
-                    return None;
-                };
-                let subs: Vec<ast::Pattern> = t.elements().collect();
-                if subs.len() != 2 {
-                    self.error(
-                        codes::MISMATCHED_TYPES,
-                        "a map yields (key, value) pairs",
-                        span_of(t),
-                        "two patterns expected",
-                    );
-                    return None;
+            },
+            Type::Map(k, v) => match pattern {
+                // `for (key, value) in m`: each side is a pattern of its own.
+                ast::Pattern::Tuple(t) if t.elements().count() == 2 => {
+                    let subs: Vec<ast::Pattern> = t.elements().collect();
+                    let key = bind(self, &subs[0], *k)?;
+                    let val = bind(self, &subs[1], *v)?;
+                    LoopSource::Collection {
+                        key: Some(key),
+                        value: Some(val),
+                        collection: value,
+                    }
                 }
-                let key = bind(self, &subs[0], *k)?;
-                let val = bind(self, &subs[1], *v)?;
-                Some(LoopHead::Collection {
-                    key,
-                    value: val,
-                    collection: value,
-                })
+                // Any other pattern sees the `(key, value)` tuple a map
+                // yields (semantics.md §1).
+                _ => {
+                    let key = self.new_var("_", *k, false, span.clone());
+                    let val = self.new_var("_", *v, false, span.clone());
+                    let pair_ty = tuple_of(&[*k, *v]);
+                    let pair = Expr {
+                        kind: ExprKind::Tuple(vec![read(key, *k), read(val, *v)]),
+                        ty: pair_ty,
+                        span: span.clone(),
+                    };
+                    let (var, destructure) = self.loop_binding(pattern, pair_ty)?;
+                    prelude.push(Stmt {
+                        kind: StmtKind::Let(var, pair),
+                        span: span.clone(),
+                    });
+                    prelude.extend(destructure);
+                    LoopSource::Collection {
+                        key: Some(key),
+                        value: Some(val),
+                        collection: value,
+                    }
+                }
+            },
+            // `for byte in b`: a counted loop over a snapshot of the bytes,
+            // each byte read as an `Int` at the top of the iteration.
+            Type::Bytes => {
+                let bytes = self.new_var("_", Type::Bytes, false, span.clone());
+                let index = self.new_var("_", Type::Int, false, span.clone());
+                let (var, destructure) = self.loop_binding(pattern, Type::Int)?;
+                let byte = Expr {
+                    kind: ExprKind::Builtin(
+                        Builtin::BytesIndex,
+                        vec![read(bytes, Type::Bytes), read(index, Type::Int)],
+                    ),
+                    ty: Type::Int,
+                    span: span.clone(),
+                };
+                prelude.push(Stmt {
+                    kind: StmtKind::Let(var, byte),
+                    span: span.clone(),
+                });
+                prelude.extend(destructure);
+                let len = Expr {
+                    kind: ExprKind::Builtin(Builtin::BytesLen, vec![read(bytes, Type::Bytes)]),
+                    ty: Type::Int,
+                    span: span.clone(),
+                };
+                return Some(LoopHead {
+                    source: LoopSource::Range {
+                        var: index,
+                        start: Expr {
+                            kind: ExprKind::Int(0),
+                            ty: Type::Int,
+                            span: span.clone(),
+                        },
+                        end: Some(len),
+                        inclusive: false,
+                        step: None,
+                    },
+                    setup: vec![Stmt {
+                        kind: StmtKind::Let(bytes, value),
+                        span: span.clone(),
+                    }],
+                    prelude,
+                });
             }
-            t if t.has_error() => None,
+            t if t.has_error() => return None,
+            Type::Json => {
+                self.error(
+                    codes::MISMATCHED_TYPES,
+                    "a `Json` may not be a list or an object",
+                    value.span.clone(),
+                    "cannot iterate over a `Json`",
+                );
+                self.push_help(
+                    "narrow it first: `if j is list[Json]` or `if j is map[String, Json]`"
+                        .to_string(),
+                );
+                return None;
+            }
             other => {
                 self.error(
                     codes::MISMATCHED_TYPES,
                     format!("cannot iterate over a value of type `{other}`"),
                     value.span.clone(),
-                    "not a range, list, string, map or set",
+                    "not a range, list, string, bytes, map or set",
                 );
-                None
+                return None;
             }
+        };
+        Some(LoopHead {
+            source,
+            setup: Vec::new(),
+            prelude,
+        })
+    }
+
+    fn range_bound(&mut self, e: Option<ast::Expr>, span: &Span) -> Expr {
+        match e {
+            Some(e) => {
+                let v = self.check_expr(&e, Some(Type::Int));
+                self.expect_type(v, Type::Int, &span_of(&e), "range bounds must be `Int`")
+            }
+            None => error_expr(span.clone()),
         }
     }
 
-    /// The loop statement for a head, filter and body.
+    /// A range's `step`: an `Int`, and a literal one must not be zero.
+    fn range_step(&mut self, s: &ast::Expr) -> Expr {
+        let v = self.check_expr(s, Some(Type::Int));
+        let v = self.expect_type(v, Type::Int, &span_of(s), "a range step must be an `Int`");
+        if let ExprKind::Int(0) = v.kind {
+            self.error(
+                codes::BAD_LITERAL,
+                "a range step must not be zero",
+                span_of(s),
+                "step 0 would never advance",
+            );
+        }
+        v
+    }
+
+    pub(super) fn open_range_error(&mut self, span: Span) {
+        self.push_diagnostic(
+            Diagnostic::error(
+                codes::MISMATCHED_TYPES,
+                "a range without an end is only allowed in a `for` loop",
+                span,
+                "this range never ends",
+            )
+            .with_help("give the range an end (`a..b`), or loop with `for i in a..` and `break`"),
+        );
+    }
+
+    /// The loop statement for a head, filter and body. A filter that may use
+    /// destructured names is tested after the prelude, as a `continue`.
     pub(crate) fn loop_stmt(
         &mut self,
         head: LoopHead,
         id: hir::LoopId,
         filter: Option<Expr>,
-        body: hir::Block,
+        mut body: hir::Block,
+        span: &Span,
     ) -> StmtKind {
-        match head {
-            LoopHead::Range {
+        let LoopHead {
+            source,
+            setup,
+            mut prelude,
+        } = head;
+        let mut filter = filter;
+        if !prelude.is_empty() {
+            if let Some(cond) = filter.take() {
+                let cspan = cond.span.clone();
+                prelude.push(Stmt {
+                    kind: StmtKind::Expr(Expr {
+                        kind: ExprKind::If {
+                            cond: Box::new(Expr {
+                                kind: ExprKind::Unary(hir::UnaryOp::Not, Box::new(cond)),
+                                ty: Type::Bool,
+                                span: cspan.clone(),
+                            }),
+                            then_block: hir::Block {
+                                stmts: vec![Stmt {
+                                    kind: StmtKind::Continue(id),
+                                    span: cspan.clone(),
+                                }],
+                                tail: None,
+                            },
+                            else_block: None,
+                        },
+                        ty: Type::Null,
+                        span: cspan,
+                    }),
+                    span: span.clone(),
+                });
+            }
+            prelude.append(&mut body.stmts);
+            body.stmts = prelude;
+        }
+        let looped = match source {
+            LoopSource::Range {
                 var,
                 start,
                 end,
@@ -159,14 +315,14 @@ impl Checker {
                 filter,
                 body,
             },
-            LoopHead::List { var, list } => StmtKind::ForList {
+            LoopSource::List { var, list } => StmtKind::ForList {
                 id,
                 var,
                 list,
                 filter,
                 body,
             },
-            LoopHead::Collection {
+            LoopSource::Collection {
                 key,
                 value,
                 collection,
@@ -178,14 +334,27 @@ impl Checker {
                 filter,
                 body,
             },
-            LoopHead::Str { var, string } => StmtKind::ForString {
+            LoopSource::Str { var, string } => StmtKind::ForString {
                 id,
                 var,
                 string,
                 filter,
                 body,
             },
+        };
+        if setup.is_empty() {
+            return looped;
         }
+        let mut stmts = setup;
+        stmts.push(Stmt {
+            kind: looped,
+            span: span.clone(),
+        });
+        StmtKind::Expr(Expr {
+            kind: ExprKind::Block(hir::Block { stmts, tail: None }),
+            ty: Type::Null,
+            span: span.clone(),
+        })
     }
 
     pub(super) fn check_comprehension(
@@ -198,7 +367,7 @@ impl Checker {
             return error_expr(span);
         };
         self.body().scopes.push();
-        let Some(head) = self.loop_head(&pattern, &iterable, &span) else {
+        let Some(head) = self.loop_head(&pattern, &iterable, false, &span) else {
             self.body().scopes.pop();
             return error_expr(span);
         };
@@ -309,7 +478,7 @@ impl Checker {
             }],
             tail: None,
         };
-        let looped = self.loop_stmt(head, id, filter, body);
+        let looped = self.loop_stmt(head, id, filter, body, &span);
         Expr {
             kind: ExprKind::Block(hir::Block {
                 stmts: vec![
@@ -344,33 +513,28 @@ enum Step {
 impl Checker {
     /// A range used as a value (`let r = 0..5`): the `list[Int]` it stands for.
     pub(super) fn range_value(&mut self, r: &ast::RangeExpr, span: Span) -> Expr {
-        let as_expr = ast::Expr::Range(r.clone());
+        if r.end().is_none() {
+            self.open_range_error(span.clone());
+            return error_expr(span);
+        }
         self.body().scopes.push();
         let pattern_var = self.new_var("_", Type::Int, false, span.clone());
         self.body().used.insert(pattern_var);
-        let head = {
-            let int = |this: &mut Self, e: Option<ast::Expr>| -> Expr {
-                match e {
-                    Some(e) => {
-                        let v = this.check_expr(&e, Some(Type::Int));
-                        this.expect_type(v, Type::Int, &span_of(&e), "range bounds must be `Int`")
-                    }
-                    None => error_expr(span.clone()),
-                }
-            };
-            let start = int(self, r.start());
-            let end = int(self, r.end());
-            let step = r.step().map(|s| int(self, Some(s)));
-            LoopHead::Range {
+        let start = self.range_bound(r.start(), &span);
+        let end = self.range_bound(r.end(), &span);
+        let step = r.step().map(|s| self.range_step(&s));
+        let head = LoopHead {
+            source: LoopSource::Range {
                 var: pattern_var,
                 start,
-                end,
+                end: Some(end),
                 inclusive: r.is_inclusive(),
                 step,
-            }
+            },
+            setup: Vec::new(),
+            prelude: Vec::new(),
         };
         self.body().scopes.pop();
-        let _ = as_expr;
         let list_ty = list_of(Type::Int);
         let acc = self.new_var("_", list_ty, true, span.clone());
         self.body().used.insert(acc);
@@ -403,6 +567,7 @@ impl Checker {
                 }],
                 tail: None,
             },
+            &span,
         );
         Expr {
             kind: ExprKind::Block(hir::Block {
@@ -440,23 +605,38 @@ impl Checker {
         negated: bool,
         span: Span,
     ) -> Expr {
-        if let Some(step) = r.step() {
-            self.not_supported("`in` on a range with `step`", span_of(&step));
+        let lo = self.range_bound(r.start(), &span);
+        let hi = r.end().map(|e| self.range_bound(Some(e), &span));
+        let step = r.step().map(|s| self.range_step(&s));
+        if item.ty.has_error()
+            || lo.ty.has_error()
+            || hi.as_ref().is_some_and(|h| h.ty.has_error())
+            || step.as_ref().is_some_and(|s| s.ty.has_error())
+        {
             return error_expr(span);
         }
-        let int = |this: &mut Self, e: Option<ast::Expr>| -> Expr {
-            match e {
-                Some(e) => {
-                    let v = this.check_expr(&e, Some(Type::Int));
-                    this.expect_type(v, Type::Int, &span_of(&e), "range bounds must be `Int`")
+        if let Some(step) = step {
+            // The direction (and a zero step) is known only at run time.
+            let inside = Expr {
+                kind: ExprKind::InSteppedRange {
+                    item: Box::new(item),
+                    start: Box::new(lo),
+                    end: hi.map(Box::new),
+                    inclusive: r.is_inclusive(),
+                    step: Box::new(step),
+                },
+                ty: Type::Bool,
+                span: span.clone(),
+            };
+            return if negated {
+                Expr {
+                    kind: ExprKind::Unary(hir::UnaryOp::Not, Box::new(inside)),
+                    ty: Type::Bool,
+                    span,
                 }
-                None => error_expr(span.clone()),
-            }
-        };
-        let lo = int(self, r.start());
-        let hi = int(self, r.end());
-        if item.ty.has_error() || lo.ty.has_error() || hi.ty.has_error() {
-            return error_expr(span);
+            } else {
+                inside
+            };
         }
         // The item is evaluated once, into a variable of its own.
         let x = self.new_var("_", Type::Int, false, span.clone());
@@ -476,13 +656,15 @@ impl Checker {
         } else {
             hir::BinaryOp::Lt
         };
-        let inside = Expr {
-            kind: ExprKind::And(
-                Box::new(cmp(hir::BinaryOp::Le, lo, read.clone())),
-                Box::new(cmp(upper, read, hi)),
-            ),
-            ty: Type::Bool,
-            span: span.clone(),
+        let above = cmp(hir::BinaryOp::Le, lo, read.clone());
+        // `a..` has no upper bound.
+        let inside = match hi {
+            Some(hi) => Expr {
+                kind: ExprKind::And(Box::new(above), Box::new(cmp(upper, read, hi))),
+                ty: Type::Bool,
+                span: span.clone(),
+            },
+            None => above,
         };
         let test = if negated {
             Expr {

@@ -759,14 +759,10 @@ impl Checker {
         &mut self,
         l: &ast::LetCond,
         i: &ast::IfExpr,
-        _expected: Option<Type>,
+        expected: Option<Type>,
         value_wanted: bool,
         span: Span,
     ) -> Expr {
-        if i.then_expr().is_some() {
-            self.not_supported("`if let` with `then`", span.clone());
-            return error_expr(span);
-        }
         let value = match l.expr() {
             Some(e) => self.check_expr(&e, None),
             None => return error_expr(span),
@@ -776,6 +772,26 @@ impl Checker {
             Some(p) => self.check_pattern(&p, value.ty),
             None => hir::Pattern::Wildcard,
         };
+        // `if let p = v then a else b`: the bindings are visible in `a` only.
+        if let Some(then_expr) = i.then_expr() {
+            let then_value = self.check_expr(&then_expr, expected);
+            self.body().scopes.pop();
+            let else_value = match i.else_expr() {
+                Some(e) => self.check_expr(&e, expected),
+                None => error_expr(span.clone()),
+            };
+            let (then_value, else_value, ty) = self.join_values(then_value, else_value, &span);
+            return Expr {
+                kind: ExprKind::IfLet {
+                    pattern,
+                    value: Box::new(value),
+                    then_block: tail_block(then_value),
+                    else_block: Some(tail_block(else_value)),
+                },
+                ty,
+                span,
+            };
+        }
         let then_block = self.check_branch(&block_stmts(i.then_block()), value_wanted);
         self.body().scopes.pop();
         let mut else_block = match i.else_branch() {
@@ -845,6 +861,20 @@ impl Checker {
                 } else {
                     b
                 };
+                // Values that meet in a union are carried into it.
+                if ty.union_members().is_some() {
+                    let into = |this: &mut Self, v: Expr| {
+                        if v.ty == ty || v.ty == Type::Never {
+                            v
+                        } else {
+                            let at = v.span.clone();
+                            this.coerce(v, ty, &at)
+                        }
+                    };
+                    let a = into(self, a);
+                    let b = into(self, b);
+                    return (a, b, ty);
+                }
                 (a, b, ty)
             }
             None => {
@@ -897,6 +927,19 @@ impl Checker {
                         widen(*tail)
                     } else {
                         *tail
+                    }));
+                }
+            }
+        }
+        // Branches that meet in a union carry their values into it.
+        if ty.union_members().is_some() {
+            for block in blocks.iter_mut() {
+                if let Some(tail) = block.tail.take() {
+                    let tail_span = tail.span.clone();
+                    block.tail = Some(Box::new(if tail.ty == ty || tail.ty == Type::Never {
+                        *tail
+                    } else {
+                        self.coerce(*tail, ty, &tail_span)
                     }));
                 }
             }

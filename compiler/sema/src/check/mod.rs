@@ -13,6 +13,7 @@ mod collections;
 mod comprehension;
 mod constraints;
 mod decls;
+mod destructure;
 mod expr;
 mod generic_types;
 mod generics;
@@ -55,6 +56,9 @@ pub mod codes {
     pub const NOT_CONSTANT: &str = "E0309";
     pub const NEEDS_ANNOTATION: &str = "E0310";
     pub const NOT_DECODABLE: &str = "E0311";
+    pub const REFUTABLE_PATTERN: &str = "E0312";
+    pub const OR_PATTERN_BINDINGS: &str = "E0313";
+    pub const MISPLACED_DECLARATION: &str = "E0314";
     pub const NOT_SUPPORTED: &str = "E0900";
     pub const UNUSED_VARIABLE: &str = "W0001";
     pub const UNREACHABLE_ARM: &str = "W0002";

@@ -28,6 +28,8 @@ impl Checker {
         let mut covered_variants: Vec<u32> = Vec::new();
         let mut covered_members: Vec<Type> = Vec::new();
         let mut covered_results = (false, false);
+        let mut covered_lengths = ListLengths::default();
+        let mut any_pattern_failed = false;
         for arm in m.arms() {
             let arm_span = span_of(&arm);
             if catch_all {
@@ -39,23 +41,22 @@ impl Checker {
                 ));
             }
             self.body().scopes.push();
-            let alternatives: Vec<Pattern> =
-                arm.patterns().map(|p| self.check_pattern(&p, ty)).collect();
-            let pattern = match alternatives.len() {
-                0 => Pattern::Wildcard,
-                1 => alternatives.into_iter().next().unwrap_or(Pattern::Wildcard),
-                _ => {
-                    if alternatives.iter().any(|a| matches!(a, Pattern::Bind(_))) {
-                        self.not_supported("bindings inside an or-pattern", arm_span.clone());
-                    }
-                    Pattern::Or(alternatives)
-                }
+            let alternatives: Vec<ast::Pattern> = arm.patterns().collect();
+            let errors_before = self.error_count();
+            let pattern = match alternatives.as_slice() {
+                [] => Pattern::Wildcard,
+                [single] => self.check_pattern(single, ty),
+                _ => self.or_pattern(&alternatives, ty, arm_span.clone()),
             };
+            // A pattern that failed to check covers nothing (no warnings
+            // about the arms after it).
+            let pattern_failed = self.error_count() > errors_before;
+            any_pattern_failed |= pattern_failed;
             let guard = arm.guard().map(|g| {
                 let v = self.check_expr(&g, Some(Type::Bool));
                 self.expect_type(v, Type::Bool, &span_of(&g), "a guard must be a `Bool`")
             });
-            if guard.is_none() {
+            if guard.is_none() && !pattern_failed {
                 if is_catch_all(&pattern) {
                     catch_all = true;
                 }
@@ -63,6 +64,7 @@ impl Checker {
                 collect_variants(&pattern, &mut covered_variants);
                 collect_members(&pattern, &mut covered_members);
                 collect_results(&pattern, &mut covered_results);
+                collect_lengths(&pattern, &mut covered_lengths);
             }
             self.branch_expected = _expected;
             let body = self.check_arm_body(arm.body(), value_wanted);
@@ -74,7 +76,10 @@ impl Checker {
                 span: arm_span,
             });
         }
+        // After a pattern error, missing cases would only be noise.
         let exhaustive = catch_all
+            || any_pattern_failed
+            || covered_lengths.cover_all()
             || (ty == Type::Bool && seen_bools == (true, true))
             || ty == Type::Null && !arms.is_empty();
         // A non-exhaustive match on `Bool` is always an error (types.md §2);
@@ -203,7 +208,16 @@ impl Checker {
                 }
                 None => Pattern::Wildcard,
             },
-            ast::Pattern::Ctor(ctor) => self.ctor_pattern(ctor, ty, span),
+            ast::Pattern::Ctor(ctor) => {
+                let before = self.error_count();
+                let checked = self.ctor_pattern(ctor, ty, span);
+                if matches!(checked, Pattern::Wildcard)
+                    && (ty.has_error() || self.error_count() > before)
+                {
+                    self.bind_as_error(p);
+                }
+                checked
+            }
             ast::Pattern::Tuple(t) => {
                 let subs: Vec<ast::Pattern> = t.elements().collect();
                 match ty {
@@ -215,7 +229,10 @@ impl Checker {
                             .collect(),
                         ty,
                     },
-                    t if t.has_error() => Pattern::Wildcard,
+                    t if t.has_error() => {
+                        self.bind_as_error(p);
+                        Pattern::Wildcard
+                    }
                     other => {
                         self.error(
                             codes::MISMATCHED_TYPES,
@@ -226,6 +243,7 @@ impl Checker {
                                 subs.len()
                             ),
                         );
+                        self.bind_as_error(p);
                         Pattern::Wildcard
                     }
                 }
@@ -284,21 +302,21 @@ impl Checker {
                 }
             }
             ast::Pattern::Or(or) => {
-                let alternatives: Vec<Pattern> = or
-                    .alternatives()
-                    .map(|alt| self.check_pattern(&alt, ty))
-                    .collect();
-                if alternatives.iter().any(|a| matches!(a, Pattern::Bind(_))) {
-                    self.not_supported("bindings inside an or-pattern", span);
-                }
-                Pattern::Or(alternatives)
+                let alternatives: Vec<ast::Pattern> = or.alternatives().collect();
+                self.or_pattern(&alternatives, ty, span)
             }
             ast::Pattern::Paren(inner) => match inner.pattern() {
                 Some(p) => self.check_pattern(&p, ty),
                 None => Pattern::Wildcard,
             },
-            _ => {
-                self.not_supported("this pattern", span);
+            ast::Pattern::List(l) => self.list_pattern(l, ty, span),
+            ast::Pattern::Rest(_) => {
+                self.error(
+                    codes::MISMATCHED_TYPES,
+                    "`...` is only allowed at the end of a list pattern",
+                    span,
+                    "not inside `[…]`",
+                );
                 Pattern::Wildcard
             }
         }
@@ -320,6 +338,25 @@ impl Checker {
                     member: Type::Null,
                     union: ty,
                     var: None,
+                };
+            }
+            // A literal of one member type: test the member, then the value.
+            let member = if members.contains(&pty) {
+                Some(pty)
+            } else if pty == Type::Int && members.contains(&Type::Float) {
+                Some(Type::Float)
+            } else {
+                None
+            };
+            if let Some(member) = member {
+                let inner = match (pattern, member) {
+                    (Pattern::Int(v), Type::Float) => Pattern::Float(v as f64),
+                    (p, _) => p,
+                };
+                return Pattern::MemberValue {
+                    member,
+                    union: ty,
+                    inner: Box::new(inner),
                 };
             }
         }
@@ -371,19 +408,39 @@ impl Checker {
                     Some((Pattern::Bytes(lit.bytes_value()?), Type::Bytes))
                 }
                 _ => {
-                    self.not_supported("this literal pattern", span);
+                    self.error(
+                        codes::BAD_LITERAL,
+                        "only numbers can be negated in a pattern",
+                        span,
+                        "not a number",
+                    );
                     None
                 }
             },
             ast::Expr::String(s) if !negative => match s.plain_value() {
                 Some(text) => Some((Pattern::Str(text), Type::Str)),
                 None => {
-                    self.not_supported("an interpolated string as a pattern", span);
+                    self.push_diagnostic(
+                        Diagnostic::error(
+                            codes::BAD_LITERAL,
+                            "a string pattern cannot interpolate",
+                            span,
+                            "a pattern must be a constant",
+                        )
+                        .with_help(
+                            "bind the value and compare it in a guard: `s if s == \"…{x}…\" ->`",
+                        ),
+                    );
                     None
                 }
             },
             _ => {
-                self.not_supported("this pattern", span);
+                self.error(
+                    codes::BAD_LITERAL,
+                    "only numbers can be negated in a pattern",
+                    span,
+                    "not a number",
+                );
                 None
             }
         }
@@ -436,17 +493,22 @@ impl Checker {
                 ty,
             };
         }
+        if let Type::Record(n) = ty {
+            if segments.len() == 1 && self.types.records[n.id as usize].name == variant_name {
+                return self.record_pattern(ctor, ty, &variant_name, span);
+            }
+        }
         let Type::Enum(e) = ty else {
             if !ty.has_error() {
-                let what = if self.types.by_name.contains_key(&self.key(&variant_name)) {
-                    "record patterns"
-                } else {
-                    "this constructor pattern"
-                };
                 if matches!(variant_name.as_str(), "ok" | "err")
                     || self.types.by_name.contains_key(&self.key(&variant_name))
                 {
-                    self.not_supported(what, span);
+                    self.error(
+                        codes::MISMATCHED_TYPES,
+                        "mismatched types",
+                        span,
+                        format!("a `{variant_name}` pattern, but the value matched is `{ty}`"),
+                    );
                 } else {
                     self.error(
                         codes::MISMATCHED_TYPES,
@@ -484,7 +546,24 @@ impl Checker {
         let mut fields = Vec::new();
         let mut positional = 0usize;
         let mut has_rest = false;
-        for arg in ctor.args() {
+        let args: Vec<ast::CtorArg> = ctor.args().collect();
+        let has_named = args.iter().any(|a| matches!(a, ast::CtorArg::Field(_)));
+        for arg in args {
+            // Among named field patterns, a bare field name is shorthand for
+            // `name: name` (`Rect(w: _, h)`).
+            if let (true, ast::CtorArg::Positional(ast::Pattern::Ident(i))) = (has_named, &arg) {
+                let name = i.name().map(|n| n.text()).unwrap_or_default();
+                if let Some(index) = variant
+                    .fields
+                    .iter()
+                    .position(|(n, _)| n.as_deref() == Some(name.as_str()))
+                {
+                    let fty = variant.fields[index].1;
+                    let var = self.new_var(&name, fty, false, span_of(i));
+                    fields.push((index as u32, Pattern::Bind(var)));
+                    continue;
+                }
+            }
             match arg {
                 ast::CtorArg::Rest(_) => has_rest = true,
                 ast::CtorArg::Positional(p) => {
@@ -574,7 +653,43 @@ fn is_catch_all(p: &Pattern) -> bool {
     match p {
         Pattern::Wildcard | Pattern::Bind(_) => true,
         Pattern::Or(alts) => alts.iter().any(is_catch_all),
+        Pattern::Tuple { elems, .. } => elems.iter().all(is_catch_all),
+        Pattern::Record { fields, .. } => fields.iter().all(|(_, f)| is_catch_all(f)),
+        Pattern::List {
+            elems,
+            rest: Some(_),
+            ..
+        } => elems.is_empty(),
         _ => false,
+    }
+}
+
+/// The list lengths unguarded arms match completely: exact lengths from
+/// `[a, b]`, and every length from `n` on from `[a, b, ...]`.
+#[derive(Default)]
+struct ListLengths {
+    exact: Vec<usize>,
+    at_least: Option<usize>,
+}
+
+impl ListLengths {
+    fn cover_all(&self) -> bool {
+        self.at_least
+            .is_some_and(|n| (0..n).all(|len| self.exact.contains(&len)))
+    }
+}
+
+fn collect_lengths(p: &Pattern, covered: &mut ListLengths) {
+    match p {
+        Pattern::List { elems, rest, .. } if elems.iter().all(is_catch_all) => match rest {
+            Some(_) => {
+                covered.at_least =
+                    Some(covered.at_least.map_or(elems.len(), |n| n.min(elems.len())))
+            }
+            None => covered.exact.push(elems.len()),
+        },
+        Pattern::Or(alts) => alts.iter().for_each(|a| collect_lengths(a, covered)),
+        _ => {}
     }
 }
 

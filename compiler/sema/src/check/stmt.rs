@@ -74,10 +74,7 @@ impl Checker {
             }
             ast::Stmt::While(w) => {
                 let cond = match w.condition() {
-                    Some(ast::Condition::Let(l)) => {
-                        self.not_supported("`while let`", span_of(&l));
-                        return None;
-                    }
+                    Some(ast::Condition::Let(l)) => return self.check_while_let(w, &l, span),
                     Some(ast::Condition::Expr(e)) => self.check_condition(Some(e)),
                     None => error_expr(span.clone()),
                 };
@@ -95,7 +92,7 @@ impl Checker {
             ast::Stmt::For(f) => return self.check_for(f, span),
             ast::Stmt::Break(b) => {
                 if let Some(v) = b.value() {
-                    self.not_supported("`break` with a value", span_of(&v));
+                    self.break_value_error(&v);
                 }
                 StmtKind::Break(self.loop_target(b.label().map(|l| l.text()), "break", &span)?)
             }
@@ -149,7 +146,7 @@ impl Checker {
                 StmtKind::Expr(self.check_expr_in(&ast::Expr::Match(e.clone()), None, false))
             }
             ast::Stmt::Decl(d) => {
-                self.not_supported("a declaration inside a block", span_of(d));
+                self.misplaced_declaration(d);
                 return None;
             }
         };
@@ -210,16 +207,10 @@ impl Checker {
             t => declared.unwrap_or(t),
         };
         let pattern = let_stmt.pattern()?;
-        if let ast::Pattern::Tuple(t) = &pattern {
-            return self.check_let_tuple(t, value, let_stmt.is_mut());
-        }
         let name = match &pattern {
             ast::Pattern::Ident(p) => p.name()?.text(),
             ast::Pattern::Wildcard(_) => "_".to_string(),
-            other => {
-                self.not_supported("destructuring in `let`", span_of(other));
-                return None;
-            }
+            other => return self.check_let_pattern(other, value, ty, let_stmt.is_mut()),
         };
         let var = self.new_var(&name, ty, let_stmt.is_mut(), span_of(&pattern));
         Some(StmtKind::Let(var, value))
@@ -353,114 +344,15 @@ impl Checker {
         }
     }
 
+    /// `for pattern in iterable if filter … end`, over a range (possibly
+    /// open-ended), list, string, `Bytes`, map or set.
     fn check_for(&mut self, f: &ast::ForStmt, span: Span) -> Option<Stmt> {
         let iterable = f.iterable()?;
-        let (start, end, inclusive, step) = match &iterable {
-            ast::Expr::Range(r) => {
-                let start = self.int_operand(r.start(), &span);
-                let end = self.int_operand(r.end(), &span);
-                let step = r.step().map(|s| {
-                    let v = self.check_expr(&s, Some(Type::Int));
-                    let v = self.expect_type(
-                        v,
-                        Type::Int,
-                        &span_of(&s),
-                        "a range step must be an `Int`",
-                    );
-                    if let ExprKind::Int(0) = v.kind {
-                        self.error(
-                            codes::BAD_LITERAL,
-                            "a range step must not be zero",
-                            span_of(&s),
-                            "step 0 would never advance",
-                        );
-                    }
-                    v
-                });
-                (start, end, r.is_inclusive(), step)
-            }
-            other => {
-                let value = self.check_expr(other, None);
-                return match value.ty {
-                    Type::List(elem) => self.check_for_list(f, value, *elem, span),
-                    Type::Map(k, v) => self.check_for_collection(f, value, *k, Some(*v), span),
-                    Type::Set(e) => self.check_for_collection(f, value, *e, None, span),
-                    Type::Str => self.check_for_string(f, value, span),
-                    t if t.has_error() => None,
-                    Type::Json => {
-                        self.error(
-                            codes::MISMATCHED_TYPES,
-                            "a `Json` may not be a list or an object",
-                            span_of(other),
-                            "cannot iterate over a `Json`",
-                        );
-                        self.push_help(
-                            "narrow it first: `if j is list[Json]` or `if j is map[String, Json]`"
-                                .to_string(),
-                        );
-                        None
-                    }
-                    t => {
-                        self.not_supported(&format!("`for` over a `{t}`"), span_of(other));
-                        None
-                    }
-                };
-            }
-        };
-        self.body().scopes.push();
         let pattern = f.pattern()?;
-        let name = match &pattern {
-            ast::Pattern::Ident(p) => p.name()?.text(),
-            ast::Pattern::Wildcard(_) => "_".to_string(),
-            other => {
-                self.not_supported("this pattern in `for`", span_of(other));
-                self.body().scopes.pop();
-                return None;
-            }
-        };
-        let var = self.new_var(&name, Type::Int, false, span_of(&pattern));
-        let filter = f.filter().map(|c| {
-            let v = self.check_expr(&c, Some(Type::Bool));
-            self.expect_type(
-                v,
-                Type::Bool,
-                &span_of(&c),
-                "a `for` filter must be a `Bool`",
-            )
-        });
-        let id = self.body().scopes.enter_loop(f.label().map(|l| l.text()));
-        let body = self.check_stmts(&block_stmts(f.body()), false);
-        self.body().scopes.exit_loop();
-        self.body().scopes.pop();
-        Some(Stmt {
-            kind: StmtKind::ForRange {
-                id,
-                var,
-                start,
-                end,
-                inclusive,
-                step,
-                filter,
-                body,
-            },
-            span,
-        })
-    }
-
-    /// `for c in s`.
-    fn check_for_string(&mut self, f: &ast::ForStmt, string: Expr, span: Span) -> Option<Stmt> {
         self.body().scopes.push();
-        let pattern = f.pattern()?;
-        let var = match &pattern {
-            ast::Pattern::Ident(i) => {
-                self.new_var(&i.name()?.text(), Type::Str, false, span_of(&pattern))
-            }
-            ast::Pattern::Wildcard(_) => self.new_var("_", Type::Str, false, span_of(&pattern)),
-            other => {
-                self.not_supported("this pattern in `for`", span_of(other));
-                self.body().scopes.pop();
-                return None;
-            }
+        let Some(head) = self.loop_head(&pattern, &iterable, true, &span) else {
+            self.body().scopes.pop();
+            return None;
         };
         let filter = f.filter().map(|c| {
             let v = self.check_expr(&c, Some(Type::Bool));
@@ -475,254 +367,107 @@ impl Checker {
         let body = self.check_stmts(&block_stmts(f.body()), false);
         self.body().scopes.exit_loop();
         self.body().scopes.pop();
-        Some(Stmt {
-            kind: StmtKind::ForString {
-                id,
-                var,
-                string,
-                filter,
-                body,
-            },
-            span,
-        })
+        let kind = self.loop_stmt(head, id, filter, body, &span);
+        Some(Stmt { kind, span })
     }
+}
 
-    /// `for (k, v) in map` / `for x in set`.
-    fn check_for_collection(
+impl Checker {
+    /// `while let pattern = value … end`: a `loop` whose body tests the
+    /// pattern each time round and leaves the loop when it does not match.
+    fn check_while_let(
         &mut self,
-        f: &ast::ForStmt,
-        collection: Expr,
-        key_ty: Type,
-        value_ty: Option<Type>,
+        w: &ast::WhileStmt,
+        l: &ast::LetCond,
         span: Span,
     ) -> Option<Stmt> {
+        let value = match l.expr() {
+            Some(e) => self.check_expr(&e, None),
+            None => error_expr(span.clone()),
+        };
+        let id = self.body().scopes.enter_loop(w.label().map(|l| l.text()));
         self.body().scopes.push();
-        let pattern = f.pattern()?;
-        let bind = |this: &mut Self, p: &ast::Pattern, ty: Type| -> Option<Option<hir::VarId>> {
-            match p {
-                ast::Pattern::Ident(i) => {
-                    Some(Some(this.new_var(&i.name()?.text(), ty, false, span_of(p))))
-                }
-                ast::Pattern::Wildcard(_) => Some(None),
-                other => {
-                    this.not_supported("this pattern in `for`", span_of(other));
-                    None
-                }
-            }
+        let pattern = match l.pattern() {
+            Some(p) => self.check_pattern(&p, value.ty),
+            None => hir::Pattern::Wildcard,
         };
-        let (key, value) = match (&pattern, value_ty) {
-            (ast::Pattern::Tuple(t), Some(vty)) => {
-                let subs: Vec<ast::Pattern> = t.elements().collect();
-                if subs.len() != 2 {
-                    self.error(
-                        codes::MISMATCHED_TYPES,
-                        "a map yields (key, value) pairs",
-                        span_of(t),
-                        "write `for (key, value) in …`",
-                    );
-                    self.body().scopes.pop();
-                    return None;
-                }
-                let k = bind(self, &subs[0], key_ty)?;
-                let v = bind(self, &subs[1], vty)?;
-                (k, v)
-            }
-            (p, None) => (bind(self, p, key_ty)?, None),
-            (other, Some(_)) => {
-                self.not_supported(
-                    "iterating over a map without a `(key, value)` pattern",
-                    span_of(other),
-                );
-                self.body().scopes.pop();
-                return None;
-            }
-        };
-        let filter = f.filter().map(|c| {
-            let v = self.check_expr(&c, Some(Type::Bool));
-            self.expect_type(
-                v,
-                Type::Bool,
-                &span_of(&c),
-                "a `for` filter must be a `Bool`",
-            )
-        });
-        let id = self.body().scopes.enter_loop(f.label().map(|l| l.text()));
-        let body = self.check_stmts(&block_stmts(f.body()), false);
-        self.body().scopes.exit_loop();
+        let then_block = self.check_stmts(&block_stmts(w.body()), false);
         self.body().scopes.pop();
-        Some(Stmt {
-            kind: StmtKind::ForCollection {
-                id,
-                key,
-                value,
-                collection,
-                filter,
-                body,
+        self.body().scopes.exit_loop();
+        let leave = hir::Block {
+            stmts: vec![Stmt {
+                kind: StmtKind::Break(id),
+                span: span.clone(),
+            }],
+            tail: None,
+        };
+        let step = Expr {
+            kind: ExprKind::IfLet {
+                pattern,
+                value: Box::new(value),
+                then_block,
+                else_block: Some(leave),
             },
+            ty: Type::Null,
+            span: span.clone(),
+        };
+        let body = hir::Block {
+            stmts: vec![Stmt {
+                kind: StmtKind::Expr(step),
+                span: span.clone(),
+            }],
+            tail: None,
+        };
+        Some(Stmt {
+            kind: StmtKind::Loop { id, body },
             span,
         })
     }
 
-    /// `let (a, b) = value`.
-    fn check_let_tuple(
-        &mut self,
-        t: &ast::TuplePat,
-        value: Expr,
-        mutable: bool,
-    ) -> Option<StmtKind> {
-        let subs: Vec<ast::Pattern> = t.elements().collect();
-        let elems = match value.ty {
-            Type::Tuple(elems) if elems.len() == subs.len() => elems,
-            ty if ty.has_error() => return None,
-            other => {
-                self.error(
-                    codes::MISMATCHED_TYPES,
-                    "mismatched types",
-                    span_of(t),
-                    format!(
-                        "a pattern of {} elements, but the value is `{other}`",
-                        subs.len()
-                    ),
-                );
-                return None;
-            }
-        };
-        let mut vars = Vec::new();
-        for (p, ty) in subs.iter().zip(elems.iter()) {
-            match p {
-                ast::Pattern::Ident(ident) => {
-                    let name = ident.name()?.text();
-                    vars.push(Some(self.new_var(&name, *ty, mutable, span_of(p))));
-                }
-                ast::Pattern::Wildcard(_) => vars.push(None),
-                other => {
-                    self.not_supported("nested patterns in `let`", span_of(other));
-                    return None;
-                }
-            }
-        }
-        Some(StmtKind::LetTuple(vars, value))
-    }
-
-    fn check_for_list(
-        &mut self,
-        f: &ast::ForStmt,
-        list: Expr,
-        elem: Type,
-        span: Span,
-    ) -> Option<Stmt> {
-        self.body().scopes.push();
-        let pattern = f.pattern()?;
-        // `for (i, x) in enumerate(xs)`: the element is destructured first.
-        let mut destructure: Option<Stmt> = None;
-        let name = match &pattern {
-            ast::Pattern::Ident(p) => p.name()?.text(),
-            ast::Pattern::Wildcard(_) => "_".to_string(),
-            ast::Pattern::Tuple(t) if matches!(elem, Type::Tuple(_)) => {
-                let whole = self.new_var("_", elem, false, span_of(&pattern));
-                self.body().used.insert(whole);
-                let value = Expr {
-                    kind: ExprKind::Var(whole),
-                    ty: elem,
-                    span: span_of(&pattern),
-                };
-                let kind = self.check_let_tuple(t, value, false)?;
-                destructure = Some(Stmt {
-                    kind,
-                    span: span_of(&pattern),
-                });
-                String::new()
-            }
-            other => {
-                self.not_supported("this pattern in `for`", span_of(other));
-                self.body().scopes.pop();
-                return None;
-            }
-        };
-        let var = match &destructure {
-            Some(Stmt {
-                kind:
-                    StmtKind::LetTuple(
-                        _,
-                        Expr {
-                            kind: ExprKind::Var(v),
-                            ..
-                        },
-                    ),
-                ..
-            }) => *v,
-            _ => self.new_var(&name, elem, false, span_of(&pattern)),
-        };
-        let filter = f.filter().map(|c| {
-            let v = self.check_expr(&c, Some(Type::Bool));
-            self.expect_type(
-                v,
-                Type::Bool,
-                &span_of(&c),
-                "a `for` filter must be a `Bool`",
+    /// `break value`: loops are statements in Lumen (syntax.md §5–6 give
+    /// `loop` no expression form), so there is nothing to receive a value.
+    fn break_value_error(&mut self, value: &ast::Expr) {
+        self.push_diagnostic(
+            Diagnostic::error(
+                codes::BAD_LOOP_CONTROL,
+                "`break` cannot carry a value",
+                span_of(value),
+                "a loop is a statement and has no value",
             )
-        });
-        let id = self.body().scopes.enter_loop(f.label().map(|l| l.text()));
-        let mut body = self.check_stmts(&block_stmts(f.body()), false);
-        let mut filter = filter;
-        if let Some(d) = destructure {
-            // The filter may use the destructured names: test it after them.
-            if let Some(cond) = filter.take() {
-                let cspan = cond.span.clone();
-                let skip = Expr {
-                    kind: ExprKind::If {
-                        cond: Box::new(Expr {
-                            kind: ExprKind::Unary(hir::UnaryOp::Not, Box::new(cond)),
-                            ty: Type::Bool,
-                            span: cspan.clone(),
-                        }),
-                        then_block: hir::Block {
-                            stmts: vec![Stmt {
-                                kind: StmtKind::Continue(id),
-                                span: cspan.clone(),
-                            }],
-                            tail: None,
-                        },
-                        else_block: None,
-                    },
-                    ty: Type::Null,
-                    span: cspan.clone(),
-                };
-                body.stmts.insert(
-                    0,
-                    Stmt {
-                        kind: StmtKind::Expr(skip),
-                        span: cspan,
-                    },
-                );
-            }
-            body.stmts.insert(0, d);
-        }
-        self.body().scopes.exit_loop();
-        self.body().scopes.pop();
-        Some(Stmt {
-            kind: StmtKind::ForList {
-                id,
-                var,
-                list,
-                filter,
-                body,
-            },
-            span,
-        })
+            .with_help("declare `let mut result = …` before the loop, assign it, then `break`"),
+        );
     }
 
-    fn int_operand(&mut self, e: Option<ast::Expr>, span: &Span) -> Expr {
-        match e {
-            Some(e) => {
-                let v = self.check_expr(&e, Some(Type::Int));
-                self.expect_type(v, Type::Int, &span_of(&e), "range bounds must be `Int`")
+    /// A declaration inside a block: the grammar puts declarations at the
+    /// top level of a file (syntax.md §4–5).
+    fn misplaced_declaration(&mut self, d: &ast::Decl) {
+        let what = match d {
+            ast::Decl::Record(_) => "a `record`",
+            ast::Decl::Enum(_) => "an `enum`",
+            ast::Decl::Cell(_) => "a `cell`",
+            ast::Decl::Const(_) => "a `const`",
+            ast::Decl::TypeAlias(_) => "a `type` alias",
+            ast::Decl::Trait(_) => "a `trait`",
+            ast::Decl::Impl(_) => "an `impl`",
+            ast::Decl::Import(_) => "an `import`",
+            _ => "this declaration",
+        };
+        let help = match d {
+            ast::Decl::Cell(_) => {
+                "move it to the top level of the file, or use a lambda: `let f = fn(x) => …`"
             }
-            None => {
-                self.not_supported("an open-ended range in `for`", span.clone());
-                error_expr(span.clone())
-            }
-        }
+            ast::Decl::Const(_) => "move it to the top level of the file, or use `let`",
+            _ => "move it to the top level of the file",
+        };
+        self.push_diagnostic(
+            Diagnostic::error(
+                codes::MISPLACED_DECLARATION,
+                format!("{what} cannot be declared inside a block"),
+                span_of(d),
+                "declarations belong at the top level of a file",
+            )
+            .with_help(help),
+        );
     }
 }
 
@@ -877,10 +622,6 @@ impl Checker {
                         index
                     };
                     match ty {
-                        Type::Map(..) if !std::ptr::eq(step, accesses.first().unwrap_or(step)) => {
-                            self.not_supported("assigning inside a map entry", span_of(step));
-                            return None;
-                        }
                         Type::List(elem) => {
                             ty = *elem;
                             path.push(hir::PlaceStep::Index(index));
@@ -923,7 +664,7 @@ impl Checker {
             }
             Some(op) => {
                 let bin = super::ops::binary_op(op)?;
-                let current = self.check_expr(target, None);
+                let current = place_read(self, var, decl.ty, &path, &span_of(target));
                 let rhs = self.check_expr(&value_syntax, None);
                 let combined = self.binary(bin, current, rhs, span_of(assign));
                 self.coerce(combined, ty, &value_span)
@@ -934,34 +675,9 @@ impl Checker {
         let target_span = span_of(target);
         let writes_field = matches!(path.last(), Some(hir::PlaceStep::Field(_)));
         let read_back = match (writes_field, last_record) {
-            (true, Some(record_ty))
-                if !path.iter().any(|p| matches!(p, hir::PlaceStep::Key(_))) =>
-            {
-                let mut e = Expr {
-                    kind: ExprKind::Var(var),
-                    ty: decl.ty,
-                    span: target_span.clone(),
-                };
-                let mut cur = decl.ty;
-                for step in &path[..path.len() - 1] {
-                    let (kind, next) = match (step, cur) {
-                        (hir::PlaceStep::Field(i), Type::Record(n)) => (
-                            ExprKind::Field(Box::new(e), *i),
-                            self.types.records[n.id as usize].fields[*i as usize].ty,
-                        ),
-                        (hir::PlaceStep::Index(ix), Type::List(el)) => {
-                            (ExprKind::Index(Box::new(e), Box::new(ix.clone())), *el)
-                        }
-                        _ => break,
-                    };
-                    e = Expr {
-                        kind,
-                        ty: next,
-                        span: target_span.clone(),
-                    };
-                    cur = next;
-                }
-                (cur == record_ty).then_some(e)
+            (true, Some(record_ty)) => {
+                let e = place_read(self, var, decl.ty, &path[..path.len() - 1], &target_span);
+                (e.ty == record_ty).then_some(e)
             }
             _ => None,
         };
@@ -993,6 +709,45 @@ impl Checker {
     }
 }
 
+/// The value at `path` inside variable `var`, read with the steps already
+/// checked (a compound assignment's current value, a record to re-check
+/// after a write). A map step reads an entry that must exist.
+fn place_read(
+    checker: &Checker,
+    var: hir::VarId,
+    var_ty: Type,
+    path: &[hir::PlaceStep],
+    span: &Span,
+) -> Expr {
+    let mut e = Expr {
+        kind: ExprKind::Var(var),
+        ty: var_ty,
+        span: span.clone(),
+    };
+    for step in path {
+        let (kind, next) = match (step, e.ty) {
+            (hir::PlaceStep::Field(i), Type::Record(n)) => {
+                let fty = checker.types.records[n.id as usize].fields[*i as usize].ty;
+                (ExprKind::Field(Box::new(e), *i), fty)
+            }
+            (hir::PlaceStep::Index(ix), Type::List(el)) => {
+                (ExprKind::Index(Box::new(e), Box::new(ix.clone())), *el)
+            }
+            (hir::PlaceStep::Key(key), Type::Map(_, v)) => (
+                ExprKind::Collection(hir::CollectionOp::MapEntry, vec![e, key.clone()]),
+                *v,
+            ),
+            _ => return error_expr(span.clone()),
+        };
+        e = Expr {
+            kind,
+            ty: next,
+            span: span.clone(),
+        };
+    }
+    e
+}
+
 pub(crate) fn block_stmts(block: Option<ast::Block>) -> Vec<ast::Stmt> {
     block.map(|b| b.stmts().collect()).unwrap_or_default()
 }
@@ -1014,7 +769,7 @@ pub(crate) fn stmt_diverges(stmt: &Stmt) -> bool {
         StmtKind::Expr(e)
         | StmtKind::Let(_, e)
         | StmtKind::Assign(_, e)
-        | StmtKind::LetTuple(_, e) => e.ty == Type::Never,
+        | StmtKind::LetPattern(_, e) => e.ty == Type::Never,
         StmtKind::Loop { id, body } => !block_breaks_to(body, *id),
         StmtKind::While { id, cond, body } => {
             matches!(cond.kind, ExprKind::Bool(true)) && !block_breaks_to(body, *id)
@@ -1042,7 +797,7 @@ fn block_breaks_to(block: &hir::Block, id: hir::LoopId) -> bool {
 fn stmt_breaks_to(stmt: &Stmt, id: hir::LoopId) -> bool {
     match &stmt.kind {
         StmtKind::Break(target) => *target == id,
-        StmtKind::LetTuple(_, e)
+        StmtKind::LetPattern(_, e)
         | StmtKind::Expr(e)
         | StmtKind::Let(_, e)
         | StmtKind::Assign(_, e)
@@ -1071,6 +826,14 @@ fn expr_breaks_to(e: &Expr, id: hir::LoopId) -> bool {
         }
         ExprKind::Match { arms, .. } => arms.iter().any(|a| block_breaks_to(&a.body, id)),
         ExprKind::When(arms) => arms.iter().any(|a| block_breaks_to(&a.body, id)),
+        ExprKind::IfLet {
+            then_block,
+            else_block,
+            ..
+        } => {
+            block_breaks_to(then_block, id)
+                || else_block.as_ref().is_some_and(|b| block_breaks_to(b, id))
+        }
         ExprKind::Block(b) => block_breaks_to(b, id),
         _ => false,
     }

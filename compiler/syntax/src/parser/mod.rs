@@ -29,6 +29,10 @@ pub(crate) struct Parser<'i> {
     depth_reported: bool,
     /// Range of the last error: a second complaint about the same spot is noise.
     last_error_range: Option<(u32, u32)>,
+    /// Inside a `for` header's iterable: `a..` at the end of the line (or
+    /// before `if`/`step`) is an open-ended range, not a range continued on
+    /// the next line.
+    pub(crate) open_range_ok: bool,
 }
 
 /// Parses a whole file into events.
@@ -41,6 +45,7 @@ pub(crate) fn parse(input: &Input<'_>) -> Vec<Event> {
         depth: 0,
         depth_reported: false,
         last_error_range: None,
+        open_range_ok: false,
     };
     grammar::source_file(&mut p);
     p.events

@@ -107,8 +107,15 @@ fn expr_bp_inner(p: &mut Parser<'_>, min_bp: u8) -> Option<CompletedMarker> {
         for _ in 0..n_tokens {
             p.bump_any();
         }
-        p.eat_newlines();
+        let open_ended = node == RANGE_EXPR
+            && op == DOT2
+            && p.open_range_ok
+            && (p.at_line_end() || p.at(IF_KW) || p.at_contextual("step"));
+        if !open_ended {
+            p.eat_newlines();
+        }
         match node {
+            _ if open_ended => {}
             IS_EXPR | AS_EXPR => types::type_(p),
             _ => {
                 if expr_bp(p, r_bp).is_none() {

@@ -126,6 +126,8 @@ fn for_stmt(p: &mut Parser<'_>) {
     let indent = p.current_line_indent();
     p.bump(FOR_KW);
     opt_label(p);
+    // `for i in 0..` loops until `break` (only a `for` statement can).
+    p.open_range_ok = true;
     for_header(p);
     body_end(p, opener, indent, "for");
     m.complete(p, FOR_STMT);
@@ -137,6 +139,7 @@ pub(super) fn for_header(p: &mut Parser<'_>) {
     if p.expect(IN_KW) {
         expressions::expect_expr(p);
     }
+    p.open_range_ok = false;
     if p.at(IF_KW) {
         p.bump(IF_KW);
         expressions::expect_expr(p);
