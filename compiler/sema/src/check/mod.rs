@@ -26,6 +26,7 @@ mod modules;
 mod ops;
 mod pattern;
 mod results;
+mod spreads;
 mod stmt;
 mod unions;
 mod values;

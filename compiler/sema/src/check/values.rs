@@ -462,14 +462,13 @@ impl Checker {
             Some(Type::Json) => Some(Type::Json),
             _ => None,
         };
+        if super::spreads::has_spread(l.elements()) {
+            return self.check_list_spreads(l, expected_elem, span);
+        }
         let mut values = Vec::new();
         for element in l.elements() {
-            match element {
-                ast::Element::Expr(e) => values.push(self.check_expr(&e, expected_elem)),
-                ast::Element::Spread(s) => {
-                    self.not_supported("spreads in list literals", span_of(&s));
-                    return error_expr(span);
-                }
+            if let ast::Element::Expr(e) = element {
+                values.push(self.check_expr(&e, expected_elem));
             }
         }
         let elem = match expected_elem {
