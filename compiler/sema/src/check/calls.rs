@@ -5,8 +5,10 @@ use lumen_syntax::ast;
 
 use super::stmt::error_expr;
 use super::{codes, span_of, Checker};
+use super::spreads::Part;
 use crate::hir::{Builtin, CellId, Expr, ExprKind, Type};
 use crate::scope::Scopes;
+use crate::types::list_of;
 
 /// Builtins this version compiles.
 const SUPPORTED_BUILTINS: &[&str] = &[
@@ -254,6 +256,9 @@ impl Checker {
                     return self.call_value(field, &args, None, span);
                 }
                 if self.names_enum_type(&receiver) {
+                    if self.reject_spreads(&format!("`{}`", f.field_name()), &args) {
+                        return error_expr(span);
+                    }
                     if piped.is_some() {
                         self.not_supported("piping into a variant constructor", span.clone());
                     }
@@ -278,6 +283,10 @@ impl Checker {
         if let Some(&cell) = self.cell_names.get(&self.key(&name)) {
             return self.call_cell(cell, &args, piped, span);
         }
+        let prints = matches!(name.as_str(), "print" | "eprint");
+        if !prints && self.reject_spreads(&format!("`{name}`"), &args) {
+            return error_expr(span);
+        }
         if self.types.by_name.contains_key(&self.key(&name))
             || self.types.variants.contains_key(&name)
         {
@@ -296,6 +305,14 @@ impl Checker {
             return self.check_higher_order(&name, &args, piped, span);
         }
         if SUPPORTED_BUILTINS.contains(&name.as_str()) {
+            if matches!(name.as_str(), "print" | "eprint") && args.iter().any(|a| a.is_spread()) {
+                let builtin = if name == "print" {
+                    Builtin::Print
+                } else {
+                    Builtin::Eprint
+                };
+                return self.print_spreads(builtin, &args, piped, span);
+            }
             return self.call_builtin(&name, &args, piped, span);
         }
         let is_collection = super::collections::COLLECTION_BUILTINS.contains(&name.as_str());
@@ -407,8 +424,21 @@ impl Checker {
         let mut slots: Vec<Option<Expr>> = vec![None; sig.params.len()];
         let mut positional = 0usize;
         let mut ok = true;
+        // `...rest: T`: the positional arguments from its position on, and
+        // every spread argument, make up its list.
+        let variadic = sig.params.iter().position(|p| p.variadic);
+        let rest_elem = variadic.map(|v| match sig.params[v].ty {
+            Type::List(e) => *e,
+            _ => Type::Error,
+        });
+        let mut rest: Vec<Part> = Vec::new();
+        let mut missing_unknown = false;
         if let Some(value) = piped {
             match sig.params.first() {
+                Some(first) if first.variadic => {
+                    rest.push(Part::Item(value));
+                    positional = 1;
+                }
                 Some(first) => {
                     let vspan = value.span.clone();
                     slots[0] = Some(self.coerce(value, first.ty, &vspan));
@@ -432,8 +462,21 @@ impl Checker {
             let arg_span = span_of(arg);
             let Some(value) = arg.value() else { continue };
             if arg.is_spread() {
-                self.not_supported("spread arguments `...xs`", arg_span);
-                ok = false;
+                let (Some(v), Some(elem)) = (variadic, rest_elem) else {
+                    self.spread_without_variadic(&format!("`{}`", sig.name), arg_span);
+                    self.check_expr(&value, None);
+                    ok = false;
+                    // How many arguments the spread stood for is unknown.
+                    missing_unknown = true;
+                    continue;
+                };
+                positional = positional.max(v + 1);
+                let list = self.check_expr(&value, Some(list_of(elem)));
+                let into = format!("the variadic parameter `{}`", sig.params[v].name);
+                match self.spread_arg(list, &into) {
+                    Some(part) => rest.push(part),
+                    None => ok = false,
+                }
                 continue;
             }
             let index = match arg.name() {
@@ -460,6 +503,12 @@ impl Checker {
                 None => {
                     let i = positional;
                     positional += 1;
+                    if let (Some(v), Some(elem)) = (variadic, rest_elem) {
+                        if i >= v {
+                            rest.push(Part::Item(self.check_expr(&value, Some(elem))));
+                            continue;
+                        }
+                    }
                     if i >= sig.params.len() {
                         self.push_diagnostic(
                             Diagnostic::error(
@@ -502,6 +551,19 @@ impl Checker {
             }
             slots[index] = Some(checked);
         }
+        if let (Some(v), Some(elem)) = (variadic, rest_elem) {
+            if slots[v].is_some() && !rest.is_empty() {
+                self.error(
+                    codes::BAD_ARGUMENTS,
+                    format!("parameter `{}` is given more than once", sig.params[v].name),
+                    span.clone(),
+                    "given by name and by position",
+                );
+                ok = false;
+            } else if slots[v].is_none() {
+                slots[v] = Some(self.variadic_list(rest, elem, span.clone()));
+            }
+        }
         let mut final_args = Vec::new();
         for (i, slot) in slots.into_iter().enumerate() {
             match slot {
@@ -513,6 +575,7 @@ impl Checker {
                             let value = self.check_default(default, param.ty);
                             final_args.push(value);
                         }
+                        None if missing_unknown => ok = false,
                         None => {
                             self.push_diagnostic(
                                 Diagnostic::error(
@@ -573,9 +636,6 @@ impl Checker {
                     span_of(arg),
                     "unexpected named argument",
                 );
-            }
-            if arg.is_spread() {
-                self.not_supported("spread arguments `...xs`", span_of(arg));
             }
             // `append(xs, item)`: the item is checked as an element.
             let hint = match (name, values.as_slice()) {

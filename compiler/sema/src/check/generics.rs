@@ -72,6 +72,10 @@ impl Checker {
         let mut assigned: Vec<Option<(ast::Expr, Span)>> = vec![None; sig.params.len()];
         let mut piped_value = piped;
         let mut next = usize::from(piped_value.is_some());
+        // A generic cell has no variadic parameter (see `check_variadic`).
+        if self.reject_spreads(&format!("`{}`", sig.name), args) {
+            return error_expr(span);
+        }
         for arg in args {
             let Some(value) = arg.value() else { continue };
             let index = match arg.name() {

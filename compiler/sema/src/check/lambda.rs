@@ -88,6 +88,7 @@ impl Checker {
                 ty,
                 default: None,
                 span: span_of(p),
+                variadic: false,
             });
         }
         let declared_ret = match l.ret_type() {
@@ -447,6 +448,9 @@ impl Checker {
         piped: Option<Expr>,
         span: Span,
     ) -> Expr {
+        if self.reject_spreads("a function value", args) {
+            return error_expr(span);
+        }
         let Type::Fn(sig) = callee.ty else {
             if !callee.ty.has_error() {
                 self.error(

@@ -45,6 +45,7 @@ pub mod codes {
     pub const DUPLICATE_DEFINITION: &str = "E0101";
     pub const MAIN_CONFLICT: &str = "E0102";
     pub const BAD_ARGUMENTS: &str = "E0200";
+    pub const BAD_PARAMETERS: &str = "E0201";
     pub const MISMATCHED_TYPES: &str = "E0301";
     pub const BAD_OPERANDS: &str = "E0302";
     pub const IMMUTABLE_ASSIGN: &str = "E0303";
@@ -105,9 +106,12 @@ pub(crate) struct CellSig {
 #[derive(Clone)]
 pub(crate) struct ParamSig {
     pub name: String,
+    /// For a variadic parameter (`...rest: T`), the list type `list[T]`.
     pub ty: Type,
     pub default: Option<ast::Expr>,
     pub span: Span,
+    /// `...rest: T`: takes the remaining positional arguments as a list.
+    pub variadic: bool,
 }
 
 /// How far the return type of a cell without `->` has been worked out.

@@ -9,6 +9,11 @@
 //! other spread (`[...ints, 2.5]`, where each `Int` widens, or a set spread
 //! into a list) is copied by a loop that converts each element. A later entry
 //! or spread replaces an earlier entry with the same key, as with `merge`.
+//!
+//! The arguments a variadic parameter (`...rest: T`) receives are built the
+//! same way: `f(1, ...xs, 2)` passes `rest = [1, ...xs, 2]`. Spread arguments
+//! go nowhere else; functions, constructors and fixed-arity builtins reject
+//! them here.
 
 use lumen_diagnostics::Span;
 use lumen_syntax::ast::{self, AstNode};
@@ -21,8 +26,9 @@ use crate::hir::{
 };
 use crate::types::{list_of, map_of, set_of, Type};
 
-/// A checked part of a list or set literal.
-enum Part {
+/// A checked part of a list or set literal (or of the list a variadic
+/// parameter receives).
+pub(super) enum Part {
     Item(Expr),
     /// `...e` (a list or a set), with its element type.
     Spread(Expr, Type),
@@ -112,7 +118,120 @@ impl Checker {
         if !ok {
             return error_expr(span);
         }
-        self.build_seq(kind, parts, expected_elem, span)
+        self.build_seq(kind, parts, expected_elem, None, span)
+    }
+
+    /// The part for a spread argument `...value` (a list or a set) of `into`
+    /// ("the variadic parameter `xs`", "`print`").
+    pub(super) fn spread_arg(&mut self, value: Expr, into: &str) -> Option<Part> {
+        match value.ty {
+            Type::List(e) | Type::Set(e) => {
+                let elem = *e;
+                Some(Part::Spread(value, elem))
+            }
+            t if t.has_error() => None,
+            t => {
+                self.error(
+                    codes::MISMATCHED_TYPES,
+                    format!("cannot spread a `{t}` into {into}"),
+                    value.span.clone(),
+                    "not a list or set",
+                );
+                None
+            }
+        }
+    }
+
+    /// The list a variadic parameter receives.
+    pub(super) fn variadic_list(&mut self, parts: Vec<Part>, elem: Type, span: Span) -> Expr {
+        if parts.is_empty() {
+            return Expr {
+                kind: ExprKind::List(Vec::new()),
+                ty: list_of(elem),
+                span,
+            };
+        }
+        self.build_seq(Kind::List, parts, Some(elem), None, span)
+    }
+
+    /// `print(a, ...xs)` / `eprint(…)`: the display forms of the arguments
+    /// and of the spread elements, joined by one space, printed as one
+    /// string (`print()`'s empty line included).
+    pub(super) fn print_spreads(
+        &mut self,
+        builtin: Builtin,
+        args: &[ast::Arg],
+        piped: Option<Expr>,
+        span: Span,
+    ) -> Expr {
+        let mut parts: Vec<Part> = piped.into_iter().map(Part::Item).collect();
+        let mut ok = true;
+        for arg in args {
+            let Some(e) = arg.value() else { continue };
+            let value = self.check_expr(&e, None);
+            if arg.is_spread() {
+                let into = if builtin == Builtin::Print { "`print`" } else { "`eprint`" };
+                match self.spread_arg(value, into) {
+                    Some(part) => parts.push(part),
+                    None => ok = false,
+                }
+            } else {
+                parts.push(Part::Item(value));
+            }
+        }
+        if !ok {
+            return error_expr(span);
+        }
+        let display = |e: Expr| Expr {
+            span: e.span.clone(),
+            kind: ExprKind::Builtin(Builtin::ToString, vec![e]),
+            ty: Type::Str,
+        };
+        let strings = self.build_seq(Kind::List, parts, Some(Type::Str), Some(display), span.clone());
+        let space = Expr {
+            kind: ExprKind::Str(" ".to_string()),
+            ty: Type::Str,
+            span: span.clone(),
+        };
+        let line = self.check_library("join", vec![strings, space], span.clone());
+        Expr {
+            kind: ExprKind::Builtin(builtin, vec![line]),
+            ty: Type::Null,
+            span,
+        }
+    }
+
+    /// `f(...xs)` where `f` (described as "`f`", "a function value") has no
+    /// variadic parameter.
+    pub(super) fn spread_without_variadic(&mut self, callee: &str, span: Span) {
+        self.error(
+            codes::BAD_ARGUMENTS,
+            format!("{callee} has no variadic parameter to spread `...` into"),
+            span,
+            "spread argument",
+        );
+        self.push_help(
+            "`...xs` passes the elements of a list to a parameter declared `...name: Type`; \
+             pass the list itself as one argument instead"
+                .to_string(),
+        );
+    }
+
+    /// Reports the spread arguments of a call whose callee takes none (a
+    /// function value, a constructor, a builtin — described as in
+    /// [`Self::spread_without_variadic`]); whether there were any.
+    pub(super) fn reject_spreads(&mut self, callee: &str, args: &[ast::Arg]) -> bool {
+        let mut any = false;
+        for arg in args.iter().filter(|a| a.is_spread()) {
+            any = true;
+            let span = super::span_of(arg);
+            if callee == "`format`" {
+                self.not_supported(&format!("spread arguments to {callee}"), span);
+            } else {
+                self.spread_without_variadic(callee, span);
+            }
+        }
+        any
     }
 
     /// The part for a checked `...value` in a list or set literal: a list or
@@ -140,11 +259,14 @@ impl Checker {
         }
     }
 
+    /// Builds the collection; `convert`, when given, maps every element
+    /// (item or spread element) before it is stored.
     fn build_seq(
         &mut self,
         kind: Kind,
         parts: Vec<Part>,
         expected_elem: Option<Type>,
+        convert: Option<fn(Expr) -> Expr>,
         span: Span,
     ) -> Expr {
         let elem = match expected_elem {
@@ -182,10 +304,11 @@ impl Checker {
         self.body().used.insert(acc);
         let mut parts = parts.into_iter().peekable();
         let mut initial = Vec::new();
+        let convert = convert.unwrap_or(|e| e);
         while let Some(Part::Item(_)) = parts.peek() {
             if let Some(Part::Item(v)) = parts.next() {
                 let vspan = v.span.clone();
-                initial.push(self.coerce(v, elem, &vspan));
+                initial.push(self.coerce(convert(v), elem, &vspan));
             }
         }
         let initial = Expr {
@@ -200,7 +323,7 @@ impl Checker {
         let acc_expr = || var_expr(acc, ty, &span);
         let add = |this: &mut Self, v: Expr| -> StmtKind {
             let vspan = v.span.clone();
-            let v = this.coerce(v, elem, &vspan);
+            let v = this.coerce(convert(v), elem, &vspan);
             let kind = match kind {
                 Kind::List => ExprKind::Builtin(Builtin::Append, vec![acc_expr(), v]),
                 Kind::Set => ExprKind::Collection(CollectionOp::SetAdd, vec![acc_expr(), v]),
@@ -218,7 +341,9 @@ impl Checker {
             let step = match part {
                 Part::Item(v) => add(self, v),
                 // Same collection type: one `++` / union.
-                Part::Spread(v, _) if v.ty == ty => {
+                // (When `convert` keeps the element type, as `to_string` of a
+                // `String` does, the elements need no conversion either.)
+                Part::Spread(v, e) if v.ty == ty && convert(var_expr(acc, e, &span)).ty == e => {
                     let vspan = v.span.clone();
                     let joined = match kind {
                         Kind::List => {
@@ -325,7 +450,7 @@ impl Checker {
             if !ok {
                 return error_expr(span);
             }
-            return self.build_seq(Kind::Set, parts, expected_elem, span);
+            return self.build_seq(Kind::Set, parts, expected_elem, None, span);
         }
         let mut parts = Vec::new();
         for c in checked {
