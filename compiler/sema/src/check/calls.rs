@@ -3,9 +3,10 @@
 use lumen_diagnostics::{Diagnostic, Span};
 use lumen_syntax::ast;
 
+use super::arg_source::ArgSource;
+use super::spreads::Part;
 use super::stmt::error_expr;
 use super::{codes, span_of, Checker};
-use super::spreads::Part;
 use crate::hir::{Builtin, CellId, Expr, ExprKind, Type};
 use crate::scope::Scopes;
 use crate::types::list_of;
@@ -659,13 +660,15 @@ impl Checker {
         values: Vec<Expr>,
         span: Span,
     ) -> Option<Expr> {
-        if SUPPORTED_BUILTINS.contains(&name)
-            && !matches!(
-                name,
-                "print" | "eprint" | "debug" | "assert" | "assert_eq" | "assert_ne"
-            )
-        {
+        if SUPPORTED_BUILTINS.contains(&name) {
             return Some(self.call_builtin_values(name, values, span));
+        }
+        let sources = || values.iter().cloned().map(ArgSource::Value).collect();
+        if super::results::RESULT_BUILTINS.contains(&name) {
+            return Some(self.result_builtin(name, sources(), None, span));
+        }
+        if super::higher_order::HIGHER_ORDER.contains(&name) {
+            return Some(self.higher_order(name, sources(), None, span));
         }
         let is_collection = super::collections::COLLECTION_BUILTINS.contains(&name);
         if is_collection {

@@ -385,7 +385,7 @@ impl Checker {
             return error_expr(span);
         }
         if let Some(cell) = self.cell_names.get(&self.key(&name)).copied() {
-            return self.cell_value(cell, span);
+            return self.cell_value(cell, expected, span);
         }
         if super::calls::is_builtin_name(&name) {
             return self.builtin_value(&name, expected, span);

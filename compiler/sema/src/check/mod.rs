@@ -8,6 +8,7 @@
 //! typing), [`pattern`] (match patterns), [`calls`] (cells and builtins).
 
 mod aliases;
+mod arg_source;
 mod calls;
 mod collections;
 mod comprehension;

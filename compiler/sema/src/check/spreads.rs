@@ -170,7 +170,11 @@ impl Checker {
             let Some(e) = arg.value() else { continue };
             let value = self.check_expr(&e, None);
             if arg.is_spread() {
-                let into = if builtin == Builtin::Print { "`print`" } else { "`eprint`" };
+                let into = if builtin == Builtin::Print {
+                    "`print`"
+                } else {
+                    "`eprint`"
+                };
                 match self.spread_arg(value, into) {
                     Some(part) => parts.push(part),
                     None => ok = false,
@@ -187,7 +191,13 @@ impl Checker {
             kind: ExprKind::Builtin(Builtin::ToString, vec![e]),
             ty: Type::Str,
         };
-        let strings = self.build_seq(Kind::List, parts, Some(Type::Str), Some(display), span.clone());
+        let strings = self.build_seq(
+            Kind::List,
+            parts,
+            Some(Type::Str),
+            Some(display),
+            span.clone(),
+        );
         let space = Expr {
             kind: ExprKind::Str(" ".to_string()),
             ty: Type::Str,
@@ -289,7 +299,10 @@ impl Checker {
         if elem == Type::Never {
             self.error(
                 codes::NEEDS_ANNOTATION,
-                format!("the type of an empty {} cannot be inferred here", kind.name()),
+                format!(
+                    "the type of an empty {} cannot be inferred here",
+                    kind.name()
+                ),
                 span.clone(),
                 "add a type annotation",
             );
