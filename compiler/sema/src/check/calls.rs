@@ -9,7 +9,7 @@ use super::stmt::error_expr;
 use super::{codes, span_of, Checker};
 use crate::hir::{Builtin, CellId, Expr, ExprKind, Type};
 use crate::scope::Scopes;
-use crate::types::list_of;
+use crate::types::{fn_type, list_of};
 
 /// Builtins this version compiles.
 const SUPPORTED_BUILTINS: &[&str] = &[
@@ -195,7 +195,17 @@ impl Checker {
                 }
                 None => error_expr(span),
             },
-            ast::Expr::Name(_) => self.check_callee(rhs, &[], Some(piped), span),
+            // `x |> f`, `x |> Shape.Circle`, `x |> value.method`.
+            ast::Expr::Name(_) | ast::Expr::Field(_) => {
+                self.check_callee(rhs, &[], Some(piped), span)
+            }
+            // `x |> fn(v) => …`: the piped value gives the parameter type
+            // (types.md §2).
+            ast::Expr::Lambda(_) => {
+                let expected = fn_type(vec![piped.ty], Type::Error);
+                let f = self.check_expr(rhs, Some(expected));
+                self.call_value(f, &[], Some(piped), span)
+            }
             other => {
                 let f = self.check_expr(other, None);
                 self.call_value(f, &[], Some(piped), span)
@@ -260,12 +270,9 @@ impl Checker {
                     if self.reject_spreads(&format!("`{}`", f.field_name()), &args) {
                         return error_expr(span);
                     }
-                    if piped.is_some() {
-                        self.not_supported("piping into a variant constructor", span.clone());
-                    }
                     return match self.qualified_variant(&receiver, &f.field_name()) {
                         Some((enum_id, tag)) => {
-                            self.construct_variant(enum_id, tag, Some(&args), span)
+                            self.construct_variant(enum_id, tag, Some(&args), piped, span)
                         }
                         None => error_expr(span),
                     };
@@ -288,16 +295,19 @@ impl Checker {
         if !prints && self.reject_spreads(&format!("`{name}`"), &args) {
             return error_expr(span);
         }
-        if self.types.by_name.contains_key(&self.key(&name))
-            || self.types.variants.contains_key(&name)
-        {
-            if piped.is_some() {
-                self.not_supported("piping into a constructor", span.clone());
-                return error_expr(span);
-            }
-            if let Some(value) = self.check_construction(&name, &args, span.clone()) {
+        if piped.is_some() && self.is_generic_constructor(&name) {
+            return self.generic_construction(&name, Some(&args), None, piped, span);
+        }
+        let is_record = matches!(
+            self.types.by_name.get(&self.key(&name)),
+            Some(Type::Record(_))
+        );
+        if is_record || self.types.variants.contains_key(&name) {
+            // (A record or a variant always constructs; see `check_construction`.)
+            if let Some(value) = self.check_construction(&name, &args, piped, span.clone()) {
                 return value;
             }
+            return error_expr(span);
         }
         if super::results::RESULT_BUILTINS.contains(&name.as_str()) {
             return self.check_result_builtin(&name, &args, piped, span);

@@ -19,19 +19,21 @@ struct Slot {
 
 impl Checker {
     /// `Name(args)` where `Name` is a record type or an enum variant; `None`
-    /// when the name is neither.
+    /// when the name is neither. A piped value (`x |> Name(args)`) is the
+    /// first positional argument.
     pub(super) fn check_construction(
         &mut self,
         name: &str,
         args: &[ast::Arg],
+        piped: Option<Expr>,
         span: Span,
     ) -> Option<Expr> {
         if let Some(Type::Record(n)) = self.types.by_name.get(&self.key(name)).copied() {
-            return Some(self.construct_record(n, args, span));
+            return Some(self.construct_record(n, args, piped, span));
         }
         if self.types.variants.contains_key(name) {
             let (enum_id, tag) = self.unique_variant(name, &span)?;
-            return Some(self.construct_variant(enum_id, tag, Some(args), span));
+            return Some(self.construct_variant(enum_id, tag, Some(args), piped, span));
         }
         None
     }
@@ -41,6 +43,7 @@ impl Checker {
         &mut self,
         n: crate::types::Nominal,
         args: &[ast::Arg],
+        piped: Option<Expr>,
         span: Span,
     ) -> Expr {
         let info = self.types.records[n.id as usize].clone();
@@ -55,7 +58,7 @@ impl Checker {
                 default: d,
             })
             .collect();
-        let values = self.fill_slots(&info.name, "field", &slots, args, &span, &info.span);
+        let values = self.fill_slots(&info.name, "field", &slots, args, piped, &span, &info.span);
         match values {
             Some(values) => {
                 let record = Expr {
@@ -69,16 +72,24 @@ impl Checker {
         }
     }
 
-    /// A variant value; `args` is `None` for a bare name (`Red`).
+    /// A variant value; `args` is `None` for a bare name (`Red`), and a
+    /// piped value (`x |> Circle`) is the first positional argument.
     pub(super) fn construct_variant(
         &mut self,
         enum_id: u32,
         tag: u32,
         args: Option<&[ast::Arg]>,
+        piped: Option<Expr>,
         span: Span,
     ) -> Expr {
         let variant = self.types.enums[enum_id as usize].variants[tag as usize].clone();
         let ty = self.enum_type(enum_id);
+        // Piping into a bare name gives it its payload: `x |> Circle`.
+        let args = if piped.is_some() {
+            Some(args.unwrap_or(&[]))
+        } else {
+            args
+        };
         let values = match args {
             None if variant.fields.is_empty() => Some(Vec::new()),
             None => {
@@ -105,6 +116,7 @@ impl Checker {
                     "payload field",
                     &slots,
                     args,
+                    piped,
                     &span,
                     &variant.span,
                 )
@@ -128,12 +140,31 @@ impl Checker {
         noun: &str,
         slots: &[Slot],
         args: &[ast::Arg],
+        piped: Option<Expr>,
         span: &Span,
         decl_span: &Span,
     ) -> Option<Vec<Expr>> {
         let mut values: Vec<Option<Expr>> = vec![None; slots.len()];
         let mut positional = 0;
         let mut ok = true;
+        if let Some(value) = piped {
+            positional = 1;
+            match slots.first() {
+                Some(first) => {
+                    let vspan = value.span.clone();
+                    values[0] = Some(self.coerce(value, first.ty, &vspan));
+                }
+                None => {
+                    self.error(
+                        codes::BAD_ARGUMENTS,
+                        format!("`{what}` has no {noun}s, so nothing can be piped into it"),
+                        span.clone(),
+                        "piped value has nowhere to go",
+                    );
+                    ok = false;
+                }
+            }
+        }
         for arg in args {
             let arg_span = span_of(arg);
             let Some(value) = arg.value() else { continue };
@@ -244,7 +275,7 @@ impl Checker {
         let field = f.field_name();
         if self.names_enum_type(&receiver) {
             return match self.qualified_variant(&receiver, &field) {
-                Some((enum_id, tag)) => self.construct_variant(enum_id, tag, None, span),
+                Some((enum_id, tag)) => self.construct_variant(enum_id, tag, None, None, span),
                 None => error_expr(span),
             };
         }
