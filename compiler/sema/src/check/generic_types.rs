@@ -62,6 +62,16 @@ impl Checker {
         self.generic_types.templates.insert(key, template);
     }
 
+    /// The type arguments of `ty` when it is an instance of the template
+    /// `template_key` (`Box[Int]` → `[Int]`).
+    pub(super) fn instance_args(&self, template_key: &str, ty: Type) -> Option<Vec<Type>> {
+        self.generic_types
+            .instances
+            .iter()
+            .find(|((key, _), instance)| key == template_key && **instance == ty)
+            .map(|((_, args), _)| args.clone())
+    }
+
     /// The instance of a template for some type arguments.
     pub(super) fn instantiate_type(&mut self, name: &str, args: Vec<Type>, span: &Span) -> Type {
         let template_key = self.key(name);

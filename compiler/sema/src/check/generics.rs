@@ -205,23 +205,17 @@ impl Checker {
                 return None;
             };
             for bound in &g.bounds {
-                let ok = match bound.as_str() {
-                    "Ord" => t.has_ordering(),
-                    "Eq" | "Hash" => t.has_equality(),
-                    "Num" => t.is_numeric(),
-                    "Display" => true,
-                    user => match self.implements(user, t) {
-                        Some(ok) => ok,
-                        None => {
-                            self.error(
-                                codes::UNRESOLVED_NAME,
-                                format!("cannot find trait `{bound}`"),
-                                sig.span.clone(),
-                                "unknown bound",
-                            );
-                            return None;
-                        }
-                    },
+                let ok = match self.satisfies_bound(bound, t) {
+                    Some(ok) => ok,
+                    None => {
+                        self.error(
+                            codes::UNRESOLVED_NAME,
+                            format!("cannot find trait `{bound}`"),
+                            sig.span.clone(),
+                            "unknown bound",
+                        );
+                        return None;
+                    }
                 };
                 if !ok {
                     self.push_diagnostic(
@@ -241,6 +235,18 @@ impl Checker {
             }
         }
         Some(type_args)
+    }
+
+    /// Whether `t` satisfies the bound `bound` (a built-in capability or a
+    /// user trait); `None` when no such trait exists.
+    pub(super) fn satisfies_bound(&mut self, bound: &str, t: Type) -> Option<bool> {
+        match bound {
+            "Ord" => Some(t.has_ordering()),
+            "Eq" | "Hash" => Some(t.has_equality()),
+            "Num" => Some(t.is_numeric()),
+            "Display" => Some(true),
+            user => self.implements(user, t),
+        }
     }
 
     /// A generic cell used as a value where the expected function type
@@ -447,6 +453,14 @@ impl Checker {
                         }
                     }
                     _ if self.is_alias(&name) => self.match_alias(path, actual, names, bindings),
+                    // `Box[T]` against an instance `Box[Int]`.
+                    (_, _, [_, ..]) => {
+                        if let Some(targs) = self.instance_args(&self.key(&name), actual) {
+                            for (a, t) in args.iter().zip(targs) {
+                                self.match_type(a, t, names, bindings);
+                            }
+                        }
+                    }
                     _ => {}
                 }
             }

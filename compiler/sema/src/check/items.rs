@@ -51,6 +51,7 @@ impl Checker {
             self.current_module = m;
             self.collect_impl(i);
         }
+        self.check_super_traits();
         self.current_module = 0;
         let explicit_main = self.cell_names.get("main").copied();
         let entry = match explicit_main {
