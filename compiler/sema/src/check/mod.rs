@@ -202,6 +202,11 @@ pub(crate) struct Checker {
     methods: methods::Methods,
     /// `impl` blocks, collected once every trait is declared.
     pending_impls: Vec<(usize, ast::Impl)>,
+    /// Inside a `match` arm whose patterns all match one variant of an
+    /// enum: the scrutinee variable (an immutable one, with the depth of
+    /// the body it belongs to), the enum and the variant, so `v.field`
+    /// reads that variant's payload (semantics.md §6).
+    variant_narrowing: Vec<((usize, VarId), u32, u32)>,
     /// Type parameters bound while checking an instance (innermost last).
     pub type_args: Vec<HashMap<String, Type>>,
     /// Statements outside any cell: the body of the implicit `main`.

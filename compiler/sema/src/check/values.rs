@@ -426,15 +426,131 @@ impl Checker {
                     }
                 }
             }
+            Type::Enum(n) => self.payload_field(base, n, field, span),
             t if t.has_error() => error_expr(span),
             other => {
-                self.not_supported(
-                    &format!("`.{field}` on a value of type `{other}`"),
+                self.error(
+                    codes::UNRESOLVED_NAME,
+                    format!("a value of type `{other}` has no field `{field}`"),
                     span.clone(),
+                    "no such field",
                 );
+                if other == Type::Json || other.union_members().is_some() {
+                    self.push_help(format!(
+                        "narrow the value first (`if x is T`, `match`){}",
+                        if other == Type::Json {
+                            format!(", or index it: `x[\"{field}\"]`")
+                        } else {
+                            String::new()
+                        }
+                    ));
+                }
                 error_expr(span)
             }
         }
+    }
+
+    /// `v.radius` on an enum value: a named payload field of the variant
+    /// the value is known to hold — inside a `match` arm on that variant
+    /// (semantics.md §6), or when every variant has that field at the same
+    /// position with the same type.
+    fn payload_field(
+        &mut self,
+        base: Expr,
+        n: crate::types::Nominal,
+        field: &str,
+        span: Span,
+    ) -> Expr {
+        let info = self.types.enums[n.id as usize].clone();
+        let narrowed = match &base.kind {
+            ExprKind::Var(v) => {
+                let key = (self.bodies.len(), *v);
+                self.variant_narrowing
+                    .iter()
+                    .rev()
+                    .find(|(var, e, _)| *var == key && *e == n.id)
+                    .map(|(_, _, tag)| *tag)
+            }
+            _ => None,
+        };
+        let position = |tag: usize| {
+            info.variants[tag]
+                .fields
+                .iter()
+                .position(|(name, _)| name.as_deref() == Some(field))
+        };
+        let found = match narrowed {
+            Some(tag) => {
+                position(tag as usize).map(|i| (i, info.variants[tag as usize].fields[i].1))
+            }
+            None => {
+                let first = position(0).map(|i| (i, info.variants[0].fields[i].1));
+                first.filter(|&(i, t)| {
+                    (0..info.variants.len())
+                        .all(|tag| position(tag) == Some(i) && info.variants[tag].fields[i].1 == t)
+                })
+            }
+        };
+        if let Some((index, ty)) = found {
+            return Expr {
+                kind: ExprKind::Field(Box::new(base), index as u32),
+                ty,
+                span,
+            };
+        }
+        let mutable = match &base.kind {
+            ExprKind::Var(v) => self.body().vars[v.0 as usize].mutable,
+            _ => false,
+        };
+        let holders: Vec<String> = info
+            .variants
+            .iter()
+            .enumerate()
+            .filter(|(tag, _)| position(*tag).is_some())
+            .map(|(_, v)| format!("`{}`", v.name))
+            .collect();
+        match (narrowed, holders.is_empty()) {
+            (Some(tag), _) => self.error(
+                codes::UNRESOLVED_NAME,
+                format!(
+                    "the variant `{}` has no field `{field}`",
+                    info.variants[tag as usize].name
+                ),
+                span.clone(),
+                "unknown field",
+            ),
+            (None, true) => self.error(
+                codes::UNRESOLVED_NAME,
+                format!("`{}` has no variant with a field `{field}`", n.name),
+                span.clone(),
+                "unknown field",
+            ),
+            (None, false) => {
+                self.error(
+                    codes::UNRESOLVED_NAME,
+                    format!(
+                        "`{}` values have a field `{field}` only in some variants",
+                        n.name
+                    ),
+                    span.clone(),
+                    "the variant is not known here",
+                );
+                if mutable {
+                    self.push_help(format!(
+                        "a `let mut` variable is not narrowed by `match`; bind the field in \
+                         the pattern instead: `{}({field}: x) -> …`",
+                        holders[0].trim_matches('`')
+                    ));
+                } else {
+                    self.push_help(format!(
+                        "read it in a `match` arm on {} (`match v` … `{}(..) -> v.{field}`)",
+                        holders.join(" or "),
+                        holders[0].trim_matches('`')
+                    ));
+                }
+            }
+        }
+        error_expr(span)
     }
 
     /// Whether an expression is the bare name of an enum type (not shadowed by
