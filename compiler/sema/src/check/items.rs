@@ -52,6 +52,7 @@ impl Checker {
             self.collect_impl(i);
         }
         self.check_super_traits();
+        self.check_pending_alias_bounds();
         self.current_module = 0;
         let explicit_main = self.cell_names.get("main").copied();
         let entry = match explicit_main {

@@ -161,6 +161,13 @@ pub(crate) struct Checker {
     pub(crate) aliases: HashMap<String, (ast::TypeAlias, usize)>,
     /// The type parameters of generic aliases, by key.
     pub(crate) alias_params: HashMap<String, Vec<String>>,
+    /// Bounds on the type parameters of generic aliases (`type Sorted[T:
+    /// Ord] = list[T]`), checked at each use: (parameter, bound, its span).
+    pub(crate) alias_bounds: HashMap<String, Vec<(usize, String, Span)>>,
+    /// Alias bounds on user traits met before the `impl` blocks were
+    /// collected, and whether they are now.
+    pending_alias_bounds: Vec<aliases::AliasBound>,
+    impls_collected: bool,
     /// Resolved aliases per type arguments (none for a plain alias).
     alias_types: HashMap<(String, Vec<Type>), Type>,
     /// Aliases being resolved right now: meeting one again is a cycle.
