@@ -205,7 +205,9 @@ pub enum ExprKind {
     Block(Block),
     /// A record value: the field values in declaration order.
     Record(Vec<Expr>),
-    /// Reading a record field (index in declaration order).
+    /// Reading a record field or tuple element (index in declaration
+    /// order), or the payload field of an enum value known to hold a
+    /// variant with that field at that index.
     Field(Box<Expr>, u32),
     /// An enum value: the variant's index and its payload in declaration order.
     Variant(u32, Vec<Expr>),

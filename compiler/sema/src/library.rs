@@ -305,8 +305,8 @@ pub fn type_name(ty: Type) -> &'static str {
         Type::Set(_) => "Set",
         Type::Tuple(_) => "Tuple",
         Type::Result(..) => "Result",
-        // The checker rejects `type_of` on a union (its answer depends on the
-        // member held at run time).
+        // A union's answer depends on the member held at run time: lowering
+        // tests the members and names each with this function.
         Type::Union(_) | Type::Json | Type::Never | Type::Error => "Null",
     }
 }

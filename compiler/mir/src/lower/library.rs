@@ -5,7 +5,7 @@
 //! (list elements, `assert_eq` operands) are converted with `to_slot`, and
 //! slot results (`min(xs)`, `sum(xs)`) come back with `FromSlot`, owning the
 //! reference the runtime returned. `assert` is a branch to `lm_halt`;
-//! `type_of` is a constant.
+//! `type_of` is a constant, or for a union a test of each member.
 
 use lumen_abi as abi;
 use lumen_sema::hir::{Expr, Type};
@@ -47,10 +47,7 @@ impl FnLowerer<'_, '_> {
         let args = &call.args;
         match call.op {
             L::Assert => return self.lib_assert(args, loc),
-            L::TypeOf => {
-                self.expr(&args[0]);
-                return Operand::Const(Const::Str(type_name(args[0].ty).to_string()));
-            }
+            L::TypeOf => return self.lib_type_of(&args[0], loc),
             L::Format => return self.lib_format(args, loc),
             _ => {}
         }
@@ -357,6 +354,38 @@ impl FnLowerer<'_, '_> {
     }
 
     /// `assert(cond, msg)`: fails with `msg` at the call when `cond` is false.
+    /// `type_of(x)`: a constant for a value of one static type; for a union
+    /// (`T?`, `Json` included) the name of the member it holds, found by
+    /// testing the members in turn (the last one needs no test).
+    fn lib_type_of(&mut self, arg: &Expr, loc: Loc) -> Operand {
+        let value = self.expr(arg);
+        let Some((last, tested)) = arg.ty.union_members().and_then(|m| m.split_last()) else {
+            return Operand::Const(Const::Str(type_name(arg.ty).to_string()));
+        };
+        let result = self.new_local(Ty::Str, None);
+        let join = self.new_block();
+        for &member in tested {
+            let is = self.is_member(value.clone(), arg.ty, member, loc);
+            let yes = self.new_block();
+            let no = self.new_block();
+            self.terminate(Terminator::Branch {
+                cond: is,
+                then_block: yes,
+                else_block: no,
+            });
+            self.switch_to(yes);
+            let name = Const::Str(type_name(member).to_string());
+            self.assign(result, Rvalue::Use(Operand::Const(name)), loc);
+            self.goto(join);
+            self.switch_to(no);
+        }
+        let name = Const::Str(type_name(*last).to_string());
+        self.assign(result, Rvalue::Use(Operand::Const(name)), loc);
+        self.goto(join);
+        self.switch_to(join);
+        Operand::Local(result)
+    }
+
     fn lib_assert(&mut self, args: &[Expr], loc: Loc) -> Operand {
         let cond = self.expr(&args[0]);
         let msg = self.expr(&args[1]);

@@ -250,12 +250,16 @@ impl FnLowerer<'_, '_> {
                     _ => (self.expr(base), false),
                 };
                 let ty = self.layouts.ty(e.ty);
+                let offset = match base.ty {
+                    Type::Enum(_) => Layouts::enum_field_offset(*index),
+                    _ => Layouts::record_field_offset(*index),
+                };
                 let value = self
                     .temp(
                         ty,
                         Rvalue::Load {
                             base: obj.clone(),
-                            offset: Layouts::record_field_offset(*index),
+                            offset,
                             ty,
                         },
                         loc,

@@ -52,12 +52,14 @@ impl Checker {
             return;
         }
         let mut params: Vec<String> = Vec::new();
+        let mut bounds: Vec<(usize, String, Span)> = Vec::new();
         for p in alias.generic_params().iter().flat_map(|l| l.params()) {
             let Some(pname) = p.name() else { continue };
-            if p.bounds().next().is_some() {
-                // An alias is not checked on its own, only where it is used,
-                // so a bound would have nothing to guard.
-                self.not_supported("a bound on a type parameter of an alias", span_of(&p));
+            // Checked at each use, where the type arguments are known.
+            for b in p.bounds() {
+                if let ast::TypeRef::Path(path) = &b {
+                    bounds.push((params.len(), path.name(), span_of(&b)));
+                }
             }
             if params.contains(&pname.text()) {
                 self.error(
@@ -71,6 +73,9 @@ impl Checker {
         }
         if !params.is_empty() {
             self.alias_params.insert(key.clone(), params);
+        }
+        if !bounds.is_empty() {
+            self.alias_bounds.insert(key.clone(), bounds);
         }
         self.aliases
             .insert(key, (alias.clone(), self.current_module));
@@ -119,7 +124,94 @@ impl Checker {
         if args.iter().any(|a| a.has_error()) {
             return Type::Error;
         }
+        if !self.alias_bounds_hold(&key, &params, &args, &span) {
+            return Type::Error;
+        }
         self.resolve_alias(&key, params, args, span)
+    }
+
+    /// Whether the type arguments of a use of the alias `key` satisfy its
+    /// bounds (each failure reported at the use). A user-trait bound met
+    /// before the `impl` blocks are collected (in a signature) is checked
+    /// once they are, by [`Self::check_pending_alias_bounds`].
+    fn alias_bounds_hold(
+        &mut self,
+        key: &str,
+        params: &[String],
+        args: &[Type],
+        span: &Span,
+    ) -> bool {
+        let bounds = self.alias_bounds.get(key).cloned().unwrap_or_default();
+        let mut ok = true;
+        for (index, bound, bound_span) in bounds {
+            let (Some(param), Some(&t)) = (params.get(index), args.get(index)) else {
+                continue;
+            };
+            let check = AliasBound {
+                alias: key.to_string(),
+                param: param.clone(),
+                bound,
+                bound_span,
+                ty: t,
+                use_span: span.clone(),
+                use_module: self.current_module,
+            };
+            let builtin = matches!(
+                check.bound.as_str(),
+                "Ord" | "Eq" | "Hash" | "Num" | "Display"
+            );
+            if builtin || self.impls_collected {
+                ok &= self.check_alias_bound(&check);
+            } else {
+                self.pending_alias_bounds.push(check);
+            }
+        }
+        ok
+    }
+
+    /// The alias-bound checks deferred until every `impl` is known.
+    pub(super) fn check_pending_alias_bounds(&mut self) {
+        self.impls_collected = true;
+        for check in std::mem::take(&mut self.pending_alias_bounds) {
+            self.check_alias_bound(&check);
+        }
+    }
+
+    fn check_alias_bound(&mut self, c: &AliasBound) -> bool {
+        let module = self.aliases.get(&c.alias).map_or(c.use_module, |(_, m)| *m);
+        let saved = std::mem::replace(&mut self.current_module, c.use_module);
+        let ok = match self.satisfies_bound(&c.bound, c.ty) {
+            Some(true) => true,
+            Some(false) => {
+                let name = c.alias.rsplit("::").next().unwrap_or(&c.alias);
+                let (t, param, bound) = (c.ty, &c.param, &c.bound);
+                let mut d = lumen_diagnostics::Diagnostic::error(
+                    codes::MISMATCHED_TYPES,
+                    format!("`{t}` does not satisfy the bound `{param}: {bound}` of `{name}`"),
+                    c.use_span.clone(),
+                    format!("`{param}` is `{t}` here"),
+                );
+                // The bound is in the declaring module's file; point at it
+                // only when that is this file.
+                if module == c.use_module {
+                    d = d.with_label(c.bound_span.clone(), "bound declared here");
+                }
+                self.push_diagnostic(d);
+                false
+            }
+            None => {
+                self.current_module = module;
+                self.error(
+                    codes::UNRESOLVED_NAME,
+                    format!("cannot find trait `{}`", c.bound),
+                    c.bound_span.clone(),
+                    "unknown bound",
+                );
+                false
+            }
+        };
+        self.current_module = saved;
+        ok
     }
 
     /// The type the alias `key` stands for with its `params` bound to `args`,
@@ -198,4 +290,15 @@ impl Checker {
         }
         self.alias_match_depth.set(depth);
     }
+}
+
+/// One bound of a generic alias to check at one use.
+pub(crate) struct AliasBound {
+    alias: String,
+    param: String,
+    bound: String,
+    bound_span: Span,
+    ty: Type,
+    use_span: Span,
+    use_module: usize,
 }

@@ -3,10 +3,13 @@
 use lumen_diagnostics::{Diagnostic, Span};
 use lumen_syntax::ast;
 
+use super::arg_source::ArgSource;
+use super::spreads::Part;
 use super::stmt::error_expr;
 use super::{codes, span_of, Checker};
 use crate::hir::{Builtin, CellId, Expr, ExprKind, Type};
 use crate::scope::Scopes;
+use crate::types::{fn_type, list_of};
 
 /// Builtins this version compiles.
 const SUPPORTED_BUILTINS: &[&str] = &[
@@ -192,7 +195,17 @@ impl Checker {
                 }
                 None => error_expr(span),
             },
-            ast::Expr::Name(_) => self.check_callee(rhs, &[], Some(piped), span),
+            // `x |> f`, `x |> Shape.Circle`, `x |> value.method`.
+            ast::Expr::Name(_) | ast::Expr::Field(_) => {
+                self.check_callee(rhs, &[], Some(piped), span)
+            }
+            // `x |> fn(v) => …`: the piped value gives the parameter type
+            // (types.md §2).
+            ast::Expr::Lambda(_) => {
+                let expected = fn_type(vec![piped.ty], Type::Error);
+                let f = self.check_expr(rhs, Some(expected));
+                self.call_value(f, &[], Some(piped), span)
+            }
             other => {
                 let f = self.check_expr(other, None);
                 self.call_value(f, &[], Some(piped), span)
@@ -254,12 +267,12 @@ impl Checker {
                     return self.call_value(field, &args, None, span);
                 }
                 if self.names_enum_type(&receiver) {
-                    if piped.is_some() {
-                        self.not_supported("piping into a variant constructor", span.clone());
+                    if self.reject_spreads(&format!("`{}`", f.field_name()), &args) {
+                        return error_expr(span);
                     }
                     return match self.qualified_variant(&receiver, &f.field_name()) {
                         Some((enum_id, tag)) => {
-                            self.construct_variant(enum_id, tag, Some(&args), span)
+                            self.construct_variant(enum_id, tag, Some(&args), piped, span)
                         }
                         None => error_expr(span),
                     };
@@ -278,16 +291,23 @@ impl Checker {
         if let Some(&cell) = self.cell_names.get(&self.key(&name)) {
             return self.call_cell(cell, &args, piped, span);
         }
-        if self.types.by_name.contains_key(&self.key(&name))
-            || self.types.variants.contains_key(&name)
-        {
-            if piped.is_some() {
-                self.not_supported("piping into a constructor", span.clone());
-                return error_expr(span);
-            }
-            if let Some(value) = self.check_construction(&name, &args, span.clone()) {
+        let prints = matches!(name.as_str(), "print" | "eprint");
+        if !prints && self.reject_spreads(&format!("`{name}`"), &args) {
+            return error_expr(span);
+        }
+        if piped.is_some() && self.is_generic_constructor(&name) {
+            return self.generic_construction(&name, Some(&args), None, piped, span);
+        }
+        let is_record = matches!(
+            self.types.by_name.get(&self.key(&name)),
+            Some(Type::Record(_))
+        );
+        if is_record || self.types.variants.contains_key(&name) {
+            // (A record or a variant always constructs; see `check_construction`.)
+            if let Some(value) = self.check_construction(&name, &args, piped, span.clone()) {
                 return value;
             }
+            return error_expr(span);
         }
         if super::results::RESULT_BUILTINS.contains(&name.as_str()) {
             return self.check_result_builtin(&name, &args, piped, span);
@@ -296,6 +316,14 @@ impl Checker {
             return self.check_higher_order(&name, &args, piped, span);
         }
         if SUPPORTED_BUILTINS.contains(&name.as_str()) {
+            if matches!(name.as_str(), "print" | "eprint") && args.iter().any(|a| a.is_spread()) {
+                let builtin = if name == "print" {
+                    Builtin::Print
+                } else {
+                    Builtin::Eprint
+                };
+                return self.print_spreads(builtin, &args, piped, span);
+            }
             return self.call_builtin(&name, &args, piped, span);
         }
         let is_collection = super::collections::COLLECTION_BUILTINS.contains(&name.as_str());
@@ -407,8 +435,21 @@ impl Checker {
         let mut slots: Vec<Option<Expr>> = vec![None; sig.params.len()];
         let mut positional = 0usize;
         let mut ok = true;
+        // `...rest: T`: the positional arguments from its position on, and
+        // every spread argument, make up its list.
+        let variadic = sig.params.iter().position(|p| p.variadic);
+        let rest_elem = variadic.map(|v| match sig.params[v].ty {
+            Type::List(e) => *e,
+            _ => Type::Error,
+        });
+        let mut rest: Vec<Part> = Vec::new();
+        let mut missing_unknown = false;
         if let Some(value) = piped {
             match sig.params.first() {
+                Some(first) if first.variadic => {
+                    rest.push(Part::Item(value));
+                    positional = 1;
+                }
                 Some(first) => {
                     let vspan = value.span.clone();
                     slots[0] = Some(self.coerce(value, first.ty, &vspan));
@@ -432,8 +473,21 @@ impl Checker {
             let arg_span = span_of(arg);
             let Some(value) = arg.value() else { continue };
             if arg.is_spread() {
-                self.not_supported("spread arguments `...xs`", arg_span);
-                ok = false;
+                let (Some(v), Some(elem)) = (variadic, rest_elem) else {
+                    self.spread_without_variadic(&format!("`{}`", sig.name), arg_span);
+                    self.check_expr(&value, None);
+                    ok = false;
+                    // How many arguments the spread stood for is unknown.
+                    missing_unknown = true;
+                    continue;
+                };
+                positional = positional.max(v + 1);
+                let list = self.check_expr(&value, Some(list_of(elem)));
+                let into = format!("the variadic parameter `{}`", sig.params[v].name);
+                match self.spread_arg(list, &into) {
+                    Some(part) => rest.push(part),
+                    None => ok = false,
+                }
                 continue;
             }
             let index = match arg.name() {
@@ -460,6 +514,12 @@ impl Checker {
                 None => {
                     let i = positional;
                     positional += 1;
+                    if let (Some(v), Some(elem)) = (variadic, rest_elem) {
+                        if i >= v {
+                            rest.push(Part::Item(self.check_expr(&value, Some(elem))));
+                            continue;
+                        }
+                    }
                     if i >= sig.params.len() {
                         self.push_diagnostic(
                             Diagnostic::error(
@@ -502,6 +562,19 @@ impl Checker {
             }
             slots[index] = Some(checked);
         }
+        if let (Some(v), Some(elem)) = (variadic, rest_elem) {
+            if slots[v].is_some() && !rest.is_empty() {
+                self.error(
+                    codes::BAD_ARGUMENTS,
+                    format!("parameter `{}` is given more than once", sig.params[v].name),
+                    span.clone(),
+                    "given by name and by position",
+                );
+                ok = false;
+            } else if slots[v].is_none() {
+                slots[v] = Some(self.variadic_list(rest, elem, span.clone()));
+            }
+        }
         let mut final_args = Vec::new();
         for (i, slot) in slots.into_iter().enumerate() {
             match slot {
@@ -513,6 +586,7 @@ impl Checker {
                             let value = self.check_default(default, param.ty);
                             final_args.push(value);
                         }
+                        None if missing_unknown => ok = false,
                         None => {
                             self.push_diagnostic(
                                 Diagnostic::error(
@@ -574,9 +648,6 @@ impl Checker {
                     "unexpected named argument",
                 );
             }
-            if arg.is_spread() {
-                self.not_supported("spread arguments `...xs`", span_of(arg));
-            }
             // `append(xs, item)`: the item is checked as an element.
             let hint = match (name, values.as_slice()) {
                 ("append", [list]) => match list.ty {
@@ -599,13 +670,15 @@ impl Checker {
         values: Vec<Expr>,
         span: Span,
     ) -> Option<Expr> {
-        if SUPPORTED_BUILTINS.contains(&name)
-            && !matches!(
-                name,
-                "print" | "eprint" | "debug" | "assert" | "assert_eq" | "assert_ne"
-            )
-        {
+        if SUPPORTED_BUILTINS.contains(&name) {
             return Some(self.call_builtin_values(name, values, span));
+        }
+        let sources = || values.iter().cloned().map(ArgSource::Value).collect();
+        if super::results::RESULT_BUILTINS.contains(&name) {
+            return Some(self.result_builtin(name, sources(), None, span));
+        }
+        if super::higher_order::HIGHER_ORDER.contains(&name) {
+            return Some(self.higher_order(name, sources(), None, span));
         }
         let is_collection = super::collections::COLLECTION_BUILTINS.contains(&name);
         if is_collection {

@@ -6,7 +6,7 @@ use lumen_diagnostics::Span;
 use lumen_syntax::ast;
 
 use super::stmt::error_expr;
-use super::{codes, span_of, Checker};
+use super::{codes, Checker};
 use crate::hir::{CollectionOp, Expr, ExprKind};
 use crate::types::{list_of, map_of, optional, set_of, tuple_of, Type};
 
@@ -35,9 +35,8 @@ impl Checker {
         expected: Option<Type>,
         span: Span,
     ) -> Expr {
-        if let Some(s) = m.spreads().next() {
-            self.not_supported("spreads in map literals", span_of(&s));
-            return error_expr(span);
+        if m.spreads().next().is_some() {
+            return self.check_map_spreads(m, expected, span);
         }
         let (want_k, want_v) = match expected {
             Some(Type::Map(k, v)) => (Some(*k), Some(*v)),
@@ -103,14 +102,13 @@ impl Checker {
             Some(Type::Set(e)) => Some(*e),
             _ => None,
         };
+        if super::spreads::has_spread(s.elements()) {
+            return self.check_set_spreads(s, want, span);
+        }
         let mut values = Vec::new();
         for element in s.elements() {
-            match element {
-                ast::Element::Expr(e) => values.push(self.check_expr(&e, want)),
-                ast::Element::Spread(sp) => {
-                    self.not_supported("spreads in set literals", span_of(&sp));
-                    return error_expr(span);
-                }
+            if let ast::Element::Expr(e) = element {
+                values.push(self.check_expr(&e, want));
             }
         }
         let elem = match want {
@@ -157,7 +155,7 @@ impl Checker {
     }
 
     /// Map keys and set elements must be ordered (types.md §1).
-    fn orderable_key(&mut self, ty: Type, span: &Span) -> bool {
+    pub(super) fn orderable_key(&mut self, ty: Type, span: &Span) -> bool {
         if ty.has_ordering() || ty.has_error() {
             return true;
         }

@@ -21,6 +21,34 @@ pub(crate) struct LoopHead {
     prelude: Vec<Stmt>,
 }
 
+impl LoopHead {
+    /// A plain loop over a list's elements (spreads build these).
+    pub(crate) fn over_list(var: VarId, list: Expr) -> Self {
+        LoopHead {
+            source: LoopSource::List { var, list },
+            setup: Vec::new(),
+            prelude: Vec::new(),
+        }
+    }
+
+    /// A plain loop over a set's elements or a map's entries.
+    pub(crate) fn over_collection(
+        key: Option<VarId>,
+        value: Option<VarId>,
+        collection: Expr,
+    ) -> Self {
+        LoopHead {
+            source: LoopSource::Collection {
+                key,
+                value,
+                collection,
+            },
+            setup: Vec::new(),
+            prelude: Vec::new(),
+        }
+    }
+}
+
 enum LoopSource {
     Range {
         var: VarId,

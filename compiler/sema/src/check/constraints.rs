@@ -73,6 +73,7 @@ impl Checker {
                 ty: record_ty,
                 default: None,
                 span: span.clone(),
+                variadic: false,
             }],
             declared_ret: Some(Type::Bool),
             span: span.clone(),

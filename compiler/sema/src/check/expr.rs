@@ -30,7 +30,7 @@ impl Checker {
                 if self.is_generic_constructor(&n.text())
                     && self.lookup_var(&n.text()).is_none() =>
             {
-                self.generic_construction(&n.text(), None, expected, span)
+                self.generic_construction(&n.text(), None, expected, None, span)
             }
             ast::Expr::Name(n) => self.check_name(n, expected, span),
             ast::Expr::Paren(p) => match p.expr() {
@@ -69,7 +69,7 @@ impl Checker {
                         && !self.cell_names.contains_key(&self.key(&name))
                     {
                         let args: Vec<ast::Arg> = c.args().collect();
-                        return self.generic_construction(&name, Some(&args), expected, span);
+                        return self.generic_construction(&name, Some(&args), expected, None, span);
                     }
                 }
                 self.check_call(c, span)
@@ -370,7 +370,7 @@ impl Checker {
         }
         if self.types.variants.contains_key(&name) {
             if let Some((enum_id, tag)) = self.unique_variant(&name, &span) {
-                return self.construct_variant(enum_id, tag, None, span);
+                return self.construct_variant(enum_id, tag, None, None, span);
             }
             return error_expr(span);
         }
@@ -385,7 +385,7 @@ impl Checker {
             return error_expr(span);
         }
         if let Some(cell) = self.cell_names.get(&self.key(&name)).copied() {
-            return self.cell_value(cell, span);
+            return self.cell_value(cell, expected, span);
         }
         if super::calls::is_builtin_name(&name) {
             return self.builtin_value(&name, expected, span);

@@ -62,6 +62,16 @@ impl Checker {
         self.generic_types.templates.insert(key, template);
     }
 
+    /// The type arguments of `ty` when it is an instance of the template
+    /// `template_key` (`Box[Int]` → `[Int]`).
+    pub(super) fn instance_args(&self, template_key: &str, ty: Type) -> Option<Vec<Type>> {
+        self.generic_types
+            .instances
+            .iter()
+            .find(|((key, _), instance)| key == template_key && **instance == ty)
+            .map(|((_, args), _)| args.clone())
+    }
+
     /// The instance of a template for some type arguments.
     pub(super) fn instantiate_type(&mut self, name: &str, args: Vec<Type>, span: &Span) -> Type {
         let template_key = self.key(name);
@@ -199,14 +209,21 @@ impl Checker {
     }
 
     /// `Name(args)` / `Variant(args)` / bare `Variant` of a generic type: the
-    /// instance comes from the expected type, or is inferred from the values.
+    /// instance comes from the expected type, or is inferred from the values
+    /// (a piped value, `x |> Name(args)`, is the first positional one).
     pub(super) fn generic_construction(
         &mut self,
         name: &str,
         args: Option<&[ast::Arg]>,
         expected: Option<Type>,
+        piped: Option<Expr>,
         span: Span,
     ) -> Expr {
+        let args = if piped.is_some() {
+            Some(args.unwrap_or(&[]))
+        } else {
+            args
+        };
         let template_name = if self.generic_types.templates.contains_key(&self.key(name)) {
             name.to_string()
         } else {
@@ -267,13 +284,17 @@ impl Checker {
                 let params = template.params().to_vec();
                 let mut bindings: HashMap<String, Type> = HashMap::new();
                 let errors_before = self.diagnostics.len();
+                let first = usize::from(piped.is_some());
+                if let (Some(p), Some((_, Some(tr)))) = (&piped, field_types.first()) {
+                    self.match_type_public(tr, p.ty, &params, &mut bindings);
+                }
                 for (i, arg) in args.iter().enumerate() {
                     let Some(value) = arg.value() else { continue };
                     let slot = match arg.name() {
                         Some(n) => field_types
                             .iter()
                             .position(|(fname, _)| fname.as_deref() == Some(n.text().as_str())),
-                        None => Some(i),
+                        None => Some(first + i),
                     };
                     let Some(Some(tr)) = slot
                         .and_then(|s| field_types.get(s))
@@ -309,7 +330,7 @@ impl Checker {
         };
         match (ty, &template) {
             (Type::Record(n), Template::Record(..)) => {
-                self.construct_record(n, args.unwrap_or(&[]), span)
+                self.construct_record(n, args.unwrap_or(&[]), piped, span)
             }
             (Type::Enum(n), Template::Enum(..)) => {
                 let tag = self.types.enums[n.id as usize]
@@ -317,7 +338,7 @@ impl Checker {
                     .iter()
                     .position(|v| v.name == name);
                 match tag {
-                    Some(tag) => self.construct_variant(n.id, tag as u32, args, span),
+                    Some(tag) => self.construct_variant(n.id, tag as u32, args, piped, span),
                     None => error_expr(span),
                 }
             }

@@ -72,6 +72,10 @@ impl Checker {
         let mut assigned: Vec<Option<(ast::Expr, Span)>> = vec![None; sig.params.len()];
         let mut piped_value = piped;
         let mut next = usize::from(piped_value.is_some());
+        // A generic cell has no variadic parameter (see `check_variadic`).
+        if self.reject_spreads(&format!("`{}`", sig.name), args) {
+            return error_expr(span);
+        }
         for arg in args {
             let Some(value) = arg.value() else { continue };
             let index = match arg.name() {
@@ -130,62 +134,9 @@ impl Checker {
                 checked[i] = Some(v);
             }
         }
-        // Every type parameter must be known now.
-        let mut type_args = Vec::new();
-        for g in &sig.generics {
-            match bindings.get(&g.name) {
-                Some(t) if !t.has_error() => type_args.push(*t),
-                Some(_) => return error_expr(span),
-                None => {
-                    self.error(
-                        codes::NEEDS_ANNOTATION,
-                        format!(
-                            "cannot infer the type parameter `{}` of `{}`",
-                            g.name, sig.name
-                        ),
-                        span.clone(),
-                        "not determined by the arguments",
-                    );
-                    return error_expr(span);
-                }
-            }
-            let t = type_args[type_args.len() - 1];
-            for bound in &g.bounds {
-                let ok = match bound.as_str() {
-                    "Ord" => t.has_ordering(),
-                    "Eq" | "Hash" => t.has_equality(),
-                    "Num" => t.is_numeric(),
-                    "Display" => true,
-                    user => match self.implements(user, t) {
-                        Some(ok) => ok,
-                        None => {
-                            self.error(
-                                codes::UNRESOLVED_NAME,
-                                format!("cannot find trait `{bound}`"),
-                                sig.span.clone(),
-                                "unknown bound",
-                            );
-                            return error_expr(span);
-                        }
-                    },
-                };
-                if !ok {
-                    self.push_diagnostic(
-                        Diagnostic::error(
-                            codes::MISMATCHED_TYPES,
-                            format!(
-                                "`{t}` does not satisfy the bound `{}: {bound}` of `{}`",
-                                g.name, sig.name
-                            ),
-                            span.clone(),
-                            format!("`{}` is `{t}` here", g.name),
-                        )
-                        .with_label(sig.span.clone(), "bound declared here"),
-                    );
-                    return error_expr(span);
-                }
-            }
-        }
+        let Some(type_args) = self.type_args_for(&sig, &bindings, &span) else {
+            return error_expr(span);
+        };
         let instance = self.instantiate(cell, &sig, type_args);
         let inst = self.cells[instance.0 as usize].clone();
         let mut final_args = Vec::new();
@@ -224,6 +175,140 @@ impl Checker {
     }
 
     /// The instance of a generic cell for some type arguments.
+    /// The type arguments `bindings` give a generic cell's parameters, each
+    /// known and satisfying its bounds (errors reported at `span` otherwise).
+    fn type_args_for(
+        &mut self,
+        sig: &CellSig,
+        bindings: &HashMap<String, Type>,
+        span: &Span,
+    ) -> Option<Vec<Type>> {
+        let mut type_args = Vec::new();
+        for g in &sig.generics {
+            match bindings.get(&g.name) {
+                Some(t) if !t.has_error() => type_args.push(*t),
+                Some(_) => return None,
+                None => {
+                    self.error(
+                        codes::NEEDS_ANNOTATION,
+                        format!(
+                            "cannot infer the type parameter `{}` of `{}`",
+                            g.name, sig.name
+                        ),
+                        span.clone(),
+                        "not determined by the arguments",
+                    );
+                    return None;
+                }
+            }
+            let Some(&t) = type_args.last() else {
+                return None;
+            };
+            for bound in &g.bounds {
+                let ok = match self.satisfies_bound(bound, t) {
+                    Some(ok) => ok,
+                    None => {
+                        self.error(
+                            codes::UNRESOLVED_NAME,
+                            format!("cannot find trait `{bound}`"),
+                            sig.span.clone(),
+                            "unknown bound",
+                        );
+                        return None;
+                    }
+                };
+                if !ok {
+                    self.push_diagnostic(
+                        Diagnostic::error(
+                            codes::MISMATCHED_TYPES,
+                            format!(
+                                "`{t}` does not satisfy the bound `{}: {bound}` of `{}`",
+                                g.name, sig.name
+                            ),
+                            span.clone(),
+                            format!("`{}` is `{t}` here", g.name),
+                        )
+                        .with_label(sig.span.clone(), "bound declared here"),
+                    );
+                    return None;
+                }
+            }
+        }
+        Some(type_args)
+    }
+
+    /// Whether `t` satisfies the bound `bound` (a built-in capability or a
+    /// user trait); `None` when no such trait exists.
+    pub(super) fn satisfies_bound(&mut self, bound: &str, t: Type) -> Option<bool> {
+        match bound {
+            "Ord" => Some(t.has_ordering()),
+            "Eq" | "Hash" => Some(t.has_equality()),
+            "Num" => Some(t.is_numeric()),
+            "Display" => Some(true),
+            user => self.implements(user, t),
+        }
+    }
+
+    /// A generic cell used as a value where the expected function type
+    /// fixes its type parameters (`let f: fn(Int) -> Int = identity`): the
+    /// instance for them.
+    pub(super) fn generic_cell_value(
+        &mut self,
+        cell: CellId,
+        expected: Option<Type>,
+        span: &Span,
+    ) -> Option<CellId> {
+        let sig = self.cells[cell.0 as usize].clone();
+        let syntax = sig.syntax.clone()?;
+        let names: Vec<String> = sig.generics.iter().map(|g| g.name.clone()).collect();
+        let param_syntax: Vec<ast::Param> = syntax.params().collect();
+        if let Some(Type::Fn(f)) = expected {
+            if f.params.len() != param_syntax.len() {
+                self.error(
+                    codes::MISMATCHED_TYPES,
+                    "mismatched types",
+                    span.clone(),
+                    format!(
+                        "expected `{}`, `{}` takes {} parameter(s)",
+                        Type::Fn(f),
+                        sig.name,
+                        param_syntax.len()
+                    ),
+                );
+                return None;
+            }
+        }
+        let Some(Type::Fn(f)) = expected else {
+            self.error(
+                codes::NEEDS_ANNOTATION,
+                format!(
+                    "the generic cell `{}` is used as a value where its type parameters are not known",
+                    sig.name
+                ),
+                span.clone(),
+                "which instance?",
+            );
+            self.push_help(format!(
+                "annotate the variable (`let f: fn(…) -> … = {}`) or write a lambda",
+                sig.name
+            ));
+            return None;
+        };
+        let mut bindings: HashMap<String, Type> = HashMap::new();
+        for (p, actual) in param_syntax.iter().zip(&f.params) {
+            if let Some(t) = p.ty() {
+                self.match_in(sig.module, &t, *actual, &names, &mut bindings);
+            }
+        }
+        if let Some(r) = syntax.ret_type() {
+            if !f.ret.has_error() {
+                self.match_in(sig.module, &r, f.ret, &names, &mut bindings);
+            }
+        }
+        let type_args = self.type_args_for(&sig, &bindings, span)?;
+        Some(self.instantiate(cell, &sig, type_args))
+    }
+
     fn instantiate(&mut self, template: CellId, sig: &CellSig, type_args: Vec<Type>) -> CellId {
         let key = (template, type_args.clone());
         if let Some(id) = self.instances.cells.get(&key) {
@@ -368,6 +453,14 @@ impl Checker {
                         }
                     }
                     _ if self.is_alias(&name) => self.match_alias(path, actual, names, bindings),
+                    // `Box[T]` against an instance `Box[Int]`.
+                    (_, _, [_, ..]) => {
+                        if let Some(targs) = self.instance_args(&self.key(&name), actual) {
+                            for (a, t) in args.iter().zip(targs) {
+                                self.match_type(a, t, names, bindings);
+                            }
+                        }
+                    }
                     _ => {}
                 }
             }

@@ -8,6 +8,7 @@
 use lumen_diagnostics::Span;
 use lumen_syntax::ast;
 
+use super::arg_source::ArgSource;
 use super::stmt::error_expr;
 use super::{codes, span_of, Checker};
 use crate::hir::{Expr, ExprKind, HigherOrder};
@@ -38,7 +39,7 @@ impl Checker {
         piped: Option<Expr>,
         span: Span,
     ) -> Expr {
-        let mut syntax: Vec<ast::Expr> = Vec::new();
+        let mut sources: Vec<ArgSource> = Vec::new();
         for arg in args {
             if let Some(n) = arg.name() {
                 self.error(
@@ -52,9 +53,20 @@ impl Checker {
                 );
             }
             if let Some(v) = arg.value() {
-                syntax.push(v);
+                sources.push(ArgSource::Syntax(v));
             }
         }
+        self.higher_order(name, sources, piped, span)
+    }
+
+    /// A higher-order builtin on its arguments (see [`ArgSource`]).
+    pub(super) fn higher_order(
+        &mut self,
+        name: &str,
+        syntax: Vec<ArgSource>,
+        piped: Option<Expr>,
+        span: Span,
+    ) -> Expr {
         let is_reduce = matches!(name, "reduce" | "fold");
         let wanted = if is_reduce { 3 } else { 2 };
         let given = syntax.len() + usize::from(piped.is_some());
@@ -74,7 +86,7 @@ impl Checker {
         let list = match piped {
             Some(p) => p,
             None => match rest.next() {
-                Some(e) => self.check_expr(e, None),
+                Some(e) => self.check_arg(e, None),
                 None => return error_expr(span),
             },
         };
@@ -96,7 +108,7 @@ impl Checker {
             }
         };
         // The accumulator of reduce is known from `init`, checked first.
-        let init = init_syntax.map(|e| self.check_expr(&e, None));
+        let init = init_syntax.map(|e| self.check_arg(&e, None));
         let acc = init.as_ref().map(|i| i.ty).unwrap_or(Type::Error);
         let (op, expected, result): (HigherOrder, Type, Option<Type>) = match name {
             "map" => (HigherOrder::Map, fn_type(vec![elem], Type::Error), None),
@@ -153,8 +165,8 @@ impl Checker {
                 Some(acc),
             ),
         };
-        let func = self.check_expr(&func_syntax, Some(expected));
-        let fspan = span_of(&func_syntax);
+        let func = self.check_arg(&func_syntax, Some(expected));
+        let fspan = func_syntax.span();
         let Type::Fn(sig) = func.ty else {
             if !func.ty.has_error() {
                 self.error(

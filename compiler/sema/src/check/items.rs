@@ -6,6 +6,7 @@ use lumen_syntax::ast::{self, AstNode};
 
 use super::{codes, span_of, Body, CellSig, Checker, ParamSig, RetState};
 use crate::hir::{self, CellId, Type};
+use crate::types::list_of;
 
 impl Checker {
     pub(super) fn check_program(&mut self, modules: &[super::Module]) -> Option<hir::Program> {
@@ -50,6 +51,8 @@ impl Checker {
             self.current_module = m;
             self.collect_impl(i);
         }
+        self.check_super_traits();
+        self.check_pending_alias_bounds();
         self.current_module = 0;
         let explicit_main = self.cell_names.get("main").copied();
         let entry = match explicit_main {
@@ -279,11 +282,13 @@ impl Checker {
                 continue;
             };
             let pspan = span_of(&param);
-            if param.is_variadic() {
-                self.not_supported("a variadic parameter", pspan.clone());
+            let variadic = param.is_variadic();
+            if variadic {
+                self.check_variadic(&param, &params, &generics, &pspan);
             }
             let ty = match (param.ty(), self_ty) {
                 (_, Some(owner)) if param.is_self() => owner,
+                (Some(t), _) if variadic => list_of(self.resolve_type(&t)),
                 (Some(t), _) => self.resolve_type(&t),
                 (None, _) => {
                     self.error(
@@ -303,11 +308,20 @@ impl Checker {
                     "duplicate parameter",
                 );
             }
+            if !variadic && params.last().is_some_and(|p| p.variadic) {
+                self.error(
+                    codes::BAD_PARAMETERS,
+                    format!("parameter `{pname}` follows the variadic parameter"),
+                    pspan.clone(),
+                    "a variadic parameter must be the last one",
+                );
+            }
             params.push(ParamSig {
                 name: pname,
                 ty,
                 default: param.default(),
                 span: pspan,
+                variadic,
             });
         }
         let declared_ret = cell.ret_type().map(|t| self.resolve_type(&t));
@@ -321,6 +335,38 @@ impl Checker {
             generics,
             type_args: Default::default(),
             module: self.current_module,
+        }
+    }
+
+    /// The rules for `...rest: T` that do not depend on its position: no
+    /// default (no arguments already means an empty list), and not in a
+    /// generic cell (inference over a variable number of arguments is not
+    /// implemented).
+    fn check_variadic(
+        &mut self,
+        param: &ast::Param,
+        before: &[ParamSig],
+        generics: &[super::generics::TypeParam],
+        span: &lumen_diagnostics::Span,
+    ) {
+        if param.default().is_some() {
+            self.error(
+                codes::BAD_PARAMETERS,
+                "a variadic parameter cannot have a default",
+                span.clone(),
+                "without arguments it is an empty list",
+            );
+        }
+        if before.iter().any(|p| p.variadic) {
+            self.error(
+                codes::BAD_PARAMETERS,
+                "a cell can have only one variadic parameter",
+                span.clone(),
+                "second variadic parameter",
+            );
+        }
+        if !generics.is_empty() {
+            self.not_supported("a variadic parameter in a generic cell", span.clone());
         }
     }
 

@@ -80,14 +80,37 @@ impl Checker {
                     Type::Error
                 }
             };
+            // A function value's type `fn(A, B) -> R` has a fixed arity and
+            // no defaults, so a lambda parameter cannot have either.
             if p.default().is_some() || p.is_variadic() {
-                self.not_supported("defaults and `...` in lambda parameters", span_of(p));
+                let what = if p.is_variadic() {
+                    "a lambda cannot have a variadic parameter"
+                } else {
+                    "a lambda parameter cannot have a default"
+                };
+                self.error(
+                    codes::BAD_PARAMETERS,
+                    what,
+                    span_of(p),
+                    "function values take exactly their parameters",
+                );
+                self.push_help(
+                    "declare a named cell for defaults and `...rest: T`, or pass a list"
+                        .to_string(),
+                );
             }
+            // (Typed as it would be in a cell, against follow-up errors.)
+            let ty = if p.is_variadic() && p.ty().is_some() {
+                crate::types::list_of(ty)
+            } else {
+                ty
+            };
             param_sigs.push(ParamSig {
                 name,
                 ty,
                 default: None,
                 span: span_of(p),
+                variadic: false,
             });
         }
         let declared_ret = match l.ret_type() {
@@ -366,12 +389,18 @@ impl Checker {
         }
     }
 
-    /// A named cell used as a value: a closure whose body calls the cell.
-    pub(super) fn cell_value(&mut self, cell: CellId, span: Span) -> Expr {
-        let sig = self.cells[cell.0 as usize].clone();
+    /// A named cell used as a value: a closure whose body calls the cell. A
+    /// generic cell is instantiated at the type arguments the expected
+    /// function type gives.
+    pub(super) fn cell_value(&mut self, cell: CellId, expected: Option<Type>, span: Span) -> Expr {
+        let mut sig = self.cells[cell.0 as usize].clone();
+        let mut cell = cell;
         if !sig.generics.is_empty() {
-            self.not_supported("a generic cell used as a value", span.clone());
-            return error_expr(span);
+            let Some(instance) = self.generic_cell_value(cell, expected, &span) else {
+                return error_expr(span);
+            };
+            cell = instance;
+            sig = self.cells[cell.0 as usize].clone();
         }
         let ret = self.cell_ret(cell, span.clone());
         let param_types: Vec<Type> = sig.params.iter().map(|p| p.ty).collect();
@@ -447,6 +476,9 @@ impl Checker {
         piped: Option<Expr>,
         span: Span,
     ) -> Expr {
+        if self.reject_spreads("a function value", args) {
+            return error_expr(span);
+        }
         let Type::Fn(sig) = callee.ty else {
             if !callee.ty.has_error() {
                 self.error(

@@ -480,16 +480,7 @@ impl Checker {
                 };
                 (op, Type::Null)
             }
-            "type_of" => {
-                if first.union_members().is_some() {
-                    self.not_supported(
-                        "`type_of` on a value of a union type",
-                        args[0].span.clone(),
-                    );
-                    return None;
-                }
-                (LibOp::TypeOf, Type::Str)
-            }
+            "type_of" => (LibOp::TypeOf, Type::Str),
             "debug" => (LibOp::Debug, Type::Null),
             "args" => (LibOp::Args, list_of(Type::Str)),
             "read_stdin" => (LibOp::ReadStdin, Type::Str),

@@ -8,6 +8,7 @@
 //! typing), [`pattern`] (match patterns), [`calls`] (cells and builtins).
 
 mod aliases;
+mod arg_source;
 mod calls;
 mod collections;
 mod comprehension;
@@ -27,6 +28,7 @@ mod modules;
 mod ops;
 mod pattern;
 mod results;
+mod spreads;
 mod stmt;
 mod unions;
 mod values;
@@ -45,6 +47,7 @@ pub mod codes {
     pub const DUPLICATE_DEFINITION: &str = "E0101";
     pub const MAIN_CONFLICT: &str = "E0102";
     pub const BAD_ARGUMENTS: &str = "E0200";
+    pub const BAD_PARAMETERS: &str = "E0201";
     pub const MISMATCHED_TYPES: &str = "E0301";
     pub const BAD_OPERANDS: &str = "E0302";
     pub const IMMUTABLE_ASSIGN: &str = "E0303";
@@ -108,9 +111,12 @@ pub(crate) struct CellSig {
 #[derive(Clone)]
 pub(crate) struct ParamSig {
     pub name: String,
+    /// For a variadic parameter (`...rest: T`), the list type `list[T]`.
     pub ty: Type,
     pub default: Option<ast::Expr>,
     pub span: Span,
+    /// `...rest: T`: takes the remaining positional arguments as a list.
+    pub variadic: bool,
 }
 
 /// How far the return type of a cell without `->` has been worked out.
@@ -159,6 +165,13 @@ pub(crate) struct Checker {
     pub(crate) aliases: HashMap<String, (ast::TypeAlias, usize)>,
     /// The type parameters of generic aliases, by key.
     pub(crate) alias_params: HashMap<String, Vec<String>>,
+    /// Bounds on the type parameters of generic aliases (`type Sorted[T:
+    /// Ord] = list[T]`), checked at each use: (parameter, bound, its span).
+    pub(crate) alias_bounds: HashMap<String, Vec<(usize, String, Span)>>,
+    /// Alias bounds on user traits met before the `impl` blocks were
+    /// collected, and whether they are now.
+    pending_alias_bounds: Vec<aliases::AliasBound>,
+    impls_collected: bool,
     /// Resolved aliases per type arguments (none for a plain alias).
     alias_types: HashMap<(String, Vec<Type>), Type>,
     /// Aliases being resolved right now: meeting one again is a cycle.
@@ -200,6 +213,11 @@ pub(crate) struct Checker {
     methods: methods::Methods,
     /// `impl` blocks, collected once every trait is declared.
     pending_impls: Vec<(usize, ast::Impl)>,
+    /// Inside a `match` arm whose patterns all match one variant of an
+    /// enum: the scrutinee variable (an immutable one, with the depth of
+    /// the body it belongs to), the enum and the variant, so `v.field`
+    /// reads that variant's payload (semantics.md §6).
+    variant_narrowing: Vec<((usize, VarId), u32, u32)>,
     /// Type parameters bound while checking an instance (innermost last).
     pub type_args: Vec<HashMap<String, Type>>,
     /// Statements outside any cell: the body of the implicit `main`.

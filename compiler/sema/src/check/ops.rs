@@ -37,7 +37,7 @@ impl Checker {
         }
         if op == AstOp::Coalesce {
             let value = self.check_expr(&lhs, None);
-            return self.coalesce(value, &rhs, span);
+            return self.coalesce(value, &super::arg_source::ArgSource::Syntax(rhs), span);
         }
         match op {
             AstOp::And | AstOp::Or => {

@@ -67,7 +67,17 @@ impl Checker {
                 collect_lengths(&pattern, &mut covered_lengths);
             }
             self.branch_expected = _expected;
+            let narrowed = match (&scrutinee.kind, single_variant(&pattern)) {
+                (ExprKind::Var(v), Some((e, tag))) if !self.body().vars[v.0 as usize].mutable => {
+                    Some(((self.bodies.len(), *v), e, tag))
+                }
+                _ => None,
+            };
+            self.variant_narrowing.extend(narrowed);
             let body = self.check_arm_body(arm.body(), value_wanted);
+            if narrowed.is_some() {
+                self.variant_narrowing.pop();
+            }
             self.body().scopes.pop();
             arms.push(hir::MatchArm {
                 pattern,
@@ -734,5 +744,20 @@ fn collect_bools(p: &Pattern, seen: &mut (bool, bool)) {
         Pattern::Bool(false) => seen.1 = true,
         Pattern::Or(alts) => alts.iter().for_each(|a| collect_bools(a, seen)),
         _ => {}
+    }
+}
+
+/// The variant every alternative of a pattern matches, if there is one
+/// (`Circle(r)`, `Circle(1.0) | Circle(2.0)`).
+fn single_variant(p: &Pattern) -> Option<(u32, u32)> {
+    match p {
+        Pattern::Variant { enum_id, tag, .. } => Some((*enum_id, *tag)),
+        Pattern::Or(alts) => {
+            let first = single_variant(alts.first()?)?;
+            alts.iter()
+                .all(|a| single_variant(a) == Some(first))
+                .then_some(first)
+        }
+        _ => None,
     }
 }

@@ -10,6 +10,7 @@
 use lumen_diagnostics::Span;
 use lumen_syntax::ast;
 
+use super::arg_source::ArgSource;
 use super::stmt::error_expr;
 use super::{codes, span_of, Checker};
 use crate::hir::{Expr, ExprKind, ResultOp};
@@ -117,12 +118,27 @@ impl Checker {
         piped: Option<Expr>,
         span: Span,
     ) -> Expr {
-        let syntax: Vec<ast::Expr> = args.iter().filter_map(|a| a.value()).collect();
-        let mut rest = syntax.iter();
+        let sources = args
+            .iter()
+            .filter_map(|a| a.value())
+            .map(ArgSource::Syntax)
+            .collect();
+        self.result_builtin(name, sources, piped, span)
+    }
+
+    /// A result builtin on its arguments (see [`ArgSource`]).
+    pub(super) fn result_builtin(
+        &mut self,
+        name: &str,
+        sources: Vec<ArgSource>,
+        piped: Option<Expr>,
+        span: Span,
+    ) -> Expr {
+        let mut rest = sources.iter();
         let subject = match piped {
             Some(p) => p,
             None => match rest.next() {
-                Some(e) => self.check_expr(e, None),
+                Some(e) => self.check_arg(e, None),
                 None => {
                     self.error(
                         codes::BAD_ARGUMENTS,
@@ -134,7 +150,7 @@ impl Checker {
                 }
             },
         };
-        let extra: Vec<ast::Expr> = rest.cloned().collect();
+        let extra: Vec<ArgSource> = rest.cloned().collect();
         let wanted = match name {
             "unwrap_or" | "map_ok" | "map_err" => 1,
             _ => 0,
@@ -173,14 +189,14 @@ impl Checker {
             "unwrap" => (ResultOp::Unwrap, *t, None),
             "unwrap_err" => (ResultOp::UnwrapErr, *e, None),
             "unwrap_or" => {
-                let d = self.check_expr(&extra[0], Some(*t));
-                let d = self.coerce(d, *t, &span_of(&extra[0]));
+                let d = self.check_arg(&extra[0], Some(*t));
+                let d = self.coerce(d, *t, &extra[0].span());
                 (ResultOp::UnwrapOr, *t, Some(d))
             }
             _ => {
                 let map_ok = name == "map_ok";
                 let input = if map_ok { *t } else { *e };
-                let f = self.check_expr(&extra[0], Some(fn_type(vec![input], Type::Error)));
+                let f = self.check_arg(&extra[0], Some(fn_type(vec![input], Type::Error)));
                 let Type::Fn(sig) = f.ty else {
                     if !f.ty.has_error() {
                         self.error(

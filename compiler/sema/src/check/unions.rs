@@ -96,7 +96,7 @@ impl Checker {
     pub(crate) fn coalesce(
         &mut self,
         value: Expr,
-        default_syntax: &lumen_syntax::ast::Expr,
+        default: &super::arg_source::ArgSource,
         span: Span,
     ) -> Expr {
         if !value.ty.admits_null() {
@@ -111,8 +111,8 @@ impl Checker {
             return error_expr(span);
         }
         let rest = value.ty.without_null();
-        let default = self.check_expr(default_syntax, Some(rest));
-        let dspan = super::span_of(default_syntax);
+        let dspan = default.span();
+        let default = self.check_arg(default, Some(rest));
         let default = self.coerce(default, rest, &dspan);
         Expr {
             kind: ExprKind::Coalesce(Box::new(value), Box::new(default)),

@@ -19,19 +19,21 @@ struct Slot {
 
 impl Checker {
     /// `Name(args)` where `Name` is a record type or an enum variant; `None`
-    /// when the name is neither.
+    /// when the name is neither. A piped value (`x |> Name(args)`) is the
+    /// first positional argument.
     pub(super) fn check_construction(
         &mut self,
         name: &str,
         args: &[ast::Arg],
+        piped: Option<Expr>,
         span: Span,
     ) -> Option<Expr> {
         if let Some(Type::Record(n)) = self.types.by_name.get(&self.key(name)).copied() {
-            return Some(self.construct_record(n, args, span));
+            return Some(self.construct_record(n, args, piped, span));
         }
         if self.types.variants.contains_key(name) {
             let (enum_id, tag) = self.unique_variant(name, &span)?;
-            return Some(self.construct_variant(enum_id, tag, Some(args), span));
+            return Some(self.construct_variant(enum_id, tag, Some(args), piped, span));
         }
         None
     }
@@ -41,6 +43,7 @@ impl Checker {
         &mut self,
         n: crate::types::Nominal,
         args: &[ast::Arg],
+        piped: Option<Expr>,
         span: Span,
     ) -> Expr {
         let info = self.types.records[n.id as usize].clone();
@@ -55,7 +58,7 @@ impl Checker {
                 default: d,
             })
             .collect();
-        let values = self.fill_slots(&info.name, "field", &slots, args, &span, &info.span);
+        let values = self.fill_slots(&info.name, "field", &slots, args, piped, &span, &info.span);
         match values {
             Some(values) => {
                 let record = Expr {
@@ -69,16 +72,24 @@ impl Checker {
         }
     }
 
-    /// A variant value; `args` is `None` for a bare name (`Red`).
+    /// A variant value; `args` is `None` for a bare name (`Red`), and a
+    /// piped value (`x |> Circle`) is the first positional argument.
     pub(super) fn construct_variant(
         &mut self,
         enum_id: u32,
         tag: u32,
         args: Option<&[ast::Arg]>,
+        piped: Option<Expr>,
         span: Span,
     ) -> Expr {
         let variant = self.types.enums[enum_id as usize].variants[tag as usize].clone();
         let ty = self.enum_type(enum_id);
+        // Piping into a bare name gives it its payload: `x |> Circle`.
+        let args = if piped.is_some() {
+            Some(args.unwrap_or(&[]))
+        } else {
+            args
+        };
         let values = match args {
             None if variant.fields.is_empty() => Some(Vec::new()),
             None => {
@@ -105,6 +116,7 @@ impl Checker {
                     "payload field",
                     &slots,
                     args,
+                    piped,
                     &span,
                     &variant.span,
                 )
@@ -128,12 +140,31 @@ impl Checker {
         noun: &str,
         slots: &[Slot],
         args: &[ast::Arg],
+        piped: Option<Expr>,
         span: &Span,
         decl_span: &Span,
     ) -> Option<Vec<Expr>> {
         let mut values: Vec<Option<Expr>> = vec![None; slots.len()];
         let mut positional = 0;
         let mut ok = true;
+        if let Some(value) = piped {
+            positional = 1;
+            match slots.first() {
+                Some(first) => {
+                    let vspan = value.span.clone();
+                    values[0] = Some(self.coerce(value, first.ty, &vspan));
+                }
+                None => {
+                    self.error(
+                        codes::BAD_ARGUMENTS,
+                        format!("`{what}` has no {noun}s, so nothing can be piped into it"),
+                        span.clone(),
+                        "piped value has nowhere to go",
+                    );
+                    ok = false;
+                }
+            }
+        }
         for arg in args {
             let arg_span = span_of(arg);
             let Some(value) = arg.value() else { continue };
@@ -244,7 +275,7 @@ impl Checker {
         let field = f.field_name();
         if self.names_enum_type(&receiver) {
             return match self.qualified_variant(&receiver, &field) {
-                Some((enum_id, tag)) => self.construct_variant(enum_id, tag, None, span),
+                Some((enum_id, tag)) => self.construct_variant(enum_id, tag, None, None, span),
                 None => error_expr(span),
             };
         }
@@ -395,15 +426,131 @@ impl Checker {
                     }
                 }
             }
+            Type::Enum(n) => self.payload_field(base, n, field, span),
             t if t.has_error() => error_expr(span),
             other => {
-                self.not_supported(
-                    &format!("`.{field}` on a value of type `{other}`"),
+                self.error(
+                    codes::UNRESOLVED_NAME,
+                    format!("a value of type `{other}` has no field `{field}`"),
                     span.clone(),
+                    "no such field",
                 );
+                if other == Type::Json || other.union_members().is_some() {
+                    self.push_help(format!(
+                        "narrow the value first (`if x is T`, `match`){}",
+                        if other == Type::Json {
+                            format!(", or index it: `x[\"{field}\"]`")
+                        } else {
+                            String::new()
+                        }
+                    ));
+                }
                 error_expr(span)
             }
         }
+    }
+
+    /// `v.radius` on an enum value: a named payload field of the variant
+    /// the value is known to hold — inside a `match` arm on that variant
+    /// (semantics.md §6), or when every variant has that field at the same
+    /// position with the same type.
+    fn payload_field(
+        &mut self,
+        base: Expr,
+        n: crate::types::Nominal,
+        field: &str,
+        span: Span,
+    ) -> Expr {
+        let info = self.types.enums[n.id as usize].clone();
+        let narrowed = match &base.kind {
+            ExprKind::Var(v) => {
+                let key = (self.bodies.len(), *v);
+                self.variant_narrowing
+                    .iter()
+                    .rev()
+                    .find(|(var, e, _)| *var == key && *e == n.id)
+                    .map(|(_, _, tag)| *tag)
+            }
+            _ => None,
+        };
+        let position = |tag: usize| {
+            info.variants[tag]
+                .fields
+                .iter()
+                .position(|(name, _)| name.as_deref() == Some(field))
+        };
+        let found = match narrowed {
+            Some(tag) => {
+                position(tag as usize).map(|i| (i, info.variants[tag as usize].fields[i].1))
+            }
+            None => {
+                let first = position(0).map(|i| (i, info.variants[0].fields[i].1));
+                first.filter(|&(i, t)| {
+                    (0..info.variants.len())
+                        .all(|tag| position(tag) == Some(i) && info.variants[tag].fields[i].1 == t)
+                })
+            }
+        };
+        if let Some((index, ty)) = found {
+            return Expr {
+                kind: ExprKind::Field(Box::new(base), index as u32),
+                ty,
+                span,
+            };
+        }
+        let mutable = match &base.kind {
+            ExprKind::Var(v) => self.body().vars[v.0 as usize].mutable,
+            _ => false,
+        };
+        let holders: Vec<String> = info
+            .variants
+            .iter()
+            .enumerate()
+            .filter(|(tag, _)| position(*tag).is_some())
+            .map(|(_, v)| format!("`{}`", v.name))
+            .collect();
+        match (narrowed, holders.is_empty()) {
+            (Some(tag), _) => self.error(
+                codes::UNRESOLVED_NAME,
+                format!(
+                    "the variant `{}` has no field `{field}`",
+                    info.variants[tag as usize].name
+                ),
+                span.clone(),
+                "unknown field",
+            ),
+            (None, true) => self.error(
+                codes::UNRESOLVED_NAME,
+                format!("`{}` has no variant with a field `{field}`", n.name),
+                span.clone(),
+                "unknown field",
+            ),
+            (None, false) => {
+                self.error(
+                    codes::UNRESOLVED_NAME,
+                    format!(
+                        "`{}` values have a field `{field}` only in some variants",
+                        n.name
+                    ),
+                    span.clone(),
+                    "the variant is not known here",
+                );
+                if mutable {
+                    self.push_help(format!(
+                        "a `let mut` variable is not narrowed by `match`; bind the field in \
+                         the pattern instead: `{}({field}: x) -> …`",
+                        holders[0].trim_matches('`')
+                    ));
+                } else {
+                    self.push_help(format!(
+                        "read it in a `match` arm on {} (`match v` … `{}(..) -> v.{field}`)",
+                        holders.join(" or "),
+                        holders[0].trim_matches('`')
+                    ));
+                }
+            }
+        }
+        error_expr(span)
     }
 
     /// Whether an expression is the bare name of an enum type (not shadowed by
@@ -462,14 +609,13 @@ impl Checker {
             Some(Type::Json) => Some(Type::Json),
             _ => None,
         };
+        if super::spreads::has_spread(l.elements()) {
+            return self.check_list_spreads(l, expected_elem, span);
+        }
         let mut values = Vec::new();
         for element in l.elements() {
-            match element {
-                ast::Element::Expr(e) => values.push(self.check_expr(&e, expected_elem)),
-                ast::Element::Spread(s) => {
-                    self.not_supported("spreads in list literals", span_of(&s));
-                    return error_expr(span);
-                }
+            if let ast::Element::Expr(e) = element {
+                values.push(self.check_expr(&e, expected_elem));
             }
         }
         let elem = match expected_elem {
