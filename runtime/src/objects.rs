@@ -294,12 +294,20 @@ pub unsafe fn destroy(obj: *mut ObjectHeader) {
     let mut pending = Pending::new();
     let mut next = obj;
     loop {
-        // SAFETY: `next` is unreferenced and live; each child pushed has just
+        // The first child to lose its last reference is freed next without
+        // going through the stack (a chain never touches it; a tree node
+        // pushes one child instead of two).
+        let mut first: *mut ObjectHeader = std::ptr::null_mut();
+        // SAFETY: `next` is unreferenced and live; each child kept has just
         // lost its last reference, so it is unreferenced too.
         unsafe {
             for_each_child(next, |child| {
                 if !child.is_null() && dec_ref(child) {
-                    pending.push(child);
+                    if first.is_null() {
+                        first = child;
+                    } else {
+                        pending.push(child);
+                    }
                 }
             });
             match (*next).kind {
@@ -310,6 +318,10 @@ pub unsafe fn destroy(obj: *mut ObjectHeader) {
                 _ => {}
             }
             free_block(next);
+        }
+        if !first.is_null() {
+            next = first;
+            continue;
         }
         match pending.pop() {
             Some(o) => next = o,
