@@ -12,7 +12,7 @@
 use std::fmt::{self, Write};
 
 use crate::static_str;
-use crate::strings::{new_string, LmString};
+use crate::strings::{new_ascii, new_string, LmString};
 
 /// Writes the display form of an `Int`.
 pub fn int(out: &mut impl Write, v: i64) -> fmt::Result {
@@ -69,15 +69,23 @@ pub fn bool_text(v: i8) -> &'static str {
 /// `to_string` of an `Int`.
 #[no_mangle]
 pub extern "C" fn lm_str_from_int(v: i64) -> *mut LmString {
+    // Sign and up to 20 digits, written from the end.
     let mut buf = [0u8; 21];
-    let digits = int_digits(v.unsigned_abs(), 10, false, &mut buf[1..]);
-    if v < 0 {
-        let start = 20 - digits.len();
-        buf[start] = b'-';
-        // The sign and digits are ASCII.
-        return new_string(std::str::from_utf8(&buf[start..]).expect("ASCII digits"));
+    let mut at = buf.len();
+    let mut n = v.unsigned_abs();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
     }
-    new_string(digits)
+    if v < 0 {
+        at -= 1;
+        buf[at] = b'-';
+    }
+    new_ascii(&buf[at..])
 }
 
 /// `to_string` of a `Float`.
@@ -190,13 +198,20 @@ mod tests {
             (0, "0"),
             (7, "7"),
             (-42, "-42"),
+            (-7, "-7"),
+            (10, "10"),
             (i64::MAX, "9223372036854775807"),
             (i64::MIN, "-9223372036854775808"),
         ] {
             let p = lm_str_from_int(v);
             assert_eq!(unsafe { as_str(p) }, want);
+            // Known ASCII (O(1) `len` and `s[i]`) without a scan.
+            assert_ne!(unsafe { (*p).header.flags } & lumen_abi::FLAG_STR_ASCII, 0);
             unsafe { lm_release(p.cast()) };
         }
+        // One digit: the static one-character string, no allocation.
+        let p = lm_str_from_int(5);
+        assert_eq!(unsafe { (*p).header.rc }, lumen_abi::RC_IMMORTAL);
     }
 
     #[test]

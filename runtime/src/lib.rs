@@ -5,7 +5,7 @@
 //! built as a static library, supplies everything else: the C `main`
 //! ([`entry`]), the task scheduler ([`scheduler`]) and its stacks ([`stack`]),
 //! stack-overflow detection ([`overflow`]), buffered output ([`output`]), heap
-//! objects ([`rc`], [`strings`], [`bytes`]; records, enums and lists in [`objects`] and
+//! objects ([`rc`], small blocks recycled by `pool`, [`strings`], [`bytes`]; records, enums and lists in [`objects`] and
 //! [`list`], maps and sets in [`map`], [`set`] and [`sorted`], tuples in
 //! [`tuple`], typed by the static descriptors read in [`typedesc`]), the
 //! display form ([`display`], and for any value [`value`]), equality and
@@ -37,6 +37,7 @@ pub mod map;
 pub mod objects;
 pub mod output;
 pub mod overflow;
+mod pool;
 pub mod rc;
 pub mod results;
 pub mod scheduler;

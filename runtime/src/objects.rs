@@ -97,6 +97,7 @@ const _: () = {
 ///
 /// # Safety
 /// `obj` must point to a live object.
+#[inline]
 pub unsafe fn kind_of(obj: *const ObjectHeader) -> ObjectKind {
     // SAFETY: caller's contract.
     let kind = unsafe { (*obj).kind };
@@ -110,11 +111,18 @@ pub unsafe fn kind_of(obj: *const ObjectHeader) -> ObjectKind {
         k if k == ObjectKind::Map as u16 => ObjectKind::Map,
         k if k == ObjectKind::Set as u16 => ObjectKind::Set,
         k if k == ObjectKind::Bytes as u16 => ObjectKind::Bytes,
-        k => internal_error(&format!("object of unknown kind {k} at {obj:p}")),
+        k => unknown_object_kind(k, obj),
     }
 }
 
+#[cold]
+#[inline(never)]
+fn unknown_object_kind(kind: u16, obj: *const ObjectHeader) -> ! {
+    internal_error(&format!("object of unknown kind {kind} at {obj:p}"))
+}
+
 /// The object a heap slot refers to (null for `null`).
+#[inline]
 pub fn slot_obj(slot: Slot) -> *mut ObjectHeader {
     slot as usize as *mut ObjectHeader
 }
@@ -147,6 +155,7 @@ pub unsafe fn release_slot(slot: Slot, ty: Ty) {
 ///
 /// # Safety
 /// `obj` must be a live record or enum object.
+#[inline]
 pub unsafe fn fields(obj: *const ObjectHeader) -> (*mut Slot, Ty) {
     // SAFETY: caller's contract; the layouts are checked above, and the
     // descriptors were stored by `lm_record_new`/`lm_enum_new`.
@@ -191,6 +200,7 @@ pub unsafe fn elems<'a>(list: *const ListObj) -> (&'a mut [Slot], Ty) {
 ///
 /// # Safety
 /// `obj` must be a live object.
+#[inline]
 unsafe fn for_each_child(obj: *mut ObjectHeader, mut f: impl FnMut(*mut ObjectHeader)) {
     // SAFETY: caller's contract; the layouts follow from the kind.
     unsafe {
@@ -204,6 +214,8 @@ unsafe fn for_each_child(obj: *mut ObjectHeader, mut f: impl FnMut(*mut ObjectHe
             }
             ObjectKind::Record | ObjectKind::Enum | ObjectKind::Closure => {
                 let (slots, ty) = fields(obj);
+                // A payload-free variant or an all-scalar record has no
+                // children: the loop does not run.
                 for i in 0..ty.count() {
                     if ty.child(i).is_heap() {
                         f(slot_obj(slots.add(i).read()));
@@ -221,6 +233,54 @@ unsafe fn for_each_child(obj: *mut ObjectHeader, mut f: impl FnMut(*mut ObjectHe
     }
 }
 
+/// Objects waiting to be freed by [`destroy`]: a stack that lives inline
+/// for the common shallow case (freeing a tree needs about its depth) and
+/// spills to the heap only beyond that.
+struct Pending {
+    inline: [std::mem::MaybeUninit<*mut ObjectHeader>; PENDING_INLINE],
+    /// Entries `0..len` of `inline` are initialised.
+    len: usize,
+    /// Pushed while `inline` was full; popped first (so while `spill` is not
+    /// empty, `inline` is full and the stack order is kept).
+    spill: Vec<*mut ObjectHeader>,
+}
+
+const PENDING_INLINE: usize = 64;
+
+impl Pending {
+    #[inline]
+    fn new() -> Self {
+        Pending {
+            inline: [std::mem::MaybeUninit::uninit(); PENDING_INLINE],
+            len: 0,
+            spill: Vec::new(),
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, obj: *mut ObjectHeader) {
+        if self.len < PENDING_INLINE {
+            self.inline[self.len].write(obj);
+            self.len += 1;
+        } else {
+            self.spill.push(obj);
+        }
+    }
+
+    #[inline]
+    fn pop(&mut self) -> Option<*mut ObjectHeader> {
+        if !self.spill.is_empty() {
+            return self.spill.pop();
+        }
+        if self.len == 0 {
+            return None;
+        }
+        self.len -= 1;
+        // SAFETY: entries below `len` were written by `push`.
+        Some(unsafe { self.inline[self.len].assume_init() })
+    }
+}
+
 /// Frees an object whose last reference is gone, then every child that
 /// thereby loses its last reference, and so on.
 ///
@@ -231,25 +291,37 @@ unsafe fn for_each_child(obj: *mut ObjectHeader, mut f: impl FnMut(*mut ObjectHe
 /// # Safety
 /// `obj` must be a live object with no remaining references.
 pub unsafe fn destroy(obj: *mut ObjectHeader) {
-    let mut pending: Vec<*mut ObjectHeader> = Vec::new();
+    let mut pending = Pending::new();
     let mut next = obj;
     loop {
-        // SAFETY: `next` is unreferenced and live; each child pushed has just
+        // The first child to lose its last reference is freed next without
+        // going through the stack (a chain never touches it; a tree node
+        // pushes one child instead of two).
+        let mut first: *mut ObjectHeader = std::ptr::null_mut();
+        // SAFETY: `next` is unreferenced and live; each child kept has just
         // lost its last reference, so it is unreferenced too.
         unsafe {
             for_each_child(next, |child| {
                 if !child.is_null() && dec_ref(child) {
-                    pending.push(child);
+                    if first.is_null() {
+                        first = child;
+                    } else {
+                        pending.push(child);
+                    }
                 }
             });
-            match kind_of(next) {
-                ObjectKind::List => free_buffer((*next.cast::<ListObj>()).data),
-                ObjectKind::Map | ObjectKind::Set => {
+            match (*next).kind {
+                k if k == ObjectKind::List as u16 => free_buffer((*next.cast::<ListObj>()).data),
+                k if k == ObjectKind::Map as u16 || k == ObjectKind::Set as u16 => {
                     free_buffer((*next.cast::<sorted::SortedObj>()).data)
                 }
                 _ => {}
             }
             free_block(next);
+        }
+        if !first.is_null() {
+            next = first;
+            continue;
         }
         match pending.pop() {
             Some(o) => next = o,
@@ -340,16 +412,27 @@ pub unsafe fn new_list(elem: *const TypeDesc, src: &[Slot], cap: usize) -> *mut 
 
 /// Allocates a record or enum object with `head` bytes before `count` slots,
 /// all slots zero (`null`/0, safe to release before compiled code fills them).
+/// The bytes between the header and the slots are the caller's to write.
+#[inline]
 fn new_with_fields(kind: ObjectKind, head: usize, count: usize) -> *mut ObjectHeader {
     let size = count
         .checked_mul(8)
         .and_then(|b| b.checked_add(head))
         .unwrap_or_else(|| internal_error("object too large"));
     let obj = alloc_object(size, kind);
-    // SAFETY: the allocation has `size` bytes; the header is written already.
+    // SAFETY: the allocation has `size` bytes: `count` slots after `head`.
     unsafe {
-        let after = obj.cast::<u8>().add(std::mem::size_of::<ObjectHeader>());
-        after.write_bytes(0, size - std::mem::size_of::<ObjectHeader>());
+        let slots = obj.cast::<u8>().add(head).cast::<Slot>();
+        // The usual few fields get plain stores rather than a memset call
+        // (which a loop would turn into).
+        match count {
+            0 => {}
+            1 => slots.write(0),
+            2 => slots.cast::<[Slot; 2]>().write([0; 2]),
+            3 => slots.cast::<[Slot; 3]>().write([0; 3]),
+            4 => slots.cast::<[Slot; 4]>().write([0; 4]),
+            _ => slots.write_bytes(0, count),
+        }
     }
     obj
 }
@@ -724,5 +807,81 @@ mod tests {
             .unwrap()
             .join()
             .unwrap();
+    }
+
+    #[test]
+    fn freed_objects_are_reused_and_fresh_slots_are_zero() {
+        crate::pool::release_parked();
+        no_leaks(|| unsafe {
+            let pair = enumeration(
+                "Pair",
+                &[
+                    positional("Leaf", &[]),
+                    positional("Node", &[string(), string()]),
+                ],
+            );
+            let n = lm_enum_new(pair.as_ptr(), 1);
+            let (slots, _) = fields(n.cast());
+            let (left, right) = (s("left"), s("right"));
+            slots.write(left);
+            slots.add(1).write(right);
+            let blocks = [
+                n as usize,
+                crate::strings::block_start(slot_obj(left)) as usize,
+                crate::strings::block_start(slot_obj(right)) as usize,
+            ];
+            lm_release(n.cast());
+            // The node (40 bytes) and both strings (36) are parked now.
+            assert_eq!(crate::pool::parked(40), 3);
+            let again = lm_enum_new(pair.as_ptr(), 1);
+            assert!(
+                blocks.contains(&(again as usize)),
+                "a parked block is reused"
+            );
+            assert_eq!(crate::pool::parked(40), 2);
+            let (slots, ty) = fields(again.cast());
+            assert_eq!(ty.name(), b"Node");
+            assert_eq!((slots.read(), slots.add(1).read()), (0, 0));
+            lm_release(again.cast());
+            // A record with more fields than the inline zeroing handles.
+            let wide = record(
+                "Wide",
+                &[
+                    ("a", string()),
+                    ("b", int()),
+                    ("c", int()),
+                    ("d", int()),
+                    ("e", int()),
+                    ("f", string()),
+                ],
+            );
+            let r = lm_record_new(wide.as_ptr());
+            let (slots, _) = fields(r.cast());
+            assert!((0..6).all(|i| slots.add(i).read() == 0));
+            lm_release(r.cast());
+        });
+        crate::pool::release_parked();
+    }
+
+    #[test]
+    fn wide_trees_spill_the_pending_stack() {
+        // A list of 1,000 lists of strings: far more children pending at
+        // once than the inline stack holds.
+        no_leaks(|| unsafe {
+            let strs = list(string());
+            let mut outer = new_list(strs.as_ptr(), &[], 0);
+            for i in 0..1000 {
+                let mut inner = new_list(string().as_ptr(), &[], 0);
+                for j in 0..3 {
+                    let text = s(&format!("{i}-{j}"));
+                    inner = crate::list::lm_list_push(inner, text);
+                    lm_release(slot_obj(text));
+                }
+                outer = crate::list::lm_list_push(outer, inner as Slot);
+                lm_release(inner.cast());
+            }
+            assert_eq!((*outer).len, 1000);
+            lm_release(outer.cast());
+        });
     }
 }

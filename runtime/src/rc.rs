@@ -1,8 +1,9 @@
 //! Heap objects: allocation, reference counting and freeing.
 //!
-//! Every heap value starts with a [`ObjectHeader`]. Objects are allocated with
-//! `malloc` (so a future C-side or generated allocation path can share them)
-//! and start with a count of 1: the creator owns the first reference.
+//! Every heap value starts with a [`ObjectHeader`]. Objects are `malloc`
+//! blocks, small ones recycled through the per-thread free lists of
+//! [`crate::pool`] (whose size class rides in the header's spare `flags`
+//! bits), and start with a count of 1: the creator owns the first reference.
 //!
 //! Counting is non-atomic because one thread runs all Lumen code today. The
 //! header's [`FLAG_SHARED`] bit is honoured already (atomic counting for an
@@ -18,42 +19,46 @@ use std::sync::atomic::{fence, AtomicU32, Ordering};
 
 use lumen_abi::{ObjectHeader, ObjectKind, FLAG_SHARED, RC_IMMORTAL};
 
+use crate::pool;
+
 /// Allocates `size` bytes (header included) for an object of `kind`, with a
 /// reference count of 1. The bytes after the header are uninitialised.
 ///
 /// Allocation failure ends the process through Rust's allocation-error path
 /// (`memory allocation of N bytes failed`, abort): there is no way to go on.
+#[inline]
 pub(crate) fn alloc_object(size: usize, kind: ObjectKind) -> *mut ObjectHeader {
     debug_assert!(size >= std::mem::size_of::<ObjectHeader>());
-    // SAFETY: malloc with a non-zero size; glibc's malloc aligns to 16 bytes,
-    // more than the header's 4-byte and the string length's 8-byte alignment.
-    let obj = unsafe { libc::malloc(size) }.cast::<ObjectHeader>();
-    if obj.is_null() {
-        std::alloc::handle_alloc_error(std::alloc::Layout::from_size_align(size, 16).unwrap());
-    }
+    // The pool's blocks are 16-byte aligned, more than the header's 4-byte
+    // and the slots' 8-byte alignment.
+    let (block, class_bits, _) = pool::alloc(size);
+    let obj = block.cast::<ObjectHeader>();
     // SAFETY: `obj` is a fresh allocation of at least header size.
     unsafe {
         obj.write(ObjectHeader {
             rc: 1,
             kind: kind as u16,
-            flags: 0,
+            flags: class_bits,
         })
     };
     stats::allocated();
     obj
 }
 
-/// Returns an object's memory to `malloc`, without looking inside it (the
-/// children are released by [`crate::objects::destroy`], which calls this).
-/// A heap string's block starts before the object (see [`crate::strings`]).
+/// Returns an object's memory to the allocator ([`pool`]), without looking
+/// inside it (the children are released by [`crate::objects::destroy`],
+/// which calls this). A heap string's block starts before the object (see
+/// [`crate::strings`]).
 ///
 /// # Safety
 /// `obj` must have been allocated by [`alloc_object`] (or as a heap string)
 /// and be unreferenced.
+#[inline]
 pub(crate) unsafe fn free_block(obj: *mut ObjectHeader) {
     stats::freed();
-    // SAFETY: allocated by malloc at `block_start`, and unreferenced.
-    unsafe { libc::free(crate::strings::block_start(obj)) }
+    // SAFETY: allocated by the pool at `block_start`, with the class bits in
+    // its flags, and unreferenced.
+    unsafe { pool::free(crate::strings::block_start(obj).cast(), (*obj).flags) }
 }
 
 /// Drops one reference and reports whether it was the last one (the caller
@@ -62,6 +67,7 @@ pub(crate) unsafe fn free_block(obj: *mut ObjectHeader) {
 /// # Safety
 /// `obj` must be null or point to a live object whose reference the caller
 /// owns.
+#[inline]
 pub(crate) unsafe fn dec_ref(obj: *mut ObjectHeader) -> bool {
     if obj.is_null() {
         return false;

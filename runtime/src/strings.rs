@@ -22,6 +22,9 @@
 //!                               ^ the object pointer
 //! ```
 //!
+//! Short strings come from [`crate::pool`] like other small objects, and get
+//! the whole block of their size class as capacity.
+//!
 //! [`FLAG_STR_ASCII`] marks a string whose bytes are all ASCII, which makes
 //! `len(s)` and `s[i]` O(1). The runtime sets it on its static strings and on
 //! heap strings as soon as it knows: at creation for short texts and for the
@@ -42,6 +45,7 @@ use lumen_abi::{
 };
 
 use crate::errors::{fail_current_task, internal_error};
+use crate::pool;
 use crate::rc::{lm_release, lm_retain, stats};
 
 /// A string object header and length; the bytes follow.
@@ -167,6 +171,7 @@ const CHEAP_SCAN: usize = 256;
 
 /// # Safety
 /// `s` must be a heap string ([`FLAG_STR_HEAP`]).
+#[inline]
 unsafe fn prefix(s: *const LmString) -> *mut Prefix {
     // SAFETY: a heap string is allocated `PREFIX_SIZE` bytes after its block.
     unsafe { s.cast::<u8>().sub(PREFIX_SIZE).cast::<Prefix>().cast_mut() }
@@ -177,6 +182,7 @@ unsafe fn prefix(s: *const LmString) -> *mut Prefix {
 ///
 /// # Safety
 /// `obj` must be a live object allocated by the runtime.
+#[inline]
 pub(crate) unsafe fn block_start(obj: *mut ObjectHeader) -> *mut libc::c_void {
     // SAFETY: caller's contract; only heap strings carry FLAG_STR_HEAP.
     unsafe {
@@ -199,26 +205,23 @@ fn alloc_failed(size: usize) -> ! {
     std::alloc::handle_alloc_error(std::alloc::Layout::from_size_align(size, 16).unwrap())
 }
 
-/// Allocates a heap string (count 1) with room for `cap` bytes, of which the
-/// caller must initialise the first `len` with valid UTF-8 holding `chars`
-/// characters (or [`UNKNOWN_CHARS`]).
+/// Allocates a heap string (count 1) with room for at least `cap` bytes, of
+/// which the caller must initialise the first `len` with valid UTF-8 holding
+/// `chars` characters (or [`UNKNOWN_CHARS`]). A short string gets the whole
+/// block of its size class as capacity: room to append for free.
 fn alloc_string(len: usize, cap: usize, chars: u64) -> *mut LmString {
     debug_assert!(len <= cap && cap > 0);
-    let size = block_size(cap);
-    // SAFETY: malloc with a non-zero size; glibc aligns to 16, so the object
-    // after the 16-byte prefix is 16-aligned.
-    let block = unsafe { libc::malloc(size) };
-    if block.is_null() {
-        alloc_failed(size);
-    }
+    let (block, class_bits, usable) = pool::alloc(block_size(cap));
     stats::allocated();
-    // SAFETY: the block has room for the prefix, the object and `cap` bytes.
+    // SAFETY: the block has room for the prefix, the object and `cap` bytes;
+    // the pool aligns it to 16, so the object after the 16-byte prefix is
+    // 16-aligned too.
     unsafe {
         block.cast::<Prefix>().write(Prefix {
-            cap: cap as u64,
+            cap: (usable - PREFIX_SIZE - STRING_DATA_OFFSET) as u64,
             chars,
         });
-        let obj = block.cast::<u8>().add(PREFIX_SIZE).cast::<LmString>();
+        let obj = block.add(PREFIX_SIZE).cast::<LmString>();
         let ascii = if chars == len as u64 {
             FLAG_STR_ASCII
         } else {
@@ -228,7 +231,7 @@ fn alloc_string(len: usize, cap: usize, chars: u64) -> *mut LmString {
             header: ObjectHeader {
                 rc: 1,
                 kind: ObjectKind::String as u16,
-                flags: FLAG_STR_HEAP | ascii,
+                flags: FLAG_STR_HEAP | ascii | class_bits,
             },
             len: len as u64,
         });
@@ -237,20 +240,23 @@ fn alloc_string(len: usize, cap: usize, chars: u64) -> *mut LmString {
 }
 
 /// Moves a heap string to a block with room for `cap` ≥ its length bytes
-/// (`realloc`: often in place). The old pointer is invalid afterwards.
+/// (`realloc`: often in place). The old pointer is invalid afterwards. The
+/// block no longer has its pool size class, so it will go back to `free`.
 ///
 /// # Safety
 /// `s` must be a heap string that nothing else refers to.
 unsafe fn regrow(s: *mut LmString, cap: usize) -> *mut LmString {
     let size = block_size(cap);
-    // SAFETY: the block came from malloc in `alloc_string`.
+    // SAFETY: the block came from malloc (through the pool) in `alloc_string`.
     unsafe {
         let block = libc::realloc(prefix(s).cast(), size);
         if block.is_null() {
             alloc_failed(size);
         }
         (*block.cast::<Prefix>()).cap = cap as u64;
-        block.cast::<u8>().add(PREFIX_SIZE).cast()
+        let s = block.cast::<u8>().add(PREFIX_SIZE).cast::<LmString>();
+        (*s).header.flags = pool::without_class((*s).header.flags);
+        s
     }
 }
 
@@ -336,6 +342,18 @@ fn new_with_chars(len: usize, chars: u64, fill: impl FnOnce(&mut [u8])) -> *mut 
     obj
 }
 
+/// A new string holding `text`, which the caller knows is ASCII (digits,
+/// signs): no scan. One character is the static string for it.
+pub(crate) fn new_ascii(text: &[u8]) -> *mut LmString {
+    debug_assert!(text.is_ascii());
+    if let [c] = text {
+        return lm_ascii_chars[usize::from(c & 0x7F)].as_ptr();
+    }
+    new_with_chars(text.len(), text.len() as u64, |out| {
+        out.copy_from_slice(text)
+    })
+}
+
 /// A new string object (count 1, or immortal if empty) holding `s`.
 pub fn new_string(s: &str) -> *mut LmString {
     // A short text is counted on the way (it is being copied anyway), so the
@@ -393,6 +411,45 @@ pub unsafe extern "C" fn lm_str_concat(a: *const LmString, b: *const LmString) -
 pub unsafe extern "C" fn lm_str_append(s: *mut LmString, t: *const LmString) -> *mut LmString {
     // SAFETY: caller passes live strings and owns `s`.
     unsafe {
+        // The loop case (`cur = cur + c`, `out = out + piece`): an unshared
+        // ASCII heap string with room, and ASCII to append. No counting, no
+        // allocation; everything else is `append_general`.
+        let (s_len, t_len) = ((*s).len as usize, (*t).len as usize);
+        let (s_flags, t_flags) = ((*s).header.flags, (*t).header.flags);
+        let own_ascii = FLAG_STR_HEAP | FLAG_STR_ASCII;
+        if s_flags & (own_ascii | FLAG_SHARED) == own_ascii
+            && t_flags & FLAG_STR_ASCII != 0
+            && (*s).header.rc == 1
+            && t_len != 0
+        {
+            // No overflow: both lengths are sizes of live allocations.
+            let need = s_len + t_len;
+            let p = prefix(s);
+            if need as u64 <= (*p).cap {
+                // `t` may be `s`: its bytes are before the end being written.
+                let (from, to) = (data(t), data(s).add(s_len));
+                if t_len == 1 {
+                    to.write(from.read());
+                } else {
+                    std::ptr::copy_nonoverlapping(from, to, t_len);
+                }
+                (*s).len = need as u64;
+                (*p).chars = need as u64;
+                return s;
+            }
+        }
+        append_general(s, t)
+    }
+}
+
+/// [`lm_str_append`] beyond its fast path (same contract).
+///
+/// # Safety
+/// As for [`lm_str_append`].
+#[inline(never)]
+unsafe fn append_general(s: *mut LmString, t: *const LmString) -> *mut LmString {
+    // SAFETY: caller passes live strings and owns `s`.
+    unsafe {
         let (s_len, t_len) = ((*s).len as usize, (*t).len as usize);
         if t_len == 0 {
             return s;
@@ -420,6 +477,8 @@ pub unsafe extern "C" fn lm_str_append(s: *mut LmString, t: *const LmString) -> 
             std::ptr::copy_nonoverlapping(from, data(s).add(s_len), t_len);
             (*s).len = need as u64;
             (*prefix(s)).chars = chars;
+            // Re-read: `regrow` drops the pool class bits.
+            let flags = (*s).header.flags;
             (*s).header.flags = if chars == need as u64 {
                 flags | FLAG_STR_ASCII
             } else {
@@ -548,14 +607,28 @@ pub unsafe extern "C" fn lm_str_index(
     i: i64,
     loc: *const SourceLoc,
 ) -> *mut LmString {
-    // SAFETY: caller passes a live string.
+    // SAFETY: caller passes a live string; an ASCII string's bytes are all
+    // below 128, so the table lookup is in range.
     unsafe {
-        let len = (*s).len;
         if (*s).header.flags & FLAG_STR_ASCII != 0 {
-            if let Some(at) = resolve_index(i, len) {
-                return lm_ascii_chars[*data(s).add(at as usize) as usize].as_ptr();
+            if let Some(at) = resolve_index(i, (*s).len) {
+                let byte = *data(s).add(at as usize);
+                return lm_ascii_chars[usize::from(byte & 0x7F)].as_ptr();
             }
         }
+        str_index_general(s, i, loc)
+    }
+}
+
+/// [`lm_str_index`] beyond its ASCII fast path: a string not known to be
+/// ASCII, or an index out of range (same contract).
+///
+/// # Safety
+/// As for [`lm_str_index`].
+#[inline(never)]
+unsafe fn str_index_general(s: *const LmString, i: i64, loc: *const SourceLoc) -> *mut LmString {
+    // SAFETY: caller passes a live string.
+    unsafe {
         let chars = chars_of(s);
         match char_at(as_str(s), chars, i) {
             Some(c) => char_string(c),
@@ -901,6 +974,66 @@ mod tests {
                 release(c);
             }
             release(p);
+        });
+    }
+
+    #[test]
+    fn short_strings_come_from_the_pool_with_the_whole_block_as_room() {
+        crate::pool::release_parked();
+        no_leaks(|| unsafe {
+            let a = new_string("hello");
+            // 5 bytes + 32 of prefix and header: the 40-byte class, 8 of room.
+            assert_eq!(cap(a), 8);
+            assert_ne!(flags(a) & crate::pool::FLAG_CLASS_MASK, 0);
+            assert_ne!(flags(a) & FLAG_STR_HEAP, 0);
+            let block = block_start(a.cast());
+            release(a);
+            assert_eq!(crate::pool::parked(40), 1);
+            // The next string of that class reuses the block (prefix first).
+            let b = new_string("world!");
+            assert_eq!(block_start(b.cast()), block);
+            assert_eq!(s(b), "world!");
+            assert_eq!(known_chars(b), Some(6));
+            // Appending within the room stays in place...
+            let b2 = lm_str_append(b, literal!("ab"));
+            assert_eq!((b2, s(b2).as_str()), (b, "world!ab"));
+            // ...and beyond it regrows out of the pool: the block loses its
+            // class and goes back to `free` when released.
+            let c = lm_str_append(b2, literal!("0123456789012345678901234567890123456789"));
+            assert_eq!(flags(c) & crate::pool::FLAG_CLASS_MASK, 0);
+            assert_eq!(s(c), "world!ab0123456789012345678901234567890123456789");
+            assert_eq!(lm_str_len(c), 48);
+            release(c);
+            assert_eq!(crate::pool::parked(40), 0);
+            // Long strings bypass the pool.
+            let long = new_string(&"x".repeat(200));
+            assert_eq!(flags(long) & crate::pool::FLAG_CLASS_MASK, 0);
+            release(long);
+        });
+        crate::pool::release_parked();
+    }
+
+    #[test]
+    fn append_fast_path_keeps_counts_and_flags() {
+        no_leaks(|| unsafe {
+            // A one-character append into room, a longer one, a non-ASCII
+            // one (general path) and an ASCII one after it (general again:
+            // the target is no longer ASCII).
+            let mut acc = lm_str_append(literal!("x"), literal!("y"));
+            assert_eq!(s(acc), "xy");
+            acc = lm_str_append(acc, static_str!("z"));
+            acc = lm_str_append(acc, literal!("0123"));
+            assert_eq!((s(acc).as_str(), lm_str_len(acc)), ("xyz0123", 7));
+            assert_ne!(flags(acc) & FLAG_STR_ASCII, 0);
+            acc = lm_str_append(acc, literal!("é"));
+            acc = lm_str_append(acc, literal!("!"));
+            assert_eq!(s(acc), "xyz0123é!");
+            assert_eq!(known_chars(acc), Some(9));
+            assert_eq!(flags(acc) & FLAG_STR_ASCII, 0);
+            let c = lm_str_index(acc, 7, std::ptr::null());
+            assert_eq!(s(c), "é");
+            release(c);
+            release(acc);
         });
     }
 }

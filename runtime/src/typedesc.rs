@@ -51,50 +51,55 @@ impl Ty {
     /// when not null) hold `count` entries (one child for a list or set, two
     /// for a map), each
     /// satisfying the same contract.
+    #[inline]
     pub unsafe fn new(desc: *const TypeDesc) -> Ty {
         Ty(desc)
     }
 
+    #[inline]
     pub fn as_ptr(self) -> *const TypeDesc {
         self.0
     }
 
+    #[inline]
     fn desc(self) -> Option<&'static TypeDesc> {
         // SAFETY: `Ty::new`'s contract: null or a valid static descriptor.
         unsafe { self.0.as_ref() }
     }
 
     /// What the descriptor describes (`Int` for null).
+    #[inline]
     pub fn kind(self) -> TypeKind {
         let Some(d) = self.desc() else {
             return TypeKind::Int;
         };
-        KINDS
-            .iter()
-            .copied()
-            .find(|k| *k as u32 == d.kind)
-            .unwrap_or_else(|| internal_error(&format!("unknown type kind {}", d.kind)))
+        // The codes are 1..=16 in `KINDS` order.
+        match KINDS.get((d.kind as usize).wrapping_sub(1)) {
+            Some(&k) if k as u32 == d.kind => k,
+            _ => unknown_kind(d.kind),
+        }
     }
 
     /// Whether values of this type are heap references (slots holding an
     /// object pointer, or 0 for `null`) that must be counted.
+    ///
+    /// Asked for every field of every object freed, so it tests the raw code
+    /// against a bit mask and decodes the kind only to report a bad one.
+    #[inline]
     pub fn is_heap(self) -> bool {
-        matches!(
-            self.kind(),
-            TypeKind::String
-                | TypeKind::List
-                | TypeKind::Record
-                | TypeKind::Enum
-                | TypeKind::Closure
-                | TypeKind::Union
-                | TypeKind::Map
-                | TypeKind::Set
-                | TypeKind::Tuple
-                | TypeKind::Bytes
-        )
+        let Some(d) = self.desc() else {
+            return false;
+        };
+        if d.kind < 32 && HEAP_KINDS & (1 << d.kind) != 0 {
+            return true;
+        }
+        // Not a heap kind: a valid scalar kind, or an error `kind` reports.
+        self.kind();
+        false
     }
 
     /// `count`: fields of a record or variant, variants of an enum.
+    #[inline]
     pub fn count(self) -> usize {
         self.desc().map_or(0, |d| d.count as usize)
     }
@@ -110,6 +115,7 @@ impl Ty {
     /// Child `i`: a field type, a variant, a tuple element type, (for a list
     /// or set) the element type, (for a map) the key (0) or value (1) type.
     /// Null children read as `Int`, like a null descriptor.
+    #[inline]
     pub fn child(self, i: usize) -> Ty {
         match self.desc() {
             Some(d) if !d.children.is_null() => {
@@ -137,15 +143,63 @@ impl Ty {
     }
 
     /// The variant with `tag` of an enum (`Enum` or `TagEnum`).
+    #[inline]
     pub fn variant(self, tag: u64) -> Ty {
         if tag >= self.count() as u64 {
-            internal_error(&format!(
-                "tag {tag} out of range for enum {}",
-                String::from_utf8_lossy(self.name())
-            ));
+            tag_out_of_range(self, tag);
         }
         self.child(tag as usize)
     }
+}
+
+/// The kinds whose values are heap references: bit `code` set for each.
+const HEAP_KINDS: u32 = {
+    let heap = [
+        TypeKind::String,
+        TypeKind::List,
+        TypeKind::Record,
+        TypeKind::Enum,
+        TypeKind::Closure,
+        TypeKind::Union,
+        TypeKind::Map,
+        TypeKind::Set,
+        TypeKind::Tuple,
+        TypeKind::Bytes,
+    ];
+    let mut mask = 0;
+    let mut i = 0;
+    while i < heap.len() {
+        mask |= 1 << heap[i] as u32;
+        i += 1;
+    }
+    mask
+};
+
+// `KINDS[code - 1]` has code `code`, which `Ty::kind` relies on.
+const _: () = {
+    let mut i = 0;
+    while i < KINDS.len() {
+        assert!(KINDS[i] as u32 == i as u32 + 1);
+        i += 1;
+    }
+};
+
+/// The error for a descriptor of unknown kind, out of the hot paths.
+#[cold]
+#[inline(never)]
+fn unknown_kind(code: u32) -> ! {
+    internal_error(&format!("unknown type kind {code}"))
+}
+
+/// The error for an enum value whose tag has no variant (a corrupted object
+/// or descriptor), out of the hot paths.
+#[cold]
+#[inline(never)]
+fn tag_out_of_range(ty: Ty, tag: u64) -> ! {
+    internal_error(&format!(
+        "tag {tag} out of range for enum {}",
+        String::from_utf8_lossy(ty.name())
+    ))
 }
 
 #[cfg(test)]
