@@ -62,8 +62,8 @@ pub use json::lm_json_encode;
 pub use json_decode::lm_from_json;
 pub use json_value::{lm_json_at, lm_json_get, lm_json_parse};
 pub use list::{
-    lm_list_concat, lm_list_get, lm_list_get_borrowed, lm_list_len, lm_list_new, lm_list_push,
-    lm_list_set, lm_list_sort_by_keys,
+    lm_list_concat, lm_list_get, lm_list_get_borrowed, lm_list_len, lm_list_new, lm_list_peek,
+    lm_list_push, lm_list_set, lm_list_slot_mut, lm_list_sort_by_keys,
 };
 pub use map::{
     lm_map_entry, lm_map_get, lm_map_has, lm_map_key_at, lm_map_keys, lm_map_len, lm_map_merge,
@@ -82,7 +82,8 @@ pub use set::{
     lm_set_new, lm_set_remove, lm_set_to_list, lm_set_union,
 };
 pub use strings::{
-    lm_str_append, lm_str_cmp, lm_str_concat, lm_str_concat_n, lm_str_eq, lm_str_index, lm_str_len,
+    lm_str_append, lm_str_byte_key, lm_str_cmp, lm_str_concat, lm_str_concat_n, lm_str_eq,
+    lm_str_index, lm_str_len,
 };
 pub use tuple::lm_tuple_new;
 pub use value::{lm_str_from_value, lm_write_value};
@@ -269,6 +270,7 @@ mod abi_check {
             lm_str_concat(Ptr, Ptr) -> [Ptr];
             lm_str_append(Ptr, Ptr) -> [Ptr];
             lm_str_concat_n(Ptr, I64) -> [Ptr];
+            lm_str_byte_key(Ptr) -> [I64];
             lm_str_eq(Ptr, Ptr) -> [I8];
             lm_str_cmp(Ptr, Ptr) -> [I64];
             lm_str_len(Ptr) -> [I64];
@@ -284,6 +286,8 @@ mod abi_check {
             lm_list_len(Ptr) -> [I64];
             lm_list_get(Ptr, I64, Ptr) -> [I64];
             lm_list_get_borrowed(Ptr, I64, Ptr) -> [I64];
+            lm_list_peek(Ptr, I64) -> [I64];
+            lm_list_slot_mut(Ptr, I64, Ptr) -> [Ptr];
             lm_list_set(Ptr, I64, I64, Ptr) -> [Ptr];
             lm_list_concat(Ptr, Ptr) -> [Ptr];
             lm_list_sort_by_keys(Ptr, Ptr) -> [Ptr];

@@ -543,6 +543,21 @@ pub unsafe extern "C" fn lm_str_concat_n(
     })
 }
 
+/// The byte of a one-byte string, or -1 (see `LM_STR_BYTE_KEY`).
+///
+/// # Safety
+/// `s` must be a live string object.
+#[no_mangle]
+pub unsafe extern "C" fn lm_str_byte_key(s: *const LmString) -> i64 {
+    // SAFETY: caller's contract: a string object with `len` bytes after it.
+    unsafe {
+        match bytes(s) {
+            [b] => i64::from(*b),
+            _ => -1,
+        }
+    }
+}
+
 /// `a == b` by content.
 ///
 /// # Safety

@@ -19,6 +19,8 @@
 //!   character's immortal entry in the runtime's `lm_ascii_chars` table.
 //! * `lm_unshare(p)` (before an in-place update): an object with `rc == 1`
 //!   is returned as is; null and shared objects call the runtime (copy).
+//! * `lm_str_byte_key(s)` (a `match` on one-character strings): the length,
+//!   then the byte.
 //! * `lm_str_eq(s, "lit")` with a literal of at most 8 bytes (`c == ";"`,
 //!   `match` arms on short strings): the length, then the bytes, compared
 //!   inline.
@@ -395,6 +397,10 @@ impl FnCx<'_, '_> {
             let values = self.rt_args(args)?;
             return self.list_slot_mut(&values).map(|v| Some(Some(v)));
         }
+        if name == lumen_abi::LM_STR_BYTE_KEY.name && args.len() == 1 {
+            let s = self.rt_arg(&args[0])?;
+            return self.str_byte_key(s).map(|v| Some(Some(v)));
+        }
         if name == lumen_abi::LM_STR_INDEX.name && args.len() == 3 {
             let values = self.rt_args(args)?;
             return self.str_index(&values).map(|v| Some(Some(v)));
@@ -568,6 +574,29 @@ impl FnCx<'_, '_> {
         let addr = self.elem_addr(list, i);
         let v = self.b.ins().load(types::I64, flags(), addr, 0);
         self.b.ins().jump(join, &[v.into()]);
+        self.b.switch_to_block(join);
+        Ok(result)
+    }
+
+    /// `lm_str_byte_key(s)`: the only byte of a one-byte string, else -1
+    /// (the byte is read only when there is one).
+    fn str_byte_key(&mut self, s: Value) -> Result<Value, CodegenError> {
+        let read = self.b.create_block();
+        let join = self.b.create_block();
+        let result = self.b.append_block_param(join, types::I64);
+        let len = self
+            .b
+            .ins()
+            .load(types::I64, flags(), s, STRING_LEN_OFFSET as i32);
+        let one = self.b.ins().icmp_imm_s(IntCC::Equal, len, 1);
+        let none = self.b.ins().iconst(types::I64, -1);
+        self.b.ins().brif(one, read, &[], join, &[none.into()]);
+        self.b.switch_to_block(read);
+        let byte = self
+            .b
+            .ins()
+            .uload8(types::I64, flags(), s, STRING_DATA_OFFSET as i32);
+        self.b.ins().jump(join, &[byte.into()]);
         self.b.switch_to_block(join);
         Ok(result)
     }

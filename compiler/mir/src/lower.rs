@@ -127,6 +127,10 @@ struct FnLowerer<'a, 'l> {
     /// While testing the patterns of a `match`: bindings borrow from the
     /// match's private copy of the scrutinee (see `match_expr`).
     borrow_bindings: bool,
+    /// While the arms of a `match` on a string with several one-character
+    /// string patterns are lowered: the scrutinee and its
+    /// `lm_str_byte_key`, which those patterns compare instead of strings.
+    str_key: Option<(Local, Local)>,
     /// `defer` blocks registered in each enclosing block, outermost first.
     defers: Vec<Vec<hir::Block>>,
     /// For each loop, how many defer scopes enclose it (a `break` or
@@ -155,6 +159,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             loops: HashMap::new(),
             unowned: HashSet::new(),
             borrow_bindings: false,
+            str_key: None,
             defers: Vec::new(),
             loop_defer_depth: HashMap::new(),
             ret_local: Local(0),
@@ -1468,6 +1473,25 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
         };
         let result = self.new_local(ty, None);
         let join = self.new_block();
+        let saved_key = self.str_key;
+        let one_byte_arms = arms
+            .iter()
+            .filter(|a| matches!(&a.pattern, Pattern::Str(s) if s.len() == 1))
+            .count();
+        if scrut_ty == Ty::Str && one_byte_arms >= 2 {
+            let key = self.new_local(Ty::Int, Some("match.key".into()));
+            self.push(
+                MirStmt::Assign(
+                    key,
+                    Rvalue::Runtime(
+                        abi::LM_STR_BYTE_KEY,
+                        vec![RtArg::Operand(Operand::Local(scrut))],
+                    ),
+                ),
+                loc,
+            );
+            self.str_key = Some((scrut, key));
+        }
         for arm in arms {
             let arm_loc = self.loc(arm.span.start);
             let body = self.new_block();
@@ -1512,6 +1536,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             self.goto(join);
             self.switch_to(next);
         }
+        self.str_key = saved_key;
         // No arm matched: a statement `match` does nothing (types.md §2); a
         // value `match` was proven exhaustive by the checker.
         self.goto(join);
@@ -1565,6 +1590,19 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             Pattern::Int(v) => compare(self, BinOp::Eq, Const::Int(*v)),
             Pattern::Float(v) => compare(self, BinOp::Eq, Const::Float(*v)),
             Pattern::Bool(v) => compare(self, BinOp::Eq, Const::Bool(*v)),
+            Pattern::Str(s) if s.len() == 1 && self.str_key.is_some_and(|(v, _)| v == scrut) => {
+                let key = self.str_key.map_or(scrut, |(_, k)| k);
+                self.temp(
+                    Ty::Bool,
+                    Rvalue::Binary {
+                        op: BinOp::Eq,
+                        ty: Ty::Int,
+                        lhs: Operand::Local(key),
+                        rhs: Operand::Const(Const::Int(i64::from(s.as_bytes()[0]))),
+                    },
+                    loc,
+                )
+            }
             Pattern::Str(s) => self.runtime(
                 abi::LM_STR_EQ,
                 Ty::Bool,

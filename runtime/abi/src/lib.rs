@@ -99,6 +99,10 @@ runtime_functions! {
     LM_STR_APPEND = "lm_str_append"(Ptr, Ptr) -> [Ptr];
     /// Concatenates `count` strings from an array of pointers (interpolation).
     LM_STR_CONCAT_N = "lm_str_concat_n"(Ptr, I64) -> [Ptr];
+    /// The byte of a one-byte string, -1 for any other length: a `match` with
+    /// several one-character string arms compares this key to each arm's
+    /// byte instead of comparing strings.
+    LM_STR_BYTE_KEY = "lm_str_byte_key"(Ptr) -> [I64];
     LM_STR_EQ = "lm_str_eq"(Ptr, Ptr) -> [I8];
     /// Lexicographic by code point: -1, 0 or 1.
     LM_STR_CMP = "lm_str_cmp"(Ptr, Ptr) -> [I64];
