@@ -11,7 +11,17 @@
 //!   releases the old value;
 //! * parameters are borrowed and never released (parameters are immutable);
 //! * at every `return` all owned heap locals are released, except the dedicated
-//!   return local whose reference passes to the caller.
+//!   return local whose reference passes to the caller;
+//! * a *fresh temporary* (an expression's result no later code reads: a
+//!   call's, a constructor's, an element read's) *moves* into the variable,
+//!   field or return value it is stored in instead of being retained there:
+//!   the temporary is then reset to the immortal empty string, so its own
+//!   release does nothing (`assign_result`, `forget`);
+//! * unowned locals (borrowed `match` bindings and rows, see `values.rs`) are
+//!   never counted.
+//!
+//! `crate::optimize` then deletes the counting that these rules make
+//! provably redundant.
 
 use std::collections::{HashMap, HashSet};
 
