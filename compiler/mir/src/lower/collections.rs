@@ -349,7 +349,8 @@ impl FnLowerer<'_, '_> {
         self.switch_to(body_bb);
         body(self, Operand::Local(index));
         let plus = Rvalue::Binary {
-            op: BinOp::Add,
+            // The index was below the length: `+ 1` cannot overflow.
+            op: BinOp::AddInRange,
             ty: Ty::Int,
             lhs: Operand::Local(index),
             rhs: Operand::Const(Const::Int(1)),
@@ -468,7 +469,8 @@ impl FnLowerer<'_, '_> {
         self.goto(next);
         self.switch_to(next);
         let plus = Rvalue::Binary {
-            op: BinOp::Add,
+            // The index was below the length: `+ 1` cannot overflow.
+            op: BinOp::AddInRange,
             ty: Ty::Int,
             lhs: Operand::Local(index),
             rhs: Operand::Const(Const::Int(1)),

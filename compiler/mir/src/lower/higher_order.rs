@@ -552,7 +552,8 @@ impl FnLowerer<'_, '_> {
         self.goto(lp.next);
         self.switch_to(lp.next);
         let plus = Rvalue::Binary {
-            op: BinOp::Add,
+            // The index was below the length: `+ 1` cannot overflow.
+            op: BinOp::AddInRange,
             ty: Ty::Int,
             lhs: Operand::Local(lp.index),
             rhs: Operand::Const(Const::Int(1)),

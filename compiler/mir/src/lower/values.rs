@@ -778,7 +778,8 @@ impl FnLowerer<'_, '_> {
         self.assign(
             index,
             Rvalue::Binary {
-                op: BinOp::Add,
+                // The index was below the length: `+ 1` cannot overflow.
+                op: BinOp::AddInRange,
                 ty: Ty::Int,
                 lhs: Operand::Local(index),
                 rhs: Operand::Const(Const::Int(1)),
@@ -859,7 +860,8 @@ impl FnLowerer<'_, '_> {
         self.assign(
             index,
             Rvalue::Binary {
-                op: BinOp::Add,
+                // The index was below the length: `+ 1` cannot overflow.
+                op: BinOp::AddInRange,
                 ty: Ty::Int,
                 lhs: Operand::Local(index),
                 rhs: Operand::Const(Const::Int(1)),
