@@ -26,6 +26,7 @@ use std::collections::HashSet;
 use lumen_abi as abi;
 
 use super::cfg::{dominators, natural_loops, predecessors, Loop};
+use super::is_plain;
 use crate::{
     BasicBlock, BinOp, BlockId, Const, Function, Local, LocalDecl, Operand, RtArg, Rvalue,
     Statement, StmtKind, Terminator, Ty,
@@ -115,15 +116,8 @@ fn invariant_rows(f: &Function, l: &Loop) -> Vec<(usize, usize)> {
 fn is_read_only(stmt: &StmtKind) -> bool {
     match stmt {
         StmtKind::Assign(_, rv) | StmtKind::Eval(rv) => match rv {
-            Rvalue::Use(_)
-            | Rvalue::Binary { .. }
-            | Rvalue::Unary { .. }
-            | Rvalue::Cast(..)
-            | Rvalue::Load { .. }
-            | Rvalue::ToSlot(_)
-            | Rvalue::FromSlot(..) => true,
             Rvalue::Runtime(rf, _) => READ_ONLY.contains(&rf.name),
-            Rvalue::Call(..) | Rvalue::CallIndirect { .. } | Rvalue::FuncAddr(_) => false,
+            other => is_plain(other),
         },
         // A retain frees nothing; a release or a store may.
         StmtKind::Retain(_) => true,

@@ -16,11 +16,26 @@ mod constants;
 mod hoist_rows;
 mod pairs;
 
-use crate::Function;
+use crate::{Function, Rvalue};
 
 /// Runs every optimisation on one function.
 pub fn optimize(f: &mut Function) {
     constants::drop_counts_of_constants(f);
     pairs::cancel_pairs(f);
     hoist_rows::hoist_invariant_rows(f);
+}
+
+/// Rvalues that neither call anything nor look at reference counts
+/// (arithmetic, copies, loads, slot conversions).
+fn is_plain(rv: &Rvalue) -> bool {
+    matches!(
+        rv,
+        Rvalue::Use(_)
+            | Rvalue::Binary { .. }
+            | Rvalue::Unary { .. }
+            | Rvalue::Cast(..)
+            | Rvalue::Load { .. }
+            | Rvalue::ToSlot(_)
+            | Rvalue::FromSlot(..)
+    )
 }

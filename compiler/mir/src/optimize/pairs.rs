@@ -8,7 +8,8 @@
 //! to update in place, a call, a store) or free an object (a release), both
 //! statements can go.
 
-use crate::{Function, Rvalue, StmtKind};
+use super::is_plain;
+use crate::{Function, StmtKind};
 
 /// Deletes cancelling `retain`/`release` pairs inside each block.
 pub fn cancel_pairs(f: &mut Function) {
@@ -39,18 +40,4 @@ pub fn cancel_pairs(f: &mut Function) {
             !dead[i - 1]
         });
     }
-}
-
-/// Rvalues that neither call anything nor look at counts.
-fn is_plain(rv: &Rvalue) -> bool {
-    matches!(
-        rv,
-        Rvalue::Use(_)
-            | Rvalue::Binary { .. }
-            | Rvalue::Unary { .. }
-            | Rvalue::Cast(..)
-            | Rvalue::Load { .. }
-            | Rvalue::ToSlot(_)
-            | Rvalue::FromSlot(..)
-    )
 }
