@@ -132,6 +132,11 @@ struct FnLowerer<'a, 'l> {
     loops: HashMap<hir::LoopId, (BlockId, BlockId)>,
     ret_local: Local,
     ret_ty: Ty,
+    /// Each `return` block with the number of locals when it was lowered:
+    /// locals made later (variables declared further down a loop body, which
+    /// an earlier `return` still leaves holding a reference from a previous
+    /// iteration) are released there too, in `finish`.
+    returns: Vec<(BlockId, usize)>,
     /// Heap locals whose references are managed by hand (see `values`).
     unowned: HashSet<Local>,
     /// While testing the patterns of a `match`: bindings borrow from the
@@ -174,6 +179,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             loop_defer_depth: HashMap::new(),
             ret_local: Local(0),
             ret_ty,
+            returns: Vec::new(),
         };
         // A closure body receives its closure object first (borrowed).
         if cell.captures.is_some() {
@@ -219,6 +225,26 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
     }
 
     fn finish(mut self, file_name: &str) -> Function {
+        // Returns lowered before some locals existed release those too.
+        let owned = self.owned_heap_locals();
+        for (block, known) in std::mem::take(&mut self.returns) {
+            let later: Vec<Local> = owned
+                .iter()
+                .copied()
+                .filter(|l| l.0 as usize >= known)
+                .collect();
+            if later.is_empty() {
+                continue;
+            }
+            let stmts = &mut self.blocks[block.0 as usize].stmts;
+            let loc = stmts
+                .last()
+                .map_or_else(|| self.index.loc(self.cell.span.start), |s| s.loc);
+            stmts.extend(later.into_iter().map(|l| Statement {
+                kind: MirStmt::Release(l),
+                loc,
+            }));
+        }
         // Every owned heap local starts as the immortal empty string, so a
         // release before its first real assignment is harmless.
         let inits: Vec<Statement> = self
@@ -416,6 +442,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
         for local in self.owned_heap_locals() {
             self.push(MirStmt::Release(local), loc);
         }
+        self.returns.push((self.current, self.locals.len()));
         let result = if self.ret_ty == Ty::Null {
             Operand::Const(Const::Null)
         } else {

@@ -64,12 +64,30 @@ pub struct Loop {
     pub blocks: Vec<bool>,
 }
 
+/// Which blocks can run: those reachable from the entry block.
+pub fn reachable(f: &Function) -> Vec<bool> {
+    let mut seen = vec![false; f.blocks.len()];
+    let mut work = vec![0];
+    while let Some(b) = work.pop() {
+        if b < seen.len() && !seen[b] {
+            seen[b] = true;
+            work.extend(successors(&f.blocks[b].terminator));
+        }
+    }
+    seen
+}
+
 /// The natural loops of `f`, one per header (back edges to the same header
-/// merged).
+/// merged). Dead code (after a `break` or `return` in a loop) is dominated
+/// by everything, so its jumps are not taken for back edges.
 pub fn natural_loops(f: &Function, preds: &[Vec<usize>], dom: &[Vec<bool>]) -> Vec<Loop> {
     let n = f.blocks.len();
+    let live = reachable(f);
     let mut loops: Vec<Loop> = Vec::new();
     for (b, block) in f.blocks.iter().enumerate() {
+        if !live[b] {
+            continue;
+        }
         for h in successors(&block.terminator) {
             if !dom[b][h] {
                 continue;
@@ -88,7 +106,7 @@ pub fn natural_loops(f: &Function, preds: &[Vec<usize>], dom: &[Vec<bool>]) -> V
             let blocks = &mut loops[at].blocks;
             let mut work = vec![b];
             while let Some(x) = work.pop() {
-                if !blocks[x] {
+                if !blocks[x] && live[x] {
                     blocks[x] = true;
                     work.extend(preds[x].iter().copied());
                 }
