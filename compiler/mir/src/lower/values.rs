@@ -903,6 +903,23 @@ impl FnLowerer<'_, '_> {
         vty: Ty,
         loc: Loc,
     ) -> Local {
+        self.update_in(obj, false, ty, path, v, vty, loc)
+    }
+
+    /// [`Self::update`] of an object `known_unique` when nothing else holds
+    /// it (an element `lm_list_slot_mut` just unshared), which then needs no
+    /// `lm_unshare` of its own.
+    #[allow(clippy::too_many_arguments)]
+    fn update_in(
+        &mut self,
+        obj: Local,
+        known_unique: bool,
+        ty: Type,
+        path: &[hir::PlaceStep],
+        v: &Operand,
+        vty: Ty,
+        loc: Loc,
+    ) -> Local {
         let Some((step, rest)) = path.split_first() else {
             return obj;
         };
@@ -911,11 +928,15 @@ impl FnLowerer<'_, '_> {
                 let field_ty = self.layouts.record(n.id).fields[*index as usize].ty;
                 let fty = self.layouts.ty(field_ty);
                 let offset = Layouts::record_field_offset(*index);
-                let unique = self.unowned(
-                    Ty::Ptr,
-                    Rvalue::Runtime(abi::LM_UNSHARE, vec![RtArg::Operand(Operand::Local(obj))]),
-                    loc,
-                );
+                let unique = if known_unique {
+                    obj
+                } else {
+                    self.unowned(
+                        Ty::Ptr,
+                        Rvalue::Runtime(abi::LM_UNSHARE, vec![RtArg::Operand(Operand::Local(obj))]),
+                        loc,
+                    )
+                };
                 let old = self.unowned(
                     fty,
                     Rvalue::Load {
@@ -995,15 +1016,19 @@ impl FnLowerer<'_, '_> {
                     },
                     loc,
                 );
-                let new_child = self.update(child, *elem, rest, v, vty, loc);
-                self.push(
-                    MirStmt::Store {
-                        base: addr,
-                        offset: 0,
-                        value: Operand::Local(new_child),
-                    },
-                    loc,
-                );
+                let new_child = self.update_in(child, true, *elem, rest, v, vty, loc);
+                // A record updated in place is the same object: the slot
+                // already holds it.
+                if new_child != child {
+                    self.push(
+                        MirStmt::Store {
+                            base: addr,
+                            offset: 0,
+                            value: Operand::Local(new_child),
+                        },
+                        loc,
+                    );
+                }
                 unique
             }
             (hir::PlaceStep::Key(key), Type::Map(_, value_ty)) if !rest.is_empty() => {
