@@ -4,6 +4,8 @@
 //!   constant (immortal) are deleted.
 //! * [`pairs`]: a `retain x` and a later `release x` in the same block with
 //!   only plain assignments between them cancel.
+//! * [`unshare`]: an `lm_unshare` of a local a previous one in the same block
+//!   already made unshared becomes a copy.
 //! * [`hoist_rows`]: a loop-invariant borrowed list read (the row of
 //!   `m[i][k]` in a loop over `k`) is read once before a loop that cannot
 //!   change any list.
@@ -15,6 +17,7 @@ mod cfg;
 mod constants;
 mod hoist_rows;
 mod pairs;
+mod unshare;
 
 use crate::{Function, Rvalue};
 
@@ -22,6 +25,7 @@ use crate::{Function, Rvalue};
 pub fn optimize(f: &mut Function) {
     constants::drop_counts_of_constants(f);
     pairs::cancel_pairs(f);
+    unshare::drop_repeated_unshares(f);
     hoist_rows::hoist_invariant_rows(f);
 }
 
