@@ -84,8 +84,19 @@ impl Checker {
                 module: self.current_module,
             }),
         };
-        let names: Vec<String> = self.const_syntax.keys().cloned().collect();
-        for name in names {
+        // In declaration order (module, then position), so diagnostics come
+        // out the same on every run.
+        let mut order: Vec<(usize, usize, String)> = self
+            .const_syntax
+            .iter()
+            .map(|(name, c)| {
+                let module = self.const_module.get(name).copied().unwrap_or(0);
+                let at = usize::from(c.syntax().text_range().start());
+                (module, at, name.clone())
+            })
+            .collect();
+        order.sort();
+        for (_, _, name) in order {
             self.const_value(&name, 0..0);
         }
         // Checking may add cells (instances of generic cells, closures).

@@ -253,7 +253,9 @@ impl Checker {
             .chain(self.const_syntax.keys())
             .chain(self.generic_types.templates.keys())
             .chain(self.aliases.keys())
-            .find_map(|k| k.strip_suffix(&suffix).map(str::to_string));
+            .filter_map(|k| k.strip_suffix(&suffix).map(str::to_string))
+            // The first module by name: the same help on every run.
+            .min();
         if let Some(module) = declared_in {
             self.push_help(format!(
                 "`{module}` declares `{name}`: add `import {module}: {name}`"
