@@ -657,6 +657,37 @@ impl Checker {
         }
         let value_syntax = assign.value()?;
         let value_span = span_of(&value_syntax);
+        // The place is read as well as written (`xs[f()] += 1`, a field with
+        // a `where` check): its indices and keys are evaluated once, into
+        // hidden variables, before the value.
+        let writes_field = matches!(path.last(), Some(hir::PlaceStep::Field(_)));
+        let reads_place = assign.compound_op().is_some() || (writes_field && last_record.is_some());
+        let mut hoisted: Vec<Stmt> = Vec::new();
+        if reads_place {
+            for step in &mut path {
+                let (hir::PlaceStep::Index(e) | hir::PlaceStep::Key(e)) = step else {
+                    continue;
+                };
+                if matches!(
+                    e.kind,
+                    ExprKind::Var(_) | ExprKind::Int(_) | ExprKind::Str(_) | ExprKind::Bool(_)
+                ) {
+                    continue;
+                }
+                let span = e.span.clone();
+                let tmp = self.new_var("_", e.ty, false, span.clone());
+                let read = Expr {
+                    kind: ExprKind::Var(tmp),
+                    ty: e.ty,
+                    span: span.clone(),
+                };
+                let value = std::mem::replace(e, read);
+                hoisted.push(Stmt {
+                    kind: StmtKind::Let(tmp, value),
+                    span,
+                });
+            }
+        }
         let value = match assign.compound_op() {
             None => {
                 let v = self.check_expr(&value_syntax, Some(ty));
@@ -673,7 +704,6 @@ impl Checker {
         // A field with a `where` constraint: check the record it belongs to
         // after the write.
         let target_span = span_of(target);
-        let writes_field = matches!(path.last(), Some(hir::PlaceStep::Field(_)));
         let read_back = match (writes_field, last_record) {
             (true, Some(record_ty)) => {
                 let e = place_read(self, var, decl.ty, &path[..path.len() - 1], &target_span);
@@ -681,31 +711,29 @@ impl Checker {
             }
             _ => None,
         };
-        let assignment = StmtKind::AssignPlace { var, path, value };
+        let span = span_of(assign);
+        let mut stmts = hoisted;
+        stmts.push(Stmt {
+            kind: StmtKind::AssignPlace { var, path, value },
+            span: span.clone(),
+        });
         if let Some(record) = read_back {
             let checked = self.with_where_checks(record, &target_span);
             if matches!(checked.kind, ExprKind::CheckWhere(..)) {
-                let span = span_of(assign);
-                return Some(StmtKind::Expr(Expr {
-                    kind: ExprKind::Block(hir::Block {
-                        stmts: vec![
-                            Stmt {
-                                kind: assignment,
-                                span: span.clone(),
-                            },
-                            Stmt {
-                                kind: StmtKind::Expr(checked),
-                                span: span.clone(),
-                            },
-                        ],
-                        tail: None,
-                    }),
-                    ty: Type::Null,
-                    span,
-                }));
+                stmts.push(Stmt {
+                    kind: StmtKind::Expr(checked),
+                    span: span.clone(),
+                });
             }
         }
-        Some(assignment)
+        if stmts.len() == 1 {
+            return stmts.pop().map(|s| s.kind);
+        }
+        Some(StmtKind::Expr(Expr {
+            kind: ExprKind::Block(hir::Block { stmts, tail: None }),
+            ty: Type::Null,
+            span,
+        }))
     }
 }
 
