@@ -395,89 +395,36 @@ impl FnLowerer<'_, '_> {
             _ => return,
         };
         let c = self.expr(collection);
-        let snapshot = self.new_local(Ty::Ptr, Some("for.collection".into()));
-        self.assign(snapshot, Rvalue::Use(c), loc);
         let len_fn = if is_map {
             abi::LM_MAP_LEN
         } else {
             abi::LM_SET_LEN
         };
-        let len = self.runtime(
-            len_fn,
-            Ty::Int,
-            vec![RtArg::Operand(Operand::Local(snapshot))],
-            loc,
-        );
-        let index = self.new_local(Ty::Int, Some("for.index".into()));
-        self.assign(index, Rvalue::Use(Operand::Const(Const::Int(0))), loc);
-        let header = self.new_block();
-        let body_bb = self.new_block();
-        let next = self.new_block();
-        let exit = self.new_block();
-        self.goto(header);
-        self.switch_to(header);
-        let more = self.temp(
-            Ty::Bool,
-            Rvalue::Binary {
-                op: BinOp::Lt,
-                ty: Ty::Int,
-                lhs: Operand::Local(index),
-                rhs: len,
-            },
-            loc,
-        );
-        self.terminate(Terminator::Branch {
-            cond: more,
-            then_block: body_bb,
-            else_block: exit,
-        });
-        self.switch_to(body_bb);
-        let at = |this: &mut Self, f: abi::RuntimeFn, var: Option<hir::VarId>, ty: Type| {
-            if let Some(var) = var {
-                let s = this.runtime(
-                    f,
-                    Ty::Int,
-                    vec![
-                        RtArg::Operand(Operand::Local(snapshot)),
-                        RtArg::Operand(Operand::Local(index)),
-                    ],
-                    loc,
-                );
-                let mty = this.layouts.ty(ty);
-                let local = this.var_local(var);
-                this.assign(local, Rvalue::FromSlot(s, mty), loc);
+        let source = (c, Ty::Ptr, "for.collection", len_fn);
+        self.for_indexed(id, source, filter, body, loc, |this, snapshot, index| {
+            let at = |this: &mut Self, f: abi::RuntimeFn, var: Option<hir::VarId>, ty: Type| {
+                if let Some(var) = var {
+                    let s = this.runtime(
+                        f,
+                        Ty::Int,
+                        vec![
+                            RtArg::Operand(Operand::Local(snapshot)),
+                            RtArg::Operand(Operand::Local(index)),
+                        ],
+                        loc,
+                    );
+                    let mty = this.layouts.ty(ty);
+                    let local = this.var_local(var);
+                    this.assign(local, Rvalue::FromSlot(s, mty), loc);
+                }
+            };
+            if is_map {
+                at(this, abi::LM_MAP_KEY_AT, key, kt);
+                at(this, abi::LM_MAP_VALUE_AT, value, vt.unwrap_or(Type::Null));
+            } else {
+                at(this, abi::LM_SET_AT, key, kt);
             }
-        };
-        if is_map {
-            at(self, abi::LM_MAP_KEY_AT, key, kt);
-            at(self, abi::LM_MAP_VALUE_AT, value, vt.unwrap_or(Type::Null));
-        } else {
-            at(self, abi::LM_SET_AT, key, kt);
-        }
-        self.loops.insert(id, (next, exit));
-        if let Some(filter) = filter {
-            let keep = self.expr(filter);
-            let run = self.new_block();
-            self.terminate(Terminator::Branch {
-                cond: keep,
-                then_block: run,
-                else_block: next,
-            });
-            self.switch_to(run);
-        }
-        self.block(body);
-        self.goto(next);
-        self.switch_to(next);
-        let plus = Rvalue::Binary {
-            // The index was below the length: `+ 1` cannot overflow.
-            op: BinOp::AddInRange,
-            ty: Ty::Int,
-            lhs: Operand::Local(index),
-            rhs: Operand::Const(Const::Int(1)),
-        };
-        self.assign(index, plus, loc);
-        self.goto(header);
-        self.switch_to(exit);
+        });
     }
 
     /// `map[key] = value` as the last step of a place update: consumes the

@@ -715,79 +715,23 @@ impl FnLowerer<'_, '_> {
         loc: Loc,
     ) {
         let Type::List(elem) = list.ty else { return };
-        let l = self.expr(list);
-        let snapshot = self.new_local(Ty::Ptr, Some("for.list".into()));
-        self.assign(snapshot, Rvalue::Use(l), loc);
-        let len = self.runtime(
-            abi::LM_LIST_LEN,
-            Ty::Int,
-            vec![RtArg::Operand(Operand::Local(snapshot))],
-            loc,
-        );
-        let index = self.new_local(Ty::Int, Some("for.index".into()));
-        self.assign(index, Rvalue::Use(Operand::Const(Const::Int(0))), loc);
-        let header = self.new_block();
-        let body_block = self.new_block();
-        let next = self.new_block();
-        let exit = self.new_block();
-        self.goto(header);
-        self.switch_to(header);
-        let more = self.temp(
-            Ty::Bool,
-            Rvalue::Binary {
-                op: BinOp::Lt,
-                ty: Ty::Int,
-                lhs: Operand::Local(index),
-                rhs: len,
-            },
-            loc,
-        );
-        self.terminate(Terminator::Branch {
-            cond: more,
-            then_block: body_block,
-            else_block: exit,
-        });
-        self.switch_to(body_block);
-        let slot = self.runtime(
-            abi::LM_LIST_GET,
-            Ty::Int,
-            vec![
-                RtArg::Operand(Operand::Local(snapshot)),
-                RtArg::Operand(Operand::Local(index)),
-                RtArg::Loc(loc),
-            ],
-            loc,
-        );
         let elem_ty = self.layouts.ty(*elem);
-        let var_local = self.var_local(var);
-        self.assign(var_local, Rvalue::FromSlot(slot, elem_ty), loc);
-        self.loops.insert(id, (next, exit));
-        if let Some(filter) = filter {
-            let keep = self.expr(filter);
-            let run = self.new_block();
-            self.terminate(Terminator::Branch {
-                cond: keep,
-                then_block: run,
-                else_block: next,
-            });
-            self.switch_to(run);
-        }
-        self.block(body);
-        self.goto(next);
-        self.switch_to(next);
-        self.assign(
-            index,
-            Rvalue::Binary {
-                // The index was below the length: `+ 1` cannot overflow.
-                op: BinOp::AddInRange,
-                ty: Ty::Int,
-                lhs: Operand::Local(index),
-                rhs: Operand::Const(Const::Int(1)),
-            },
-            loc,
-        );
-        self.goto(header);
-        self.switch_to(exit);
+        let l = self.expr(list);
+        let source = (l, Ty::Ptr, "for.list", abi::LM_LIST_LEN);
+        self.for_indexed(id, source, filter, body, loc, |this, snapshot, index| {
+            let slot = this.runtime(
+                abi::LM_LIST_GET,
+                Ty::Int,
+                vec![
+                    RtArg::Operand(Operand::Local(snapshot)),
+                    RtArg::Operand(Operand::Local(index)),
+                    RtArg::Loc(loc),
+                ],
+                loc,
+            );
+            let var_local = this.var_local(var);
+            this.assign(var_local, Rvalue::FromSlot(slot, elem_ty), loc);
+        });
     }
 
     /// `for c in s`: one-character strings of `s` as it was when the loop started.
@@ -801,10 +745,41 @@ impl FnLowerer<'_, '_> {
         loc: Loc,
     ) {
         let s = self.expr(string);
-        let snapshot = self.new_local(Ty::Str, Some("for.string".into()));
-        self.assign(snapshot, Rvalue::Use(s), loc);
+        let source = (s, Ty::Str, "for.string", abi::LM_STR_LEN);
+        self.for_indexed(id, source, filter, body, loc, |this, snapshot, index| {
+            let var_local = this.var_local(var);
+            let ch = Rvalue::Runtime(
+                abi::LM_STR_INDEX,
+                vec![
+                    RtArg::Operand(Operand::Local(snapshot)),
+                    RtArg::Operand(Operand::Local(index)),
+                    RtArg::Loc(loc),
+                ],
+            );
+            this.assign(var_local, ch, loc);
+        });
+    }
+
+    /// A `for` loop over a snapshot of a sequence (list, string, map, set):
+    /// `source` is the sequence's value, the snapshot local's type and name,
+    /// and the runtime function giving its length. An index runs over
+    /// `0..len`; each iteration `bind(snapshot, index)` binds the loop
+    /// variables, then the filter and the body run (`continue` goes to the
+    /// index step, `break` to the exit).
+    pub(super) fn for_indexed(
+        &mut self,
+        id: hir::LoopId,
+        source: (Operand, Ty, &str, abi::RuntimeFn),
+        filter: Option<&Expr>,
+        body: &hir::Block,
+        loc: Loc,
+        bind: impl FnOnce(&mut Self, Local, Local),
+    ) {
+        let (value, ty, name, len_fn) = source;
+        let snapshot = self.new_local(ty, Some(name.into()));
+        self.assign(snapshot, Rvalue::Use(value), loc);
         let len = self.runtime(
-            abi::LM_STR_LEN,
+            len_fn,
             Ty::Int,
             vec![RtArg::Operand(Operand::Local(snapshot))],
             loc,
@@ -833,16 +808,7 @@ impl FnLowerer<'_, '_> {
             else_block: exit,
         });
         self.switch_to(body_block);
-        let var_local = self.var_local(var);
-        let ch = Rvalue::Runtime(
-            abi::LM_STR_INDEX,
-            vec![
-                RtArg::Operand(Operand::Local(snapshot)),
-                RtArg::Operand(Operand::Local(index)),
-                RtArg::Loc(loc),
-            ],
-        );
-        self.assign(var_local, ch, loc);
+        bind(self, snapshot, index);
         self.loops.insert(id, (next, exit));
         if let Some(filter) = filter {
             let keep = self.expr(filter);
