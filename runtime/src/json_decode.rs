@@ -223,7 +223,7 @@ impl Decoder<'_> {
             for (i, item) in items.iter().enumerate() {
                 match self.at(Step::Index(i), |d| d.decode(item, elem)) {
                     Ok(slot) => {
-                        (*list).data.add(i).write(slot);
+                        crate::objects::store_elem(list, i, slot);
                         (*list).len = i as u64 + 1;
                     }
                     Err(e) => {

@@ -68,7 +68,7 @@ impl JsonDescs {
                 JsonValue::List(items) => {
                     let list = new_list(self.json.as_ptr(), &[], items.len());
                     for (i, item) in items.iter().enumerate() {
-                        (*list).data.add(i).write(self.build(item));
+                        crate::objects::store_elem(list, i, self.build(item));
                         (*list).len = i as u64 + 1;
                     }
                     boxed(self.list, list as Slot)

@@ -13,7 +13,8 @@ use lumen_abi::{SourceLoc, TypeDesc};
 
 use crate::errors::fail_current_task;
 use crate::objects::{
-    elems, grow_buffer, lm_unshare, new_list, release_slot, retain_slot, slot_obj, ListObj, Slot,
+    elem_at, elem_width, elems, grow_buffer, is_packed, lm_unshare, new_list, release_slot,
+    retain_slot, slot_obj, store_elem, store_elems, ListObj, Slot,
 };
 use crate::rc::{lm_release, lm_retain};
 use crate::typedesc::Ty;
@@ -74,17 +75,17 @@ pub unsafe extern "C" fn lm_list_push(list: *mut ListObj, v: Slot) -> *mut ListO
         let list = if (*list).header.rc == 1 {
             if (*list).len == (*list).cap {
                 let cap = len.saturating_mul(2).max(MIN_CAPACITY);
-                (*list).data = grow_buffer((*list).data, cap);
+                (*list).data = grow_buffer((*list).data, cap, elem_width(elem));
                 (*list).cap = cap as u64;
             }
             list
         } else {
             let (src, _) = elems(list);
-            let copy = new_list(elem, src, len.saturating_mul(2).max(MIN_CAPACITY));
+            let copy = new_list(elem, &src, len.saturating_mul(2).max(MIN_CAPACITY));
             lm_release(list.cast());
             copy
         };
-        (*list).data.add(len).write(v);
+        store_elem(list, len, v);
         (*list).len += 1;
         list
     }
@@ -109,9 +110,8 @@ pub unsafe extern "C" fn lm_list_len(list: *const ListObj) -> i64 {
 pub unsafe extern "C" fn lm_list_get(list: *const ListObj, i: i64, loc: *const SourceLoc) -> Slot {
     // SAFETY: caller's contract.
     unsafe {
-        let (slots, ty) = elems(list);
-        let v = slots[resolve_or_fail(i, slots.len(), loc)];
-        retain_slot(v, ty);
+        let v = elem_at(list, resolve_or_fail(i, (*list).len as usize, loc));
+        retain_slot(v, Ty::new((*list).elem));
         v
     }
 }
@@ -127,10 +127,7 @@ pub unsafe extern "C" fn lm_list_get_borrowed(
     loc: *const SourceLoc,
 ) -> Slot {
     // SAFETY: caller's contract.
-    unsafe {
-        let (slots, _) = elems(list);
-        slots[resolve_or_fail(i, slots.len(), loc)]
-    }
+    unsafe { elem_at(list, resolve_or_fail(i, (*list).len as usize, loc)) }
 }
 
 /// Element `i` of `list` (negative from the end), borrowed, or 0 when out of
@@ -141,10 +138,7 @@ pub unsafe extern "C" fn lm_list_get_borrowed(
 #[no_mangle]
 pub unsafe extern "C" fn lm_list_peek(list: *const ListObj, i: i64) -> Slot {
     // SAFETY: caller's contract.
-    unsafe {
-        let (slots, _) = elems(list);
-        resolve(i, slots.len()).map_or(0, |at| slots[at])
-    }
+    unsafe { resolve(i, (*list).len as usize).map_or(0, |at| elem_at(list, at)) }
 }
 
 /// `xs[i] = v`: consumes the list reference (copy-on-write) and returns the
@@ -168,8 +162,8 @@ pub unsafe extern "C" fn lm_list_set(
         // Retain first: `v` may be the element being replaced.
         retain_slot(v, ty);
         let list = lm_unshare(list.cast()).cast::<ListObj>();
-        let (slots, _) = elems(list);
-        let old = std::mem::replace(&mut slots[at], v);
+        let old = elem_at(list, at);
+        store_elem(list, at, v);
         release_slot(old, ty);
         list
     }
@@ -193,14 +187,17 @@ pub unsafe extern "C" fn lm_list_slot_mut(
 ) -> *mut Slot {
     // SAFETY: caller's contract.
     unsafe {
-        let (slots, ty) = elems(list);
-        let at = resolve_or_fail(i, slots.len(), loc);
-        if ty.is_heap() {
+        if is_packed((*list).elem) {
+            crate::errors::internal_error("lm_list_slot_mut on a list of Bool");
+        }
+        let at = resolve_or_fail(i, (*list).len as usize, loc);
+        let slot = (*list).data.add(at);
+        if Ty::new((*list).elem).is_heap() {
             // `lm_unshare` consumes the slot's reference and returns one to
             // an object nobody else holds.
-            slots[at] = lm_unshare(slot_obj(slots[at])) as Slot;
+            slot.write(lm_unshare(slot_obj(slot.read())) as Slot);
         }
-        std::ptr::addr_of_mut!(slots[at])
+        slot
     }
 }
 
@@ -220,8 +217,8 @@ pub unsafe extern "C" fn lm_list_concat(a: *mut ListObj, b: *mut ListObj) -> *mu
             lm_retain(keep.cast());
             return keep;
         }
-        let list = new_list((*a).elem, x, x.len() + y.len());
-        std::ptr::copy_nonoverlapping(y.as_ptr(), (*list).data.add(x.len()), y.len());
+        let list = new_list((*a).elem, &x, x.len() + y.len());
+        store_elems(list, x.len(), &y);
         y.iter().for_each(|&s| retain_slot(s, xt));
         (*list).len += y.len() as u64;
         list

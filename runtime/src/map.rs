@@ -240,7 +240,7 @@ pub(crate) unsafe fn column(
         let list = lm_list_new(elem.as_ptr(), count as i64);
         for (i, entry) in slots.chunks_exact(shape.width).enumerate() {
             retain_slot(entry[n], elem);
-            (*list).data.add(i).write(entry[n]);
+            crate::objects::store_elem(list, i, entry[n]);
         }
         (*list).len = count as u64;
         list

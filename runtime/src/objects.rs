@@ -13,13 +13,14 @@
 //! Slots are 64 bits (see the ABI crate): heap slots hold an object pointer,
 //! or 0 for `null` (an optional value), which retain/release ignore.
 
+use std::borrow::Cow;
 use std::mem::offset_of;
 
 use lumen_abi::{
-    ObjectHeader, ObjectKind, TypeDesc, BOX_DESC_OFFSET, BOX_SLOT_OFFSET, CLOSURE_CAPTURES_OFFSET,
-    CLOSURE_CODE_OFFSET, CLOSURE_DESC_OFFSET, ENUM_DESC_OFFSET, ENUM_FIELDS_OFFSET,
-    ENUM_TAG_OFFSET, LIST_CAP_OFFSET, LIST_DATA_OFFSET, LIST_DESC_OFFSET, LIST_LEN_OFFSET,
-    RECORD_DESC_OFFSET, RECORD_FIELDS_OFFSET,
+    ObjectHeader, ObjectKind, TypeDesc, TypeKind, BOX_DESC_OFFSET, BOX_SLOT_OFFSET,
+    CLOSURE_CAPTURES_OFFSET, CLOSURE_CODE_OFFSET, CLOSURE_DESC_OFFSET, ENUM_DESC_OFFSET,
+    ENUM_FIELDS_OFFSET, ENUM_TAG_OFFSET, LIST_CAP_OFFSET, LIST_DATA_OFFSET, LIST_DESC_OFFSET,
+    LIST_LEN_OFFSET, RECORD_DESC_OFFSET, RECORD_FIELDS_OFFSET,
 };
 
 use crate::errors::internal_error;
@@ -178,21 +179,101 @@ pub unsafe fn fields(obj: *const ObjectHeader) -> (*mut Slot, Ty) {
     }
 }
 
-/// The elements of a list as a slice, with their type.
+/// Whether a list of `elem` keeps its elements *packed*, one byte each:
+/// `list[Bool]`. A sieve over a million flags then walks a megabyte, not
+/// eight; every other element type takes a whole slot. Compiled code makes
+/// the same test on the element descriptor (`fast_paths.rs`).
+#[inline]
+pub fn is_packed(elem: *const TypeDesc) -> bool {
+    // SAFETY: list element descriptors are null or valid (`Ty::new`).
+    unsafe { elem.as_ref() }.is_some_and(|d| d.kind == TypeKind::Bool as u32)
+}
+
+/// Bytes per element in the buffer of a list of `elem`.
+#[inline]
+pub fn elem_width(elem: *const TypeDesc) -> usize {
+    if is_packed(elem) {
+        1
+    } else {
+        8
+    }
+}
+
+/// The elements of a list as slots, with their type: the buffer itself, or
+/// for a packed list a widened copy (so only reading through it makes
+/// sense; writes go through [`store_elem`] and [`store_elems`]).
 ///
 /// # Safety
 /// `list` must be a live list object; the slice must not outlive it or be
 /// used across a change of its length or buffer.
-pub unsafe fn elems<'a>(list: *const ListObj) -> (&'a mut [Slot], Ty) {
-    // SAFETY: `data` holds `len` initialised slots (or is null with len 0).
+pub unsafe fn elems<'a>(list: *const ListObj) -> (Cow<'a, [Slot]>, Ty) {
+    // SAFETY: `data` holds `len` initialised elements (or is null with len 0).
     unsafe {
         let len = (*list).len as usize;
-        let slice = if len == 0 {
-            &mut []
+        let elem = (*list).elem;
+        let slots = if len == 0 {
+            Cow::Borrowed(&[][..])
+        } else if is_packed(elem) {
+            let bytes = std::slice::from_raw_parts((*list).data.cast::<u8>(), len);
+            Cow::Owned(bytes.iter().map(|&b| Slot::from(b)).collect())
         } else {
-            std::slice::from_raw_parts_mut((*list).data, len)
+            Cow::Borrowed(std::slice::from_raw_parts((*list).data, len))
         };
-        (slice, Ty::new((*list).elem))
+        (slots, Ty::new(elem))
+    }
+}
+
+/// Element `at` (< len) of a list, as a slot; no counting.
+///
+/// # Safety
+/// `list` must be a live list with more than `at` elements.
+#[inline]
+pub unsafe fn elem_at(list: *const ListObj, at: usize) -> Slot {
+    // SAFETY: caller's contract; the buffer layout follows from the element type.
+    unsafe {
+        if is_packed((*list).elem) {
+            Slot::from((*list).data.cast::<u8>().add(at).read())
+        } else {
+            (*list).data.add(at).read()
+        }
+    }
+}
+
+/// Writes `v` into element position `at` (< cap) of a list's buffer; no
+/// counting, and the length is the caller's to change.
+///
+/// # Safety
+/// `list` must be a live list with capacity above `at`, `v` a value of its
+/// element type.
+#[inline]
+pub unsafe fn store_elem(list: *mut ListObj, at: usize, v: Slot) {
+    // SAFETY: caller's contract.
+    unsafe {
+        if is_packed((*list).elem) {
+            // A Bool slot is 0 or 1.
+            (*list).data.cast::<u8>().add(at).write(v as u8);
+        } else {
+            (*list).data.add(at).write(v);
+        }
+    }
+}
+
+/// Writes `src` into element positions `at..at + src.len()` (within the
+/// capacity) of a list's buffer; no counting, length unchanged.
+///
+/// # Safety
+/// As for [`store_elem`], for every slot of `src`.
+pub unsafe fn store_elems(list: *mut ListObj, at: usize, src: &[Slot]) {
+    // SAFETY: caller's contract.
+    unsafe {
+        if is_packed((*list).elem) {
+            let dst = (*list).data.cast::<u8>().add(at);
+            for (k, &v) in src.iter().enumerate() {
+                dst.add(k).write(v as u8);
+            }
+        } else if !src.is_empty() {
+            std::ptr::copy_nonoverlapping(src.as_ptr(), (*list).data.add(at), src.len());
+        }
     }
 }
 
@@ -223,9 +304,10 @@ unsafe fn for_each_child(obj: *mut ObjectHeader, mut f: impl FnMut(*mut ObjectHe
                 }
             }
             ObjectKind::List => {
-                let (slots, elem) = elems(obj.cast());
-                if elem.is_heap() {
-                    slots.iter().for_each(|&s| f(slot_obj(s)));
+                // Heap elements are never packed: the slots are the buffer.
+                let list = obj.cast::<ListObj>();
+                if Ty::new((*list).elem).is_heap() {
+                    elems(list).0.iter().for_each(|&s| f(slot_obj(s)));
                 }
             }
             ObjectKind::Map | ObjectKind::Set => sorted::for_each_child(obj.cast(), f),
@@ -330,12 +412,13 @@ pub unsafe fn destroy(obj: *mut ObjectHeader) {
     }
 }
 
-/// Allocates a buffer of `cap` slots (null for 0), uninitialised.
-pub fn alloc_buffer(cap: usize) -> *mut Slot {
+/// Allocates a buffer of `cap` elements of `width` bytes (null for 0),
+/// uninitialised.
+pub fn alloc_buffer(cap: usize, width: usize) -> *mut Slot {
     if cap == 0 {
         return std::ptr::null_mut();
     }
-    let bytes = buffer_bytes(cap);
+    let bytes = buffer_bytes(cap, width);
     // SAFETY: malloc with a non-zero size; it aligns to at least 8.
     let p = unsafe { libc::malloc(bytes) }.cast::<Slot>();
     if p.is_null() {
@@ -345,15 +428,16 @@ pub fn alloc_buffer(cap: usize) -> *mut Slot {
     p
 }
 
-/// Resizes a buffer to `cap` slots (> 0), keeping its contents.
+/// Resizes a buffer to `cap` elements (> 0) of `width` bytes, keeping its
+/// contents.
 ///
 /// # Safety
 /// `data` must be null or a buffer from [`alloc_buffer`]/[`grow_buffer`].
-pub unsafe fn grow_buffer(data: *mut Slot, cap: usize) -> *mut Slot {
+pub unsafe fn grow_buffer(data: *mut Slot, cap: usize, width: usize) -> *mut Slot {
     if data.is_null() {
-        return alloc_buffer(cap);
+        return alloc_buffer(cap, width);
     }
-    let bytes = buffer_bytes(cap);
+    let bytes = buffer_bytes(cap, width);
     // SAFETY: `data` came from malloc (caller's contract).
     let p = unsafe { libc::realloc(data.cast(), bytes) }.cast::<Slot>();
     if p.is_null() {
@@ -374,8 +458,8 @@ unsafe fn free_buffer(data: *mut Slot) {
     }
 }
 
-fn buffer_bytes(cap: usize) -> usize {
-    cap.checked_mul(8)
+fn buffer_bytes(cap: usize, width: usize) -> usize {
+    cap.checked_mul(width)
         .filter(|&b| b <= isize::MAX as usize)
         .unwrap_or_else(|| internal_error(&format!("list capacity {cap} too large")))
 }
@@ -393,19 +477,17 @@ fn alloc_failed(bytes: usize) -> ! {
 pub unsafe fn new_list(elem: *const TypeDesc, src: &[Slot], cap: usize) -> *mut ListObj {
     debug_assert!(cap >= src.len());
     let list = alloc_object(std::mem::size_of::<ListObj>(), ObjectKind::List).cast::<ListObj>();
-    let data = alloc_buffer(cap);
+    let data = alloc_buffer(cap, elem_width(elem));
     // SAFETY: fresh allocations of the right sizes; `src` slots are live
     // values of type `elem` (caller's contract).
     unsafe {
-        let ty = Ty::new(elem);
-        if !src.is_empty() {
-            std::ptr::copy_nonoverlapping(src.as_ptr(), data, src.len());
-            src.iter().for_each(|&s| retain_slot(s, ty));
-        }
         (*list).elem = elem;
         (*list).len = src.len() as u64;
         (*list).cap = cap as u64;
         (*list).data = data;
+        store_elems(list, 0, src);
+        let ty = Ty::new(elem);
+        src.iter().for_each(|&s| retain_slot(s, ty));
     }
     list
 }
@@ -603,8 +685,22 @@ pub unsafe fn shallow_copy(obj: *mut ObjectHeader) -> *mut ObjectHeader {
                 lm_box_new((*b).desc, (*b).slot).cast()
             }
             ObjectKind::List => {
-                let (src, _) = elems(obj.cast());
-                new_list((*obj.cast::<ListObj>()).elem, src, src.len()).cast()
+                let list = obj.cast::<ListObj>();
+                let len = (*list).len as usize;
+                if is_packed((*list).elem) {
+                    // Bools: a byte copy, nothing to count.
+                    let copy = new_list((*list).elem, &[], len);
+                    std::ptr::copy_nonoverlapping(
+                        (*list).data.cast::<u8>(),
+                        (*copy).data.cast::<u8>(),
+                        len,
+                    );
+                    (*copy).len = len as u64;
+                    copy.cast()
+                } else {
+                    let (src, _) = elems(list);
+                    new_list((*list).elem, &src, len).cast()
+                }
             }
             ObjectKind::Map | ObjectKind::Set => {
                 let obj = obj.cast::<sorted::SortedObj>();

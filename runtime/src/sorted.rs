@@ -191,7 +191,7 @@ pub unsafe fn new_sorted(kind: ObjectKind, desc: *const TypeDesc, cap: usize) ->
     let slots = cap
         .checked_mul(shape.width)
         .unwrap_or_else(|| internal_error("map capacity too large"));
-    let data = alloc_buffer(slots);
+    let data = alloc_buffer(slots, 8);
     let obj = alloc_object(std::mem::size_of::<SortedObj>(), kind).cast::<SortedObj>();
     // SAFETY: a fresh object of the right size; the header is written.
     unsafe {
@@ -294,7 +294,7 @@ pub unsafe fn unshare_with_room(obj: *mut SortedObj, extra: usize) -> *mut Sorte
             let slots = roomy
                 .checked_mul(width)
                 .unwrap_or_else(|| internal_error("map capacity too large"));
-            (*obj).data = grow_buffer((*obj).data, slots);
+            (*obj).data = grow_buffer((*obj).data, slots, 8);
             (*obj).cap = roomy as u64;
         }
         obj

@@ -18,6 +18,7 @@
 //! recursion: a long chain of records (`Node(next: Node(...))`) must print
 //! without overflowing the task stack that compiled code shares.
 
+use std::borrow::Cow;
 use std::fmt::{self, Write};
 
 use lumen_abi::{ObjectKind, TypeDesc, TypeKind};
@@ -27,6 +28,7 @@ use crate::display;
 use crate::errors::internal_error;
 use crate::objects::{elems, fields, kind_of, slot_obj, Slot};
 use crate::output;
+
 use crate::rc::lm_retain;
 use crate::sorted;
 use crate::strings::{as_str, new_string, LmString};
@@ -44,6 +46,9 @@ enum Frame {
         tys: [Ty; 2],
         close: char,
         next: usize,
+        /// The widened copy `slots` points into when the container is a
+        /// packed `list[Bool]` (empty otherwise); only held, never read.
+        _widened: Vec<Slot>,
     },
     /// Record, tuple or variant fields typed by `ty`: `slots[next..count]`,
     /// then `)` (`,)` closes a tuple of one).
@@ -74,6 +79,7 @@ pub unsafe fn write_value(out: &mut impl Write, slot: Slot, ty: Ty, nested: bool
                 tys,
                 close,
                 next,
+                ..
             } => {
                 if *next == *len {
                     out.write_char(*close)?;
@@ -192,13 +198,21 @@ unsafe fn start(
                     }
                     ObjectKind::List => {
                         let (slots, elem) = elems(obj.cast());
+                        let (ptr, len) = (slots.as_ptr(), slots.len());
+                        // A widened copy's buffer keeps its address when the
+                        // `Vec` moves into the frame.
+                        let widened = match slots {
+                            Cow::Owned(v) => v,
+                            Cow::Borrowed(_) => Vec::new(),
+                        };
                         open.push(Frame::Elems {
-                            slots: slots.as_ptr(),
-                            len: slots.len(),
+                            slots: ptr,
+                            len,
                             width: 1,
                             tys: [elem, elem],
                             close: ']',
                             next: 0,
+                            _widened: widened,
                         });
                         out.write_char('[')
                     }
@@ -215,6 +229,7 @@ unsafe fn start(
                             tys: [shape.key, shape.value],
                             close: '}',
                             next: 0,
+                            _widened: Vec::new(),
                         });
                         out.write_char('{')
                     }

@@ -38,11 +38,15 @@
 //!   value, release the old one, in the runtime's order); otherwise the
 //!   runtime call (copy-on-write, growth, errors).
 //!
-//! The list fast paths need to know whether the elements are heap values,
-//! which the runtime call learns from the list's descriptor. Codegen learns
-//! it from the MIR instead ([`SlotTypes`]): the value stored comes from a
-//! `to_slot` of a typed operand, the element read goes into `from_slot` at a
-//! type. When that is not evident the plain runtime call is emitted.
+//! The list fast paths need to know how the elements sit in the buffer
+//! ([`Layout`]): a whole slot each, counted (heap values) or not, or one
+//! byte each (`list[Bool]` is packed, `objects::is_packed` in the runtime).
+//! The runtime call learns it from the list's descriptor. Codegen learns it
+//! from the MIR when it can ([`SlotTypes`]): the value stored comes from a
+//! `to_slot` of an `Int`, `Float` or heap operand, the element read goes into
+//! `from_slot` at such a type. Otherwise (a `Bool`, or nothing evident) the
+//! fast path reads the descriptor as the runtime would and branches to the
+//! matching body, so a wrong guess can cost time but never correctness.
 
 use std::collections::HashMap;
 
@@ -82,12 +86,23 @@ const HEAP_KINDS: u64 = {
     mask
 };
 
-/// A list update with a fast path, with whether its elements are heap
-/// values when the MIR tells (reads have their own, [`FnCx::list_get`]).
+/// How a list's elements sit in its buffer.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Layout {
+    /// A slot each, not counted (`Int`, `Float`, …).
+    Plain,
+    /// A slot each holding a counted object pointer (or 0 for `null`).
+    Heap,
+    /// One byte each: `list[Bool]`.
+    Byte,
+}
+
+/// A list update with a fast path, with its elements' layout when the MIR
+/// tells (reads have their own, [`FnCx::list_get`]).
 #[derive(Clone, Copy)]
 enum ListOp {
-    Set(Option<bool>),
-    Push(Option<bool>),
+    Set(Option<Layout>),
+    Push(Option<Layout>),
 }
 
 /// What the MIR says about the slots held in Int-typed locals.
@@ -194,29 +209,34 @@ impl SlotTypes {
         st
     }
 
-    /// Whether the element read into `dest` is a heap value (`None`: unknown).
-    fn read_is_heap(&self, dest: Option<Local>) -> Option<bool> {
+    /// The layout of the list the element read into `dest` comes from
+    /// (`None`: unknown).
+    fn read_layout(&self, dest: Option<Local>) -> Option<Layout> {
         let ty = (*self.from_slot.get(&dest?)?)?;
-        slot_is_heap(ty)
+        slot_layout(ty)
     }
 
-    /// Whether the slot operand `op` holds a heap value (`None`: unknown).
-    fn written_is_heap(&self, op: &RtArg) -> Option<bool> {
+    /// The layout of the list the slot operand `op` is stored into (`None`:
+    /// unknown).
+    fn written_layout(&self, op: &RtArg) -> Option<Layout> {
         let RtArg::Operand(Operand::Local(l)) = op else {
             return None;
         };
         let ty = (*self.to_slot.get(l)?)?;
-        slot_is_heap(ty)
+        slot_layout(ty)
     }
 }
 
-/// Heap or not for a slot of type `ty`; `Null` is unknown (the `null` of an
-/// optional heap element or of a `list[Null]`).
-fn slot_is_heap(ty: Ty) -> Option<bool> {
+/// The layout of a list whose elements are read or written as `ty`. A
+/// `Bool` is left unknown: it is most likely a packed `list[Bool]`, but a
+/// slot narrowed to `Bool` could come from a list of optionals, which is
+/// not packed. `Null` is unknown too (the `null` of an optional heap
+/// element or of a `list[Null]`).
+fn slot_layout(ty: Ty) -> Option<Layout> {
     match ty {
-        Ty::Int | Ty::Float | Ty::Bool => Some(false),
-        Ty::Str | Ty::Ptr => Some(true),
-        Ty::Null => None,
+        Ty::Int | Ty::Float => Some(Layout::Plain),
+        Ty::Str | Ty::Ptr => Some(Layout::Heap),
+        Ty::Bool | Ty::Null => None,
     }
 }
 
@@ -416,22 +436,25 @@ impl FnCx<'_, '_> {
                 .load(types::I64, flags(), list, LIST_LEN_OFFSET as i32);
             return Ok(Some(Some(len)));
         }
-        let get_heap = if name == lumen_abi::LM_LIST_GET.name && args.len() == 3 {
-            Some(self.slot_types.read_is_heap(dest))
+        let get = if name == lumen_abi::LM_LIST_GET.name && args.len() == 3 {
+            Some(true)
         } else if name == lumen_abi::LM_LIST_GET_BORROWED.name && args.len() == 3 {
             // Never retained, whatever the element type.
-            Some(Some(false))
+            Some(false)
         } else {
             None
         };
-        if let Some(heap) = get_heap {
+        if let Some(retain) = get {
+            let layout = self.slot_types.read_layout(dest);
             let values = self.rt_args(args)?;
-            return self.list_get(name, heap, &values).map(|v| Some(Some(v)));
+            return self
+                .list_get(name, layout, retain, &values)
+                .map(|v| Some(Some(v)));
         }
         let op = if name == lumen_abi::LM_LIST_SET.name && args.len() == 4 {
-            ListOp::Set(self.slot_types.written_is_heap(&args[2]))
+            ListOp::Set(self.slot_types.written_layout(&args[2]))
         } else if name == lumen_abi::LM_LIST_PUSH.name && args.len() == 2 {
-            ListOp::Push(self.slot_types.written_is_heap(&args[1]))
+            ListOp::Push(self.slot_types.written_layout(&args[1]))
         } else {
             return Ok(None);
         };
@@ -470,30 +493,12 @@ impl FnCx<'_, '_> {
         self.b.ins().jump(join, &[r.into()]);
 
         self.b.switch_to_block(fast);
-        let heap = match op {
-            ListOp::Set(h) | ListOp::Push(h) => h,
+        let known = match op {
+            ListOp::Set(l) | ListOp::Push(l) => l,
         };
-        match heap {
-            Some(heap) => {
-                let r = self.list_fast_body(op, heap, &values, len)?;
-                self.b.ins().jump(join, &[r.into()]);
-            }
-            None => {
-                // The element type is not evident from the MIR: ask the
-                // list's descriptor, as the runtime would.
-                let heap_block = self.b.create_block();
-                let plain_block = self.b.create_block();
-                let is_heap = self.elem_is_heap(list);
-                self.b
-                    .ins()
-                    .brif(is_heap, heap_block, &[], plain_block, &[]);
-                for (block, heap) in [(heap_block, true), (plain_block, false)] {
-                    self.b.switch_to_block(block);
-                    let r = self.list_fast_body(op, heap, &values, len)?;
-                    self.b.ins().jump(join, &[r.into()]);
-                }
-            }
-        }
+        self.with_layout(list, known, true, join, |cx, layout| {
+            cx.list_fast_body(op, layout, &values, len)
+        })?;
 
         self.b.switch_to_block(join);
         Ok(Some(Some(result)))
@@ -508,7 +513,8 @@ impl FnCx<'_, '_> {
     fn list_get(
         &mut self,
         name: &str,
-        heap: Option<bool>,
+        layout: Option<Layout>,
+        retain: bool,
         values: &[Value],
     ) -> Result<Value, CodegenError> {
         let list = values[0];
@@ -547,8 +553,9 @@ impl FnCx<'_, '_> {
         // register moves and a jump per access.
         for (block, index) in [(fast, i), (from_end_fast, resolved)] {
             self.b.switch_to_block(block);
-            let v = self.list_read(heap, list, index)?;
-            self.b.ins().jump(join, &[v.into()]);
+            self.with_layout(list, layout, retain, join, |cx, layout| {
+                cx.list_read(layout, retain, list, index)
+            })?;
         }
         self.b.switch_to_block(join);
         Ok(result)
@@ -556,7 +563,8 @@ impl FnCx<'_, '_> {
 
     /// `lm_list_peek(xs, i)`: the element when `0 <= i < len`, else 0 (the
     /// runtime would resolve a negative index; a 0 only means the loop runs
-    /// its original, checked version).
+    /// its original, checked version). Rows peeked are lists, so the list
+    /// peeked holds heap slots, never packed Bools.
     fn list_peek(&mut self, values: &[Value]) -> Result<Value, CodegenError> {
         let list = values[0];
         let i = values[1];
@@ -571,7 +579,7 @@ impl FnCx<'_, '_> {
         let zero = self.b.ins().iconst(types::I64, 0);
         self.b.ins().brif(in_range, fast, &[], join, &[zero.into()]);
         self.b.switch_to_block(fast);
-        let addr = self.elem_addr(list, i);
+        let addr = self.elem_addr(list, i, Layout::Heap);
         let v = self.b.ins().load(types::I64, flags(), addr, 0);
         self.b.ins().jump(join, &[v.into()]);
         self.b.switch_to_block(join);
@@ -654,7 +662,8 @@ impl FnCx<'_, '_> {
     /// `lm_list_slot_mut(xs, i, loc)`: the slot's address at once when `i` is
     /// in range and the element is an object only the list holds (count 1);
     /// anything else (negative index, shared or null element, out of range)
-    /// goes to the runtime.
+    /// goes to the runtime. The MIR asks for slots of containers only, so the
+    /// list holds heap slots.
     fn list_slot_mut(&mut self, values: &[Value]) -> Result<Value, CodegenError> {
         let list = values[0];
         let i = values[1];
@@ -672,7 +681,7 @@ impl FnCx<'_, '_> {
         self.b.ins().brif(in_range, check_elem, &[], slow, &[]);
 
         self.b.switch_to_block(check_elem);
-        let addr = self.elem_addr(list, i);
+        let addr = self.elem_addr(list, i, Layout::Heap);
         let elem = self.b.ins().load(types::I64, flags(), addr, 0);
         let elem = self.slot_to_ptr(elem);
         self.b.ins().brif(elem, check_rc, &[], slow, &[]);
@@ -692,33 +701,23 @@ impl FnCx<'_, '_> {
         Ok(result)
     }
 
-    /// Reads element `index` (in range) of `list`, retained when `heap`
-    /// (asking the list's descriptor when the MIR does not tell).
+    /// Reads element `index` (in range) of `list`, laid out as `layout`,
+    /// as a slot; retained when `retain` and the element is a heap value.
     fn list_read(
         &mut self,
-        heap: Option<bool>,
+        layout: Layout,
+        retain: bool,
         list: Value,
         index: Value,
     ) -> Result<Value, CodegenError> {
-        let addr = self.elem_addr(list, index);
+        let addr = self.elem_addr(list, index, layout);
+        if layout == Layout::Byte {
+            return Ok(self.b.ins().uload8(types::I64, flags(), addr, 0));
+        }
         let v = self.b.ins().load(types::I64, flags(), addr, 0);
-        match heap {
-            Some(false) => {}
-            Some(true) => {
-                let p = self.slot_to_ptr(v);
-                self.emit_retain(p)?;
-            }
-            None => {
-                let retain = self.b.create_block();
-                let done = self.b.create_block();
-                let is_heap = self.elem_is_heap(list);
-                self.b.ins().brif(is_heap, retain, &[], done, &[]);
-                self.b.switch_to_block(retain);
-                let p = self.slot_to_ptr(v);
-                self.emit_retain(p)?;
-                self.b.ins().jump(done, &[]);
-                self.b.switch_to_block(done);
-            }
+        if retain && layout == Layout::Heap {
+            let p = self.slot_to_ptr(v);
+            self.emit_retain(p)?;
         }
         Ok(v)
     }
@@ -728,44 +727,107 @@ impl FnCx<'_, '_> {
     fn list_fast_body(
         &mut self,
         op: ListOp,
-        heap: bool,
+        layout: Layout,
         values: &[Value],
         len: Value,
     ) -> Result<Value, CodegenError> {
         let list = values[0];
-        Ok(match op {
-            ListOp::Set(_) => {
-                let v = values[2];
-                let addr = self.elem_addr(list, values[1]);
-                if heap {
-                    // The runtime's order: retain the new value first (it may
-                    // be the element it replaces), then release the old one.
-                    let new = self.slot_to_ptr(v);
-                    self.emit_retain(new)?;
-                    let old = self.b.ins().load(types::I64, flags(), addr, 0);
-                    self.b.ins().store(flags(), v, addr, 0);
-                    let old = self.slot_to_ptr(old);
-                    self.emit_release(old)?;
-                } else {
-                    self.b.ins().store(flags(), v, addr, 0);
-                }
-                list
+        let (index, v) = match op {
+            ListOp::Set(_) => (values[1], values[2]),
+            ListOp::Push(_) => (len, values[1]),
+        };
+        let addr = self.elem_addr(list, index, layout);
+        match (op, layout) {
+            (_, Layout::Byte) => {
+                // A Bool slot is 0 or 1: its low byte is the element.
+                let byte = self.b.ins().ireduce(types::I8, v);
+                self.b.ins().store(flags(), byte, addr, 0);
             }
-            ListOp::Push(_) => {
-                let v = values[1];
-                let addr = self.elem_addr(list, len);
+            (ListOp::Set(_), Layout::Heap) => {
+                // The runtime's order: retain the new value first (it may be
+                // the element it replaces), then release the old one.
+                let new = self.slot_to_ptr(v);
+                self.emit_retain(new)?;
+                let old = self.b.ins().load(types::I64, flags(), addr, 0);
                 self.b.ins().store(flags(), v, addr, 0);
-                let len1 = self.b.ins().iadd_imm_s(len, 1);
-                self.b
-                    .ins()
-                    .store(flags(), len1, list, LIST_LEN_OFFSET as i32);
-                if heap {
-                    let p = self.slot_to_ptr(v);
-                    self.emit_retain(p)?;
-                }
-                list
+                let old = self.slot_to_ptr(old);
+                self.emit_release(old)?;
             }
-        })
+            (ListOp::Push(_), Layout::Heap) => {
+                self.b.ins().store(flags(), v, addr, 0);
+                let p = self.slot_to_ptr(v);
+                self.emit_retain(p)?;
+            }
+            (_, Layout::Plain) => {
+                self.b.ins().store(flags(), v, addr, 0);
+            }
+        }
+        if let ListOp::Push(_) = op {
+            let len1 = self.b.ins().iadd_imm_s(len, 1);
+            self.b
+                .ins()
+                .store(flags(), len1, list, LIST_LEN_OFFSET as i32);
+        }
+        Ok(list)
+    }
+
+    /// Emits `body` for the layout of `list`'s elements and jumps to `join`
+    /// with its result: once when `known`, else once per layout the list's
+    /// element descriptor may give, chosen at run time as the runtime
+    /// chooses (`is_packed`, `Ty::is_heap`). When `heap_matters` is false
+    /// the body treats heap and plain slots alike and gets `Plain` for both.
+    fn with_layout(
+        &mut self,
+        list: Value,
+        known: Option<Layout>,
+        heap_matters: bool,
+        join: cranelift_codegen::ir::Block,
+        mut body: impl FnMut(&mut Self, Layout) -> Result<Value, CodegenError>,
+    ) -> Result<(), CodegenError> {
+        if let Some(layout) = known {
+            let v = body(self, layout)?;
+            self.b.ins().jump(join, &[v.into()]);
+            return Ok(());
+        }
+        // A null descriptor reads as `Int` (runtime `Ty::kind`).
+        let desc = self
+            .b
+            .ins()
+            .load(self.pointer, flags(), list, LIST_DESC_OFFSET as i32);
+        let has_desc = self.b.create_block();
+        let byte_block = self.b.create_block();
+        let slot_block = self.b.create_block();
+        self.b.ins().brif(desc, has_desc, &[], slot_block, &[]);
+        self.b.switch_to_block(has_desc);
+        let kind = self.b.ins().uload32(flags(), desc, 0);
+        let is_bool = self
+            .b
+            .ins()
+            .icmp_imm_u(IntCC::Equal, kind, lumen_abi::TypeKind::Bool as i64);
+        self.b.ins().brif(is_bool, byte_block, &[], slot_block, &[]);
+
+        self.b.switch_to_block(byte_block);
+        let v = body(self, Layout::Byte)?;
+        self.b.ins().jump(join, &[v.into()]);
+
+        self.b.switch_to_block(slot_block);
+        if !heap_matters {
+            let v = body(self, Layout::Plain)?;
+            self.b.ins().jump(join, &[v.into()]);
+            return Ok(());
+        }
+        let heap_block = self.b.create_block();
+        let plain_block = self.b.create_block();
+        let is_heap = self.elem_is_heap(list);
+        self.b
+            .ins()
+            .brif(is_heap, heap_block, &[], plain_block, &[]);
+        for (block, layout) in [(heap_block, Layout::Heap), (plain_block, Layout::Plain)] {
+            self.b.switch_to_block(block);
+            let v = body(self, layout)?;
+            self.b.ins().jump(join, &[v.into()]);
+        }
+        Ok(())
     }
 
     /// Whether a list's elements are heap values, from its element
@@ -799,13 +861,17 @@ impl FnCx<'_, '_> {
         args.iter().map(|a| self.rt_arg(a)).collect()
     }
 
-    /// `data + 8 * i` of a list.
-    fn elem_addr(&mut self, list: Value, i: Value) -> Value {
+    /// The address of element `i` of a list laid out as `layout`: `data + i`
+    /// for packed Bools, `data + 8 * i` for slots.
+    fn elem_addr(&mut self, list: Value, i: Value, layout: Layout) -> Value {
         let data = self
             .b
             .ins()
             .load(self.pointer, flags(), list, LIST_DATA_OFFSET as i32);
-        let off = self.b.ins().ishl_imm_u(i, 3);
+        let off = match layout {
+            Layout::Byte => i,
+            Layout::Plain | Layout::Heap => self.b.ins().ishl_imm_u(i, 3),
+        };
         let off = if self.pointer == types::I64 {
             off
         } else {

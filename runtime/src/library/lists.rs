@@ -16,9 +16,8 @@ use super::text::clamp_range;
 use crate::compare::{value_cmp, value_eq};
 use crate::errors::fail_current_task;
 use crate::list::index_error_message;
-use crate::objects::{elems, new_list, retain_slot, ListObj, Slot};
+use crate::objects::{elems, new_list, retain_slot, store_elem, store_elems, ListObj, Slot};
 use crate::strings::bytes;
-use crate::typedesc::Ty;
 
 /// A new list of the same element type as `list` holding copies of `slots`.
 ///
@@ -63,9 +62,9 @@ pub unsafe extern "C" fn lm_list_insert(
         let at = at as usize;
         let out = new_list((*list).elem, &xs[..at], xs.len() + 1);
         retain_slot(v, ty);
-        (*out).data.add(at).write(v);
+        store_elem(out, at, v);
         let rest = &xs[at..];
-        std::ptr::copy_nonoverlapping(rest.as_ptr(), (*out).data.add(at + 1), rest.len());
+        store_elems(out, at + 1, rest);
         rest.iter().for_each(|&s| retain_slot(s, ty));
         (*out).len = xs.len() as u64 + 1;
         out
@@ -232,7 +231,7 @@ pub unsafe extern "C" fn lm_list_flatten(
         let mut all = Vec::new();
         for &inner in outer.iter() {
             if inner != 0 {
-                all.extend_from_slice(elems(inner as usize as *const ListObj).0);
+                all.extend_from_slice(&elems(inner as usize as *const ListObj).0);
             }
         }
         new_list(elem, &all, all.len())
@@ -440,7 +439,7 @@ unsafe fn extreme(
 ) -> Slot {
     // SAFETY: caller's contract.
     unsafe {
-        let (xs, ty): (&mut [Slot], Ty) = elems(list);
+        let (xs, ty) = elems(list);
         let Some((&first, rest)) = xs.split_first() else {
             fail(&format!("{name} of an empty list"), loc)
         };

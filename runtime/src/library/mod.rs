@@ -21,7 +21,7 @@ pub mod text;
 
 use lumen_abi::TypeDesc;
 
-use crate::objects::{new_list, ListObj, Slot};
+use crate::objects::{new_list, store_elems, ListObj, Slot};
 use crate::strings::{new_string, LmString};
 
 /// A new list of `elem` that takes over the references `slots` hold (no
@@ -34,9 +34,7 @@ pub unsafe fn list_from_owned(elem: *const TypeDesc, slots: Vec<Slot>) -> *mut L
     // SAFETY: caller's contract; the buffer has room for every slot.
     unsafe {
         let list = new_list(elem, &[], slots.len());
-        if !slots.is_empty() {
-            std::ptr::copy_nonoverlapping(slots.as_ptr(), (*list).data, slots.len());
-        }
+        store_elems(list, 0, &slots);
         (*list).len = slots.len() as u64;
         list
     }
