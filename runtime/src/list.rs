@@ -201,6 +201,42 @@ pub unsafe extern "C" fn lm_list_slot_mut(
     }
 }
 
+/// `xs[i]` on a packed `list[Bool]`: [`lm_list_get`] (the name is for the
+/// code generator, which then knows the layout).
+///
+/// # Safety
+/// As for [`lm_list_get`].
+#[no_mangle]
+pub unsafe extern "C" fn lm_bools_get(list: *const ListObj, i: i64, loc: *const SourceLoc) -> Slot {
+    // SAFETY: caller's contract.
+    unsafe { lm_list_get(list, i, loc) }
+}
+
+/// `xs[i] = v` on a packed `list[Bool]`: [`lm_list_set`].
+///
+/// # Safety
+/// As for [`lm_list_set`].
+#[no_mangle]
+pub unsafe extern "C" fn lm_bools_set(
+    list: *mut ListObj,
+    i: i64,
+    v: Slot,
+    loc: *const SourceLoc,
+) -> *mut ListObj {
+    // SAFETY: caller's contract.
+    unsafe { lm_list_set(list, i, v, loc) }
+}
+
+/// `append(xs, v)` on a packed `list[Bool]`: [`lm_list_push`].
+///
+/// # Safety
+/// As for [`lm_list_push`].
+#[no_mangle]
+pub unsafe extern "C" fn lm_bools_push(list: *mut ListObj, v: Slot) -> *mut ListObj {
+    // SAFETY: caller's contract.
+    unsafe { lm_list_push(list, v) }
+}
+
 /// `xs ++ ys`: a new list (or one of the operands, retained, when the other
 /// is empty). Both operands are borrowed.
 ///

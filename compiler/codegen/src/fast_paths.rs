@@ -32,6 +32,8 @@
 //!   `mir::optimize`): a bounds test and a load; 0 when out of range.
 //! * `lm_list_slot_mut(xs, i)` (an element updated in place): the slot's
 //!   address when `i` is in range and the element's count is 1.
+//! * `lm_bools_get`, `lm_bools_set`, `lm_bools_push`: the same on a packed
+//!   `list[Bool]`, a byte per element.
 //! * `lm_list_set(xs, i, v)` / `lm_list_push(xs, v)`: when the list is
 //!   unshared (`rc == 1`) and the index is in range / there is spare
 //!   capacity, the slot is written inline (heap elements: retain the new
@@ -444,6 +446,12 @@ impl FnCx<'_, '_> {
         } else {
             None
         };
+        if name == lumen_abi::LM_BOOLS_GET.name && args.len() == 3 {
+            let values = self.rt_args(args)?;
+            return self
+                .list_get(name, Some(Layout::Byte), false, &values)
+                .map(|v| Some(Some(v)));
+        }
         if let Some(retain) = get {
             let layout = self.slot_types.read_layout(dest);
             let values = self.rt_args(args)?;
@@ -455,6 +463,10 @@ impl FnCx<'_, '_> {
             ListOp::Set(self.slot_types.written_layout(&args[2]))
         } else if name == lumen_abi::LM_LIST_PUSH.name && args.len() == 2 {
             ListOp::Push(self.slot_types.written_layout(&args[1]))
+        } else if name == lumen_abi::LM_BOOLS_SET.name && args.len() == 4 {
+            ListOp::Set(Some(Layout::Byte))
+        } else if name == lumen_abi::LM_BOOLS_PUSH.name && args.len() == 2 {
+            ListOp::Push(Some(Layout::Byte))
         } else {
             return Ok(None);
         };

@@ -536,7 +536,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             StmtKind::Assign(var, value) if is_self_append(*var, value) => {
                 let local = self.var_local(*var);
                 if let ExprKind::Builtin(_, args) = &value.kind {
-                    self.append_in_place(local, &args[1], loc);
+                    self.append_in_place(local, args[0].ty, &args[1], loc);
                 }
             }
             StmtKind::Assign(var, value) if is_self_concat(*var, value) => {
@@ -761,6 +761,38 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             }
             _ => Operand::Const(Const::Int(known_step.unwrap_or(1))),
         };
+        // An unknown step's direction is fixed before the loop: `flip` is all
+        // ones for a negative step and 0 otherwise, and `x ^ flip` reverses
+        // the order of Ints exactly (`!x` is `-x - 1`), so the loop test
+        // stays one comparison, of the flipped counter with the flipped limit.
+        let flip = match (&step_op, limit) {
+            (Operand::Local(_), Some(_)) => {
+                let sign = Rvalue::Binary {
+                    op: BinOp::Shr,
+                    ty: Ty::Int,
+                    lhs: step_op.clone(),
+                    rhs: Operand::Const(Const::Int(63)),
+                };
+                let flip = self.new_local(Ty::Int, Some("for.flip".into()));
+                self.assign(flip, sign, loc);
+                Some(flip)
+            }
+            _ => None,
+        };
+        let limit = match (limit, flip) {
+            (Some(limit), Some(flip)) => {
+                let flipped = self.new_local(Ty::Int, Some("for.end".into()));
+                let xor = Rvalue::Binary {
+                    op: BinOp::BitXor,
+                    ty: Ty::Int,
+                    lhs: Operand::Local(limit),
+                    rhs: Operand::Local(flip),
+                };
+                self.assign(flipped, xor, loc);
+                Some(flipped)
+            }
+            _ => limit,
+        };
         // Rotated loop: the range test runs once before the loop and again
         // after each increment (the `continue` target), so an iteration ends
         // in one conditional branch back to the body.
@@ -768,7 +800,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
         let next = self.new_block();
         let exit = self.new_block();
         self.range_branch(
-            counter, limit, inclusive, known_step, &step_op, body_block, exit, loc,
+            counter, limit, inclusive, known_step, flip, body_block, exit, loc,
         );
         self.switch_to(body_block);
         let var_local = self.var_local(var);
@@ -806,7 +838,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             loc,
         );
         self.range_branch(
-            counter, limit, inclusive, known_step, &step_op, body_block, exit, loc,
+            counter, limit, inclusive, known_step, flip, body_block, exit, loc,
         );
         self.switch_to(exit);
     }
@@ -820,7 +852,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
         limit: Option<Local>,
         inclusive: bool,
         known_step: Option<i64>,
-        step_op: &Operand,
+        flip: Option<Local>,
         body: BlockId,
         exit: BlockId,
         loc: Loc,
@@ -829,7 +861,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             self.goto(body);
             return;
         };
-        let cond = self.range_test(counter, limit, inclusive, known_step, step_op, loc);
+        let cond = self.range_test(counter, limit, inclusive, known_step, flip, loc);
         self.terminate(Terminator::Branch {
             cond,
             then_block: body,
@@ -838,14 +870,16 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
     }
 
     /// Whether a range loop's counter is still inside the range: one
-    /// comparison when the step's sign is known, else a test of the sign.
+    /// comparison, upwards for a known positive step, downwards for a known
+    /// negative one, and of `counter ^ flip` with the flipped limit when the
+    /// step is only known at run time (see `for_range`).
     fn range_test(
         &mut self,
         counter: Local,
         limit: Local,
         inclusive: bool,
         known_step: Option<i64>,
-        step_op: &Operand,
+        flip: Option<Local>,
         loc: Loc,
     ) -> Operand {
         let (up, down) = if inclusive {
@@ -853,46 +887,33 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
         } else {
             (BinOp::Lt, BinOp::Gt)
         };
-        let cmp = |op| Rvalue::Binary {
-            op,
-            ty: Ty::Int,
-            lhs: Operand::Local(counter),
-            rhs: Operand::Local(limit),
-        };
-        match known_step {
-            Some(k) if k > 0 => self.temp(Ty::Bool, cmp(up), loc),
-            Some(_) => self.temp(Ty::Bool, cmp(down), loc),
-            None => {
-                // Unknown direction: (step > 0) ? counter up-compare : down-compare.
-                let result = self.new_local(Ty::Bool, None);
-                let positive = self.temp(
-                    Ty::Bool,
+        let (op, lhs) = match (known_step, flip) {
+            (Some(k), _) if k < 0 => (down, Operand::Local(counter)),
+            (_, Some(flip)) => {
+                let flipped = self.temp(
+                    Ty::Int,
                     Rvalue::Binary {
-                        op: BinOp::Gt,
+                        op: BinOp::BitXor,
                         ty: Ty::Int,
-                        lhs: step_op.clone(),
-                        rhs: Operand::Const(Const::Int(0)),
+                        lhs: Operand::Local(counter),
+                        rhs: Operand::Local(flip),
                     },
                     loc,
                 );
-                let up_block = self.new_block();
-                let down_block = self.new_block();
-                let join = self.new_block();
-                self.terminate(Terminator::Branch {
-                    cond: positive,
-                    then_block: up_block,
-                    else_block: down_block,
-                });
-                self.switch_to(up_block);
-                self.assign(result, cmp(up), loc);
-                self.goto(join);
-                self.switch_to(down_block);
-                self.assign(result, cmp(down), loc);
-                self.goto(join);
-                self.switch_to(join);
-                Operand::Local(result)
+                (up, flipped)
             }
-        }
+            _ => (up, Operand::Local(counter)),
+        };
+        self.temp(
+            Ty::Bool,
+            Rvalue::Binary {
+                op,
+                ty: Ty::Int,
+                lhs,
+                rhs: Operand::Local(limit),
+            },
+            loc,
+        )
     }
 
     /// `x in a..b step k`: inside the bounds for the step's direction, and

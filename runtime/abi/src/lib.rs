@@ -157,6 +157,13 @@ runtime_functions! {
     /// `xs[i] = v`: consumes the list (copy-on-write), borrows `v`; returns the
     /// list. Out of range is a runtime error at `loc`.
     LM_LIST_SET = "lm_list_set"(Ptr, I64, I64, Ptr) -> [Ptr];
+    /// `xs[i]`, `xs[i] = v` and `append(xs, v)` on a `list[Bool]`, whose
+    /// elements are packed (a byte each): exactly `lm_list_get`,
+    /// `lm_list_set` and `lm_list_push`; the names tell the code generator
+    /// the layout, so its inline fast paths need not read the descriptor.
+    LM_BOOLS_GET = "lm_bools_get"(Ptr, I64, Ptr) -> [I64];
+    LM_BOOLS_SET = "lm_bools_set"(Ptr, I64, I64, Ptr) -> [Ptr];
+    LM_BOOLS_PUSH = "lm_bools_push"(Ptr, I64) -> [Ptr];
     /// `xs ++ ys` / `concat`: a new list.
     LM_LIST_CONCAT = "lm_list_concat"(Ptr, Ptr) -> [Ptr];
     /// The display form of any value (semantics.md §7) as a new string; strings

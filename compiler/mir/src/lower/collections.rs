@@ -301,9 +301,10 @@ impl FnLowerer<'_, '_> {
                     vec![RtArg::Operand(list.clone())],
                     loc,
                 );
+                let get = super::values::list_fn(abi::LM_LIST_GET, *elem);
                 self.count_loop(len, loc, |this, i| {
                     let x = this.runtime(
-                        abi::LM_LIST_GET,
+                        get,
                         Ty::Int,
                         vec![
                             RtArg::Operand(list.clone()),

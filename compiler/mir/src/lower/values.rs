@@ -298,7 +298,7 @@ impl FnLowerer<'_, '_> {
                         MirStmt::Assign(
                             list_local,
                             Rvalue::Runtime(
-                                abi::LM_LIST_PUSH,
+                                list_fn(abi::LM_LIST_PUSH, *elem),
                                 vec![
                                     RtArg::Operand(Operand::Local(list_local)),
                                     RtArg::Operand(slot),
@@ -327,8 +327,12 @@ impl FnLowerer<'_, '_> {
                 };
                 let l_for_release = l.clone();
                 let i = self.expr(index);
+                let get = match list.ty {
+                    Type::List(elem) => list_fn(abi::LM_LIST_GET, *elem),
+                    _ => abi::LM_LIST_GET,
+                };
                 let slot = self.runtime(
-                    abi::LM_LIST_GET,
+                    get,
                     Ty::Int,
                     vec![RtArg::Operand(l), RtArg::Operand(i), RtArg::Loc(loc)],
                     loc,
@@ -602,6 +606,10 @@ impl FnLowerer<'_, '_> {
                 self.runtime(abi::LM_LIST_LEN, Ty::Int, vec![RtArg::Operand(l)], loc)
             }
             _ => {
+                let push = match args[0].ty {
+                    Type::List(elem) => list_fn(abi::LM_LIST_PUSH, *elem),
+                    _ => abi::LM_LIST_PUSH,
+                };
                 let l = self.expr(&args[0]);
                 let item = self.expr(&args[1]);
                 let elem_ty = self.layouts.ty(args[1].ty);
@@ -611,10 +619,7 @@ impl FnLowerer<'_, '_> {
                 self.retain_operand(&l, Ty::Ptr, loc);
                 self.temp(
                     Ty::Ptr,
-                    Rvalue::Runtime(
-                        abi::LM_LIST_PUSH,
-                        vec![RtArg::Operand(l), RtArg::Operand(slot)],
-                    ),
+                    Rvalue::Runtime(push, vec![RtArg::Operand(l), RtArg::Operand(slot)]),
                     loc,
                 )
             }
@@ -623,7 +628,11 @@ impl FnLowerer<'_, '_> {
 
     /// `xs = append(xs, v)`: the variable's reference moves into the call, so an
     /// unshared list grows in place (amortised O(1)).
-    pub(super) fn append_in_place(&mut self, var: Local, item: &Expr, loc: Loc) {
+    pub(super) fn append_in_place(&mut self, var: Local, list_ty: Type, item: &Expr, loc: Loc) {
+        let push = match list_ty {
+            Type::List(elem) => list_fn(abi::LM_LIST_PUSH, *elem),
+            _ => abi::LM_LIST_PUSH,
+        };
         let value = self.expr(item);
         let elem_ty = self.layouts.ty(item.ty);
         let slot = self.to_slot(value, elem_ty, loc);
@@ -631,7 +640,7 @@ impl FnLowerer<'_, '_> {
             MirStmt::Assign(
                 var,
                 Rvalue::Runtime(
-                    abi::LM_LIST_PUSH,
+                    push,
                     vec![RtArg::Operand(Operand::Local(var)), RtArg::Operand(slot)],
                 ),
             ),
@@ -718,9 +727,10 @@ impl FnLowerer<'_, '_> {
         let elem_ty = self.layouts.ty(*elem);
         let l = self.expr(list);
         let source = (l, Ty::Ptr, "for.list", abi::LM_LIST_LEN);
+        let get = list_fn(abi::LM_LIST_GET, *elem);
         self.for_indexed(id, source, filter, body, loc, |this, snapshot, index| {
             let slot = this.runtime(
-                abi::LM_LIST_GET,
+                get,
                 Ty::Int,
                 vec![
                     RtArg::Operand(Operand::Local(snapshot)),
@@ -939,7 +949,7 @@ impl FnLowerer<'_, '_> {
                     return self.unowned(
                         Ty::Ptr,
                         Rvalue::Runtime(
-                            abi::LM_LIST_SET,
+                            list_fn(abi::LM_LIST_SET, *elem),
                             vec![
                                 RtArg::Operand(Operand::Local(obj)),
                                 RtArg::Operand(i),
@@ -1105,5 +1115,21 @@ fn is_plain_index(e: &Expr) -> bool {
         ExprKind::Binary(_, a, b) => is_plain_index(a) && is_plain_index(b),
         ExprKind::Unary(_, a) => is_plain_index(a),
         _ => false,
+    }
+}
+
+/// The runtime function for the list operation `f` (`lm_list_get`,
+/// `lm_list_get_borrowed`, `lm_list_set` or `lm_list_push`) on a list of
+/// `elem`: a `list[Bool]` is packed (a byte per element) and has its own
+/// names, which tell the code generator the layout (`fast_paths.rs`).
+pub(super) fn list_fn(f: abi::RuntimeFn, elem: Type) -> abi::RuntimeFn {
+    if !matches!(elem, Type::Bool) {
+        return f;
+    }
+    match f.name {
+        n if n == abi::LM_LIST_GET.name || n == abi::LM_LIST_GET_BORROWED.name => abi::LM_BOOLS_GET,
+        n if n == abi::LM_LIST_SET.name => abi::LM_BOOLS_SET,
+        n if n == abi::LM_LIST_PUSH.name => abi::LM_BOOLS_PUSH,
+        _ => f,
     }
 }

@@ -38,6 +38,7 @@ const READ_ONLY: &[&str] = &[
     abi::LM_LIST_GET_BORROWED.name,
     // Retains a heap element (the count changes, nothing is freed).
     abi::LM_LIST_GET.name,
+    abi::LM_BOOLS_GET.name,
     abi::LM_LIST_PEEK.name,
     abi::LM_LIST_LEN.name,
     abi::LM_STR_EQ.name,

@@ -20,6 +20,7 @@ use crate::{Function, Local, Operand, RtArg, Rvalue, StmtKind, Ty};
 /// Runtime calls that neither add references nor free anything.
 const NEUTRAL: &[&str] = &[
     abi::LM_LIST_GET_BORROWED.name,
+    abi::LM_BOOLS_GET.name,
     abi::LM_LIST_LEN.name,
     abi::LM_LIST_SLOT_MUT.name,
     abi::LM_LIST_PEEK.name,
