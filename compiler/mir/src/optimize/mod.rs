@@ -10,12 +10,16 @@
 //!   `m[i][k]` in a loop over `k`) is read once before a loop that cannot
 //!   change any list.
 //!
+//! * [`linear_match`]: a `match` mapping consecutive Int keys to values on
+//!   a line (`"0" -> 0 … "9" -> 9`) becomes a range test and an addition.
+//!
 //! [`cfg`] holds the control-flow helpers they share (predecessors,
 //! dominators, natural loops).
 
 mod cfg;
 mod constants;
 mod hoist_rows;
+mod linear_match;
 mod pairs;
 mod unshare;
 
@@ -23,6 +27,7 @@ use crate::{Function, Rvalue};
 
 /// Runs every optimisation on one function.
 pub fn optimize(f: &mut Function) {
+    linear_match::linearize_matches(f);
     constants::drop_counts_of_constants(f);
     pairs::cancel_pairs(f);
     unshare::drop_repeated_unshares(f);
