@@ -13,9 +13,12 @@
 //!   so `free`/`realloc` work on it, and valgrind's leak checker still sees a
 //!   leaked object as "definitely lost". Parked blocks are reachable from the
 //!   thread's lists ("still reachable", which the test suite accepts).
-//! * The lists are bounded ([`MAX_PARKED`] blocks per class); a free beyond
-//!   that goes straight to `free`, so a program that drops a huge structure
-//!   returns its memory to `malloc`.
+//! * The lists are bounded ([`MAX_PARKED_BYTES`] of blocks per class); a free
+//!   beyond that goes straight to `free`, so a program that drops a huge
+//!   structure returns the excess to `malloc`. The bound is generous: a
+//!   program that frees a tree of half a million nodes usually builds the
+//!   next one at once, and each node parked is a `malloc` round trip saved
+//!   (glibc keeps freed small chunks on its heap anyway).
 //! * The state is per *thread* (`thread_local!` with const initialisation,
 //!   so an access is a plain TLS load): tasks are coroutines on their own
 //!   stacks and may later run on several threads; a block freed on one
@@ -48,9 +51,14 @@ const CLASSES: usize = 8;
 /// The largest block the pool serves; larger ones go to `malloc` directly.
 pub(crate) const MAX_POOLED_SIZE: usize = class_size(CLASSES - 1);
 
-/// At most this many blocks per class wait on a thread's list (at most
-/// 8 × 4096 blocks, ≈ 2.6 MB, per thread).
-pub(crate) const MAX_PARKED: usize = 4096;
+/// At most this many bytes of blocks per class wait on a thread's list (at
+/// most 8 × 32 MiB per thread).
+pub(crate) const MAX_PARKED_BYTES: usize = 32 << 20;
+
+/// The number of blocks of class `class` a thread's list may hold.
+const fn max_parked(class: usize) -> usize {
+    MAX_PARKED_BYTES / class_size(class)
+}
 
 /// The usable size of class `class`.
 const fn class_size(class: usize) -> usize {
@@ -171,7 +179,7 @@ pub(crate) unsafe fn free(block: *mut u8, flags: u16) {
         let class = usize::from(tagged - 1);
         let parked = with_pool(|pool| {
             let list = &mut pool.lists[class];
-            if list.len >= MAX_PARKED {
+            if list.len >= max_parked(class) {
                 return false;
             }
             let p = block.cast::<Parked>();
@@ -281,11 +289,14 @@ mod tests {
     #[test]
     fn lists_are_bounded() {
         release_parked();
-        let blocks: Vec<_> = (0..MAX_PARKED + 10).map(|_| alloc(56)).collect();
+        // The largest class holds the fewest blocks.
+        let size = MAX_POOLED_SIZE;
+        let limit = max_parked(CLASSES - 1);
+        let blocks: Vec<_> = (0..limit + 10).map(|_| alloc(size)).collect();
         for &(p, bits, _) in &blocks {
             unsafe { free(p, bits) };
         }
-        assert_eq!(parked(56), MAX_PARKED);
+        assert_eq!(parked(size), limit);
         release_parked();
     }
 
