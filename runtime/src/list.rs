@@ -75,7 +75,8 @@ pub unsafe extern "C" fn lm_list_push(list: *mut ListObj, v: Slot) -> *mut ListO
         let list = if (*list).header.rc == 1 {
             if (*list).len == (*list).cap {
                 let cap = len.saturating_mul(2).max(MIN_CAPACITY);
-                (*list).data = grow_buffer((*list).data, cap, elem_width(elem));
+                (*list).data =
+                    grow_buffer((*list).data, (*list).cap as usize, cap, elem_width(elem));
                 (*list).cap = cap as u64;
             }
             list

@@ -393,9 +393,13 @@ pub unsafe fn destroy(obj: *mut ObjectHeader) {
                 }
             });
             match (*next).kind {
-                k if k == ObjectKind::List as u16 => free_buffer((*next.cast::<ListObj>()).data),
+                k if k == ObjectKind::List as u16 => {
+                    let list = next.cast::<ListObj>();
+                    free_buffer((*list).data, (*list).cap as usize, elem_width((*list).elem))
+                }
                 k if k == ObjectKind::Map as u16 || k == ObjectKind::Set as u16 => {
-                    free_buffer((*next.cast::<sorted::SortedObj>()).data)
+                    let obj = next.cast::<sorted::SortedObj>();
+                    free_buffer((*obj).data, sorted::buffer_slots(obj), 8)
                 }
                 _ => {}
             }
@@ -413,48 +417,62 @@ pub unsafe fn destroy(obj: *mut ObjectHeader) {
 }
 
 /// Allocates a buffer of `cap` elements of `width` bytes (null for 0),
-/// uninitialised.
+/// uninitialised. Small buffers come from the object pool
+/// ([`crate::pool::alloc_sized`]): a list of a few elements costs no
+/// `malloc`. A buffer is resized and freed with the same `width` and its
+/// current `cap`, which is how the pool knows its class.
 pub fn alloc_buffer(cap: usize, width: usize) -> *mut Slot {
     if cap == 0 {
         return std::ptr::null_mut();
     }
     let bytes = buffer_bytes(cap, width);
-    // SAFETY: malloc with a non-zero size; it aligns to at least 8.
-    let p = unsafe { libc::malloc(bytes) }.cast::<Slot>();
-    if p.is_null() {
-        alloc_failed(bytes);
-    }
     stats::allocated();
-    p
+    crate::pool::alloc_sized(bytes).cast()
 }
 
-/// Resizes a buffer to `cap` elements (> 0) of `width` bytes, keeping its
-/// contents.
+/// Resizes a buffer of `old_cap` elements of `width` bytes to `cap` (> 0),
+/// keeping the contents of the elements both have room for.
 ///
 /// # Safety
-/// `data` must be null or a buffer from [`alloc_buffer`]/[`grow_buffer`].
-pub unsafe fn grow_buffer(data: *mut Slot, cap: usize, width: usize) -> *mut Slot {
+/// `data` must be null (with `old_cap` 0) or a buffer from
+/// [`alloc_buffer`]/[`grow_buffer`] of `old_cap` elements of `width`.
+pub unsafe fn grow_buffer(data: *mut Slot, old_cap: usize, cap: usize, width: usize) -> *mut Slot {
     if data.is_null() {
         return alloc_buffer(cap, width);
     }
+    let old_bytes = buffer_bytes(old_cap, width);
     let bytes = buffer_bytes(cap, width);
-    // SAFETY: `data` came from malloc (caller's contract).
-    let p = unsafe { libc::realloc(data.cast(), bytes) }.cast::<Slot>();
-    if p.is_null() {
-        alloc_failed(bytes);
+    let pooled = crate::pool::MAX_POOLED_BUFFER;
+    if old_bytes > pooled && bytes > pooled {
+        // SAFETY: a plain malloc block (caller's contract).
+        let p = unsafe { libc::realloc(data.cast(), bytes) }.cast::<Slot>();
+        if p.is_null() {
+            alloc_failed(bytes);
+        }
+        return p;
     }
-    p
+    // A pooled block on either side: move the contents over by hand.
+    let p = crate::pool::alloc_sized(bytes);
+    // SAFETY: both blocks hold at least the bytes copied; the old one is
+    // freed with the size it was allocated with.
+    unsafe {
+        std::ptr::copy_nonoverlapping(data.cast::<u8>(), p, old_bytes.min(bytes));
+        crate::pool::free_sized(data.cast(), old_bytes);
+    }
+    p.cast()
 }
 
-/// Frees a list, map or set buffer (null is ignored).
+/// Frees a list, map or set buffer of `cap` elements of `width` bytes (null
+/// is ignored).
 ///
 /// # Safety
-/// `data` must be null or a buffer from [`alloc_buffer`] that nothing uses.
-unsafe fn free_buffer(data: *mut Slot) {
+/// `data` must be null or a buffer from [`alloc_buffer`]/[`grow_buffer`] of
+/// that size that nothing uses.
+unsafe fn free_buffer(data: *mut Slot, cap: usize, width: usize) {
     if !data.is_null() {
         stats::freed();
         // SAFETY: caller's contract.
-        unsafe { libc::free(data.cast()) }
+        unsafe { crate::pool::free_sized(data.cast(), buffer_bytes(cap, width)) }
     }
 }
 

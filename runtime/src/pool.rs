@@ -197,6 +197,30 @@ pub(crate) unsafe fn free(block: *mut u8, flags: u16) {
     unsafe { libc::free(block.cast()) }
 }
 
+/// A block of at least `size` (> 0) bytes for a list, map or set buffer:
+/// pooled when `size` has a class, else plain `malloc`. Buffers carry no
+/// header, so the owner frees it with [`free_sized`] and the same `size`.
+#[inline]
+pub(crate) fn alloc_sized(size: usize) -> *mut u8 {
+    alloc(size).0
+}
+
+/// Frees a block from [`alloc_sized`] of `size` bytes (parked when pooled).
+///
+/// # Safety
+/// `block` must come from [`alloc_sized`] with this `size`, and nothing may
+/// use it any more.
+#[inline]
+pub(crate) unsafe fn free_sized(block: *mut u8, size: usize) {
+    let bits = class_of(size).map_or(0, |class| ((class + 1) as u16) << FLAG_CLASS_SHIFT);
+    // SAFETY: caller's contract; the class is the one `alloc_sized` used.
+    unsafe { free(block, bits) }
+}
+
+/// The largest buffer [`alloc_sized`] serves from the pool: buffers up to
+/// this size must not be resized with `realloc`.
+pub(crate) const MAX_POOLED_BUFFER: usize = MAX_POOLED_SIZE;
+
 /// The flags bits of a block no longer of its class (after `realloc`).
 #[inline]
 pub(crate) fn without_class(flags: u16) -> u16 {

@@ -121,6 +121,15 @@ impl Shape {
     }
 }
 
+/// The number of slots `obj`'s buffer has room for (`cap` entries).
+///
+/// # Safety
+/// `obj` must be a live map or set.
+pub unsafe fn buffer_slots(obj: *const SortedObj) -> usize {
+    // SAFETY: caller's contract; `cap * width` was checked when allocated.
+    unsafe { (*obj).cap as usize * shape(obj).width }
+}
+
 /// The shape of a live map or set object.
 ///
 /// # Safety
@@ -294,7 +303,8 @@ pub unsafe fn unshare_with_room(obj: *mut SortedObj, extra: usize) -> *mut Sorte
             let slots = roomy
                 .checked_mul(width)
                 .unwrap_or_else(|| internal_error("map capacity too large"));
-            (*obj).data = grow_buffer((*obj).data, slots, 8);
+            let old_slots = buffer_slots(obj);
+            (*obj).data = grow_buffer((*obj).data, old_slots, slots, 8);
             (*obj).cap = roomy as u64;
         }
         obj
