@@ -13,14 +13,21 @@
 //! it hoists only those in the loop header, not those after the bounds test.)
 //!
 //! Done on the finished IR rather than while emitting the reads because
-//! only then are the values behind the frontend's variables known: a
-//! variable read in a loop is a block parameter of the loop header until
-//! [`crate::copy_phis`] replaces it by the one value it always receives.
+//! only then are the values behind the frontend's variables known. A
+//! variable read in a loop arrives as a parameter of the loop header that
+//! the frontend keeps even when every edge passes the same value (and that
+//! Cranelift's `remove_constant_phis` keeps when that value is itself a block
+//! parameter, as a peeked row is); such a parameter is the frozen value and
+//! its loads are replaced too. (Removing all such parameters in every
+//! function was tried: it made other loops slower — fannkuch, nbody — by
+//! raising register pressure.)
+
+use std::collections::HashMap;
 
 use cranelift_codegen::dominator_tree::DominatorTree;
 use cranelift_codegen::flowgraph::ControlFlowGraph;
 use cranelift_codegen::ir::{
-    self, types, InstBuilder, InstructionData, MemFlagsData, Opcode, Value,
+    self, types, BlockArg, InstBuilder, InstructionData, MemFlagsData, Opcode, Value,
 };
 use lumen_abi::{LIST_DATA_OFFSET, LIST_LEN_OFFSET};
 use lumen_mir::Local;
@@ -67,6 +74,7 @@ pub(crate) fn reuse_frozen_list_loads(func: &mut ir::Function, frozen: &[FrozenL
     }
     let cfg = ControlFlowGraph::with_function(func);
     let domtree = DominatorTree::with_function(func, &cfg);
+    let copies = copies_in_params(func, frozen);
     let early: Vec<(Value, ir::Inst, Value, ir::Inst, Value)> = frozen
         .iter()
         .filter_map(|f| {
@@ -94,6 +102,7 @@ pub(crate) fn reuse_frozen_list_loads(func: &mut ir::Function, frozen: &[FrozenL
                 continue;
             };
             let base = func.dfg.resolve_aliases(arg);
+            let base = copies.get(&base).copied().unwrap_or(base);
             let offset = i32::from(offset);
             for &(list, len_inst, len, data_inst, data) in &early {
                 if base != list {
@@ -122,5 +131,68 @@ pub(crate) fn reuse_frozen_list_loads(func: &mut ir::Function, frozen: &[FrozenL
         func.layout.remove_inst(inst);
         func.dfg.clear_results(inst);
         func.dfg.change_to_alias(result, value);
+    }
+}
+
+/// Block parameters that can only hold one frozen list value, mapped to it:
+/// every edge into the block passes that value or the parameter itself (a
+/// variable carried around a loop unchanged), found to a fixed point.
+fn copies_in_params(func: &ir::Function, frozen: &[FrozenList]) -> HashMap<Value, Value> {
+    let roots: Vec<Value> = frozen
+        .iter()
+        .map(|f| func.dfg.resolve_aliases(f.list))
+        .collect();
+    // For each block parameter, the values passed to it by every edge.
+    let mut incoming: HashMap<Value, Vec<Option<Value>>> = HashMap::new();
+    for block in func.layout.blocks() {
+        for inst in func.layout.block_insts(block) {
+            let dests = func.dfg.insts[inst]
+                .branch_destination(&func.dfg.jump_tables, &func.dfg.exception_tables);
+            for dest in dests {
+                let target = dest.block(&func.dfg.value_lists);
+                let params = func.dfg.block_params(target);
+                for (param, arg) in params.iter().zip(dest.args(&func.dfg.value_lists)) {
+                    let value = match arg {
+                        BlockArg::Value(v) => Some(func.dfg.resolve_aliases(v)),
+                        _ => None,
+                    };
+                    incoming.entry(*param).or_default().push(value);
+                }
+            }
+        }
+    }
+    let mut copies: HashMap<Value, Value> = HashMap::new();
+    loop {
+        let mut grew = false;
+        for (param, values) in &incoming {
+            if copies.contains_key(param) {
+                continue;
+            }
+            let mut only: Option<Value> = None;
+            let constant = values.iter().all(|v| {
+                let Some(v) = v else { return false };
+                if v == param {
+                    return true;
+                }
+                let root = copies.get(v).copied().unwrap_or(*v);
+                if !roots.contains(&root) {
+                    return false;
+                }
+                match only {
+                    None => {
+                        only = Some(root);
+                        true
+                    }
+                    Some(o) => o == root,
+                }
+            });
+            if let (true, Some(root)) = (constant, only) {
+                copies.insert(*param, root);
+                grew = true;
+            }
+        }
+        if !grew {
+            return copies;
+        }
     }
 }

@@ -165,7 +165,6 @@ fn build_with(
     fx.b.seal_all_blocks();
     let frozen = std::mem::take(&mut fx.frozen_lists);
     fx.b.finalize(config);
-    crate::copy_phis::remove_copy_phis(&mut func);
     crate::frozen_lists::reuse_frozen_list_loads(&mut func, &frozen);
     Ok(BuiltFunction {
         func,

@@ -15,7 +15,6 @@
 //!   on Cranelift IR, before compilation.
 //! * [`fast_paths`]: inline fast paths for reference counting and list
 //!   `len`/`get`/`set`/`push`, with the runtime call in a cold block.
-//! * [`copy_phis`]: block parameters that always receive the same value go.
 //! * [`frozen_lists`]: the length and buffer of a list that nothing changes
 //!   in a loop are loaded once, before it.
 //! * [`float_pow`]: `x ** 0.5` as an inline square root.
@@ -35,7 +34,6 @@
 
 pub mod checked_arith;
 pub mod clif_text;
-pub mod copy_phis;
 pub mod data;
 pub mod entry;
 pub mod fast_paths;
