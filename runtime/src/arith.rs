@@ -56,9 +56,20 @@ pub unsafe extern "C" fn lm_int_pow(a: i64, b: i64, loc: *const SourceLoc) -> i6
     }
 }
 
-/// `a ** b` on `Float`: IEEE `pow`.
+/// `a ** b` on `Float`: IEEE `pow`. An exponent of 0.5 is the correctly
+/// rounded square root (what a correctly rounded `pow` gives, `+0.0` for
+/// `-0.0` and `+inf` for `-inf`), the same as the code generator's inline
+/// `x ** 0.5`, so a result never depends on whether the exponent was a
+/// literal.
 #[no_mangle]
 pub extern "C" fn lm_float_pow(a: f64, b: f64) -> f64 {
+    if b == 0.5 {
+        return if a == f64::NEG_INFINITY {
+            f64::INFINITY
+        } else {
+            a.sqrt().abs()
+        };
+    }
     a.powf(b)
 }
 
@@ -72,6 +83,17 @@ pub extern "C" fn lm_float_mod(a: f64, b: f64) -> f64 {
 mod tests {
     use super::*;
     use RuntimeErrorCode::{NegativeExponent, OverflowPow};
+
+    #[test]
+    fn float_pow_half_is_the_square_root() {
+        for x in [0.0, 1.0, 2.0, 0.25, 1e-310, f64::MAX, f64::INFINITY] {
+            assert_eq!(lm_float_pow(x, 0.5).to_bits(), x.sqrt().to_bits());
+        }
+        assert_eq!(lm_float_pow(-0.0, 0.5).to_bits(), 0.0f64.to_bits());
+        assert_eq!(lm_float_pow(f64::NEG_INFINITY, 0.5), f64::INFINITY);
+        assert!(lm_float_pow(-4.0, 0.5).is_nan());
+        assert_eq!(lm_float_pow(2.0, 3.0), 8.0);
+    }
 
     #[test]
     fn int_pow_edges() {

@@ -407,6 +407,11 @@ impl FnCx<'_, '_> {
         dest: Option<Local>,
     ) -> Result<Option<Option<Value>>, CodegenError> {
         let name = rf.name;
+        if name == lumen_abi::LM_FLOAT_POW.name {
+            if let Some(r) = self.float_pow_half(args)? {
+                return Ok(Some(Some(r)));
+            }
+        }
         if name == lumen_abi::LM_UNSHARE.name && args.len() == 1 {
             let p = self.rt_arg(&args[0])?;
             return self.unshare(p).map(|v| Some(Some(v)));

@@ -92,6 +92,8 @@ pub struct FnCx<'a, 'e> {
     facts: Facts,
     /// Element types behind slots, for the inline list fast paths.
     pub(crate) slot_types: crate::fast_paths::SlotTypes,
+    /// Frozen list values and their early loads ([`crate::frozen_lists`]).
+    pub(crate) frozen_lists: Vec<crate::frozen_lists::FrozenList>,
 }
 
 /// Builds the Cranelift IR of `Program::functions[index]`.
@@ -155,12 +157,15 @@ fn build_with(
         loc_index: HashMap::new(),
         facts: Facts::new(),
         slot_types: crate::fast_paths::SlotTypes::new(mir_fn),
+        frozen_lists: Vec::new(),
     };
     fx.build_body(stack_check)?;
     let locs = std::mem::take(&mut fx.locs);
     let config = fx.em.isa().frontend_config();
     fx.b.seal_all_blocks();
+    let frozen = std::mem::take(&mut fx.frozen_lists);
     fx.b.finalize(config);
+    crate::frozen_lists::reuse_frozen_list_loads(&mut func, &frozen);
     Ok(BuiltFunction {
         func,
         locs,
@@ -248,6 +253,7 @@ impl<'a, 'e> FnCx<'a, 'e> {
             )));
         }
         self.b.def_var(var, value);
+        self.note_frozen_def(local, value);
         Ok(())
     }
 

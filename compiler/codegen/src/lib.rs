@@ -15,6 +15,9 @@
 //!   on Cranelift IR, before compilation.
 //! * [`fast_paths`]: inline fast paths for reference counting and list
 //!   `len`/`get`/`set`/`push`, with the runtime call in a cold block.
+//! * [`frozen_lists`]: the length and buffer of a list that nothing changes
+//!   in a loop are loaded once, before it.
+//! * [`float_pow`]: `x ** 0.5` as an inline square root.
 //! * [`checked_arith`]: inline overflow/zero/range checks with cold error blocks.
 //! * [`ranges`]: Int ranges implied by dominating branches, so checks that
 //!   cannot fire are not emitted.
@@ -34,6 +37,8 @@ pub mod clif_text;
 pub mod data;
 pub mod entry;
 pub mod fast_paths;
+pub mod float_pow;
+pub mod frozen_lists;
 pub mod function;
 pub mod inline;
 pub mod isa;

@@ -111,6 +111,11 @@ pub struct Function {
     pub loc: Loc,
     /// The source file the cell is declared in (error locations name it).
     pub file_name: String,
+    /// Locals holding a list that nothing can change while they are live:
+    /// each is assigned once, before a loop that changes no list, and read
+    /// only in it (`optimize::hoist_rows`). Code generation may read their
+    /// `len` and `data` once, before the loop.
+    pub frozen_lists: Vec<Local>,
 }
 
 #[derive(Clone, Debug)]

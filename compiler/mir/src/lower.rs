@@ -278,6 +278,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             blocks,
             loc: self.index.loc(self.cell.span.start),
             file_name: file_name.to_string(),
+            frozen_lists: Vec::new(),
         }
     }
 

@@ -45,6 +45,7 @@ impl FnBuilder {
                 blocks: Vec::new(),
                 loc: Loc { line: 1, col: 1 },
                 file_name: "app.lm".to_string(),
+                frozen_lists: Vec::new(),
             },
             line: 1,
         }

@@ -20,8 +20,14 @@
 //! The copy is exact: the loop changes no list and neither `a`, `b`, `i` nor
 //! `j`, so every read in it would have found the peeked row. (A row that is
 //! legitimately 0, a `null` of a `list[T?]`, just takes the original loop.)
+//!
+//! The copy is entered through a block of its own after the tests, where
+//! each row that the copy reads as a list (`a[i][k]`) gets a *frozen* local
+//! (`Function::frozen_lists`): nothing changes that list while the copy
+//! runs, so code generation loads its length and buffer once, in that block,
+//! instead of on every iteration.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use lumen_abi as abi;
 
@@ -151,6 +157,8 @@ fn version(
     let fast_header = BlockId(renumber[l.header]);
     let slow_header = BlockId(l.header as u32);
     let first_test = f.blocks.len();
+    // The block between the last test and the copy (see the module doc).
+    let preheader = first_test + candidates.len();
     let reads: Vec<(usize, usize, Local, Vec<RtArg>)> = candidates
         .iter()
         .filter_map(|&(b, s)| match &f.blocks[b].stmts[s].kind {
@@ -158,12 +166,13 @@ fn version(
             _ => None,
         })
         .collect();
+    let mut pres: Vec<Local> = Vec::new();
     for (k, (b, s, dst, args)) in reads.iter().enumerate() {
         let (b, s, dst) = (*b, *s, *dst);
         let pre = new_local(f, Ty::Int, "row.pre");
         let found = new_local(f, Ty::Bool, "row.found");
         let next = if k + 1 == reads.len() {
-            fast_header
+            BlockId(preheader as u32)
         } else {
             BlockId((first_test + k + 1) as u32)
         };
@@ -198,7 +207,22 @@ fn version(
         // In the copy the read is the peeked row.
         let copy = renumber[b] as usize;
         f.blocks[copy].stmts[s].kind = StmtKind::Assign(dst, Rvalue::Use(Operand::Local(pre)));
+        pres.push(pre);
     }
+    let frozen_defs = freeze_rows(
+        f,
+        &copies
+            .iter()
+            .map(|b| renumber[*b] as usize)
+            .collect::<Vec<_>>(),
+        &pres,
+        loc,
+    );
+    debug_assert_eq!(f.blocks.len(), preheader);
+    f.blocks.push(BasicBlock {
+        stmts: frozen_defs,
+        terminator: Terminator::Goto(fast_header),
+    });
     // The loop is entered through the tests.
     let tests = BlockId(first_test as u32);
     for &p in preds[l.header].iter().filter(|p| !l.blocks[**p]) {
@@ -212,6 +236,79 @@ fn version(
     }
     fast_header.0 as usize
 }
+
+/// In the copy `blocks`, list reads of a peeked row (`p = from_slot.Ptr row`
+/// after `row = pre`, earlier in the same block) read a frozen local instead;
+/// returns the preheader's definitions of the frozen locals used.
+fn freeze_rows(
+    f: &mut Function,
+    blocks: &[usize],
+    pres: &[Local],
+    loc: crate::Loc,
+) -> Vec<Statement> {
+    let mut frozen: Vec<Option<Local>> = vec![None; pres.len()];
+    for &b in blocks {
+        // Locals known to hold peeked row k: as a slot, as a pointer.
+        let mut slot: HashMap<Local, usize> = HashMap::new();
+        let mut ptr: HashMap<Local, usize> = HashMap::new();
+        for s in 0..f.blocks[b].stmts.len() {
+            let mut replace: Option<usize> = None;
+            match &f.blocks[b].stmts[s].kind {
+                StmtKind::Assign(_, Rvalue::Runtime(rf, args)) if LIST_READS.contains(&rf.name) => {
+                    if let Some(RtArg::Operand(Operand::Local(p))) = args.first() {
+                        replace = ptr.get(p).copied();
+                    }
+                }
+                _ => {}
+            }
+            if let Some(k) = replace {
+                let local = *frozen[k].get_or_insert_with(|| new_local(f, Ty::Ptr, "row.frozen"));
+                if let StmtKind::Assign(_, Rvalue::Runtime(_, args)) =
+                    &mut f.blocks[b].stmts[s].kind
+                {
+                    args[0] = RtArg::Operand(Operand::Local(local));
+                }
+            }
+            if let StmtKind::Assign(dst, rv) = &f.blocks[b].stmts[s].kind {
+                let dst = *dst;
+                let known_slot = match rv {
+                    Rvalue::Use(Operand::Local(x)) => pres.iter().position(|p| p == x),
+                    _ => None,
+                };
+                let known_ptr = match rv {
+                    Rvalue::FromSlot(Operand::Local(x), Ty::Ptr) => slot.get(x).copied(),
+                    _ => None,
+                };
+                slot.remove(&dst);
+                ptr.remove(&dst);
+                if let Some(k) = known_slot {
+                    slot.insert(dst, k);
+                }
+                if let Some(k) = known_ptr {
+                    ptr.insert(dst, k);
+                }
+            }
+        }
+    }
+    let mut defs = Vec::new();
+    for (k, local) in frozen.iter().enumerate() {
+        if let Some(local) = *local {
+            f.frozen_lists.push(local);
+            defs.push(Statement {
+                kind: StmtKind::Assign(local, Rvalue::FromSlot(Operand::Local(pres[k]), Ty::Ptr)),
+                loc,
+            });
+        }
+    }
+    defs
+}
+
+/// Runtime reads of a list's elements or length (the list is argument 0).
+const LIST_READS: &[&str] = &[
+    abi::LM_LIST_GET.name,
+    abi::LM_LIST_GET_BORROWED.name,
+    abi::LM_LIST_LEN.name,
+];
 
 /// Rewrites the jump targets of `t`.
 fn retarget(t: &mut Terminator, map: impl Fn(BlockId) -> BlockId) {
