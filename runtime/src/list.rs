@@ -238,6 +238,38 @@ pub unsafe extern "C" fn lm_bools_push(list: *mut ListObj, v: Slot) -> *mut List
     unsafe { lm_list_push(list, v) }
 }
 
+/// `xs[i] = v` on a list the caller proved unshared: [`lm_list_set`] (which
+/// then works in place).
+///
+/// # Safety
+/// As for [`lm_list_set`].
+#[no_mangle]
+pub unsafe extern "C" fn lm_list_set_unique(
+    list: *mut ListObj,
+    i: i64,
+    v: Slot,
+    loc: *const SourceLoc,
+) -> *mut ListObj {
+    // SAFETY: caller's contract.
+    unsafe { lm_list_set(list, i, v, loc) }
+}
+
+/// `xs[i] = v` on a packed `list[Bool]` the caller proved unshared:
+/// [`lm_list_set`].
+///
+/// # Safety
+/// As for [`lm_list_set`].
+#[no_mangle]
+pub unsafe extern "C" fn lm_bools_set_unique(
+    list: *mut ListObj,
+    i: i64,
+    v: Slot,
+    loc: *const SourceLoc,
+) -> *mut ListObj {
+    // SAFETY: caller's contract.
+    unsafe { lm_list_set(list, i, v, loc) }
+}
+
 /// `xs ++ ys`: a new list (or one of the operands, retained, when the other
 /// is empty). Both operands are borrowed.
 ///

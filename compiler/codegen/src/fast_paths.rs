@@ -34,6 +34,9 @@
 //!   address when `i` is in range and the element's count is 1.
 //! * `lm_bools_get`, `lm_bools_set`, `lm_bools_push`: the same on a packed
 //!   `list[Bool]`, a byte per element.
+//! * `lm_list_set_unique` / `lm_bools_set_unique` (a store into a list the
+//!   MIR proved unshared): no count test; an index from the end is resolved
+//!   inline and only an index out of range calls the runtime, which fails.
 //! * `lm_list_set(xs, i, v)` / `lm_list_push(xs, v)`: when the list is
 //!   unshared (`rc == 1`) and the index is in range / there is spare
 //!   capacity, the slot is written inline (heap elements: retain the new
@@ -451,6 +454,19 @@ impl FnCx<'_, '_> {
         } else {
             None
         };
+        let unique_set = if name == lumen_abi::LM_LIST_SET_UNIQUE.name {
+            Some(self.slot_types.written_layout(&args[2]))
+        } else if name == lumen_abi::LM_BOOLS_SET_UNIQUE.name {
+            Some(Some(Layout::Byte))
+        } else {
+            None
+        };
+        if let (Some(layout), 4) = (unique_set, args.len()) {
+            let values = self.rt_args(args)?;
+            return self
+                .list_set_unique(name, layout, &values)
+                .map(|v| Some(Some(v)));
+        }
         if name == lumen_abi::LM_BOOLS_GET.name && args.len() == 3 {
             let values = self.rt_args(args)?;
             return self
@@ -572,6 +588,56 @@ impl FnCx<'_, '_> {
             self.b.switch_to_block(block);
             self.with_layout(list, layout, retain, join, |cx, layout| {
                 cx.list_read(layout, retain, list, index)
+            })?;
+        }
+        self.b.switch_to_block(join);
+        Ok(result)
+    }
+
+    /// `lm_list_set_unique(xs, i, v, loc)` (or `lm_bools_set_unique`) inline:
+    /// the list is unshared (the MIR proved it), so an index in range, or
+    /// from the end, is stored at once, and only an index out of range calls
+    /// the runtime, which fails the task; as for reads, nothing stays live
+    /// across that call. Returns the list, which stays the same object.
+    fn list_set_unique(
+        &mut self,
+        name: &str,
+        layout: Option<Layout>,
+        values: &[Value],
+    ) -> Result<Value, CodegenError> {
+        let (list, i, v) = (values[0], values[1], values[2]);
+        let len = self
+            .b
+            .ins()
+            .load(types::I64, flags(), list, LIST_LEN_OFFSET as i32);
+        let fast = self.b.create_block();
+        let from_end = self.b.create_block();
+        let from_end_fast = self.b.create_block();
+        let fail = self.b.create_block();
+        let join = self.b.create_block();
+        let result = self.b.append_block_param(join, self.pointer);
+        for cold in [from_end, from_end_fast, fail] {
+            self.b.set_cold_block(cold);
+        }
+        let in_range = self.b.ins().icmp(IntCC::UnsignedLessThan, i, len);
+        self.b.ins().brif(in_range, fast, &[], from_end, &[]);
+
+        self.b.switch_to_block(from_end);
+        let resolved = self.b.ins().iadd(i, len);
+        let negative = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, i, 0);
+        let resolved_ok = self.b.ins().icmp(IntCC::UnsignedLessThan, resolved, len);
+        let ok = self.b.ins().band(negative, resolved_ok);
+        self.b.ins().brif(ok, from_end_fast, &[], fail, &[]);
+
+        self.b.switch_to_block(fail);
+        self.call_runtime(name, values)?;
+        self.b.ins().trap(crate::function::UNREACHABLE_TRAP);
+
+        for (block, index) in [(fast, i), (from_end_fast, resolved)] {
+            self.b.switch_to_block(block);
+            let op = ListOp::Set(layout);
+            self.with_layout(list, layout, true, join, |cx, layout| {
+                cx.list_fast_body(op, layout, &[list, index, v], len)
             })?;
         }
         self.b.switch_to_block(join);

@@ -164,6 +164,12 @@ runtime_functions! {
     LM_BOOLS_GET = "lm_bools_get"(Ptr, I64, Ptr) -> [I64];
     LM_BOOLS_SET = "lm_bools_set"(Ptr, I64, I64, Ptr) -> [Ptr];
     LM_BOOLS_PUSH = "lm_bools_push"(Ptr, I64) -> [Ptr];
+    /// `xs[i] = v` where the MIR proved the list unshared
+    /// (`mir::optimize::unique_lists`): exactly `lm_list_set` /
+    /// `lm_bools_set`, but the code generator's inline store needs no count
+    /// test, and its only call is the failing one (index out of range).
+    LM_LIST_SET_UNIQUE = "lm_list_set_unique"(Ptr, I64, I64, Ptr) -> [Ptr];
+    LM_BOOLS_SET_UNIQUE = "lm_bools_set_unique"(Ptr, I64, I64, Ptr) -> [Ptr];
     /// `xs ++ ys` / `concat`: a new list.
     LM_LIST_CONCAT = "lm_list_concat"(Ptr, Ptr) -> [Ptr];
     /// The display form of any value (semantics.md §7) as a new string; strings

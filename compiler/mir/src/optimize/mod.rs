@@ -10,6 +10,8 @@
 //!   `m[i][k]` in a loop over `k`) is read once before a loop that cannot
 //!   change any list.
 //!
+//! * [`unique_lists`]: a list store into a local the data flow proves
+//!   unshared needs no count test (`lm_list_set_unique`).
 //! * [`linear_match`]: a `match` mapping consecutive Int keys to values on
 //!   a line (`"0" -> 0 … "9" -> 9`) becomes a range test and an addition.
 //!
@@ -21,6 +23,7 @@ mod constants;
 mod hoist_rows;
 mod linear_match;
 mod pairs;
+mod unique_lists;
 mod unshare;
 
 use crate::{Function, Rvalue};
@@ -32,6 +35,7 @@ pub fn optimize(f: &mut Function) {
     pairs::cancel_pairs(f);
     unshare::drop_repeated_unshares(f);
     hoist_rows::hoist_invariant_rows(f);
+    unique_lists::mark_unique_stores(f);
 }
 
 /// Rvalues that neither call anything nor look at reference counts

@@ -1,0 +1,201 @@
+//! List stores into a list known to be unshared skip the count test.
+//!
+//! `xs[i] = v` compiles to `xs = lm_list_set(xs, i, v)`, whose inline fast
+//! path first tests that the list's count is 1 (copy-on-write) and keeps a
+//! call that *returns* for the shared case. In a loop such as a sieve's
+//! `for j in … step p  flags[j] = false` that test runs every time, and the
+//! returning call makes the register allocator spill loop values around it.
+//! Yet after the first store the list is certainly unshared: the result of
+//! `lm_list_set` (and of `lm_list_push`, `lm_unshare`, `lm_list_new`) is a
+//! list only its holder refers to, and it stays so until something could
+//! take a second reference.
+//!
+//! This pass computes, by forward data flow over the CFG (intersection at
+//! joins), the list locals that hold such an unshared reference, and turns a
+//! store into one of them into `lm_list_set_unique` (`lm_bools_set_unique`),
+//! whose fast path tests only the index and whose only call fails the task.
+//! It is deliberately blunt about what may share a list: a retain or release
+//! of any pointer local, a store of one into an object, a slot made from one,
+//! or a call (cell or runtime, except the plain list reads) taking one,
+//! forgets everything known. A copy `y = x` moves the fact from `x` to `y`.
+
+use lumen_abi as abi;
+
+use super::cfg;
+use crate::{Function, Operand, RtArg, Rvalue, StmtKind, Ty};
+
+/// Runtime calls whose result is a list nobody else refers to.
+const FRESH: &[&str] = &[
+    abi::LM_LIST_NEW.name,
+    abi::LM_LIST_SET.name,
+    abi::LM_LIST_SET_UNIQUE.name,
+    abi::LM_BOOLS_SET.name,
+    abi::LM_BOOLS_SET_UNIQUE.name,
+    abi::LM_LIST_PUSH.name,
+    abi::LM_BOOLS_PUSH.name,
+    abi::LM_UNSHARE.name,
+];
+
+/// Runtime calls that take no reference to their list argument (reads) or
+/// only consume it to return it again (the updates of [`FRESH`]).
+const KEEPS_LISTS: &[&str] = &[
+    abi::LM_LIST_GET.name,
+    abi::LM_LIST_GET_BORROWED.name,
+    abi::LM_BOOLS_GET.name,
+    abi::LM_LIST_LEN.name,
+    abi::LM_LIST_PEEK.name,
+    abi::LM_LIST_SLOT_MUT.name,
+];
+
+/// Rewrites list stores into locals known unshared.
+pub fn mark_unique_stores(f: &mut Function) {
+    let n = f.blocks.len();
+    if n == 0 {
+        return;
+    }
+    let reachable = cfg::reachable(f);
+    let locals = f.locals.len();
+    // `entry[b]`: the locals unshared on entry to block `b` (`None`: not yet
+    // reached by the iteration, the top of the lattice).
+    let mut entry: Vec<Option<Vec<bool>>> = vec![None; n];
+    entry[0] = Some(vec![false; locals]);
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for b in 0..n {
+            if !reachable[b] {
+                continue;
+            }
+            let Some(mut facts) = entry[b].clone() else {
+                continue;
+            };
+            for stmt in &f.blocks[b].stmts {
+                transfer(f, &stmt.kind, &mut facts);
+            }
+            for s in cfg::successors(&f.blocks[b].terminator) {
+                let merged = match &entry[s] {
+                    None => facts.clone(),
+                    Some(old) => old.iter().zip(&facts).map(|(a, b)| *a && *b).collect(),
+                };
+                if entry[s].as_ref() != Some(&merged) {
+                    entry[s] = Some(merged);
+                    changed = true;
+                }
+            }
+        }
+    }
+    for b in 0..n {
+        let Some(mut facts) = entry[b].clone() else {
+            continue;
+        };
+        for s in 0..f.blocks[b].stmts.len() {
+            if let StmtKind::Assign(_, Rvalue::Runtime(rf, args)) = &mut f.blocks[b].stmts[s].kind {
+                if let Some(RtArg::Operand(Operand::Local(list))) = args.first() {
+                    if facts[list.0 as usize] {
+                        if rf.name == abi::LM_LIST_SET.name {
+                            *rf = abi::LM_LIST_SET_UNIQUE;
+                        } else if rf.name == abi::LM_BOOLS_SET.name {
+                            *rf = abi::LM_BOOLS_SET_UNIQUE;
+                        }
+                    }
+                }
+            }
+            let kind = f.blocks[b].stmts[s].kind.clone();
+            transfer(f, &kind, &mut facts);
+        }
+    }
+}
+
+/// Whether `op` is a pointer local (one that could be a list).
+fn is_ptr(f: &Function, op: &Operand) -> bool {
+    matches!(op, Operand::Local(l) if f.local_ty(*l) == Ty::Ptr)
+}
+
+fn forget_all(facts: &mut [bool]) {
+    facts.iter_mut().for_each(|u| *u = false);
+}
+
+/// The effect of one statement on the set of unshared list locals.
+fn transfer(f: &Function, kind: &StmtKind, facts: &mut [bool]) {
+    match kind {
+        StmtKind::Retain(l) | StmtKind::Release(l) => {
+            if f.local_ty(*l) == Ty::Ptr {
+                forget_all(facts);
+            }
+        }
+        StmtKind::Store { value, .. } => {
+            if is_ptr(f, value) {
+                forget_all(facts);
+            }
+        }
+        StmtKind::Eval(rv) => {
+            if shares(f, rv) {
+                forget_all(facts);
+            }
+        }
+        StmtKind::Assign(dst, rv) => {
+            let fresh = match rv {
+                Rvalue::Use(Operand::Local(src)) => {
+                    // A copy moves the fact (see the module doc).
+                    let known = facts[src.0 as usize];
+                    facts[src.0 as usize] = false;
+                    known
+                }
+                Rvalue::Runtime(rf, args) => {
+                    if shares(f, rv) {
+                        forget_all(facts);
+                    }
+                    // The list operand of an update is consumed.
+                    if FRESH.contains(&rf.name) {
+                        if let Some(RtArg::Operand(Operand::Local(l))) = args.first() {
+                            facts[l.0 as usize] = false;
+                        }
+                    }
+                    FRESH.contains(&rf.name)
+                }
+                other => {
+                    if shares(f, other) {
+                        forget_all(facts);
+                    }
+                    false
+                }
+            };
+            facts[dst.0 as usize] = fresh && f.local_ty(*dst) == Ty::Ptr;
+        }
+    }
+}
+
+/// Whether evaluating `rv` might take a reference to a list some local
+/// holds (or free one).
+fn shares(f: &Function, rv: &Rvalue) -> bool {
+    match rv {
+        Rvalue::Use(_)
+        | Rvalue::Binary { .. }
+        | Rvalue::Unary { .. }
+        | Rvalue::Cast(..)
+        | Rvalue::Load { .. }
+        | Rvalue::FromSlot(..)
+        | Rvalue::FuncAddr(_) => false,
+        // A slot made from a list may be stored anywhere.
+        Rvalue::ToSlot(op) => is_ptr(f, op),
+        Rvalue::Call(_, args) => args.iter().any(|a| is_ptr(f, a)),
+        Rvalue::CallIndirect { callee, args, .. } => {
+            is_ptr(f, callee) || args.iter().any(|a| is_ptr(f, a))
+        }
+        Rvalue::Runtime(rf, args) => {
+            if KEEPS_LISTS.contains(&rf.name) || FRESH.contains(&rf.name) {
+                // Their other arguments are indices, slots and locations; a
+                // slot holding a list was made by `ToSlot`, which counted.
+                return false;
+            }
+            args.iter().any(|a| match a {
+                RtArg::Operand(op) => is_ptr(f, op),
+                RtArg::StrArray(items) => items.iter().any(|op| is_ptr(f, op)),
+                RtArg::Words(words) => words
+                    .iter()
+                    .any(|w| matches!(w, RtArg::Operand(op) if is_ptr(f, op))),
+                _ => false,
+            })
+        }
+    }
+}
