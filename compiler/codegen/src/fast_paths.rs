@@ -55,7 +55,7 @@
 
 use std::collections::HashMap;
 
-use cranelift_codegen::ir::{condcodes::IntCC, types, InstBuilder, MemFlagsData, Value};
+use cranelift_codegen::ir::{condcodes::IntCC, types, Block, InstBuilder, MemFlagsData, Value};
 use lumen_abi::{
     FLAG_SHARED, LIST_CAP_OFFSET, LIST_DATA_OFFSET, LIST_DESC_OFFSET, LIST_LEN_OFFSET, RC_IMMORTAL,
     STRING_DATA_OFFSET, STRING_LEN_OFFSET,
@@ -551,40 +551,12 @@ impl FnCx<'_, '_> {
         values: &[Value],
     ) -> Result<Value, CodegenError> {
         let list = values[0];
-        let i = values[1];
-        let len = self
-            .b
-            .ins()
-            .load(types::I64, flags(), list, LIST_LEN_OFFSET as i32);
-        let fast = self.b.create_block();
-        let from_end = self.b.create_block();
-        let from_end_fast = self.b.create_block();
-        let fail = self.b.create_block();
         let join = self.b.create_block();
         let result = self.b.append_block_param(join, types::I64);
-        for cold in [from_end, from_end_fast, fail] {
-            self.b.set_cold_block(cold);
-        }
-        let in_range = self.b.ins().icmp(IntCC::UnsignedLessThan, i, len);
-        self.b.ins().brif(in_range, fast, &[], from_end, &[]);
-
-        // `-len <= i < 0` counts from the end; anything else is out of range
-        // (`i + len` is then `>= len` as an unsigned number, wrapping too).
-        self.b.switch_to_block(from_end);
-        let resolved = self.b.ins().iadd(i, len);
-        let negative = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, i, 0);
-        let resolved_ok = self.b.ins().icmp(IntCC::UnsignedLessThan, resolved, len);
-        let ok = self.b.ins().band(negative, resolved_ok);
-        self.b.ins().brif(ok, from_end_fast, &[], fail, &[]);
-
-        self.b.switch_to_block(fail);
-        self.call_runtime(name, values)?;
-        self.b.ins().trap(crate::function::UNREACHABLE_TRAP);
-
         // The read itself is emitted twice (in-range index, index from the
         // end) so the hot path passes no block parameter, which would cost
         // register moves and a jump per access.
-        for (block, index) in [(fast, i), (from_end_fast, resolved)] {
+        for (block, index, _) in self.resolve_index(name, values)? {
             self.b.switch_to_block(block);
             self.with_layout(list, layout, retain, join, |cx, layout| {
                 cx.list_read(layout, retain, list, index)
@@ -605,7 +577,32 @@ impl FnCx<'_, '_> {
         layout: Option<Layout>,
         values: &[Value],
     ) -> Result<Value, CodegenError> {
-        let (list, i, v) = (values[0], values[1], values[2]);
+        let (list, v) = (values[0], values[2]);
+        let join = self.b.create_block();
+        let result = self.b.append_block_param(join, self.pointer);
+        for (block, index, len) in self.resolve_index(name, values)? {
+            self.b.switch_to_block(block);
+            let op = ListOp::Set(layout);
+            self.with_layout(list, layout, true, join, |cx, layout| {
+                cx.list_fast_body(op, layout, &[list, index, v], len)
+            })?;
+        }
+        self.b.switch_to_block(join);
+        Ok(result)
+    }
+
+    /// Resolves index `values[1]` of list `values[0]` inline for an access
+    /// that fails out of range: returns the two (empty, unfilled) blocks
+    /// reached with a position in range, the hot one for `0 <= i < len` and
+    /// a cold one for `-len <= i < 0`, each with its position and the length.
+    /// Any other index calls the runtime function `name`, which fails the
+    /// task and never returns.
+    fn resolve_index(
+        &mut self,
+        name: &str,
+        values: &[Value],
+    ) -> Result<[(Block, Value, Value); 2], CodegenError> {
+        let (list, i) = (values[0], values[1]);
         let len = self
             .b
             .ins()
@@ -614,14 +611,14 @@ impl FnCx<'_, '_> {
         let from_end = self.b.create_block();
         let from_end_fast = self.b.create_block();
         let fail = self.b.create_block();
-        let join = self.b.create_block();
-        let result = self.b.append_block_param(join, self.pointer);
         for cold in [from_end, from_end_fast, fail] {
             self.b.set_cold_block(cold);
         }
         let in_range = self.b.ins().icmp(IntCC::UnsignedLessThan, i, len);
         self.b.ins().brif(in_range, fast, &[], from_end, &[]);
 
+        // `-len <= i < 0` counts from the end; anything else is out of range
+        // (`i + len` is then `>= len` as an unsigned number, wrapping too).
         self.b.switch_to_block(from_end);
         let resolved = self.b.ins().iadd(i, len);
         let negative = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, i, 0);
@@ -632,16 +629,7 @@ impl FnCx<'_, '_> {
         self.b.switch_to_block(fail);
         self.call_runtime(name, values)?;
         self.b.ins().trap(crate::function::UNREACHABLE_TRAP);
-
-        for (block, index) in [(fast, i), (from_end_fast, resolved)] {
-            self.b.switch_to_block(block);
-            let op = ListOp::Set(layout);
-            self.with_layout(list, layout, true, join, |cx, layout| {
-                cx.list_fast_body(op, layout, &[list, index, v], len)
-            })?;
-        }
-        self.b.switch_to_block(join);
-        Ok(result)
+        Ok([(fast, i, len), (from_end_fast, resolved, len)])
     }
 
     /// `lm_list_peek(xs, i)`: the element when `0 <= i < len`, else 0 (the
@@ -864,7 +852,7 @@ impl FnCx<'_, '_> {
         list: Value,
         known: Option<Layout>,
         heap_matters: bool,
-        join: cranelift_codegen::ir::Block,
+        join: Block,
         mut body: impl FnMut(&mut Self, Layout) -> Result<Value, CodegenError>,
     ) -> Result<(), CodegenError> {
         if let Some(layout) = known {
