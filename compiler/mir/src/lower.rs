@@ -740,8 +740,19 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
                 kind: ExprKind::Int(k),
                 ..
             }) => Some(*k),
+            // `step -2` is the negation of a literal.
+            Some(Expr {
+                kind: ExprKind::Unary(hir::UnaryOp::Neg, operand),
+                ..
+            }) => match operand.kind {
+                ExprKind::Int(k) => k.checked_neg(),
+                _ => None,
+            },
             _ => None,
-        };
+        }
+        // A zero step (`step -0` gets past the checker) keeps its run-time
+        // error.
+        .filter(|&k| k != 0);
         let step_op = match step {
             Some(e) if known_step.is_none() => {
                 let op = self.expr(e);
@@ -820,6 +831,49 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
         self.block(body);
         self.goto(next);
         self.switch_to(next);
+        let inclusive_unit_step = matches!(known_step, Some(1 | -1)) && inclusive;
+        if let (Some(limit), true) = (limit, inclusive_unit_step) {
+            // Up to an inclusive limit by ±1, the counter is tested against
+            // the limit *before* it steps: `counter < limit` (or `>`) means
+            // the step stays inside the range, so it cannot overflow, and a
+            // range ending at the largest (or smallest) Int ends instead of
+            // overflowing.
+            let (op, step) = if known_step == Some(1) {
+                (BinOp::Lt, 1)
+            } else {
+                (BinOp::Gt, -1)
+            };
+            let more = self.temp(
+                Ty::Bool,
+                Rvalue::Binary {
+                    op,
+                    ty: Ty::Int,
+                    lhs: Operand::Local(counter),
+                    rhs: Operand::Local(limit),
+                },
+                loc,
+            );
+            let step_block = self.new_block();
+            self.terminate(Terminator::Branch {
+                cond: more,
+                then_block: step_block,
+                else_block: exit,
+            });
+            self.switch_to(step_block);
+            self.assign(
+                counter,
+                Rvalue::Binary {
+                    op: BinOp::AddInRange,
+                    ty: Ty::Int,
+                    lhs: Operand::Local(counter),
+                    rhs: Operand::Const(Const::Int(step)),
+                },
+                loc,
+            );
+            self.goto(body_block);
+            self.switch_to(exit);
+            return;
+        }
         // With step 1 up to an exclusive limit the counter was below the
         // limit (nothing else writes it), so `counter + 1` cannot overflow.
         // Without a limit it can: that overflow ends an open range.
