@@ -55,7 +55,9 @@
 
 use std::collections::HashMap;
 
-use cranelift_codegen::ir::{condcodes::IntCC, types, Block, InstBuilder, MemFlagsData, Value};
+use cranelift_codegen::ir::{
+    condcodes::IntCC, types, AliasRegionData, Block, InstBuilder, MemFlagsData, Value,
+};
 use lumen_abi::{
     FLAG_SHARED, LIST_CAP_OFFSET, LIST_DATA_OFFSET, LIST_DESC_OFFSET, LIST_LEN_OFFSET, RC_IMMORTAL,
     STRING_DATA_OFFSET, STRING_LEN_OFFSET,
@@ -245,8 +247,73 @@ fn slot_layout(ty: Ty) -> Option<Layout> {
     }
 }
 
+/// Flags of memory no store of compiled code writes: string bytes, type
+/// descriptors.
 fn flags() -> MemFlagsData {
     MemFlagsData::trusted()
+}
+
+/// The alias regions of the memory compiled code reads and writes in place
+/// (ids unique across the compilation, as Cranelift's inliner merges
+/// regions by id). Object headers — counts, flags, a list's `len`, `cap`,
+/// `data` and descriptor, a string's length — and list element buffers are
+/// disjoint memory, so Cranelift's alias analysis may keep a list's `len`
+/// and `data` across a store of an element (a loop storing into a list then
+/// loads them once). Every other access (record fields, captures, a box's
+/// slot) has no region, and a store there is a barrier for all of memory.
+/// An element reached through an address from `lm_list_slot_mut` is read
+/// and written in the element region too (`FnCx::slot_addresses`).
+const HEADER_REGION: u32 = 0x4c4d_0001;
+const ELEMENT_REGION: u32 = 0x4c4d_0002;
+
+/// The memory flags of the two regions, made once per function.
+#[derive(Clone, Copy)]
+pub(crate) struct MemRegions {
+    /// An object header field.
+    pub header: MemFlagsData,
+    /// A list element.
+    pub elem: MemFlagsData,
+}
+
+impl MemRegions {
+    /// Registers both regions in `func`.
+    pub(crate) fn new(func: &mut cranelift_codegen::ir::Function) -> Self {
+        let mut region = |user_id, description: &'static str| {
+            let r = func.dfg.alias_regions.insert(AliasRegionData {
+                user_id,
+                description: description.into(),
+            });
+            MemFlagsData::trusted().with_alias_region(Some(r))
+        };
+        MemRegions {
+            header: region(HEADER_REGION, "object headers"),
+            elem: region(ELEMENT_REGION, "list elements"),
+        }
+    }
+}
+
+/// Locals that only ever hold the address of a list slot (every definition
+/// is `lm_list_slot_mut`): loads and stores through them are element
+/// accesses.
+pub(crate) fn slot_addresses(f: &mir::Function) -> std::collections::HashSet<Local> {
+    let mut only: HashMap<Local, bool> = HashMap::new();
+    for p in &f.params {
+        only.insert(*p, false);
+    }
+    for block in &f.blocks {
+        for stmt in &block.stmts {
+            if let StmtKind::Assign(dest, rv) = &stmt.kind {
+                let is_slot = matches!(rv, Rvalue::Runtime(rf, _)
+                    if rf.name == lumen_abi::LM_LIST_SLOT_MUT.name);
+                let entry = only.entry(*dest).or_insert(true);
+                *entry &= is_slot;
+            }
+        }
+    }
+    only.into_iter()
+        .filter(|&(_, o)| o)
+        .map(|(l, _)| l)
+        .collect()
 }
 
 impl FnCx<'_, '_> {
@@ -260,12 +327,15 @@ impl FnCx<'_, '_> {
         self.b.ins().brif(p, check, &[], done, &[]);
 
         self.b.switch_to_block(check);
-        let rc = self.b.ins().load(types::I32, flags(), p, 0);
+        let rc = self.b.ins().load(types::I32, self.mem.header, p, 0);
         let immortal = self
             .b
             .ins()
             .icmp_imm_s(IntCC::Equal, rc, i64::from(RC_IMMORTAL as i32));
-        let fl = self.b.ins().uload16(types::I32, flags(), p, FLAGS_OFFSET);
+        let fl = self
+            .b
+            .ins()
+            .uload16(types::I32, self.mem.header, p, FLAGS_OFFSET);
         let shared = self.b.ins().band_imm_u(fl, i64::from(FLAG_SHARED));
         let rc1 = self.b.ins().iadd_imm_s(rc, 1);
         let not_fast = {
@@ -275,7 +345,7 @@ impl FnCx<'_, '_> {
         self.b.ins().brif(not_fast, slow, &[], fast, &[]);
 
         self.b.switch_to_block(fast);
-        self.b.ins().store(flags(), rc1, p, 0);
+        self.b.ins().store(self.mem.header, rc1, p, 0);
         self.b.ins().jump(done, &[]);
 
         self.b.switch_to_block(slow);
@@ -299,7 +369,7 @@ impl FnCx<'_, '_> {
         self.b.ins().brif(p, check, &[], done, &[]);
 
         self.b.switch_to_block(check);
-        let rc = self.b.ins().load(types::I32, flags(), p, 0);
+        let rc = self.b.ins().load(types::I32, self.mem.header, p, 0);
         let immortal = self
             .b
             .ins()
@@ -307,7 +377,10 @@ impl FnCx<'_, '_> {
         self.b.ins().brif(immortal, done, &[], counted, &[]);
 
         self.b.switch_to_block(counted);
-        let fl = self.b.ins().uload16(types::I32, flags(), p, FLAGS_OFFSET);
+        let fl = self
+            .b
+            .ins()
+            .uload16(types::I32, self.mem.header, p, FLAGS_OFFSET);
         let shared = self.b.ins().band_imm_u(fl, i64::from(FLAG_SHARED));
         let s = self.b.ins().icmp_imm_s(IntCC::NotEqual, shared, 0);
         let last = self
@@ -319,7 +392,7 @@ impl FnCx<'_, '_> {
 
         self.b.switch_to_block(fast);
         let rc1 = self.b.ins().iadd_imm_s(rc, -1);
-        self.b.ins().store(flags(), rc1, p, 0);
+        self.b.ins().store(self.mem.header, rc1, p, 0);
         self.b.ins().jump(done, &[]);
 
         self.b.switch_to_block(slow);
@@ -340,7 +413,7 @@ impl FnCx<'_, '_> {
         self.b.ins().brif(p, check, &[], slow, &[]);
 
         self.b.switch_to_block(check);
-        let rc = self.b.ins().load(types::I32, flags(), p, 0);
+        let rc = self.b.ins().load(types::I32, self.mem.header, p, 0);
         let unique = self.b.ins().icmp_imm_s(IntCC::Equal, rc, 1);
         self.b.ins().brif(unique, join, &[p.into()], slow, &[]);
 
@@ -376,7 +449,7 @@ impl FnCx<'_, '_> {
         let len = self
             .b
             .ins()
-            .load(types::I64, flags(), s, STRING_LEN_OFFSET as i32);
+            .load(types::I64, self.mem.header, s, STRING_LEN_OFFSET as i32);
         let same_len = self
             .b
             .ins()
@@ -443,7 +516,7 @@ impl FnCx<'_, '_> {
             let len = self
                 .b
                 .ins()
-                .load(types::I64, flags(), list, LIST_LEN_OFFSET as i32);
+                .load(types::I64, self.mem.header, list, LIST_LEN_OFFSET as i32);
             return Ok(Some(Some(len)));
         }
         let get = if name == lumen_abi::LM_LIST_GET.name && args.len() == 3 {
@@ -503,16 +576,16 @@ impl FnCx<'_, '_> {
         let len = self
             .b
             .ins()
-            .load(types::I64, flags(), list, LIST_LEN_OFFSET as i32);
-        let rc = self.b.ins().load(types::I32, flags(), list, 0);
+            .load(types::I64, self.mem.header, list, LIST_LEN_OFFSET as i32);
+        let rc = self.b.ins().load(types::I32, self.mem.header, list, 0);
         let unshared = self.b.ins().icmp_imm_s(IntCC::Equal, rc, 1);
         let fits = match op {
             ListOp::Set(_) => self.b.ins().icmp(IntCC::UnsignedLessThan, values[1], len),
             ListOp::Push(_) => {
-                let cap = self
-                    .b
-                    .ins()
-                    .load(types::I64, flags(), list, LIST_CAP_OFFSET as i32);
+                let cap =
+                    self.b
+                        .ins()
+                        .load(types::I64, self.mem.header, list, LIST_CAP_OFFSET as i32);
                 self.b.ins().icmp(IntCC::UnsignedLessThan, len, cap)
             }
         };
@@ -551,12 +624,16 @@ impl FnCx<'_, '_> {
         values: &[Value],
     ) -> Result<Value, CodegenError> {
         let list = values[0];
+        let blocks = self.resolve_index(name, values)?;
+        // The join is made after the blocks before it: the frontend's
+        // variable resolution (and so register allocation) is sensitive to
+        // block order, and this order keeps matmul's inner loop unspilled.
         let join = self.b.create_block();
         let result = self.b.append_block_param(join, types::I64);
         // The read itself is emitted twice (in-range index, index from the
         // end) so the hot path passes no block parameter, which would cost
         // register moves and a jump per access.
-        for (block, index, _) in self.resolve_index(name, values)? {
+        for (block, index, _) in blocks {
             self.b.switch_to_block(block);
             self.with_layout(list, layout, retain, join, |cx, layout| {
                 cx.list_read(layout, retain, list, index)
@@ -578,9 +655,13 @@ impl FnCx<'_, '_> {
         values: &[Value],
     ) -> Result<Value, CodegenError> {
         let (list, v) = (values[0], values[2]);
+        let blocks = self.resolve_index(name, values)?;
         let join = self.b.create_block();
-        let result = self.b.append_block_param(join, self.pointer);
-        for (block, index, len) in self.resolve_index(name, values)? {
+        // Every path gives back `list` itself; the result is that value,
+        // not the join's parameter, so a loop storing into the list keeps
+        // one SSA value for it (and its header loads can be shared).
+        self.b.append_block_param(join, self.pointer);
+        for (block, index, len) in blocks {
             self.b.switch_to_block(block);
             let op = ListOp::Set(layout);
             self.with_layout(list, layout, true, join, |cx, layout| {
@@ -588,7 +669,7 @@ impl FnCx<'_, '_> {
             })?;
         }
         self.b.switch_to_block(join);
-        Ok(result)
+        Ok(list)
     }
 
     /// Resolves index `values[1]` of list `values[0]` inline for an access
@@ -606,7 +687,7 @@ impl FnCx<'_, '_> {
         let len = self
             .b
             .ins()
-            .load(types::I64, flags(), list, LIST_LEN_OFFSET as i32);
+            .load(types::I64, self.mem.header, list, LIST_LEN_OFFSET as i32);
         let fast = self.b.create_block();
         let from_end = self.b.create_block();
         let from_end_fast = self.b.create_block();
@@ -645,13 +726,13 @@ impl FnCx<'_, '_> {
         let len = self
             .b
             .ins()
-            .load(types::I64, flags(), list, LIST_LEN_OFFSET as i32);
+            .load(types::I64, self.mem.header, list, LIST_LEN_OFFSET as i32);
         let in_range = self.b.ins().icmp(IntCC::UnsignedLessThan, i, len);
         let zero = self.b.ins().iconst(types::I64, 0);
         self.b.ins().brif(in_range, fast, &[], join, &[zero.into()]);
         self.b.switch_to_block(fast);
         let addr = self.elem_addr(list, i, Layout::Heap);
-        let v = self.b.ins().load(types::I64, flags(), addr, 0);
+        let v = self.b.ins().load(types::I64, self.mem.elem, addr, 0);
         self.b.ins().jump(join, &[v.into()]);
         self.b.switch_to_block(join);
         Ok(result)
@@ -666,7 +747,7 @@ impl FnCx<'_, '_> {
         let len = self
             .b
             .ins()
-            .load(types::I64, flags(), s, STRING_LEN_OFFSET as i32);
+            .load(types::I64, self.mem.header, s, STRING_LEN_OFFSET as i32);
         let one = self.b.ins().icmp_imm_s(IntCC::Equal, len, 1);
         let none = self.b.ins().iconst(types::I64, -1);
         self.b.ins().brif(one, read, &[], join, &[none.into()]);
@@ -691,7 +772,10 @@ impl FnCx<'_, '_> {
         let fast = self.b.create_block();
         let slow = self.b.create_block();
         self.b.set_cold_block(slow);
-        let string_flags = self.b.ins().uload16(types::I32, flags(), s, FLAGS_OFFSET);
+        let string_flags = self
+            .b
+            .ins()
+            .uload16(types::I32, self.mem.header, s, FLAGS_OFFSET);
         let ascii = self
             .b
             .ins()
@@ -699,7 +783,7 @@ impl FnCx<'_, '_> {
         let len = self
             .b
             .ins()
-            .load(types::I64, flags(), s, STRING_LEN_OFFSET as i32);
+            .load(types::I64, self.mem.header, s, STRING_LEN_OFFSET as i32);
         let in_range = self.b.ins().icmp(IntCC::UnsignedLessThan, i, len);
         let is_ascii = self.b.ins().icmp_imm_u(IntCC::NotEqual, ascii, 0);
         let ok = self.b.ins().band(is_ascii, in_range);
@@ -747,18 +831,18 @@ impl FnCx<'_, '_> {
         let len = self
             .b
             .ins()
-            .load(types::I64, flags(), list, LIST_LEN_OFFSET as i32);
+            .load(types::I64, self.mem.header, list, LIST_LEN_OFFSET as i32);
         let in_range = self.b.ins().icmp(IntCC::UnsignedLessThan, i, len);
         self.b.ins().brif(in_range, check_elem, &[], slow, &[]);
 
         self.b.switch_to_block(check_elem);
         let addr = self.elem_addr(list, i, Layout::Heap);
-        let elem = self.b.ins().load(types::I64, flags(), addr, 0);
+        let elem = self.b.ins().load(types::I64, self.mem.elem, addr, 0);
         let elem = self.slot_to_ptr(elem);
         self.b.ins().brif(elem, check_rc, &[], slow, &[]);
 
         self.b.switch_to_block(check_rc);
-        let rc = self.b.ins().load(types::I32, flags(), elem, 0);
+        let rc = self.b.ins().load(types::I32, self.mem.header, elem, 0);
         let unique = self.b.ins().icmp_imm_s(IntCC::Equal, rc, 1);
         self.b.ins().brif(unique, join, &[addr.into()], slow, &[]);
 
@@ -783,9 +867,9 @@ impl FnCx<'_, '_> {
     ) -> Result<Value, CodegenError> {
         let addr = self.elem_addr(list, index, layout);
         if layout == Layout::Byte {
-            return Ok(self.b.ins().uload8(types::I64, flags(), addr, 0));
+            return Ok(self.b.ins().uload8(types::I64, self.mem.elem, addr, 0));
         }
-        let v = self.b.ins().load(types::I64, flags(), addr, 0);
+        let v = self.b.ins().load(types::I64, self.mem.elem, addr, 0);
         if retain && layout == Layout::Heap {
             let p = self.slot_to_ptr(v);
             self.emit_retain(p)?;
@@ -812,32 +896,32 @@ impl FnCx<'_, '_> {
             (_, Layout::Byte) => {
                 // A Bool slot is 0 or 1: its low byte is the element.
                 let byte = self.b.ins().ireduce(types::I8, v);
-                self.b.ins().store(flags(), byte, addr, 0);
+                self.b.ins().store(self.mem.elem, byte, addr, 0);
             }
             (ListOp::Set(_), Layout::Heap) => {
                 // The runtime's order: retain the new value first (it may be
                 // the element it replaces), then release the old one.
                 let new = self.slot_to_ptr(v);
                 self.emit_retain(new)?;
-                let old = self.b.ins().load(types::I64, flags(), addr, 0);
-                self.b.ins().store(flags(), v, addr, 0);
+                let old = self.b.ins().load(types::I64, self.mem.elem, addr, 0);
+                self.b.ins().store(self.mem.elem, v, addr, 0);
                 let old = self.slot_to_ptr(old);
                 self.emit_release(old)?;
             }
             (ListOp::Push(_), Layout::Heap) => {
-                self.b.ins().store(flags(), v, addr, 0);
+                self.b.ins().store(self.mem.elem, v, addr, 0);
                 let p = self.slot_to_ptr(v);
                 self.emit_retain(p)?;
             }
             (_, Layout::Plain) => {
-                self.b.ins().store(flags(), v, addr, 0);
+                self.b.ins().store(self.mem.elem, v, addr, 0);
             }
         }
         if let ListOp::Push(_) = op {
             let len1 = self.b.ins().iadd_imm_s(len, 1);
             self.b
                 .ins()
-                .store(flags(), len1, list, LIST_LEN_OFFSET as i32);
+                .store(self.mem.header, len1, list, LIST_LEN_OFFSET as i32);
         }
         Ok(list)
     }
@@ -864,7 +948,7 @@ impl FnCx<'_, '_> {
         let desc = self
             .b
             .ins()
-            .load(self.pointer, flags(), list, LIST_DESC_OFFSET as i32);
+            .load(self.pointer, self.mem.header, list, LIST_DESC_OFFSET as i32);
         let has_desc = self.b.create_block();
         let byte_block = self.b.create_block();
         let slot_block = self.b.create_block();
@@ -908,7 +992,7 @@ impl FnCx<'_, '_> {
         let desc = self
             .b
             .ins()
-            .load(self.pointer, flags(), list, LIST_DESC_OFFSET as i32);
+            .load(self.pointer, self.mem.header, list, LIST_DESC_OFFSET as i32);
         let known = self.b.create_block();
         let done = self.b.create_block();
         let result = self.b.append_block_param(done, types::I8);
@@ -938,7 +1022,7 @@ impl FnCx<'_, '_> {
         let data = self
             .b
             .ins()
-            .load(self.pointer, flags(), list, LIST_DATA_OFFSET as i32);
+            .load(self.pointer, self.mem.header, list, LIST_DATA_OFFSET as i32);
         let off = match layout {
             Layout::Byte => i,
             Layout::Plain | Layout::Heap => self.b.ins().ishl_imm_u(i, 3),

@@ -26,9 +26,7 @@ use std::collections::HashMap;
 
 use cranelift_codegen::dominator_tree::DominatorTree;
 use cranelift_codegen::flowgraph::ControlFlowGraph;
-use cranelift_codegen::ir::{
-    self, types, BlockArg, InstBuilder, InstructionData, MemFlagsData, Opcode, Value,
-};
+use cranelift_codegen::ir::{self, types, BlockArg, InstBuilder, InstructionData, Opcode, Value};
 use lumen_abi::{LIST_DATA_OFFSET, LIST_LEN_OFFSET};
 use lumen_mir::Local;
 
@@ -49,7 +47,7 @@ impl FnCx<'_, '_> {
         if !self.mir.frozen_lists.contains(&local) {
             return;
         }
-        let flags = MemFlagsData::trusted();
+        let flags = self.mem.header;
         let len = self
             .b
             .ins()

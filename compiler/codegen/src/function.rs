@@ -94,6 +94,11 @@ pub struct FnCx<'a, 'e> {
     pub(crate) slot_types: crate::fast_paths::SlotTypes,
     /// Frozen list values and their early loads ([`crate::frozen_lists`]).
     pub(crate) frozen_lists: Vec<crate::frozen_lists::FrozenList>,
+    /// Alias-region flags of object headers and list elements.
+    pub(crate) mem: crate::fast_paths::MemRegions,
+    /// Locals holding list slot addresses (their loads and stores are in
+    /// the element region).
+    slot_addresses: std::collections::HashSet<Local>,
 }
 
 /// Builds the Cranelift IR of `Program::functions[index]`.
@@ -140,6 +145,7 @@ fn build_with(
         UserFuncName::user(0, id.as_u32()),
         signature(mir_fn, em.isa()),
     );
+    let mem = crate::fast_paths::MemRegions::new(&mut func);
     let mut builder_ctx = FunctionBuilderContext::new();
     let b = FunctionBuilder::new(&mut func, &mut builder_ctx);
     let mut fx = FnCx {
@@ -158,6 +164,8 @@ fn build_with(
         facts: Facts::new(),
         slot_types: crate::fast_paths::SlotTypes::new(mir_fn),
         frozen_lists: Vec::new(),
+        mem,
+        slot_addresses: crate::fast_paths::slot_addresses(mir_fn),
     };
     fx.build_body(stack_check)?;
     let locs = std::mem::take(&mut fx.locs);
@@ -255,6 +263,17 @@ impl<'a, 'e> FnCx<'a, 'e> {
         self.b.def_var(var, value);
         self.note_frozen_def(local, value);
         Ok(())
+    }
+
+    /// The flags of a MIR load or store through `base`: the element region
+    /// when `base` holds a list slot's address, else none (a record field,
+    /// capture or box slot; such a store is a barrier for all memory).
+    fn mem_through(&self, base: Local) -> ir::MemFlagsData {
+        if self.slot_addresses.contains(&base) {
+            self.mem.elem
+        } else {
+            ir::MemFlagsData::trusted()
+        }
     }
 
     pub(crate) fn operand_ty(&self, op: &Operand) -> Result<Ty, CodegenError> {
@@ -462,9 +481,8 @@ impl<'a, 'e> FnCx<'a, 'e> {
                 let value_ty = self.operand_ty(value)?;
                 let v = self.operand(value)?;
                 let slot = self.to_slot(v, value_ty);
-                self.b
-                    .ins()
-                    .store(ir::MemFlagsData::trusted(), slot, ptr, *offset);
+                let mem = self.mem_through(*base);
+                self.b.ins().store(mem, slot, ptr, *offset);
                 Ok(())
             }
             StmtKind::Retain(local) | StmtKind::Release(local) => {
@@ -567,9 +585,11 @@ impl<'a, 'e> FnCx<'a, 'e> {
                     // the first byte.
                     _ => {
                         let clif = clif_type(*ty, self.pointer);
-                        self.b
-                            .ins()
-                            .load(clif, ir::MemFlagsData::trusted(), ptr, *offset)
+                        let mem = match base {
+                            Operand::Local(l) => self.mem_through(*l),
+                            Operand::Const(_) => ir::MemFlagsData::trusted(),
+                        };
+                        self.b.ins().load(clif, mem, ptr, *offset)
                     }
                 })
             }
