@@ -104,6 +104,107 @@ pub fn mark_unique_stores(f: &mut Function) {
             transfer(f, &kind, &mut facts);
         }
     }
+    drop_round_trips(f);
+}
+
+/// `t = lm_list_set_unique(x, …); x = t` becomes the call alone (its result
+/// is `x` itself), when `t` is used nowhere else: `x` then has no new
+/// definition in a loop that only stores into it, so the code generator
+/// keeps one value for the list across the loop and can load its length
+/// and buffer once.
+fn drop_round_trips(f: &mut Function) {
+    let uses = use_counts(f);
+    for block in &mut f.blocks {
+        let mut s = 0;
+        while s + 1 < block.stmts.len() {
+            let round_trip = match (&block.stmts[s].kind, &block.stmts[s + 1].kind) {
+                (
+                    StmtKind::Assign(t, Rvalue::Runtime(rf, args)),
+                    StmtKind::Assign(x2, Rvalue::Use(Operand::Local(t2))),
+                ) => {
+                    (rf.name == abi::LM_LIST_SET_UNIQUE.name
+                        || rf.name == abi::LM_BOOLS_SET_UNIQUE.name)
+                        && t == t2
+                        && uses[t.0 as usize] == 1
+                        && matches!(args.first(), Some(RtArg::Operand(Operand::Local(x))) if x == x2)
+                }
+                _ => false,
+            };
+            if round_trip {
+                if let StmtKind::Assign(_, rv) = &block.stmts[s].kind {
+                    block.stmts[s].kind = StmtKind::Eval(rv.clone());
+                }
+                block.stmts.remove(s + 1);
+            }
+            s += 1;
+        }
+    }
+}
+
+/// How many times each local is read (as an operand anywhere).
+fn use_counts(f: &Function) -> Vec<usize> {
+    let mut uses = vec![0usize; f.locals.len()];
+    let mut op = |o: &Operand| {
+        if let Operand::Local(l) = o {
+            uses[l.0 as usize] += 1;
+        }
+    };
+    for block in &f.blocks {
+        for stmt in &block.stmts {
+            let rv = match &stmt.kind {
+                StmtKind::Assign(_, rv) | StmtKind::Eval(rv) => rv,
+                StmtKind::Store { base, value, .. } => {
+                    op(&Operand::Local(*base));
+                    op(value);
+                    continue;
+                }
+                StmtKind::Retain(l) | StmtKind::Release(l) => {
+                    op(&Operand::Local(*l));
+                    continue;
+                }
+            };
+            match rv {
+                Rvalue::Use(o)
+                | Rvalue::Unary { operand: o, .. }
+                | Rvalue::Cast(_, o)
+                | Rvalue::ToSlot(o)
+                | Rvalue::FromSlot(o, _)
+                | Rvalue::Load { base: o, .. } => op(o),
+                Rvalue::Binary { lhs, rhs, .. } => {
+                    op(lhs);
+                    op(rhs);
+                }
+                Rvalue::Call(_, args) => args.iter().for_each(&mut op),
+                Rvalue::CallIndirect { callee, args, .. } => {
+                    op(callee);
+                    args.iter().for_each(&mut op);
+                }
+                Rvalue::Runtime(_, args) => {
+                    for a in args {
+                        match a {
+                            RtArg::Operand(o) => op(o),
+                            RtArg::StrArray(items) => items.iter().for_each(&mut op),
+                            RtArg::Words(words) => {
+                                for w in words {
+                                    if let RtArg::Operand(o) = w {
+                                        op(o);
+                                    }
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                Rvalue::FuncAddr(_) => {}
+            }
+        }
+        match &block.terminator {
+            crate::Terminator::Branch { cond, .. } => op(cond),
+            crate::Terminator::Return(o) => op(o),
+            crate::Terminator::Goto(_) | crate::Terminator::Unreachable => {}
+        }
+    }
+    uses
 }
 
 /// Whether `op` is a pointer local (one that could be a list).
