@@ -133,8 +133,9 @@ pub(crate) fn reuse_frozen_list_loads(func: &mut ir::Function, frozen: &[FrozenL
 }
 
 /// Block parameters that can only hold one frozen list value, mapped to it:
-/// every edge into the block passes that value or the parameter itself (a
-/// variable carried around a loop unchanged), found to a fixed point.
+/// every edge into the block passes that value, the parameter itself, or a
+/// parameter that only carries one of those (a variable carried around
+/// nested loops unchanged), found to a fixed point.
 fn copies_in_params(func: &ir::Function, frozen: &[FrozenList]) -> HashMap<Value, Value> {
     let roots: Vec<Value> = frozen
         .iter()
@@ -160,6 +161,17 @@ fn copies_in_params(func: &ir::Function, frozen: &[FrozenList]) -> HashMap<Value
         }
     }
     let mut copies: HashMap<Value, Value> = HashMap::new();
+    // Follows known copies (bounded: each step moves to an earlier-known
+    // mapping, and the map never maps a value back to itself).
+    let root_of = |copies: &HashMap<Value, Value>, mut v: Value| {
+        for _ in 0..=copies.len() {
+            match copies.get(&v) {
+                Some(&next) => v = next,
+                None => break,
+            }
+        }
+        v
+    };
     loop {
         let mut grew = false;
         for (param, values) in &incoming {
@@ -169,12 +181,11 @@ fn copies_in_params(func: &ir::Function, frozen: &[FrozenList]) -> HashMap<Value
             let mut only: Option<Value> = None;
             let constant = values.iter().all(|v| {
                 let Some(v) = v else { return false };
-                if v == param {
+                let root = root_of(&copies, *v);
+                // The parameter itself, directly or through the parameter
+                // of an inner loop that only carries it around.
+                if root == *param {
                     return true;
-                }
-                let root = copies.get(v).copied().unwrap_or(*v);
-                if !roots.contains(&root) {
-                    return false;
                 }
                 match only {
                     None => {
@@ -190,7 +201,16 @@ fn copies_in_params(func: &ir::Function, frozen: &[FrozenList]) -> HashMap<Value
             }
         }
         if !grew {
-            return copies;
+            break;
         }
     }
+    // A parameter may carry another parameter around (an inner loop's copy
+    // of an outer loop's); keep those that end at a frozen list.
+    copies
+        .keys()
+        .filter_map(|&p| {
+            let root = root_of(&copies, p);
+            roots.contains(&root).then_some((p, root))
+        })
+        .collect()
 }

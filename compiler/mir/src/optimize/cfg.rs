@@ -115,3 +115,42 @@ pub fn natural_loops(f: &Function, preds: &[Vec<usize>], dom: &[Vec<bool>]) -> V
     }
     loops
 }
+
+/// A forward "must" data flow of one bit per local: for every block, the
+/// locals for which the fact holds on entry on every path from the entry
+/// block (intersection at joins; `None` for blocks never reached).
+/// `transfer` applies one statement's effect.
+pub fn must_facts(
+    f: &Function,
+    mut transfer: impl FnMut(&crate::StmtKind, &mut [bool]),
+) -> Vec<Option<Vec<bool>>> {
+    let n = f.blocks.len();
+    let mut entry: Vec<Option<Vec<bool>>> = vec![None; n];
+    if n == 0 {
+        return entry;
+    }
+    entry[0] = Some(vec![false; f.locals.len()]);
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for b in 0..n {
+            let Some(mut facts) = entry[b].clone() else {
+                continue;
+            };
+            for stmt in &f.blocks[b].stmts {
+                transfer(&stmt.kind, &mut facts);
+            }
+            for s in successors(&f.blocks[b].terminator) {
+                let merged = match &entry[s] {
+                    None => facts.clone(),
+                    Some(old) => old.iter().zip(&facts).map(|(a, b)| *a && *b).collect(),
+                };
+                if entry[s].as_ref() != Some(&merged) {
+                    entry[s] = Some(merged);
+                    changed = true;
+                }
+            }
+        }
+    }
+    entry
+}

@@ -12,6 +12,9 @@
 //!
 //! * [`unique_lists`]: a list store into a local the data flow proves
 //!   unshared needs no count test (`lm_list_set_unique`).
+//! * [`freeze_loops`]: a list a loop only reads or stores into in place is
+//!   copied to a frozen local before it, so its length and buffer are
+//!   loaded once.
 //! * [`linear_match`]: a `match` mapping consecutive Int keys to values on
 //!   a line (`"0" -> 0 … "9" -> 9`) becomes a range test and an addition.
 //!
@@ -20,6 +23,7 @@
 
 mod cfg;
 mod constants;
+mod freeze_loops;
 mod hoist_rows;
 mod linear_match;
 mod pairs;
@@ -36,6 +40,7 @@ pub fn optimize(f: &mut Function) {
     unshare::drop_repeated_unshares(f);
     hoist_rows::hoist_invariant_rows(f);
     unique_lists::mark_unique_stores(f);
+    freeze_loops::freeze_loop_lists(f);
 }
 
 /// Rvalues that neither call anything nor look at reference counts
@@ -51,4 +56,45 @@ fn is_plain(rv: &Rvalue) -> bool {
             | Rvalue::ToSlot(_)
             | Rvalue::FromSlot(..)
     )
+}
+
+/// Calls `visit` with every operand `rv` reads; for an operand passed
+/// directly to a runtime function, also the function's name and the
+/// argument's position.
+fn for_each_operand(rv: &Rvalue, mut visit: impl FnMut(&crate::Operand, Option<(&str, usize)>)) {
+    use crate::RtArg;
+    match rv {
+        Rvalue::Use(o)
+        | Rvalue::Unary { operand: o, .. }
+        | Rvalue::Cast(_, o)
+        | Rvalue::ToSlot(o)
+        | Rvalue::FromSlot(o, _)
+        | Rvalue::Load { base: o, .. } => visit(o, None),
+        Rvalue::Binary { lhs, rhs, .. } => {
+            visit(lhs, None);
+            visit(rhs, None);
+        }
+        Rvalue::Call(_, args) => args.iter().for_each(|a| visit(a, None)),
+        Rvalue::CallIndirect { callee, args, .. } => {
+            visit(callee, None);
+            args.iter().for_each(|a| visit(a, None));
+        }
+        Rvalue::Runtime(rf, args) => {
+            for (i, a) in args.iter().enumerate() {
+                match a {
+                    RtArg::Operand(o) => visit(o, Some((rf.name, i))),
+                    RtArg::StrArray(items) => items.iter().for_each(|o| visit(o, None)),
+                    RtArg::Words(words) => {
+                        for w in words {
+                            if let RtArg::Operand(o) = w {
+                                visit(o, None);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Rvalue::FuncAddr(_) => {}
+    }
 }

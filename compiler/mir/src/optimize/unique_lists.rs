@@ -49,41 +49,8 @@ const KEEPS_LISTS: &[&str] = &[
 
 /// Rewrites list stores into locals known unshared.
 pub fn mark_unique_stores(f: &mut Function) {
+    let entry = cfg::must_facts(f, |kind, facts| transfer(f, kind, facts));
     let n = f.blocks.len();
-    if n == 0 {
-        return;
-    }
-    let reachable = cfg::reachable(f);
-    let locals = f.locals.len();
-    // `entry[b]`: the locals unshared on entry to block `b` (`None`: not yet
-    // reached by the iteration, the top of the lattice).
-    let mut entry: Vec<Option<Vec<bool>>> = vec![None; n];
-    entry[0] = Some(vec![false; locals]);
-    let mut changed = true;
-    while changed {
-        changed = false;
-        for b in 0..n {
-            if !reachable[b] {
-                continue;
-            }
-            let Some(mut facts) = entry[b].clone() else {
-                continue;
-            };
-            for stmt in &f.blocks[b].stmts {
-                transfer(f, &stmt.kind, &mut facts);
-            }
-            for s in cfg::successors(&f.blocks[b].terminator) {
-                let merged = match &entry[s] {
-                    None => facts.clone(),
-                    Some(old) => old.iter().zip(&facts).map(|(a, b)| *a && *b).collect(),
-                };
-                if entry[s].as_ref() != Some(&merged) {
-                    entry[s] = Some(merged);
-                    changed = true;
-                }
-            }
-        }
-    }
     for b in 0..n {
         let Some(mut facts) = entry[b].clone() else {
             continue;
@@ -163,40 +130,7 @@ fn use_counts(f: &Function) -> Vec<usize> {
                     continue;
                 }
             };
-            match rv {
-                Rvalue::Use(o)
-                | Rvalue::Unary { operand: o, .. }
-                | Rvalue::Cast(_, o)
-                | Rvalue::ToSlot(o)
-                | Rvalue::FromSlot(o, _)
-                | Rvalue::Load { base: o, .. } => op(o),
-                Rvalue::Binary { lhs, rhs, .. } => {
-                    op(lhs);
-                    op(rhs);
-                }
-                Rvalue::Call(_, args) => args.iter().for_each(&mut op),
-                Rvalue::CallIndirect { callee, args, .. } => {
-                    op(callee);
-                    args.iter().for_each(&mut op);
-                }
-                Rvalue::Runtime(_, args) => {
-                    for a in args {
-                        match a {
-                            RtArg::Operand(o) => op(o),
-                            RtArg::StrArray(items) => items.iter().for_each(&mut op),
-                            RtArg::Words(words) => {
-                                for w in words {
-                                    if let RtArg::Operand(o) = w {
-                                        op(o);
-                                    }
-                                }
-                            }
-                            _ => {}
-                        }
-                    }
-                }
-                Rvalue::FuncAddr(_) => {}
-            }
+            super::for_each_operand(rv, |o, _| op(o));
         }
         match &block.terminator {
             crate::Terminator::Branch { cond, .. } => op(cond),
