@@ -5,10 +5,15 @@
 //! `branch (x < k)` (or `<=`, `>`, `>=`, `==` against a constant), the
 //! value of `x` is known to lie in a range until `x` is assigned again. For
 //! `fib` that makes `n - 1` and `n - 2` after `if n < 2 return …` provably
-//! in range, so their checks are not emitted. Facts flow along chains of
-//! blocks with a single predecessor; a block with several predecessors (a
-//! join or a loop header) starts with no facts, which keeps the analysis one
-//! pass and obviously sound.
+//! in range, so their checks are not emitted. A strict comparison of two
+//! locals says a little too: after `x < y`, `x` is not `MAX_INT` and `y` not
+//! `MIN_INT`, so `x + 1` and `y - 1` cannot overflow (`while i < j … i = i +
+//! 1; j = j - 1`). Facts flow along edges; a block with several
+//! predecessors keeps what every incoming edge says (the widest range of
+//! each local known on all of them). Blocks are visited depth-first from
+//! their predecessors; one still being computed (a loop's back edge)
+//! contributes no facts, so the result is one pass and only ever knows less
+//! than the truth.
 
 use std::collections::HashMap;
 
@@ -75,34 +80,175 @@ fn compute(
         return known.clone();
     }
     // Block 0 is also entered from the prologue.
-    let result = if b == 0 || preds[b].len() != 1 || preds[b][0] == b || depth > 256 {
+    let result = if b == 0 || preds[b].is_empty() || depth > 256 {
         Facts::new()
     } else {
-        // Mark as in progress: a single-predecessor cycle is unreachable
-        // and gets no facts.
+        // Mark as in progress: an edge from a block that depends on this
+        // one (a loop's back edge) brings no facts.
         memo[b] = Some(Facts::new());
-        let p = preds[b][0];
-        let mut facts = compute(f, preds, memo, p, depth + 1);
-        let block = &f.blocks[p];
-        for stmt in &block.stmts {
-            if let StmtKind::Assign(local, _) = &stmt.kind {
-                facts.remove(local);
+        let mut all: Option<Facts> = None;
+        for &p in &preds[b] {
+            let on_edge = if p == b {
+                Facts::new()
+            } else {
+                facts_on_edge(f, preds, memo, p, b, depth)
+            };
+            all = Some(match all {
+                None => on_edge,
+                Some(known) => widest_common(&known, &on_edge),
+            });
+            if all.as_ref().is_some_and(|a| a.is_empty()) {
+                break;
             }
         }
-        if let Some((x, range)) = edge_fact(f, p, b) {
-            let range = match facts.get(&x) {
-                Some(old) => old.intersect(range),
-                None => range,
-            };
-            facts.insert(x, range);
-        }
-        facts
+        all.unwrap_or_default()
     };
     memo[b] = Some(result.clone());
     result
 }
 
-/// What the branch ending block `p` says about a local on the edge to `b`.
+/// The facts that hold on the edge from `p` to `b`.
+fn facts_on_edge(
+    f: &Function,
+    preds: &[Vec<usize>],
+    memo: &mut Vec<Option<Facts>>,
+    p: usize,
+    b: usize,
+    depth: usize,
+) -> Facts {
+    let mut facts = compute(f, preds, memo, p, depth + 1);
+    let block = &f.blocks[p];
+    for stmt in &block.stmts {
+        if let StmtKind::Assign(local, _) = &stmt.kind {
+            facts.remove(local);
+        }
+    }
+    for (x, range) in edge_facts(f, p, b) {
+        let range = match facts.get(&x) {
+            Some(old) => old.intersect(range),
+            None => range,
+        };
+        facts.insert(x, range);
+    }
+    facts
+}
+
+/// The locals known on both sides, each with the range covering both.
+fn widest_common(a: &Facts, b: &Facts) -> Facts {
+    a.iter()
+        .filter_map(|(x, ra)| {
+            let rb = b.get(x)?;
+            Some((
+                *x,
+                Range {
+                    lo: ra.lo.min(rb.lo),
+                    hi: ra.hi.max(rb.hi),
+                },
+            ))
+        })
+        .collect()
+}
+
+/// What the branch ending block `p` says about locals on the edge to `b`.
+fn edge_facts(f: &Function, p: usize, b: usize) -> Vec<(Local, Range)> {
+    if let Some(fact) = edge_fact(f, p, b) {
+        return vec![fact];
+    }
+    relational_facts(f, p, b).unwrap_or_default()
+}
+
+/// The comparison `lhs op rhs` (on Ints) that decides the branch ending
+/// block `p`, with whether the edge to `b` is taken when it holds; `None`
+/// when the block does not end so, or when an operand or the condition is
+/// assigned after the comparison.
+fn deciding_comparison(
+    f: &Function,
+    p: usize,
+    b: usize,
+) -> Option<(BinOp, Operand, Operand, bool)> {
+    let block = &f.blocks[p];
+    let Terminator::Branch {
+        cond: Operand::Local(c),
+        then_block,
+        else_block,
+    } = &block.terminator
+    else {
+        return None;
+    };
+    if then_block == else_block {
+        return None;
+    }
+    let taken = then_block.0 as usize == b;
+    let pos = block
+        .stmts
+        .iter()
+        .rposition(|s| matches!(&s.kind, StmtKind::Assign(l, _) if l == c))?;
+    let StmtKind::Assign(
+        _,
+        Rvalue::Binary {
+            op,
+            ty: Ty::Int,
+            lhs,
+            rhs,
+        },
+    ) = &block.stmts[pos].kind
+    else {
+        return None;
+    };
+    let mentioned = |l: &Local| {
+        l == c
+            || matches!(lhs, Operand::Local(x) if x == l)
+            || matches!(rhs, Operand::Local(x) if x == l)
+    };
+    let reassigned = block.stmts[pos + 1..]
+        .iter()
+        .any(|s| matches!(&s.kind, StmtKind::Assign(l, _) if mentioned(l)));
+    if reassigned || mentioned_operand(lhs, *c) || mentioned_operand(rhs, *c) {
+        return None;
+    }
+    Some((*op, lhs.clone(), rhs.clone(), taken))
+}
+
+fn mentioned_operand(op: &Operand, c: Local) -> bool {
+    matches!(op, Operand::Local(x) if *x == c)
+}
+
+/// `x < y` (or `y > x`) on the edge: `x` is below `MAX_INT`, `y` above
+/// `MIN_INT`.
+fn relational_facts(f: &Function, p: usize, b: usize) -> Option<Vec<(Local, Range)>> {
+    let (op, lhs, rhs, taken) = deciding_comparison(f, p, b)?;
+    let (Operand::Local(l), Operand::Local(r)) = (lhs, rhs) else {
+        return None;
+    };
+    if l == r {
+        return None;
+    }
+    let op = if taken { op } else { negate(op)? };
+    let (smaller, larger) = match op {
+        BinOp::Lt => (l, r),
+        BinOp::Gt => (r, l),
+        _ => return None,
+    };
+    Some(vec![
+        (
+            smaller,
+            Range {
+                lo: i64::MIN,
+                hi: i64::MAX - 1,
+            },
+        ),
+        (
+            larger,
+            Range {
+                lo: i64::MIN + 1,
+                hi: i64::MAX,
+            },
+        ),
+    ])
+}
+
+/// What the branch ending block `p` says about a local compared with a
+/// constant, on the edge to `b`.
 fn edge_fact(f: &Function, p: usize, b: usize) -> Option<(Local, Range)> {
     let block = &f.blocks[p];
     let Terminator::Branch {
