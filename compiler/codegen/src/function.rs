@@ -174,6 +174,7 @@ fn build_with(
     let frozen = std::mem::take(&mut fx.frozen_lists);
     fx.b.finalize(config);
     crate::frozen_lists::reuse_frozen_list_loads(&mut func, &frozen);
+    crate::float_loads::load_floats_directly(&mut func);
     Ok(BuiltFunction {
         func,
         locs,

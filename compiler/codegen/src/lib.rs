@@ -17,6 +17,7 @@
 //!   `len`/`get`/`set`/`push`, with the runtime call in a cold block.
 //! * [`frozen_lists`]: the length and buffer of a list that nothing changes
 //!   in a loop are loaded once, before it.
+//! * [`float_loads`]: a Float read from a slot is loaded as a float.
 //! * [`float_pow`]: `x ** 0.5` as an inline square root.
 //! * [`checked_arith`]: inline overflow/zero/range checks with cold error blocks.
 //! * [`ranges`]: Int ranges implied by dominating branches, so checks that
@@ -37,6 +38,7 @@ pub mod clif_text;
 pub mod data;
 pub mod entry;
 pub mod fast_paths;
+pub mod float_loads;
 pub mod float_pow;
 pub mod frozen_lists;
 pub mod function;
