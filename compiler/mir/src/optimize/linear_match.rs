@@ -63,7 +63,7 @@ pub fn linearize_matches(f: &mut Function) {
 }
 
 /// The block `b` jumps to after skipping blocks that only `goto`.
-fn skip_gotos(f: &Function, mut b: BlockId) -> BlockId {
+pub(super) fn skip_gotos(f: &Function, mut b: BlockId) -> BlockId {
     // Bounded: a cycle of empty gotos would otherwise spin.
     for _ in 0..f.blocks.len() {
         let block = &f.blocks[b.0 as usize];

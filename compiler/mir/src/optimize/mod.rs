@@ -15,6 +15,7 @@
 //! * [`freeze_loops`]: a list a loop only reads or stores into in place is
 //!   copied to a frozen local before it, so its length and buffer are
 //!   loaded once.
+//! * [`conditional_add`]: `if c then x = x + 1` becomes `x = x + c`.
 //! * [`linear_match`]: a `match` mapping consecutive Int keys to values on
 //!   a line (`"0" -> 0 … "9" -> 9`) becomes a range test and an addition.
 //!
@@ -22,6 +23,7 @@
 //! dominators, natural loops).
 
 mod cfg;
+mod conditional_add;
 mod constants;
 mod freeze_loops;
 mod hoist_rows;
@@ -35,6 +37,7 @@ use crate::{Function, Rvalue};
 /// Runs every optimisation on one function.
 pub fn optimize(f: &mut Function) {
     linear_match::linearize_matches(f);
+    conditional_add::add_conditions(f);
     constants::drop_counts_of_constants(f);
     pairs::cancel_pairs(f);
     unshare::drop_repeated_unshares(f);
@@ -97,4 +100,37 @@ fn for_each_operand(rv: &Rvalue, mut visit: impl FnMut(&crate::Operand, Option<(
         }
         Rvalue::FuncAddr(_) => {}
     }
+}
+
+/// How many times each local is read (as an operand anywhere).
+pub(super) fn use_counts(f: &Function) -> Vec<usize> {
+    let mut uses = vec![0usize; f.locals.len()];
+    let mut op = |o: &crate::Operand| {
+        if let crate::Operand::Local(l) = o {
+            uses[l.0 as usize] += 1;
+        }
+    };
+    for block in &f.blocks {
+        for stmt in &block.stmts {
+            let rv = match &stmt.kind {
+                crate::StmtKind::Assign(_, rv) | crate::StmtKind::Eval(rv) => rv,
+                crate::StmtKind::Store { base, value, .. } => {
+                    op(&crate::Operand::Local(*base));
+                    op(value);
+                    continue;
+                }
+                crate::StmtKind::Retain(l) | crate::StmtKind::Release(l) => {
+                    op(&crate::Operand::Local(*l));
+                    continue;
+                }
+            };
+            for_each_operand(rv, |o, _| op(o));
+        }
+        match &block.terminator {
+            crate::Terminator::Branch { cond, .. } => op(cond),
+            crate::Terminator::Return(o) => op(o),
+            crate::Terminator::Goto(_) | crate::Terminator::Unreachable => {}
+        }
+    }
+    uses
 }

@@ -80,7 +80,7 @@ pub fn mark_unique_stores(f: &mut Function) {
 /// keeps one value for the list across the loop and can load its length
 /// and buffer once.
 fn drop_round_trips(f: &mut Function) {
-    let uses = use_counts(f);
+    let uses = super::use_counts(f);
     for block in &mut f.blocks {
         let mut s = 0;
         while s + 1 < block.stmts.len() {
@@ -106,39 +106,6 @@ fn drop_round_trips(f: &mut Function) {
             s += 1;
         }
     }
-}
-
-/// How many times each local is read (as an operand anywhere).
-fn use_counts(f: &Function) -> Vec<usize> {
-    let mut uses = vec![0usize; f.locals.len()];
-    let mut op = |o: &Operand| {
-        if let Operand::Local(l) = o {
-            uses[l.0 as usize] += 1;
-        }
-    };
-    for block in &f.blocks {
-        for stmt in &block.stmts {
-            let rv = match &stmt.kind {
-                StmtKind::Assign(_, rv) | StmtKind::Eval(rv) => rv,
-                StmtKind::Store { base, value, .. } => {
-                    op(&Operand::Local(*base));
-                    op(value);
-                    continue;
-                }
-                StmtKind::Retain(l) | StmtKind::Release(l) => {
-                    op(&Operand::Local(*l));
-                    continue;
-                }
-            };
-            super::for_each_operand(rv, |o, _| op(o));
-        }
-        match &block.terminator {
-            crate::Terminator::Branch { cond, .. } => op(cond),
-            crate::Terminator::Return(o) => op(o),
-            crate::Terminator::Goto(_) | crate::Terminator::Unreachable => {}
-        }
-    }
-    uses
 }
 
 /// Whether `op` is a pointer local (one that could be a list).
