@@ -876,11 +876,33 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
         }
         // With step 1 up to an exclusive limit the counter was below the
         // limit (nothing else writes it), so `counter + 1` cannot overflow.
-        // Without a limit it can: that overflow ends an open range.
-        let op = if limit.is_some() && !inclusive && known_step == Some(1) {
-            BinOp::AddInRange
-        } else {
-            BinOp::Add
+        // With another step, a next value beyond the Int range is beyond the
+        // end too: the loop ends (the test comes first, the step is then
+        // unchecked). Without a limit the overflow is an error: an open
+        // range has no end to reach.
+        let op = match limit {
+            Some(_) if !inclusive && known_step == Some(1) => BinOp::AddInRange,
+            Some(_) => {
+                let overflows = self.temp(
+                    Ty::Bool,
+                    Rvalue::Binary {
+                        op: BinOp::AddOverflows,
+                        ty: Ty::Int,
+                        lhs: Operand::Local(counter),
+                        rhs: step_op.clone(),
+                    },
+                    loc,
+                );
+                let step_block = self.new_block();
+                self.terminate(Terminator::Branch {
+                    cond: overflows,
+                    then_block: exit,
+                    else_block: step_block,
+                });
+                self.switch_to(step_block);
+                BinOp::AddInRange
+            }
+            None => BinOp::Add,
         };
         self.assign(
             counter,
