@@ -114,9 +114,10 @@ pub use library::system::{
 };
 pub use library::text::{
     lm_list_join, lm_str_capitalize, lm_str_chars, lm_str_contains, lm_str_ends_with,
-    lm_str_format, lm_str_index_of, lm_str_lines, lm_str_lower, lm_str_pad_left, lm_str_pad_right,
-    lm_str_repeat, lm_str_replace, lm_str_reverse, lm_str_slice, lm_str_split, lm_str_starts_with,
-    lm_str_trim, lm_str_trim_end, lm_str_trim_start, lm_str_upper,
+    lm_str_format, lm_str_format_list, lm_str_index_of, lm_str_lines, lm_str_lower,
+    lm_str_pad_left, lm_str_pad_right, lm_str_repeat, lm_str_replace, lm_str_reverse, lm_str_slice,
+    lm_str_split, lm_str_starts_with, lm_str_trim, lm_str_trim_end, lm_str_trim_start,
+    lm_str_upper,
 };
 
 /// Checks the exports against [`lumen_abi::RUNTIME_FUNCTIONS`].
@@ -358,6 +359,7 @@ mod abi_check {
             lm_str_pad_right(Ptr, I64, Ptr, Ptr) -> [Ptr];
             lm_str_repeat(Ptr, I64, Ptr) -> [Ptr];
             lm_str_format(Ptr, Ptr, I64, Ptr) -> [Ptr];
+            lm_str_format_list(Ptr, Ptr, Ptr) -> [Ptr];
             lm_list_join(Ptr, Ptr) -> [Ptr];
             lm_float_fn(I32, F64) -> [F64];
             lm_float_atan2(F64, F64) -> [F64];

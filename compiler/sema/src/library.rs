@@ -69,6 +69,9 @@ pub enum LibOp {
     StrRepeat,
     /// `(template, values…)`: values of any type.
     Format,
+    /// `(template, parts: list[String])`: `format` with spread arguments,
+    /// the display forms of its values already in a list.
+    FormatList,
     /// `(xs: list[T], sep)`.
     Join,
 

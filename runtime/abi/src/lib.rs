@@ -311,6 +311,10 @@ runtime_functions! {
     /// `format(template, …)`: `parts` is an array of `count` strings (the
     /// arguments' display forms) that replace the `{}` of the template.
     LM_STR_FORMAT = "lm_str_format"(Ptr, Ptr, I64, Ptr) -> [Ptr];
+    /// `format(template, …)` with spread arguments: `(template, parts, loc)`,
+    /// the display forms in a `list[String]`; a count that does not match the
+    /// template fails at `loc` as for `lm_str_format`.
+    LM_STR_FORMAT_LIST = "lm_str_format_list"(Ptr, Ptr, Ptr) -> [Ptr];
     /// `join(xs, sep)`: display forms (strings unquoted) joined by `sep`.
     LM_LIST_JOIN = "lm_list_join"(Ptr, Ptr) -> [Ptr];
 

@@ -399,6 +399,27 @@ pub unsafe extern "C" fn lm_str_format(
     result(template, Cow::Owned(out))
 }
 
+/// `format(template, …)` with spread arguments: the display forms of the
+/// values are the strings of `parts` (a `list[String]`).
+///
+/// # Safety
+/// `template` must be a live string, `parts` a live list of strings, `loc`
+/// null or a valid location.
+#[no_mangle]
+pub unsafe extern "C" fn lm_str_format_list(
+    template: *const LmString,
+    parts: *const ListObj,
+    loc: *const SourceLoc,
+) -> *mut LmString {
+    // SAFETY: caller's contract; string slots are string pointers, and a
+    // list of strings is not packed, so its slots are its buffer.
+    unsafe {
+        let (slots, _) = elems(parts);
+        let strings: Vec<*const LmString> = slots.iter().map(|&s| super::slot_str(s)).collect();
+        lm_str_format(template, strings.as_ptr(), strings.len() as i64, loc)
+    }
+}
+
 /// The error when `format` gets the wrong number of arguments (also used by
 /// the compiler's wording, kept in sync by a test).
 pub fn format_count_message(holes: usize, args: usize) -> String {

@@ -61,6 +61,7 @@ impl FnLowerer<'_, '_> {
             this.runtime(f, mty, rt, loc)
         };
         match call.op {
+            L::FormatList => simple(self, abi::LM_STR_FORMAT_LIST, vec![v(0), v(1)], true),
             L::StrUpper => simple(self, abi::LM_STR_UPPER, vec![v(0)], false),
             L::StrLower => simple(self, abi::LM_STR_LOWER, vec![v(0)], false),
             L::StrTrim => simple(self, abi::LM_STR_TRIM, vec![v(0)], false),

@@ -291,9 +291,12 @@ impl Checker {
         if let Some(&cell) = self.cell_names.get(&self.key(&name)) {
             return self.call_cell(cell, &args, piped, span);
         }
-        let prints = matches!(name.as_str(), "print" | "eprint");
-        if !prints && self.reject_spreads(&format!("`{name}`"), &args) {
+        let spreads_ok = matches!(name.as_str(), "print" | "eprint" | "format");
+        if !spreads_ok && self.reject_spreads(&format!("`{name}`"), &args) {
             return error_expr(span);
+        }
+        if name == "format" && args.iter().any(|a| a.is_spread()) {
+            return self.format_spreads(&args, piped, span);
         }
         if piped.is_some() && self.is_generic_constructor(&name) {
             return self.generic_construction(&name, Some(&args), None, piped, span);
@@ -324,6 +327,7 @@ impl Checker {
                 };
                 return self.print_spreads(builtin, &args, piped, span);
             }
+
             return self.call_builtin(&name, &args, piped, span);
         }
         let is_collection = super::collections::COLLECTION_BUILTINS.contains(&name.as_str());

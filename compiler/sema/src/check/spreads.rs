@@ -186,18 +186,7 @@ impl Checker {
         if !ok {
             return error_expr(span);
         }
-        let display = |e: Expr| Expr {
-            span: e.span.clone(),
-            kind: ExprKind::Builtin(Builtin::ToString, vec![e]),
-            ty: Type::Str,
-        };
-        let strings = self.build_seq(
-            Kind::List,
-            parts,
-            Some(Type::Str),
-            Some(display),
-            span.clone(),
-        );
+        let strings = self.display_list(parts, span.clone());
         let space = Expr {
             kind: ExprKind::Str(" ".to_string()),
             ty: Type::Str,
@@ -207,6 +196,88 @@ impl Checker {
         Expr {
             kind: ExprKind::Builtin(builtin, vec![line]),
             ty: Type::Null,
+            span,
+        }
+    }
+
+    /// The `list[String]` of the display forms of `parts`' values and of
+    /// the elements of its spreads, in order.
+    fn display_list(&mut self, parts: Vec<Part>, span: Span) -> Expr {
+        let display = |e: Expr| Expr {
+            span: e.span.clone(),
+            kind: ExprKind::Builtin(Builtin::ToString, vec![e]),
+            ty: Type::Str,
+        };
+        self.build_seq(Kind::List, parts, Some(Type::Str), Some(display), span)
+    }
+
+    /// `format(template, a, ...xs)`: the display forms of the values and of
+    /// the spread elements, in a list, fill the template's `{}` in order.
+    /// How many there are is only known when the program runs, so a count
+    /// that does not match the template is the runtime error of `format`.
+    pub(super) fn format_spreads(
+        &mut self,
+        args: &[ast::Arg],
+        piped: Option<Expr>,
+        span: Span,
+    ) -> Expr {
+        let mut values = args
+            .iter()
+            .filter_map(|a| a.value().map(|v| (a.is_spread(), v)));
+        let template = match piped {
+            Some(t) => t,
+            None => {
+                let Some((spread, t)) = values.next() else {
+                    return error_expr(span);
+                };
+                if spread {
+                    self.error(
+                        codes::BAD_ARGUMENTS,
+                        "the template of `format` cannot be a spread argument",
+                        super::span_of(&args[0]),
+                        "the template",
+                    );
+                    return error_expr(span);
+                }
+                self.check_expr(&t, Some(Type::Str))
+            }
+        };
+        let mut parts = Vec::new();
+        let mut ok = true;
+        for (spread, v) in values {
+            let value = self.check_expr(&v, None);
+            if spread {
+                match self.spread_arg(value, "`format`") {
+                    Some(part) => parts.push(part),
+                    None => ok = false,
+                }
+            } else {
+                parts.push(Part::Item(value));
+            }
+        }
+        if !ok || template.ty.has_error() {
+            return error_expr(span);
+        }
+        if template.ty != Type::Str {
+            self.error(
+                codes::MISMATCHED_TYPES,
+                format!(
+                    "the template of `format` must be a `String`, found `{}`",
+                    template.ty
+                ),
+                template.span.clone(),
+                "the template",
+            );
+            return error_expr(span);
+        }
+        let strings = self.display_list(parts, span.clone());
+        Expr {
+            kind: ExprKind::Library(crate::library::LibraryCall {
+                name: "format",
+                op: crate::library::LibOp::FormatList,
+                args: vec![template, strings],
+            }),
+            ty: Type::Str,
             span,
         }
     }
@@ -235,11 +306,7 @@ impl Checker {
         for arg in args.iter().filter(|a| a.is_spread()) {
             any = true;
             let span = super::span_of(arg);
-            if callee == "`format`" {
-                self.not_supported(&format!("spread arguments to {callee}"), span);
-            } else {
-                self.spread_without_variadic(callee, span);
-            }
+            self.spread_without_variadic(callee, span);
         }
         any
     }
