@@ -48,6 +48,14 @@ impl Display for Function {
                 None => writeln!(f, "    let _{i}: {:?};", decl.ty)?,
             }
         }
+        if !self.frozen_lists.is_empty() {
+            let frozen: Vec<String> = self
+                .frozen_lists
+                .iter()
+                .map(|l| format!("_{}", l.0))
+                .collect();
+            writeln!(f, "    // frozen lists: {}", frozen.join(", "))?;
+        }
         for (i, block) in self.blocks.iter().enumerate() {
             writeln!(f, "  bb{i}:")?;
             write_block(f, block)?;
