@@ -1414,11 +1414,28 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
         match builtin {
             Builtin::Print | Builtin::Eprint => {
                 let stream = if builtin == Builtin::Print { 1 } else { 2 };
-                for (i, arg) in args.iter().enumerate() {
+                // Every argument is evaluated before anything is written
+                // (arguments before the call, semantics §1): what a cell
+                // called by a later argument prints comes before this line,
+                // and a later argument that fails leaves no partial line.
+                // A scalar read from a variable is copied, so a later
+                // argument assigning that variable does not change it.
+                let values: Vec<Operand> = args
+                    .iter()
+                    .map(|arg| {
+                        let value = self.expr(arg);
+                        match (&value, self.layouts.ty(arg.ty)) {
+                            (Operand::Local(_), ty @ (Ty::Int | Ty::Float | Ty::Bool)) => {
+                                self.temp(ty, Rvalue::Use(value), loc)
+                            }
+                            _ => value,
+                        }
+                    })
+                    .collect();
+                for (i, (arg, value)) in args.iter().zip(values).enumerate() {
                     if i > 0 {
                         self.runtime_effect(abi::LM_WRITE_SPACE, vec![RtArg::I32(stream)], loc);
                     }
-                    let value = self.expr(arg);
                     if !self.is_scalar_display(arg.ty) {
                         self.write_value(stream, value, arg.ty, loc);
                         continue;
