@@ -273,11 +273,14 @@ impl Checker {
         self.push_diagnostic(
             Diagnostic::error(
                 codes::MISMATCHED_TYPES,
-                "a range without an end is only allowed in a `for` loop",
+                "a range without an end is only allowed in a `for` loop or a slice",
                 span,
                 "this range never ends",
             )
-            .with_help("give the range an end (`a..b`), or loop with `for i in a..` and `break`"),
+            .with_help(
+                "give the range an end (`a..b`), loop with `for i in a..` and `break`, \
+                 or slice to the end with `xs[a..]`",
+            ),
         );
     }
 

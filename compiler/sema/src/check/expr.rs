@@ -492,6 +492,61 @@ impl Checker {
         }
     }
 
+    /// `xs[a..b]` (semantics.md §5), also on strings and `Bytes`: the
+    /// builtin `slice(xs, a, b)`, so negative bounds count from the end and
+    /// both are clamped. `a..=b` ends after `b`; `a..` runs to the end.
+    /// A `step` has no meaning in a slice and is an error.
+    fn slice_by_range(&mut self, base: Expr, range: &ast::RangeExpr, span: Span) -> Expr {
+        if let Some(step) = range.step() {
+            self.error(
+                codes::BAD_OPERANDS,
+                "a slice cannot have a `step`",
+                span_of(&step),
+                "step in a slice",
+            );
+            self.push_help(
+                "slice first, then keep every k-th element with a comprehension".to_string(),
+            );
+            return error_expr(span);
+        }
+        let int = |value: i64, span: &Span| Expr {
+            kind: ExprKind::Int(value),
+            ty: Type::Int,
+            span: span.clone(),
+        };
+        let bound = |this: &mut Self, e: Option<ast::Expr>, default: i64| match e {
+            Some(e) => {
+                let e_span = span_of(&e);
+                let v = this.check_expr(&e, Some(Type::Int));
+                this.expect_type(v, Type::Int, &e_span, "slice bounds are `Int`")
+            }
+            None => int(default, &span),
+        };
+        let start = bound(self, range.start(), 0);
+        let end_given = range.end().is_some();
+        let mut end = bound(self, range.end(), i64::MAX);
+        if range.is_inclusive() && end_given {
+            // One past `b`, without overflowing at the largest Int (the
+            // slice is clamped to the length anyway).
+            let end_span = end.span.clone();
+            let capped = self.check_library(
+                "min",
+                vec![end, int(i64::MAX - 1, &end_span)],
+                end_span.clone(),
+            );
+            end = Expr {
+                kind: ExprKind::Binary(
+                    hir::BinaryOp::Add,
+                    Box::new(capped),
+                    Box::new(int(1, &end_span)),
+                ),
+                ty: Type::Int,
+                span: end_span,
+            };
+        }
+        self.check_library("slice", vec![base, start, end], span)
+    }
+
     fn check_index(&mut self, i: &ast::IndexExpr, span: Span) -> Expr {
         let (Some(base), Some(index)) = (i.base(), i.index()) else {
             return error_expr(span);
@@ -507,6 +562,11 @@ impl Checker {
 
     /// `base[index]` once `base` is checked (lists, strings, maps).
     fn index_into(&mut self, base: Expr, index: &ast::Expr, span: Span) -> Expr {
+        if let ast::Expr::Range(range) = index {
+            if matches!(base.ty, Type::List(_) | Type::Str | Type::Bytes) {
+                return self.slice_by_range(base, range, span);
+            }
+        }
         let index_span = span_of(index);
         let want = match base.ty {
             Type::Map(k, _) => Some(*k),

@@ -107,10 +107,11 @@ fn expr_bp_inner(p: &mut Parser<'_>, min_bp: u8) -> Option<CompletedMarker> {
         for _ in 0..n_tokens {
             p.bump_any();
         }
+        // `a..` ends before `]` too: a slice to the end, `xs[2..]`.
         let open_ended = node == RANGE_EXPR
             && op == DOT2
-            && p.open_range_ok
-            && (p.at_line_end() || p.at(IF_KW) || p.at_contextual("step"));
+            && (p.at(R_BRACK)
+                || p.open_range_ok && (p.at_line_end() || p.at(IF_KW) || p.at_contextual("step")));
         if !open_ended {
             p.eat_newlines();
         }
