@@ -76,12 +76,28 @@ impl Checker {
             self.not_supported(&format!("the operator `{text}`"), span.clone());
             return error_expr(span);
         };
-        let l = self.check_expr(&lhs, None);
-        // `j == {"a": [1]}`: a literal compared with a `Json` is a `Json`.
-        let hint = (matches!(bin, BinaryOp::Eq | BinaryOp::Ne) && l.ty == Type::Json)
-            .then_some(Type::Json);
-        // (The list or map it becomes is then injected below.)
-        let r = self.check_expr(&rhs, hint);
+        // An empty literal compared with (or joined to) a collection takes
+        // the other side's type: `flags == []`, `[] == flags`.
+        let typed_by_other = |t: Type| {
+            matches!(bin, BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Concat)
+                && matches!(t, Type::List(_) | Type::Map(..) | Type::Set(_))
+        };
+        let (l, r) = if is_empty_literal(&lhs) {
+            let r = self.check_expr(&rhs, None);
+            let hint = typed_by_other(r.ty).then_some(r.ty);
+            (self.check_expr(&lhs, hint), r)
+        } else {
+            let l = self.check_expr(&lhs, None);
+            // `j == {"a": [1]}`: a literal compared with a `Json` is a `Json`.
+            // (The list or map it becomes is then injected below.)
+            let hint = if matches!(bin, BinaryOp::Eq | BinaryOp::Ne) && l.ty == Type::Json {
+                Some(Type::Json)
+            } else {
+                typed_by_other(l.ty).then_some(l.ty)
+            };
+            let r = self.check_expr(&rhs, hint);
+            (l, r)
+        };
         // `x == null` / `x != null` test for null (and narrow `x`).
         if matches!(bin, BinaryOp::Eq | BinaryOp::Ne) {
             let negated = bin == BinaryOp::Ne;
@@ -340,5 +356,19 @@ fn op_symbol(op: BinaryOp) -> &'static str {
         BinaryOp::Gt => ">",
         BinaryOp::Ge => ">=",
         BinaryOp::Concat => "++",
+    }
+}
+
+/// `[]` or `{}`: a literal whose type only its context can give.
+fn is_empty_literal(e: &ast::Expr) -> bool {
+    use lumen_syntax::ast::AstNode;
+    match e {
+        ast::Expr::List(_) | ast::Expr::Map(_) => {
+            // Only the brackets: no element, entry or spread inside.
+            !e.syntax()
+                .children()
+                .any(|c| c.kind() != lumen_syntax::SyntaxKind::COMMENT)
+        }
+        _ => false,
     }
 }
