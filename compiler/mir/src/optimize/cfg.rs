@@ -154,3 +154,18 @@ pub fn must_facts(
     }
     entry
 }
+
+/// Empties the blocks no path from the entry reaches (what the rewrites of
+/// other passes leave behind): they keep their numbers but become
+/// `unreachable`, so the code generator gives them no edges into live
+/// blocks (their jumps would bring placeholder values into live block
+/// parameters and hide facts such as a list carried unchanged around a loop).
+pub fn clear_unreachable(f: &mut Function) {
+    let live = reachable(f);
+    for (block, live) in f.blocks.iter_mut().zip(live) {
+        if !live {
+            block.stmts.clear();
+            block.terminator = Terminator::Unreachable;
+        }
+    }
+}

@@ -44,6 +44,7 @@ pub fn optimize(f: &mut Function) {
     hoist_rows::hoist_invariant_rows(f);
     unique_lists::mark_unique_stores(f);
     freeze_loops::freeze_loop_lists(f);
+    cfg::clear_unreachable(f);
 }
 
 /// Rvalues that neither call anything nor look at reference counts
