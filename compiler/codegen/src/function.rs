@@ -213,7 +213,13 @@ impl<'a, 'e> FnCx<'a, 'e> {
         self.b.ins().jump(first, &[]);
 
         let mut entry_facts = ranges::entry_facts(mir);
+        let targeted = jump_targets(mir);
         for (index, block) in mir.blocks.iter().enumerate() {
+            // A block nothing jumps to (MIR passes leave them behind) is not
+            // emitted: its code would only count against inlining.
+            if index != 0 && !targeted[index] {
+                continue;
+            }
             self.b.switch_to_block(self.blocks[index]);
             self.facts = std::mem::take(&mut entry_facts[index]);
             for stmt in &block.stmts {
@@ -804,4 +810,30 @@ pub(crate) fn float_cc(op: BinOp) -> Option<FloatCC> {
         BinOp::Ge => FloatCC::GreaterThanOrEqual,
         _ => return None,
     })
+}
+
+/// For every MIR block, whether some terminator jumps to it.
+fn jump_targets(f: &mir::Function) -> Vec<bool> {
+    let mut targeted = vec![false; f.blocks.len()];
+    // (A target out of range is reported when the jump is emitted.)
+    let mut mark = |b: &BlockId| {
+        if let Some(t) = targeted.get_mut(b.0 as usize) {
+            *t = true;
+        }
+    };
+    for block in &f.blocks {
+        match &block.terminator {
+            mir::Terminator::Goto(b) => mark(b),
+            mir::Terminator::Branch {
+                then_block,
+                else_block,
+                ..
+            } => {
+                mark(then_block);
+                mark(else_block);
+            }
+            mir::Terminator::Return(_) | mir::Terminator::Unreachable => {}
+        }
+    }
+    targeted
 }
