@@ -512,6 +512,60 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
         self.defers[depth.min(self.defers.len())..].to_vec()
     }
 
+    /// Lowers call arguments left to right. A variable argument is only
+    /// read where the call happens, so when a later argument assigns it
+    /// (`f(x, do x = 5; x end)`) the value it had is first copied to a
+    /// temporary, inserted right after the variable's own argument (and
+    /// retained when heap: the temporaries returned are released after the
+    /// call). Nothing is copied when no later argument assigns it.
+    fn operands_in_order(&mut self, args: &[&Expr], loc: Loc) -> (Vec<Operand>, Vec<Local>) {
+        // After each argument: where its value stands, as (block, statement
+        // index, number of blocks then).
+        let mut marks = Vec::with_capacity(args.len());
+        let mut ops = Vec::with_capacity(args.len());
+        for a in args {
+            ops.push(self.expr(a));
+            let block = self.current.0 as usize;
+            marks.push((block, self.blocks[block].stmts.len(), self.blocks.len()));
+        }
+        let mut snapshots = Vec::new();
+        for i in (0..args.len()).rev() {
+            let ExprKind::Var(var) = args[i].kind else {
+                continue;
+            };
+            let Operand::Local(l) = ops[i] else { continue };
+            if !self.cell.vars[var.0 as usize].mutable {
+                continue;
+            }
+            let (block, at, blocks_then) = marks[i];
+            let assigns = |stmt: &Statement| matches!(&stmt.kind, MirStmt::Assign(d, _) if *d == l);
+            let later_assigns = self.blocks[block].stmts[at..].iter().any(assigns)
+                || self.blocks[blocks_then..]
+                    .iter()
+                    .any(|b| b.stmts.iter().any(assigns));
+            if !later_assigns {
+                continue;
+            }
+            let ty = self.locals[l.0 as usize].ty;
+            let t = self.new_local(ty, None);
+            let mut copy = vec![Statement {
+                kind: MirStmt::Assign(t, Rvalue::Use(Operand::Local(l))),
+                loc,
+            }];
+            if ty.is_heap() {
+                copy.push(Statement {
+                    kind: MirStmt::Retain(t),
+                    loc,
+                });
+                snapshots.push(t);
+            }
+            let stmts = &mut self.blocks[block].stmts;
+            stmts.splice(at..at, copy);
+            ops[i] = Operand::Local(t);
+        }
+        (ops, snapshots)
+    }
+
     fn var_local(&mut self, var: hir::VarId) -> Local {
         if let Some(local) = self.vars.get(&var) {
             return *local;
@@ -1161,14 +1215,19 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             ExprKind::And(lhs, rhs) => self.short_circuit(lhs, rhs, true, loc),
             ExprKind::Or(lhs, rhs) => self.short_circuit(lhs, rhs, false, loc),
             ExprKind::Call(cell, args) => {
-                let args = args.iter().map(|a| self.expr(a)).collect();
+                let args: Vec<&Expr> = args.iter().collect();
+                let (args, snapshots) = self.operands_in_order(&args, loc);
                 let rvalue = Rvalue::Call(FuncId(cell.0), args);
                 if e.ty == Type::Never {
                     self.push(MirStmt::Eval(rvalue), loc);
                     self.terminate(Terminator::Unreachable);
                     Operand::Const(Const::Null)
                 } else {
-                    self.temp(ty, rvalue, loc)
+                    let result = self.temp(ty, rvalue, loc);
+                    for t in snapshots {
+                        self.push(MirStmt::Release(t), loc);
+                    }
+                    result
                 }
             }
             ExprKind::Builtin(builtin, args) => self.builtin(*builtin, args, loc),
@@ -1302,10 +1361,27 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
     }
 
     fn binary(&mut self, op: hir::BinaryOp, lhs: &Expr, rhs: &Expr, ty: Type, loc: Loc) -> Operand {
+        // (`x + do x = 10; x end` adds the `x` from before the block.)
+        let (ops, snapshots) = self.operands_in_order(&[lhs, rhs], loc);
+        let result = self.binary_values(op, lhs, ops[0].clone(), ops[1].clone(), ty, loc);
+        for t in snapshots {
+            self.push(MirStmt::Release(t), loc);
+        }
+        result
+    }
+
+    /// `lhs op rhs` once both operands are lowered to `l` and `r`.
+    fn binary_values(
+        &mut self,
+        op: hir::BinaryOp,
+        lhs: &Expr,
+        l: Operand,
+        r: Operand,
+        ty: Type,
+        loc: Loc,
+    ) -> Operand {
         use hir::BinaryOp as H;
         let operand_ty = self.layouts.ty(lhs.ty);
-        let l = self.expr(lhs);
-        let r = self.expr(rhs);
         // Everything but scalars, strings and payload-less enums (plain tags)
         // is compared by the runtime, by its type descriptor.
         let composite = match lhs.ty {
