@@ -250,48 +250,12 @@ fn relational_facts(f: &Function, p: usize, b: usize) -> Option<Vec<(Local, Rang
 /// What the branch ending block `p` says about a local compared with a
 /// constant, on the edge to `b`.
 fn edge_fact(f: &Function, p: usize, b: usize) -> Option<(Local, Range)> {
-    let block = &f.blocks[p];
-    let Terminator::Branch {
-        cond: Operand::Local(c),
-        then_block,
-        else_block,
-    } = &block.terminator
-    else {
-        return None;
-    };
-    if then_block == else_block {
-        return None;
-    }
-    let taken = then_block.0 as usize == b;
-    // The last assignment of `c` in this block must be the comparison, and
-    // neither `c` nor the compared local may change after it.
-    let pos = block
-        .stmts
-        .iter()
-        .rposition(|s| matches!(&s.kind, StmtKind::Assign(l, _) if l == c))?;
-    let StmtKind::Assign(_, rvalue) = &block.stmts[pos].kind else {
-        return None;
-    };
-    let Rvalue::Binary {
-        op,
-        ty: Ty::Int,
-        lhs,
-        rhs,
-    } = rvalue
-    else {
-        return None;
-    };
+    let (op, lhs, rhs, taken) = deciding_comparison(f, p, b)?;
     let (x, k, op) = match (lhs, rhs) {
-        (Operand::Local(x), Operand::Const(Const::Int(k))) => (*x, *k, *op),
-        (Operand::Const(Const::Int(k)), Operand::Local(x)) => (*x, *k, flip(*op)?),
+        (Operand::Local(x), Operand::Const(Const::Int(k))) => (x, k, op),
+        (Operand::Const(Const::Int(k)), Operand::Local(x)) => (x, k, flip(op)?),
         _ => return None,
     };
-    let reassigned = block.stmts[pos + 1..]
-        .iter()
-        .any(|s| matches!(&s.kind, StmtKind::Assign(l, _) if *l == x || l == c));
-    if reassigned || x == *c {
-        return None;
-    }
     let op = if taken { op } else { negate(op)? };
     let range = match op {
         BinOp::Lt => Range {
