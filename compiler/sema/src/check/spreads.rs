@@ -164,26 +164,16 @@ impl Checker {
         piped: Option<Expr>,
         span: Span,
     ) -> Expr {
+        let into = if builtin == Builtin::Print {
+            "`print`"
+        } else {
+            "`eprint`"
+        };
+        let values = args
+            .iter()
+            .filter_map(|a| a.value().map(|v| (a.is_spread(), v)));
         let mut parts: Vec<Part> = piped.into_iter().map(Part::Item).collect();
-        let mut ok = true;
-        for arg in args {
-            let Some(e) = arg.value() else { continue };
-            let value = self.check_expr(&e, None);
-            if arg.is_spread() {
-                let into = if builtin == Builtin::Print {
-                    "`print`"
-                } else {
-                    "`eprint`"
-                };
-                match self.spread_arg(value, into) {
-                    Some(part) => parts.push(part),
-                    None => ok = false,
-                }
-            } else {
-                parts.push(Part::Item(value));
-            }
-        }
-        if !ok {
+        if !self.value_parts(values, into, &mut parts) {
             return error_expr(span);
         }
         let strings = self.display_list(parts, span.clone());
@@ -198,6 +188,29 @@ impl Checker {
             ty: Type::Null,
             span,
         }
+    }
+
+    /// Checks the arguments `(is_spread, expression)` of `into` ("`print`")
+    /// and appends them to `parts`: a value as an item, a spread as the list
+    /// or set it spreads. Whether all were fine (errors are reported).
+    fn value_parts(
+        &mut self,
+        values: impl Iterator<Item = (bool, ast::Expr)>,
+        into: &str,
+        parts: &mut Vec<Part>,
+    ) -> bool {
+        let mut ok = true;
+        for (spread, e) in values {
+            let value = self.check_expr(&e, None);
+            if !spread {
+                parts.push(Part::Item(value));
+            } else if let Some(part) = self.spread_arg(value, into) {
+                parts.push(part);
+            } else {
+                ok = false;
+            }
+        }
+        ok
     }
 
     /// The `list[String]` of the display forms of `parts`' values and of
@@ -243,18 +256,7 @@ impl Checker {
             }
         };
         let mut parts = Vec::new();
-        let mut ok = true;
-        for (spread, v) in values {
-            let value = self.check_expr(&v, None);
-            if spread {
-                match self.spread_arg(value, "`format`") {
-                    Some(part) => parts.push(part),
-                    None => ok = false,
-                }
-            } else {
-                parts.push(Part::Item(value));
-            }
-        }
+        let ok = self.value_parts(values, "`format`", &mut parts);
         if !ok || template.ty.has_error() {
             return error_expr(span);
         }
