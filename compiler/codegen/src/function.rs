@@ -816,23 +816,9 @@ pub(crate) fn float_cc(op: BinOp) -> Option<FloatCC> {
 fn jump_targets(f: &mir::Function) -> Vec<bool> {
     let mut targeted = vec![false; f.blocks.len()];
     // (A target out of range is reported when the jump is emitted.)
-    let mut mark = |b: &BlockId| {
+    for b in f.blocks.iter().flat_map(|block| block.terminator.targets()) {
         if let Some(t) = targeted.get_mut(b.0 as usize) {
             *t = true;
-        }
-    };
-    for block in &f.blocks {
-        match &block.terminator {
-            mir::Terminator::Goto(b) => mark(b),
-            mir::Terminator::Branch {
-                then_block,
-                else_block,
-                ..
-            } => {
-                mark(then_block);
-                mark(else_block);
-            }
-            mir::Terminator::Return(_) | mir::Terminator::Unreachable => {}
         }
     }
     targeted

@@ -329,6 +329,21 @@ pub enum Terminator {
     Unreachable,
 }
 
+impl Terminator {
+    /// The blocks this terminator may jump to.
+    pub fn targets(&self) -> Vec<BlockId> {
+        match self {
+            Terminator::Goto(b) => vec![*b],
+            Terminator::Branch {
+                then_block,
+                else_block,
+                ..
+            } => vec![*then_block, *else_block],
+            Terminator::Return(_) | Terminator::Unreachable => Vec::new(),
+        }
+    }
+}
+
 impl Function {
     pub fn local_ty(&self, local: Local) -> Ty {
         self.locals[local.0 as usize].ty

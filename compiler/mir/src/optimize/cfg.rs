@@ -5,15 +5,7 @@ use crate::{Function, Terminator};
 
 /// The blocks `t` may jump to.
 pub fn successors(t: &Terminator) -> Vec<usize> {
-    match t {
-        Terminator::Goto(b) => vec![b.0 as usize],
-        Terminator::Branch {
-            then_block,
-            else_block,
-            ..
-        } => vec![then_block.0 as usize, else_block.0 as usize],
-        Terminator::Return(_) | Terminator::Unreachable => Vec::new(),
-    }
+    t.targets().iter().map(|b| b.0 as usize).collect()
 }
 
 /// For every block, the blocks that jump to it.
