@@ -944,72 +944,50 @@ impl FnCx<'_, '_> {
             self.b.ins().jump(join, &[v.into()]);
             return Ok(());
         }
-        // A null descriptor reads as `Int` (runtime `Ty::kind`).
+        // One load of the descriptor and of its kind decide: a null
+        // descriptor reads as `Int` (runtime `Ty::kind`), `Bool` is packed,
+        // the heap kinds are counted (`Ty::is_heap`).
         let desc = self
             .b
             .ins()
             .load(self.pointer, self.mem.header, list, LIST_DESC_OFFSET as i32);
         let has_desc = self.b.create_block();
         let byte_block = self.b.create_block();
-        let slot_block = self.b.create_block();
-        self.b.ins().brif(desc, has_desc, &[], slot_block, &[]);
+        let other_kind = self.b.create_block();
+        let heap_block = self.b.create_block();
+        let plain_block = self.b.create_block();
+        self.b.ins().brif(desc, has_desc, &[], plain_block, &[]);
         self.b.switch_to_block(has_desc);
         let kind = self.b.ins().uload32(flags(), desc, 0);
         let is_bool = self
             .b
             .ins()
             .icmp_imm_u(IntCC::Equal, kind, lumen_abi::TypeKind::Bool as i64);
-        self.b.ins().brif(is_bool, byte_block, &[], slot_block, &[]);
+        self.b.ins().brif(is_bool, byte_block, &[], other_kind, &[]);
 
-        self.b.switch_to_block(byte_block);
-        let v = body(self, Layout::Byte)?;
-        self.b.ins().jump(join, &[v.into()]);
-
-        self.b.switch_to_block(slot_block);
-        if !heap_matters {
-            let v = body(self, Layout::Plain)?;
-            self.b.ins().jump(join, &[v.into()]);
-            return Ok(());
+        self.b.switch_to_block(other_kind);
+        if heap_matters {
+            // Heap kinds: String 5, List 6, Record 7, Enum 8, Closure 11,
+            // Union 12, Map 13, Set 14, Tuple 15.
+            let mask = self.b.ins().iconst(types::I64, HEAP_KINDS as i64);
+            let kind = self.b.ins().band_imm_u(kind, 63);
+            let bits = self.b.ins().ushr(mask, kind);
+            let bit = self.b.ins().band_imm_u(bits, 1);
+            self.b.ins().brif(bit, heap_block, &[], plain_block, &[]);
+        } else {
+            self.b.ins().jump(plain_block, &[]);
         }
-        let heap_block = self.b.create_block();
-        let plain_block = self.b.create_block();
-        let is_heap = self.elem_is_heap(list);
-        self.b
-            .ins()
-            .brif(is_heap, heap_block, &[], plain_block, &[]);
-        for (block, layout) in [(heap_block, Layout::Heap), (plain_block, Layout::Plain)] {
+
+        let mut layouts = vec![(byte_block, Layout::Byte), (plain_block, Layout::Plain)];
+        if heap_matters {
+            layouts.push((heap_block, Layout::Heap));
+        }
+        for (block, layout) in layouts {
             self.b.switch_to_block(block);
             let v = body(self, layout)?;
             self.b.ins().jump(join, &[v.into()]);
         }
         Ok(())
-    }
-
-    /// Whether a list's elements are heap values, from its element
-    /// descriptor (`Ty::is_heap` of the runtime; a null descriptor reads as
-    /// `Int`).
-    fn elem_is_heap(&mut self, list: Value) -> Value {
-        let desc = self
-            .b
-            .ins()
-            .load(self.pointer, self.mem.header, list, LIST_DESC_OFFSET as i32);
-        let known = self.b.create_block();
-        let done = self.b.create_block();
-        let result = self.b.append_block_param(done, types::I8);
-        let zero = self.b.ins().iconst(types::I8, 0);
-        self.b.ins().brif(desc, known, &[], done, &[zero.into()]);
-        self.b.switch_to_block(known);
-        let kind = self.b.ins().uload32(flags(), desc, 0);
-        // Heap kinds: String 5, List 6, Record 7, Enum 8, Closure 11,
-        // Union 12, Map 13, Set 14, Tuple 15.
-        let mask = self.b.ins().iconst(types::I64, HEAP_KINDS as i64);
-        let kind = self.b.ins().band_imm_u(kind, 63);
-        let bits = self.b.ins().ushr(mask, kind);
-        let bit = self.b.ins().band_imm_u(bits, 1);
-        let bit = self.b.ins().ireduce(types::I8, bit);
-        self.b.ins().jump(done, &[bit.into()]);
-        self.b.switch_to_block(done);
-        result
     }
 
     fn rt_args(&mut self, args: &[RtArg]) -> Result<Vec<Value>, CodegenError> {
