@@ -73,7 +73,6 @@ fn int_binary(
 ) -> Result<Value, CodegenError> {
     Ok(match op {
         BinOp::AddInRange => fx.b.ins().iadd(a, b),
-        BinOp::AddOverflows => fx.b.ins().sadd_overflow(a, b).1,
         BinOp::Add | BinOp::Sub if rhs_const.is_some() => {
             // With a constant right operand the overflow test is a compare of
             // `a` against a constant, which fuses with the branch (`cmp; je`)

@@ -261,9 +261,6 @@ pub enum BinOp {
     /// Int addition that lowering proved cannot overflow (the step of an
     /// exclusive range loop's counter, already below its limit): unchecked.
     AddInRange,
-    /// Int: whether `a + b` overflows, as a Bool, without failing (a range
-    /// loop's last step ends the loop instead).
-    AddOverflows,
     /// Checked on Int.
     Sub,
     /// Checked on Int.

@@ -931,43 +931,69 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
         // With step 1 up to an exclusive limit the counter was below the
         // limit (nothing else writes it), so `counter + 1` cannot overflow.
         // With another step, a next value beyond the Int range is beyond the
-        // end too: the loop ends (the test comes first, the step is then
-        // unchecked). Without a limit the overflow is an error: an open
-        // range has no end to reach.
-        let op = match limit {
-            Some(_) if !inclusive && known_step == Some(1) => BinOp::AddInRange,
+        // end too: the step wraps, the wrap is seen as the counter moving
+        // backwards (in the flipped order for a step known only at run
+        // time), and the loop ends. Without a limit the overflow is an
+        // error: an open range has no end to reach.
+        let add = |this: &mut Self, op, dest| {
+            this.assign(
+                dest,
+                Rvalue::Binary {
+                    op,
+                    ty: Ty::Int,
+                    lhs: Operand::Local(counter),
+                    rhs: step_op.clone(),
+                },
+                loc,
+            )
+        };
+        match limit {
+            Some(_) if !inclusive && known_step == Some(1) => add(self, BinOp::AddInRange, counter),
             Some(_) => {
-                let overflows = self.temp(
+                let next = self.new_local(Ty::Int, Some("for.next".into()));
+                add(self, BinOp::AddInRange, next);
+                let ordered = |this: &mut Self, l: Local| match flip {
+                    Some(f) => this.temp(
+                        Ty::Int,
+                        Rvalue::Binary {
+                            op: BinOp::BitXor,
+                            ty: Ty::Int,
+                            lhs: Operand::Local(l),
+                            rhs: Operand::Local(f),
+                        },
+                        loc,
+                    ),
+                    None => Operand::Local(l),
+                };
+                let (after, before) = (ordered(self, next), ordered(self, counter));
+                // A known negative step moves down; everything else up (a
+                // run-time step's direction is in the flipped order).
+                let backwards = if known_step.is_some_and(|k| k < 0) {
+                    BinOp::Gt
+                } else {
+                    BinOp::Lt
+                };
+                let wrapped = self.temp(
                     Ty::Bool,
                     Rvalue::Binary {
-                        op: BinOp::AddOverflows,
+                        op: backwards,
                         ty: Ty::Int,
-                        lhs: Operand::Local(counter),
-                        rhs: step_op.clone(),
+                        lhs: after,
+                        rhs: before,
                     },
                     loc,
                 );
                 let step_block = self.new_block();
                 self.terminate(Terminator::Branch {
-                    cond: overflows,
+                    cond: wrapped,
                     then_block: exit,
                     else_block: step_block,
                 });
                 self.switch_to(step_block);
-                BinOp::AddInRange
+                self.assign(counter, Rvalue::Use(Operand::Local(next)), loc);
             }
-            None => BinOp::Add,
-        };
-        self.assign(
-            counter,
-            Rvalue::Binary {
-                op,
-                ty: Ty::Int,
-                lhs: Operand::Local(counter),
-                rhs: step_op.clone(),
-            },
-            loc,
-        );
+            None => add(self, BinOp::Add, counter),
+        }
         self.range_branch(
             counter, limit, inclusive, known_step, flip, body_block, exit, loc,
         );

@@ -213,7 +213,6 @@ fn bin_op_name(op: BinOp) -> &'static str {
     match op {
         BinOp::Add => "add",
         BinOp::AddInRange => "add.in_range",
-        BinOp::AddOverflows => "add.overflows",
         BinOp::Sub => "sub",
         BinOp::Mul => "mul",
         BinOp::Div => "div",
