@@ -70,6 +70,8 @@ pub unsafe fn value_eq(a: Slot, b: Slot, ty: Ty) -> bool {
             // closure object, or the same cell used as a value twice.
             // SAFETY: caller's contract: live closures (or null).
             TypeKind::Closure => unsafe { crate::objects::same_function(a, b) },
+            // Futures and channels are handles: identity.
+            TypeKind::Future | TypeKind::Channel => a == b,
             TypeKind::String
             | TypeKind::List
             | TypeKind::Record

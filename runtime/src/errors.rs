@@ -1,13 +1,11 @@
 //! The failure path: runtime errors, `halt`, stack overflow, `exit`, and
 //! internal runtime bugs.
 //!
-//! Every failure goes through [`fail_current_task`]. Today only `main` runs
-//! Lumen code and a failure ends the process (semantics.md §8): flush stdout,
-//! print the report to stderr, exit with status 1. When `try` and spawned tasks
-//! arrive, this is the one place that changes: it will settle the current
-//! task's future with `Error(message)` and unwind the task (running its
-//! `defer`s) instead of exiting, and only a failure of `main` will end the
-//! process.
+//! Every failure goes through [`fail_current_task`] and [`raise`]: a failure
+//! of `main` ends the process (semantics.md §8: flush stdout, print the
+//! report to stderr, exit with status 1); a spawned task's failure settles
+//! its future with `Error(message)` and ends the task (async.md §1), and the
+//! report of a failure that reaches `main` through `await`s lists them.
 //!
 //! The report:
 //! ```text
@@ -25,7 +23,7 @@ use crate::output;
 use crate::strings::{as_str, LmString};
 
 /// A source location read from the static data the code generator emits.
-#[derive(Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Location<'a> {
     pub file: Cow<'a, str>,
     pub cell: Cow<'a, str>,
@@ -71,19 +69,78 @@ pub fn render_report(message: &str, loc: Option<&Location>) -> String {
     out
 }
 
+/// A task's failure: the message, where it was raised, and each `await` it
+/// passed through on its way (innermost first, async.md §9).
+#[derive(Clone, Debug)]
+pub struct Failure {
+    pub message: String,
+    pub location: Option<Location<'static>>,
+    /// `awaited in CELL (FILE:LINE:COL)` entries.
+    pub awaited_in: Vec<String>,
+}
+
+impl Failure {
+    pub fn new(message: String, location: Option<Location<'static>>) -> Failure {
+        Failure {
+            message,
+            location,
+            awaited_in: Vec::new(),
+        }
+    }
+
+    /// The same failure, raised again by an `await` at `loc`.
+    ///
+    /// # Safety
+    /// `loc` must be null or a valid [`SourceLoc`].
+    pub unsafe fn awaited_at(&self, loc: *const SourceLoc) -> Failure {
+        let mut f = self.clone();
+        // SAFETY: caller's contract.
+        if let Some(l) = unsafe { Location::read(loc) } {
+            f.awaited_in
+                .push(format!("awaited in {} ({}:{}:{})", l.cell, l.file, l.line, l.column));
+        }
+        f
+    }
+
+    /// The report printed when this failure ends the program.
+    pub fn report(&self) -> String {
+        let mut out = render_report(&self.message, self.location.as_ref());
+        if !self.awaited_in.is_empty() {
+            out.push_str(&format!("   = {}\n", self.awaited_in.join(", ")));
+        }
+        out
+    }
+}
+
+/// Prints `failure`'s report after flushing stdout and ends the process with
+/// status 1.
+pub fn report_and_exit(failure: &Failure) -> ! {
+    output::write_stderr(failure.report().as_bytes());
+    std::process::exit(1)
+}
+
 /// Fails the running task with `message` at `loc`.
-///
-/// Today this ends the process with status 1 (see the module docs for what
-/// changes with tasks).
 ///
 /// # Safety
 /// `loc` must be null or a valid [`SourceLoc`] (as generated code emits).
 pub unsafe fn fail_current_task(message: &str, loc: *const SourceLoc) -> ! {
     // SAFETY: caller's contract.
     let loc = unsafe { Location::read(loc) };
-    let report = render_report(message, loc.as_ref());
-    output::write_stderr(report.as_bytes());
-    std::process::exit(1)
+    raise(Failure::new(message.to_string(), loc))
+}
+
+/// Raises `failure` in the running task: a failure of `main` (or outside
+/// any task) ends the program with its report; a spawned task's failure
+/// settles its future with `Error` and ends the task (async.md §1).
+pub fn raise(failure: Failure) -> ! {
+    match crate::scheduler::current_future() {
+        Some(future) if !crate::scheduler::current_is_main() => {
+            future.fail(std::rc::Rc::new(failure));
+            drop(future);
+            crate::scheduler::finish_failed_task()
+        }
+        _ => report_and_exit(&failure),
+    }
 }
 
 /// Ends the process after an internal runtime bug: the message names the

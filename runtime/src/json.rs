@@ -151,6 +151,13 @@ impl Encoder {
                     self.fail("json_encode: a function cannot be encoded as JSON");
                 }
             }
+            TypeKind::Future | TypeKind::Channel => {
+                if slot_obj(slot).is_null() {
+                    self.out.push_str("null");
+                } else {
+                    self.fail("json_encode: a future or channel cannot be encoded as JSON");
+                }
+            }
             TypeKind::String
             | TypeKind::List
             | TypeKind::Record

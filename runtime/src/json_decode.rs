@@ -172,7 +172,7 @@ impl Decoder<'_> {
                 )),
                 (TypeKind::Record, JsonValue::Object(_)) => self.record(v, ty),
                 (TypeKind::Enum | TypeKind::TagEnum, JsonValue::Object(_)) => self.variant(v, ty),
-                (TypeKind::Closure | TypeKind::Variant, _) => Err(format!(
+                (TypeKind::Closure | TypeKind::Variant | TypeKind::Future | TypeKind::Channel, _) => Err(format!(
                     "cannot decode {} at {}",
                     type_name(ty),
                     self.path()
@@ -593,6 +593,8 @@ pub fn type_name(ty: Ty) -> String {
             }
         }
         TypeKind::Closure => "a function".into(),
+        TypeKind::Future => format!("Future[{}]", child(0)),
+        TypeKind::Channel => format!("Channel[{}]", child(0)),
     }
 }
 

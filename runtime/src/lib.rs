@@ -22,11 +22,16 @@
 
 pub mod arith;
 pub mod bytes;
+pub mod channels;
 pub mod compare;
 pub mod display;
 pub mod entry;
 pub mod errors;
 pub mod format;
+pub mod forms;
+pub mod futures;
+pub mod handle;
+pub mod io;
 pub mod json;
 pub mod json_decode;
 pub mod json_parse;
@@ -45,6 +50,7 @@ pub mod set;
 pub mod sorted;
 pub mod stack;
 pub mod strings;
+pub mod timers;
 pub mod tuple;
 pub mod typedesc;
 pub mod value;
@@ -54,7 +60,16 @@ pub use bytes::{
     lm_bytes_concat, lm_bytes_from_str, lm_bytes_from_utf8, lm_bytes_index, lm_bytes_len,
     lm_bytes_slice,
 };
+pub use channels::{
+    lm_channel_bounded, lm_channel_close, lm_channel_len, lm_channel_new, lm_channel_receive,
+    lm_channel_send,
+};
 pub use compare::{lm_value_cmp, lm_value_eq};
+pub use forms::{lm_form_all, lm_form_race, lm_form_select, lm_form_timeout, lm_form_vote};
+pub use futures::{
+    lm_await, lm_await_deep, lm_await_outcome, lm_await_try, lm_future_cancel, lm_future_error,
+    lm_future_status, lm_set_deterministic, lm_sleep, lm_spawn,
+};
 pub use display::{lm_str_from_bool, lm_str_from_float, lm_str_from_int, lm_str_from_null};
 pub use errors::{lm_exit, lm_halt, lm_runtime_error, lm_stack_overflow};
 pub use format::{lm_fmt_float, lm_fmt_int, lm_fmt_str};
@@ -335,6 +350,27 @@ mod abi_check {
             lm_tuple_new(Ptr) -> [Ptr];
             lm_runtime_error(I32, Ptr) -> [], noreturn;
             lm_halt(Ptr, Ptr) -> [], noreturn;
+            lm_spawn(Ptr, Ptr) -> [Ptr];
+            lm_await(Ptr, Ptr) -> [I64];
+            lm_await_deep(I64, Ptr, Ptr, Ptr) -> [I64];
+            lm_await_try(Ptr, Ptr, Ptr) -> [Ptr];
+            lm_await_outcome(Ptr, Ptr, Ptr) -> [I64];
+            lm_future_status(Ptr) -> [I64];
+            lm_future_error(Ptr) -> [Ptr];
+            lm_future_cancel(Ptr) -> [];
+            lm_sleep(I64) -> [];
+            lm_set_deterministic() -> [];
+            lm_form_all(Ptr, Ptr, Ptr) -> [Ptr];
+            lm_form_race(Ptr, Ptr, Ptr) -> [I64];
+            lm_form_vote(Ptr, Ptr, Ptr) -> [I64];
+            lm_form_select(Ptr, Ptr, Ptr) -> [Ptr];
+            lm_form_timeout(I64, Ptr, Ptr, Ptr) -> [I64];
+            lm_channel_new(Ptr) -> [Ptr];
+            lm_channel_bounded(I64, Ptr, Ptr) -> [Ptr];
+            lm_channel_send(Ptr, I64, Ptr) -> [];
+            lm_channel_receive(Ptr, Ptr) -> [I64];
+            lm_channel_close(Ptr) -> [];
+            lm_channel_len(Ptr) -> [I64];
             lm_stack_overflow(Ptr) -> [], noreturn;
             lm_exit(I64) -> [], noreturn;
             lm_unwrap_failed(Ptr, Ptr) -> [], noreturn;

@@ -112,6 +112,7 @@ pub unsafe fn kind_of(obj: *const ObjectHeader) -> ObjectKind {
         k if k == ObjectKind::Map as u16 => ObjectKind::Map,
         k if k == ObjectKind::Set as u16 => ObjectKind::Set,
         k if k == ObjectKind::Bytes as u16 => ObjectKind::Bytes,
+        k if k == ObjectKind::Handle as u16 => ObjectKind::Handle,
         k => unknown_object_kind(k, obj),
     }
 }
@@ -286,7 +287,8 @@ unsafe fn for_each_child(obj: *mut ObjectHeader, mut f: impl FnMut(*mut ObjectHe
     // SAFETY: caller's contract; the layouts follow from the kind.
     unsafe {
         match kind_of(obj) {
-            ObjectKind::String | ObjectKind::Bytes => {}
+            // A handle's state is freed by `destroy`, not through slots.
+            ObjectKind::String | ObjectKind::Bytes | ObjectKind::Handle => {}
             ObjectKind::Box => {
                 let b = obj.cast::<BoxObj>();
                 if Ty::new((*b).desc).is_heap() {
@@ -407,6 +409,7 @@ pub unsafe fn destroy(obj: *mut ObjectHeader) {
                     let obj = next.cast::<sorted::SortedObj>();
                     free_buffer((*obj).data, sorted::buffer_slots(obj), 8)
                 }
+                k if k == ObjectKind::Handle as u16 => crate::handle::drop_state(next.cast()),
                 _ => {}
             }
             free_block(next);
@@ -520,7 +523,7 @@ pub unsafe fn new_list(elem: *const TypeDesc, src: &[Slot], cap: usize) -> *mut 
 /// all slots zero (`null`/0, safe to release before compiled code fills them).
 /// The bytes between the header and the slots are the caller's to write.
 #[inline]
-fn new_with_fields(kind: ObjectKind, head: usize, count: usize) -> *mut ObjectHeader {
+pub(crate) fn new_with_fields(kind: ObjectKind, head: usize, count: usize) -> *mut ObjectHeader {
     let size = count
         .checked_mul(8)
         .and_then(|b| b.checked_add(head))

@@ -1,186 +1,539 @@
 //! The task scheduler: every piece of Lumen code runs in a task on its own
 //! stackful coroutine (async.md §1), `main` first.
 //!
-//! Today only `main` is ever spawned by the C entry, but the shape is the one
-//! spawn/await need: a table of tasks, a FIFO run queue of ready tasks, a
-//! loop that resumes the next ready task on its own stack, and
-//! [`yield_now`] that suspends the running task back to the loop. Nothing
-//! assumes a single stack: the stack limit and guard range are switched with
-//! every task.
+//! Tasks live in a slab ([`TaskRef`] = index + generation, so a stale
+//! reference to a finished task's recycled slot is recognised). One FIFO
+//! ready queue (async.md §9); a task leaves the processor only at a
+//! suspension point:
 //!
-//! What comes next (async.md §3–§6): a task result becomes a Lumen value and
-//! a future state (`Pending`/`Completed`/`Error`); `await` on a pending future
-//! records the awaiter and suspends without re-queueing; completion wakes the
-//! awaiters; eager `spawn` resumes the child at once; timers and I/O wake
-//! tasks from the loop when the run queue is empty; cancellation resumes a
-//! suspended task with a failure that unwinds it (generated frames carry
-//! `.eh_frame` for that).
+//! * [`prepare_wait`] + [`suspend`]: the task registers a [`WaitToken`] with
+//!   whatever will wake it (a future's awaiters, a timer, a channel, an I/O
+//!   completion) and suspends; [`wake`] appends it to the ready queue. A
+//!   token is valid for one suspension only (the task's *epoch*), so a task
+//!   waiting on several things (a form's branches) is woken once, and stale
+//!   registrations are ignored instead of being searched for and removed.
+//! * [`yield_now`]: `sleep(0)`, back of the queue.
+//! * [`run_next_then_me`]: eager `spawn` runs the child first, then the
+//!   spawner, without nesting coroutines.
+//!
+//! When nothing is ready, the loop fires timers ([`crate::timers`]: virtual
+//! time under `@deterministic`, else it sleeps until the next deadline) and
+//! takes I/O completions from other threads ([`crate::io`]); with nothing to
+//! wait for, every task is blocked for good: a deadlock, reported as a
+//! failure of `main`.
+//!
+//! A task that fails ([`crate::errors::fail_current_task`]) has already
+//! settled its future; it yields [`Yield::Finished`] and is never resumed:
+//! the loop resets its coroutine and recycles its stack. Cancelling a
+//! suspended task ([`cancel`]) does the same from outside, after cancelling
+//! the branches of the form it waits on. Neither unwinds the task's frames:
+//! its `defer` blocks do not run and the values its frames own are not
+//! released (docs/language-decisions.md, "Failure and cancellation").
 //!
 //! The scheduler state is thread-local (one scheduler per thread; only the
-//! main thread runs one today) and wrapped in `ManuallyDrop`: at exit the
-//! process ends without unwinding suspended tasks.
+//! main thread runs one) and wrapped in `ManuallyDrop`: at exit the process
+//! ends without unwinding suspended tasks.
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::mem::ManuallyDrop;
+use std::rc::Rc;
 
 use corosensei::{Coroutine, CoroutineResult, Yielder};
 
-use crate::errors::internal_error;
+use crate::errors::{internal_error, Failure};
+use crate::futures::FutureCell;
 use crate::overflow;
 use crate::stack::{StackPool, TaskStack};
 
 /// Usable stack of the `main` task: 64 MiB of address space, committed lazily.
 pub const MAIN_STACK_SIZE: usize = 64 << 20;
 
-/// Usable stack of a spawned task (to be tuned with spawn; lazily committed).
-pub const TASK_STACK_SIZE: usize = 1 << 20;
+/// Usable stack of a spawned task (carved from a chunk, lazily committed).
+pub const TASK_STACK_SIZE: usize = crate::stack::CHUNK_STACK_SIZE;
 
-/// Index of a task in the scheduler's table.
-pub type TaskId = usize;
-
-/// What a task's body returns: the `main` task's exit status.
+/// What the `main` task's body returns: the exit status.
 pub type TaskResult = i64;
 
-type TaskCoroutine = Coroutine<(), (), TaskResult, TaskStack>;
-
-/// A task: its coroutine and the bounds the overflow checks need.
-pub struct Task {
-    pub id: TaskId,
-    coroutine: TaskCoroutine,
-    /// Value for `lm_stack_limit` while this task runs.
-    stack_limit: usize,
-    /// Guard region below the task's stack.
-    guard: (usize, usize),
+/// What a task's coroutine yields to the loop.
+pub enum Yield {
+    /// Suspended at a suspension point; resume it when woken.
+    Suspended,
+    /// Failed (its future is settled): never resume it.
+    Finished,
 }
 
-/// A slot of the task table.
-enum Slot {
-    /// Ready or suspended, waiting in the table.
-    Waiting(Task),
-    /// Taken out by the loop while it runs.
+type TaskCoroutine = Coroutine<(), Yield, (), TaskStack>;
+
+/// A task, by slab index and generation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TaskRef {
+    index: u32,
+    generation: u32,
+}
+
+/// The right to wake one task from one suspension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WaitToken {
+    task: TaskRef,
+    epoch: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    /// In the ready queue (not started, woken, or yielded).
+    Ready,
+    /// Waiting for a wake-up.
+    Suspended,
     Running,
-    /// Finished with a result.
-    Done(TaskResult),
+}
+
+/// What a suspended task must undo when it is cancelled.
+#[derive(Default)]
+pub struct WaitCleanup {
+    /// The branches of the form it waits on, cancelled first (source order).
+    pub branches: Vec<Rc<FutureCell>>,
+    /// A timer to forget.
+    pub timer: Option<u64>,
+    /// Runs when the task is cancelled while suspended (a channel puts back
+    /// a value handed to it).
+    pub on_cancel: Option<Box<dyn FnOnce()>>,
+}
+
+struct Task {
+    coroutine: Option<TaskCoroutine>,
+    /// Value for `lm_stack_limit` while this task runs.
+    stack_limit: usize,
+    /// Guard region below the task's stack (empty for chunk stacks).
+    guard: (usize, usize),
+    state: State,
+    /// Counts suspensions; a [`WaitToken`] is valid for one epoch.
+    epoch: u64,
+    /// The future this task settles (`None` for `main`).
+    future: Option<Rc<FutureCell>>,
+    cleanup: WaitCleanup,
+    /// `cancel()` of the running task itself: it fails at its next
+    /// suspension point.
+    cancel_requested: bool,
+}
+
+struct Slot {
+    generation: u32,
+    task: Option<Task>,
 }
 
 struct Scheduler {
-    tasks: Vec<Slot>,
-    run_queue: VecDeque<TaskId>,
+    slots: Vec<Slot>,
+    free: Vec<u32>,
+    ready: VecDeque<TaskRef>,
     pool: StackPool,
-    current: Option<TaskId>,
+    current: Option<TaskRef>,
+    main: Option<TaskRef>,
+    main_result: Option<TaskResult>,
+    deterministic: bool,
+    live_tasks: usize,
 }
 
 thread_local! {
     static SCHEDULER: RefCell<ManuallyDrop<Scheduler>> = const {
         RefCell::new(ManuallyDrop::new(Scheduler {
-            tasks: Vec::new(),
-            run_queue: VecDeque::new(),
+            slots: Vec::new(),
+            free: Vec::new(),
+            ready: VecDeque::new(),
             pool: StackPool::new(),
             current: None,
+            main: None,
+            main_result: None,
+            deterministic: false,
+            live_tasks: 0,
         }))
     };
     /// The running task's yielder (it lives on that task's stack).
-    static YIELDER: Cell<*const Yielder<(), ()>> = const { Cell::new(std::ptr::null()) };
+    static YIELDER: Cell<*const Yielder<(), Yield>> = const { Cell::new(std::ptr::null()) };
 }
 
 fn with<R>(f: impl FnOnce(&mut Scheduler) -> R) -> R {
     SCHEDULER.with(|s| f(&mut s.borrow_mut()))
 }
 
-/// Creates a task running `body` on a pooled stack of `stack_size` usable
-/// bytes and makes it ready (at the back of the run queue).
-pub fn spawn(body: Box<dyn FnOnce() -> TaskResult>, stack_size: usize) -> TaskId {
-    with(|s| {
-        let stack = s
-            .pool
-            .acquire(stack_size)
-            .unwrap_or_else(|e| internal_error(&format!("cannot map a task stack: {e}")));
-        let stack_limit = overflow::limit_for(stack.bottom(), stack.size());
-        let guard = stack.guard_range();
-        let coroutine = Coroutine::with_stack(stack, move |yielder: &Yielder<(), ()>, ()| {
-            YIELDER.with(|y| y.set(yielder));
-            body()
-        });
-        let id = s.tasks.len();
-        s.tasks.push(Slot::Waiting(Task {
-            id,
-            coroutine,
-            stack_limit,
-            guard,
-        }));
-        s.run_queue.push_back(id);
-        id
-    })
-}
+impl Scheduler {
+    fn task_mut(&mut self, t: TaskRef) -> Option<&mut Task> {
+        let slot = self.slots.get_mut(t.index as usize)?;
+        if slot.generation != t.generation {
+            return None;
+        }
+        slot.task.as_mut()
+    }
 
-/// Runs ready tasks until `target` has finished, and returns its result.
-/// Must be called on the scheduler's own stack (not from inside a task).
-pub fn run_until_done(target: TaskId) -> TaskResult {
-    loop {
-        let next = with(|s| {
-            if let Some(Slot::Done(v)) = s.tasks.get(target) {
-                return Err(*v);
-            }
-            let id = s.run_queue.pop_front().unwrap_or_else(|| {
-                // Later: wait for timers and I/O here; with nothing to wait
-                // for, every remaining task is blocked for good.
-                internal_error("deadlock: no task is ready to run")
-            });
-            match std::mem::replace(&mut s.tasks[id], Slot::Running) {
-                Slot::Waiting(task) => {
-                    s.current = Some(id);
-                    Ok(task)
-                }
-                _ => internal_error("a queued task is not waiting"),
-            }
-        });
-        let mut task = match next {
-            Ok(task) => task,
-            Err(result) => return result,
-        };
-        // No scheduler borrow is held while the task runs: it may spawn or
-        // yield, which borrow the table themselves.
-        overflow::enter_stack(task.stack_limit, task.guard);
-        let outcome = task.coroutine.resume(());
-        overflow::leave_stack();
-        with(|s| {
-            s.current = None;
-            let id = task.id;
-            match outcome {
-                CoroutineResult::Yield(()) => s.tasks[id] = Slot::Waiting(task),
-                CoroutineResult::Return(result) => {
-                    s.tasks[id] = Slot::Done(result);
-                    s.pool.release(task.coroutine.into_stack());
-                }
-            }
-        });
+    fn free_slot(&mut self, t: TaskRef) -> Option<Task> {
+        let slot = self.slots.get_mut(t.index as usize)?;
+        if slot.generation != t.generation {
+            return None;
+        }
+        let task = slot.task.take()?;
+        slot.generation = slot.generation.wrapping_add(1);
+        self.free.push(t.index);
+        self.live_tasks -= 1;
+        Some(task)
     }
 }
 
-/// Runs `body` as the first task with the main stack size and drives the
-/// scheduler until it finishes; returns its result.
+/// Switches deferred scheduling and virtual time on (`@deterministic true`).
+pub fn set_deterministic(on: bool) {
+    with(|s| s.deterministic = on);
+}
+
+/// Whether `@deterministic true` is in force.
+pub fn is_deterministic() -> bool {
+    with(|s| s.deterministic)
+}
+
+/// Creates a task running `body`; it does not run until the loop picks it.
+fn create(body: Box<dyn FnOnce()>, main: bool, future: Option<Rc<FutureCell>>) -> TaskRef {
+    with(|s| {
+        let stack = if main {
+            s.pool.acquire(MAIN_STACK_SIZE)
+        } else {
+            s.pool.acquire_small()
+        }
+        .unwrap_or_else(|e| internal_error(&format!("cannot map a task stack: {e}")));
+        let stack_limit = overflow::limit_for(stack.bottom(), stack.size());
+        let guard = stack.guard_range();
+        let coroutine = Coroutine::with_stack(stack, move |yielder: &Yielder<(), Yield>, ()| {
+            YIELDER.with(|y| y.set(yielder));
+            body()
+        });
+        let task = Task {
+            coroutine: Some(coroutine),
+            stack_limit,
+            guard,
+            state: State::Ready,
+            epoch: 0,
+            future,
+            cleanup: WaitCleanup::default(),
+            cancel_requested: false,
+        };
+        let index = match s.free.pop() {
+            Some(i) => {
+                s.slots[i as usize].task = Some(task);
+                i
+            }
+            None => {
+                s.slots.push(Slot {
+                    generation: 0,
+                    task: Some(task),
+                });
+                (s.slots.len() - 1) as u32
+            }
+        };
+        s.live_tasks += 1;
+        TaskRef {
+            index,
+            generation: s.slots[index as usize].generation,
+        }
+    })
+}
+
+/// Spawns a task that settles `future` (async.md §4): under
+/// `@deterministic` it is queued; otherwise it runs at once, until it
+/// completes or first suspends, before the spawner continues.
+pub fn spawn(body: Box<dyn FnOnce()>, future: Rc<FutureCell>) -> TaskRef {
+    let t = create(body, false, Some(future.clone()));
+    future.set_task(t);
+    if is_deterministic() || current_task().is_none() {
+        with(|s| s.ready.push_back(t));
+    } else {
+        run_next_then_me(t);
+    }
+    t
+}
+
+/// Puts `child` at the front of the ready queue and the running task right
+/// behind it, then suspends: the child runs to its first suspension, then
+/// the spawner resumes.
+fn run_next_then_me(child: TaskRef) {
+    let me = current_or_die();
+    with(|s| {
+        s.ready.push_front(me);
+        s.ready.push_front(child);
+        if let Some(t) = s.task_mut(me) {
+            t.state = State::Ready;
+        }
+    });
+    switch_out();
+}
+
+/// Runs `body` as the `main` task and drives the scheduler until it
+/// finishes; returns its exit status.
 pub fn run_main(body: Box<dyn FnOnce() -> TaskResult>) -> TaskResult {
-    let main = spawn(body, MAIN_STACK_SIZE);
-    run_until_done(main)
+    let main = create(
+        Box::new(move || {
+            let status = body();
+            with(|s| s.main_result = Some(status));
+        }),
+        true,
+        None,
+    );
+    with(|s| {
+        s.main = Some(main);
+        s.main_result = None;
+        s.ready.push_back(main);
+    });
+    loop {
+        if let Some(status) = with(|s| s.main_result.take()) {
+            with(|s| {
+                // The remaining tasks are dropped with the process; forget
+                // the queue so a later `run_main` (tests) starts clean.
+                s.ready.clear();
+                s.main = None;
+            });
+            return status;
+        }
+        let next = with(|s| {
+            while let Some(t) = s.ready.pop_front() {
+                if s.task_mut(t).is_some_and(|task| task.state == State::Ready) {
+                    return Some(t);
+                }
+            }
+            None
+        });
+        match next {
+            Some(t) => run(t),
+            None => {
+                if !crate::timers::fire_next() && !crate::io::wait_for_completion() {
+                    deadlock();
+                }
+            }
+        }
+    }
+}
+
+/// Every task is waiting and nothing can wake one: `main` fails.
+fn deadlock() {
+    crate::errors::report_and_exit(&Failure::new(
+        "deadlock: every task is waiting and nothing can wake one".to_string(),
+        None,
+    ));
+}
+
+/// Resumes `t` until it suspends, fails or finishes.
+fn run(t: TaskRef) {
+    let (mut coroutine, limit, guard, old_cleanup) = with(|s| {
+        s.current = Some(t);
+        let task = s.task_mut(t).expect("picked from the queue");
+        task.state = State::Running;
+        (
+            task.coroutine.take().expect("a waiting task has its coroutine"),
+            task.stack_limit,
+            task.guard,
+            std::mem::take(&mut task.cleanup),
+        )
+    });
+    // Dropped outside the borrow: it may release values.
+    drop(old_cleanup);
+    // No scheduler borrow is held while the task runs: it may spawn or
+    // suspend, which borrow the table themselves.
+    overflow::enter_stack(limit, guard);
+    let outcome = coroutine.resume(());
+    overflow::leave_stack();
+    with(|s| s.current = None);
+    match outcome {
+        CoroutineResult::Yield(Yield::Suspended) => with(|s| {
+            if let Some(task) = s.task_mut(t) {
+                task.coroutine = Some(coroutine);
+            }
+        }),
+        CoroutineResult::Yield(Yield::Finished) => {
+            // SAFETY: the task's frames are abandoned on purpose (see the
+            // module docs); nothing on that stack is referenced from outside.
+            unsafe { coroutine.force_reset() };
+            finish(t, coroutine);
+        }
+        CoroutineResult::Return(()) => finish(t, coroutine),
+    }
+}
+
+fn finish(t: TaskRef, coroutine: TaskCoroutine) {
+    let task = with(|s| {
+        s.pool.release(coroutine.into_stack());
+        s.free_slot(t)
+    });
+    // Dropped outside the borrow: it may release values.
+    drop(task);
 }
 
 /// The running task, if any.
-pub fn current_task() -> Option<TaskId> {
+pub fn current_task() -> Option<TaskRef> {
     with(|s| s.current)
 }
 
-/// Suspends the running task, putting it at the back of the run queue, so the
-/// other ready tasks run first (`sleep(0)`).
+fn current_or_die() -> TaskRef {
+    current_task().unwrap_or_else(|| internal_error("suspension outside of a task"))
+}
+
+/// Whether the running task is `main` (or no task runs).
+pub fn current_is_main() -> bool {
+    with(|s| s.current.is_none() || s.current == s.main)
+}
+
+/// The future the running task settles (`None` for `main`).
+pub fn current_future() -> Option<Rc<FutureCell>> {
+    with(|s| {
+        let t = s.current?;
+        s.task_mut(t)?.future.clone()
+    })
+}
+
+/// A token that wakes the running task from its next suspension.
+pub fn prepare_wait() -> WaitToken {
+    let task = current_or_die();
+    with(|s| {
+        let epoch = s.task_mut(task).map_or(0, |t| t.epoch);
+        WaitToken { task, epoch }
+    })
+}
+
+/// Registers what to undo if the running task is cancelled during its next
+/// suspension.
+pub fn set_cleanup(cleanup: WaitCleanup) {
+    let task = current_or_die();
+    with(|s| {
+        if let Some(t) = s.task_mut(task) {
+            t.cleanup = cleanup;
+        }
+    });
+}
+
+/// Whether `token` would still wake its task (it is suspended in that
+/// epoch): a channel skips receivers that were cancelled.
+pub fn is_waiting(token: WaitToken) -> bool {
+    with(|s| {
+        s.task_mut(token.task)
+            .is_some_and(|t| t.state == State::Suspended && t.epoch == token.epoch)
+    })
+}
+
+/// Wakes the task of `token` if it still waits in that epoch: appends it to
+/// the ready queue. Returns whether it was woken.
+pub fn wake(token: WaitToken) -> bool {
+    with(|s| {
+        let Some(t) = s.task_mut(token.task) else {
+            return false;
+        };
+        if t.state != State::Suspended || t.epoch != token.epoch {
+            return false;
+        }
+        t.state = State::Ready;
+        s.ready.push_back(token.task);
+        true
+    })
+}
+
+/// Suspends the running task until a [`wake`] with a token from
+/// [`prepare_wait`]. Fails with `cancelled` when the task was cancelled
+/// while running.
+pub fn suspend() {
+    let me = current_or_die();
+    with(|s| {
+        if let Some(t) = s.task_mut(me) {
+            t.state = State::Suspended;
+        }
+    });
+    switch_out();
+}
+
+/// `sleep(0)`: back of the ready queue.
 pub fn yield_now() {
-    let id = current_task().unwrap_or_else(|| internal_error("yield outside of a task"));
-    with(|s| s.run_queue.push_back(id));
+    let me = current_or_die();
+    with(|s| {
+        s.ready.push_back(me);
+        if let Some(t) = s.task_mut(me) {
+            t.state = State::Ready;
+        }
+    });
+    switch_out();
+}
+
+/// Yields to the loop; on resumption, starts a new epoch and honours a
+/// pending self-cancellation.
+fn switch_out() {
+    let me = current_or_die();
+    check_self_cancel(me);
     let yielder = YIELDER.with(|y| y.get());
     // SAFETY: set by this task's coroutine on entry; the yielder lives on this
     // task's stack, which is the stack we are running on.
-    unsafe { (*yielder).suspend(()) };
+    unsafe { (*yielder).suspend(Yield::Suspended) };
     // Other tasks overwrote the slot while we were suspended.
     YIELDER.with(|y| y.set(yielder));
+    with(|s| {
+        if let Some(t) = s.task_mut(me) {
+            t.epoch += 1;
+        }
+    });
+}
+
+fn check_self_cancel(me: TaskRef) {
+    let cancelled = with(|s| s.task_mut(me).is_some_and(|t| t.cancel_requested));
+    if cancelled {
+        // SAFETY: no location: the failure is the cancellation itself.
+        unsafe { crate::errors::fail_current_task("cancelled", std::ptr::null()) }
+    }
+}
+
+/// Ends the running task after its failure was recorded: never returns.
+pub fn finish_failed_task() -> ! {
+    let yielder = YIELDER.with(|y| y.get());
+    // SAFETY: as in `switch_out`; the loop never resumes a finished task.
+    unsafe { (*yielder).suspend(Yield::Finished) };
+    internal_error("a failed task was resumed")
+}
+
+/// Cancels the task `t` (async.md §6, §9): a suspended or ready task is
+/// removed at once (after the branches of the form it waits on, in source
+/// order) and its future settles with `cancelled`; the running task fails at
+/// its next suspension point. Returns without effect for a finished task.
+pub fn cancel(t: TaskRef) {
+    if current_task() == Some(t) {
+        with(|s| {
+            if let Some(task) = s.task_mut(t) {
+                task.cancel_requested = true;
+            }
+        });
+        return;
+    }
+    let cleanup = with(|s| {
+        s.task_mut(t)
+            .filter(|task| task.state != State::Running)
+            .map(|task| std::mem::take(&mut task.cleanup))
+    });
+    let Some(cleanup) = cleanup else {
+        return;
+    };
+    for branch in &cleanup.branches {
+        branch.cancel();
+    }
+    if let Some(timer) = cleanup.timer {
+        crate::timers::forget(timer);
+    }
+    if let Some(undo) = cleanup.on_cancel {
+        undo();
+    }
+    let Some(task) = with(|s| s.free_slot(t)) else {
+        return;
+    };
+    if let Some(future) = &task.future {
+        future.fail(Rc::new(Failure::new("cancelled".to_string(), None)));
+    }
+    let mut coroutine = task.coroutine.expect("a suspended task has its coroutine");
+    if coroutine.started() {
+        // SAFETY: the task is suspended in `switch_out`, holding no borrow;
+        // its frames are abandoned on purpose (module docs).
+        unsafe { coroutine.force_reset() };
+    } else {
+        // Not started: dropping the body releases what it captured.
+        coroutine.force_unwind();
+    }
+    with(|s| s.pool.release(coroutine.into_stack()));
 }
 
 /// Stacks waiting in this thread's pool (for tests and statistics).
@@ -188,15 +541,24 @@ pub fn pooled_stacks() -> usize {
     with(|s| s.pool.pooled())
 }
 
+/// Tasks alive (for tests).
+pub fn live_tasks() -> usize {
+    with(|s| s.live_tasks)
+}
+
+/// Whether any task is ready to run (timers use it for deadline rules).
+pub fn has_ready() -> bool {
+    with(|s| !s.ready.is_empty())
+}
+
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
-    use std::rc::Rc;
     use std::sync::atomic::Ordering;
     use std::sync::Mutex;
 
     /// `lm_stack_limit` is process-wide while tests run in parallel threads.
-    static SERIAL: Mutex<()> = Mutex::new(());
+    pub(crate) static SERIAL: Mutex<()> = Mutex::new(());
 
     #[test]
     fn main_task_runs_on_its_own_stack_with_a_limit() {
@@ -208,7 +570,6 @@ mod tests {
             assert!(limit != 0 && sp > limit, "the task runs above its limit");
             assert!(sp - limit > MAIN_STACK_SIZE - 2 * overflow::STACK_RESERVE);
             assert!(current_task().is_some());
-            // Deep recursion well within 64 MiB works.
             fn depth(n: u64) -> u64 {
                 let pad = [n; 64];
                 if n == 0 {
@@ -222,15 +583,13 @@ mod tests {
         assert_eq!(result, 20_003);
         assert_eq!(overflow::lm_stack_limit.load(Ordering::Relaxed), 0);
         assert!(current_task().is_none());
-        assert!(
-            pooled_stacks() >= 1,
-            "the finished task's stack went back to the pool"
-        );
+        assert!(pooled_stacks() >= 1, "the finished task's stack went back to the pool");
     }
 
     #[test]
     fn ready_tasks_run_in_fifo_order_and_stacks_are_reused() {
         let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+        set_deterministic(true);
         let log = Rc::new(RefCell::new(Vec::new()));
         let l = log.clone();
         let result = run_main(Box::new(move || {
@@ -241,9 +600,8 @@ mod tests {
                         l.borrow_mut().push(format!("{name}1"));
                         yield_now();
                         l.borrow_mut().push(format!("{name}2"));
-                        0
                     }),
-                    TASK_STACK_SIZE,
+                    FutureCell::new_pending(crate::typedesc::test_descs::int()),
                 );
             }
             l.borrow_mut().push("main1".into());
@@ -253,22 +611,36 @@ mod tests {
             l.borrow_mut().push("main3".into());
             7
         }));
+        set_deterministic(false);
         assert_eq!(result, 7);
-        assert_eq!(
-            *log.borrow(),
-            ["main1", "a1", "b1", "main2", "a2", "b2", "main3"]
-        );
-        let pooled = pooled_stacks();
-        run_main(Box::new(|| {
-            let child = spawn(Box::new(|| 1), TASK_STACK_SIZE);
-            let _ = child;
-            yield_now();
+        assert_eq!(*log.borrow(), ["main1", "a1", "b1", "main2", "a2", "b2", "main3"]);
+    }
+
+    #[test]
+    fn eager_spawn_runs_the_child_first_and_cancel_frees_the_slot() {
+        let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+        let log = Rc::new(RefCell::new(Vec::new()));
+        let l = log.clone();
+        let before = live_tasks();
+        run_main(Box::new(move || {
+            let l2 = l.clone();
+            let future = FutureCell::new_pending(crate::typedesc::test_descs::int());
+            let child = spawn(
+                Box::new(move || {
+                    l2.borrow_mut().push("child1");
+                    let token = prepare_wait();
+                    let _ = token;
+                    suspend();
+                    l2.borrow_mut().push("never");
+                }),
+                future.clone(),
+            );
+            l.borrow_mut().push("parent");
+            cancel(child);
+            assert!(future.is_failed());
             0
         }));
-        assert_eq!(
-            pooled_stacks(),
-            pooled,
-            "every stack came from and went back to the pool"
-        );
+        assert_eq!(*log.borrow(), ["child1", "parent"]);
+        assert_eq!(live_tasks(), before);
     }
 }

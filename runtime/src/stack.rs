@@ -6,12 +6,14 @@
 //! what it touches. `MAP_STACK` keeps transparent huge pages off stacks.
 //!
 //! The [`StackPool`] keeps finished tasks' stacks, by size, for the next task:
-//! creating a task then costs no system call. Its interface (`acquire`,
-//! `release`) is what the scheduler relies on; the plan for 100,000 tasks
-//! (async.md §8) is to carve small stacks out of one large reservation so that
-//! the number of mappings stays below `vm.max_map_count`, with overflow caught
-//! by the prologue stack-limit check instead of per-stack guard pages
-//! (DESIGN.md, "Toolchain facts"). That change stays inside this module.
+//! creating a task then costs no system call. Spawned tasks' stacks
+//! ([`CHUNK_STACK_SIZE`]) are carved out of large *chunk* mappings of
+//! [`STACKS_PER_CHUNK`] stacks each, without guard pages between them: one
+//! mapping per chunk keeps 100,000 live tasks far below `vm.max_map_count`
+//! (a guard page per stack would cost two mappings per task). Overflow of
+//! such a stack is caught by the prologue stack-limit check, which leaves
+//! [`crate::overflow::STACK_RESERVE`] for runtime code below the limit.
+//! Chunks are never unmapped: their stacks go back to the pool.
 
 use std::io;
 
@@ -34,7 +36,14 @@ fn page_size() -> usize {
         .unwrap_or(4096)
 }
 
-/// One mapped stack: `[guard | usable]`, growing down from `top`.
+/// Usable size of a spawned task's stack (lazily committed).
+pub const CHUNK_STACK_SIZE: usize = 1 << 20;
+
+/// Stacks carved out of one chunk mapping.
+pub const STACKS_PER_CHUNK: usize = 64;
+
+/// One mapped stack: `[guard | usable]`, growing down from `top`; or (for a
+/// stack carved from a chunk) `[usable]` with no guard, not unmapped on drop.
 #[derive(Debug)]
 pub struct TaskStack {
     /// Start of the mapping (the bottom of the guard).
@@ -43,6 +52,8 @@ pub struct TaskStack {
     len: usize,
     /// Length of the guard at the bottom.
     guard: usize,
+    /// Whether this stack owns its mapping (false for chunk stacks).
+    owned: bool,
 }
 
 impl TaskStack {
@@ -73,6 +84,7 @@ impl TaskStack {
             mapping: mapping as usize,
             len,
             guard,
+            owned: true,
         };
         // SAFETY: the guard lies inside the mapping we own; dropping `stack`
         // on failure unmaps it.
@@ -105,6 +117,10 @@ impl TaskStack {
 
 impl Drop for TaskStack {
     fn drop(&mut self) {
+        if !self.owned {
+            // Part of a chunk, which lives as long as the process.
+            return;
+        }
         // SAFETY: we own the mapping and no coroutine runs on it any more
         // (corosensei only gives the stack back when the coroutine is done).
         unsafe { libc::munmap(self.mapping as *mut libc::c_void, self.len) };
@@ -128,11 +144,58 @@ unsafe impl Stack for TaskStack {
 #[derive(Debug, Default)]
 pub struct StackPool {
     free: Vec<TaskStack>,
+    /// Free chunk stacks (spawned tasks), most recently used last.
+    free_small: Vec<TaskStack>,
+    /// The chunk being carved: next free address and stacks left.
+    carve: (usize, usize),
+}
+
+/// Maps a chunk for [`STACKS_PER_CHUNK`] stacks; returns its start.
+fn map_chunk() -> io::Result<usize> {
+    let len = CHUNK_STACK_SIZE * STACKS_PER_CHUNK;
+    // SAFETY: a fresh private anonymous mapping.
+    let mapping = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            len,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE | libc::MAP_STACK,
+            -1,
+            0,
+        )
+    };
+    if mapping == libc::MAP_FAILED {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(mapping as usize)
 }
 
 impl StackPool {
     pub const fn new() -> StackPool {
-        StackPool { free: Vec::new() }
+        StackPool {
+            free: Vec::new(),
+            free_small: Vec::new(),
+            carve: (0, 0),
+        }
+    }
+
+    /// A stack for a spawned task ([`CHUNK_STACK_SIZE`] usable bytes, no
+    /// guard), reused if one is free, else carved from a chunk.
+    pub fn acquire_small(&mut self) -> io::Result<TaskStack> {
+        if let Some(s) = self.free_small.pop() {
+            return Ok(s);
+        }
+        if self.carve.1 == 0 {
+            self.carve = (map_chunk()?, STACKS_PER_CHUNK);
+        }
+        let stack = TaskStack {
+            mapping: self.carve.0,
+            len: CHUNK_STACK_SIZE,
+            guard: 0,
+            owned: false,
+        };
+        self.carve = (self.carve.0 + CHUNK_STACK_SIZE, self.carve.1 - 1);
+        Ok(stack)
     }
 
     /// A stack with at least `size` usable bytes, reused if one is free.
@@ -150,6 +213,10 @@ impl StackPool {
     /// Gives a stack back for reuse. Its pages stay committed: the next task
     /// will likely touch as much, and returning them costs a system call.
     pub fn release(&mut self, stack: TaskStack) {
+        if !stack.owned {
+            self.free_small.push(stack);
+            return;
+        }
         if self.free.len() < MAX_POOLED {
             self.free.push(stack);
         }
@@ -157,7 +224,7 @@ impl StackPool {
 
     /// Stacks waiting for reuse.
     pub fn pooled(&self) -> usize {
-        self.free.len()
+        self.free.len() + self.free_small.len()
     }
 }
 

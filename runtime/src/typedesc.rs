@@ -22,7 +22,7 @@ use crate::errors::internal_error;
 pub struct Ty(*const TypeDesc);
 
 /// Every kind, for decoding the `u32` of a descriptor.
-const KINDS: [TypeKind; 16] = [
+const KINDS: [TypeKind; 18] = [
     TypeKind::Int,
     TypeKind::Float,
     TypeKind::Bool,
@@ -39,6 +39,8 @@ const KINDS: [TypeKind; 16] = [
     TypeKind::Set,
     TypeKind::Tuple,
     TypeKind::Bytes,
+    TypeKind::Future,
+    TypeKind::Channel,
 ];
 
 impl Ty {
@@ -165,6 +167,8 @@ const HEAP_KINDS: u32 = {
         TypeKind::Set,
         TypeKind::Tuple,
         TypeKind::Bytes,
+        TypeKind::Future,
+        TypeKind::Channel,
     ];
     let mut mask = 0;
     let mut i = 0;

@@ -152,6 +152,16 @@ unsafe fn start(
                 Some((inner, member)) => unsafe { start(out, inner, member, nested, open) },
             }
         }
+        TypeKind::Future | TypeKind::Channel => {
+            if slot_obj(slot).is_null() {
+                return out.write_str("null");
+            }
+            out.write_str(if ty.kind() == TypeKind::Future {
+                "<future>"
+            } else {
+                "<channel>"
+            })
+        }
         TypeKind::Closure => {
             let obj = slot_obj(slot);
             if obj.is_null() {

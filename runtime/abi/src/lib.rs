@@ -268,6 +268,46 @@ runtime_functions! {
     LM_RUNTIME_ERROR = "lm_runtime_error"(I32, Ptr) -> [], noreturn;
     /// `halt msg`: the message is a string object.
     LM_HALT = "lm_halt"(Ptr, Ptr) -> [], noreturn;
+
+    // Futures and orchestration (async.md; `runtime/src/futures.rs`,
+    // `forms.rs`, `channels.rs`). Closures passed here take no arguments;
+    // values cross as slots; results are owned, arguments borrowed.
+    /// `spawn(…)`: `(closure fn() -> T, Future[T] desc)` -> future handle.
+    LM_SPAWN = "lm_spawn"(Ptr, Ptr) -> [Ptr];
+    /// `await f` on a `Future[T]`: `(future, loc)` -> the value's slot.
+    LM_AWAIT = "lm_await"(Ptr, Ptr) -> [I64];
+    /// `await v` through lists, tuples, maps, nested futures: `(slot, from
+    /// desc, to desc, loc)` -> slot.
+    LM_AWAIT_DEEP = "lm_await_deep"(I64, Ptr, Ptr, Ptr) -> [I64];
+    /// `try await f`: `(future, Future[T] desc, result[T, String] desc)`.
+    LM_AWAIT_TRY = "lm_await_try"(Ptr, Ptr, Ptr) -> [Ptr];
+    /// `match await f` with a `String` arm: `(future, Future[T] desc, T |
+    /// String desc)` -> union slot.
+    LM_AWAIT_OUTCOME = "lm_await_outcome"(Ptr, Ptr, Ptr) -> [I64];
+    /// 0 pending, 1 completed, 2 failed.
+    LM_FUTURE_STATUS = "lm_future_status"(Ptr) -> [I64];
+    LM_FUTURE_ERROR = "lm_future_error"(Ptr) -> [Ptr];
+    LM_FUTURE_CANCEL = "lm_future_cancel"(Ptr) -> [];
+    LM_SLEEP = "lm_sleep"(I64) -> [];
+    LM_SET_DETERMINISTIC = "lm_set_deterministic"() -> [];
+    /// `(closures list, List or Tuple desc, loc)` -> list or tuple.
+    LM_FORM_ALL = "lm_form_all"(Ptr, Ptr, Ptr) -> [Ptr];
+    /// `(closures list, value desc, loc)` -> slot.
+    LM_FORM_RACE = "lm_form_race"(Ptr, Ptr, Ptr) -> [I64];
+    LM_FORM_VOTE = "lm_form_vote"(Ptr, Ptr, Ptr) -> [I64];
+    /// `(closures list, (Int, T1?, …) desc, loc)` -> tuple.
+    LM_FORM_SELECT = "lm_form_select"(Ptr, Ptr, Ptr) -> [Ptr];
+    /// `(ms, closure fn() -> T?, T? desc, loc)` -> slot.
+    LM_FORM_TIMEOUT = "lm_form_timeout"(I64, Ptr, Ptr, Ptr) -> [I64];
+    /// `channel()`: `(Channel[T] desc)`.
+    LM_CHANNEL_NEW = "lm_channel_new"(Ptr) -> [Ptr];
+    /// `channel(n)`: `(n, Channel[T] desc, loc)`.
+    LM_CHANNEL_BOUNDED = "lm_channel_bounded"(I64, Ptr, Ptr) -> [Ptr];
+    LM_CHANNEL_SEND = "lm_channel_send"(Ptr, I64, Ptr) -> [];
+    /// `(channel, T? desc)` -> `T?` slot.
+    LM_CHANNEL_RECEIVE = "lm_channel_receive"(Ptr, Ptr) -> [I64];
+    LM_CHANNEL_CLOSE = "lm_channel_close"(Ptr) -> [];
+    LM_CHANNEL_LEN = "lm_channel_len"(Ptr) -> [I64];
     /// Called by a function prologue when the stack pointer is below `lm_stack_limit`.
     LM_STACK_OVERFLOW = "lm_stack_overflow"(Ptr) -> [], noreturn;
     /// `unwrap(r)` on an err / `unwrap_err(r)` on an ok: fails with the
@@ -610,6 +650,10 @@ pub enum ObjectKind {
     /// (`lm_sha256`, `lm_hex_encode`, `lm_base64_encode`, `lm_url_encode`)
     /// accept a Bytes object too.
     Bytes = 9,
+    /// A handle to runtime state that compiled code never reads (futures,
+    /// channels): `[ObjectHeader] [desc] [pointer to the runtime's state]`;
+    /// the runtime frees the state with the object.
+    Handle = 10,
 }
 
 /// A map: `[ObjectHeader] [desc (kind Map)] [len: u64] [cap: u64] [data]`, the
@@ -692,6 +736,12 @@ pub enum TypeKind {
     /// `Bytes`: objects of kind [`ObjectKind::Bytes`]; displayed
     /// `b"48656c6c6f"`, ordered byte-wise (lexicographic).
     Bytes = 16,
+    /// `Future[T]`: children `[T]`; values are handle objects; displayed
+    /// `<future>`; equality is identity.
+    Future = 17,
+    /// `Channel[T]`: children `[T]`; values are handle objects; displayed
+    /// `<channel>`; equality is identity.
+    Channel = 18,
 }
 
 /// A static description of a type, emitted by the code generator (one per type

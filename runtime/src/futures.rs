@@ -1,0 +1,579 @@
+//! Futures (async.md §1–§3): the state a task settles exactly once, the
+//! exports for `spawn`, `await` (plain, through collections, `try await`,
+//! the `match await` outcome), `future.state` and `cancel()`.
+//!
+//! A [`FutureCell`] is shared (`Rc`) by the task computing it and by every
+//! `Future[T]` handle object ([`crate::handle`]). Awaiters register a
+//! [`WaitToken`] and are woken in the order they began waiting when the
+//! future settles. Each settlement takes a number from one counter, so the
+//! forms can tell which failure happened first or last in time.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use lumen_abi::{SourceLoc, TypeDesc, TypeKind, CLOSURE_CODE_OFFSET};
+
+use crate::errors::{raise, Failure};
+use crate::handle::{self, HandleObj};
+use crate::objects::{fields, lm_box_new, lm_enum_new, new_list, release_slot, retain_slot};
+use crate::rc::lm_release;
+use crate::scheduler::{self, TaskRef, WaitToken};
+use crate::strings::new_string;
+use crate::typedesc::Ty;
+use lumen_abi::ObjectHeader;
+
+pub use crate::objects::Slot;
+
+enum State {
+    Pending,
+    Completed(Slot),
+    Failed(Rc<Failure>),
+}
+
+/// One future's state, awaiters and task.
+pub struct FutureCell {
+    state: RefCell<State>,
+    /// The type of the value (to retain and release it).
+    value_ty: Ty,
+    awaiters: RefCell<Vec<WaitToken>>,
+    /// The task settling it, while it runs.
+    task: Cell<Option<TaskRef>>,
+    /// When it settled, in settlement order (0 while pending).
+    settled_at: Cell<u64>,
+}
+
+thread_local! {
+    static SETTLEMENTS: Cell<u64> = const { Cell::new(0) };
+}
+
+impl FutureCell {
+    pub fn new_pending(value_ty: Ty) -> Rc<FutureCell> {
+        Rc::new(FutureCell {
+            state: RefCell::new(State::Pending),
+            value_ty,
+            awaiters: RefCell::new(Vec::new()),
+            task: Cell::new(None),
+            settled_at: Cell::new(0),
+        })
+    }
+
+    pub fn set_task(&self, task: TaskRef) {
+        self.task.set(Some(task));
+    }
+
+    /// Settles with `value` (an owned reference).
+    pub fn complete(&self, value: Slot) {
+        self.settle(State::Completed(value));
+    }
+
+    pub fn fail(&self, failure: Rc<Failure>) {
+        self.settle(State::Failed(failure));
+    }
+
+    fn settle(&self, new: State) {
+        {
+            let mut state = self.state.borrow_mut();
+            if !matches!(*state, State::Pending) {
+                // Settles once; a second outcome is dropped.
+                drop(state);
+                if let State::Completed(v) = new {
+                    // SAFETY: an owned reference of this future's type.
+                    unsafe { release_slot(v, self.value_ty) };
+                }
+                return;
+            }
+            *state = new;
+        }
+        self.task.set(None);
+        let n = SETTLEMENTS.with(|c| {
+            c.set(c.get() + 1);
+            c.get()
+        });
+        self.settled_at.set(n);
+        let awaiters = std::mem::take(&mut *self.awaiters.borrow_mut());
+        for token in awaiters {
+            scheduler::wake(token);
+        }
+    }
+
+    pub fn is_pending(&self) -> bool {
+        matches!(*self.state.borrow(), State::Pending)
+    }
+
+    pub fn is_failed(&self) -> bool {
+        matches!(*self.state.borrow(), State::Failed(_))
+    }
+
+    /// Settlement order (0 while pending).
+    pub fn settled_at(&self) -> u64 {
+        self.settled_at.get()
+    }
+
+    /// The failure, when failed.
+    pub fn failure(&self) -> Option<Rc<Failure>> {
+        match &*self.state.borrow() {
+            State::Failed(f) => Some(f.clone()),
+            _ => None,
+        }
+    }
+
+    /// A new reference to the value, when completed.
+    pub fn value(&self) -> Option<Slot> {
+        match &*self.state.borrow() {
+            State::Completed(v) => {
+                // SAFETY: a live value of this future's type.
+                unsafe { retain_slot(*v, self.value_ty) };
+                Some(*v)
+            }
+            _ => None,
+        }
+    }
+
+    /// The value without a new reference (valid while the future lives).
+    pub fn peek(&self) -> Option<Slot> {
+        match &*self.state.borrow() {
+            State::Completed(v) => Some(*v),
+            _ => None,
+        }
+    }
+
+    /// Registers `token` to be woken when this future settles.
+    pub fn add_awaiter(&self, token: WaitToken) {
+        self.awaiters.borrow_mut().push(token);
+    }
+
+    /// `cancel()`: cancels the task if the future is pending (async.md §6).
+    pub fn cancel(&self) {
+        if let Some(task) = self.task.get() {
+            if self.is_pending() {
+                scheduler::cancel(task);
+            }
+        }
+    }
+
+    /// Suspends the running task until this future settles; the value (a
+    /// new reference) or the failure.
+    pub fn wait(&self) -> Result<Slot, Rc<Failure>> {
+        loop {
+            if let Some(v) = self.value() {
+                return Ok(v);
+            }
+            if let Some(f) = self.failure() {
+                return Err(f);
+            }
+            self.add_awaiter(scheduler::prepare_wait());
+            scheduler::suspend();
+        }
+    }
+}
+
+impl Drop for FutureCell {
+    fn drop(&mut self) {
+        if let State::Completed(v) = *self.state.borrow() {
+            // SAFETY: the reference the cell owned.
+            unsafe { release_slot(v, self.value_ty) };
+        }
+    }
+}
+
+/// Calls a closure taking no arguments whose result has type `ty` and
+/// returns the result in the slot encoding (a Float's bits, a Bool as 0/1).
+///
+/// # Safety
+/// `closure` must be a live closure object of type `fn() -> ty`.
+pub unsafe fn call_thunk(closure: *mut ObjectHeader, ty: Ty) -> Slot {
+    // SAFETY: caller's contract: the code pointer follows the closure's
+    // layout and takes the closure as its one (hidden) argument.
+    unsafe {
+        let code = closure
+            .cast::<u8>()
+            .add(CLOSURE_CODE_OFFSET)
+            .cast::<*const ()>()
+            .read();
+        match ty.kind() {
+            TypeKind::Float => {
+                let f: extern "C" fn(*mut ObjectHeader) -> f64 = std::mem::transmute(code);
+                f(closure).to_bits() as Slot
+            }
+            TypeKind::Bool => {
+                let f: extern "C" fn(*mut ObjectHeader) -> u8 = std::mem::transmute(code);
+                Slot::from(f(closure) & 1)
+            }
+            TypeKind::Null => {
+                let f: extern "C" fn(*mut ObjectHeader) -> u8 = std::mem::transmute(code);
+                f(closure);
+                0
+            }
+            _ => {
+                let f: extern "C" fn(*mut ObjectHeader) -> Slot = std::mem::transmute(code);
+                f(closure)
+            }
+        }
+    }
+}
+
+/// Spawns `closure` (`fn() -> ty`, borrowed) as a task; its future.
+///
+/// # Safety
+/// As [`call_thunk`].
+pub unsafe fn spawn_thunk(closure: *mut ObjectHeader, ty: Ty) -> Rc<FutureCell> {
+    let cell = FutureCell::new_pending(ty);
+    // SAFETY: the task holds its own reference to the closure.
+    unsafe { crate::rc::lm_retain(closure) };
+    let settles = cell.clone();
+    let body = Box::new(move || {
+        // SAFETY: caller's contract; the task's reference is released after.
+        let value = unsafe { call_thunk(closure, ty) };
+        // SAFETY: the reference taken above.
+        unsafe { lm_release(closure) };
+        settles.complete(value);
+    });
+    scheduler::spawn(body, cell.clone());
+    cell
+}
+
+/// The cell of a `Future[T]` handle.
+///
+/// # Safety
+/// `fut` must be a live future handle.
+pub unsafe fn cell_of<'a>(fut: *const HandleObj) -> &'a Rc<FutureCell> {
+    // SAFETY: caller's contract.
+    unsafe { handle::state::<Rc<FutureCell>>(fut) }
+}
+
+/// A new `Future[T]` handle (descriptor `future_desc`) for `cell`.
+pub fn future_handle(future_desc: *const TypeDesc, cell: Rc<FutureCell>) -> *mut HandleObj {
+    handle::new_handle(future_desc, Box::new(cell))
+}
+
+/// `spawn(…)`: runs the closure `fn() -> T` as a new task.
+///
+/// # Safety
+/// `closure` must be a live closure of type `fn() -> T`, `future_desc` the
+/// descriptor of `Future[T]`.
+#[no_mangle]
+pub unsafe extern "C" fn lm_spawn(
+    closure: *mut ObjectHeader,
+    future_desc: *const TypeDesc,
+) -> *mut HandleObj {
+    // SAFETY: caller's contract.
+    let ty = unsafe { Ty::new(future_desc) }.child(0);
+    // SAFETY: caller's contract.
+    let cell = unsafe { spawn_thunk(closure, ty) };
+    future_handle(future_desc, cell)
+}
+
+/// `await f` on a `Future[T]`: the value (owned), or the failure raised in
+/// the awaiting task with this `await` added to its report.
+///
+/// # Safety
+/// `fut` must be a live future handle; `loc` null or a valid location.
+#[no_mangle]
+pub unsafe extern "C" fn lm_await(fut: *const HandleObj, loc: *const SourceLoc) -> Slot {
+    // SAFETY: caller's contract.
+    let cell = unsafe { cell_of(fut) }.clone();
+    match cell.wait() {
+        Ok(v) => v,
+        Err(f) => {
+            drop(cell);
+            // SAFETY: caller's contract on `loc`.
+            raise(unsafe { f.awaited_at(loc) })
+        }
+    }
+}
+
+/// Awaits every future inside `slot` (of type `from`), giving a value of
+/// type `to` (owned) or the first failure in element order, after every
+/// element has settled (async.md §3, §9).
+unsafe fn await_deep(slot: Slot, from: Ty, to: Ty) -> Result<Slot, Rc<Failure>> {
+    // SAFETY (whole body): `slot` is a live value of type `from`; `to` is
+    // `from` with futures replaced by their value types.
+    unsafe {
+        match from.kind() {
+            TypeKind::Future => {
+                let cell = cell_of(crate::objects::slot_obj(slot).cast()).clone();
+                let v = cell.wait()?;
+                let inner = from.child(0);
+                if contains_future(inner) {
+                    let r = await_deep(v, inner, to);
+                    release_slot(v, inner);
+                    r
+                } else {
+                    Ok(v)
+                }
+            }
+            TypeKind::List if contains_future(from) => {
+                let list = crate::objects::slot_obj(slot).cast::<crate::objects::ListObj>();
+                let (elems, _) = crate::objects::elems(list);
+                let elems = elems.to_vec();
+                let (ef, et) = (from.child(0), to.child(0));
+                let results: Vec<_> = elems.iter().map(|&e| await_deep(e, ef, et)).collect();
+                collect(results, et, |vals| {
+                    // The list retains its elements: the owned ones go.
+                    let list = new_list(et.as_ptr(), vals, vals.len());
+                    vals.iter().for_each(|v| release_slot(*v, et));
+                    list as Slot
+                })
+            }
+            TypeKind::Tuple if contains_future(from) => {
+                let (slots, _) = fields(crate::objects::slot_obj(slot));
+                let results: Vec<_> = (0..from.count())
+                    .map(|i| await_deep(slots.add(i).read(), from.child(i), to.child(i)))
+                    .collect();
+                let tys: Vec<Ty> = (0..to.count()).map(|i| to.child(i)).collect();
+                collect_mixed(results, &tys, |vals| {
+                    let t = crate::tuple::lm_tuple_new(to.as_ptr());
+                    let (dst, _) = fields(t.cast());
+                    for (i, v) in vals.iter().enumerate() {
+                        dst.add(i).write(*v);
+                    }
+                    t as Slot
+                })
+            }
+            TypeKind::Map if contains_future(from) => {
+                let map = crate::objects::slot_obj(slot).cast();
+                let n = crate::map::lm_map_len(map);
+                let keys: Vec<Slot> = (0..n).map(|i| crate::map::lm_map_key_at(map, i)).collect();
+                let results: Vec<_> = (0..n)
+                    .map(|i| {
+                        let v = crate::map::lm_map_value_at(map, i);
+                        await_deep(v, from.child(1), to.child(1))
+                    })
+                    .collect();
+                collect(results, to.child(1), |vals| {
+                    let mut m = crate::map::lm_map_new(to.as_ptr());
+                    for (k, v) in keys.iter().zip(vals) {
+                        m = crate::map::lm_map_set(m, *k, *v);
+                    }
+                    for v in vals {
+                        release_slot(*v, to.child(1));
+                    }
+                    m as Slot
+                })
+            }
+            _ => {
+                retain_slot(slot, from);
+                Ok(slot)
+            }
+        }
+    }
+}
+
+/// The values of `results` built into one value, or the first failure
+/// (releasing the values that did arrive). `build` receives owned slots
+/// and takes them over (lists retain, so they are released after).
+unsafe fn collect(
+    results: Vec<Result<Slot, Rc<Failure>>>,
+    ty: Ty,
+    build: impl FnOnce(&[Slot]) -> Slot,
+) -> Result<Slot, Rc<Failure>> {
+    let tys = vec![ty; results.len()];
+    // SAFETY: caller's contract.
+    unsafe { collect_mixed(results, &tys, build) }
+}
+
+unsafe fn collect_mixed(
+    results: Vec<Result<Slot, Rc<Failure>>>,
+    tys: &[Ty],
+    build: impl FnOnce(&[Slot]) -> Slot,
+) -> Result<Slot, Rc<Failure>> {
+    let failure = results.iter().find_map(|r| r.as_ref().err().cloned());
+    let values: Vec<Slot> = results.iter().map(|r| *r.as_ref().unwrap_or(&0)).collect();
+    if let Some(f) = failure {
+        for (v, t) in values.iter().zip(tys) {
+            // SAFETY: owned values of their types (0 for the failed ones).
+            unsafe { release_slot(*v, *t) };
+        }
+        return Err(f);
+    }
+    Ok(build(&values))
+}
+
+/// Whether values of `ty` can hold a future (so `await` has work to do).
+pub fn contains_future(ty: Ty) -> bool {
+    match ty.kind() {
+        TypeKind::Future => true,
+        TypeKind::List => contains_future(ty.child(0)),
+        TypeKind::Map => contains_future(ty.child(1)),
+        TypeKind::Tuple => (0..ty.count()).any(|i| contains_future(ty.child(i))),
+        _ => false,
+    }
+}
+
+/// `await v` where futures are nested in lists, tuples and maps (or a
+/// future's value is a future): `v` of type `from` (borrowed) becomes a
+/// value of type `to` (owned).
+///
+/// # Safety
+/// `slot` must be a live value of type `from`; `to` as described.
+#[no_mangle]
+pub unsafe extern "C" fn lm_await_deep(
+    slot: Slot,
+    from: *const TypeDesc,
+    to: *const TypeDesc,
+    loc: *const SourceLoc,
+) -> Slot {
+    // SAFETY: caller's contract.
+    match unsafe { await_deep(slot, Ty::new(from), Ty::new(to)) } {
+        Ok(v) => v,
+        // SAFETY: caller's contract on `loc`.
+        Err(f) => raise(unsafe { f.awaited_at(loc) }),
+    }
+}
+
+/// `try await f`: `ok(value)` or `err(message)` of the result type `desc`;
+/// never raises (async.md §3).
+///
+/// # Safety
+/// `fut` must be a live future handle, `desc` the `result[T, String]` descriptor.
+#[no_mangle]
+pub unsafe extern "C" fn lm_await_try(
+    fut: *const HandleObj,
+    from: *const TypeDesc,
+    desc: *const TypeDesc,
+) -> *mut ObjectHeader {
+    // SAFETY: caller's contract.
+    unsafe {
+        let from = Ty::new(from);
+        let result_ty = Ty::new(desc);
+        let ok_ty = result_ty.variant(0).child(0);
+        let outcome = if from.kind() == TypeKind::Future {
+            await_deep(fut as Slot, from, ok_ty)
+        } else {
+            retain_slot(fut as Slot, from);
+            Ok(fut as Slot)
+        };
+        let (tag, payload) = match outcome {
+            Ok(v) => (0, v),
+            Err(f) => (1, new_string(&f.message) as Slot),
+        };
+        let obj = lm_enum_new(desc, tag).cast::<ObjectHeader>();
+        let (slots, _) = fields(obj);
+        slots.write(payload);
+        obj
+    }
+}
+
+/// Injects an owned `slot` of type `member` into the union `union`.
+///
+/// # Safety
+/// `slot` must be an owned value of type `member`, a member of `union`.
+pub unsafe fn inject(slot: Slot, member: Ty, union: Ty) -> Slot {
+    if union.kind() != TypeKind::Union {
+        return slot;
+    }
+    if member.kind() == TypeKind::Null {
+        return 0;
+    }
+    let children: Vec<Ty> = (0..union.count()).map(|i| union.child(i)).collect();
+    let nullable_pointer = children.len() == 2
+        && children.iter().any(|c| c.kind() == TypeKind::Null)
+        && children.iter().any(|c| c.is_heap());
+    if nullable_pointer {
+        return slot;
+    }
+    let desc = children
+        .iter()
+        .copied()
+        .find(|c| crate::objects::same_type(*c, member))
+        .unwrap_or(member);
+    // SAFETY: caller's contract; the box retains, the owned reference goes.
+    unsafe {
+        let boxed = lm_box_new(desc.as_ptr(), slot);
+        release_slot(slot, member);
+        boxed as Slot
+    }
+}
+
+/// `match await f` with an `e: String` arm: the value, or the failure's
+/// message, as a value of the union `T | String` (async.md §3).
+///
+/// # Safety
+/// `fut` must be a live future handle of type `from`; `union` the
+/// descriptor of `T | String`.
+#[no_mangle]
+pub unsafe extern "C" fn lm_await_outcome(
+    fut: *const HandleObj,
+    from: *const TypeDesc,
+    union: *const TypeDesc,
+) -> Slot {
+    // SAFETY: caller's contract.
+    unsafe {
+        let from = Ty::new(from);
+        let union = Ty::new(union);
+        let value_ty = from.child(0);
+        match await_deep(fut as Slot, from, value_ty) {
+            Ok(v) => inject(v, value_ty, union),
+            Err(f) => {
+                let string = (0..union.count())
+                    .map(|i| union.child(i))
+                    .find(|c| c.kind() == TypeKind::String)
+                    .unwrap_or(value_ty);
+                inject(new_string(&f.message) as Slot, string, union)
+            }
+        }
+    }
+}
+
+/// `future.state` support: 0 pending, 1 completed, 2 failed.
+///
+/// # Safety
+/// `fut` must be a live future handle.
+#[no_mangle]
+pub unsafe extern "C" fn lm_future_status(fut: *const HandleObj) -> i64 {
+    // SAFETY: caller's contract.
+    let cell = unsafe { cell_of(fut) };
+    if cell.is_pending() {
+        0
+    } else if cell.is_failed() {
+        2
+    } else {
+        1
+    }
+}
+
+/// The failure message of a failed future ("" otherwise).
+///
+/// # Safety
+/// `fut` must be a live future handle.
+#[no_mangle]
+pub unsafe extern "C" fn lm_future_error(fut: *const HandleObj) -> *mut ObjectHeader {
+    // SAFETY: caller's contract.
+    let cell = unsafe { cell_of(fut) };
+    let message = cell.failure().map(|f| f.message.clone()).unwrap_or_default();
+    new_string(&message).cast()
+}
+
+/// `future.cancel()`.
+///
+/// # Safety
+/// `fut` must be a live future handle.
+#[no_mangle]
+pub unsafe extern "C" fn lm_future_cancel(fut: *const HandleObj) {
+    // SAFETY: caller's contract.
+    let cell = unsafe { cell_of(fut) }.clone();
+    cell.cancel();
+}
+
+/// `sleep(ms)`: suspends for `ms` milliseconds (virtual time under
+/// `@deterministic`); `sleep(0)` and negative values yield (async.md §9).
+#[no_mangle]
+pub extern "C" fn lm_sleep(ms: i64) {
+    if ms <= 0 {
+        scheduler::yield_now();
+        return;
+    }
+    let token = scheduler::prepare_wait();
+    let timer = crate::timers::add(ms, crate::timers::Kind::Sleep, token);
+    scheduler::set_cleanup(scheduler::WaitCleanup {
+        timer: Some(timer),
+        ..Default::default()
+    });
+    scheduler::suspend();
+}
+
+/// `@deterministic true` (or `--deterministic`): called first by `main`.
+#[no_mangle]
+pub extern "C" fn lm_set_deterministic() {
+    scheduler::set_deterministic(true);
+}

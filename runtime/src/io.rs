@@ -1,0 +1,146 @@
+//! The I/O completion path: blocking work (an HTTP request, a file read)
+//! runs on a worker thread and wakes its task through a queue the scheduler
+//! drains when no task is ready (async.md §1: a tool call is a suspension
+//! point; the task waits, the other tasks run).
+//!
+//! [`run_blocking`] is the one entry point: called from a task, it starts
+//! the work on a thread, suspends the task, and returns the work's result
+//! when the completion has woken it. The scheduler's loop calls
+//! [`wait_until`] / [`wait_for_completion`], which sleep on a condition
+//! variable until a completion arrives (or a timer is due), so waiting for
+//! I/O costs no CPU. A completion for a task that was cancelled meanwhile
+//! carries a stale token and wakes nobody.
+
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+
+use crate::scheduler::{self, WaitToken};
+
+struct Completions {
+    /// Tokens of finished work, in completion order.
+    done: Vec<WaitToken>,
+    /// Work started and not yet drained.
+    in_flight: usize,
+}
+
+static COMPLETIONS: Mutex<Completions> = Mutex::new(Completions {
+    done: Vec::new(),
+    in_flight: 0,
+});
+static SIGNAL: Condvar = Condvar::new();
+
+fn lock() -> std::sync::MutexGuard<'static, Completions> {
+    COMPLETIONS.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Runs `work` on a worker thread while the running task waits; its result.
+/// Cancelling the task abandons the wait (the work finishes unobserved).
+pub fn run_blocking<R: Send + 'static>(work: impl FnOnce() -> R + Send + 'static) -> R {
+    let token = scheduler::prepare_wait();
+    let result: Arc<Mutex<Option<R>>> = Arc::new(Mutex::new(None));
+    let out = result.clone();
+    lock().in_flight += 1;
+    std::thread::spawn(move || {
+        let r = work();
+        *out.lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
+        lock().done.push(token);
+        SIGNAL.notify_one();
+    });
+    loop {
+        scheduler::suspend();
+        if let Some(r) = result.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            return r;
+        }
+        // Woken by something else (cannot happen today): wait again with a
+        // token for this epoch.
+        let again = scheduler::prepare_wait();
+        let mut c = lock();
+        if result.lock().unwrap_or_else(|e| e.into_inner()).is_some() {
+            drop(c);
+            continue;
+        }
+        c.in_flight += 1;
+        c.done.push(again);
+    }
+}
+
+/// Wakes the tasks of the completions that arrived; whether any did.
+fn drain(c: &mut Completions) -> bool {
+    let done = std::mem::take(&mut c.done);
+    c.in_flight = c.in_flight.saturating_sub(done.len());
+    let any = !done.is_empty();
+    for token in done {
+        scheduler::wake(token);
+    }
+    any
+}
+
+/// Sleeps at most `timeout`, returning early (true) when an I/O completion
+/// woke a task.
+pub fn wait_until(timeout: Duration) -> bool {
+    let mut c = lock();
+    if drain(&mut c) {
+        return true;
+    }
+    if c.in_flight == 0 {
+        drop(c);
+        std::thread::sleep(timeout);
+        return false;
+    }
+    let (mut c, _) = SIGNAL
+        .wait_timeout(c, timeout)
+        .unwrap_or_else(|e| e.into_inner());
+    drain(&mut c)
+}
+
+/// With no timer set: waits for the next I/O completion. False when no
+/// work is in flight (nothing can wake a task).
+pub fn wait_for_completion() -> bool {
+    let mut c = lock();
+    loop {
+        if drain(&mut c) {
+            return true;
+        }
+        if c.in_flight == 0 {
+            return false;
+        }
+        c = SIGNAL.wait(c).unwrap_or_else(|e| e.into_inner());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    #[test]
+    fn blocking_work_suspends_only_its_task() {
+        let _serial = crate::scheduler::tests::SERIAL
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let log = Rc::new(RefCell::new(Vec::new()));
+        let l = log.clone();
+        let status = scheduler::run_main(Box::new(move || {
+            let l2 = l.clone();
+            let future = crate::futures::FutureCell::new_pending(crate::typedesc::test_descs::int());
+            let settles = future.clone();
+            scheduler::spawn(
+                Box::new(move || {
+                    let v = run_blocking(|| {
+                        std::thread::sleep(Duration::from_millis(50));
+                        41
+                    });
+                    l2.borrow_mut().push(format!("io {v}"));
+                    settles.complete(v);
+                }),
+                future.clone(),
+            );
+            l.borrow_mut().push("main runs while io waits".to_string());
+            let _ = future.wait();
+            0
+        }));
+        assert_eq!(status, 0);
+        assert_eq!(*log.borrow(), ["main runs while io waits", "io 41"]);
+    }
+}
