@@ -77,6 +77,8 @@ impl<'a> Layouts<'a> {
             | Type::Tuple(_)
             | Type::Map(..)
             | Type::Set(_)
+            | Type::Future(_)
+            | Type::Channel(_)
             | Type::Result(..) => Ty::Ptr,
             Type::Enum(n) if self.enum_is_object(n.id) => Ty::Ptr,
             Type::Enum(_) => Ty::Int,
@@ -223,6 +225,18 @@ impl<'a> Layouts<'a> {
                 kind: TypeKind::Set,
                 name: None,
                 children: vec![self.desc(*e)],
+                field_names: None,
+            },
+            Type::Future(t) => TypeDescData {
+                kind: TypeKind::Future,
+                name: None,
+                children: vec![self.desc(*t)],
+                field_names: None,
+            },
+            Type::Channel(t) => TypeDescData {
+                kind: TypeKind::Channel,
+                name: None,
+                children: vec![self.desc(*t)],
                 field_names: None,
             },
             Type::Tuple(elems) => TypeDescData {

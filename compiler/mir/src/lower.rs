@@ -32,6 +32,7 @@ use crate::layout::Layouts;
 
 mod closures;
 mod collections;
+mod futures;
 mod higher_order;
 mod json;
 mod library;
@@ -100,7 +101,9 @@ pub fn lower_program(program: &hir::Program, sources: &[(String, String)]) -> Pr
         .map(|(i, cell)| {
             let module = program.cell_modules.get(i).copied().unwrap_or(0);
             let file_name = &sources[module].0;
-            let mut f = FnLowerer::new(cell, i, &indexes[module], &mut layouts).lower(file_name);
+            let mut lowerer = FnLowerer::new(cell, i, &indexes[module], &mut layouts);
+            lowerer.set_deterministic = program.deterministic && i == program.entry.0 as usize;
+            let mut f = lowerer.lower(file_name);
             crate::optimize::optimize(&mut f);
             f
         })
@@ -120,6 +123,8 @@ struct PendingBlock {
 
 struct FnLowerer<'a, 'l> {
     cell: &'a hir::Cell,
+    /// The entry cell of a `@deterministic true` program.
+    set_deterministic: bool,
     layouts: &'a mut Layouts<'l>,
     index: &'a LineIndex<'a>,
     symbol: String,
@@ -163,6 +168,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
         let ret_ty = layouts.ty(cell.ret);
         let mut this = FnLowerer {
             cell,
+            set_deterministic: false,
             layouts,
             index,
             symbol: format!("lm_cell_{index_in_program}_{}", cell.name),
@@ -205,6 +211,11 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
 
     fn lower(mut self, file_name: &str) -> Function {
         let cell = self.cell;
+        if self.set_deterministic {
+            // `@deterministic true`: before anything else runs (async.md §4).
+            let loc = self.loc(cell.span.start);
+            self.runtime_effect(abi::LM_SET_DETERMINISTIC, Vec::new(), loc);
+        }
         if let Some(captures) = &cell.captures {
             self.load_captures(captures);
         }
@@ -1257,6 +1268,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
                 }
             }
             ExprKind::Builtin(builtin, args) => self.builtin(*builtin, args, loc),
+            ExprKind::Async(op, args) => self.async_op(*op, args, e.ty, loc),
             ExprKind::Interpolation(parts) => self.interpolation(parts, loc),
             ExprKind::If {
                 cond,

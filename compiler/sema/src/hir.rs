@@ -34,6 +34,8 @@ pub struct Program {
     /// For each cell, the module (source file) it comes from: spans of the
     /// cell point into that file.
     pub cell_modules: Vec<usize>,
+    /// `@deterministic true`: deferred FIFO scheduling and virtual time.
+    pub deterministic: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -189,6 +191,8 @@ pub enum ExprKind {
     /// Call of a user cell, arguments in parameter order.
     Call(CellId, Vec<Expr>),
     Builtin(Builtin, Vec<Expr>),
+    /// Futures, orchestration and channels (async.md): see [`AsyncOp`].
+    Async(AsyncOp, Vec<Expr>),
     /// String interpolation: the parts are concatenated.
     Interpolation(Vec<InterpPart>),
     If {
@@ -436,6 +440,50 @@ pub enum Builtin {
     ListLen,
     /// `append(xs, x)`.
     Append,
+}
+
+/// An operation of async.md, lowered to one runtime call. Branches and
+/// spawned computations arrive as closures taking no arguments (the checker
+/// wraps each branch expression, awaiting a branch whose value is a future
+/// and injecting it into the form's value type).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AsyncOp {
+    /// `[closure fn() -> T]` → `Future[T]`.
+    Spawn,
+    /// `[value]` → the value with every future awaited (`ty` says which).
+    Await,
+    /// `[future]` → `result[T, String]` (`try await`).
+    AwaitTry,
+    /// `[future]` → `T | String` (`match await` with a `String` arm).
+    AwaitOutcome,
+    /// `parallel`: `[list of closures]` → `list[T]` or a tuple.
+    All,
+    /// `[list of closures fn() -> U]` → `U`.
+    Race,
+    Vote,
+    /// `[list of closures fn() -> Ti?]` → `(Int, T1?, …, Tn?)`.
+    Select,
+    /// `[ms, closure fn() -> T?]` → `T?`.
+    Timeout,
+    /// `[ms]` → `Null`.
+    Sleep,
+    /// `[]` → `Channel[T]` (unbounded).
+    ChannelNew,
+    /// `[n]` → `Channel[T]`.
+    ChannelBounded,
+    /// `[channel, value]`.
+    Send,
+    /// `[channel]` → `T?`.
+    Receive,
+    Close,
+    /// `[channel]` → `Int`.
+    ChannelLen,
+    /// `[future]` → `Int`: 0 pending, 1 completed, 2 failed.
+    FutureStatus,
+    /// `[future]` → `String`: the failure message.
+    FutureError,
+    /// `[future]`.
+    Cancel,
 }
 
 #[derive(Clone, Debug)]

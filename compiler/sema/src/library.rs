@@ -308,6 +308,8 @@ pub fn type_name(ty: Type) -> &'static str {
         Type::Set(_) => "Set",
         Type::Tuple(_) => "Tuple",
         Type::Result(..) => "Result",
+        Type::Future(_) => "Future",
+        Type::Channel(_) => "Channel",
         // A union's answer depends on the member held at run time: lowering
         // tests the members and names each with this function.
         Type::Union(_) | Type::Json | Type::Never | Type::Error => "Null",

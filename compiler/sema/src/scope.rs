@@ -43,6 +43,11 @@ impl Scopes {
         }
     }
 
+    /// Whether `name` is bound in the innermost scope.
+    pub fn bound_in_current(&self, name: &str) -> bool {
+        self.frames.last().is_some_and(|f| f.contains_key(name))
+    }
+
     pub fn lookup(&self, name: &str) -> Option<VarId> {
         self.frames.iter().rev().find_map(|f| f.get(name).copied())
     }

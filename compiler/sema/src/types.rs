@@ -44,6 +44,10 @@ pub enum Type {
     Result(&'static Type, &'static Type),
     /// `set[T]`.
     Set(&'static Type),
+    /// `Future[T]`: the handle of a task (async.md §1).
+    Future(&'static Type),
+    /// `Channel[T]` (async.md §5.4).
+    Channel(&'static Type),
     /// `(A, B, …)`: a fixed-size tuple.
     Tuple(&'static [Type]),
     /// `A | B | …` with at least two distinct members, none a union; `T?` is
@@ -132,6 +136,7 @@ fn rank(t: &Type) -> (u8, String) {
         Type::Str => 3,
         Type::Bytes => 3,
         Type::List(_) | Type::Map(..) | Type::Set(_) | Type::Result(..) => 4,
+        Type::Future(_) | Type::Channel(_) => 4,
         Type::Record(_) => 5,
         Type::Enum(_) => 6,
         Type::Fn(_) => 7,
@@ -244,6 +249,14 @@ pub fn list_of(elem: Type) -> Type {
     Type::List(intern(elem))
 }
 
+pub fn future_of(value: Type) -> Type {
+    Type::Future(intern(value))
+}
+
+pub fn channel_of(elem: Type) -> Type {
+    Type::Channel(intern(elem))
+}
+
 impl Type {
     pub fn is_numeric(self) -> bool {
         matches!(self, Type::Int | Type::Float)
@@ -253,7 +266,9 @@ impl Type {
     pub fn has_error(self) -> bool {
         match self {
             Type::Error => true,
-            Type::List(elem) | Type::Set(elem) => elem.has_error(),
+            Type::List(elem) | Type::Set(elem) | Type::Future(elem) | Type::Channel(elem) => {
+                elem.has_error()
+            }
             Type::Map(k, v) | Type::Result(k, v) => k.has_error() || v.has_error(),
             Type::Fn(sig) => sig.ret.has_error() || sig.params.iter().any(|p| p.has_error()),
             Type::Union(members) | Type::Tuple(members) => members.iter().any(|m| m.has_error()),
@@ -370,6 +385,8 @@ impl fmt::Display for Type {
             Type::Map(k, v) => write!(f, "map[{k}, {v}]"),
             Type::Result(t, e) => write!(f, "result[{t}, {e}]"),
             Type::Set(elem) => write!(f, "set[{elem}]"),
+            Type::Future(t) => write!(f, "Future[{t}]"),
+            Type::Channel(t) => write!(f, "Channel[{t}]"),
             Type::Record(n) | Type::Enum(n) => f.write_str(n.name),
             Type::Tuple(elems) => {
                 f.write_str("(")?;

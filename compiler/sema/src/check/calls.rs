@@ -230,6 +230,9 @@ impl Checker {
                 {
                     let name = f.field_name();
                     let value = self.check_expr(&receiver, None);
+                    if matches!(value.ty, Type::Future(_) | Type::Channel(_)) {
+                        return self.async_method(value, &name, &args, span);
+                    }
                     if let Some(m) = self.method_of(value.ty, &name) {
                         return self.call_cell(m, &args, Some(value), span);
                     }
@@ -289,7 +292,12 @@ impl Checker {
             return self.call_value(value, &args, piped, span);
         }
         if let Some(&cell) = self.cell_names.get(&self.key(&name)) {
-            return self.call_cell(cell, &args, piped, span);
+            let call = self.call_cell(cell, &args, piped, span.clone());
+            if self.async_cells.contains(&cell) {
+                // Calling an `async cell` spawns it (async.md §2).
+                return self.spawn_checked(call, &callee, span);
+            }
+            return call;
         }
         let spreads_ok = matches!(name.as_str(), "print" | "eprint" | "format");
         if !spreads_ok && self.reject_spreads(&format!("`{name}`"), &args) {

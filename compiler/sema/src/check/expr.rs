@@ -71,6 +71,28 @@ impl Checker {
                         let args: Vec<ast::Arg> = c.args().collect();
                         return self.generic_construction(&name, Some(&args), expected, None, span);
                     }
+                    if self.lookup_var(&name).is_none()
+                        && !self.cell_names.contains_key(&self.key(&name))
+                    {
+                        let args: Vec<ast::Arg> = c.args().collect();
+                        if let Some(v) = self.async_builtin(&name, &args, expected, &span) {
+                            return v;
+                        }
+                        if self.deterministic
+                            && super::futures::NONDETERMINISTIC.contains(&name.as_str())
+                        {
+                            self.error(
+                                codes::NOT_DETERMINISTIC,
+                                format!("`{name}` cannot be reproduced under `@deterministic true`"),
+                                span.clone(),
+                                "its result differs from run to run",
+                            );
+                            self.push_help(
+                                "remove `@deterministic true`, or pass the value in".to_string(),
+                            );
+                            return error_expr(span);
+                        }
+                    }
                 }
                 self.check_call(c, span)
             }
@@ -135,6 +157,12 @@ impl Checker {
             ast::Expr::If(i) => self.check_if(i, expected, value_wanted, span),
             ast::Expr::Match(m) => self.check_match(m, expected, value_wanted, span),
             ast::Expr::When(w) => self.check_when(w, expected, value_wanted, span),
+            ast::Expr::Await(a) => self.check_await(a, span),
+            ast::Expr::Try(t) => self.check_try(t, span),
+            ast::Expr::Spawn(s) => self.check_spawn(s, span),
+            ast::Expr::ParallelFor(p) => self.check_parallel_for(p, span),
+            ast::Expr::Concurrent(c) => self.check_concurrent(c, span),
+            ast::Expr::Timeout(t) => self.check_timeout(t, span),
             ast::Expr::Do(d) => {
                 let block = self.check_stmts(&block_stmts(d.body()), true);
                 let ty = block_type(&block);

@@ -26,6 +26,8 @@ impl Checker {
             self.current_module = *m;
             self.declare_types(module_items);
         }
+        self.current_module = 0;
+        self.declare_future_state();
         for (m, module_items) in &items {
             self.current_module = *m;
             self.define_types(module_items);
@@ -112,6 +114,7 @@ impl Checker {
             records: self.types.records.clone(),
             enums: self.types.enums.clone(),
             cell_modules: self.cells.iter().map(|c| c.module).collect(),
+            deterministic: self.deterministic,
         })
     }
 
@@ -132,8 +135,7 @@ impl Checker {
                         "expected `true` or `false`",
                     );
                 } else if name == "deterministic" && value == "true" {
-                    // Deterministic scheduling only changes programs that spawn
-                    // tasks, which this version rejects anyway.
+                    self.deterministic = true;
                 }
             }
             _ => self.error(
@@ -258,7 +260,10 @@ impl Checker {
             ));
         }
         let sig = self.cell_sig(&cell, name, span, None);
-        self.add_cell(sig);
+        let id = self.add_cell(sig);
+        if cell.is_async() {
+            self.async_cells.insert(id);
+        }
     }
 
     /// The signature of a cell (a method when `self_ty` is given: its `self`
@@ -270,9 +275,6 @@ impl Checker {
         span: lumen_diagnostics::Span,
         self_ty: Option<Type>,
     ) -> CellSig {
-        if cell.is_async() {
-            self.not_supported("`async cell`", span.clone());
-        }
         let generics = match cell.generic_params() {
             Some(list) => self.type_params_of(&list),
             None => Vec::new(),

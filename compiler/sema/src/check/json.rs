@@ -167,6 +167,7 @@ impl Checker {
             | Type::Never
             | Type::Error => Ok(()),
             Type::List(e) => self.decodable(*e, seen, records),
+            Type::Future(_) | Type::Channel(_) => Err(ty),
             // Set elements are kept in order, like map keys.
             Type::Set(e) if !e.has_ordering() => Err(ty),
             Type::Set(e) => self.decodable(*e, seen, records),

@@ -24,7 +24,7 @@ pub(crate) struct CellValues {
 
 impl Checker {
     /// Registers a cell that has no name in scope (closure bodies).
-    fn add_hidden_cell(&mut self, sig: CellSig) -> CellId {
+    pub(super) fn add_hidden_cell(&mut self, sig: CellSig) -> CellId {
         let id = CellId(self.cells.len() as u32);
         self.cells.push(sig);
         self.ret_states.push(RetState::Unknown);

@@ -17,6 +17,7 @@ mod decls;
 mod destructure;
 mod expr;
 mod generic_types;
+mod futures;
 mod generics;
 mod higher_order;
 mod items;
@@ -62,6 +63,10 @@ pub mod codes {
     pub const REFUTABLE_PATTERN: &str = "E0312";
     pub const OR_PATTERN_BINDINGS: &str = "E0313";
     pub const MISPLACED_DECLARATION: &str = "E0314";
+    /// A `spawn`/`timeout` operand, a form or a future used wrongly (async.md §7).
+    pub const ASYNC_FORM: &str = "E0700";
+    /// A call that cannot be reproduced under `@deterministic true`.
+    pub const NOT_DETERMINISTIC: &str = "E0701";
     pub const NOT_SUPPORTED: &str = "E0900";
     pub const UNUSED_VARIABLE: &str = "W0001";
     pub const UNREACHABLE_ARM: &str = "W0002";
@@ -158,6 +163,13 @@ impl Body {
 
 #[derive(Default)]
 pub(crate) struct Checker {
+    /// `async cell`s: a call spawns the cell (async.md §2).
+    pub async_cells: HashSet<CellId>,
+    /// `@deterministic true` (or `--deterministic`).
+    pub deterministic: bool,
+    /// The next `await` is a `match` scrutinee (directly or through a
+    /// `let`) with a `name: String` arm: it yields the outcome (async.md §3).
+    pub await_outcome_next: Option<Span>,
     pub diagnostics: Vec<Diagnostic>,
     pub cells: Vec<CellSig>,
     pub cell_names: HashMap<String, CellId>,

@@ -20,7 +20,11 @@ impl Checker {
         let Some(scrutinee) = m.scrutinee() else {
             return error_expr(span);
         };
+        if matches!(&scrutinee, ast::Expr::Await(_)) {
+            self.await_outcome_next = Self::string_arm(m);
+        }
         let scrutinee = self.check_expr(&scrutinee, None);
+        self.await_outcome_next = None;
         let ty = scrutinee.ty;
         let mut arms = Vec::new();
         let mut catch_all = false;

@@ -17,6 +17,7 @@ impl Checker {
         let mut diverged_at: Option<Span> = None;
         for (i, stmt) in stmts.iter().enumerate() {
             let is_last = i + 1 == stmts.len();
+            self.let_awaits_outcome(stmts, i);
             if let Some(span) = diverged_at.take() {
                 self.push_diagnostic(
                     Diagnostic::warning(

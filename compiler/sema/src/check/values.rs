@@ -280,6 +280,9 @@ impl Checker {
             };
         }
         let base = self.check_expr(&receiver, None);
+        if matches!(base.ty, Type::Future(_)) && field == "state" && !f.is_optional() {
+            return self.future_state(base, span);
+        }
         if f.is_optional() {
             // `x?.f`: null when `x` is null, else `x.f` (as an optional).
             return self.optional_chain(base, span, |this, value, span| {

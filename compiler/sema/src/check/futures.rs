@@ -1,0 +1,919 @@
+//! Futures and orchestration (async.md): `spawn`, `await`, `try await`,
+//! `async cell` calls, the forms `parallel` (block and `for`), `race`,
+//! `vote`, `select`, `timeout`, `sleep`, channels, and the methods of
+//! futures and channels.
+//!
+//! Every computation that runs as a task becomes a *thunk*: a hidden
+//! closure cell taking no arguments ([`Checker::thunk`]), whose captures are
+//! found by the usual lambda machinery. `spawn(f(a, b))` evaluates `f`'s
+//! arguments in the spawner (hoisted into hidden variables the thunk
+//! captures); a form's branch is checked entirely inside its thunk (its
+//! arguments are evaluated by the branch task, async.md §9). A branch whose
+//! value is a future is awaited inside its thunk, and each thunk's value is
+//! injected into the form's value type, so the runtime sees one value type.
+
+use lumen_diagnostics::Span;
+use lumen_syntax::ast::{self, AstNode};
+
+use super::stmt::{block_stmts, error_expr};
+use super::{codes, span_of, Body, CellSig, Checker, RetState};
+use crate::hir::{self, AsyncOp, Builtin, Expr, ExprKind, Stmt, StmtKind, VarId};
+use crate::types::{
+    channel_of, fn_type, future_of, list_of, map_of, result_of, tuple_of, union_of, Type,
+};
+
+/// The built-in `FutureState[T]` (async.md §3), declared from this text.
+const FUTURE_STATE_PRELUDE: &str =
+    "enum FutureState[T]\n  Pending\n  Completed(value: T)\n  Error(message: String)\nend\n";
+
+/// Calls rejected under `@deterministic true` (async.md §4).
+pub(crate) const NONDETERMINISTIC: &[&str] =
+    &["now_ms", "monotonic_ms", "random", "random_int", "uuid", "fetch"];
+
+/// The type `await` gives a value of type `ty`: futures replaced by their
+/// value types, through lists, tuples and map values.
+pub(crate) fn awaited(ty: Type) -> Type {
+    match ty {
+        Type::Future(t) => awaited(*t),
+        Type::List(e) => list_of(awaited(*e)),
+        Type::Map(k, v) => map_of(*k, awaited(*v)),
+        Type::Tuple(elems) => tuple_of(&elems.iter().map(|e| awaited(*e)).collect::<Vec<_>>()),
+        other => other,
+    }
+}
+
+fn expr(kind: ExprKind, ty: Type, span: &Span) -> Expr {
+    Expr {
+        kind,
+        ty,
+        span: span.clone(),
+    }
+}
+
+fn unparen(e: ast::Expr) -> ast::Expr {
+    match &e {
+        ast::Expr::Paren(p) => p.expr().map(unparen).unwrap_or(e),
+        _ => e,
+    }
+}
+
+fn optional(t: Type) -> Type {
+    match t {
+        Type::Null | Type::Error | Type::Never => t,
+        _ => union_of(&[t, Type::Null]),
+    }
+}
+
+impl Checker {
+    /// A hidden closure taking no arguments whose body is what `build`
+    /// checks (inside the closure's own body, so names it uses from the
+    /// enclosing bodies become captures).
+    pub(super) fn thunk(&mut self, span: &Span, build: impl FnOnce(&mut Self) -> Expr) -> Expr {
+        let id = self.add_hidden_cell(CellSig {
+            name: "<closure>".to_string(),
+            params: Vec::new(),
+            declared_ret: None,
+            span: span.clone(),
+            syntax: None,
+            generics: Vec::new(),
+            type_args: Default::default(),
+            module: self.current_module,
+        });
+        let mut body = Body::new(None);
+        body.is_lambda = true;
+        self.bodies.push(body);
+        let value = build(self);
+        let ret = if value.ty == Type::Never {
+            Type::Null
+        } else {
+            value.ty
+        };
+        let state = self.bodies.pop().expect("pushed above");
+        let captures: Vec<VarId> = state.captures.iter().map(|(_, inner)| *inner).collect();
+        let capture_values: Vec<Expr> = state
+            .captures
+            .iter()
+            .map(|(outer, _)| {
+                let ty = self.body().vars[outer.0 as usize].ty;
+                expr(ExprKind::Var(*outer), ty, span)
+            })
+            .collect();
+        self.ret_states[id.0 as usize] = RetState::Known(ret);
+        self.checked[id.0 as usize] = Some(hir::Cell {
+            name: "<closure>".to_string(),
+            params: Vec::new(),
+            ret,
+            vars: state.vars,
+            body: hir::Block {
+                stmts: Vec::new(),
+                tail: Some(Box::new(value)),
+            },
+            span: span.clone(),
+            captures: Some(captures),
+        });
+        expr(ExprKind::Closure(id, capture_values), fn_type(Vec::new(), ret), span)
+    }
+
+    /// Changes the value type of a thunk to `to` (a union its value fits
+    /// in, or its optional), injecting the value.
+    fn retype_thunk(&mut self, thunk: &mut Expr, to: Type) {
+        let ExprKind::Closure(id, _) = &thunk.kind else {
+            return;
+        };
+        let id = *id;
+        let Type::Fn(sig) = thunk.ty else {
+            return;
+        };
+        if sig.ret == to || to.has_error() {
+            return;
+        }
+        let Some(mut cell) = self.checked[id.0 as usize].take() else {
+            return;
+        };
+        if let Some(tail) = cell.body.tail.take() {
+            let span = tail.span.clone();
+            let tail = if tail.ty == Type::Never || tail.ty == Type::Null && sig.ret == Type::Null {
+                // A branch that never completes, or a `Null` one: `null`.
+                let block = hir::Block {
+                    stmts: vec![Stmt {
+                        kind: StmtKind::Expr(*tail),
+                        span: span.clone(),
+                    }],
+                    tail: Some(Box::new(expr(ExprKind::Null, Type::Null, &span))),
+                };
+                let b = expr(ExprKind::Block(block), Type::Null, &span);
+                self.coerce(b, to, &span)
+            } else {
+                self.coerce(*tail, to, &span)
+            };
+            cell.body.tail = Some(Box::new(tail));
+        }
+        cell.ret = to;
+        self.checked[id.0 as usize] = Some(cell);
+        self.ret_states[id.0 as usize] = RetState::Known(to);
+        thunk.ty = fn_type(Vec::new(), to);
+    }
+
+    /// The value of a branch (inside its thunk): checked, a future awaited.
+    fn branch_value(&mut self, e: &ast::Expr) -> Expr {
+        let v = self.check_expr(e, None);
+        self.await_value(v)
+    }
+
+    /// `await v`: identity on a value without futures.
+    pub(super) fn await_value(&mut self, v: Expr) -> Expr {
+        let to = awaited(v.ty);
+        if to == v.ty || v.ty.has_error() {
+            return v;
+        }
+        let span = v.span.clone();
+        expr(ExprKind::Async(AsyncOp::Await, vec![v]), to, &span)
+    }
+
+    pub(super) fn check_await(&mut self, a: &ast::AwaitExpr, span: Span) -> Expr {
+        let Some(inner) = a.expr() else {
+            return error_expr(span);
+        };
+        let outcome = self.await_outcome_next.take();
+        let v = self.check_expr(&inner, None);
+        if let (Some(arm_span), Type::Future(_)) = (outcome, v.ty) {
+            if self.outcome_applies(v.ty, arm_span) {
+                return self.await_outcome(v, span);
+            }
+        }
+        let mut v = self.await_value(v);
+        v.span = span;
+        v
+    }
+
+    /// The `name: String` arm of a `match`, if it has one.
+    pub(super) fn string_arm(m: &ast::MatchExpr) -> Option<Span> {
+        m.arms().flat_map(|a| a.patterns().collect::<Vec<_>>()).find_map(|p| {
+            let text: String = p
+                .syntax()
+                .text()
+                .to_string()
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            let (name, ty) = text.split_once(':')?;
+            (ty == "String" && !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_'))
+                .then(|| span_of(&p))
+        })
+    }
+
+    /// `let x = await e` followed, in the same block, by a `match x` with a
+    /// `name: String` arm and no other use of `x`: the `await` yields the
+    /// outcome, delivered at the `match` (async.md §3).
+    pub(super) fn let_awaits_outcome(&mut self, stmts: &[ast::Stmt], i: usize) {
+        let ast::Stmt::Let(l) = &stmts[i] else {
+            return;
+        };
+        let (Some(ast::Pattern::Ident(p)), Some(init)) = (l.pattern(), l.init()) else {
+            return;
+        };
+        if !matches!(unparen(init), ast::Expr::Await(_)) || l.ty().is_some() {
+            return;
+        }
+        let name = p.syntax().text().to_string();
+        let mut uses = 0;
+        let mut arm = None;
+        for later in &stmts[i + 1..] {
+            for tok in later.syntax().descendants_with_tokens().filter_map(|e| e.into_token()) {
+                if tok.text() == name {
+                    uses += 1;
+                }
+            }
+            if let ast::Stmt::Match(m) = later {
+                if let Some(ast::Expr::Name(n)) = m.scrutinee().map(unparen) {
+                    if n.text() == name && arm.is_none() {
+                        arm = Self::string_arm(m);
+                    }
+                }
+            }
+        }
+        if uses == 1 {
+            if let Some(arm) = arm {
+                self.await_outcome_next = Some(arm);
+            }
+        }
+    }
+
+    /// `try await e`: `result[T, String]`, never raising.
+    pub(super) fn check_try(&mut self, t: &ast::TryExpr, span: Span) -> Expr {
+        let inner = t.expr().map(unparen);
+        let Some(ast::Expr::Await(a)) = inner else {
+            self.not_supported("`try` on anything but `await`", span.clone());
+            return error_expr(span);
+        };
+        let Some(operand) = a.expr() else {
+            return error_expr(span);
+        };
+        if let ast::Expr::Concurrent(c) = unparen(operand.clone()) {
+            if c.branches().any(|b| b.name().is_some()) {
+                self.error(
+                    codes::ASYNC_FORM,
+                    "a form with named branches cannot be the operand of `try`",
+                    span.clone(),
+                    "nothing would be bound if it failed",
+                );
+                return error_expr(span);
+            }
+        }
+        let v = self.check_expr(&operand, None);
+        let to = awaited(v.ty);
+        if v.ty.has_error() {
+            return error_expr(span);
+        }
+        let ty = result_of(to, Type::Str);
+        if to == v.ty {
+            // Nothing to await: `ok(v)`. A form's failure is raised inside
+            // the form, so it is wrapped as a task to be observed.
+            let thunk_span = span.clone();
+            let operand2 = operand.clone();
+            let thunk = self.thunk(&thunk_span, |c| c.check_expr(&operand2, None));
+            let future_ty = future_of(to);
+            let spawned = expr(ExprKind::Async(AsyncOp::Spawn, vec![thunk]), future_ty, &span);
+            return expr(ExprKind::Async(AsyncOp::AwaitTry, vec![spawned]), ty, &span);
+        }
+        expr(ExprKind::Async(AsyncOp::AwaitTry, vec![v]), ty, &span)
+    }
+
+    /// Whether `match await f` (or a `let`-bound await) with a `name:
+    /// String` arm receives failures there (async.md §3): `T` concrete,
+    /// neither containing `String`, `Json` nor `Any`.
+    pub(super) fn outcome_applies(&mut self, future_ty: Type, arm_span: Span) -> bool {
+        let Type::Future(t) = future_ty else {
+            return false;
+        };
+        if mentions_string(*t) || t.has_error() {
+            self.error(
+                codes::ASYNC_FORM,
+                "a `String` arm cannot tell a failure from a value here",
+                arm_span,
+                format!("the future's value type `{t}` contains `String` or `Json`"),
+            );
+            self.push_help("use `try await e`: `ok(value)` or `err(message)`".to_string());
+            return false;
+        }
+        true
+    }
+
+    /// The scrutinee `await f` of a `match` with a `String` arm: the value or
+    /// the failure's message, as `T | String`.
+    pub(super) fn await_outcome(&mut self, future: Expr, span: Span) -> Expr {
+        let Type::Future(t) = future.ty else {
+            return future;
+        };
+        let ty = union_of(&[*t, Type::Str]);
+        expr(ExprKind::Async(AsyncOp::AwaitOutcome, vec![future]), ty, &span)
+    }
+
+    /// `spawn(…)` (async.md §2).
+    pub(super) fn check_spawn(&mut self, s: &ast::SpawnExpr, span: Span) -> Expr {
+        let Some(inner) = s.expr().map(unparen) else {
+            return error_expr(span);
+        };
+        if let ast::Expr::List(l) = &inner {
+            let mut elems: Vec<ast::Expr> = Vec::new();
+            for el in l.elements() {
+                match el {
+                    ast::Element::Expr(e) => elems.push(e),
+                    ast::Element::Spread(sp) => {
+                        self.error(
+                            codes::ASYNC_FORM,
+                            "`spawn` of a list takes calls or closures, not a spread",
+                            span_of(&sp),
+                            "spread not allowed here",
+                        );
+                        return error_expr(span);
+                    }
+                }
+            }
+            let futures: Vec<Expr> = elems.iter().map(|e| self.spawn_one(e)).collect();
+            if futures.iter().any(|f| f.ty.has_error()) {
+                return error_expr(span);
+            }
+            let first = futures.first().map_or(future_of(Type::Null), |f| f.ty);
+            if futures.iter().any(|f| f.ty != first) {
+                self.not_supported(
+                    "`spawn` of a list whose calls return different types",
+                    span.clone(),
+                );
+                return error_expr(span);
+            }
+            return expr(ExprKind::List(futures), list_of(first), &span);
+        }
+        let mut v = self.spawn_one(&inner);
+        v.span = span;
+        v
+    }
+
+    fn spawn_one(&mut self, e: &ast::Expr) -> Expr {
+        let span = span_of(e);
+        let e = unparen(e.clone());
+        if let ast::Expr::Call(_) = &e {
+            let call = self.check_expr(&e, None);
+            return self.spawn_checked(call, &e, span);
+        }
+        let v = self.check_expr(&e, None);
+        match v.ty {
+            Type::Fn(sig) if sig.params.is_empty() => {
+                let ty = future_of(sig.ret);
+                expr(ExprKind::Async(AsyncOp::Spawn, vec![v]), ty, &span)
+            }
+            t if t.has_error() => error_expr(span),
+            _ => {
+                self.error(
+                    codes::ASYNC_FORM,
+                    "`spawn` takes a call, a function taking no arguments, or a list of them",
+                    span.clone(),
+                    format!("found a value of type `{}`", v.ty),
+                );
+                error_expr(span)
+            }
+        }
+    }
+
+    /// Spawns an already checked call: the callee and arguments are
+    /// evaluated now into hidden variables, the call runs as a task.
+    pub(super) fn spawn_checked(&mut self, call: Expr, syntax: &ast::Expr, span: Span) -> Expr {
+        if call.ty.has_error() {
+            return error_expr(span);
+        }
+        let value_ty = if call.ty == Type::Never {
+            Type::Null
+        } else {
+            call.ty
+        };
+        let mut stmts = Vec::new();
+        let mut hoist = |this: &mut Self, arg: Expr| -> String {
+            let name = format!("\u{0}spawn{}", this.body().vars.len());
+            let var = this.new_var(&name, arg.ty, false, arg.span.clone());
+            this.body().used.insert(var);
+            stmts.push(Stmt {
+                kind: StmtKind::Let(var, arg),
+                span: span.clone(),
+            });
+            name
+        };
+        let thunk = match call.kind {
+            ExprKind::Call(cell, args) => {
+                let names: Vec<(String, Type)> = args
+                    .into_iter()
+                    .map(|a| {
+                        let ty = a.ty;
+                        (hoist(self, a), ty)
+                    })
+                    .collect();
+                let ty = call.ty;
+                self.thunk(&span, |c| {
+                    let args = names.iter().map(|(n, t)| c.read_hidden(n, *t, &span)).collect();
+                    expr(ExprKind::Call(cell, args), ty, &span)
+                })
+            }
+            ExprKind::CallValue(callee, args) => {
+                let callee_ty = callee.ty;
+                let callee_name = hoist(self, *callee);
+                let names: Vec<(String, Type)> = args
+                    .into_iter()
+                    .map(|a| {
+                        let ty = a.ty;
+                        (hoist(self, a), ty)
+                    })
+                    .collect();
+                let ty = call.ty;
+                self.thunk(&span, |c| {
+                    let f = c.read_hidden(&callee_name, callee_ty, &span);
+                    let args = names.iter().map(|(n, t)| c.read_hidden(n, *t, &span)).collect();
+                    expr(ExprKind::CallValue(Box::new(f), args), ty, &span)
+                })
+            }
+            _ => {
+                // A builtin or constructor: evaluated inside the task.
+                let syntax = syntax.clone();
+                self.thunk(&span, |c| c.check_expr(&syntax, None))
+            }
+        };
+        let mut thunk = thunk;
+        if value_ty == Type::Null {
+            self.retype_thunk(&mut thunk, Type::Null);
+        }
+        let spawned = expr(
+            ExprKind::Async(AsyncOp::Spawn, vec![thunk]),
+            future_of(value_ty),
+            &span,
+        );
+        if stmts.is_empty() {
+            return spawned;
+        }
+        let ty = spawned.ty;
+        expr(
+            ExprKind::Block(hir::Block {
+                stmts,
+                tail: Some(Box::new(spawned)),
+            }),
+            ty,
+            &span,
+        )
+    }
+
+    fn read_hidden(&mut self, name: &str, ty: Type, span: &Span) -> Expr {
+        match self.lookup_var(name) {
+            Some(v) => expr(ExprKind::Var(v), ty, span),
+            None => error_expr(span.clone()),
+        }
+    }
+
+    /// `parallel for x in xs if c … end` (async.md §5.1).
+    pub(super) fn check_parallel_for(&mut self, p: &ast::ParallelForExpr, span: Span) -> Expr {
+        let (Some(pattern), Some(iterable)) = (p.pattern(), p.iterable()) else {
+            return error_expr(span);
+        };
+        let acc_name = format!("\u{0}parallel{}", self.body().vars.len());
+        let acc = self.new_var(&acc_name, Type::Error, true, span.clone());
+        self.body().used.insert(acc);
+        self.body().scopes.push();
+        let Some(head) = self.loop_head(&pattern, &iterable, false, &span) else {
+            self.body().scopes.pop();
+            return error_expr(span);
+        };
+        let filter = p.filter().map(|c| {
+            let v = self.check_expr(&c, Some(Type::Bool));
+            self.expect_type(v, Type::Bool, &span_of(&c), "a `for` filter must be a `Bool`")
+        });
+        let id = self.body().scopes.enter_loop(None);
+        let body = p.body();
+        let thunk = self.thunk(&span, |c| {
+            let block = c.check_stmts(&block_stmts(body), true);
+            let ty = super::expr::block_type(&block);
+            let value = expr(ExprKind::Block(block), ty, &span);
+            c.await_value(value)
+        });
+        self.body().scopes.exit_loop();
+        self.body().scopes.pop();
+        let Type::Fn(sig) = thunk.ty else {
+            return error_expr(span);
+        };
+        let closures_ty = list_of(thunk.ty);
+        self.body().vars[acc.0 as usize].ty = closures_ty;
+        let read_acc = expr(ExprKind::Var(acc), closures_ty, &span);
+        let push = Stmt {
+            kind: StmtKind::Assign(
+                acc,
+                expr(ExprKind::Builtin(Builtin::Append, vec![read_acc.clone(), thunk]), closures_ty, &span),
+            ),
+            span: span.clone(),
+        };
+        let loop_body = hir::Block {
+            stmts: vec![push],
+            tail: None,
+        };
+        let kind = self.loop_stmt(head, id, filter, loop_body, &span);
+        let result = list_of(sig.ret);
+        let block = hir::Block {
+            stmts: vec![
+                Stmt {
+                    kind: StmtKind::Let(acc, expr(ExprKind::List(Vec::new()), closures_ty, &span)),
+                    span: span.clone(),
+                },
+                Stmt {
+                    kind,
+                    span: span.clone(),
+                },
+            ],
+            tail: Some(Box::new(expr(
+                ExprKind::Async(AsyncOp::All, vec![read_acc]),
+                result,
+                &span,
+            ))),
+        };
+        expr(ExprKind::Block(block), result, &span)
+    }
+
+    /// `parallel`/`race`/`vote`/`select` blocks (async.md §5).
+    pub(super) fn check_concurrent(&mut self, c: &ast::ConcurrentExpr, span: Span) -> Expr {
+        let Some(kind) = c.kind() else {
+            return error_expr(span);
+        };
+        let branches: Vec<ast::Branch> = c.branches().collect();
+        let mut thunks = Vec::new();
+        let mut names = Vec::new();
+        for b in &branches {
+            let name = b.name().map(|n| (n.text(), span_of(&n)));
+            if kind == ast::ConcurrentKind::Select && name.is_none() {
+                self.error(
+                    codes::ASYNC_FORM,
+                    "every `select` branch needs a name",
+                    span_of(b),
+                    "write `name = expression`",
+                );
+            }
+            if name.is_some() && matches!(kind, ast::ConcurrentKind::Race | ast::ConcurrentKind::Vote) {
+                self.error(
+                    codes::ASYNC_FORM,
+                    "`race` and `vote` branches cannot be named",
+                    span_of(b),
+                    "only `parallel` and `select` bind branch names",
+                );
+            }
+            let Some(e) = b.expr() else {
+                continue;
+            };
+            let bspan = span_of(&e);
+            thunks.push(self.thunk(&bspan, |c| c.branch_value(&e)));
+            names.push(name);
+        }
+        if thunks.is_empty() {
+            self.error(codes::ASYNC_FORM, "a form needs at least one branch", span.clone(), "no branches");
+            return error_expr(span);
+        }
+        let value_tys: Vec<Type> = thunks
+            .iter()
+            .map(|t| match t.ty {
+                Type::Fn(sig) => sig.ret,
+                _ => Type::Error,
+            })
+            .collect();
+        if value_tys.iter().any(|t| t.has_error()) {
+            return error_expr(span);
+        }
+        let list = |thunks: Vec<Expr>| {
+            let ty = list_of(thunks[0].ty);
+            expr(ExprKind::List(thunks), ty, &span)
+        };
+        match kind {
+            ast::ConcurrentKind::Parallel => {
+                let ty = tuple_of(&value_tys);
+                let form = expr(ExprKind::Async(AsyncOp::All, vec![list(thunks)]), ty, &span);
+                self.bind_branches(form, &names, &value_tys, 0, span)
+            }
+            ast::ConcurrentKind::Race | ast::ConcurrentKind::Vote => {
+                let ty = union_of(&value_tys);
+                for t in &mut thunks {
+                    self.retype_thunk(t, ty);
+                }
+                let op = if kind == ast::ConcurrentKind::Race {
+                    AsyncOp::Race
+                } else {
+                    AsyncOp::Vote
+                };
+                expr(ExprKind::Async(op, vec![list(thunks)]), ty, &span)
+            }
+            ast::ConcurrentKind::Select => {
+                let opts: Vec<Type> = value_tys.iter().map(|t| optional(*t)).collect();
+                for (t, o) in thunks.iter_mut().zip(&opts) {
+                    self.retype_thunk(t, *o);
+                }
+                let mut fields = vec![Type::Int];
+                fields.extend(opts.iter().copied());
+                let ty = tuple_of(&fields);
+                let form = expr(ExprKind::Async(AsyncOp::Select, vec![list(thunks)]), ty, &span);
+                self.bind_branches(form, &names, &opts, 1, span)
+            }
+        }
+    }
+
+    /// Binds the named branches of a form to the tuple fields `offset + i`
+    /// in the enclosing scope; the form's value is the tuple.
+    fn bind_branches(
+        &mut self,
+        form: Expr,
+        names: &[Option<(String, Span)>],
+        tys: &[Type],
+        offset: u32,
+        span: Span,
+    ) -> Expr {
+        if names.iter().all(|n| n.is_none()) {
+            return form;
+        }
+        let ty = form.ty;
+        let tmp_name = format!("\u{0}form{}", self.body().vars.len());
+        let tmp = self.new_var(&tmp_name, ty, false, span.clone());
+        self.body().used.insert(tmp);
+        let mut stmts = vec![Stmt {
+            kind: StmtKind::Let(tmp, form),
+            span: span.clone(),
+        }];
+        for (i, n) in names.iter().enumerate() {
+            let Some((name, nspan)) = n else {
+                continue;
+            };
+            if self.body().scopes.bound_in_current(name) {
+                self.error(
+                    codes::ASYNC_FORM,
+                    format!("`{name}` is already bound in this scope"),
+                    nspan.clone(),
+                    "a branch name introduces a new binding",
+                );
+                continue;
+            }
+            let var = self.new_var(name, tys[i], false, nspan.clone());
+            let read = expr(ExprKind::Var(tmp), ty, &span);
+            stmts.push(Stmt {
+                kind: StmtKind::Let(
+                    var,
+                    expr(ExprKind::Field(Box::new(read), offset + i as u32), tys[i], nspan),
+                ),
+                span: span.clone(),
+            });
+        }
+        expr(
+            ExprKind::Block(hir::Block {
+                stmts,
+                tail: Some(Box::new(expr(ExprKind::Var(tmp), ty, &span))),
+            }),
+            ty,
+            &span,
+        )
+    }
+
+    /// `timeout(ms, e)` (async.md §5.5): `T?`.
+    pub(super) fn check_timeout(&mut self, t: &ast::TimeoutExpr, span: Span) -> Expr {
+        let (Some(ms), Some(body)) = (t.duration(), t.body()) else {
+            self.error(
+                codes::ASYNC_FORM,
+                "`timeout` takes two arguments: milliseconds and a computation",
+                span.clone(),
+                "expected `timeout(ms, call())`",
+            );
+            return error_expr(span);
+        };
+        let ms = self.check_expr(&ms, Some(Type::Int));
+        let ms = self.expect_type(ms, Type::Int, &span.clone(), "the timeout is in milliseconds (`Int`)");
+        let body = unparen(body);
+        let bspan = span_of(&body);
+        let mut thunk = self.thunk(&bspan, |c| {
+            let v = c.check_expr(&body, None);
+            match v.ty {
+                // `timeout(ms, fn() => …)`: the closure is called in the task.
+                Type::Fn(sig) if sig.params.is_empty() => {
+                    let span = v.span.clone();
+                    let call = expr(ExprKind::CallValue(Box::new(v), Vec::new()), sig.ret, &span);
+                    c.await_value(call)
+                }
+                _ => c.await_value(v),
+            }
+        });
+        let Type::Fn(sig) = thunk.ty else {
+            return error_expr(span);
+        };
+        if sig.ret.has_error() {
+            return error_expr(span);
+        }
+        let ty = optional(sig.ret);
+        self.retype_thunk(&mut thunk, ty);
+        expr(ExprKind::Async(AsyncOp::Timeout, vec![ms, thunk]), ty, &span)
+    }
+
+    /// `sleep(ms)` and `channel()` / `channel(n)`; `None` for other names.
+    pub(super) fn async_builtin(
+        &mut self,
+        name: &str,
+        args: &[ast::Arg],
+        expected: Option<Type>,
+        span: &Span,
+    ) -> Option<Expr> {
+        let values: Vec<ast::Expr> = args.iter().filter_map(|a| a.value()).collect();
+        match name {
+            "sleep" => {
+                if values.len() != 1 {
+                    self.error(codes::ASYNC_FORM, "`sleep` takes one argument: milliseconds", span.clone(), "expected `sleep(ms)`");
+                    return Some(error_expr(span.clone()));
+                }
+                let ms = self.check_expr(&values[0], Some(Type::Int));
+                let ms = self.expect_type(ms, Type::Int, span, "`sleep` takes milliseconds (`Int`)");
+                Some(expr(ExprKind::Async(AsyncOp::Sleep, vec![ms]), Type::Null, span))
+            }
+            "channel" => {
+                let elem = match expected {
+                    Some(Type::Channel(t)) => *t,
+                    _ => {
+                        self.error(
+                            codes::NEEDS_ANNOTATION,
+                            "the element type of this channel cannot be inferred",
+                            span.clone(),
+                            "annotate it: `let ch: Channel[Int] = channel()`",
+                        );
+                        return Some(error_expr(span.clone()));
+                    }
+                };
+                let ty = channel_of(elem);
+                match values.as_slice() {
+                    [] => Some(expr(ExprKind::Async(AsyncOp::ChannelNew, Vec::new()), ty, span)),
+                    [n] => {
+                        let n = self.check_expr(n, Some(Type::Int));
+                        let n = self.expect_type(n, Type::Int, span, "a channel's capacity is an `Int`");
+                        Some(expr(ExprKind::Async(AsyncOp::ChannelBounded, vec![n]), ty, span))
+                    }
+                    _ => {
+                        self.error(codes::ASYNC_FORM, "`channel` takes at most one argument", span.clone(), "expected `channel()` or `channel(n)`");
+                        Some(error_expr(span.clone()))
+                    }
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// `future.is_done()`, `future.cancel()`, `ch.send(v)`, `ch.receive()`,
+    /// `ch.close()`, `ch.len()`.
+    pub(super) fn async_method(
+        &mut self,
+        receiver: Expr,
+        name: &str,
+        args: &[ast::Arg],
+        span: Span,
+    ) -> Expr {
+        let values: Vec<ast::Expr> = args.iter().filter_map(|a| a.value()).collect();
+        let arity = |this: &mut Self, n: usize| -> bool {
+            if values.len() != n {
+                this.error(
+                    codes::ASYNC_FORM,
+                    format!("`{name}` takes {n} argument(s)"),
+                    span.clone(),
+                    format!("found {}", values.len()),
+                );
+                return false;
+            }
+            true
+        };
+        match (receiver.ty, name) {
+            (Type::Future(_), "is_done") if arity(self, 0) => {
+                let status = expr(ExprKind::Async(AsyncOp::FutureStatus, vec![receiver]), Type::Int, &span);
+                expr(
+                    ExprKind::Binary(hir::BinaryOp::Ne, Box::new(status), Box::new(expr(ExprKind::Int(0), Type::Int, &span))),
+                    Type::Bool,
+                    &span,
+                )
+            }
+            (Type::Future(_), "cancel") if arity(self, 0) => {
+                expr(ExprKind::Async(AsyncOp::Cancel, vec![receiver]), Type::Null, &span)
+            }
+            (Type::Channel(t), "send") if arity(self, 1) => {
+                let v = self.check_expr(&values[0], Some(*t));
+                let v = self.coerce(v, *t, &span);
+                expr(ExprKind::Async(AsyncOp::Send, vec![receiver, v]), Type::Null, &span)
+            }
+            (Type::Channel(t), "receive") if arity(self, 0) => {
+                expr(ExprKind::Async(AsyncOp::Receive, vec![receiver]), optional(*t), &span)
+            }
+            (Type::Channel(_), "close") if arity(self, 0) => {
+                expr(ExprKind::Async(AsyncOp::Close, vec![receiver]), Type::Null, &span)
+            }
+            (Type::Channel(_), "len") if arity(self, 0) => {
+                expr(ExprKind::Async(AsyncOp::ChannelLen, vec![receiver]), Type::Int, &span)
+            }
+            (Type::Future(_) | Type::Channel(_), _) if values.len() == 0 || true => {
+                if !self.diagnostics.last().is_some_and(|d| d.code == codes::ASYNC_FORM) {
+                    self.no_method(receiver.ty, name, span.clone());
+                }
+                error_expr(span)
+            }
+            _ => error_expr(span),
+        }
+    }
+
+    /// `FutureState[T]`: the program's own `FutureState` when it declares
+    /// one, else the built-in template ([`FUTURE_STATE_PRELUDE`]).
+    fn future_state_type(&mut self, t: Type, span: &Span) -> Option<Type> {
+        let ty = self.instantiate_type("FutureState", vec![t], span);
+        (!ty.has_error()).then_some(ty)
+    }
+
+    /// Declares the built-in `FutureState[T]` unless the program declares
+    /// its own (async.md §1: it then shadows the built-in one).
+    pub(super) fn declare_future_state(&mut self) {
+        let key = self.key("FutureState");
+        if self.generic_types.templates.contains_key(&key) || self.types.by_name.contains_key(&key) {
+            return;
+        }
+        let parse = lumen_syntax::parse(FUTURE_STATE_PRELUDE);
+        for item in parse.tree().items() {
+            if let ast::Item::Enum(e) = item {
+                self.declare_template(
+                    "FutureState".to_string(),
+                    super::generic_types::Template::Enum(e, vec!["T".to_string()]),
+                );
+            }
+        }
+    }
+
+    /// `future.state`: the built-in `FutureState[T]` (async.md §3).
+    pub(super) fn future_state(&mut self, future: Expr, span: Span) -> Expr {
+        let Type::Future(t) = future.ty else {
+            return error_expr(span);
+        };
+        let Some(state_ty) = self.future_state_type(*t, &span) else {
+            return error_expr(span);
+        };
+        // `let f = …; when status(f) == 0 -> Pending; == 1 -> Completed(await f); else Error(msg)`.
+        let tmp_name = format!("\u{0}future{}", self.body().vars.len());
+        let tmp = self.new_var(&tmp_name, future.ty, false, span.clone());
+        self.body().used.insert(tmp);
+        let read = || expr(ExprKind::Var(tmp), future.ty, &span);
+        let status = expr(ExprKind::Async(AsyncOp::FutureStatus, vec![read()]), Type::Int, &span);
+        let status_name = format!("\u{0}status{}", self.body().vars.len());
+        let status_var = self.new_var(&status_name, Type::Int, false, span.clone());
+        self.body().used.insert(status_var);
+        let is = |n: i64| {
+            expr(
+                ExprKind::Binary(
+                    hir::BinaryOp::Eq,
+                    Box::new(expr(ExprKind::Var(status_var), Type::Int, &span)),
+                    Box::new(expr(ExprKind::Int(n), Type::Int, &span)),
+                ),
+                Type::Bool,
+                &span,
+            )
+        };
+        let variant = |tag: u32, payload: Vec<Expr>| expr(ExprKind::Variant(tag, payload), state_ty, &span);
+        let value = expr(ExprKind::Async(AsyncOp::Await, vec![read()]), *t, &span);
+        let message = expr(ExprKind::Async(AsyncOp::FutureError, vec![read()]), Type::Str, &span);
+        let arm = |cond: Option<Expr>, v: Expr| hir::WhenArm {
+            cond,
+            body: hir::Block {
+                stmts: Vec::new(),
+                tail: Some(Box::new(v)),
+            },
+            span: span.clone(),
+        };
+        let when = expr(
+            ExprKind::When(vec![
+                arm(Some(is(0)), variant(0, Vec::new())),
+                arm(Some(is(1)), variant(1, vec![value])),
+                arm(None, variant(2, vec![message])),
+            ]),
+            state_ty,
+            &span,
+        );
+        expr(
+            ExprKind::Block(hir::Block {
+                stmts: vec![
+                    Stmt {
+                        kind: StmtKind::Let(tmp, future),
+                        span: span.clone(),
+                    },
+                    Stmt {
+                        kind: StmtKind::Let(status_var, status),
+                        span: span.clone(),
+                    },
+                ],
+                tail: Some(Box::new(when)),
+            }),
+            state_ty,
+            &span,
+        )
+    }
+}
+
+/// Whether a failure message could not be told from a value of `t`.
+fn mentions_string(t: Type) -> bool {
+    match t {
+        Type::Str | Type::Json => true,
+        Type::List(e) | Type::Set(e) | Type::Future(e) | Type::Channel(e) => mentions_string(*e),
+        Type::Map(k, v) | Type::Result(k, v) => mentions_string(*k) || mentions_string(*v),
+        Type::Union(m) | Type::Tuple(m) => m.iter().any(|t| mentions_string(*t)),
+        _ => false,
+    }
+}
