@@ -576,6 +576,10 @@ impl Checker {
             })
             .collect();
         if value_tys.iter().any(|t| t.has_error()) {
+            // Still bind the names, so their uses report nothing more.
+            for (name, nspan) in names.iter().flatten() {
+                self.new_var(name, Type::Error, false, nspan.clone());
+            }
             return error_expr(span);
         }
         let list = |thunks: Vec<Expr>| {

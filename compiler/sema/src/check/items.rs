@@ -427,6 +427,14 @@ impl Checker {
                     let args: Vec<Type> = path.args().map(|e| self.resolve_type(&e)).collect();
                     crate::types::set_of(args[0])
                 }
+                Some(name @ ("Future" | "Channel")) if path.args().count() == 1 => {
+                    let args: Vec<Type> = path.args().map(|e| self.resolve_type(&e)).collect();
+                    if name == "Future" {
+                        crate::types::future_of(args[0])
+                    } else {
+                        crate::types::channel_of(args[0])
+                    }
+                }
                 Some("tuple") => {
                     let elems: Vec<Type> = path.args().map(|e| self.resolve_type(&e)).collect();
                     crate::types::tuple_of(&elems)
