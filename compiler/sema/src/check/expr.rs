@@ -50,8 +50,13 @@ impl Checker {
             ast::Expr::Call(c) => {
                 if let Some(ast::Expr::Name(n)) = c.callee() {
                     let name = n.text();
+                    // A variable named `err` that is not a function does not
+                    // hide the constructor (`err: String -> return err(err)`).
+                    let callable_var = self.lookup_var(&name).is_some_and(|v| {
+                        matches!(self.body().vars[v.0 as usize].ty, Type::Fn(_))
+                    });
                     if (name == "ok" || name == "err")
-                        && self.lookup_var(&name).is_none()
+                        && !callable_var
                         && !self.cell_names.contains_key(&self.key(&name))
                     {
                         let args: Vec<ast::Arg> = c.args().collect();

@@ -653,6 +653,8 @@ impl Checker {
                 continue;
             }
             let var = self.new_var(name, tys[i], false, nspan.clone());
+            // A branch may be named only to run it (`timeout = sleep(1000)`).
+            self.body().used.insert(var);
             let read = expr(ExprKind::Var(tmp), ty, &span);
             stmts.push(Stmt {
                 kind: StmtKind::Let(
