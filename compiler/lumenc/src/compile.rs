@@ -22,6 +22,9 @@ pub enum Failure {
     ProgramErrors,
     /// The linker or runtime is missing or failed (exit 3).
     Toolchain(String),
+    /// A compiler bug found after checking, such as code generation failing
+    /// (exit 101): the message and the input file it happened on.
+    Internal { message: String, file: String },
 }
 
 pub struct Session {
@@ -217,11 +220,10 @@ impl Session {
             },
             emit_clif,
         };
-        lumen_codegen::compile_program(mir, &options).map_err(|e| {
-            // Code generation failing on a checked program is a compiler bug.
-            eprintln!("internal compiler error: {e}");
-            eprintln!("  while compiling {}", self.main.name);
-            std::process::exit(101)
+        // Code generation failing on a checked program is a compiler bug.
+        lumen_codegen::compile_program(mir, &options).map_err(|e| Failure::Internal {
+            message: e.to_string(),
+            file: self.main.name.clone(),
         })
     }
 
