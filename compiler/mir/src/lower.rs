@@ -20,8 +20,8 @@
 //! * unowned locals (borrowed `match` bindings and rows, see `values.rs`) are
 //!   never counted.
 //!
-//! `crate::optimize` then deletes the counting that these rules make
-//! provably redundant.
+//! The passes of `crate::optimize`, which the driver runs after lowering,
+//! then delete the counting that these rules make provably redundant.
 
 use std::collections::{HashMap, HashSet};
 
@@ -100,9 +100,7 @@ pub fn lower_program(program: &hir::Program, sources: &[(String, String)]) -> Pr
         .map(|(i, cell)| {
             let module = program.cell_modules.get(i).copied().unwrap_or(0);
             let file_name = &sources[module].0;
-            let mut f = FnLowerer::new(cell, i, &indexes[module], &mut layouts).lower(file_name);
-            crate::optimize::optimize(&mut f);
-            f
+            FnLowerer::new(cell, i, &indexes[module], &mut layouts).lower(file_name)
         })
         .collect();
     Program {

@@ -6,8 +6,7 @@ use lumen_sema::hir::{self, CollectionOp, Expr, ExprKind, Type};
 
 use super::FnLowerer;
 use crate::{
-    BinOp, BlockId, Const, Loc, Local, Operand, RtArg, Rvalue, StmtKind as MirStmt, Terminator,
-    Ty,
+    BinOp, BlockId, Const, Loc, Local, Operand, RtArg, Rvalue, StmtKind as MirStmt, Terminator, Ty,
 };
 
 /// A counted loop `for index in 0..len` being lowered, as set up by
