@@ -28,6 +28,15 @@ pub fn test_target() -> Option<String> {
         .filter(|t| !t.is_empty())
 }
 
+/// The optimisation level the suite compiles with (`LUMEN_TEST_OPT=0` gives
+/// `-O0`; default: lumenc's default), so the programs can be checked
+/// without the optional passes too.
+pub fn test_opt_level() -> Option<String> {
+    std::env::var("LUMEN_TEST_OPT")
+        .ok()
+        .filter(|o| !o.is_empty())
+}
+
 /// Finds the `lumenc` binary built in the same target directory as the test.
 pub fn lumenc_path() -> Result<PathBuf, String> {
     if let Ok(p) = std::env::var("LUMENC") {
@@ -104,6 +113,9 @@ pub fn run_program(lumenc: &Path, source: &Path, scratch: &Path) -> Result<Outco
         .arg("never");
     if let Some(t) = &target {
         compile.arg("--target").arg(t);
+    }
+    if let Some(level) = test_opt_level() {
+        compile.arg(format!("-O{level}"));
     }
     let out = compile
         .output()

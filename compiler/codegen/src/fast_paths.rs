@@ -483,7 +483,9 @@ impl FnCx<'_, '_> {
         dest: Option<Local>,
     ) -> Result<Option<Option<Value>>, CodegenError> {
         let name = rf.name;
-        if name == lumen_abi::LM_FLOAT_POW.name {
+        if name == lumen_abi::LM_FLOAT_POW.name
+            && self.em.passes.runs(crate::passes::ClifPassId::FloatPow)
+        {
             if let Some(r) = self.float_pow_half(args)? {
                 return Ok(Some(Some(r)));
             }

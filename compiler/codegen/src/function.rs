@@ -26,6 +26,7 @@ use lumen_mir::{
 };
 
 use crate::object::Emitter;
+use crate::passes::ClifPassId;
 use crate::ranges::{self, Facts};
 use crate::runtime_imports::abi_type;
 use crate::{checked_arith, stack_check, CodegenError};
@@ -173,8 +174,13 @@ fn build_with(
     fx.b.seal_all_blocks();
     let frozen = std::mem::take(&mut fx.frozen_lists);
     fx.b.finalize(config);
-    crate::frozen_lists::reuse_frozen_list_loads(&mut func, &frozen);
-    crate::float_loads::load_floats_directly(&mut func);
+    let passes = em.passes;
+    if passes.runs(ClifPassId::FrozenLists) {
+        crate::frozen_lists::reuse_frozen_list_loads(&mut func, &frozen);
+    }
+    if passes.runs(ClifPassId::FloatLoads) {
+        crate::float_loads::load_floats_directly(&mut func);
+    }
     Ok(BuiltFunction {
         func,
         locs,
@@ -212,7 +218,11 @@ impl<'a, 'e> FnCx<'a, 'e> {
         let first = self.blocks[0];
         self.b.ins().jump(first, &[]);
 
-        let mut entry_facts = ranges::entry_facts(mir);
+        let mut entry_facts = if self.em.passes.runs(ClifPassId::Ranges) {
+            ranges::entry_facts(mir)
+        } else {
+            vec![Facts::new(); mir.blocks.len()]
+        };
         let targeted = jump_targets(mir);
         for (index, block) in mir.blocks.iter().enumerate() {
             // A block nothing jumps to (MIR passes leave them behind) is not

@@ -11,6 +11,9 @@
 //!   [`lumen_abi::RUNTIME_FUNCTIONS`]; the only place runtime signatures come from.
 //! * [`data`]: string literal objects and `SourceLoc` statics, deduplicated.
 //! * [`function`]: builds one `ir::Function` from one MIR function.
+//! * [`passes`]: the table of the Cranelift-IR rewrites below (`inline`,
+//!   `ranges`, `fast_paths`, `float_pow`, `frozen_lists`, `float_loads`),
+//!   their stages and which ones `-O0` skips.
 //! * [`inline`]: inlining of small cells (and one level of self-recursion)
 //!   on Cranelift IR, before compilation.
 //! * [`fast_paths`]: inline fast paths for reference counting and list
@@ -45,6 +48,7 @@ pub mod function;
 pub mod inline;
 pub mod isa;
 pub mod object;
+pub mod passes;
 pub mod ranges;
 pub mod runtime_imports;
 pub mod stack_check;
@@ -57,9 +61,11 @@ pub use target_lexicon::Triple;
 /// How hard Cranelift optimises.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum OptLevel {
-    /// `-O0`: fastest compile, for inspecting generated code.
+    /// `-O0`: fastest compile, for inspecting generated code: Cranelift
+    /// does not optimise and the optional rewrites of [`passes`] are skipped.
     None,
-    /// The default: Cranelift's `opt_level=speed` (egraph optimisations).
+    /// The default: Cranelift's `opt_level=speed` (egraph optimisations)
+    /// and every rewrite of [`passes::CLIF_PASSES`].
     #[default]
     Speed,
 }
@@ -145,9 +151,11 @@ pub fn compile_program(
 ) -> Result<CodegenOutput, CodegenError> {
     let isa = isa::build(&options.target, options.opt_level)?;
     let mut emitter = object::Emitter::new(isa, program)?;
+    emitter.passes = passes::PassSet::for_level(options.opt_level);
     let mut clif = options.emit_clif.then(String::new);
 
-    let all = inline::build_all(&mut emitter, program, options.opt_level == OptLevel::Speed)?;
+    let inline = emitter.passes.runs(passes::ClifPassId::Inline);
+    let all = inline::build_all(&mut emitter, program, inline)?;
     for (index, (mir_fn, built)) in program.functions.iter().zip(all).enumerate() {
         if let Some(text) = clif.as_mut() {
             clif_text::write_function(text, &built, &program.file_name);

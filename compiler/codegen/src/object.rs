@@ -38,6 +38,8 @@ pub struct Emitter {
     pub(crate) data: DataTable,
     ctx: Context,
     unwind: UnwindTable,
+    /// The Cranelift-IR rewrites this compilation runs (all by default).
+    pub passes: crate::passes::PassSet,
 }
 
 impl Emitter {
@@ -93,6 +95,7 @@ impl Emitter {
             data: DataTable::default(),
             ctx,
             unwind,
+            passes: crate::passes::PassSet::all(),
         })
     }
 

@@ -24,7 +24,10 @@ pub enum Command {
 pub enum Emit {
     Tokens,
     Ast,
+    /// MIR as lowering produced it, before the optimisation passes.
     Mir,
+    /// MIR after the optimisation passes the `-O` level selects.
+    MirOpt,
     Clif,
     Obj,
 }
@@ -63,7 +66,8 @@ pub struct Args {
     #[arg(long, value_enum)]
     pub emit: Option<Emit>,
 
-    /// Optimisation: -O0 (none), -O / -O2 (speed, the default).
+    /// Optimisation: -O0 (no MIR passes, no inlining, Cranelift unoptimised),
+    /// -O / -O2 (speed, the default).
     #[arg(short = 'O', value_name = "LEVEL", num_args = 0..=1, default_missing_value = "1")]
     pub opt: Option<String>,
 

@@ -1,6 +1,11 @@
 //! One compilation: reading the source, running the stages in order, rendering
 //! diagnostics, and writing whatever the command asked for.
 //!
+//! The stages: modules are read and parsed, checked into HIR, lowered to MIR,
+//! the MIR passes run (`lumen_mir::optimize::PASSES`, none at `-O0`; debug
+//! builds verify the MIR between them), then code generation with its own
+//! Cranelift-IR passes (`lumen_codegen::passes`), then the linker.
+//!
 //! Every stage is a pure function of its input; this module only sequences them
 //! and does the I/O around them.
 
@@ -22,6 +27,9 @@ pub enum Failure {
     ProgramErrors,
     /// The linker or runtime is missing or failed (exit 3).
     Toolchain(String),
+    /// A compiler bug found after checking, such as code generation failing
+    /// (exit 101): the message and the input file it happened on.
+    Internal { message: String, file: String },
 }
 
 pub struct Session {
@@ -196,9 +204,26 @@ impl Session {
         Ok(ExitCode::SUCCESS)
     }
 
-    fn mir(&self) -> Result<lumen_mir::Program, Failure> {
+    /// Lowers the checked program to MIR and runs the MIR passes `-O`
+    /// selects (`optimize: false` runs none, for `--emit mir`). Debug builds
+    /// verify the MIR after lowering and after each pass.
+    fn mir(&self, optimize: bool) -> Result<lumen_mir::Program, Failure> {
         let (hir, sources) = self.front_end()?;
-        Ok(lumen_mir::lower::lower_program(&hir, &sources))
+        let mut mir = lumen_mir::lower::lower_program(&hir, &sources);
+        let level = if optimize && self.optimize {
+            lumen_mir::optimize::OptLevel::Speed
+        } else {
+            lumen_mir::optimize::OptLevel::None
+        };
+        let verify = cfg!(debug_assertions);
+        // Invalid MIR from a checked program is a compiler bug.
+        lumen_mir::optimize::run_passes(&mut mir, level, verify).map_err(|e| {
+            Failure::Internal {
+                message: e.to_string(),
+                file: self.main.name.clone(),
+            }
+        })?;
+        Ok(mir)
     }
 
     fn codegen(
@@ -217,19 +242,18 @@ impl Session {
             },
             emit_clif,
         };
-        lumen_codegen::compile_program(mir, &options).map_err(|e| {
-            // Code generation failing on a checked program is a compiler bug.
-            eprintln!("internal compiler error: {e}");
-            eprintln!("  while compiling {}", self.main.name);
-            std::process::exit(101)
+        // Code generation failing on a checked program is a compiler bug.
+        lumen_codegen::compile_program(mir, &options).map_err(|e| Failure::Internal {
+            message: e.to_string(),
+            file: self.main.name.clone(),
         })
     }
 
-    /// `--emit mir|clif|obj`.
+    /// `--emit mir|mir-opt|clif|obj`.
     pub fn emit_backend(&self, emit: Emit, output: Option<&Path>) -> Result<ExitCode, Failure> {
-        let mir = self.mir()?;
+        let mir = self.mir(emit != Emit::Mir)?;
         match emit {
-            Emit::Mir => write_output(output, mir.to_string().as_bytes())?,
+            Emit::Mir | Emit::MirOpt => write_output(output, mir.to_string().as_bytes())?,
             Emit::Clif => {
                 let out = self.codegen(&mir, true)?;
                 write_output(output, out.clif.unwrap_or_default().as_bytes())?;
@@ -252,7 +276,7 @@ impl Session {
     }
 
     pub fn build_executable(&self, output: &Path) -> Result<(), Failure> {
-        let mir = self.mir()?;
+        let mir = self.mir(true)?;
         let out = self.codegen(&mir, false)?;
         let object = output.with_extension(format!("{}.o", std::process::id()));
         std::fs::write(&object, &out.object)

@@ -77,6 +77,12 @@ fn report(failure: Failure) -> ExitCode {
             eprintln!("error: {msg}");
             ExitCode::from(3)
         }
+        Failure::Internal { message, file } => {
+            eprintln!("internal compiler error: {message}");
+            eprintln!("  while compiling {file}");
+            eprintln!("  this is a bug in lumenc; please report it with the input file");
+            ExitCode::from(101)
+        }
     }
 }
 

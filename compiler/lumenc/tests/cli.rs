@@ -211,6 +211,34 @@ fn emit_mir_clif_and_obj() {
 }
 
 #[test]
+fn emit_mir_is_before_the_passes_and_mir_opt_after() {
+    let p = write_program(
+        "passes.lm",
+        "let mut s = \"a\"\nlet mut n = 0\nfor i in 0..10\n  s = \"b\"\n  if i < 5\n    n = n + 1\n  end\nend\nprint(s, n)\n",
+    );
+    let emit = |what: &str, level: &str| {
+        let o = lumenc()
+            .arg(&p)
+            .arg("--emit")
+            .arg(what)
+            .arg(level)
+            .output()
+            .expect("run");
+        assert_eq!(o.status.code(), Some(0), "{what} {level}: {}", stderr(&o));
+        stdout(&o)
+    };
+    let lowered = emit("mir", "-O");
+    let optimised = emit("mir-opt", "-O");
+    assert_ne!(lowered, optimised, "the passes change this program");
+    assert_eq!(
+        emit("mir", "-O0"),
+        lowered,
+        "--emit mir is the lowered MIR at any level"
+    );
+    assert_eq!(emit("mir-opt", "-O0"), lowered, "-O0 runs no pass");
+}
+
+#[test]
 fn run_passes_arguments_and_exit_status() {
     let p = write_program(
         "status.lm",

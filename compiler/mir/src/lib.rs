@@ -16,13 +16,17 @@
 //!   reference; reference counts change only through explicit [`StmtKind::Retain`]
 //!   and [`StmtKind::Release`] statements, which lowering inserts.
 //!
-//! `--emit mir` prints a program with its [`std::fmt::Display`] implementation
-//! (module [`pretty`]).
+//! [`lower`] produces a program, [`optimize::run_passes`] rewrites it (the
+//! driver runs it; [`verify`] checks the invariants after lowering and after
+//! each pass in debug builds). `--emit mir` (before the passes) and
+//! `--emit mir-opt` (after them) print a program with its
+//! [`std::fmt::Display`] implementation (module [`pretty`]).
 
 pub mod layout;
 pub mod lower;
 pub mod optimize;
 pub mod pretty;
+pub mod verify;
 
 pub use lumen_abi::RuntimeFn;
 

@@ -20,8 +20,8 @@
 //! * unowned locals (borrowed `match` bindings and rows, see `values.rs`) are
 //!   never counted.
 //!
-//! `crate::optimize` then deletes the counting that these rules make
-//! provably redundant.
+//! The passes of `crate::optimize`, which the driver runs after lowering,
+//! then delete the counting that these rules make provably redundant.
 
 use std::collections::{HashMap, HashSet};
 
@@ -103,9 +103,7 @@ pub fn lower_program(program: &hir::Program, sources: &[(String, String)]) -> Pr
             let file_name = &sources[module].0;
             let mut lowerer = FnLowerer::new(cell, i, &indexes[module], &mut layouts);
             lowerer.set_deterministic = program.deterministic && i == program.entry.0 as usize;
-            let mut f = lowerer.lower(file_name);
-            crate::optimize::optimize(&mut f);
-            f
+            lowerer.lower(file_name)
         })
         .collect();
     Program {

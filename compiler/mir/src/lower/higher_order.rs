@@ -5,18 +5,14 @@
 use lumen_abi as abi;
 use lumen_sema::hir::{Expr, HigherOrder, Type};
 
+use super::collections::CountedLoop;
 use super::FnLowerer;
 use crate::{
     BinOp, BlockId, Const, Loc, Local, Operand, RtArg, Rvalue, StmtKind as MirStmt, Terminator, Ty,
 };
 
 /// A loop over the elements of a list, as set up by [`FnLowerer::begin_elements`].
-struct ElementLoop {
-    header: BlockId,
-    index: Local,
-    next: BlockId,
-    exit: BlockId,
-}
+type ElementLoop = CountedLoop;
 
 impl FnLowerer<'_, '_> {
     pub(super) fn higher_order(
@@ -503,29 +499,7 @@ impl FnLowerer<'_, '_> {
             loc,
         );
         let index = self.new_local(Ty::Int, None);
-        self.assign(index, Rvalue::Use(Operand::Const(Const::Int(0))), loc);
-        let header = self.new_block();
-        let body = self.new_block();
-        let next = self.new_block();
-        let exit = self.new_block();
-        self.goto(header);
-        self.switch_to(header);
-        let more = self.temp(
-            Ty::Bool,
-            Rvalue::Binary {
-                op: BinOp::Lt,
-                ty: Ty::Int,
-                lhs: Operand::Local(index),
-                rhs: len,
-            },
-            loc,
-        );
-        self.terminate(Terminator::Branch {
-            cond: more,
-            then_block: body,
-            else_block: exit,
-        });
-        self.switch_to(body);
+        let lp = self.begin_count(index, len, loc);
         let slot = self.runtime(
             abi::LM_LIST_GET,
             Ty::Int,
@@ -537,29 +511,10 @@ impl FnLowerer<'_, '_> {
             loc,
         );
         let x = self.temp(elem_ty, Rvalue::FromSlot(slot, elem_ty), loc);
-        (
-            ElementLoop {
-                header,
-                index,
-                next,
-                exit,
-            },
-            x,
-        )
+        (lp, x)
     }
 
     fn end_elements(&mut self, lp: ElementLoop, loc: Loc) {
-        self.goto(lp.next);
-        self.switch_to(lp.next);
-        let plus = Rvalue::Binary {
-            // The index was below the length: `+ 1` cannot overflow.
-            op: BinOp::AddInRange,
-            ty: Ty::Int,
-            lhs: Operand::Local(lp.index),
-            rhs: Operand::Const(Const::Int(1)),
-        };
-        self.assign(lp.index, plus, loc);
-        self.goto(lp.header);
-        self.switch_to(lp.exit);
+        self.end_count(lp, loc);
     }
 }

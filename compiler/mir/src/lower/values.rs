@@ -795,57 +795,21 @@ impl FnLowerer<'_, '_> {
             loc,
         );
         let index = self.new_local(Ty::Int, Some("for.index".into()));
-        self.assign(index, Rvalue::Use(Operand::Const(Const::Int(0))), loc);
-        let header = self.new_block();
-        let body_block = self.new_block();
-        let next = self.new_block();
-        let exit = self.new_block();
-        self.goto(header);
-        self.switch_to(header);
-        let more = self.temp(
-            Ty::Bool,
-            Rvalue::Binary {
-                op: BinOp::Lt,
-                ty: Ty::Int,
-                lhs: Operand::Local(index),
-                rhs: len,
-            },
-            loc,
-        );
-        self.terminate(Terminator::Branch {
-            cond: more,
-            then_block: body_block,
-            else_block: exit,
-        });
-        self.switch_to(body_block);
+        let lp = self.begin_count(index, len, loc);
         bind(self, snapshot, index);
-        self.loops.insert(id, (next, exit));
+        self.loops.insert(id, (lp.next, lp.exit));
         if let Some(filter) = filter {
             let keep = self.expr(filter);
             let run = self.new_block();
             self.terminate(Terminator::Branch {
                 cond: keep,
                 then_block: run,
-                else_block: next,
+                else_block: lp.next,
             });
             self.switch_to(run);
         }
         self.block(body);
-        self.goto(next);
-        self.switch_to(next);
-        self.assign(
-            index,
-            Rvalue::Binary {
-                // The index was below the length: `+ 1` cannot overflow.
-                op: BinOp::AddInRange,
-                ty: Ty::Int,
-                lhs: Operand::Local(index),
-                rhs: Operand::Const(Const::Int(1)),
-            },
-            loc,
-        );
-        self.goto(header);
-        self.switch_to(exit);
+        self.end_count(lp, loc);
     }
 
     /// `var.path = value`.

@@ -114,6 +114,16 @@ pub fn natural_loops(f: &Function, preds: &[Vec<usize>], dom: &[Vec<bool>]) -> V
 /// `transfer` applies one statement's effect.
 pub fn must_facts(
     f: &Function,
+    transfer: impl FnMut(&crate::StmtKind, &mut [bool]),
+) -> Vec<Option<Vec<bool>>> {
+    must_facts_from(f, |_| {}, transfer)
+}
+
+/// [`must_facts`] where `init` sets the facts that hold on entry to the
+/// function (none otherwise).
+pub fn must_facts_from(
+    f: &Function,
+    init: impl FnOnce(&mut [bool]),
     mut transfer: impl FnMut(&crate::StmtKind, &mut [bool]),
 ) -> Vec<Option<Vec<bool>>> {
     let n = f.blocks.len();
@@ -121,7 +131,9 @@ pub fn must_facts(
     if n == 0 {
         return entry;
     }
-    entry[0] = Some(vec![false; f.locals.len()]);
+    let mut start = vec![false; f.locals.len()];
+    init(&mut start);
+    entry[0] = Some(start);
     let mut changed = true;
     while changed {
         changed = false;
