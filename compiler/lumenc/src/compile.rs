@@ -206,7 +206,8 @@ impl Session {
 
     /// Lowers the checked program to MIR and runs the MIR passes `-O`
     /// selects (`optimize: false` runs none, for `--emit mir`). Debug builds
-    /// verify the MIR after lowering and after each pass.
+    /// verify the MIR after lowering and after each pass (`LUMENC_VERIFY_MIR`
+    /// `=0` turns that off, `=1` on in any build).
     fn mir(&self, optimize: bool) -> Result<lumen_mir::Program, Failure> {
         let (hir, sources) = self.front_end()?;
         let mut mir = lumen_mir::lower::lower_program(&hir, &sources);
@@ -215,7 +216,12 @@ impl Session {
         } else {
             lumen_mir::optimize::OptLevel::None
         };
-        let verify = cfg!(debug_assertions);
+        // `LUMENC_VERIFY_MIR=0|1` overrides the default (on in debug builds).
+        let verify = match std::env::var("LUMENC_VERIFY_MIR").as_deref() {
+            Ok("0") => false,
+            Ok("1") => true,
+            _ => cfg!(debug_assertions),
+        };
         // Invalid MIR from a checked program is a compiler bug.
         lumen_mir::optimize::run_passes(&mut mir, level, verify).map_err(|e| {
             Failure::Internal {
