@@ -93,7 +93,12 @@ pub unsafe extern "C" fn lm_channel_bounded(
 ) -> *mut HandleObj {
     if n < 0 {
         // SAFETY: caller's contract.
-        unsafe { fail_current_task(&format!("channel capacity must not be negative, got {n}"), loc) }
+        unsafe {
+            fail_current_task(
+                &format!("channel capacity must not be negative, got {n}"),
+                loc,
+            )
+        }
     }
     new_channel(desc, Some(n as usize))
 }

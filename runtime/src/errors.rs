@@ -96,8 +96,10 @@ impl Failure {
         let mut f = self.clone();
         // SAFETY: caller's contract.
         if let Some(l) = unsafe { Location::read(loc) } {
-            f.awaited_in
-                .push(format!("awaited in {} ({}:{}:{})", l.cell, l.file, l.line, l.column));
+            f.awaited_in.push(format!(
+                "awaited in {} ({}:{}:{})",
+                l.cell, l.file, l.line, l.column
+            ));
         }
         f
     }

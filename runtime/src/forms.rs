@@ -107,7 +107,10 @@ pub unsafe extern "C" fn lm_form_all(
     unsafe {
         let ty = Ty::new(desc);
         let is_list = ty.kind() == TypeKind::List;
-        let branches = start(closures, |i| if is_list { ty.child(0) } else { ty.child(i) });
+        let branches = start(
+            closures,
+            |i| if is_list { ty.child(0) } else { ty.child(i) },
+        );
         all(&branches, loc);
         let values: Vec<Slot> = branches.iter().map(|b| b.value().unwrap_or(0)).collect();
         if is_list {
@@ -278,9 +281,8 @@ pub unsafe extern "C" fn lm_form_timeout(
             }
         }
         let token = scheduler::prepare_wait();
-        let t = *timer.get_or_insert_with(|| {
-            crate::timers::add(ms, crate::timers::Kind::Deadline, token)
-        });
+        let t = *timer
+            .get_or_insert_with(|| crate::timers::add(ms, crate::timers::Kind::Deadline, token));
         crate::timers::retarget(t, token);
         branch.add_awaiter(token);
         scheduler::set_cleanup(WaitCleanup {

@@ -540,7 +540,10 @@ pub unsafe extern "C" fn lm_future_status(fut: *const HandleObj) -> i64 {
 pub unsafe extern "C" fn lm_future_error(fut: *const HandleObj) -> *mut ObjectHeader {
     // SAFETY: caller's contract.
     let cell = unsafe { cell_of(fut) };
-    let message = cell.failure().map(|f| f.message.clone()).unwrap_or_default();
+    let message = cell
+        .failure()
+        .map(|f| f.message.clone())
+        .unwrap_or_default();
     new_string(&message).cast()
 }
 

@@ -123,7 +123,8 @@ mod tests {
         let l = log.clone();
         let status = scheduler::run_main(Box::new(move || {
             let l2 = l.clone();
-            let future = crate::futures::FutureCell::new_pending(crate::typedesc::test_descs::int());
+            let future =
+                crate::futures::FutureCell::new_pending(crate::typedesc::test_descs::int());
             let settles = future.clone();
             scheduler::spawn(
                 Box::new(move || {

@@ -172,7 +172,10 @@ impl Decoder<'_> {
                 )),
                 (TypeKind::Record, JsonValue::Object(_)) => self.record(v, ty),
                 (TypeKind::Enum | TypeKind::TagEnum, JsonValue::Object(_)) => self.variant(v, ty),
-                (TypeKind::Closure | TypeKind::Variant | TypeKind::Future | TypeKind::Channel, _) => Err(format!(
+                (
+                    TypeKind::Closure | TypeKind::Variant | TypeKind::Future | TypeKind::Channel,
+                    _,
+                ) => Err(format!(
                     "cannot decode {} at {}",
                     type_name(ty),
                     self.path()

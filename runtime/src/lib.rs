@@ -65,14 +65,14 @@ pub use channels::{
     lm_channel_send,
 };
 pub use compare::{lm_value_cmp, lm_value_eq};
+pub use display::{lm_str_from_bool, lm_str_from_float, lm_str_from_int, lm_str_from_null};
+pub use errors::{lm_exit, lm_halt, lm_runtime_error, lm_stack_overflow};
+pub use format::{lm_fmt_float, lm_fmt_int, lm_fmt_str};
 pub use forms::{lm_form_all, lm_form_race, lm_form_select, lm_form_timeout, lm_form_vote};
 pub use futures::{
     lm_await, lm_await_deep, lm_await_outcome, lm_await_try, lm_future_cancel, lm_future_error,
     lm_future_status, lm_set_deterministic, lm_sleep, lm_spawn,
 };
-pub use display::{lm_str_from_bool, lm_str_from_float, lm_str_from_int, lm_str_from_null};
-pub use errors::{lm_exit, lm_halt, lm_runtime_error, lm_stack_overflow};
-pub use format::{lm_fmt_float, lm_fmt_int, lm_fmt_str};
 pub use json::lm_json_encode;
 pub use json_decode::lm_from_json;
 pub use json_value::{lm_json_at, lm_json_get, lm_json_parse};

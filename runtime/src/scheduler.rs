@@ -323,7 +323,9 @@ fn run(t: TaskRef) {
         let task = s.task_mut(t).expect("picked from the queue");
         task.state = State::Running;
         (
-            task.coroutine.take().expect("a waiting task has its coroutine"),
+            task.coroutine
+                .take()
+                .expect("a waiting task has its coroutine"),
             task.stack_limit,
             task.guard,
             std::mem::take(&mut task.cleanup),
@@ -583,7 +585,10 @@ pub(crate) mod tests {
         assert_eq!(result, 20_003);
         assert_eq!(overflow::lm_stack_limit.load(Ordering::Relaxed), 0);
         assert!(current_task().is_none());
-        assert!(pooled_stacks() >= 1, "the finished task's stack went back to the pool");
+        assert!(
+            pooled_stacks() >= 1,
+            "the finished task's stack went back to the pool"
+        );
     }
 
     #[test]
@@ -613,7 +618,10 @@ pub(crate) mod tests {
         }));
         set_deterministic(false);
         assert_eq!(result, 7);
-        assert_eq!(*log.borrow(), ["main1", "a1", "b1", "main2", "a2", "b2", "main3"]);
+        assert_eq!(
+            *log.borrow(),
+            ["main1", "a1", "b1", "main2", "a2", "b2", "main3"]
+        );
     }
 
     #[test]

@@ -102,7 +102,12 @@ impl FnLowerer<'_, '_> {
             }
             AsyncOp::ChannelBounded => {
                 let desc = self.desc(ty);
-                self.runtime(abi::LM_CHANNEL_BOUNDED, Ty::Ptr, vec![arg(0), desc, RtArg::Loc(loc)], loc)
+                self.runtime(
+                    abi::LM_CHANNEL_BOUNDED,
+                    Ty::Ptr,
+                    vec![arg(0), desc, RtArg::Loc(loc)],
+                    loc,
+                )
             }
             AsyncOp::Send => {
                 let value_ty = self.layouts.ty(args[1].ty);
@@ -123,7 +128,9 @@ impl FnLowerer<'_, '_> {
                 null
             }
             AsyncOp::ChannelLen => self.runtime(abi::LM_CHANNEL_LEN, Ty::Int, vec![arg(0)], loc),
-            AsyncOp::FutureStatus => self.runtime(abi::LM_FUTURE_STATUS, Ty::Int, vec![arg(0)], loc),
+            AsyncOp::FutureStatus => {
+                self.runtime(abi::LM_FUTURE_STATUS, Ty::Int, vec![arg(0)], loc)
+            }
             AsyncOp::FutureError => self.runtime(abi::LM_FUTURE_ERROR, Ty::Str, vec![arg(0)], loc),
             AsyncOp::Cancel => {
                 self.runtime_effect(abi::LM_FUTURE_CANCEL, vec![arg(0)], loc);

@@ -52,9 +52,9 @@ impl Checker {
                     let name = n.text();
                     // A variable named `err` that is not a function does not
                     // hide the constructor (`err: String -> return err(err)`).
-                    let callable_var = self.lookup_var(&name).is_some_and(|v| {
-                        matches!(self.body().vars[v.0 as usize].ty, Type::Fn(_))
-                    });
+                    let callable_var = self
+                        .lookup_var(&name)
+                        .is_some_and(|v| matches!(self.body().vars[v.0 as usize].ty, Type::Fn(_)));
                     if (name == "ok" || name == "err")
                         && !callable_var
                         && !self.cell_names.contains_key(&self.key(&name))
@@ -88,7 +88,9 @@ impl Checker {
                         {
                             self.error(
                                 codes::NOT_DETERMINISTIC,
-                                format!("`{name}` cannot be reproduced under `@deterministic true`"),
+                                format!(
+                                    "`{name}` cannot be reproduced under `@deterministic true`"
+                                ),
                                 span.clone(),
                                 "its result differs from run to run",
                             );

@@ -27,8 +27,14 @@ const FUTURE_STATE_PRELUDE: &str =
     "enum FutureState[T]\n  Pending\n  Completed(value: T)\n  Error(message: String)\nend\n";
 
 /// Calls rejected under `@deterministic true` (async.md §4).
-pub(crate) const NONDETERMINISTIC: &[&str] =
-    &["now_ms", "monotonic_ms", "random", "random_int", "uuid", "fetch"];
+pub(crate) const NONDETERMINISTIC: &[&str] = &[
+    "now_ms",
+    "monotonic_ms",
+    "random",
+    "random_int",
+    "uuid",
+    "fetch",
+];
 
 /// The type `await` gives a value of type `ty`: futures replaced by their
 /// value types, through lists, tuples and map values.
@@ -111,7 +117,11 @@ impl Checker {
             span: span.clone(),
             captures: Some(captures),
         });
-        expr(ExprKind::Closure(id, capture_values), fn_type(Vec::new(), ret), span)
+        expr(
+            ExprKind::Closure(id, capture_values),
+            fn_type(Vec::new(), ret),
+            span,
+        )
     }
 
     /// Changes the value type of a thunk to `to` (a union its value fits
@@ -188,18 +198,22 @@ impl Checker {
 
     /// The `name: String` arm of a `match`, if it has one.
     pub(super) fn string_arm(m: &ast::MatchExpr) -> Option<Span> {
-        m.arms().flat_map(|a| a.patterns().collect::<Vec<_>>()).find_map(|p| {
-            let text: String = p
-                .syntax()
-                .text()
-                .to_string()
-                .chars()
-                .filter(|c| !c.is_whitespace())
-                .collect();
-            let (name, ty) = text.split_once(':')?;
-            (ty == "String" && !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_'))
+        m.arms()
+            .flat_map(|a| a.patterns().collect::<Vec<_>>())
+            .find_map(|p| {
+                let text: String = p
+                    .syntax()
+                    .text()
+                    .to_string()
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .collect();
+                let (name, ty) = text.split_once(':')?;
+                (ty == "String"
+                    && !name.is_empty()
+                    && name.chars().all(|c| c.is_alphanumeric() || c == '_'))
                 .then(|| span_of(&p))
-        })
+            })
     }
 
     /// `let x = await e` followed, in the same block, by a `match x` with a
@@ -219,7 +233,11 @@ impl Checker {
         let mut uses = 0;
         let mut arm = None;
         for later in &stmts[i + 1..] {
-            for tok in later.syntax().descendants_with_tokens().filter_map(|e| e.into_token()) {
+            for tok in later
+                .syntax()
+                .descendants_with_tokens()
+                .filter_map(|e| e.into_token())
+            {
                 if tok.text() == name {
                     uses += 1;
                 }
@@ -273,7 +291,11 @@ impl Checker {
             let operand2 = operand.clone();
             let thunk = self.thunk(&thunk_span, |c| c.check_expr(&operand2, None));
             let future_ty = future_of(to);
-            let spawned = expr(ExprKind::Async(AsyncOp::Spawn, vec![thunk]), future_ty, &span);
+            let spawned = expr(
+                ExprKind::Async(AsyncOp::Spawn, vec![thunk]),
+                future_ty,
+                &span,
+            );
             return expr(ExprKind::Async(AsyncOp::AwaitTry, vec![spawned]), ty, &span);
         }
         expr(ExprKind::Async(AsyncOp::AwaitTry, vec![v]), ty, &span)
@@ -306,7 +328,11 @@ impl Checker {
             return future;
         };
         let ty = union_of(&[*t, Type::Str]);
-        expr(ExprKind::Async(AsyncOp::AwaitOutcome, vec![future]), ty, &span)
+        expr(
+            ExprKind::Async(AsyncOp::AwaitOutcome, vec![future]),
+            ty,
+            &span,
+        )
     }
 
     /// `spawn(…)` (async.md §2).
@@ -408,7 +434,10 @@ impl Checker {
                     .collect();
                 let ty = call.ty;
                 self.thunk(&span, |c| {
-                    let args = names.iter().map(|(n, t)| c.read_hidden(n, *t, &span)).collect();
+                    let args = names
+                        .iter()
+                        .map(|(n, t)| c.read_hidden(n, *t, &span))
+                        .collect();
                     expr(ExprKind::Call(cell, args), ty, &span)
                 })
             }
@@ -425,7 +454,10 @@ impl Checker {
                 let ty = call.ty;
                 self.thunk(&span, |c| {
                     let f = c.read_hidden(&callee_name, callee_ty, &span);
-                    let args = names.iter().map(|(n, t)| c.read_hidden(n, *t, &span)).collect();
+                    let args = names
+                        .iter()
+                        .map(|(n, t)| c.read_hidden(n, *t, &span))
+                        .collect();
                     expr(ExprKind::CallValue(Box::new(f), args), ty, &span)
                 })
             }
@@ -480,7 +512,12 @@ impl Checker {
         };
         let filter = p.filter().map(|c| {
             let v = self.check_expr(&c, Some(Type::Bool));
-            self.expect_type(v, Type::Bool, &span_of(&c), "a `for` filter must be a `Bool`")
+            self.expect_type(
+                v,
+                Type::Bool,
+                &span_of(&c),
+                "a `for` filter must be a `Bool`",
+            )
         });
         let id = self.body().scopes.enter_loop(None);
         let body = p.body();
@@ -501,7 +538,11 @@ impl Checker {
         let push = Stmt {
             kind: StmtKind::Assign(
                 acc,
-                expr(ExprKind::Builtin(Builtin::Append, vec![read_acc.clone(), thunk]), closures_ty, &span),
+                expr(
+                    ExprKind::Builtin(Builtin::Append, vec![read_acc.clone(), thunk]),
+                    closures_ty,
+                    &span,
+                ),
             ),
             span: span.clone(),
         };
@@ -549,7 +590,9 @@ impl Checker {
                     "write `name = expression`",
                 );
             }
-            if name.is_some() && matches!(kind, ast::ConcurrentKind::Race | ast::ConcurrentKind::Vote) {
+            if name.is_some()
+                && matches!(kind, ast::ConcurrentKind::Race | ast::ConcurrentKind::Vote)
+            {
                 self.error(
                     codes::ASYNC_FORM,
                     "`race` and `vote` branches cannot be named",
@@ -565,7 +608,12 @@ impl Checker {
             names.push(name);
         }
         if thunks.is_empty() {
-            self.error(codes::ASYNC_FORM, "a form needs at least one branch", span.clone(), "no branches");
+            self.error(
+                codes::ASYNC_FORM,
+                "a form needs at least one branch",
+                span.clone(),
+                "no branches",
+            );
             return error_expr(span);
         }
         let value_tys: Vec<Type> = thunks
@@ -612,7 +660,11 @@ impl Checker {
                 let mut fields = vec![Type::Int];
                 fields.extend(opts.iter().copied());
                 let ty = tuple_of(&fields);
-                let form = expr(ExprKind::Async(AsyncOp::Select, vec![list(thunks)]), ty, &span);
+                let form = expr(
+                    ExprKind::Async(AsyncOp::Select, vec![list(thunks)]),
+                    ty,
+                    &span,
+                );
                 self.bind_branches(form, &names, &opts, 1, span)
             }
         }
@@ -659,7 +711,11 @@ impl Checker {
             stmts.push(Stmt {
                 kind: StmtKind::Let(
                     var,
-                    expr(ExprKind::Field(Box::new(read), offset + i as u32), tys[i], nspan),
+                    expr(
+                        ExprKind::Field(Box::new(read), offset + i as u32),
+                        tys[i],
+                        nspan,
+                    ),
                 ),
                 span: span.clone(),
             });
@@ -686,7 +742,12 @@ impl Checker {
             return error_expr(span);
         };
         let ms = self.check_expr(&ms, Some(Type::Int));
-        let ms = self.expect_type(ms, Type::Int, &span.clone(), "the timeout is in milliseconds (`Int`)");
+        let ms = self.expect_type(
+            ms,
+            Type::Int,
+            &span.clone(),
+            "the timeout is in milliseconds (`Int`)",
+        );
         let body = unparen(body);
         let bspan = span_of(&body);
         let mut thunk = self.thunk(&bspan, |c| {
@@ -709,7 +770,11 @@ impl Checker {
         }
         let ty = optional(sig.ret);
         self.retype_thunk(&mut thunk, ty);
-        expr(ExprKind::Async(AsyncOp::Timeout, vec![ms, thunk]), ty, &span)
+        expr(
+            ExprKind::Async(AsyncOp::Timeout, vec![ms, thunk]),
+            ty,
+            &span,
+        )
     }
 
     /// `sleep(ms)` and `channel()` / `channel(n)`; `None` for other names.
@@ -724,12 +789,22 @@ impl Checker {
         match name {
             "sleep" => {
                 if values.len() != 1 {
-                    self.error(codes::ASYNC_FORM, "`sleep` takes one argument: milliseconds", span.clone(), "expected `sleep(ms)`");
+                    self.error(
+                        codes::ASYNC_FORM,
+                        "`sleep` takes one argument: milliseconds",
+                        span.clone(),
+                        "expected `sleep(ms)`",
+                    );
                     return Some(error_expr(span.clone()));
                 }
                 let ms = self.check_expr(&values[0], Some(Type::Int));
-                let ms = self.expect_type(ms, Type::Int, span, "`sleep` takes milliseconds (`Int`)");
-                Some(expr(ExprKind::Async(AsyncOp::Sleep, vec![ms]), Type::Null, span))
+                let ms =
+                    self.expect_type(ms, Type::Int, span, "`sleep` takes milliseconds (`Int`)");
+                Some(expr(
+                    ExprKind::Async(AsyncOp::Sleep, vec![ms]),
+                    Type::Null,
+                    span,
+                ))
             }
             "channel" => {
                 let elem = match expected {
@@ -746,14 +821,32 @@ impl Checker {
                 };
                 let ty = channel_of(elem);
                 match values.as_slice() {
-                    [] => Some(expr(ExprKind::Async(AsyncOp::ChannelNew, Vec::new()), ty, span)),
+                    [] => Some(expr(
+                        ExprKind::Async(AsyncOp::ChannelNew, Vec::new()),
+                        ty,
+                        span,
+                    )),
                     [n] => {
                         let n = self.check_expr(n, Some(Type::Int));
-                        let n = self.expect_type(n, Type::Int, span, "a channel's capacity is an `Int`");
-                        Some(expr(ExprKind::Async(AsyncOp::ChannelBounded, vec![n]), ty, span))
+                        let n = self.expect_type(
+                            n,
+                            Type::Int,
+                            span,
+                            "a channel's capacity is an `Int`",
+                        );
+                        Some(expr(
+                            ExprKind::Async(AsyncOp::ChannelBounded, vec![n]),
+                            ty,
+                            span,
+                        ))
                     }
                     _ => {
-                        self.error(codes::ASYNC_FORM, "`channel` takes at most one argument", span.clone(), "expected `channel()` or `channel(n)`");
+                        self.error(
+                            codes::ASYNC_FORM,
+                            "`channel` takes at most one argument",
+                            span.clone(),
+                            "expected `channel()` or `channel(n)`",
+                        );
                         Some(error_expr(span.clone()))
                     }
                 }
@@ -786,32 +879,56 @@ impl Checker {
         };
         match (receiver.ty, name) {
             (Type::Future(_), "is_done") if arity(self, 0) => {
-                let status = expr(ExprKind::Async(AsyncOp::FutureStatus, vec![receiver]), Type::Int, &span);
+                let status = expr(
+                    ExprKind::Async(AsyncOp::FutureStatus, vec![receiver]),
+                    Type::Int,
+                    &span,
+                );
                 expr(
-                    ExprKind::Binary(hir::BinaryOp::Ne, Box::new(status), Box::new(expr(ExprKind::Int(0), Type::Int, &span))),
+                    ExprKind::Binary(
+                        hir::BinaryOp::Ne,
+                        Box::new(status),
+                        Box::new(expr(ExprKind::Int(0), Type::Int, &span)),
+                    ),
                     Type::Bool,
                     &span,
                 )
             }
-            (Type::Future(_), "cancel") if arity(self, 0) => {
-                expr(ExprKind::Async(AsyncOp::Cancel, vec![receiver]), Type::Null, &span)
-            }
+            (Type::Future(_), "cancel") if arity(self, 0) => expr(
+                ExprKind::Async(AsyncOp::Cancel, vec![receiver]),
+                Type::Null,
+                &span,
+            ),
             (Type::Channel(t), "send") if arity(self, 1) => {
                 let v = self.check_expr(&values[0], Some(*t));
                 let v = self.coerce(v, *t, &span);
-                expr(ExprKind::Async(AsyncOp::Send, vec![receiver, v]), Type::Null, &span)
+                expr(
+                    ExprKind::Async(AsyncOp::Send, vec![receiver, v]),
+                    Type::Null,
+                    &span,
+                )
             }
-            (Type::Channel(t), "receive") if arity(self, 0) => {
-                expr(ExprKind::Async(AsyncOp::Receive, vec![receiver]), optional(*t), &span)
-            }
-            (Type::Channel(_), "close") if arity(self, 0) => {
-                expr(ExprKind::Async(AsyncOp::Close, vec![receiver]), Type::Null, &span)
-            }
-            (Type::Channel(_), "len") if arity(self, 0) => {
-                expr(ExprKind::Async(AsyncOp::ChannelLen, vec![receiver]), Type::Int, &span)
-            }
+            (Type::Channel(t), "receive") if arity(self, 0) => expr(
+                ExprKind::Async(AsyncOp::Receive, vec![receiver]),
+                optional(*t),
+                &span,
+            ),
+            (Type::Channel(_), "close") if arity(self, 0) => expr(
+                ExprKind::Async(AsyncOp::Close, vec![receiver]),
+                Type::Null,
+                &span,
+            ),
+            (Type::Channel(_), "len") if arity(self, 0) => expr(
+                ExprKind::Async(AsyncOp::ChannelLen, vec![receiver]),
+                Type::Int,
+                &span,
+            ),
             (Type::Future(_) | Type::Channel(_), _) if values.len() == 0 || true => {
-                if !self.diagnostics.last().is_some_and(|d| d.code == codes::ASYNC_FORM) {
+                if !self
+                    .diagnostics
+                    .last()
+                    .is_some_and(|d| d.code == codes::ASYNC_FORM)
+                {
                     self.no_method(receiver.ty, name, span.clone());
                 }
                 error_expr(span)
@@ -831,7 +948,8 @@ impl Checker {
     /// its own (async.md §1: it then shadows the built-in one).
     pub(super) fn declare_future_state(&mut self) {
         let key = self.key("FutureState");
-        if self.generic_types.templates.contains_key(&key) || self.types.by_name.contains_key(&key) {
+        if self.generic_types.templates.contains_key(&key) || self.types.by_name.contains_key(&key)
+        {
             return;
         }
         let parse = lumen_syntax::parse(FUTURE_STATE_PRELUDE);
@@ -858,7 +976,11 @@ impl Checker {
         let tmp = self.new_var(&tmp_name, future.ty, false, span.clone());
         self.body().used.insert(tmp);
         let read = || expr(ExprKind::Var(tmp), future.ty, &span);
-        let status = expr(ExprKind::Async(AsyncOp::FutureStatus, vec![read()]), Type::Int, &span);
+        let status = expr(
+            ExprKind::Async(AsyncOp::FutureStatus, vec![read()]),
+            Type::Int,
+            &span,
+        );
         let status_name = format!("\u{0}status{}", self.body().vars.len());
         let status_var = self.new_var(&status_name, Type::Int, false, span.clone());
         self.body().used.insert(status_var);
@@ -873,9 +995,14 @@ impl Checker {
                 &span,
             )
         };
-        let variant = |tag: u32, payload: Vec<Expr>| expr(ExprKind::Variant(tag, payload), state_ty, &span);
+        let variant =
+            |tag: u32, payload: Vec<Expr>| expr(ExprKind::Variant(tag, payload), state_ty, &span);
         let value = expr(ExprKind::Async(AsyncOp::Await, vec![read()]), *t, &span);
-        let message = expr(ExprKind::Async(AsyncOp::FutureError, vec![read()]), Type::Str, &span);
+        let message = expr(
+            ExprKind::Async(AsyncOp::FutureError, vec![read()]),
+            Type::Str,
+            &span,
+        );
         let arm = |cond: Option<Expr>, v: Expr| hir::WhenArm {
             cond,
             body: hir::Block {
