@@ -18,8 +18,8 @@ use std::rc::Rc;
 use lumen_abi::{ObjectHeader, SourceLoc, TypeDesc, TypeKind};
 
 use crate::errors::{raise, Failure};
-use crate::futures::{spawn_thunk, FutureCell, Slot};
-use crate::objects::{elems, fields, new_list, release_slot, ListObj};
+use crate::futures::{list_from_owned, spawn_thunk, tuple_from_owned, FutureCell, Slot};
+use crate::objects::{elems, ListObj};
 use crate::scheduler::{self, WaitCleanup};
 use crate::typedesc::Ty;
 
@@ -113,20 +113,12 @@ pub unsafe extern "C" fn lm_form_all(
         );
         all(&branches, loc);
         let values: Vec<Slot> = branches.iter().map(|b| b.value().unwrap_or(0)).collect();
-        if is_list {
-            let list = new_list(ty.child(0).as_ptr(), &values, values.len());
-            for v in &values {
-                release_slot(*v, ty.child(0));
-            }
-            list.cast()
+        let built = if is_list {
+            list_from_owned(ty.child(0), &values)
         } else {
-            let tuple = crate::tuple::lm_tuple_new(desc);
-            let (slots, _) = fields(tuple.cast());
-            for (i, v) in values.iter().enumerate() {
-                slots.add(i).write(*v);
-            }
-            tuple.cast()
-        }
+            tuple_from_owned(ty, &values)
+        };
+        crate::objects::slot_obj(built)
     }
 }
 
@@ -233,11 +225,11 @@ pub unsafe extern "C" fn lm_form_select(
                 }
                 let v = b.value().unwrap_or(0);
                 cancel_pending(&branches);
-                let tuple = crate::tuple::lm_tuple_new(desc);
-                let (slots, _) = fields(tuple.cast());
-                slots.write(i as Slot);
-                slots.add(i + 1).write(v);
-                return tuple.cast();
+                // The winner's index, then its value; the other names null.
+                let mut values = vec![0; ty.count()];
+                values[0] = i as Slot;
+                values[i + 1] = v;
+                return crate::objects::slot_obj(tuple_from_owned(ty, &values));
             }
             wait_any(&branches, None);
         }

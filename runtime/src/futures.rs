@@ -15,7 +15,7 @@ use lumen_abi::{SourceLoc, TypeDesc, TypeKind, CLOSURE_CODE_OFFSET};
 
 use crate::errors::{raise, Failure};
 use crate::handle::{self, HandleObj};
-use crate::objects::{fields, lm_box_new, lm_enum_new, new_list, release_slot, retain_slot};
+use crate::objects::{fields, lm_enum_new, new_list, release_slot, retain_slot};
 use crate::rc::lm_release;
 use crate::scheduler::{self, TaskRef, WaitToken};
 use crate::strings::new_string;
@@ -308,12 +308,7 @@ unsafe fn await_deep(slot: Slot, from: Ty, to: Ty) -> Result<Slot, Rc<Failure>> 
                 let elems = elems.to_vec();
                 let (ef, et) = (from.child(0), to.child(0));
                 let results: Vec<_> = elems.iter().map(|&e| await_deep(e, ef, et)).collect();
-                collect(results, et, |vals| {
-                    // The list retains its elements: the owned ones go.
-                    let list = new_list(et.as_ptr(), vals, vals.len());
-                    vals.iter().for_each(|v| release_slot(*v, et));
-                    list as Slot
-                })
+                collect(results, et, |vals| list_from_owned(et, vals))
             }
             TypeKind::Tuple if contains_future(from) => {
                 let (slots, _) = fields(crate::objects::slot_obj(slot));
@@ -321,14 +316,7 @@ unsafe fn await_deep(slot: Slot, from: Ty, to: Ty) -> Result<Slot, Rc<Failure>> 
                     .map(|i| await_deep(slots.add(i).read(), from.child(i), to.child(i)))
                     .collect();
                 let tys: Vec<Ty> = (0..to.count()).map(|i| to.child(i)).collect();
-                collect_mixed(results, &tys, |vals| {
-                    let t = crate::tuple::lm_tuple_new(to.as_ptr());
-                    let (dst, _) = fields(t.cast());
-                    for (i, v) in vals.iter().enumerate() {
-                        dst.add(i).write(*v);
-                    }
-                    t as Slot
-                })
+                collect_mixed(results, &tys, |vals| tuple_from_owned(to, vals))
             }
             TypeKind::Map if contains_future(from) => {
                 let map = crate::objects::slot_obj(slot).cast();
@@ -356,6 +344,37 @@ unsafe fn await_deep(slot: Slot, from: Ty, to: Ty) -> Result<Slot, Rc<Failure>> 
                 Ok(slot)
             }
         }
+    }
+}
+
+/// A new `list[elem]` of owned `values` (their references move in).
+///
+/// # Safety
+/// `values` must be owned values of type `elem`.
+pub(crate) unsafe fn list_from_owned(elem: Ty, values: &[Slot]) -> Slot {
+    // SAFETY: caller's contract; the list retains its elements, so the
+    // owned references are released after.
+    unsafe {
+        let list = new_list(elem.as_ptr(), values, values.len());
+        values.iter().for_each(|v| release_slot(*v, elem));
+        list as Slot
+    }
+}
+
+/// A new tuple of the tuple type `ty` holding owned `values` (their
+/// references move in).
+///
+/// # Safety
+/// `values` must be owned values of `ty`'s element types, one per element.
+pub(crate) unsafe fn tuple_from_owned(ty: Ty, values: &[Slot]) -> Slot {
+    // SAFETY: caller's contract; a fresh tuple has a slot per element.
+    unsafe {
+        let tuple = crate::tuple::lm_tuple_new(ty.as_ptr());
+        let (slots, _) = fields(tuple.cast());
+        for (i, v) in values.iter().enumerate() {
+            slots.add(i).write(*v);
+        }
+        tuple as Slot
     }
 }
 
@@ -465,24 +484,20 @@ pub unsafe fn inject(slot: Slot, member: Ty, union: Ty) -> Slot {
     if member.kind() == TypeKind::Null {
         return 0;
     }
-    let children: Vec<Ty> = (0..union.count()).map(|i| union.child(i)).collect();
-    let nullable_pointer = children.len() == 2
-        && children.iter().any(|c| c.kind() == TypeKind::Null)
-        && children.iter().any(|c| c.is_heap());
+    let mut members = (0..union.count()).map(|i| union.child(i));
+    // The other side of `objects::union_member`: an optional of a heap type
+    // is the value itself; any other union boxes it under its member type.
+    let nullable_pointer = union.count() == 2
+        && members.clone().any(|c| c.kind() == TypeKind::Null)
+        && members.clone().any(|c| c.is_heap());
     if nullable_pointer {
         return slot;
     }
-    let desc = children
-        .iter()
-        .copied()
+    let desc = members
         .find(|c| crate::objects::same_type(*c, member))
         .unwrap_or(member);
-    // SAFETY: caller's contract; the box retains, the owned reference goes.
-    unsafe {
-        let boxed = lm_box_new(desc.as_ptr(), slot);
-        release_slot(slot, member);
-        boxed as Slot
-    }
+    // SAFETY: caller's contract: an owned value of the member type.
+    unsafe { crate::json_value::boxed(desc, slot) }
 }
 
 /// `match await f` with an `e: String` arm: the value, or the failure's

@@ -46,22 +46,11 @@ pub fn run_blocking<R: Send + 'static>(work: impl FnOnce() -> R + Send + 'static
         lock().done.push(token);
         SIGNAL.notify_one();
     });
-    loop {
-        scheduler::suspend();
-        if let Some(r) = result.lock().unwrap_or_else(|e| e.into_inner()).take() {
-            return r;
-        }
-        // Woken by something else (cannot happen today): wait again with a
-        // token for this epoch.
-        let again = scheduler::prepare_wait();
-        let mut c = lock();
-        if result.lock().unwrap_or_else(|e| e.into_inner()).is_some() {
-            drop(c);
-            continue;
-        }
-        c.in_flight += 1;
-        c.done.push(again);
-    }
+    // Only this work's completion holds the token: the task resumes when
+    // it has run (a cancelled task is never resumed).
+    scheduler::suspend();
+    let r = result.lock().unwrap_or_else(|e| e.into_inner()).take();
+    r.unwrap_or_else(|| crate::errors::internal_error("resumed before blocking work finished"))
 }
 
 /// Wakes the tasks of the completions that arrived; whether any did.

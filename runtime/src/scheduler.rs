@@ -131,7 +131,6 @@ struct Scheduler {
     main: Option<TaskRef>,
     main_result: Option<TaskResult>,
     deterministic: bool,
-    live_tasks: usize,
 }
 
 thread_local! {
@@ -145,7 +144,6 @@ thread_local! {
             main: None,
             main_result: None,
             deterministic: false,
-            live_tasks: 0,
         }))
     };
     /// The running task's yielder (it lives on that task's stack).
@@ -173,7 +171,6 @@ impl Scheduler {
         let task = slot.task.take()?;
         slot.generation = slot.generation.wrapping_add(1);
         self.free.push(t.index);
-        self.live_tasks -= 1;
         Some(task)
     }
 }
@@ -226,7 +223,6 @@ fn create(body: Box<dyn FnOnce()>, main: bool, future: Option<Rc<FutureCell>>) -
                 (s.slots.len() - 1) as u32
             }
         };
-        s.live_tasks += 1;
         TaskRef {
             index,
             generation: s.slots[index as usize].generation,
@@ -545,12 +541,7 @@ pub fn pooled_stacks() -> usize {
 
 /// Tasks alive (for tests).
 pub fn live_tasks() -> usize {
-    with(|s| s.live_tasks)
-}
-
-/// Whether any task is ready to run (timers use it for deadline rules).
-pub fn has_ready() -> bool {
-    with(|s| !s.ready.is_empty())
+    with(|s| s.slots.iter().filter(|slot| slot.task.is_some()).count())
 }
 
 #[cfg(test)]

@@ -65,21 +65,7 @@ impl TaskStack {
             .next_multiple_of(page);
         let guard = GUARD_SIZE.next_multiple_of(page);
         let len = size + guard;
-        // SAFETY: a fresh private anonymous mapping; no existing memory is
-        // affected.
-        let mapping = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                len,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE | libc::MAP_STACK,
-                -1,
-                0,
-            )
-        };
-        if mapping == libc::MAP_FAILED {
-            return Err(io::Error::last_os_error());
-        }
+        let mapping = map_stack_memory(len)? as *mut libc::c_void;
         let stack = TaskStack {
             mapping: mapping as usize,
             len,
@@ -150,10 +136,11 @@ pub struct StackPool {
     carve: (usize, usize),
 }
 
-/// Maps a chunk for [`STACKS_PER_CHUNK`] stacks; returns its start.
-fn map_chunk() -> io::Result<usize> {
-    let len = CHUNK_STACK_SIZE * STACKS_PER_CHUNK;
-    // SAFETY: a fresh private anonymous mapping.
+/// Maps `len` bytes of lazily committed, read-write stack memory; returns
+/// its start.
+fn map_stack_memory(len: usize) -> io::Result<usize> {
+    // SAFETY: a fresh private anonymous mapping; no existing memory is
+    // affected.
     let mapping = unsafe {
         libc::mmap(
             std::ptr::null_mut(),
@@ -186,7 +173,10 @@ impl StackPool {
             return Ok(s);
         }
         if self.carve.1 == 0 {
-            self.carve = (map_chunk()?, STACKS_PER_CHUNK);
+            self.carve = (
+                map_stack_memory(CHUNK_STACK_SIZE * STACKS_PER_CHUNK)?,
+                STACKS_PER_CHUNK,
+            );
         }
         let stack = TaskStack {
             mapping: self.carve.0,

@@ -151,11 +151,6 @@ pub fn fire_next() -> bool {
     true
 }
 
-/// Virtual milliseconds elapsed (for tests).
-pub fn virtual_now_ms() -> u64 {
-    TIMERS.with(|t| t.borrow().virtual_now / 1_000_000)
-}
-
 /// Whether timer `id` is still waiting to fire.
 pub fn is_set(id: u64) -> bool {
     TIMERS.with(|t| t.borrow().tokens.contains_key(&id))

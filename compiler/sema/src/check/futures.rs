@@ -17,7 +17,7 @@ use lumen_syntax::ast::{self, AstNode};
 
 use super::stmt::{block_stmts, error_expr};
 use super::{codes, span_of, Body, CellSig, Checker, RetState};
-use crate::hir::{self, AsyncOp, Builtin, Expr, ExprKind, Stmt, StmtKind, VarId};
+use crate::hir::{self, AsyncOp, Builtin, Expr, ExprKind, Stmt, StmtKind};
 use crate::types::{
     channel_of, fn_type, future_of, list_of, map_of, result_of, tuple_of, union_of, Type,
 };
@@ -94,34 +94,11 @@ impl Checker {
         } else {
             value.ty
         };
-        let state = self.bodies.pop().expect("pushed above");
-        let captures: Vec<VarId> = state.captures.iter().map(|(_, inner)| *inner).collect();
-        let capture_values: Vec<Expr> = state
-            .captures
-            .iter()
-            .map(|(outer, _)| {
-                let ty = self.body().vars[outer.0 as usize].ty;
-                expr(ExprKind::Var(*outer), ty, span)
-            })
-            .collect();
-        self.ret_states[id.0 as usize] = RetState::Known(ret);
-        self.checked[id.0 as usize] = Some(hir::Cell {
-            name: "<closure>".to_string(),
-            params: Vec::new(),
-            ret,
-            vars: state.vars,
-            body: hir::Block {
-                stmts: Vec::new(),
-                tail: Some(Box::new(value)),
-            },
-            span: span.clone(),
-            captures: Some(captures),
-        });
-        expr(
-            ExprKind::Closure(id, capture_values),
-            fn_type(Vec::new(), ret),
-            span,
-        )
+        let body = hir::Block {
+            stmts: Vec::new(),
+            tail: Some(Box::new(value)),
+        };
+        self.finish_closure(id, Vec::new(), Vec::new(), ret, body, span.clone())
     }
 
     /// Changes the value type of a thunk to `to` (a union its value fits
@@ -278,27 +255,50 @@ impl Checker {
                 return error_expr(span);
             }
         }
-        let v = self.check_expr(&operand, None);
-        let to = awaited(v.ty);
-        if v.ty.has_error() {
+        let is_form = matches!(
+            unparen(operand.clone()),
+            ast::Expr::ParallelFor(_) | ast::Expr::Concurrent(_) | ast::Expr::Timeout(_)
+        );
+        let observed = if is_form {
+            // A form raises its failure where it runs: it runs as a task
+            // so that the failure settles a future `try` can observe.
+            let thunk = self.thunk(&span, |c| c.check_expr(&operand, None));
+            let Type::Fn(sig) = thunk.ty else {
+                return error_expr(span);
+            };
+            self.spawn_thunk(thunk, sig.ret, Vec::new(), span.clone())
+        } else {
+            let v = self.check_expr(&operand, None);
+            if awaited(v.ty) == v.ty {
+                // Nothing to await: `ok(v)`, through a task that returns it.
+                self.spawn_checked_value(v, span.clone())
+            } else {
+                v
+            }
+        };
+        if observed.ty.has_error() {
             return error_expr(span);
         }
-        let ty = result_of(to, Type::Str);
-        if to == v.ty {
-            // Nothing to await: `ok(v)`. A form's failure is raised inside
-            // the form, so it is wrapped as a task to be observed.
-            let thunk_span = span.clone();
-            let operand2 = operand.clone();
-            let thunk = self.thunk(&thunk_span, |c| c.check_expr(&operand2, None));
-            let future_ty = future_of(to);
-            let spawned = expr(
-                ExprKind::Async(AsyncOp::Spawn, vec![thunk]),
-                future_ty,
-                &span,
-            );
-            return expr(ExprKind::Async(AsyncOp::AwaitTry, vec![spawned]), ty, &span);
-        }
-        expr(ExprKind::Async(AsyncOp::AwaitTry, vec![v]), ty, &span)
+        let ty = result_of(awaited(observed.ty), Type::Str);
+        expr(
+            ExprKind::Async(AsyncOp::AwaitTry, vec![observed]),
+            ty,
+            &span,
+        )
+    }
+
+    /// A task that returns `v`, evaluated now.
+    fn spawn_checked_value(&mut self, v: Expr, span: Span) -> Expr {
+        let name = format!("\u{0}try{}", self.body().vars.len());
+        let ty = v.ty;
+        let var = self.new_var(&name, ty, false, v.span.clone());
+        self.body().used.insert(var);
+        let stmts = vec![Stmt {
+            kind: StmtKind::Let(var, v),
+            span: span.clone(),
+        }];
+        let thunk = self.thunk(&span, |c| c.read_hidden(&name, ty, &span));
+        self.spawn_thunk(thunk, ty, stmts, span)
     }
 
     /// Whether `match await f` (or a `let`-bound await) with a `name:
@@ -413,61 +413,64 @@ impl Checker {
             call.ty
         };
         let mut stmts = Vec::new();
-        let mut hoist = |this: &mut Self, arg: Expr| -> String {
+        // Each operand goes into a hidden variable the task captures.
+        let mut hoist = |this: &mut Self, arg: Expr| -> (String, Type) {
             let name = format!("\u{0}spawn{}", this.body().vars.len());
-            let var = this.new_var(&name, arg.ty, false, arg.span.clone());
+            let ty = arg.ty;
+            let var = this.new_var(&name, ty, false, arg.span.clone());
             this.body().used.insert(var);
             stmts.push(Stmt {
                 kind: StmtKind::Let(var, arg),
                 span: span.clone(),
             });
-            name
+            (name, ty)
         };
-        let thunk = match call.kind {
-            ExprKind::Call(cell, args) => {
-                let names: Vec<(String, Type)> = args
-                    .into_iter()
-                    .map(|a| {
-                        let ty = a.ty;
-                        (hoist(self, a), ty)
-                    })
-                    .collect();
-                let ty = call.ty;
-                self.thunk(&span, |c| {
-                    let args = names
-                        .iter()
-                        .map(|(n, t)| c.read_hidden(n, *t, &span))
-                        .collect();
-                    expr(ExprKind::Call(cell, args), ty, &span)
-                })
-            }
+        /// What the task calls.
+        enum Target {
+            Cell(hir::CellId),
+            /// A function value, hoisted under this name.
+            Value(String, Type),
+        }
+        let ty = call.ty;
+        let (target, args) = match call.kind {
+            ExprKind::Call(cell, args) => (Target::Cell(cell), args),
             ExprKind::CallValue(callee, args) => {
-                let callee_ty = callee.ty;
-                let callee_name = hoist(self, *callee);
-                let names: Vec<(String, Type)> = args
-                    .into_iter()
-                    .map(|a| {
-                        let ty = a.ty;
-                        (hoist(self, a), ty)
-                    })
-                    .collect();
-                let ty = call.ty;
-                self.thunk(&span, |c| {
-                    let f = c.read_hidden(&callee_name, callee_ty, &span);
-                    let args = names
-                        .iter()
-                        .map(|(n, t)| c.read_hidden(n, *t, &span))
-                        .collect();
-                    expr(ExprKind::CallValue(Box::new(f), args), ty, &span)
-                })
+                let (name, callee_ty) = hoist(self, *callee);
+                (Target::Value(name, callee_ty), args)
             }
             _ => {
                 // A builtin or constructor: evaluated inside the task.
                 let syntax = syntax.clone();
-                self.thunk(&span, |c| c.check_expr(&syntax, None))
+                let thunk = self.thunk(&span, |c| c.check_expr(&syntax, None));
+                return self.spawn_thunk(thunk, value_ty, Vec::new(), span);
             }
         };
-        let mut thunk = thunk;
+        let names: Vec<(String, Type)> = args.into_iter().map(|a| hoist(self, a)).collect();
+        let thunk = self.thunk(&span, |c| {
+            let args = names
+                .iter()
+                .map(|(n, t)| c.read_hidden(n, *t, &span))
+                .collect();
+            let kind = match target {
+                Target::Cell(cell) => ExprKind::Call(cell, args),
+                Target::Value(name, callee_ty) => {
+                    let f = c.read_hidden(&name, callee_ty, &span);
+                    ExprKind::CallValue(Box::new(f), args)
+                }
+            };
+            expr(kind, ty, &span)
+        });
+        self.spawn_thunk(thunk, value_ty, stmts, span)
+    }
+
+    /// `Spawn(thunk)` after the statements that evaluate its operands.
+    fn spawn_thunk(
+        &mut self,
+        mut thunk: Expr,
+        value_ty: Type,
+        stmts: Vec<Stmt>,
+        span: Span,
+    ) -> Expr {
         if value_ty == Type::Null {
             self.retype_thunk(&mut thunk, Type::Null);
         }
@@ -865,20 +868,26 @@ impl Checker {
         span: Span,
     ) -> Expr {
         let values: Vec<ast::Expr> = args.iter().filter_map(|a| a.value()).collect();
-        let arity = |this: &mut Self, n: usize| -> bool {
-            if values.len() != n {
-                this.error(
-                    codes::ASYNC_FORM,
-                    format!("`{name}` takes {n} argument(s)"),
-                    span.clone(),
-                    format!("found {}", values.len()),
-                );
-                return false;
+        let arity = match (receiver.ty, name) {
+            (Type::Future(_), "is_done" | "cancel") => 0,
+            (Type::Channel(_), "receive" | "close" | "len") => 0,
+            (Type::Channel(_), "send") => 1,
+            _ => {
+                self.no_method(receiver.ty, name, span.clone());
+                return error_expr(span);
             }
-            true
         };
+        if values.len() != arity {
+            self.error(
+                codes::ASYNC_FORM,
+                format!("`{name}` takes {arity} argument(s)"),
+                span.clone(),
+                format!("found {}", values.len()),
+            );
+            return error_expr(span);
+        }
         match (receiver.ty, name) {
-            (Type::Future(_), "is_done") if arity(self, 0) => {
+            (Type::Future(_), "is_done") => {
                 let status = expr(
                     ExprKind::Async(AsyncOp::FutureStatus, vec![receiver]),
                     Type::Int,
@@ -894,12 +903,12 @@ impl Checker {
                     &span,
                 )
             }
-            (Type::Future(_), "cancel") if arity(self, 0) => expr(
+            (Type::Future(_), "cancel") => expr(
                 ExprKind::Async(AsyncOp::Cancel, vec![receiver]),
                 Type::Null,
                 &span,
             ),
-            (Type::Channel(t), "send") if arity(self, 1) => {
+            (Type::Channel(t), "send") => {
                 let v = self.check_expr(&values[0], Some(*t));
                 let v = self.coerce(v, *t, &span);
                 expr(
@@ -908,31 +917,22 @@ impl Checker {
                     &span,
                 )
             }
-            (Type::Channel(t), "receive") if arity(self, 0) => expr(
+            (Type::Channel(t), "receive") => expr(
                 ExprKind::Async(AsyncOp::Receive, vec![receiver]),
                 optional(*t),
                 &span,
             ),
-            (Type::Channel(_), "close") if arity(self, 0) => expr(
+            (Type::Channel(_), "close") => expr(
                 ExprKind::Async(AsyncOp::Close, vec![receiver]),
                 Type::Null,
                 &span,
             ),
-            (Type::Channel(_), "len") if arity(self, 0) => expr(
+            (Type::Channel(_), "len") => expr(
                 ExprKind::Async(AsyncOp::ChannelLen, vec![receiver]),
                 Type::Int,
                 &span,
             ),
-            (Type::Future(_) | Type::Channel(_), _) if values.len() == 0 || true => {
-                if !self
-                    .diagnostics
-                    .last()
-                    .is_some_and(|d| d.code == codes::ASYNC_FORM)
-                {
-                    self.no_method(receiver.ty, name, span.clone());
-                }
-                error_expr(span)
-            }
+            // Ruled out by the arity table above.
             _ => error_expr(span),
         }
     }

@@ -175,7 +175,23 @@ impl Checker {
             }
             None => (hir::Block::default(), Type::Error),
         };
-        let state = self.bodies.pop().expect("pushed above");
+        let param_types: Vec<Type> = param_sigs.iter().map(|p| p.ty).collect();
+        self.finish_closure(id, param_vars, param_types, ret, block, span)
+    }
+
+    /// Ends the closure body the checker is in (pushed on `bodies`): records
+    /// the hidden cell `id` with its captures, and gives the closure value
+    /// that copies the captured variables from the enclosing body.
+    pub(super) fn finish_closure(
+        &mut self,
+        id: CellId,
+        params: Vec<VarId>,
+        param_types: Vec<Type>,
+        ret: Type,
+        body: hir::Block,
+        span: Span,
+    ) -> Expr {
+        let state = self.bodies.pop().expect("a closure body is being checked");
         let captures: Vec<VarId> = state.captures.iter().map(|(_, inner)| *inner).collect();
         let capture_values: Vec<Expr> = state
             .captures
@@ -189,14 +205,13 @@ impl Checker {
                 }
             })
             .collect();
-        let param_types: Vec<Type> = param_sigs.iter().map(|p| p.ty).collect();
         self.ret_states[id.0 as usize] = RetState::Known(ret);
         self.checked[id.0 as usize] = Some(hir::Cell {
             name: "<closure>".to_string(),
-            params: param_vars,
+            params,
             ret,
             vars: state.vars,
-            body: block,
+            body,
             span: span.clone(),
             captures: Some(captures),
         });
