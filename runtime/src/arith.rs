@@ -49,11 +49,13 @@ pub fn float_mod(a: f64, b: f64) -> f64 {
 /// `loc` must be null or a valid [`SourceLoc`].
 #[no_mangle]
 pub unsafe extern "C" fn lm_int_pow(a: i64, b: i64, loc: *const SourceLoc) -> i64 {
-    match int_pow(a, b) {
-        Ok(v) => v,
-        // SAFETY: caller's contract on `loc`.
-        Err(code) => unsafe { fail_current_task(code.message(), loc) },
-    }
+    crate::errors::guard(|| {
+        match int_pow(a, b) {
+            Ok(v) => v,
+            // SAFETY: caller's contract on `loc`.
+            Err(code) => unsafe { fail_current_task(code.message(), loc) },
+        }
+    })
 }
 
 /// `a ** b` on `Float`: IEEE `pow`. An exponent of 0.5 is the correctly

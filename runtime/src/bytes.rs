@@ -130,18 +130,20 @@ pub unsafe extern "C" fn lm_bytes_len(b: *const LmBytes) -> i64 {
 /// `b` must be a live Bytes object; `loc` null or a valid [`SourceLoc`].
 #[no_mangle]
 pub unsafe extern "C" fn lm_bytes_index(b: *const LmBytes, i: i64, loc: *const SourceLoc) -> i64 {
-    // SAFETY: caller's contract.
-    let data = unsafe { bytes_of(b) };
-    let n = data.len() as i64;
-    let at = if i < 0 { i.checked_add(n) } else { Some(i) };
-    match at.filter(|&a| a >= 0 && a < n) {
-        Some(a) => data[a as usize] as i64,
-        None => {
-            let message = format!("index {i} out of bounds for bytes of length {n}");
-            // SAFETY: caller's contract on `loc`.
-            unsafe { fail_current_task(&message, loc) }
+    crate::errors::guard(|| {
+        // SAFETY: caller's contract.
+        let data = unsafe { bytes_of(b) };
+        let n = data.len() as i64;
+        let at = if i < 0 { i.checked_add(n) } else { Some(i) };
+        match at.filter(|&a| a >= 0 && a < n) {
+            Some(a) => data[a as usize] as i64,
+            None => {
+                let message = format!("index {i} out of bounds for bytes of length {n}");
+                // SAFETY: caller's contract on `loc`.
+                unsafe { fail_current_task(&message, loc) }
+            }
         }
-    }
+    })
 }
 
 /// `slice(b, start, end)`: bytes `start..end`, negative indices from the

@@ -91,16 +91,18 @@ pub unsafe extern "C" fn lm_channel_bounded(
     desc: *const TypeDesc,
     loc: *const SourceLoc,
 ) -> *mut HandleObj {
-    if n < 0 {
-        // SAFETY: caller's contract.
-        unsafe {
-            fail_current_task(
-                &format!("channel capacity must not be negative, got {n}"),
-                loc,
-            )
+    crate::errors::guard(|| {
+        if n < 0 {
+            // SAFETY: caller's contract.
+            unsafe {
+                fail_current_task(
+                    &format!("channel capacity must not be negative, got {n}"),
+                    loc,
+                )
+            }
         }
-    }
-    new_channel(desc, Some(n as usize))
+        new_channel(desc, Some(n as usize))
+    })
 }
 
 /// The first receiver still waiting (cancelled ones are dropped).
@@ -119,57 +121,59 @@ fn next_receiver(c: &mut Channel) -> Option<(WaitToken, Mailbox)> {
 /// `ch` must be a live channel handle and `v` a live value of its type.
 #[no_mangle]
 pub unsafe extern "C" fn lm_channel_send(ch: *const HandleObj, v: Slot, loc: *const SourceLoc) {
-    // SAFETY: caller's contract.
-    let shared = unsafe { channel_of(ch) }.clone();
-    let mut c = shared.borrow_mut();
-    if c.closed {
-        drop(c);
-        drop(shared);
+    crate::errors::guard(|| {
         // SAFETY: caller's contract.
-        unsafe { fail_current_task("send on a closed channel", loc) }
-    }
-    // SAFETY: the channel (or the receiver) takes its own reference.
-    unsafe { retain_slot(v, c.elem) };
-    if let Some((token, mailbox)) = next_receiver(&mut c) {
-        *mailbox.borrow_mut() = Some(v);
-        scheduler::wake(token);
-        return;
-    }
-    let room = match c.capacity {
-        None => true,
-        Some(cap) => c.values.len() < cap,
-    };
-    if room {
-        c.values.push_back(v);
-        return;
-    }
-    // Full (or a rendezvous): wait until a receiver takes the value.
-    let token = scheduler::prepare_wait();
-    let taken = Rc::new(RefCell::new(false));
-    c.senders.push_back(Sender {
-        token,
-        value: v,
-        taken: taken.clone(),
-    });
-    drop(c);
-    let undo_shared = shared.clone();
-    let undo_taken = taken.clone();
-    scheduler::set_cleanup(WaitCleanup {
-        on_cancel: Some(Box::new(move || {
-            if !*undo_taken.borrow() {
-                let mut c = undo_shared.borrow_mut();
-                let elem = c.elem;
-                if let Some(i) = c.senders.iter().position(|s| s.token == token) {
-                    let s = c.senders.remove(i).expect("found above");
-                    // SAFETY: the reference taken for the send.
-                    unsafe { release_slot(s.value, elem) };
+        let shared = unsafe { channel_of(ch) }.clone();
+        let mut c = shared.borrow_mut();
+        if c.closed {
+            drop(c);
+            drop(shared);
+            // SAFETY: caller's contract.
+            unsafe { fail_current_task("send on a closed channel", loc) }
+        }
+        // SAFETY: the channel (or the receiver) takes its own reference.
+        unsafe { retain_slot(v, c.elem) };
+        if let Some((token, mailbox)) = next_receiver(&mut c) {
+            *mailbox.borrow_mut() = Some(v);
+            scheduler::wake(token);
+            return;
+        }
+        let room = match c.capacity {
+            None => true,
+            Some(cap) => c.values.len() < cap,
+        };
+        if room {
+            c.values.push_back(v);
+            return;
+        }
+        // Full (or a rendezvous): wait until a receiver takes the value.
+        let token = scheduler::prepare_wait();
+        let taken = Rc::new(RefCell::new(false));
+        c.senders.push_back(Sender {
+            token,
+            value: v,
+            taken: taken.clone(),
+        });
+        drop(c);
+        let undo_shared = shared.clone();
+        let undo_taken = taken.clone();
+        scheduler::set_cleanup(WaitCleanup {
+            on_cancel: Some(Box::new(move || {
+                if !*undo_taken.borrow() {
+                    let mut c = undo_shared.borrow_mut();
+                    let elem = c.elem;
+                    if let Some(i) = c.senders.iter().position(|s| s.token == token) {
+                        let s = c.senders.remove(i).expect("found above");
+                        // SAFETY: the reference taken for the send.
+                        unsafe { release_slot(s.value, elem) };
+                    }
                 }
-            }
-        })),
-        ..Default::default()
-    });
-    drop(shared);
-    scheduler::suspend();
+            })),
+            ..Default::default()
+        });
+        drop(shared);
+        scheduler::suspend();
+    })
 }
 
 /// Moves the longest-waiting sender's value into the channel (a bounded
@@ -190,56 +194,58 @@ fn admit_sender(c: &mut Channel) {
 /// `ch` must be a live channel handle; `opt` the descriptor of `T?`.
 #[no_mangle]
 pub unsafe extern "C" fn lm_channel_receive(ch: *const HandleObj, opt: *const TypeDesc) -> Slot {
-    // SAFETY: caller's contract.
-    let shared = unsafe { channel_of(ch) }.clone();
-    // SAFETY: caller's contract.
-    let opt = unsafe { Ty::new(opt) };
-    let elem = shared.borrow().elem;
-    loop {
-        let mut c = shared.borrow_mut();
-        if let Some(v) = c.values.pop_front() {
-            if c.capacity.is_some() {
-                admit_sender(&mut c);
-            }
-            drop(c);
-            // SAFETY: an owned value of the element type.
-            return unsafe { inject(v, elem, opt) };
-        }
-        if let Some(s) = c.senders.pop_front() {
-            // A rendezvous: take the value straight from the sender.
-            *s.taken.borrow_mut() = true;
-            scheduler::wake(s.token);
-            drop(c);
-            // SAFETY: the reference taken for the send is now ours.
-            return unsafe { inject(s.value, elem, opt) };
-        }
-        if c.closed {
-            return 0;
-        }
-        let token = scheduler::prepare_wait();
-        let mailbox: Mailbox = Rc::new(RefCell::new(None));
-        c.receivers.push_back((token, mailbox.clone()));
-        drop(c);
-        let undo_shared = shared.clone();
-        let undo_mailbox = mailbox.clone();
-        scheduler::set_cleanup(WaitCleanup {
-            on_cancel: Some(Box::new(move || {
-                // A value handed to a receiver cancelled before it ran goes
-                // back to the front of the channel.
-                if let Some(v) = undo_mailbox.borrow_mut().take() {
-                    undo_shared.borrow_mut().values.push_front(v);
+    crate::errors::guard(|| {
+        // SAFETY: caller's contract.
+        let shared = unsafe { channel_of(ch) }.clone();
+        // SAFETY: caller's contract.
+        let opt = unsafe { Ty::new(opt) };
+        let elem = shared.borrow().elem;
+        loop {
+            let mut c = shared.borrow_mut();
+            if let Some(v) = c.values.pop_front() {
+                if c.capacity.is_some() {
+                    admit_sender(&mut c);
                 }
-            })),
-            ..Default::default()
-        });
-        scheduler::suspend();
-        let handed = mailbox.borrow_mut().take();
-        if let Some(v) = handed {
-            // SAFETY: an owned value of the element type.
-            return unsafe { inject(v, elem, opt) };
+                drop(c);
+                // SAFETY: an owned value of the element type.
+                return unsafe { inject(v, elem, opt) };
+            }
+            if let Some(s) = c.senders.pop_front() {
+                // A rendezvous: take the value straight from the sender.
+                *s.taken.borrow_mut() = true;
+                scheduler::wake(s.token);
+                drop(c);
+                // SAFETY: the reference taken for the send is now ours.
+                return unsafe { inject(s.value, elem, opt) };
+            }
+            if c.closed {
+                return 0;
+            }
+            let token = scheduler::prepare_wait();
+            let mailbox: Mailbox = Rc::new(RefCell::new(None));
+            c.receivers.push_back((token, mailbox.clone()));
+            drop(c);
+            let undo_shared = shared.clone();
+            let undo_mailbox = mailbox.clone();
+            scheduler::set_cleanup(WaitCleanup {
+                on_cancel: Some(Box::new(move || {
+                    // A value handed to a receiver cancelled before it ran goes
+                    // back to the front of the channel.
+                    if let Some(v) = undo_mailbox.borrow_mut().take() {
+                        undo_shared.borrow_mut().values.push_front(v);
+                    }
+                })),
+                ..Default::default()
+            });
+            scheduler::suspend();
+            let handed = mailbox.borrow_mut().take();
+            if let Some(v) = handed {
+                // SAFETY: an owned value of the element type.
+                return unsafe { inject(v, elem, opt) };
+            }
+            // Woken by `close()` (or spuriously): look again.
         }
-        // Woken by `close()` (or spuriously): look again.
-    }
+    })
 }
 
 /// `ch.close()`: wakes every waiting receiver, oldest first; they get

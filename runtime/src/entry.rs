@@ -86,7 +86,15 @@ mod c_main {
         init(argc, argv);
         // SAFETY: the program entry is an ordinary function compiled against
         // this runtime's ABI; it runs on the main task's stack.
-        let status = scheduler::run_main(Box::new(|| unsafe { lm_program_main() }));
+        let status = scheduler::run_main(Box::new(|| {
+            // SAFETY: as above.
+            let status = unsafe { lm_program_main() };
+            if crate::errors::is_failing() {
+                // `main` failed and has left its frames: report it.
+                crate::errors::report_and_exit(&crate::errors::take_pending_failure());
+            }
+            status
+        }));
         output::flush_stdout();
         status as c_int
     }

@@ -1,11 +1,25 @@
 //! The failure path: runtime errors, `halt`, stack overflow, `exit`, and
 //! internal runtime bugs.
 //!
-//! Every failure goes through [`fail_current_task`] and [`raise`]: a failure
-//! of `main` ends the process (semantics.md §8: flush stdout, print the
-//! report to stderr, exit with status 1); a spawned task's failure settles
-//! its future with `Error(message)` and ends the task (async.md §1), and the
-//! report of a failure that reaches `main` through `await`s lists them.
+//! **Failures return.** A failure does not jump anywhere: it is recorded as
+//! the running task's *pending failure* and the exported flag
+//! [`lm_failing`] is set. Generated code tests the flag after every call
+//! that may fail and, when set, takes the cell's failure edge: it runs the
+//! `defer` blocks that are due, releases what the frame owns, and returns
+//! a dummy value to its caller, which does the same — so a failed or
+//! cancelled task leaves every frame through explicit cleanup and leaks
+//! nothing. When the task's body returns with the flag set, the task settles
+//! its future with `Error` (async.md §1); `main` prints the report and ends
+//! the process (semantics.md §8).
+//!
+//! Inside the runtime, [`raise`] unwinds the Rust frames between it and the
+//! runtime function generated code called with a private panic payload;
+//! [`guard`] — around the body of every exported function the ABI table
+//! marks as failing — catches it and returns [`FailValue::failed`]. Only
+//! the outermost guard on a stack catches: runtime code calling another
+//! exported function passes the unwinding through. A raise outside any
+//! guard (runtime unit tests, code run before `main`) ends the process with
+//! the report, as before.
 //!
 //! The report:
 //! ```text
@@ -15,7 +29,10 @@
 //! ```
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::ffi::CStr;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicU8, Ordering};
 
 use lumen_abi::{RuntimeErrorCode, SourceLoc};
 
@@ -121,6 +138,113 @@ pub fn report_and_exit(failure: &Failure) -> ! {
     std::process::exit(1)
 }
 
+/// Set while a failure propagates through generated code (symbol
+/// `lumen_abi::FAILING_SYMBOL`): generated code tests it after every call
+/// that may fail. One thread runs Lumen code, so one flag serves every task:
+/// it is only ever set between a failure and the landing of the frame that
+/// handles it, never while a task is suspended.
+#[allow(non_upper_case_globals)]
+#[no_mangle]
+pub static lm_failing: AtomicU8 = AtomicU8::new(0);
+
+thread_local! {
+    /// How many [`guard`]s are active on the running stack (0 while
+    /// generated code runs): only the outermost one catches.
+    static GUARD_DEPTH: Cell<u32> = const { Cell::new(0) };
+}
+
+/// The panic payload that carries a raised failure to the nearest guard.
+struct Raised;
+
+/// Whether a failure is propagating through generated code.
+pub fn is_failing() -> bool {
+    lm_failing.load(Ordering::Relaxed) != 0
+}
+
+/// Sets or clears [`lm_failing`].
+pub fn set_failing(on: bool) {
+    lm_failing.store(u8::from(on), Ordering::Relaxed);
+}
+
+/// The guard depth of the running stack, saved by the scheduler when a task
+/// switches out (each task has its own) and restored when it switches back.
+pub(crate) fn guard_depth() -> u32 {
+    GUARD_DEPTH.with(Cell::get)
+}
+
+pub(crate) fn set_guard_depth(depth: u32) {
+    GUARD_DEPTH.with(|d| d.set(depth));
+}
+
+/// The value a failing runtime function returns to generated code, which
+/// only looks at it to store it: 0, or for a pointer the immortal empty
+/// string, which releasing it later leaves alone.
+pub trait FailValue {
+    fn failed() -> Self;
+}
+
+macro_rules! fail_value_zero {
+    ($($t:ty),*) => { $(impl FailValue for $t { fn failed() -> Self { 0 as $t } })* };
+}
+fail_value_zero!(i8, u8, i32, u32, i64, u64, usize, f64);
+
+impl FailValue for () {
+    fn failed() -> Self {}
+}
+
+impl<T> FailValue for *mut T {
+    fn failed() -> Self {
+        crate::static_str!("").cast()
+    }
+}
+
+impl<T> FailValue for *const T {
+    fn failed() -> Self {
+        crate::static_str!("").cast_const().cast()
+    }
+}
+
+/// Runs the body of an exported runtime function that may fail: a failure
+/// [`raise`]d inside returns [`FailValue::failed`] with [`lm_failing`] set.
+/// Nested guards (runtime code calling an exported function) let the
+/// unwinding pass to the outermost one.
+pub fn guard<R: FailValue>(body: impl FnOnce() -> R) -> R {
+    let depth = guard_depth();
+    if depth > 0 {
+        return body();
+    }
+    set_guard_depth(1);
+    let result = panic::catch_unwind(AssertUnwindSafe(body));
+    set_guard_depth(0);
+    match result {
+        Ok(value) => value,
+        Err(payload) if payload.is::<Raised>() => R::failed(),
+        Err(payload) => panic::resume_unwind(payload),
+    }
+}
+
+/// Calls generated code from runtime code running under a [`guard`] (a task
+/// body, a hook of `from_json`): the generated code's own runtime calls
+/// need guards of their own, and a failure it returns with continues as a
+/// raise in the runtime code that called it.
+pub fn call_generated<R>(call: impl FnOnce() -> R) -> R {
+    let depth = guard_depth();
+    set_guard_depth(0);
+    let result = call();
+    set_guard_depth(depth);
+    if depth > 0 && is_failing() {
+        // The pending failure is recorded; carry it on to the guard.
+        set_failing(false);
+        unwind_to_guard();
+    }
+    result
+}
+
+fn unwind_to_guard() -> ! {
+    set_failing(true);
+    panic::resume_unwind(Box::new(Raised))
+}
+
 /// Fails the running task with `message` at `loc`.
 ///
 /// # Safety
@@ -131,18 +255,48 @@ pub unsafe fn fail_current_task(message: &str, loc: *const SourceLoc) -> ! {
     raise(Failure::new(message.to_string(), loc))
 }
 
-/// Raises `failure` in the running task: a failure of `main` (or outside
-/// any task) ends the program with its report; a spawned task's failure
-/// settles its future with `Error` and ends the task (async.md §1).
+/// Raises `failure` in the running task: it becomes the task's pending
+/// failure and the runtime function generated code called returns at once
+/// (through [`guard`]) with [`lm_failing`] set. Outside a guard or a task
+/// the program ends with the report.
 pub fn raise(failure: Failure) -> ! {
-    match crate::scheduler::current_future() {
-        Some(future) if !crate::scheduler::current_is_main() => {
-            future.fail(std::rc::Rc::new(failure));
-            drop(future);
-            crate::scheduler::finish_failed_task()
-        }
-        _ => report_and_exit(&failure),
+    if guard_depth() == 0 || !crate::scheduler::record_failure(failure.clone()) {
+        report_and_exit(&failure)
     }
+    unwind_to_guard()
+}
+
+/// Records `failure` as the running task's pending failure and sets the
+/// flag, for a runtime function called straight from generated code that
+/// then returns normally (`lm_runtime_error`, `halt`, stack overflow).
+fn fail_and_return(failure: Failure) {
+    if !crate::scheduler::record_failure(failure.clone()) {
+        report_and_exit(&failure)
+    }
+    set_failing(true);
+}
+
+/// Ends the running task's failure propagation: called when a task's body
+/// returned with [`lm_failing`] set. Clears the flag and gives the failure.
+pub fn take_pending_failure() -> Failure {
+    set_failing(false);
+    crate::scheduler::take_failure()
+        .unwrap_or_else(|| internal_error("a task failed without a recorded failure"))
+}
+
+/// `lm_failure_hold`: the landing of a cell with `defer` blocks clears the
+/// flag while they run (their own calls must not see it); the failure stays
+/// pending.
+#[no_mangle]
+pub extern "C" fn lm_failure_hold() {
+    set_failing(false);
+}
+
+/// `lm_failure_resume`: after the landing's `defer` blocks, propagation
+/// continues.
+#[no_mangle]
+pub extern "C" fn lm_failure_resume() {
+    set_failing(true);
 }
 
 /// Ends the process after an internal runtime bug: the message names the
@@ -159,12 +313,23 @@ pub fn internal_error(detail: &str) -> ! {
 /// # Safety
 /// `loc` must be null or a valid [`SourceLoc`].
 #[no_mangle]
-pub unsafe extern "C" fn lm_runtime_error(code: i32, loc: *const SourceLoc) -> ! {
+pub unsafe extern "C" fn lm_runtime_error(code: i32, loc: *const SourceLoc) {
     match RuntimeErrorCode::from_i32(code) {
         // SAFETY: caller's contract on `loc`.
-        Some(code) => unsafe { fail_current_task(code.message(), loc) },
+        Some(code) => unsafe { fail_at(code.message(), loc) },
         None => internal_error(&format!("unknown runtime error code {code}")),
     }
+}
+
+/// Records a failure with `message` at `loc` and returns (see
+/// [`fail_and_return`]).
+///
+/// # Safety
+/// `loc` must be null or a valid [`SourceLoc`].
+unsafe fn fail_at(message: &str, loc: *const SourceLoc) {
+    // SAFETY: caller's contract.
+    let loc = unsafe { Location::read(loc) };
+    fail_and_return(Failure::new(message.to_string(), loc));
 }
 
 /// `halt msg`: fails with the message string.
@@ -172,10 +337,9 @@ pub unsafe extern "C" fn lm_runtime_error(code: i32, loc: *const SourceLoc) -> !
 /// # Safety
 /// `msg` must be a live string object; `loc` null or a valid [`SourceLoc`].
 #[no_mangle]
-pub unsafe extern "C" fn lm_halt(msg: *const LmString, loc: *const SourceLoc) -> ! {
-    // SAFETY: caller passes a live string.
+pub unsafe extern "C" fn lm_halt(msg: *const LmString, loc: *const SourceLoc) {
     // SAFETY: caller's contract on `msg` and `loc`.
-    unsafe { fail_current_task(as_str(msg), loc) }
+    unsafe { fail_at(as_str(msg), loc) }
 }
 
 /// Called by a function prologue whose stack pointer is below
@@ -184,7 +348,7 @@ pub unsafe extern "C" fn lm_halt(msg: *const LmString, loc: *const SourceLoc) ->
 /// # Safety
 /// `loc` must be null or a valid [`SourceLoc`].
 #[no_mangle]
-pub unsafe extern "C" fn lm_stack_overflow(loc: *const SourceLoc) -> ! {
+pub unsafe extern "C" fn lm_stack_overflow(loc: *const SourceLoc) {
     // SAFETY: caller's contract.
     let cell = unsafe { Location::read(loc) }
         .map(|l| l.cell)
@@ -195,7 +359,7 @@ pub unsafe extern "C" fn lm_stack_overflow(loc: *const SourceLoc) -> ! {
         format!("stack overflow in cell {cell}")
     };
     // SAFETY: caller's contract on `loc`.
-    unsafe { fail_current_task(&message, loc) }
+    unsafe { fail_at(&message, loc) }
 }
 
 /// `exit(code)`: flushes stdout and ends the process with `code` (the

@@ -103,23 +103,25 @@ pub unsafe extern "C" fn lm_form_all(
     desc: *const TypeDesc,
     loc: *const SourceLoc,
 ) -> *mut ObjectHeader {
-    // SAFETY: caller's contract.
-    unsafe {
-        let ty = Ty::new(desc);
-        let is_list = ty.kind() == TypeKind::List;
-        let branches = start(
-            closures,
-            |i| if is_list { ty.child(0) } else { ty.child(i) },
-        );
-        all(&branches, loc);
-        let values: Vec<Slot> = branches.iter().map(|b| b.value().unwrap_or(0)).collect();
-        let built = if is_list {
-            list_from_owned(ty.child(0), &values)
-        } else {
-            tuple_from_owned(ty, &values)
-        };
-        crate::objects::slot_obj(built)
-    }
+    crate::errors::guard(|| {
+        // SAFETY: caller's contract.
+        unsafe {
+            let ty = Ty::new(desc);
+            let is_list = ty.kind() == TypeKind::List;
+            let branches = start(
+                closures,
+                |i| if is_list { ty.child(0) } else { ty.child(i) },
+            );
+            all(&branches, loc);
+            let values: Vec<Slot> = branches.iter().map(|b| b.value().unwrap_or(0)).collect();
+            let built = if is_list {
+                list_from_owned(ty.child(0), &values)
+            } else {
+                tuple_from_owned(ty, &values)
+            };
+            crate::objects::slot_obj(built)
+        }
+    })
 }
 
 /// `race`: the value of the first branch to complete (type `desc`, each
@@ -133,26 +135,28 @@ pub unsafe extern "C" fn lm_form_race(
     desc: *const TypeDesc,
     loc: *const SourceLoc,
 ) -> Slot {
-    // SAFETY: caller's contract.
-    let ty = unsafe { Ty::new(desc) };
-    // SAFETY: caller's contract.
-    let branches = unsafe { start(closures, |_| ty) };
-    loop {
-        let winner = branches
-            .iter()
-            .filter(|b| !b.is_pending() && !b.is_failed())
-            .min_by_key(|b| b.settled_at());
-        if let Some(w) = winner {
-            let v = w.value().unwrap_or(0);
-            cancel_pending(&branches);
-            return v;
+    crate::errors::guard(|| {
+        // SAFETY: caller's contract.
+        let ty = unsafe { Ty::new(desc) };
+        // SAFETY: caller's contract.
+        let branches = unsafe { start(closures, |_| ty) };
+        loop {
+            let winner = branches
+                .iter()
+                .filter(|b| !b.is_pending() && !b.is_failed())
+                .min_by_key(|b| b.settled_at());
+            if let Some(w) = winner {
+                let v = w.value().unwrap_or(0);
+                cancel_pending(&branches);
+                return v;
+            }
+            if branches.iter().all(|b| b.is_failed()) {
+                let f = failure_in_time(&branches, false).expect("all failed");
+                fail(f, loc);
+            }
+            wait_any(&branches, None);
         }
-        if branches.iter().all(|b| b.is_failed()) {
-            let f = failure_in_time(&branches, false).expect("all failed");
-            fail(f, loc);
-        }
-        wait_any(&branches, None);
-    }
+    })
 }
 
 /// `vote`: the most frequent value among the branches that completed
@@ -166,33 +170,35 @@ pub unsafe extern "C" fn lm_form_vote(
     desc: *const TypeDesc,
     loc: *const SourceLoc,
 ) -> Slot {
-    // SAFETY: caller's contract.
-    let ty = unsafe { Ty::new(desc) };
-    // SAFETY: caller's contract.
-    let branches = unsafe { start(closures, |_| ty) };
-    while branches.iter().any(|b| b.is_pending()) {
-        wait_any(&branches, None);
-    }
-    let values: Vec<Slot> = branches.iter().filter_map(|b| b.peek()).collect();
-    if values.is_empty() {
-        let f = failure_in_time(&branches, false).expect("all failed");
-        fail(f, loc);
-    }
-    // SAFETY: live values of type `ty`, kept alive by the branches.
-    let eq = |a: Slot, b: Slot| unsafe { crate::compare::lm_value_eq(a, b, ty.as_ptr()) != 0 };
-    let mut best = 0;
-    let mut best_count = 0;
-    for (i, &v) in values.iter().enumerate() {
-        let count = values.iter().filter(|&&w| eq(v, w)).count();
-        if count > best_count {
-            best = i;
-            best_count = count;
+    crate::errors::guard(|| {
+        // SAFETY: caller's contract.
+        let ty = unsafe { Ty::new(desc) };
+        // SAFETY: caller's contract.
+        let branches = unsafe { start(closures, |_| ty) };
+        while branches.iter().any(|b| b.is_pending()) {
+            wait_any(&branches, None);
         }
-    }
-    let v = values[best];
-    // SAFETY: a new reference for the caller.
-    unsafe { crate::objects::retain_slot(v, ty) };
-    v
+        let values: Vec<Slot> = branches.iter().filter_map(|b| b.peek()).collect();
+        if values.is_empty() {
+            let f = failure_in_time(&branches, false).expect("all failed");
+            fail(f, loc);
+        }
+        // SAFETY: live values of type `ty`, kept alive by the branches.
+        let eq = |a: Slot, b: Slot| unsafe { crate::compare::lm_value_eq(a, b, ty.as_ptr()) != 0 };
+        let mut best = 0;
+        let mut best_count = 0;
+        for (i, &v) in values.iter().enumerate() {
+            let count = values.iter().filter(|&&w| eq(v, w)).count();
+            if count > best_count {
+                best = i;
+                best_count = count;
+            }
+        }
+        let v = values[best];
+        // SAFETY: a new reference for the caller.
+        unsafe { crate::objects::retain_slot(v, ty) };
+        v
+    })
 }
 
 /// `select`: the first branch to settle wins; the result is a tuple
@@ -208,32 +214,34 @@ pub unsafe extern "C" fn lm_form_select(
     desc: *const TypeDesc,
     loc: *const SourceLoc,
 ) -> *mut ObjectHeader {
-    // SAFETY: caller's contract.
-    unsafe {
-        let ty = Ty::new(desc);
-        let branches = start(closures, |i| ty.child(i + 1));
-        loop {
-            let first = branches
-                .iter()
-                .enumerate()
-                .filter(|(_, b)| !b.is_pending())
-                .min_by_key(|(_, b)| b.settled_at());
-            if let Some((i, b)) = first {
-                if let Some(f) = b.failure() {
+    crate::errors::guard(|| {
+        // SAFETY: caller's contract.
+        unsafe {
+            let ty = Ty::new(desc);
+            let branches = start(closures, |i| ty.child(i + 1));
+            loop {
+                let first = branches
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, b)| !b.is_pending())
+                    .min_by_key(|(_, b)| b.settled_at());
+                if let Some((i, b)) = first {
+                    if let Some(f) = b.failure() {
+                        cancel_pending(&branches);
+                        fail(f, loc);
+                    }
+                    let v = b.value().unwrap_or(0);
                     cancel_pending(&branches);
-                    fail(f, loc);
+                    // The winner's index, then its value; the other names null.
+                    let mut values = vec![0; ty.count()];
+                    values[0] = i as Slot;
+                    values[i + 1] = v;
+                    return crate::objects::slot_obj(tuple_from_owned(ty, &values));
                 }
-                let v = b.value().unwrap_or(0);
-                cancel_pending(&branches);
-                // The winner's index, then its value; the other names null.
-                let mut values = vec![0; ty.count()];
-                values[0] = i as Slot;
-                values[i + 1] = v;
-                return crate::objects::slot_obj(tuple_from_owned(ty, &values));
+                wait_any(&branches, None);
             }
-            wait_any(&branches, None);
         }
-    }
+    })
 }
 
 /// `timeout(ms, e)`: the value of `e` (a closure returning `T?`, type
@@ -249,39 +257,42 @@ pub unsafe extern "C" fn lm_form_timeout(
     desc: *const TypeDesc,
     loc: *const SourceLoc,
 ) -> Slot {
-    // SAFETY: caller's contract.
-    let ty = unsafe { Ty::new(desc) };
-    // SAFETY: caller's contract.
-    let branch = unsafe { spawn_thunk(closure, ty) };
-    let branches = vec![branch.clone()];
-    let mut timer = None;
-    loop {
-        if !branch.is_pending() {
+    crate::errors::guard(|| {
+        // SAFETY: caller's contract.
+        let ty = unsafe { Ty::new(desc) };
+        // SAFETY: caller's contract.
+        let branch = unsafe { spawn_thunk(closure, ty) };
+        let branches = vec![branch.clone()];
+        let mut timer = None;
+        loop {
+            if !branch.is_pending() {
+                if let Some(t) = timer {
+                    crate::timers::forget(t);
+                }
+                if let Some(f) = branch.failure() {
+                    fail(f, loc);
+                }
+                return branch.value().unwrap_or(0);
+            }
             if let Some(t) = timer {
-                crate::timers::forget(t);
+                if !crate::timers::is_set(t) {
+                    // The deadline fired.
+                    cancel_pending(&branches);
+                    return 0;
+                }
             }
-            if let Some(f) = branch.failure() {
-                fail(f, loc);
-            }
-            return branch.value().unwrap_or(0);
+            let token = scheduler::prepare_wait();
+            let t = *timer.get_or_insert_with(|| {
+                crate::timers::add(ms, crate::timers::Kind::Deadline, token)
+            });
+            crate::timers::retarget(t, token);
+            branch.add_awaiter(token);
+            scheduler::set_cleanup(WaitCleanup {
+                branches: branches.clone(),
+                timer: Some(t),
+                on_cancel: None,
+            });
+            scheduler::suspend();
         }
-        if let Some(t) = timer {
-            if !crate::timers::is_set(t) {
-                // The deadline fired.
-                cancel_pending(&branches);
-                return 0;
-            }
-        }
-        let token = scheduler::prepare_wait();
-        let t = *timer
-            .get_or_insert_with(|| crate::timers::add(ms, crate::timers::Kind::Deadline, token));
-        crate::timers::retarget(t, token);
-        branch.add_awaiter(token);
-        scheduler::set_cleanup(WaitCleanup {
-            branches: branches.clone(),
-            timer: Some(t),
-            on_cancel: None,
-        });
-        scheduler::suspend();
-    }
+    })
 }

@@ -218,18 +218,45 @@ pub unsafe fn call_thunk(closure: *mut ObjectHeader, ty: Ty) -> Slot {
 /// As [`call_thunk`].
 pub unsafe fn spawn_thunk(closure: *mut ObjectHeader, ty: Ty) -> Rc<FutureCell> {
     let cell = FutureCell::new_pending(ty);
-    // SAFETY: the task holds its own reference to the closure.
-    unsafe { crate::rc::lm_retain(closure) };
+    // SAFETY: the task holds its own reference to the closure, released
+    // when the body is dropped: after it ran, or unrun when the task is
+    // cancelled before it started.
+    let owned = unsafe { OwnedClosure::retain(closure) };
     let settles = cell.clone();
     let body = Box::new(move || {
-        // SAFETY: caller's contract; the task's reference is released after.
-        let value = unsafe { call_thunk(closure, ty) };
-        // SAFETY: the reference taken above.
-        unsafe { lm_release(closure) };
-        settles.complete(value);
+        // SAFETY: caller's contract.
+        let value = unsafe { call_thunk(owned.0, ty) };
+        drop(owned);
+        if crate::errors::is_failing() {
+            // The body left its frames through their cleanup; `value` is
+            // the dummy a failing cell returns.
+            settles.fail(Rc::new(crate::errors::take_pending_failure()));
+        } else {
+            settles.complete(value);
+        }
     });
     scheduler::spawn(body, cell.clone());
     cell
+}
+
+/// A counted reference to a closure object, released on drop.
+struct OwnedClosure(*mut ObjectHeader);
+
+impl OwnedClosure {
+    /// # Safety
+    /// `closure` must be a live object.
+    unsafe fn retain(closure: *mut ObjectHeader) -> OwnedClosure {
+        // SAFETY: caller's contract.
+        unsafe { crate::rc::lm_retain(closure) };
+        OwnedClosure(closure)
+    }
+}
+
+impl Drop for OwnedClosure {
+    fn drop(&mut self) {
+        // SAFETY: the reference `retain` took.
+        unsafe { lm_release(self.0) };
+    }
 }
 
 /// The cell of a `Future[T]` handle.
@@ -256,11 +283,13 @@ pub unsafe extern "C" fn lm_spawn(
     closure: *mut ObjectHeader,
     future_desc: *const TypeDesc,
 ) -> *mut HandleObj {
-    // SAFETY: caller's contract.
-    let ty = unsafe { Ty::new(future_desc) }.child(0);
-    // SAFETY: caller's contract.
-    let cell = unsafe { spawn_thunk(closure, ty) };
-    future_handle(future_desc, cell)
+    crate::errors::guard(|| {
+        // SAFETY: caller's contract.
+        let ty = unsafe { Ty::new(future_desc) }.child(0);
+        // SAFETY: caller's contract.
+        let cell = unsafe { spawn_thunk(closure, ty) };
+        future_handle(future_desc, cell)
+    })
 }
 
 /// `await f` on a `Future[T]`: the value (owned), or the failure raised in
@@ -270,16 +299,18 @@ pub unsafe extern "C" fn lm_spawn(
 /// `fut` must be a live future handle; `loc` null or a valid location.
 #[no_mangle]
 pub unsafe extern "C" fn lm_await(fut: *const HandleObj, loc: *const SourceLoc) -> Slot {
-    // SAFETY: caller's contract.
-    let cell = unsafe { cell_of(fut) }.clone();
-    match cell.wait() {
-        Ok(v) => v,
-        Err(f) => {
-            drop(cell);
-            // SAFETY: caller's contract on `loc`.
-            raise(unsafe { f.awaited_at(loc) })
+    crate::errors::guard(|| {
+        // SAFETY: caller's contract.
+        let cell = unsafe { cell_of(fut) }.clone();
+        match cell.wait() {
+            Ok(v) => v,
+            Err(f) => {
+                drop(cell);
+                // SAFETY: caller's contract on `loc`.
+                raise(unsafe { f.awaited_at(loc) })
+            }
         }
-    }
+    })
 }
 
 /// Awaits every future inside `slot` (of type `from`), giving a value of
@@ -324,11 +355,14 @@ unsafe fn await_deep(slot: Slot, from: Ty, to: Ty) -> Result<Slot, Rc<Failure>> 
                 let keys: Vec<Slot> = (0..n).map(|i| crate::map::lm_map_key_at(map, i)).collect();
                 let results: Vec<_> = (0..n)
                     .map(|i| {
+                        // `lm_map_value_at` gives an owned reference.
                         let v = crate::map::lm_map_value_at(map, i);
-                        await_deep(v, from.child(1), to.child(1))
+                        let r = await_deep(v, from.child(1), to.child(1));
+                        release_slot(v, from.child(1));
+                        r
                     })
                     .collect();
-                collect(results, to.child(1), |vals| {
+                let result = collect(results, to.child(1), |vals| {
                     let mut m = crate::map::lm_map_new(to.as_ptr());
                     for (k, v) in keys.iter().zip(vals) {
                         m = crate::map::lm_map_set(m, *k, *v);
@@ -337,7 +371,12 @@ unsafe fn await_deep(slot: Slot, from: Ty, to: Ty) -> Result<Slot, Rc<Failure>> 
                         release_slot(*v, to.child(1));
                     }
                     m as Slot
-                })
+                });
+                // The keys from `lm_map_key_at` are owned too.
+                for k in keys {
+                    release_slot(k, from.child(0));
+                }
+                result
             }
             _ => {
                 retain_slot(slot, from);
@@ -432,12 +471,14 @@ pub unsafe extern "C" fn lm_await_deep(
     to: *const TypeDesc,
     loc: *const SourceLoc,
 ) -> Slot {
-    // SAFETY: caller's contract.
-    match unsafe { await_deep(slot, Ty::new(from), Ty::new(to)) } {
-        Ok(v) => v,
-        // SAFETY: caller's contract on `loc`.
-        Err(f) => raise(unsafe { f.awaited_at(loc) }),
-    }
+    crate::errors::guard(|| {
+        // SAFETY: caller's contract.
+        match unsafe { await_deep(slot, Ty::new(from), Ty::new(to)) } {
+            Ok(v) => v,
+            // SAFETY: caller's contract on `loc`.
+            Err(f) => raise(unsafe { f.awaited_at(loc) }),
+        }
+    })
 }
 
 /// `try await f`: `ok(value)` or `err(message)` of the result type `desc`;
@@ -451,26 +492,28 @@ pub unsafe extern "C" fn lm_await_try(
     from: *const TypeDesc,
     desc: *const TypeDesc,
 ) -> *mut ObjectHeader {
-    // SAFETY: caller's contract.
-    unsafe {
-        let from = Ty::new(from);
-        let result_ty = Ty::new(desc);
-        let ok_ty = result_ty.variant(0).child(0);
-        let outcome = if from.kind() == TypeKind::Future {
-            await_deep(fut as Slot, from, ok_ty)
-        } else {
-            retain_slot(fut as Slot, from);
-            Ok(fut as Slot)
-        };
-        let (tag, payload) = match outcome {
-            Ok(v) => (0, v),
-            Err(f) => (1, new_string(&f.message) as Slot),
-        };
-        let obj = lm_enum_new(desc, tag).cast::<ObjectHeader>();
-        let (slots, _) = fields(obj);
-        slots.write(payload);
-        obj
-    }
+    crate::errors::guard(|| {
+        // SAFETY: caller's contract.
+        unsafe {
+            let from = Ty::new(from);
+            let result_ty = Ty::new(desc);
+            let ok_ty = result_ty.variant(0).child(0);
+            let outcome = if from.kind() == TypeKind::Future {
+                await_deep(fut as Slot, from, ok_ty)
+            } else {
+                retain_slot(fut as Slot, from);
+                Ok(fut as Slot)
+            };
+            let (tag, payload) = match outcome {
+                Ok(v) => (0, v),
+                Err(f) => (1, new_string(&f.message) as Slot),
+            };
+            let obj = lm_enum_new(desc, tag).cast::<ObjectHeader>();
+            let (slots, _) = fields(obj);
+            slots.write(payload);
+            obj
+        }
+    })
 }
 
 /// Injects an owned `slot` of type `member` into the union `union`.
@@ -512,22 +555,24 @@ pub unsafe extern "C" fn lm_await_outcome(
     from: *const TypeDesc,
     union: *const TypeDesc,
 ) -> Slot {
-    // SAFETY: caller's contract.
-    unsafe {
-        let from = Ty::new(from);
-        let union = Ty::new(union);
-        let value_ty = from.child(0);
-        match await_deep(fut as Slot, from, value_ty) {
-            Ok(v) => inject(v, value_ty, union),
-            Err(f) => {
-                let string = (0..union.count())
-                    .map(|i| union.child(i))
-                    .find(|c| c.kind() == TypeKind::String)
-                    .unwrap_or(value_ty);
-                inject(new_string(&f.message) as Slot, string, union)
+    crate::errors::guard(|| {
+        // SAFETY: caller's contract.
+        unsafe {
+            let from = Ty::new(from);
+            let union = Ty::new(union);
+            let value_ty = from.child(0);
+            match await_deep(fut as Slot, from, value_ty) {
+                Ok(v) => inject(v, value_ty, union),
+                Err(f) => {
+                    let string = (0..union.count())
+                        .map(|i| union.child(i))
+                        .find(|c| c.kind() == TypeKind::String)
+                        .unwrap_or(value_ty);
+                    inject(new_string(&f.message) as Slot, string, union)
+                }
             }
         }
-    }
+    })
 }
 
 /// `future.state` support: 0 pending, 1 completed, 2 failed.
@@ -577,17 +622,19 @@ pub unsafe extern "C" fn lm_future_cancel(fut: *const HandleObj) {
 /// `@deterministic`); `sleep(0)` and negative values yield (async.md §9).
 #[no_mangle]
 pub extern "C" fn lm_sleep(ms: i64) {
-    if ms <= 0 {
-        scheduler::yield_now();
-        return;
-    }
-    let token = scheduler::prepare_wait();
-    let timer = crate::timers::add(ms, crate::timers::Kind::Sleep, token);
-    scheduler::set_cleanup(scheduler::WaitCleanup {
-        timer: Some(timer),
-        ..Default::default()
-    });
-    scheduler::suspend();
+    crate::errors::guard(|| {
+        if ms <= 0 {
+            scheduler::yield_now();
+            return;
+        }
+        let token = scheduler::prepare_wait();
+        let timer = crate::timers::add(ms, crate::timers::Kind::Sleep, token);
+        scheduler::set_cleanup(scheduler::WaitCleanup {
+            timer: Some(timer),
+            ..Default::default()
+        });
+        scheduler::suspend();
+    })
 }
 
 /// `@deterministic true` (or `--deterministic`): called first by `main`.

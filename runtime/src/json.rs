@@ -53,14 +53,16 @@ pub unsafe extern "C" fn lm_json_encode(
     pretty: i32,
     loc: *const SourceLoc,
 ) -> *mut LmString {
-    let mut encoder = Encoder {
-        out: String::new(),
-        pretty: pretty != 0,
-        loc,
-    };
-    // SAFETY: caller's contract.
-    unsafe { encoder.value(slot, Ty::new(desc), 0) };
-    new_string(&encoder.out)
+    crate::errors::guard(|| {
+        let mut encoder = Encoder {
+            out: String::new(),
+            pretty: pretty != 0,
+            loc,
+        };
+        // SAFETY: caller's contract.
+        unsafe { encoder.value(slot, Ty::new(desc), 0) };
+        new_string(&encoder.out)
+    })
 }
 
 impl Encoder {

@@ -60,27 +60,29 @@ pub unsafe extern "C" fn lm_from_json(
     hooks: *const u64,
     count: i64,
 ) -> *mut EnumObj {
-    // SAFETY: caller's contract.
-    unsafe {
-        let hooks: &[Hook] = if count > 0 {
-            std::slice::from_raw_parts(hooks.cast::<Hook>(), count as usize)
-        } else {
-            &[]
-        };
-        let target = Ty::new(result_desc).variant(0).child(0);
-        let value = match parse(as_str(s)) {
-            Ok(v) => v,
-            Err(message) => return string_result(result_desc, false, &message),
-        };
-        let mut decoder = Decoder {
-            hooks,
-            path: Vec::new(),
-        };
-        match decoder.decode(&value, target) {
-            Ok(slot) => new_result(result_desc, true, slot),
-            Err(message) => string_result(result_desc, false, &message),
+    crate::errors::guard(|| {
+        // SAFETY: caller's contract.
+        unsafe {
+            let hooks: &[Hook] = if count > 0 {
+                std::slice::from_raw_parts(hooks.cast::<Hook>(), count as usize)
+            } else {
+                &[]
+            };
+            let target = Ty::new(result_desc).variant(0).child(0);
+            let value = match parse(as_str(s)) {
+                Ok(v) => v,
+                Err(message) => return string_result(result_desc, false, &message),
+            };
+            let mut decoder = Decoder {
+                hooks,
+                path: Vec::new(),
+            };
+            match decoder.decode(&value, target) {
+                Ok(slot) => new_result(result_desc, true, slot),
+                Err(message) => string_result(result_desc, false, &message),
+            }
         }
-    }
+    })
 }
 
 enum Step {
@@ -385,7 +387,7 @@ impl Decoder<'_> {
             for hook in checks {
                 let check: unsafe extern "C" fn(*mut ObjectHeader) -> i8 =
                     std::mem::transmute(hook.code);
-                if check(obj) == 0 {
+                if crate::errors::call_generated(|| check(obj)) == 0 {
                     let field = hook.field as usize;
                     let mut message = as_str(hook.text).to_string();
                     let _ = write_value(
@@ -494,20 +496,20 @@ unsafe fn call_default(code: *const u8, ty: Ty) -> Slot {
         match ty.kind() {
             TypeKind::Float => {
                 let f: unsafe extern "C" fn() -> f64 = std::mem::transmute(code);
-                f().to_bits() as Slot
+                crate::errors::call_generated(|| f()).to_bits() as Slot
             }
             TypeKind::Bool => {
                 let f: unsafe extern "C" fn() -> i8 = std::mem::transmute(code);
-                Slot::from(f() != 0)
+                Slot::from(crate::errors::call_generated(|| f()) != 0)
             }
             TypeKind::Null => {
                 let f: unsafe extern "C" fn() -> i8 = std::mem::transmute(code);
-                f();
+                crate::errors::call_generated(|| f());
                 0
             }
             _ => {
                 let f: unsafe extern "C" fn() -> i64 = std::mem::transmute(code);
-                f()
+                crate::errors::call_generated(|| f())
             }
         }
     }

@@ -66,7 +66,10 @@ pub use channels::{
 };
 pub use compare::{lm_value_cmp, lm_value_eq};
 pub use display::{lm_str_from_bool, lm_str_from_float, lm_str_from_int, lm_str_from_null};
-pub use errors::{lm_exit, lm_halt, lm_runtime_error, lm_stack_overflow};
+pub use errors::lm_failing;
+pub use errors::{
+    lm_exit, lm_failure_hold, lm_failure_resume, lm_halt, lm_runtime_error, lm_stack_overflow,
+};
 pub use format::{lm_fmt_float, lm_fmt_int, lm_fmt_str};
 pub use forms::{lm_form_all, lm_form_race, lm_form_select, lm_form_timeout, lm_form_vote};
 pub use futures::{
@@ -348,8 +351,8 @@ mod abi_check {
             lm_set_difference(Ptr, Ptr) -> [Ptr];
             lm_set_to_list(Ptr, Ptr) -> [Ptr];
             lm_tuple_new(Ptr) -> [Ptr];
-            lm_runtime_error(I32, Ptr) -> [], noreturn;
-            lm_halt(Ptr, Ptr) -> [], noreturn;
+            lm_runtime_error(I32, Ptr) -> [];
+            lm_halt(Ptr, Ptr) -> [];
             lm_spawn(Ptr, Ptr) -> [Ptr];
             lm_await(Ptr, Ptr) -> [I64];
             lm_await_deep(I64, Ptr, Ptr, Ptr) -> [I64];
@@ -371,9 +374,11 @@ mod abi_check {
             lm_channel_receive(Ptr, Ptr) -> [I64];
             lm_channel_close(Ptr) -> [];
             lm_channel_len(Ptr) -> [I64];
-            lm_stack_overflow(Ptr) -> [], noreturn;
+            lm_stack_overflow(Ptr) -> [];
             lm_exit(I64) -> [], noreturn;
-            lm_unwrap_failed(Ptr, Ptr) -> [], noreturn;
+            lm_failure_hold() -> [];
+            lm_failure_resume() -> [];
+            lm_unwrap_failed(Ptr, Ptr) -> [];
             // Builtin library.
             lm_str_upper(Ptr) -> [Ptr];
             lm_str_lower(Ptr) -> [Ptr];
@@ -492,6 +497,8 @@ mod abi_check {
         assert_eq!(lumen_abi::STACK_LIMIT_SYMBOL, "lm_stack_limit");
         assert_eq!(lumen_abi::ASCII_CHARS_SYMBOL, "lm_ascii_chars");
         let _ = &crate::lm_stack_limit;
+        assert_eq!(lumen_abi::FAILING_SYMBOL, "lm_failing");
+        let _ = &crate::lm_failing;
     }
 
     #[test]

@@ -109,12 +109,14 @@ pub unsafe extern "C" fn lm_list_len(list: *const ListObj) -> i64 {
 /// `list` must be a live list; `loc` null or a valid [`SourceLoc`].
 #[no_mangle]
 pub unsafe extern "C" fn lm_list_get(list: *const ListObj, i: i64, loc: *const SourceLoc) -> Slot {
-    // SAFETY: caller's contract.
-    unsafe {
-        let v = elem_at(list, resolve_or_fail(i, (*list).len as usize, loc));
-        retain_slot(v, Ty::new((*list).elem));
-        v
-    }
+    crate::errors::guard(|| {
+        // SAFETY: caller's contract.
+        unsafe {
+            let v = elem_at(list, resolve_or_fail(i, (*list).len as usize, loc));
+            retain_slot(v, Ty::new((*list).elem));
+            v
+        }
+    })
 }
 
 /// `xs[i]` without retaining the element (see `LM_LIST_GET_BORROWED`).
@@ -127,8 +129,10 @@ pub unsafe extern "C" fn lm_list_get_borrowed(
     i: i64,
     loc: *const SourceLoc,
 ) -> Slot {
-    // SAFETY: caller's contract.
-    unsafe { elem_at(list, resolve_or_fail(i, (*list).len as usize, loc)) }
+    crate::errors::guard(|| {
+        // SAFETY: caller's contract.
+        unsafe { elem_at(list, resolve_or_fail(i, (*list).len as usize, loc)) }
+    })
 }
 
 /// Element `i` of `list` (negative from the end), borrowed, or 0 when out of
@@ -156,18 +160,20 @@ pub unsafe extern "C" fn lm_list_set(
     v: Slot,
     loc: *const SourceLoc,
 ) -> *mut ListObj {
-    // SAFETY: caller's contract; after `lm_unshare` the list is ours alone.
-    unsafe {
-        let at = resolve_or_fail(i, (*list).len as usize, loc);
-        let ty = Ty::new((*list).elem);
-        // Retain first: `v` may be the element being replaced.
-        retain_slot(v, ty);
-        let list = lm_unshare(list.cast()).cast::<ListObj>();
-        let old = elem_at(list, at);
-        store_elem(list, at, v);
-        release_slot(old, ty);
-        list
-    }
+    crate::errors::guard(|| {
+        // SAFETY: caller's contract; after `lm_unshare` the list is ours alone.
+        unsafe {
+            let at = resolve_or_fail(i, (*list).len as usize, loc);
+            let ty = Ty::new((*list).elem);
+            // Retain first: `v` may be the element being replaced.
+            retain_slot(v, ty);
+            let list = lm_unshare(list.cast()).cast::<ListObj>();
+            let old = elem_at(list, at);
+            store_elem(list, at, v);
+            release_slot(old, ty);
+            list
+        }
+    })
 }
 
 /// The address of slot `i` of an unshared list, for an update in place of
@@ -186,20 +192,22 @@ pub unsafe extern "C" fn lm_list_slot_mut(
     i: i64,
     loc: *const SourceLoc,
 ) -> *mut Slot {
-    // SAFETY: caller's contract.
-    unsafe {
-        if is_packed((*list).elem) {
-            crate::errors::internal_error("lm_list_slot_mut on a list of Bool");
+    crate::errors::guard(|| {
+        // SAFETY: caller's contract.
+        unsafe {
+            if is_packed((*list).elem) {
+                crate::errors::internal_error("lm_list_slot_mut on a list of Bool");
+            }
+            let at = resolve_or_fail(i, (*list).len as usize, loc);
+            let slot = (*list).data.add(at);
+            if Ty::new((*list).elem).is_heap() {
+                // `lm_unshare` consumes the slot's reference and returns one to
+                // an object nobody else holds.
+                slot.write(lm_unshare(slot_obj(slot.read())) as Slot);
+            }
+            slot
         }
-        let at = resolve_or_fail(i, (*list).len as usize, loc);
-        let slot = (*list).data.add(at);
-        if Ty::new((*list).elem).is_heap() {
-            // `lm_unshare` consumes the slot's reference and returns one to
-            // an object nobody else holds.
-            slot.write(lm_unshare(slot_obj(slot.read())) as Slot);
-        }
-        slot
-    }
+    })
 }
 
 /// `xs[i]` on a packed `list[Bool]`: [`lm_list_get`] (the name is for the
@@ -209,6 +217,7 @@ pub unsafe extern "C" fn lm_list_slot_mut(
 /// As for [`lm_list_get`].
 #[no_mangle]
 pub unsafe extern "C" fn lm_bools_get(list: *const ListObj, i: i64, loc: *const SourceLoc) -> Slot {
+    // (No guard: the function it calls has its own.)
     // SAFETY: caller's contract.
     unsafe { lm_list_get(list, i, loc) }
 }
@@ -224,6 +233,7 @@ pub unsafe extern "C" fn lm_bools_set(
     v: Slot,
     loc: *const SourceLoc,
 ) -> *mut ListObj {
+    // (No guard: the function it calls has its own.)
     // SAFETY: caller's contract.
     unsafe { lm_list_set(list, i, v, loc) }
 }
@@ -250,6 +260,7 @@ pub unsafe extern "C" fn lm_list_set_unique(
     v: Slot,
     loc: *const SourceLoc,
 ) -> *mut ListObj {
+    // (No guard: the function it calls has its own.)
     // SAFETY: caller's contract.
     unsafe { lm_list_set(list, i, v, loc) }
 }
@@ -266,6 +277,7 @@ pub unsafe extern "C" fn lm_bools_set_unique(
     v: Slot,
     loc: *const SourceLoc,
 ) -> *mut ListObj {
+    // (No guard: the function it calls has its own.)
     // SAFETY: caller's contract.
     unsafe { lm_list_set(list, i, v, loc) }
 }

@@ -107,23 +107,25 @@ pub unsafe extern "C" fn lm_map_entry(
     take: i8,
     loc: *const SourceLoc,
 ) -> Slot {
-    // SAFETY: caller's contract.
-    unsafe {
-        let shape = sorted::shape(map);
-        let Ok(at) = sorted::find(map, k) else {
-            let mut key = String::new();
-            let _ = crate::value::write_value(&mut key, k, shape.key, true);
-            fail_current_task(&format!("no entry for key {key} in the map"), loc);
-        };
-        let (slots, _) = sorted::entries(map);
-        if take != 0 {
-            std::mem::replace(&mut slots[2 * at + 1], 0)
-        } else {
-            let v = slots[2 * at + 1];
-            retain_slot(v, shape.value);
-            v
+    crate::errors::guard(|| {
+        // SAFETY: caller's contract.
+        unsafe {
+            let shape = sorted::shape(map);
+            let Ok(at) = sorted::find(map, k) else {
+                let mut key = String::new();
+                let _ = crate::value::write_value(&mut key, k, shape.key, true);
+                fail_current_task(&format!("no entry for key {key} in the map"), loc);
+            };
+            let (slots, _) = sorted::entries(map);
+            if take != 0 {
+                std::mem::replace(&mut slots[2 * at + 1], 0)
+            } else {
+                let v = slots[2 * at + 1];
+                retain_slot(v, shape.value);
+                v
+            }
         }
-    }
+    })
 }
 
 /// `remove(m, k)`: consumes `map` and returns it without the key (a copy

@@ -54,6 +54,14 @@ pub(crate) fn enter_stack(limit: usize, guard: (usize, usize)) {
     lm_stack_limit.store(limit, Ordering::Relaxed);
 }
 
+/// The guard region of the running stack (to restore after a nested switch).
+pub(crate) fn current_guard() -> (usize, usize) {
+    (
+        GUARD_START.load(Ordering::Relaxed),
+        GUARD_END.load(Ordering::Relaxed),
+    )
+}
+
 /// Called by the scheduler when back on its own stack.
 pub(crate) fn leave_stack() {
     lm_stack_limit.store(0, Ordering::Relaxed);

@@ -22,13 +22,14 @@
 //! wait for, every task is blocked for good: a deadlock, reported as a
 //! failure of `main`.
 //!
-//! A task that fails ([`crate::errors::fail_current_task`]) has already
-//! settled its future; it yields [`Yield::Finished`] and is never resumed:
-//! the loop resets its coroutine and recycles its stack. Cancelling a
-//! suspended task ([`cancel`]) does the same from outside, after cancelling
-//! the branches of the form it waits on. Neither unwinds the task's frames:
-//! its `defer` blocks do not run and the values its frames own are not
-//! released (docs/language-decisions.md, "Failure and cancellation").
+//! A task that fails records its failure here ([`record_failure`]) and
+//! leaves its frames through generated cleanup code (`crate::errors`); when
+//! its body returns, the failure settles its future. Cancelling a suspended
+//! task ([`cancel`]) cancels the branches of the form it waits on, then
+//! resumes it at once, from the canceller, with the failure `cancelled`: it
+//! runs its `defer` blocks and releases what it owns before `cancel`
+//! returns (async.md §9). While it unwinds, every suspension point fails at
+//! once with `cancelled` again, so it never suspends.
 //!
 //! The scheduler state is thread-local (one scheduler per thread; only the
 //! main thread runs one) and wrapped in `ManuallyDrop`: at exit the process
@@ -55,15 +56,11 @@ pub const TASK_STACK_SIZE: usize = crate::stack::CHUNK_STACK_SIZE;
 /// What the `main` task's body returns: the exit status.
 pub type TaskResult = i64;
 
-/// What a task's coroutine yields to the loop.
-pub enum Yield {
-    /// Suspended at a suspension point; resume it when woken.
-    Suspended,
-    /// Failed (its future is settled): never resume it.
-    Finished,
-}
+/// What a task's coroutine yields to the loop: it suspended at a
+/// suspension point; resume it when woken.
+pub struct Suspended;
 
-type TaskCoroutine = Coroutine<(), Yield, (), TaskStack>;
+type TaskCoroutine = Coroutine<(), Suspended, (), TaskStack>;
 
 /// A task, by slab index and generation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -112,9 +109,11 @@ struct Task {
     /// The future this task settles (`None` for `main`).
     future: Option<Rc<FutureCell>>,
     cleanup: WaitCleanup,
-    /// `cancel()` of the running task itself: it fails at its next
-    /// suspension point.
+    /// `cancel()` of the running task itself, or a cancellation in
+    /// progress: every suspension point fails with `cancelled`.
     cancel_requested: bool,
+    /// The failure propagating through the task's frames.
+    pending: Option<Failure>,
 }
 
 struct Slot {
@@ -147,7 +146,7 @@ thread_local! {
         }))
     };
     /// The running task's yielder (it lives on that task's stack).
-    static YIELDER: Cell<*const Yielder<(), Yield>> = const { Cell::new(std::ptr::null()) };
+    static YIELDER: Cell<*const Yielder<(), Suspended>> = const { Cell::new(std::ptr::null()) };
 }
 
 fn with<R>(f: impl FnOnce(&mut Scheduler) -> R) -> R {
@@ -155,6 +154,14 @@ fn with<R>(f: impl FnOnce(&mut Scheduler) -> R) -> R {
 }
 
 impl Scheduler {
+    /// The stack limit of the running task (0 on the loop's own stack).
+    fn current_limit(&mut self) -> usize {
+        match self.current {
+            Some(t) => self.task_mut(t).map_or(0, |task| task.stack_limit),
+            None => 0,
+        }
+    }
+
     fn task_mut(&mut self, t: TaskRef) -> Option<&mut Task> {
         let slot = self.slots.get_mut(t.index as usize)?;
         if slot.generation != t.generation {
@@ -196,10 +203,11 @@ fn create(body: Box<dyn FnOnce()>, main: bool, future: Option<Rc<FutureCell>>) -
         .unwrap_or_else(|e| internal_error(&format!("cannot map a task stack: {e}")));
         let stack_limit = overflow::limit_for(stack.bottom(), stack.size());
         let guard = stack.guard_range();
-        let coroutine = Coroutine::with_stack(stack, move |yielder: &Yielder<(), Yield>, ()| {
-            YIELDER.with(|y| y.set(yielder));
-            body()
-        });
+        let coroutine =
+            Coroutine::with_stack(stack, move |yielder: &Yielder<(), Suspended>, ()| {
+                YIELDER.with(|y| y.set(yielder));
+                body()
+            });
         let task = Task {
             coroutine: Some(coroutine),
             stack_limit,
@@ -209,6 +217,7 @@ fn create(body: Box<dyn FnOnce()>, main: bool, future: Option<Rc<FutureCell>>) -
             future,
             cleanup: WaitCleanup::default(),
             cancel_requested: false,
+            pending: None,
         };
         let index = match s.free.pop() {
             Some(i) => {
@@ -312,11 +321,12 @@ fn deadlock() {
     ));
 }
 
-/// Resumes `t` until it suspends, fails or finishes.
-fn run(t: TaskRef) {
-    let (mut coroutine, limit, guard, old_cleanup) = with(|s| {
+/// Makes the waiting task `t` the running one; its coroutine, stack limit
+/// and guard region, for resuming it.
+fn enter(t: TaskRef) -> (TaskCoroutine, usize, (usize, usize)) {
+    let (coroutine, limit, guard, old_cleanup) = with(|s| {
         s.current = Some(t);
-        let task = s.task_mut(t).expect("picked from the queue");
+        let task = s.task_mut(t).expect("a waiting task is alive");
         task.state = State::Running;
         (
             task.coroutine
@@ -329,24 +339,28 @@ fn run(t: TaskRef) {
     });
     // Dropped outside the borrow: it may release values.
     drop(old_cleanup);
+    (coroutine, limit, guard)
+}
+
+/// Resumes `t` until it suspends, fails or finishes.
+fn run(t: TaskRef) {
+    let (mut coroutine, limit, guard) = enter(t);
     // No scheduler borrow is held while the task runs: it may spawn or
     // suspend, which borrow the table themselves.
     overflow::enter_stack(limit, guard);
+    // A started task puts back its own guard depth when it resumes; a new
+    // one starts in generated code, outside any guard.
+    crate::errors::set_guard_depth(0);
     let outcome = coroutine.resume(());
+    crate::errors::set_guard_depth(0);
     overflow::leave_stack();
     with(|s| s.current = None);
     match outcome {
-        CoroutineResult::Yield(Yield::Suspended) => with(|s| {
+        CoroutineResult::Yield(Suspended) => with(|s| {
             if let Some(task) = s.task_mut(t) {
                 task.coroutine = Some(coroutine);
             }
         }),
-        CoroutineResult::Yield(Yield::Finished) => {
-            // SAFETY: the task's frames are abandoned on purpose (see the
-            // module docs); nothing on that stack is referenced from outside.
-            unsafe { coroutine.force_reset() };
-            finish(t, coroutine);
-        }
         CoroutineResult::Return(()) => finish(t, coroutine),
     }
 }
@@ -372,6 +386,29 @@ fn current_or_die() -> TaskRef {
 /// Whether the running task is `main` (or no task runs).
 pub fn current_is_main() -> bool {
     with(|s| s.current.is_none() || s.current == s.main)
+}
+
+/// Records `failure` as the running task's pending failure (replacing one a
+/// `defer` block interrupted); `false` outside any task.
+pub fn record_failure(failure: Failure) -> bool {
+    with(|s| {
+        let Some(t) = s.current else { return false };
+        match s.task_mut(t) {
+            Some(task) => {
+                task.pending = Some(failure);
+                true
+            }
+            None => false,
+        }
+    })
+}
+
+/// Takes the running task's pending failure.
+pub fn take_failure() -> Option<Failure> {
+    with(|s| {
+        let t = s.current?;
+        s.task_mut(t)?.pending.take()
+    })
 }
 
 /// The future the running task settles (`None` for `main`).
@@ -458,16 +495,21 @@ fn switch_out() {
     let me = current_or_die();
     check_self_cancel(me);
     let yielder = YIELDER.with(|y| y.get());
+    // Each task has its own guard depth (the runtime call it suspended in).
+    let depth = crate::errors::guard_depth();
     // SAFETY: set by this task's coroutine on entry; the yielder lives on this
     // task's stack, which is the stack we are running on.
-    unsafe { (*yielder).suspend(Yield::Suspended) };
+    unsafe { (*yielder).suspend(Suspended) };
     // Other tasks overwrote the slot while we were suspended.
     YIELDER.with(|y| y.set(yielder));
+    crate::errors::set_guard_depth(depth);
     with(|s| {
         if let Some(t) = s.task_mut(me) {
             t.epoch += 1;
         }
     });
+    // Cancelled while suspended: fail here (`cancel` resumed us).
+    check_self_cancel(me);
 }
 
 fn check_self_cancel(me: TaskRef) {
@@ -478,18 +520,13 @@ fn check_self_cancel(me: TaskRef) {
     }
 }
 
-/// Ends the running task after its failure was recorded: never returns.
-pub fn finish_failed_task() -> ! {
-    let yielder = YIELDER.with(|y| y.get());
-    // SAFETY: as in `switch_out`; the loop never resumes a finished task.
-    unsafe { (*yielder).suspend(Yield::Finished) };
-    internal_error("a failed task was resumed")
-}
-
-/// Cancels the task `t` (async.md §6, §9): a suspended or ready task is
-/// removed at once (after the branches of the form it waits on, in source
-/// order) and its future settles with `cancelled`; the running task fails at
-/// its next suspension point. Returns without effect for a finished task.
+/// Cancels the task `t` (async.md §6, §9). A task that has not started is
+/// removed and its future settles with `cancelled`. A suspended (or woken,
+/// not yet resumed) task first has the branches of the form it waits on
+/// cancelled, in source order, and what it registered undone; then it is
+/// resumed here, failing with `cancelled` at its suspension point, and
+/// runs its cleanup to the end before `cancel` returns. The running task
+/// itself fails at its next suspension point. A finished task: no effect.
 pub fn cancel(t: TaskRef) {
     if current_task() == Some(t) {
         with(|s| {
@@ -499,12 +536,16 @@ pub fn cancel(t: TaskRef) {
         });
         return;
     }
-    let cleanup = with(|s| {
+    let found = with(|s| {
         s.task_mut(t)
-            .filter(|task| task.state != State::Running)
-            .map(|task| std::mem::take(&mut task.cleanup))
+            .filter(|task| task.state != State::Running && !task.cancel_requested)
+            .map(|task| {
+                task.cancel_requested = true;
+                let started = task.coroutine.as_ref().is_some_and(|c| c.started());
+                (std::mem::take(&mut task.cleanup), started)
+            })
     });
-    let Some(cleanup) = cleanup else {
+    let Some((cleanup, started)) = found else {
         return;
     };
     for branch in &cleanup.branches {
@@ -516,22 +557,44 @@ pub fn cancel(t: TaskRef) {
     if let Some(undo) = cleanup.on_cancel {
         undo();
     }
-    let Some(task) = with(|s| s.free_slot(t)) else {
-        return;
-    };
-    if let Some(future) = &task.future {
-        future.fail(Rc::new(Failure::new("cancelled".to_string(), None)));
-    }
-    let mut coroutine = task.coroutine.expect("a suspended task has its coroutine");
-    if coroutine.started() {
-        // SAFETY: the task is suspended in `switch_out`, holding no borrow;
-        // its frames are abandoned on purpose (module docs).
-        unsafe { coroutine.force_reset() };
-    } else {
+    if !started {
+        let Some(task) = with(|s| s.free_slot(t)) else {
+            return;
+        };
+        if let Some(future) = &task.future {
+            future.fail(Rc::new(Failure::new("cancelled".to_string(), None)));
+        }
+        let mut coroutine = task.coroutine.expect("a waiting task has its coroutine");
         // Not started: dropping the body releases what it captured.
         coroutine.force_unwind();
+        with(|s| s.pool.release(coroutine.into_stack()));
+        return;
     }
-    with(|s| s.pool.release(coroutine.into_stack()));
+    resume_to_finish(t);
+}
+
+/// Resumes the cancelled task `t` from the running code (a task or the
+/// loop) until it has finished unwinding, then puts the caller's context
+/// back.
+fn resume_to_finish(t: TaskRef) {
+    let (caller, caller_limit) = with(|s| (s.current, s.current_limit()));
+    let caller_guard = crate::overflow::current_guard();
+    let depth = crate::errors::guard_depth();
+    let yielder = YIELDER.with(|y| y.get());
+    let (mut coroutine, limit, guard) = enter(t);
+    overflow::enter_stack(limit, guard);
+    crate::errors::set_guard_depth(0);
+    let outcome = coroutine.resume(());
+    overflow::enter_stack(caller_limit, caller_guard);
+    YIELDER.with(|y| y.set(yielder));
+    crate::errors::set_guard_depth(depth);
+    with(|s| s.current = caller);
+    match outcome {
+        CoroutineResult::Return(()) => finish(t, coroutine),
+        CoroutineResult::Yield(Suspended) => {
+            internal_error("a cancelled task suspended while unwinding")
+        }
+    }
 }
 
 /// Stacks waiting in this thread's pool (for tests and statistics).
@@ -624,12 +687,20 @@ pub(crate) mod tests {
         run_main(Box::new(move || {
             let l2 = l.clone();
             let future = FutureCell::new_pending(crate::typedesc::test_descs::int());
+            let settles = future.clone();
             let child = spawn(
                 Box::new(move || {
                     l2.borrow_mut().push("child1");
                     let token = prepare_wait();
                     let _ = token;
-                    suspend();
+                    // As an exported runtime function suspends: under a
+                    // guard, which turns the cancellation into the flag.
+                    crate::errors::guard(suspend);
+                    if crate::errors::is_failing() {
+                        l2.borrow_mut().push("child unwinds");
+                        settles.fail(Rc::new(crate::errors::take_pending_failure()));
+                        return;
+                    }
                     l2.borrow_mut().push("never");
                 }),
                 future.clone(),
@@ -639,7 +710,7 @@ pub(crate) mod tests {
             assert!(future.is_failed());
             0
         }));
-        assert_eq!(*log.borrow(), ["child1", "parent"]);
+        assert_eq!(*log.borrow(), ["child1", "parent", "child unwinds"]);
         assert_eq!(live_tasks(), before);
     }
 }

@@ -622,17 +622,19 @@ pub unsafe extern "C" fn lm_str_index(
     i: i64,
     loc: *const SourceLoc,
 ) -> *mut LmString {
-    // SAFETY: caller passes a live string; an ASCII string's bytes are all
-    // below 128, so the table lookup is in range.
-    unsafe {
-        if (*s).header.flags & FLAG_STR_ASCII != 0 {
-            if let Some(at) = resolve_index(i, (*s).len) {
-                let byte = *data(s).add(at as usize);
-                return lm_ascii_chars[usize::from(byte & 0x7F)].as_ptr();
+    crate::errors::guard(|| {
+        // SAFETY: caller passes a live string; an ASCII string's bytes are all
+        // below 128, so the table lookup is in range.
+        unsafe {
+            if (*s).header.flags & FLAG_STR_ASCII != 0 {
+                if let Some(at) = resolve_index(i, (*s).len) {
+                    let byte = *data(s).add(at as usize);
+                    return lm_ascii_chars[usize::from(byte & 0x7F)].as_ptr();
+                }
             }
+            str_index_general(s, i, loc)
         }
-        str_index_general(s, i, loc)
-    }
+    })
 }
 
 /// [`lm_str_index`] beyond its ASCII fast path: a string not known to be

@@ -85,7 +85,7 @@ pub struct FnCx<'a, 'e> {
     blocks: Vec<Block>,
     func_refs: HashMap<FuncId, ir::FuncRef>,
     data_gvs: HashMap<DataId, ir::GlobalValue>,
-    error_blocks: HashMap<(i32, Loc), Block>,
+    error_blocks: HashMap<(i32, Loc, Option<(Local, bool)>), Block>,
     locs: Vec<Loc>,
     loc_index: HashMap<Loc, u32>,
     /// Ranges of Int locals known from dominating branches at the current
@@ -100,6 +100,14 @@ pub struct FnCx<'a, 'e> {
     /// Locals holding list slot addresses (their loads and stores are in
     /// the element region).
     slot_addresses: std::collections::HashSet<Local>,
+    /// Where failure edges go: the MIR landing's block, or a block that
+    /// returns a dummy value when the function has no landing.
+    landing: Option<Block>,
+    /// The statement being built assigns this local: on its failure edge a
+    /// heap destination gets the immortal empty string (its old value may
+    /// already be released), unless the call reads it (`keep`: a consuming
+    /// runtime function leaves its argument to the caller when it fails).
+    dest: Option<(Local, bool)>,
 }
 
 /// Builds the Cranelift IR of `Program::functions[index]`.
@@ -167,6 +175,8 @@ fn build_with(
         frozen_lists: Vec::new(),
         mem,
         slot_addresses: crate::fast_paths::slot_addresses(mir_fn),
+        landing: None,
+        dest: None,
     };
     fx.build_body(stack_check)?;
     let locs = std::mem::take(&mut fx.locs);
@@ -202,6 +212,14 @@ impl<'a, 'e> FnCx<'a, 'e> {
         for _ in &mir.blocks {
             self.blocks.push(self.b.create_block());
         }
+        if let Some(landing) = mir.landing {
+            self.landing = Some(self.block(landing)?);
+            for (index, block) in self.blocks.iter().enumerate() {
+                if crate::inline::is_landing_block(mir, index) {
+                    self.b.set_cold_block(*block);
+                }
+            }
+        }
 
         // Prologue: bind parameters, check the stack, enter MIR block 0.
         let prologue = self.b.create_block();
@@ -227,7 +245,8 @@ impl<'a, 'e> FnCx<'a, 'e> {
         for (index, block) in mir.blocks.iter().enumerate() {
             // A block nothing jumps to (MIR passes leave them behind) is not
             // emitted: its code would only count against inlining.
-            if index != 0 && !targeted[index] {
+            let is_landing = mir.landing.is_some_and(|l| l.0 as usize == index);
+            if index != 0 && !targeted[index] && !is_landing {
                 continue;
             }
             self.b.switch_to_block(self.blocks[index]);
@@ -380,7 +399,107 @@ impl<'a, 'e> FnCx<'a, 'e> {
             let dead = self.b.create_block();
             self.b.switch_to_block(dead);
         }
+        match rf.fails {
+            lumen_abi::Fails::Never => {}
+            lumen_abi::Fails::May => self.failure_edge(),
+            lumen_abi::Fails::Always => {
+                self.jump_to_failure();
+                let dead = self.b.create_block();
+                self.b.switch_to_block(dead);
+            }
+        }
         Ok(result)
+    }
+
+    /// After a call that may fail: continues in a new block unless the
+    /// runtime's failure flag is set, which takes the failure edge.
+    pub(crate) fn failure_edge(&mut self) {
+        let flag_addr = self.data_addr(self.em.failing);
+        // Not `readonly`: any call may set it; notrap + aligned: a valid static.
+        let flag = self
+            .b
+            .ins()
+            .load(types::I8, ir::MemFlagsData::trusted(), flag_addr, 0);
+        let (target, fill) = self.failure_target();
+        let cont = self.b.create_block();
+        self.b.ins().brif(flag, target, &[], cont, &[]);
+        self.fill_failure_blocks(fill);
+        self.b.switch_to_block(cont);
+    }
+
+    /// Ends the current block with a jump along the failure edge.
+    pub(crate) fn jump_to_failure(&mut self) {
+        let (target, fill) = self.failure_target();
+        self.b.ins().jump(target, &[]);
+        self.fill_failure_blocks(fill);
+    }
+
+    /// The block a failure of the current statement jumps to: the landing,
+    /// through a block that first gives a heap destination the immortal
+    /// empty string (see `dest`). The blocks it creates are filled by
+    /// [`Self::fill_failure_blocks`] once the current block is ended (the
+    /// builder fills one block at a time).
+    fn failure_target(&mut self) -> (Block, FailureBlocks) {
+        let mut fill = FailureBlocks::default();
+        let landing = match self.landing {
+            Some(block) => block,
+            None => {
+                let block = self.b.create_block();
+                self.b.set_cold_block(block);
+                self.landing = Some(block);
+                fill.dummy_return = Some(block);
+                block
+            }
+        };
+        let Some((dest, keep)) = self.dest else {
+            return (landing, fill);
+        };
+        let heap = self
+            .mir
+            .locals
+            .get(dest.0 as usize)
+            .is_some_and(|d| d.ty.is_heap());
+        if !heap || keep {
+            return (landing, fill);
+        }
+        let edge = self.b.create_block();
+        self.b.set_cold_block(edge);
+        fill.clear_dest = Some((edge, dest, landing));
+        (edge, fill)
+    }
+
+    fn fill_failure_blocks(&mut self, fill: FailureBlocks) {
+        if let Some(block) = fill.dummy_return {
+            self.b.switch_to_block(block);
+            self.return_dummy();
+        }
+        if let Some((edge, dest, landing)) = fill.clear_dest {
+            self.b.switch_to_block(edge);
+            let em = &mut *self.em;
+            if let Ok(id) = em.data.string(&mut em.module, "") {
+                let empty = self.data_addr(id);
+                self.b.def_var(self.vars[dest.0 as usize], empty);
+            }
+            self.b.ins().jump(landing, &[]);
+        }
+    }
+
+    /// Returns the dummy value of the function's return type (the failure
+    /// propagates to the caller).
+    pub(crate) fn return_dummy(&mut self) {
+        let value = match self.mir.ret {
+            Ty::Int => self.b.ins().iconst(types::I64, 0),
+            Ty::Float => self.b.ins().f64const(0.0),
+            Ty::Bool | Ty::Null => self.b.ins().iconst(types::I8, 0),
+            Ty::Str | Ty::Ptr => {
+                let em = &mut *self.em;
+                match em.data.string(&mut em.module, "") {
+                    Ok(id) => self.data_addr(id),
+                    Err(_) => self.b.ins().iconst(self.pointer, 0),
+                }
+            }
+        };
+        self.b.ins().return_(&[value]);
     }
 
     fn check_runtime_args(&self, rf: &RuntimeFn, args: &[Value]) -> Result<(), CodegenError> {
@@ -440,12 +559,13 @@ impl<'a, 'e> FnCx<'a, 'e> {
     }
 
     fn error_block(&mut self, code: RuntimeErrorCode, loc: Loc) -> (Block, bool) {
-        if let Some(block) = self.error_blocks.get(&(code as i32, loc)) {
+        let key = (code as i32, loc, self.dest);
+        if let Some(block) = self.error_blocks.get(&key) {
             return (*block, false);
         }
         let block = self.b.create_block();
         self.b.set_cold_block(block);
-        self.error_blocks.insert((code as i32, loc), block);
+        self.error_blocks.insert(key, block);
         (block, true)
     }
 
@@ -467,7 +587,7 @@ impl<'a, 'e> FnCx<'a, 'e> {
                 .map_err(|e| self.error(e.message()))?;
             let fref = self.func_ref(id);
             self.b.ins().call(fref, &[code, loc]);
-            self.b.ins().trap(UNREACHABLE_TRAP);
+            self.jump_to_failure();
         }
         Ok(())
     }
@@ -475,7 +595,10 @@ impl<'a, 'e> FnCx<'a, 'e> {
     fn statement(&mut self, kind: &StmtKind, loc: Loc) -> Result<(), CodegenError> {
         match kind {
             StmtKind::Assign(local, rvalue) => {
-                let value = self.rvalue(rvalue, loc, Some(*local))?.ok_or_else(|| {
+                self.dest = Some((*local, rvalue_reads(rvalue, *local)));
+                let value = self.rvalue(rvalue, loc, Some(*local));
+                self.dest = None;
+                let value = value?.ok_or_else(|| {
                     self.error(format!(
                         "assigning the result of a call that returns nothing to _{}",
                         local.0
@@ -588,7 +711,9 @@ impl<'a, 'e> FnCx<'a, 'e> {
                 let id = self.em.cell_id(index);
                 let fref = self.func_ref(id);
                 let call = self.b.ins().call(fref, &values);
-                self.b.inst_results(call).first().copied()
+                let result = self.b.inst_results(call).first().copied();
+                self.failure_edge();
+                result
             }
             Rvalue::Load { base, offset, ty } => {
                 let base_ty = self.operand_ty(base)?;
@@ -644,7 +769,9 @@ impl<'a, 'e> FnCx<'a, 'e> {
                     .push(AbiParam::new(clif_type(*ret, self.pointer)));
                 let sigref = self.b.import_signature(sig);
                 let call = self.b.ins().call_indirect(sigref, code, &values);
-                self.b.inst_results(call).first().copied()
+                let result = self.b.inst_results(call).first().copied();
+                self.failure_edge();
+                result
             }
             Rvalue::ToSlot(op) => {
                 let ty = self.operand_ty(op)?;
@@ -820,6 +947,28 @@ pub(crate) fn float_cc(op: BinOp) -> Option<FloatCC> {
         BinOp::Ge => FloatCC::GreaterThanOrEqual,
         _ => return None,
     })
+}
+
+/// Blocks of a failure edge still to be filled (see `FnCx::failure_target`).
+#[derive(Default)]
+struct FailureBlocks {
+    /// The shared dummy return of a function without a landing.
+    dummy_return: Option<Block>,
+    /// A block clearing a heap destination, then jumping to the landing.
+    clear_dest: Option<(Block, Local, Block)>,
+}
+
+/// Whether `rvalue` reads `local` (see `FnCx::dest`).
+fn rvalue_reads(rvalue: &Rvalue, local: Local) -> bool {
+    let is = |op: &Operand| matches!(op, Operand::Local(l) if *l == local);
+    match rvalue {
+        Rvalue::Runtime(_, args) => args
+            .iter()
+            .any(|a| matches!(a, RtArg::Operand(op) if is(op))),
+        Rvalue::Call(_, args) => args.iter().any(is),
+        Rvalue::CallIndirect { callee, args, .. } => is(callee) || args.iter().any(is),
+        _ => false,
+    }
 }
 
 /// For every MIR block, whether some terminator jumps to it.

@@ -116,11 +116,20 @@ pub fn build_all(
 
 /// Number of MIR statements of a function.
 fn mir_size(program: &Program, f: usize) -> usize {
-    program.functions[f]
-        .blocks
+    let f = &program.functions[f];
+    f.blocks
         .iter()
-        .map(|b| b.stmts.len() + 1)
+        .enumerate()
+        .filter(|(i, _)| !is_landing_block(f, *i))
+        .map(|(_, b)| b.stmts.len() + 1)
         .sum()
+}
+
+/// Whether MIR block `index` belongs to the function's failure landing:
+/// lowering builds the landing last, so it and every block after it are
+/// cleanup code that only a failure reaches (cold, not counted as size).
+pub fn is_landing_block(f: &lumen_mir::Function, index: usize) -> bool {
+    f.landing.is_some_and(|l| index >= l.0 as usize)
 }
 
 /// (instructions outside cold blocks, all instructions), not counting

@@ -33,6 +33,8 @@ pub struct Emitter {
     cells: Vec<FuncId>,
     program_entry: FuncId,
     pub(crate) stack_limit: DataId,
+    /// The runtime's failure flag (`lumen_abi::FAILING_SYMBOL`).
+    pub(crate) failing: DataId,
     /// The runtime's `lm_ascii_chars` table (inline `s[i]`).
     pub(crate) ascii_chars: DataId,
     pub(crate) data: DataTable,
@@ -74,6 +76,11 @@ impl Emitter {
             )
             .map_err(|e| CodegenError::new(format!("declaring the program entry: {e}")))?;
         let stack_limit = stack_check::declare(&mut module)?;
+        let failing = module
+            .declare_data(lumen_abi::FAILING_SYMBOL, Linkage::Import, true, false)
+            .map_err(|e| {
+                CodegenError::new(format!("declaring `{}`: {e}", lumen_abi::FAILING_SYMBOL))
+            })?;
         let ascii_chars = module
             .declare_data(lumen_abi::ASCII_CHARS_SYMBOL, Linkage::Import, false, false)
             .map_err(|e| {
@@ -91,6 +98,7 @@ impl Emitter {
             cells,
             program_entry,
             stack_limit,
+            failing,
             ascii_chars,
             data: DataTable::default(),
             ctx,

@@ -13,7 +13,7 @@ use cranelift_module::{DataId, Linkage, Module};
 use lumen_abi::STACK_LIMIT_SYMBOL;
 use lumen_mir::Loc;
 
-use crate::function::{FnCx, UNREACHABLE_TRAP};
+use crate::function::FnCx;
 use crate::CodegenError;
 
 /// Declares the runtime's `lm_stack_limit` (a `usize`) as imported data.
@@ -49,7 +49,9 @@ pub fn emit(fx: &mut FnCx, loc: Loc) -> Result<(), CodegenError> {
         .map_err(|e| fx.error(e.message()))?;
     let fref = fx.func_ref(id);
     fx.b.ins().call(fref, &[loc]);
-    fx.b.ins().trap(UNREACHABLE_TRAP);
+    // The failure is recorded; nothing of this frame exists yet, so it
+    // returns straight to the caller, whose failure edge takes over.
+    fx.return_dummy();
 
     fx.b.switch_to_block(cont);
     Ok(())

@@ -120,6 +120,14 @@ pub struct Function {
     /// only in it (`optimize::hoist_rows`). Code generation may read their
     /// `len` and `data` once, before the loop.
     pub frozen_lists: Vec<Local>,
+    /// Where a failing call's failure edge goes (`docs/runtime-abi.md`,
+    /// "Failures"): after every call that may fail, the code generator
+    /// tests the runtime's failure flag and jumps here when it is set. The
+    /// landing (built by lowering) runs the due `defer` blocks, releases
+    /// the owned heap locals and returns a dummy value. No terminator jumps
+    /// to it; passes treat it as a second entry. `None`: a failure returns
+    /// a dummy value at once (nothing to clean up).
+    pub landing: Option<BlockId>,
 }
 
 #[derive(Clone, Debug)]
@@ -341,6 +349,39 @@ impl Terminator {
                 ..
             } => vec![*then_block, *else_block],
             Terminator::Return(_) | Terminator::Unreachable => Vec::new(),
+        }
+    }
+}
+
+impl Rvalue {
+    /// Whether evaluating this may fail: a call, a runtime function the ABI
+    /// table marks as failing, checked Int arithmetic, a Float-to-Int cast.
+    /// The code generator gives such a statement a failure edge to the
+    /// landing, and passes must not move counting across it.
+    pub fn may_fail(&self) -> bool {
+        match self {
+            Rvalue::Call(..) | Rvalue::CallIndirect { .. } => true,
+            Rvalue::Runtime(f, _) => f.fails != lumen_abi::Fails::Never,
+            Rvalue::Binary {
+                op, ty: Ty::Int, ..
+            } => matches!(
+                op,
+                BinOp::Add
+                    | BinOp::Sub
+                    | BinOp::Mul
+                    | BinOp::Div
+                    | BinOp::FloorDiv
+                    | BinOp::Mod
+                    | BinOp::Shl
+                    | BinOp::Shr
+            ),
+            Rvalue::Unary {
+                op: UnOp::Neg,
+                ty: Ty::Int,
+                ..
+            } => true,
+            Rvalue::Cast(Cast::FloatToInt, _) => true,
+            _ => false,
         }
     }
 }

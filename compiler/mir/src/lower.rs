@@ -149,8 +149,19 @@ struct FnLowerer<'a, 'l> {
     /// string patterns are lowered: the scrutinee and its
     /// `lm_str_byte_key`, which those patterns compare instead of strings.
     str_key: Option<(Local, Local)>,
-    /// `defer` blocks registered in each enclosing block, outermost first.
-    defers: Vec<Vec<hir::Block>>,
+    /// `defer` blocks registered in each enclosing block, outermost first,
+    /// as indexes into `defer_table`.
+    defers: Vec<Vec<usize>>,
+    /// Every `defer` of the cell, in registration order: its body and the
+    /// defer state in force before it (see `defer_state`).
+    defer_table: Vec<(hir::Block, u32)>,
+    /// The *defer state* where the code being lowered runs: 0 when no
+    /// `defer` is pending, else 1 + the index in `defer_table` of the
+    /// innermost pending one (whose entry names the state before it, and so
+    /// on). The local `defer_state_local` holds it at run time, so the
+    /// failure landing knows which `defer` blocks are due.
+    defer_state: u32,
+    defer_state_local: Option<Local>,
     /// For each loop, how many defer scopes enclose it (a `break` or
     /// `continue` runs the defers of the scopes it leaves).
     loop_defer_depth: HashMap<hir::LoopId, usize>,
@@ -180,6 +191,9 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             borrow_bindings: false,
             str_key: None,
             defers: Vec::new(),
+            defer_table: Vec::new(),
+            defer_state: 0,
+            defer_state_local: None,
             loop_defer_depth: HashMap::new(),
             ret_local: Local(0),
             ret_ty,
@@ -234,6 +248,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
     }
 
     fn finish(mut self, file_name: &str) -> Function {
+        let landing = self.landing();
         // Returns lowered before some locals existed release those too.
         let owned = self.owned_heap_locals();
         for (block, known) in std::mem::take(&mut self.returns) {
@@ -268,6 +283,13 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
                 loc: self.loc(self.cell.span.start),
             })
             .collect();
+        let mut inits = inits;
+        if let Some(state) = self.defer_state_local {
+            inits.push(Statement {
+                kind: MirStmt::Assign(state, Rvalue::Use(Operand::Const(Const::Int(0)))),
+                loc: self.loc(self.cell.span.start),
+            });
+        }
         let entry = &mut self.blocks[0].stmts;
         entry.splice(0..0, inits);
         let blocks = self
@@ -288,7 +310,77 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             loc: self.index.loc(self.cell.span.start),
             file_name: file_name.to_string(),
             frozen_lists: Vec::new(),
+            landing: Some(landing),
         }
+    }
+
+    /// Builds the cell's *landing*, where every failing call's failure edge
+    /// goes (the code generator adds the edges; `Function::landing`): runs
+    /// the `defer` blocks the defer state says are due, innermost first,
+    /// with the failure held, then releases every owned heap local — which
+    /// by the rules of this module all hold a reference or the immortal
+    /// empty string at any call — and returns a dummy value with the
+    /// failure propagating.
+    fn landing(&mut self) -> BlockId {
+        let loc = self.loc(self.cell.span.start);
+        let landing = self.new_block();
+        self.switch_to(landing);
+        if let Some(state) = self.defer_state_local {
+            self.runtime_effect(abi::LM_FAILURE_HOLD, Vec::new(), loc);
+            let dispatch = self.new_block();
+            self.goto(dispatch);
+            let tail = self.new_block();
+            let mut test = dispatch;
+            for id in 0..self.defer_table.len() {
+                let run = self.new_block();
+                let next = self.new_block();
+                self.switch_to(test);
+                let due = self.temp(
+                    Ty::Bool,
+                    Rvalue::Binary {
+                        op: BinOp::Eq,
+                        ty: Ty::Int,
+                        lhs: Operand::Local(state),
+                        rhs: Operand::Const(Const::Int(id as i64 + 1)),
+                    },
+                    loc,
+                );
+                self.terminate(Terminator::Branch {
+                    cond: due,
+                    then_block: run,
+                    else_block: next,
+                });
+                self.switch_to(run);
+                self.run_defer(id);
+                self.goto(dispatch);
+                test = next;
+            }
+            self.switch_to(test);
+            self.goto(tail);
+            self.switch_to(tail);
+            self.runtime_effect(abi::LM_FAILURE_RESUME, Vec::new(), loc);
+        }
+        for local in self.owned_heap_locals() {
+            self.push(MirStmt::Release(local), loc);
+        }
+        let dummy = match self.ret_ty {
+            Ty::Int => Const::Int(0),
+            Ty::Float => Const::Float(0.0),
+            Ty::Bool => Const::Bool(false),
+            Ty::Null => Const::Null,
+            Ty::Str | Ty::Ptr => Const::Str(String::new()),
+        };
+        let value = if self.ret_ty == Ty::Ptr {
+            // A `Str` constant typed as the pointer the cell returns.
+            let d = self.new_local(Ty::Ptr, None);
+            self.unowned.insert(d);
+            self.push(MirStmt::Assign(d, Rvalue::Use(Operand::Const(dummy))), loc);
+            Operand::Local(d)
+        } else {
+            Operand::Const(dummy)
+        };
+        self.terminate(Terminator::Return(value));
+        landing
     }
 
     /// Heap locals this function owns (not parameters, not the return local).
@@ -439,7 +531,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
 
     fn runtime_effect(&mut self, f: abi::RuntimeFn, args: Vec<RtArg>, loc: Loc) {
         self.push(MirStmt::Eval(Rvalue::Runtime(f, args)), loc);
-        if f.no_return {
+        if f.no_return || f.fails == abi::Fails::Always {
             self.terminate(Terminator::Unreachable);
         }
     }
@@ -465,6 +557,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
 
     /// Lowers a block; returns its value when it has a tail expression.
     fn block(&mut self, block: &hir::Block) -> Option<Operand> {
+        let state = self.defer_state;
         self.defers.push(Vec::new());
         for stmt in &block.stmts {
             self.stmt(stmt);
@@ -475,6 +568,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
         if !self.is_terminated() {
             self.run_defers(&[deferred]);
         }
+        self.defer_state = state;
         value
     }
 
@@ -491,28 +585,50 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             Operand::Local(kept)
         };
         let scopes = self.defers.clone();
+        let state = self.defer_state;
         self.run_defers(&scopes);
         if !self.is_terminated() {
             self.return_value(kept, loc);
         }
+        self.defer_state = state;
     }
 
     /// Lowers the given defer scopes' blocks, innermost scope and latest
     /// `defer` first. The scopes stay registered (other exits need them too).
-    fn run_defers(&mut self, scopes: &[Vec<hir::Block>]) {
+    fn run_defers(&mut self, scopes: &[Vec<usize>]) {
         for scope in scopes.iter().rev() {
-            for deferred in scope.iter().rev() {
-                // A deferred block runs without the defers of the scopes it
-                // is leaving (they are not re-entered).
-                let saved = std::mem::take(&mut self.defers);
-                self.block(deferred);
-                self.defers = saved;
+            for &id in scope.iter().rev() {
+                self.run_defer(id);
             }
         }
     }
 
+    /// Lowers the body of `defer_table[id]`, in the defer state before it
+    /// (so a failure inside runs only the defers registered before it).
+    fn run_defer(&mut self, id: usize) {
+        let (body, before) = self.defer_table[id].clone();
+        self.set_defer_state(before);
+        // A deferred block runs without the defers of the scopes it is
+        // leaving (they are not re-entered).
+        let saved = std::mem::take(&mut self.defers);
+        self.block(&body);
+        self.defers = saved;
+    }
+
+    /// Enters defer state `state`, at compile time and in the state local.
+    fn set_defer_state(&mut self, state: u32) {
+        self.defer_state = state;
+        if let Some(local) = self.defer_state_local {
+            let loc = self.loc(self.cell.span.start);
+            self.push(
+                MirStmt::Assign(local, Rvalue::Use(Operand::Const(Const::Int(state.into())))),
+                loc,
+            );
+        }
+    }
+
     /// The defer scopes inside loop `id`.
-    fn defers_inside(&self, id: hir::LoopId) -> Vec<Vec<hir::Block>> {
+    fn defers_inside(&self, id: hir::LoopId) -> Vec<Vec<usize>> {
         let depth = self
             .loop_defer_depth
             .get(&id)
@@ -700,22 +816,36 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
                 loc,
             ),
             StmtKind::Defer(body) => {
-                if let Some(scope) = self.defers.last_mut() {
-                    scope.push(body.clone());
+                if self.defers.is_empty() {
+                    return;
                 }
+                let id = self.defer_table.len();
+                self.defer_table.push((body.clone(), self.defer_state));
+                if let Some(scope) = self.defers.last_mut() {
+                    scope.push(id);
+                }
+                if self.defer_state_local.is_none() {
+                    self.defer_state_local =
+                        Some(self.new_local(Ty::Int, Some("defer state".into())));
+                }
+                self.set_defer_state(id as u32 + 1);
             }
             StmtKind::Break(id) => {
                 if let Some((_, exit)) = self.loops.get(id).copied() {
                     let scopes = self.defers_inside(*id);
+                    let state = self.defer_state;
                     self.run_defers(&scopes);
                     self.goto(exit);
+                    self.defer_state = state;
                 }
             }
             StmtKind::Continue(id) => {
                 if let Some((next, _)) = self.loops.get(id).copied() {
                     let scopes = self.defers_inside(*id);
+                    let state = self.defer_state;
                     self.run_defers(&scopes);
                     self.goto(next);
+                    self.defer_state = state;
                 }
             }
             StmtKind::Return(value) => {

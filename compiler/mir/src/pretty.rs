@@ -56,6 +56,9 @@ impl Display for Function {
                 .collect();
             writeln!(f, "    // frozen lists: {}", frozen.join(", "))?;
         }
+        if let Some(landing) = self.landing {
+            writeln!(f, "    // landing: bb{}", landing.0)?;
+        }
         for (i, block) in self.blocks.iter().enumerate() {
             writeln!(f, "  bb{i}:")?;
             write_block(f, block)?;

@@ -122,6 +122,11 @@ impl Verifier<'_> {
         for p in f.params.iter().chain(&f.frozen_lists) {
             self.local(*p)?;
         }
+        if let Some(landing) = f.landing {
+            if landing.0 as usize >= f.blocks.len() {
+                return Err(format!("the landing bb{} does not exist", landing.0));
+            }
+        }
         for (b, block) in f.blocks.iter().enumerate() {
             for (s, stmt) in block.stmts.iter().enumerate() {
                 self.statement(&stmt.kind)
@@ -474,6 +479,7 @@ mod tests {
                 loc: Loc::default(),
                 file_name: "t.lm".into(),
                 frozen_lists: Vec::new(),
+                landing: None,
             }],
             entry: FuncId(0),
             file_name: "t.lm".into(),

@@ -40,12 +40,29 @@ pub struct RuntimeFn {
     pub name: &'static str,
     pub params: &'static [AbiType],
     pub returns: &'static [AbiType],
-    /// `true` when the function never returns (errors, `exit`).
+    /// `true` when the function never returns (`exit`).
     pub no_return: bool,
+    /// Whether a call may fail (then generated code tests [`FAILING_SYMBOL`]
+    /// after it and takes the cell's failure edge).
+    pub fails: Fails,
+}
+
+/// How a runtime function can fail (`runtime/src/errors.rs`): failures
+/// *return*, with the flag [`FAILING_SYMBOL`] set, and the caller leaves
+/// its frame through its cleanup code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fails {
+    /// Never fails: no test after the call.
+    Never,
+    /// May fail: the caller tests the flag after the call.
+    May,
+    /// Always fails (`halt`, runtime errors): the caller takes its failure
+    /// edge right after the call.
+    Always,
 }
 
 macro_rules! runtime_functions {
-    ($( $(#[$meta:meta])* $konst:ident = $name:literal ( $($p:ident),* ) -> [ $($r:ident),* ] $(, $noret:ident)? ; )*) => {
+    ($( $(#[$meta:meta])* $konst:ident = $name:literal ( $($p:ident),* ) -> [ $($r:ident),* ] $(, $flag:ident)? ; )*) => {
         $(
             #[doc = concat!("`", $name, "`")]
             $(#[$meta])*
@@ -53,14 +70,18 @@ macro_rules! runtime_functions {
                 name: $name,
                 params: &[$(AbiType::$p),*],
                 returns: &[$(AbiType::$r),*],
-                no_return: runtime_functions!(@noret $($noret)?),
+                no_return: runtime_functions!(@noret $($flag)?),
+                fails: runtime_functions!(@fails $($flag)?),
             };
         )*
         /// Every runtime function compiled code may call.
         pub const RUNTIME_FUNCTIONS: &[RuntimeFn] = &[$($konst),*];
     };
-    (@noret) => { false };
     (@noret noreturn) => { true };
+    (@noret $($other:ident)?) => { false };
+    (@fails fails) => { Fails::May };
+    (@fails raises) => { Fails::Always };
+    (@fails $($other:ident)?) => { Fails::Never };
 }
 
 runtime_functions! {
@@ -108,11 +129,11 @@ runtime_functions! {
     LM_STR_CMP = "lm_str_cmp"(Ptr, Ptr) -> [I64];
     LM_STR_LEN = "lm_str_len"(Ptr) -> [I64];
     /// `s[i]`; negative counts from the end; out of range is a runtime error at `loc`.
-    LM_STR_INDEX = "lm_str_index"(Ptr, I64, Ptr) -> [Ptr];
+    LM_STR_INDEX = "lm_str_index"(Ptr, I64, Ptr) -> [Ptr], fails;
 
     // Arithmetic that is not worth inlining.
     /// `a ** b` on Int with the errors of semantics.md §2.
-    LM_INT_POW = "lm_int_pow"(I64, I64, Ptr) -> [I64];
+    LM_INT_POW = "lm_int_pow"(I64, I64, Ptr) -> [I64], fails;
     LM_FLOAT_POW = "lm_float_pow"(F64, F64) -> [F64];
     /// `%` on floats: the sign of the divisor.
     LM_FLOAT_MOD = "lm_float_mod"(F64, F64) -> [F64];
@@ -141,11 +162,11 @@ runtime_functions! {
     LM_LIST_LEN = "lm_list_len"(Ptr) -> [I64];
     /// `xs[i]` (negative from the end); the slot is returned owned (retained
     /// when heap); out of range is the runtime error of semantics.md §5 at `loc`.
-    LM_LIST_GET = "lm_list_get"(Ptr, I64, Ptr) -> [I64];
+    LM_LIST_GET = "lm_list_get"(Ptr, I64, Ptr) -> [I64], fails;
     /// `xs[i]` *borrowed*: as `lm_list_get` but the element is not retained;
     /// the caller only reads through it while `xs` still holds it (the row
     /// in `m[i][j]`).
-    LM_LIST_GET_BORROWED = "lm_list_get_borrowed"(Ptr, I64, Ptr) -> [I64];
+    LM_LIST_GET_BORROWED = "lm_list_get_borrowed"(Ptr, I64, Ptr) -> [I64], fails;
     /// Element `i` (negative from the end) of a list, borrowed, or 0 when `i`
     /// is out of range: a read that never fails, done before a loop on
     /// speculation (`mir::optimize::hoist_rows`).
@@ -153,23 +174,23 @@ runtime_functions! {
     /// The address of slot `i` of an unshared list whose element is then
     /// unshared too, for an update of the element in place (`xs[i].f = v`).
     /// Out of range is a runtime error at `loc`.
-    LM_LIST_SLOT_MUT = "lm_list_slot_mut"(Ptr, I64, Ptr) -> [Ptr];
+    LM_LIST_SLOT_MUT = "lm_list_slot_mut"(Ptr, I64, Ptr) -> [Ptr], fails;
     /// `xs[i] = v`: consumes the list (copy-on-write), borrows `v`; returns the
     /// list. Out of range is a runtime error at `loc`.
-    LM_LIST_SET = "lm_list_set"(Ptr, I64, I64, Ptr) -> [Ptr];
+    LM_LIST_SET = "lm_list_set"(Ptr, I64, I64, Ptr) -> [Ptr], fails;
     /// `xs[i]`, `xs[i] = v` and `append(xs, v)` on a `list[Bool]`, whose
     /// elements are packed (a byte each): exactly `lm_list_get`,
     /// `lm_list_set` and `lm_list_push`; the names tell the code generator
     /// the layout, so its inline fast paths need not read the descriptor.
-    LM_BOOLS_GET = "lm_bools_get"(Ptr, I64, Ptr) -> [I64];
-    LM_BOOLS_SET = "lm_bools_set"(Ptr, I64, I64, Ptr) -> [Ptr];
+    LM_BOOLS_GET = "lm_bools_get"(Ptr, I64, Ptr) -> [I64], fails;
+    LM_BOOLS_SET = "lm_bools_set"(Ptr, I64, I64, Ptr) -> [Ptr], fails;
     LM_BOOLS_PUSH = "lm_bools_push"(Ptr, I64) -> [Ptr];
     /// `xs[i] = v` where the MIR proved the list unshared
     /// (`mir::optimize::unique_lists`): exactly `lm_list_set` /
     /// `lm_bools_set`, but the code generator's inline store needs no count
     /// test, and its only call is the failing one (index out of range).
-    LM_LIST_SET_UNIQUE = "lm_list_set_unique"(Ptr, I64, I64, Ptr) -> [Ptr];
-    LM_BOOLS_SET_UNIQUE = "lm_bools_set_unique"(Ptr, I64, I64, Ptr) -> [Ptr];
+    LM_LIST_SET_UNIQUE = "lm_list_set_unique"(Ptr, I64, I64, Ptr) -> [Ptr], fails;
+    LM_BOOLS_SET_UNIQUE = "lm_bools_set_unique"(Ptr, I64, I64, Ptr) -> [Ptr], fails;
     /// `xs ++ ys` / `concat`: a new list.
     LM_LIST_CONCAT = "lm_list_concat"(Ptr, Ptr) -> [Ptr];
     /// The display form of any value (semantics.md §7) as a new string; strings
@@ -177,7 +198,7 @@ runtime_functions! {
     LM_STR_FROM_VALUE = "lm_str_from_value"(I64, Ptr) -> [Ptr];
     /// `json_encode(x)` / `json_pretty(x)`: `(slot, desc, pretty, loc)` -> a
     /// new string; a function value inside is a runtime error at `loc`.
-    LM_JSON_ENCODE = "lm_json_encode"(I64, Ptr, I32, Ptr) -> [Ptr];
+    LM_JSON_ENCODE = "lm_json_encode"(I64, Ptr, I32, Ptr) -> [Ptr], fails;
     /// `json_parse(s, result_desc)`: `result[Json, String]`, `ok` holding
     /// the `Json` value (a boxed union built with the descriptors under
     /// `result_desc`), `err` a message with `line:column`.
@@ -194,7 +215,7 @@ runtime_functions! {
     /// is a `() -> F` cell giving field `field`'s default, otherwise a
     /// `(record) -> Bool` `where` check whose failure message starts with the
     /// string `text`.
-    LM_FROM_JSON = "lm_from_json"(Ptr, Ptr, Ptr, I64) -> [Ptr];
+    LM_FROM_JSON = "lm_from_json"(Ptr, Ptr, Ptr, I64) -> [Ptr], fails;
     /// Writes the display form of any value to a stream.
     LM_WRITE_VALUE = "lm_write_value"(I32, I64, Ptr) -> [];
     /// Structural equality of two values of type `desc` (semantics.md §3).
@@ -229,7 +250,7 @@ runtime_functions! {
     /// The value of a key for an update inside it, owned; `take` (I8 1)
     /// empties the entry of an unshared map instead of retaining; a missing
     /// key fails the task at `loc`.
-    LM_MAP_ENTRY = "lm_map_entry"(Ptr, I64, I8, Ptr) -> [I64];
+    LM_MAP_ENTRY = "lm_map_entry"(Ptr, I64, I8, Ptr) -> [I64], fails;
     /// `remove(m, k)`: consumes the map; a missing key is no change.
     LM_MAP_REMOVE = "lm_map_remove"(Ptr, I64) -> [Ptr];
     LM_MAP_LEN = "lm_map_len"(Ptr) -> [I64];
@@ -263,56 +284,61 @@ runtime_functions! {
     /// by compiled code like a record (tuples use the record layout).
     LM_TUPLE_NEW = "lm_tuple_new"(Ptr) -> [Ptr];
 
-    // Failures: print `error: …` with the location, flush, exit 1 (or, later,
-    // fail the current task).
-    LM_RUNTIME_ERROR = "lm_runtime_error"(I32, Ptr) -> [], noreturn;
+    // Failures (`runtime/src/errors.rs`): record the running task's failure,
+    // set the flag and return; the caller takes its failure edge.
+    LM_RUNTIME_ERROR = "lm_runtime_error"(I32, Ptr) -> [], raises;
     /// `halt msg`: the message is a string object.
-    LM_HALT = "lm_halt"(Ptr, Ptr) -> [], noreturn;
+    LM_HALT = "lm_halt"(Ptr, Ptr) -> [], raises;
+    /// The landing of a cell with `defer` blocks: clears the flag while they
+    /// run (the failure stays pending) ...
+    LM_FAILURE_HOLD = "lm_failure_hold"() -> [];
+    /// ... and sets it again after them.
+    LM_FAILURE_RESUME = "lm_failure_resume"() -> [];
 
     // Futures and orchestration (async.md; `runtime/src/futures.rs`,
     // `forms.rs`, `channels.rs`). Closures passed here take no arguments;
     // values cross as slots; results are owned, arguments borrowed.
     /// `spawn(…)`: `(closure fn() -> T, Future[T] desc)` -> future handle.
-    LM_SPAWN = "lm_spawn"(Ptr, Ptr) -> [Ptr];
+    LM_SPAWN = "lm_spawn"(Ptr, Ptr) -> [Ptr], fails;
     /// `await f` on a `Future[T]`: `(future, loc)` -> the value's slot.
-    LM_AWAIT = "lm_await"(Ptr, Ptr) -> [I64];
+    LM_AWAIT = "lm_await"(Ptr, Ptr) -> [I64], fails;
     /// `await v` through lists, tuples, maps, nested futures: `(slot, from
     /// desc, to desc, loc)` -> slot.
-    LM_AWAIT_DEEP = "lm_await_deep"(I64, Ptr, Ptr, Ptr) -> [I64];
+    LM_AWAIT_DEEP = "lm_await_deep"(I64, Ptr, Ptr, Ptr) -> [I64], fails;
     /// `try await f`: `(future, Future[T] desc, result[T, String] desc)`.
-    LM_AWAIT_TRY = "lm_await_try"(Ptr, Ptr, Ptr) -> [Ptr];
+    LM_AWAIT_TRY = "lm_await_try"(Ptr, Ptr, Ptr) -> [Ptr], fails;
     /// `match await f` with a `String` arm: `(future, Future[T] desc, T |
     /// String desc)` -> union slot.
-    LM_AWAIT_OUTCOME = "lm_await_outcome"(Ptr, Ptr, Ptr) -> [I64];
+    LM_AWAIT_OUTCOME = "lm_await_outcome"(Ptr, Ptr, Ptr) -> [I64], fails;
     /// 0 pending, 1 completed, 2 failed.
     LM_FUTURE_STATUS = "lm_future_status"(Ptr) -> [I64];
     LM_FUTURE_ERROR = "lm_future_error"(Ptr) -> [Ptr];
     LM_FUTURE_CANCEL = "lm_future_cancel"(Ptr) -> [];
-    LM_SLEEP = "lm_sleep"(I64) -> [];
+    LM_SLEEP = "lm_sleep"(I64) -> [], fails;
     LM_SET_DETERMINISTIC = "lm_set_deterministic"() -> [];
     /// `(closures list, List or Tuple desc, loc)` -> list or tuple.
-    LM_FORM_ALL = "lm_form_all"(Ptr, Ptr, Ptr) -> [Ptr];
+    LM_FORM_ALL = "lm_form_all"(Ptr, Ptr, Ptr) -> [Ptr], fails;
     /// `(closures list, value desc, loc)` -> slot.
-    LM_FORM_RACE = "lm_form_race"(Ptr, Ptr, Ptr) -> [I64];
-    LM_FORM_VOTE = "lm_form_vote"(Ptr, Ptr, Ptr) -> [I64];
+    LM_FORM_RACE = "lm_form_race"(Ptr, Ptr, Ptr) -> [I64], fails;
+    LM_FORM_VOTE = "lm_form_vote"(Ptr, Ptr, Ptr) -> [I64], fails;
     /// `(closures list, (Int, T1?, …) desc, loc)` -> tuple.
-    LM_FORM_SELECT = "lm_form_select"(Ptr, Ptr, Ptr) -> [Ptr];
+    LM_FORM_SELECT = "lm_form_select"(Ptr, Ptr, Ptr) -> [Ptr], fails;
     /// `(ms, closure fn() -> T?, T? desc, loc)` -> slot.
-    LM_FORM_TIMEOUT = "lm_form_timeout"(I64, Ptr, Ptr, Ptr) -> [I64];
+    LM_FORM_TIMEOUT = "lm_form_timeout"(I64, Ptr, Ptr, Ptr) -> [I64], fails;
     /// `channel()`: `(Channel[T] desc)`.
     LM_CHANNEL_NEW = "lm_channel_new"(Ptr) -> [Ptr];
     /// `channel(n)`: `(n, Channel[T] desc, loc)`.
-    LM_CHANNEL_BOUNDED = "lm_channel_bounded"(I64, Ptr, Ptr) -> [Ptr];
-    LM_CHANNEL_SEND = "lm_channel_send"(Ptr, I64, Ptr) -> [];
+    LM_CHANNEL_BOUNDED = "lm_channel_bounded"(I64, Ptr, Ptr) -> [Ptr], fails;
+    LM_CHANNEL_SEND = "lm_channel_send"(Ptr, I64, Ptr) -> [], fails;
     /// `(channel, T? desc)` -> `T?` slot.
-    LM_CHANNEL_RECEIVE = "lm_channel_receive"(Ptr, Ptr) -> [I64];
+    LM_CHANNEL_RECEIVE = "lm_channel_receive"(Ptr, Ptr) -> [I64], fails;
     LM_CHANNEL_CLOSE = "lm_channel_close"(Ptr) -> [];
     LM_CHANNEL_LEN = "lm_channel_len"(Ptr) -> [I64];
     /// Called by a function prologue when the stack pointer is below `lm_stack_limit`.
-    LM_STACK_OVERFLOW = "lm_stack_overflow"(Ptr) -> [], noreturn;
+    LM_STACK_OVERFLOW = "lm_stack_overflow"(Ptr) -> [], raises;
     /// `unwrap(r)` on an err / `unwrap_err(r)` on an ok: fails with the
     /// payload's display form (`unwrap on err: <e>`).
-    LM_UNWRAP_FAILED = "lm_unwrap_failed"(Ptr, Ptr) -> [], noreturn;
+    LM_UNWRAP_FAILED = "lm_unwrap_failed"(Ptr, Ptr) -> [], raises;
     /// `exit(code)`: flush output and end the process.
     LM_EXIT = "lm_exit"(I64) -> [], noreturn;
 
@@ -344,17 +370,17 @@ runtime_functions! {
     /// `slice(s, start, end)`: negative from the end, clamped.
     LM_STR_SLICE = "lm_str_slice"(Ptr, I64, I64) -> [Ptr];
     /// `pad_left(s, width, fill, loc)`; `fill` must be one character.
-    LM_STR_PAD_LEFT = "lm_str_pad_left"(Ptr, I64, Ptr, Ptr) -> [Ptr];
-    LM_STR_PAD_RIGHT = "lm_str_pad_right"(Ptr, I64, Ptr, Ptr) -> [Ptr];
+    LM_STR_PAD_LEFT = "lm_str_pad_left"(Ptr, I64, Ptr, Ptr) -> [Ptr], fails;
+    LM_STR_PAD_RIGHT = "lm_str_pad_right"(Ptr, I64, Ptr, Ptr) -> [Ptr], fails;
     /// `repeat(s, n, loc)`; a negative count is a runtime error.
-    LM_STR_REPEAT = "lm_str_repeat"(Ptr, I64, Ptr) -> [Ptr];
+    LM_STR_REPEAT = "lm_str_repeat"(Ptr, I64, Ptr) -> [Ptr], fails;
     /// `format(template, …)`: `parts` is an array of `count` strings (the
     /// arguments' display forms) that replace the `{}` of the template.
-    LM_STR_FORMAT = "lm_str_format"(Ptr, Ptr, I64, Ptr) -> [Ptr];
+    LM_STR_FORMAT = "lm_str_format"(Ptr, Ptr, I64, Ptr) -> [Ptr], fails;
     /// `format(template, …)` with spread arguments: `(template, parts, loc)`,
     /// the display forms in a `list[String]`; a count that does not match the
     /// template fails at `loc` as for `lm_str_format`.
-    LM_STR_FORMAT_LIST = "lm_str_format_list"(Ptr, Ptr, Ptr) -> [Ptr];
+    LM_STR_FORMAT_LIST = "lm_str_format_list"(Ptr, Ptr, Ptr) -> [Ptr], fails;
     /// `join(xs, sep)`: display forms (strings unquoted) joined by `sep`.
     LM_LIST_JOIN = "lm_list_join"(Ptr, Ptr) -> [Ptr];
 
@@ -370,15 +396,15 @@ runtime_functions! {
     LM_INT_MIN = "lm_int_min"(I64, I64) -> [I64];
     LM_INT_MAX = "lm_int_max"(I64, I64) -> [I64];
     /// `abs` of an Int; `MIN_INT` is the error `integer overflow in abs` at `loc`.
-    LM_INT_ABS = "lm_int_abs"(I64, Ptr) -> [I64];
+    LM_INT_ABS = "lm_int_abs"(I64, Ptr) -> [I64], fails;
     /// `clamp(x, lo, hi, loc)`; `lo > hi` is a runtime error.
-    LM_INT_CLAMP = "lm_int_clamp"(I64, I64, I64, Ptr) -> [I64];
-    LM_FLOAT_CLAMP = "lm_float_clamp"(F64, F64, F64, Ptr) -> [F64];
+    LM_INT_CLAMP = "lm_int_clamp"(I64, I64, I64, Ptr) -> [I64], fails;
+    LM_FLOAT_CLAMP = "lm_float_clamp"(F64, F64, F64, Ptr) -> [F64], fails;
 
     // Lists: every function returns a new list (the argument is borrowed).
     /// `insert(xs, i, v, loc)` (`prepend` is `i = 0`).
-    LM_LIST_INSERT = "lm_list_insert"(Ptr, I64, I64, Ptr) -> [Ptr];
-    LM_LIST_REMOVE_AT = "lm_list_remove_at"(Ptr, I64, Ptr) -> [Ptr];
+    LM_LIST_INSERT = "lm_list_insert"(Ptr, I64, I64, Ptr) -> [Ptr], fails;
+    LM_LIST_REMOVE_AT = "lm_list_remove_at"(Ptr, I64, Ptr) -> [Ptr], fails;
     /// `slice(xs, start, end)`: negative from the end, clamped.
     LM_LIST_SLICE = "lm_list_slice"(Ptr, I64, I64) -> [Ptr];
     LM_LIST_TAKE = "lm_list_take"(Ptr, I64) -> [Ptr];
@@ -393,22 +419,22 @@ runtime_functions! {
     /// Index of the first element equal to the slot `v`, or -1.
     LM_LIST_INDEX_OF = "lm_list_index_of"(Ptr, I64) -> [I64];
     /// `range(a, b, step, int_desc, loc)`: `list[Int]`; step 0 is an error.
-    LM_LIST_RANGE = "lm_list_range"(I64, I64, I64, Ptr, Ptr) -> [Ptr];
+    LM_LIST_RANGE = "lm_list_range"(I64, I64, I64, Ptr, Ptr) -> [Ptr], fails;
     /// `chunk(xs, n, list_desc, loc)`: `list_desc` describes `list[T]`.
-    LM_LIST_CHUNK = "lm_list_chunk"(Ptr, I64, Ptr, Ptr) -> [Ptr];
-    LM_LIST_WINDOW = "lm_list_window"(Ptr, I64, Ptr, Ptr) -> [Ptr];
+    LM_LIST_CHUNK = "lm_list_chunk"(Ptr, I64, Ptr, Ptr) -> [Ptr], fails;
+    LM_LIST_WINDOW = "lm_list_window"(Ptr, I64, Ptr, Ptr) -> [Ptr], fails;
     /// Sum / product of a `list[Int]` or `list[Float]` as a slot; Int
     /// overflow is a runtime error at `loc`.
-    LM_LIST_SUM = "lm_list_sum"(Ptr, Ptr) -> [I64];
-    LM_LIST_PRODUCT = "lm_list_product"(Ptr, Ptr) -> [I64];
+    LM_LIST_SUM = "lm_list_sum"(Ptr, Ptr) -> [I64], fails;
+    LM_LIST_PRODUCT = "lm_list_product"(Ptr, Ptr) -> [I64], fails;
     /// The least / greatest element (owned slot); an empty list is an error.
-    LM_LIST_MIN = "lm_list_min"(Ptr, Ptr) -> [I64];
-    LM_LIST_MAX = "lm_list_max"(Ptr, Ptr) -> [I64];
+    LM_LIST_MIN = "lm_list_min"(Ptr, Ptr) -> [I64], fails;
+    LM_LIST_MAX = "lm_list_max"(Ptr, Ptr) -> [I64], fails;
 
     // Checks and environment.
     /// `assert_eq(a, b)`: fails at `loc` unless equal (`lm_value_eq`).
-    LM_ASSERT_EQ = "lm_assert_eq"(I64, I64, Ptr, Ptr) -> [];
-    LM_ASSERT_NE = "lm_assert_ne"(I64, I64, Ptr, Ptr) -> [];
+    LM_ASSERT_EQ = "lm_assert_eq"(I64, I64, Ptr, Ptr) -> [], fails;
+    LM_ASSERT_NE = "lm_assert_ne"(I64, I64, Ptr, Ptr) -> [], fails;
     /// `debug(x)`: `[file:line:col] display` on stderr.
     LM_DEBUG = "lm_debug"(I64, Ptr, Ptr) -> [];
     /// `args()`: the program arguments as a `list[String]` (`str_desc`).
@@ -447,7 +473,7 @@ runtime_functions! {
     /// `random()`: a Float in [0, 1).
     LM_RANDOM = "lm_random"() -> [F64];
     /// `random_int(lo, hi, loc)`: inclusive; `lo > hi` is a runtime error.
-    LM_RANDOM_INT = "lm_random_int"(I64, I64, Ptr) -> [I64];
+    LM_RANDOM_INT = "lm_random_int"(I64, I64, Ptr) -> [I64], fails;
     LM_UUID = "lm_uuid"() -> [Ptr];
     /// `sha256(s)`: 64 lower-case hex digits.
     LM_SHA256 = "lm_sha256"(Ptr) -> [Ptr];
@@ -467,7 +493,7 @@ runtime_functions! {
     LM_BYTES_LEN = "lm_bytes_len"(Ptr) -> [I64];
     /// `b[i]`: the byte as an Int 0..=255; negative counts from the end; out
     /// of range is a runtime error at `loc`.
-    LM_BYTES_INDEX = "lm_bytes_index"(Ptr, I64, Ptr) -> [I64];
+    LM_BYTES_INDEX = "lm_bytes_index"(Ptr, I64, Ptr) -> [I64], fails;
     /// `slice(b, start, end)`: negative from the end, clamped (as for strings).
     LM_BYTES_SLICE = "lm_bytes_slice"(Ptr, I64, I64) -> [Ptr];
     /// `a + b`, `a ++ b`, `concat(a, b)`: a new Bytes object.
@@ -525,6 +551,11 @@ pub const PROGRAM_ENTRY: &str = "lm_program_main";
 /// every switch between task stacks). Every generated function compares its stack
 /// pointer with it in the prologue and calls [`LM_STACK_OVERFLOW`] below it.
 pub const STACK_LIMIT_SYMBOL: &str = "lm_stack_limit";
+
+/// The runtime's failure flag (a byte, non-zero while a failure propagates,
+/// `runtime/src/errors.rs`): generated code loads it after every call that
+/// may fail.
+pub const FAILING_SYMBOL: &str = "lm_failing";
 
 /// The runtime's table of 128 immortal one-character strings, one per ASCII
 /// character in code order, [`ASCII_CHAR_STRIDE`] bytes apart: `s[i]` on an

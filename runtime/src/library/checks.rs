@@ -49,13 +49,15 @@ pub unsafe extern "C" fn lm_assert_eq(
     desc: *const TypeDesc,
     loc: *const SourceLoc,
 ) {
-    // SAFETY: caller's contract.
-    unsafe {
-        let ty = Ty::new(desc);
-        if !value_eq(a, b, ty) {
-            fail_current_task(&assert_eq_message(&shown(a, ty), &shown(b, ty)), loc);
+    crate::errors::guard(|| {
+        // SAFETY: caller's contract.
+        unsafe {
+            let ty = Ty::new(desc);
+            if !value_eq(a, b, ty) {
+                fail_current_task(&assert_eq_message(&shown(a, ty), &shown(b, ty)), loc);
+            }
         }
-    }
+    })
 }
 
 /// `assert_ne(a, b)`: fails at `loc` when `a == b`.
@@ -69,13 +71,15 @@ pub unsafe extern "C" fn lm_assert_ne(
     desc: *const TypeDesc,
     loc: *const SourceLoc,
 ) {
-    // SAFETY: caller's contract.
-    unsafe {
-        let ty = Ty::new(desc);
-        if value_eq(a, b, ty) {
-            fail_current_task(&assert_ne_message(&shown(a, ty)), loc);
+    crate::errors::guard(|| {
+        // SAFETY: caller's contract.
+        unsafe {
+            let ty = Ty::new(desc);
+            if value_eq(a, b, ty) {
+                fail_current_task(&assert_ne_message(&shown(a, ty)), loc);
+            }
         }
-    }
+    })
 }
 
 /// The line `debug` prints: `[file:line:col] display form`.

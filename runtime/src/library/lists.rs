@@ -51,24 +51,26 @@ pub unsafe extern "C" fn lm_list_insert(
     v: Slot,
     loc: *const SourceLoc,
 ) -> *mut ListObj {
-    // SAFETY: caller's contract.
-    unsafe {
-        let (xs, ty) = elems(list);
-        let n = xs.len() as i64;
-        let at = if i < 0 { i.saturating_add(n) } else { i };
-        if !(0..=n).contains(&at) {
-            fail(&index_error_message(i, xs.len()), loc);
+    crate::errors::guard(|| {
+        // SAFETY: caller's contract.
+        unsafe {
+            let (xs, ty) = elems(list);
+            let n = xs.len() as i64;
+            let at = if i < 0 { i.saturating_add(n) } else { i };
+            if !(0..=n).contains(&at) {
+                fail(&index_error_message(i, xs.len()), loc);
+            }
+            let at = at as usize;
+            let out = new_list((*list).elem, &xs[..at], xs.len() + 1);
+            retain_slot(v, ty);
+            store_elem(out, at, v);
+            let rest = &xs[at..];
+            store_elems(out, at + 1, rest);
+            rest.iter().for_each(|&s| retain_slot(s, ty));
+            (*out).len = xs.len() as u64 + 1;
+            out
         }
-        let at = at as usize;
-        let out = new_list((*list).elem, &xs[..at], xs.len() + 1);
-        retain_slot(v, ty);
-        store_elem(out, at, v);
-        let rest = &xs[at..];
-        store_elems(out, at + 1, rest);
-        rest.iter().for_each(|&s| retain_slot(s, ty));
-        (*out).len = xs.len() as u64 + 1;
-        out
-    }
+    })
 }
 
 /// `remove_at(xs, i)`: without the element at `i` (negative from the end);
@@ -82,19 +84,21 @@ pub unsafe extern "C" fn lm_list_remove_at(
     i: i64,
     loc: *const SourceLoc,
 ) -> *mut ListObj {
-    // SAFETY: caller's contract.
-    unsafe {
-        let (xs, _) = elems(list);
-        let n = xs.len() as i64;
-        let at = if i < 0 { i.saturating_add(n) } else { i };
-        if !(0..n).contains(&at) {
-            fail(&index_error_message(i, xs.len()), loc);
+    crate::errors::guard(|| {
+        // SAFETY: caller's contract.
+        unsafe {
+            let (xs, _) = elems(list);
+            let n = xs.len() as i64;
+            let at = if i < 0 { i.saturating_add(n) } else { i };
+            if !(0..n).contains(&at) {
+                fail(&index_error_message(i, xs.len()), loc);
+            }
+            let at = at as usize;
+            let mut kept = xs[..at].to_vec();
+            kept.extend_from_slice(&xs[at + 1..]);
+            like(list, &kept)
         }
-        let at = at as usize;
-        let mut kept = xs[..at].to_vec();
-        kept.extend_from_slice(&xs[at + 1..]);
-        like(list, &kept)
-    }
+    })
 }
 
 /// `slice(xs, start, end)`: negative indices from the end, clamped.
@@ -266,25 +270,27 @@ pub unsafe extern "C" fn lm_list_range(
     int: *const TypeDesc,
     loc: *const SourceLoc,
 ) -> *mut ListObj {
-    if step == 0 {
-        // SAFETY: caller's contract.
-        unsafe { fail("range step must not be zero", loc) }
-    }
-    let (a, b, s) = (a as i128, b as i128, step as i128);
-    let count = if s > 0 && b > a {
-        (b - a + s - 1) / s
-    } else if s < 0 && b < a {
-        (a - b + (-s) - 1) / (-s)
-    } else {
-        0
-    };
-    if count > (isize::MAX / 16) as i128 {
-        // SAFETY: caller's contract.
-        unsafe { fail("range: the list would be too large", loc) }
-    }
-    let values = (0..count).map(|k| (a + k * s) as i64).collect();
-    // SAFETY: Ints need no references.
-    unsafe { list_from_owned(int, values) }
+    crate::errors::guard(|| {
+        if step == 0 {
+            // SAFETY: caller's contract.
+            unsafe { fail("range step must not be zero", loc) }
+        }
+        let (a, b, s) = (a as i128, b as i128, step as i128);
+        let count = if s > 0 && b > a {
+            (b - a + s - 1) / s
+        } else if s < 0 && b < a {
+            (a - b + (-s) - 1) / (-s)
+        } else {
+            0
+        };
+        if count > (isize::MAX / 16) as i128 {
+            // SAFETY: caller's contract.
+            unsafe { fail("range: the list would be too large", loc) }
+        }
+        let values = (0..count).map(|k| (a + k * s) as i64).collect();
+        // SAFETY: Ints need no references.
+        unsafe { list_from_owned(int, values) }
+    })
 }
 
 /// Splits `list` into the lists `pieces` gives as index ranges.
@@ -316,19 +322,21 @@ pub unsafe extern "C" fn lm_list_chunk(
     outer: *const TypeDesc,
     loc: *const SourceLoc,
 ) -> *mut ListObj {
-    // SAFETY: caller's contract.
-    unsafe {
-        if n <= 0 {
-            fail(&format!("chunk size must be positive (got {n})"), loc);
+    crate::errors::guard(|| {
+        // SAFETY: caller's contract.
+        unsafe {
+            if n <= 0 {
+                fail(&format!("chunk size must be positive (got {n})"), loc);
+            }
+            let len = (*list).len as usize;
+            let n = n.min(len.max(1) as i64) as usize;
+            sublists(
+                list,
+                outer,
+                (0..len).step_by(n).map(|a| (a, (a + n).min(len))),
+            )
         }
-        let len = (*list).len as usize;
-        let n = n.min(len.max(1) as i64) as usize;
-        sublists(
-            list,
-            outer,
-            (0..len).step_by(n).map(|a| (a, (a + n).min(len))),
-        )
-    }
+    })
 }
 
 /// `window(xs, n)`: every run of `n` consecutive elements (none when `n` >
@@ -343,16 +351,18 @@ pub unsafe extern "C" fn lm_list_window(
     outer: *const TypeDesc,
     loc: *const SourceLoc,
 ) -> *mut ListObj {
-    // SAFETY: caller's contract.
-    unsafe {
-        if n <= 0 {
-            fail(&format!("window size must be positive (got {n})"), loc);
+    crate::errors::guard(|| {
+        // SAFETY: caller's contract.
+        unsafe {
+            if n <= 0 {
+                fail(&format!("window size must be positive (got {n})"), loc);
+            }
+            let len = (*list).len as usize;
+            let count = (len as i64 - n + 1).max(0) as usize;
+            let n = n as usize;
+            sublists(list, outer, (0..count).map(|a| (a, a + n)))
         }
-        let len = (*list).len as usize;
-        let count = (len as i64 - n + 1).max(0) as usize;
-        let n = n as usize;
-        sublists(list, outer, (0..count).map(|a| (a, a + n)))
-    }
+    })
 }
 
 /// Folds a `list[Int]` or `list[Float]` into a slot.
@@ -395,17 +405,19 @@ unsafe fn fold(
 /// `list` must be a live list of Int or Float; `loc` null or a valid location.
 #[no_mangle]
 pub unsafe extern "C" fn lm_list_sum(list: *const ListObj, loc: *const SourceLoc) -> Slot {
-    // SAFETY: caller's contract.
-    unsafe {
-        fold(
-            list,
-            0,
-            i64::checked_add,
-            |a, b| a + b,
-            "integer overflow in addition",
-            loc,
-        )
-    }
+    crate::errors::guard(|| {
+        // SAFETY: caller's contract.
+        unsafe {
+            fold(
+                list,
+                0,
+                i64::checked_add,
+                |a, b| a + b,
+                "integer overflow in addition",
+                loc,
+            )
+        }
+    })
 }
 
 /// `product(xs)`, like [`lm_list_sum`]; 1 for an empty list.
@@ -414,17 +426,19 @@ pub unsafe extern "C" fn lm_list_sum(list: *const ListObj, loc: *const SourceLoc
 /// As for [`lm_list_sum`].
 #[no_mangle]
 pub unsafe extern "C" fn lm_list_product(list: *const ListObj, loc: *const SourceLoc) -> Slot {
-    // SAFETY: caller's contract.
-    unsafe {
-        fold(
-            list,
-            1,
-            i64::checked_mul,
-            |a, b| a * b,
-            "integer overflow in multiplication",
-            loc,
-        )
-    }
+    crate::errors::guard(|| {
+        // SAFETY: caller's contract.
+        unsafe {
+            fold(
+                list,
+                1,
+                i64::checked_mul,
+                |a, b| a * b,
+                "integer overflow in multiplication",
+                loc,
+            )
+        }
+    })
 }
 
 /// The first element that no other element beats by `better`, owned.
@@ -462,8 +476,10 @@ unsafe fn extreme(
 /// `list` must be a live list; `loc` null or a valid location.
 #[no_mangle]
 pub unsafe extern "C" fn lm_list_min(list: *const ListObj, loc: *const SourceLoc) -> Slot {
-    // SAFETY: caller's contract.
-    unsafe { extreme(list, "min", std::cmp::Ordering::Less, loc) }
+    crate::errors::guard(|| {
+        // SAFETY: caller's contract.
+        unsafe { extreme(list, "min", std::cmp::Ordering::Less, loc) }
+    })
 }
 
 /// `max(xs)`: the first greatest element (owned); `max of an empty list`.
@@ -472,8 +488,10 @@ pub unsafe extern "C" fn lm_list_min(list: *const ListObj, loc: *const SourceLoc
 /// As for [`lm_list_min`].
 #[no_mangle]
 pub unsafe extern "C" fn lm_list_max(list: *const ListObj, loc: *const SourceLoc) -> Slot {
-    // SAFETY: caller's contract.
-    unsafe { extreme(list, "max", std::cmp::Ordering::Greater, loc) }
+    crate::errors::guard(|| {
+        // SAFETY: caller's contract.
+        unsafe { extreme(list, "max", std::cmp::Ordering::Greater, loc) }
+    })
 }
 
 #[cfg(test)]

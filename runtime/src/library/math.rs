@@ -100,11 +100,13 @@ pub extern "C" fn lm_int_max(a: i64, b: i64) -> i64 {
 /// `loc` must be null or a valid [`SourceLoc`].
 #[no_mangle]
 pub unsafe extern "C" fn lm_int_abs(x: i64, loc: *const SourceLoc) -> i64 {
-    match x.checked_abs() {
-        Some(v) => v,
-        // SAFETY: caller's contract.
-        None => unsafe { fail_current_task("integer overflow in abs", loc) },
-    }
+    crate::errors::guard(|| {
+        match x.checked_abs() {
+            Some(v) => v,
+            // SAFETY: caller's contract.
+            None => unsafe { fail_current_task("integer overflow in abs", loc) },
+        }
+    })
 }
 
 /// The error of `clamp` with bounds the wrong way round.
@@ -118,11 +120,13 @@ pub fn clamp_message(lo: &str, hi: &str) -> String {
 /// `loc` must be null or a valid [`SourceLoc`].
 #[no_mangle]
 pub unsafe extern "C" fn lm_int_clamp(x: i64, lo: i64, hi: i64, loc: *const SourceLoc) -> i64 {
-    if lo > hi {
-        // SAFETY: caller's contract.
-        unsafe { fail_current_task(&clamp_message(&lo.to_string(), &hi.to_string()), loc) }
-    }
-    x.clamp(lo, hi)
+    crate::errors::guard(|| {
+        if lo > hi {
+            // SAFETY: caller's contract.
+            unsafe { fail_current_task(&clamp_message(&lo.to_string(), &hi.to_string()), loc) }
+        }
+        x.clamp(lo, hi)
+    })
 }
 
 /// `clamp(x, lo, hi)` on Floats, by the ordering of the module docs (so
@@ -132,16 +136,18 @@ pub unsafe extern "C" fn lm_int_clamp(x: i64, lo: i64, hi: i64, loc: *const Sour
 /// `loc` must be null or a valid [`SourceLoc`].
 #[no_mangle]
 pub unsafe extern "C" fn lm_float_clamp(x: f64, lo: f64, hi: f64, loc: *const SourceLoc) -> f64 {
-    if float_order(lo, hi) == Ordering::Greater {
-        let text = |v: f64| {
-            let mut s = String::new();
-            let _ = display::float(&mut s, v);
-            s
-        };
-        // SAFETY: caller's contract.
-        unsafe { fail_current_task(&clamp_message(&text(lo), &text(hi)), loc) }
-    }
-    lm_float_min(lm_float_max(x, lo), hi)
+    crate::errors::guard(|| {
+        if float_order(lo, hi) == Ordering::Greater {
+            let text = |v: f64| {
+                let mut s = String::new();
+                let _ = display::float(&mut s, v);
+                s
+            };
+            // SAFETY: caller's contract.
+            unsafe { fail_current_task(&clamp_message(&text(lo), &text(hi)), loc) }
+        }
+        lm_float_min(lm_float_max(x, lo), hi)
+    })
 }
 
 #[cfg(test)]

@@ -226,11 +226,13 @@ pub extern "C" fn lm_random() -> f64 {
 /// `loc` must be null or a valid location.
 #[no_mangle]
 pub unsafe extern "C" fn lm_random_int(lo: i64, hi: i64, loc: *const SourceLoc) -> i64 {
-    if lo > hi {
-        // SAFETY: caller's contract.
-        unsafe { fail_current_task(&random_int_message(lo, hi), loc) }
-    }
-    int_in(lo, hi)
+    crate::errors::guard(|| {
+        if lo > hi {
+            // SAFETY: caller's contract.
+            unsafe { fail_current_task(&random_int_message(lo, hi), loc) }
+        }
+        int_in(lo, hi)
+    })
 }
 
 /// The text of a random (version 4, RFC 4122 variant) UUID.

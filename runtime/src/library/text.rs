@@ -308,8 +308,10 @@ pub unsafe extern "C" fn lm_str_pad_left(
     fill: *const LmString,
     loc: *const SourceLoc,
 ) -> *mut LmString {
-    // SAFETY: caller's contract.
-    unsafe { pad(s, width, fill, true, loc) }
+    crate::errors::guard(|| {
+        // SAFETY: caller's contract.
+        unsafe { pad(s, width, fill, true, loc) }
+    })
 }
 
 /// `pad_right(s, width, fill)`.
@@ -323,8 +325,10 @@ pub unsafe extern "C" fn lm_str_pad_right(
     fill: *const LmString,
     loc: *const SourceLoc,
 ) -> *mut LmString {
-    // SAFETY: caller's contract.
-    unsafe { pad(s, width, fill, false, loc) }
+    crate::errors::guard(|| {
+        // SAFETY: caller's contract.
+        unsafe { pad(s, width, fill, false, loc) }
+    })
 }
 
 /// `repeat(s, n)`: `n` copies; a negative count fails at `loc`.
@@ -337,22 +341,24 @@ pub unsafe extern "C" fn lm_str_repeat(
     n: i64,
     loc: *const SourceLoc,
 ) -> *mut LmString {
-    // SAFETY: caller's contract.
-    let t = unsafe { arg(s) };
-    if n < 0 {
-        let message = format!("repeat count must not be negative (got {n})");
-        // SAFETY: caller's contract on `loc`.
-        unsafe { fail_current_task(&message, loc) }
-    }
-    if n == 1 {
-        return result(s, Cow::Borrowed(t));
-    }
-    let total = (t.len() as u64).checked_mul(n as u64);
-    if total.is_none_or(|b| b > isize::MAX as u64 / 2) {
-        // SAFETY: caller's contract on `loc`.
-        unsafe { fail_current_task("repeat: the result is too large", loc) }
-    }
-    new_string(&t.repeat(n as usize))
+    crate::errors::guard(|| {
+        // SAFETY: caller's contract.
+        let t = unsafe { arg(s) };
+        if n < 0 {
+            let message = format!("repeat count must not be negative (got {n})");
+            // SAFETY: caller's contract on `loc`.
+            unsafe { fail_current_task(&message, loc) }
+        }
+        if n == 1 {
+            return result(s, Cow::Borrowed(t));
+        }
+        let total = (t.len() as u64).checked_mul(n as u64);
+        if total.is_none_or(|b| b > isize::MAX as u64 / 2) {
+            // SAFETY: caller's contract on `loc`.
+            unsafe { fail_current_task("repeat: the result is too large", loc) }
+        }
+        new_string(&t.repeat(n as usize))
+    })
 }
 
 /// The number of `{}` placeholders in a `format` template.
@@ -374,29 +380,31 @@ pub unsafe extern "C" fn lm_str_format(
     count: i64,
     loc: *const SourceLoc,
 ) -> *mut LmString {
-    // SAFETY: caller's contract.
-    let t = unsafe { arg(template) };
-    let parts: &[*const LmString] = if count <= 0 {
-        &[]
-    } else {
+    crate::errors::guard(|| {
         // SAFETY: caller's contract.
-        unsafe { std::slice::from_raw_parts(parts, count as usize) }
-    };
-    let holes = placeholders(t);
-    if holes != parts.len() {
-        let message = format_count_message(holes, parts.len());
-        // SAFETY: caller's contract on `loc`.
-        unsafe { fail_current_task(&message, loc) }
-    }
-    let mut out = String::with_capacity(t.len());
-    for (i, piece) in t.split("{}").enumerate() {
-        if i > 0 {
-            // SAFETY: live strings (caller's contract).
-            out.push_str(unsafe { arg(parts[i - 1]) });
+        let t = unsafe { arg(template) };
+        let parts: &[*const LmString] = if count <= 0 {
+            &[]
+        } else {
+            // SAFETY: caller's contract.
+            unsafe { std::slice::from_raw_parts(parts, count as usize) }
+        };
+        let holes = placeholders(t);
+        if holes != parts.len() {
+            let message = format_count_message(holes, parts.len());
+            // SAFETY: caller's contract on `loc`.
+            unsafe { fail_current_task(&message, loc) }
         }
-        out.push_str(piece);
-    }
-    result(template, Cow::Owned(out))
+        let mut out = String::with_capacity(t.len());
+        for (i, piece) in t.split("{}").enumerate() {
+            if i > 0 {
+                // SAFETY: live strings (caller's contract).
+                out.push_str(unsafe { arg(parts[i - 1]) });
+            }
+            out.push_str(piece);
+        }
+        result(template, Cow::Owned(out))
+    })
 }
 
 /// `format(template, …)` with spread arguments: the display forms of the
@@ -411,6 +419,7 @@ pub unsafe extern "C" fn lm_str_format_list(
     parts: *const ListObj,
     loc: *const SourceLoc,
 ) -> *mut LmString {
+    // (No guard: the function it calls has its own.)
     // SAFETY: caller's contract; string slots are string pointers, and a
     // list of strings is not packed, so its slots are its buffer.
     unsafe {

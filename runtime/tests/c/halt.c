@@ -8,4 +8,5 @@ int64_t lm_program_main(void) {
     lm_write_int(1, 1);
     lm_write_newline(1);
     lm_halt(&BOOM, &LOC);
+    return 0;
 }

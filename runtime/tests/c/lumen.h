@@ -87,8 +87,12 @@ void *lm_set_intersection(const void *, const void *);
 void *lm_set_difference(const void *, const void *);
 void *lm_set_to_list(const void *, const struct lm_type *);
 void *lm_tuple_new(const struct lm_type *);
-_Noreturn void lm_runtime_error(int32_t, const struct lm_loc *);
-_Noreturn void lm_halt(const void *, const struct lm_loc *);
-_Noreturn void lm_stack_overflow(const struct lm_loc *);
+/* Failures return with `lm_failing` set (docs/runtime-abi.md, "Failures"):
+   the caller leaves its frame, and the runtime reports the failure when
+   `lm_program_main` returns. */
+void lm_runtime_error(int32_t, const struct lm_loc *);
+void lm_halt(const void *, const struct lm_loc *);
+void lm_stack_overflow(const struct lm_loc *);
 _Noreturn void lm_exit(int64_t);
 extern uintptr_t lm_stack_limit;
+extern uint8_t lm_failing;

@@ -46,6 +46,7 @@ impl FnBuilder {
                 loc: Loc { line: 1, col: 1 },
                 file_name: "app.lm".to_string(),
                 frozen_lists: Vec::new(),
+                landing: None,
             },
             line: 1,
         }

@@ -832,6 +832,27 @@ impl FnLowerer<'_, '_> {
         );
     }
 
+    /// `lm_unshare(obj)` at the start of an update step. When `obj` is an
+    /// owned local (the variable being updated), it takes the unshared
+    /// object straight back: its reference moved into `lm_unshare`, and a
+    /// failure later in the update (an index out of range) leaves the cell
+    /// through its landing, which releases `obj` — so it must hold the
+    /// reference at every call of the update, not a consumed one.
+    fn unshare_in_update(&mut self, obj: Local, loc: Loc) -> Local {
+        let unique = self.unowned(
+            Ty::Ptr,
+            Rvalue::Runtime(abi::LM_UNSHARE, vec![RtArg::Operand(Operand::Local(obj))]),
+            loc,
+        );
+        if !self.unowned.contains(&obj) && !self.params.contains(&obj) {
+            self.push(
+                MirStmt::Assign(obj, Rvalue::Use(Operand::Local(unique))),
+                loc,
+            );
+        }
+        unique
+    }
+
     /// Consumes the reference held by `obj` (of type `ty`) and returns a local
     /// holding a reference to the updated value.
     fn update(
@@ -871,11 +892,7 @@ impl FnLowerer<'_, '_> {
                 let unique = if known_unique {
                     obj
                 } else {
-                    self.unowned(
-                        Ty::Ptr,
-                        Rvalue::Runtime(abi::LM_UNSHARE, vec![RtArg::Operand(Operand::Local(obj))]),
-                        loc,
-                    )
+                    self.unshare_in_update(obj, loc)
                 };
                 let old = self.unowned(
                     fty,
@@ -925,11 +942,7 @@ impl FnLowerer<'_, '_> {
                     );
                 }
                 let ety = self.layouts.ty(*elem);
-                let unique = self.unowned(
-                    Ty::Ptr,
-                    Rvalue::Runtime(abi::LM_UNSHARE, vec![RtArg::Operand(Operand::Local(obj))]),
-                    loc,
-                );
+                let unique = self.unshare_in_update(obj, loc);
                 // The element is updated where it sits: `lm_list_slot_mut`
                 // unshares it inside the (unshared) list and gives the slot's
                 // address. The slot's reference moves into the nested update
@@ -1004,11 +1017,7 @@ impl FnLowerer<'_, '_> {
         // evaluated further down the path can read the map meanwhile.
         let take = path_reads_nothing(rest);
         let map = if take {
-            self.unowned(
-                Ty::Ptr,
-                Rvalue::Runtime(abi::LM_UNSHARE, vec![RtArg::Operand(Operand::Local(obj))]),
-                loc,
-            )
+            self.unshare_in_update(obj, loc)
         } else {
             obj
         };

@@ -56,10 +56,22 @@ pub struct Loop {
     pub blocks: Vec<bool>,
 }
 
-/// Which blocks can run: those reachable from the entry block.
+/// Which blocks can run: those reachable from the entry block or from the
+/// landing (`Function::landing`, which failure edges reach).
 pub fn reachable(f: &Function) -> Vec<bool> {
+    let mut roots = vec![0];
+    roots.extend(f.landing.map(|b| b.0 as usize));
+    reachable_from(f, roots)
+}
+
+/// The blocks reachable from the entry block alone: the normal flow,
+/// without the landing's cleanup code.
+pub fn reachable_from_entry(f: &Function) -> Vec<bool> {
+    reachable_from(f, vec![0])
+}
+
+fn reachable_from(f: &Function, mut work: Vec<usize>) -> Vec<bool> {
     let mut seen = vec![false; f.blocks.len()];
-    let mut work = vec![0];
     while let Some(b) = work.pop() {
         if b < seen.len() && !seen[b] {
             seen[b] = true;
@@ -74,7 +86,7 @@ pub fn reachable(f: &Function) -> Vec<bool> {
 /// by everything, so its jumps are not taken for back edges.
 pub fn natural_loops(f: &Function, preds: &[Vec<usize>], dom: &[Vec<bool>]) -> Vec<Loop> {
     let n = f.blocks.len();
-    let live = reachable(f);
+    let live = reachable_from_entry(f);
     let mut loops: Vec<Loop> = Vec::new();
     for (b, block) in f.blocks.iter().enumerate() {
         if !live[b] {

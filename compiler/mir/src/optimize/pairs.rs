@@ -29,7 +29,9 @@ pub fn cancel_pairs(f: &mut Function) {
                         dead[k] = true;
                         break;
                     }
-                    StmtKind::Assign(dst, rv) if *dst != x && is_plain(rv) => {}
+                    // (A failure between the two would release `x` in the
+                    // landing without the count the retain added.)
+                    StmtKind::Assign(dst, rv) if *dst != x && is_plain(rv) && !rv.may_fail() => {}
                     _ => break,
                 }
             }
