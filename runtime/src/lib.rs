@@ -20,40 +20,24 @@
 //! unwind reaching one aborts), and [`entry`] installs a panic hook that
 //! prints `internal runtime error` and aborts before any unwinding starts.
 
-pub mod arith;
-pub mod bytes;
-pub mod channels;
-pub mod compare;
-pub mod display;
-pub mod entry;
-pub mod errors;
-pub mod format;
-pub mod forms;
-pub mod futures;
-pub mod handle;
+// The layers, each using only those above it: the object model; value
+// operations on objects; execution (tasks, stacks, failures, output); the
+// I/O threads; the builtin library. The modules are re-exported at the
+// crate root, so code names them `crate::strings`, `crate::scheduler`, …
+pub mod exec;
 pub mod io;
-pub mod json;
-pub mod json_decode;
-pub mod json_parse;
-pub mod json_value;
 pub mod library;
-pub mod list;
-pub mod map;
-pub mod objects;
-pub mod output;
-pub mod overflow;
-mod pool;
-pub mod rc;
-pub mod results;
-pub mod scheduler;
-pub mod set;
-pub mod sorted;
-pub mod stack;
-pub mod strings;
-pub mod timers;
-pub mod tuple;
-pub mod typedesc;
-pub mod value;
+pub mod object;
+pub mod values;
+
+pub use exec::{
+    channels, entry, errors, forms, futures, output, overflow, scheduler, stack, timers,
+};
+pub(crate) use object::pool;
+pub use object::{bytes, handle, list, map, objects, rc, set, sorted, strings, tuple, typedesc};
+pub use values::{
+    arith, compare, display, format, json, json_decode, json_parse, json_value, results, value,
+};
 
 pub use arith::{lm_float_mod, lm_float_pow, lm_int_pow};
 pub use bytes::{

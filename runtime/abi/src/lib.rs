@@ -47,7 +47,7 @@ pub struct RuntimeFn {
     pub fails: Fails,
 }
 
-/// How a runtime function can fail (`runtime/src/errors.rs`): failures
+/// How a runtime function can fail (`runtime/src/exec/errors.rs`): failures
 /// *return*, with the flag [`FAILING_SYMBOL`] set, and the caller leaves
 /// its frame through its cleanup code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -284,7 +284,7 @@ runtime_functions! {
     /// by compiled code like a record (tuples use the record layout).
     LM_TUPLE_NEW = "lm_tuple_new"(Ptr) -> [Ptr];
 
-    // Failures (`runtime/src/errors.rs`): record the running task's failure,
+    // Failures (`runtime/src/exec/errors.rs`): record the running task's failure,
     // set the flag and return; the caller takes its failure edge.
     LM_RUNTIME_ERROR = "lm_runtime_error"(I32, Ptr) -> [], raises;
     /// `halt msg`: the message is a string object.
@@ -295,7 +295,7 @@ runtime_functions! {
     /// ... and sets it again after them.
     LM_FAILURE_RESUME = "lm_failure_resume"() -> [];
 
-    // Futures and orchestration (async.md; `runtime/src/futures.rs`,
+    // Futures and orchestration (async.md; `runtime/src/exec/futures.rs`,
     // `forms.rs`, `channels.rs`). Closures passed here take no arguments;
     // values cross as slots; results are owned, arguments borrowed.
     /// `spawn(…)`: `(closure fn() -> T, Future[T] desc)` -> future handle.
@@ -553,7 +553,7 @@ pub const PROGRAM_ENTRY: &str = "lm_program_main";
 pub const STACK_LIMIT_SYMBOL: &str = "lm_stack_limit";
 
 /// The runtime's failure flag (a byte, non-zero while a failure propagates,
-/// `runtime/src/errors.rs`): generated code loads it after every call that
+/// `runtime/src/exec/errors.rs`): generated code loads it after every call that
 /// may fail.
 pub const FAILING_SYMBOL: &str = "lm_failing";
 

@@ -1,5 +1,5 @@
 //! Futures, orchestration and channels (`hir::ExprKind::Async`): each
-//! operation is one runtime call (`runtime/src/futures.rs`, `forms.rs`,
+//! operation is one runtime call (`runtime/src/exec/futures.rs`, `forms.rs`,
 //! `channels.rs`). Values cross in the slot encoding: a result of type `T`
 //! comes back as a slot and is decoded with `FromSlot`; a value sent is
 //! encoded with `ToSlot`. Descriptors tell the runtime the value types.

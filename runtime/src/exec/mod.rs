@@ -1,0 +1,14 @@
+//! Execution (layer 3): the C `main`, tasks and their scheduler, stacks and
+//! stack overflow, timers, failures and their propagation, program output,
+//! and the futures, forms and channels built on tasks.
+
+pub mod channels;
+pub mod entry;
+pub mod errors;
+pub mod forms;
+pub mod futures;
+pub mod output;
+pub mod overflow;
+pub mod scheduler;
+pub mod stack;
+pub mod timers;
