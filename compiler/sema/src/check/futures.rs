@@ -71,6 +71,29 @@ fn optional(t: Type) -> Type {
 }
 
 impl Checker {
+    /// E0701 for a call of `name` under deterministic scheduling, naming
+    /// what asked for it: the directive, or `--deterministic` alone.
+    pub(super) fn not_deterministic(&mut self, name: &str, span: Span) {
+        let (mode, help) = if self.deterministic_by_flag {
+            (
+                "`--deterministic`",
+                "build without `--deterministic`, or pass the value in",
+            )
+        } else {
+            (
+                "`@deterministic true`",
+                "remove `@deterministic true`, or pass the value in",
+            )
+        };
+        self.error(
+            codes::NOT_DETERMINISTIC,
+            format!("`{name}` cannot be reproduced under {mode}"),
+            span,
+            "its result differs from run to run",
+        );
+        self.push_help(help.to_string());
+    }
+
     /// A hidden closure taking no arguments whose body is what `build`
     /// checks (inside the closure's own body, so names it uses from the
     /// enclosing bodies become captures).

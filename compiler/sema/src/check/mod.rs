@@ -32,6 +32,7 @@ mod results;
 mod spreads;
 mod stmt;
 mod unions;
+mod unused_futures;
 mod values;
 
 use std::collections::{HashMap, HashSet};
@@ -72,6 +73,8 @@ pub mod codes {
     pub const UNREACHABLE_ARM: &str = "W0002";
     pub const SHADOWED_BUILTIN: &str = "W0003";
     pub const UNREACHABLE_CODE: &str = "W0004";
+    /// A future that is never awaited, inspected or passed on (async.md §7).
+    pub const UNUSED_FUTURE: &str = "W0005";
 }
 
 /// Checks a parsed file. Returns the program when it has no errors, and every
@@ -85,10 +88,30 @@ pub fn check(file: &ast::SourceFile) -> (Option<hir::Program>, Vec<Diagnostic>) 
 
 pub use modules::Module;
 
+/// What the driver decides for a whole program, beside its text.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// `--deterministic` (cli.md): as if the main file began with
+    /// `@deterministic true`, whatever its own directive says.
+    pub deterministic: bool,
+}
+
 /// Checks a program made of several modules (the main file first). Each
 /// diagnostic's `file` is the index of the module it is about.
 pub fn check_modules(modules: &[Module]) -> (Option<hir::Program>, Vec<Diagnostic>) {
-    let mut checker = Checker::default();
+    check_modules_with(modules, Options::default())
+}
+
+/// [`check_modules`] with the driver's [`Options`].
+pub fn check_modules_with(
+    modules: &[Module],
+    options: Options,
+) -> (Option<hir::Program>, Vec<Diagnostic>) {
+    let mut checker = Checker {
+        deterministic: options.deterministic,
+        deterministic_by_flag: options.deterministic,
+        ..Checker::default()
+    };
     let program = checker.check_program(modules);
     let has_errors = checker.diagnostics.iter().any(Diagnostic::is_error);
     (if has_errors { None } else { program }, checker.diagnostics)
@@ -167,6 +190,9 @@ pub(crate) struct Checker {
     pub async_cells: HashSet<CellId>,
     /// `@deterministic true` (or `--deterministic`).
     pub deterministic: bool,
+    /// Deterministic because of `--deterministic` alone (the file has no
+    /// `@deterministic true`): diagnostics then name the flag.
+    pub deterministic_by_flag: bool,
     /// The next `await` is a `match` scrutinee (directly or through a
     /// `let`) with a `name: String` arm: it yields the outcome (async.md §3).
     pub await_outcome_next: Option<Span>,

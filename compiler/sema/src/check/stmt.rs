@@ -71,7 +71,9 @@ impl Checker {
             ast::Stmt::Assign(assign) => self.check_assign(assign)?,
             ast::Stmt::Expr(e) => {
                 let expr = e.expr()?;
-                StmtKind::Expr(self.check_expr_in(&expr, None, false))
+                let value = self.check_expr_in(&expr, None, false);
+                self.warn_discarded_future(&value);
+                StmtKind::Expr(value)
             }
             ast::Stmt::While(w) => {
                 let cond = match w.condition() {
