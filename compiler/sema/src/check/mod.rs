@@ -10,12 +10,14 @@
 mod aliases;
 mod arg_source;
 mod calls;
+mod channels;
 mod collections;
 mod comprehension;
 mod constraints;
 mod decls;
 mod destructure;
 mod expr;
+mod forms;
 mod futures;
 mod generic_types;
 mod generics;
