@@ -9,12 +9,12 @@
 //! value.
 
 use lumen_diagnostics::Span;
-use lumen_syntax::ast;
+use lumen_syntax::ast::{self, AstNode};
 
 use super::futures::{expr, optional, unparen};
 use super::stmt::{block_stmts, error_expr};
 use super::{codes, span_of, Checker};
-use crate::hir::{self, AsyncOp, Builtin, Expr, ExprKind, Stmt, StmtKind};
+use crate::hir::{self, AsyncOp, Builtin, Expr, ExprKind, Stmt, StmtKind, VarId};
 use crate::types::{list_of, tuple_of, union_of, Type};
 
 impl Checker {
@@ -165,7 +165,12 @@ impl Checker {
             ast::ConcurrentKind::Parallel => {
                 let ty = tuple_of(&value_tys);
                 let form = expr(ExprKind::Async(AsyncOp::All, vec![list(thunks)]), ty, &span);
-                self.bind_branches(form, &names, &value_tys, 0, span)
+                if names.iter().all(|n| n.is_none()) {
+                    return form;
+                }
+                self.bind_branches(form, &names, &value_tys, 0, span, |_, tmp| {
+                    expr(ExprKind::Var(tmp), ty, &span_of(c))
+                })
             }
             ast::ConcurrentKind::Race | ast::ConcurrentKind::Vote => {
                 let ty = union_of(&value_tys);
@@ -192,13 +197,17 @@ impl Checker {
                     ty,
                     &span,
                 );
-                self.bind_branches(form, &names, &opts, 1, span)
+                let value_ty = union_of(&value_tys);
+                self.bind_branches(form, &names, &opts, 1, span, |c, tmp| {
+                    c.select_winner(tmp, ty, &value_tys, value_ty)
+                })
             }
         }
     }
 
     /// Binds the named branches of a form to the tuple fields `offset + i`
-    /// in the enclosing scope; the form's value is the tuple.
+    /// of its result, held by a hidden variable, in the enclosing scope; the
+    /// form's value is what `value` makes of that variable.
     fn bind_branches(
         &mut self,
         form: Expr,
@@ -206,10 +215,8 @@ impl Checker {
         tys: &[Type],
         offset: u32,
         span: Span,
+        value: impl FnOnce(&mut Self, VarId) -> Expr,
     ) -> Expr {
-        if names.iter().all(|n| n.is_none()) {
-            return form;
-        }
         let ty = form.ty;
         let tmp_name = format!("\u{0}form{}", self.body().vars.len());
         let tmp = self.new_var(&tmp_name, ty, false, span.clone());
@@ -223,12 +230,17 @@ impl Checker {
                 continue;
             };
             if self.body().scopes.bound_in_current(name) {
-                self.error(
+                let mut d = lumen_diagnostics::Diagnostic::error(
                     codes::ASYNC_FORM,
                     format!("`{name}` is already bound in this scope"),
                     nspan.clone(),
                     "a branch name introduces a new binding",
                 );
+                if let Some(earlier) = self.body().scopes.lookup(name) {
+                    let earlier = self.body().vars[earlier.0 as usize].span.clone();
+                    d = d.with_label(earlier, "first bound here");
+                }
+                self.push_diagnostic(d.with_help("rename the branch"));
                 continue;
             }
             let var = self.new_var(name, tys[i], false, nspan.clone());
@@ -247,14 +259,66 @@ impl Checker {
                 span: span.clone(),
             });
         }
+        let value = value(self, tmp);
+        let value_ty = value.ty;
         expr(
             ExprKind::Block(hir::Block {
                 stmts,
-                tail: Some(Box::new(expr(ExprKind::Var(tmp), ty, &span))),
+                tail: Some(Box::new(value)),
             }),
-            ty,
+            value_ty,
             &span,
         )
+    }
+
+    /// The value of a `select` (async.md §5.4: "the form's own value is the
+    /// winner's value"), of the union `to` of the branch types, from its
+    /// result `(winner index, name₁?, …, nameₙ?)` held by `tmp`: the
+    /// winner's field, without the `Null` the other names have (unless its
+    /// branch type has it), injected into `to`.
+    fn select_winner(&mut self, tmp: VarId, tuple: Type, branch_tys: &[Type], to: Type) -> Expr {
+        let span = self.body().vars[tmp.0 as usize].span.clone();
+        let read = || expr(ExprKind::Var(tmp), tuple, &span);
+        let Type::Tuple(fields) = tuple else {
+            return error_expr(span);
+        };
+        let winner = expr(ExprKind::Field(Box::new(read()), 0), Type::Int, &span);
+        let mut arms = Vec::new();
+        for (i, t) in branch_tys.iter().enumerate() {
+            let field_ty = fields[i + 1];
+            let field = expr(
+                ExprKind::Field(Box::new(read()), i as u32 + 1),
+                field_ty,
+                &span,
+            );
+            let value = if field_ty == *t {
+                field
+            } else {
+                expr(ExprKind::Unwrap(Box::new(field)), *t, &span)
+            };
+            let value = self.coerce(value, to, &span);
+            // The last arm takes what is left: the index is always one of them.
+            let cond = (i + 1 < branch_tys.len()).then(|| {
+                expr(
+                    ExprKind::Binary(
+                        hir::BinaryOp::Eq,
+                        Box::new(winner.clone()),
+                        Box::new(expr(ExprKind::Int(i as i64), Type::Int, &span)),
+                    ),
+                    Type::Bool,
+                    &span,
+                )
+            });
+            arms.push(hir::WhenArm {
+                cond,
+                body: hir::Block {
+                    stmts: Vec::new(),
+                    tail: Some(Box::new(value)),
+                },
+                span: span.clone(),
+            });
+        }
+        expr(ExprKind::When(arms), to, &span)
     }
 
     /// `timeout(ms, e)` (async.md §5.5): `T?`.
@@ -277,18 +341,7 @@ impl Checker {
         );
         let body = unparen(body);
         let bspan = span_of(&body);
-        let mut thunk = self.thunk(&bspan, |c| {
-            let v = c.check_expr(&body, None);
-            match v.ty {
-                // `timeout(ms, fn() => …)`: the closure is called in the task.
-                Type::Fn(sig) if sig.params.is_empty() => {
-                    let span = v.span.clone();
-                    let call = expr(ExprKind::CallValue(Box::new(v), Vec::new()), sig.ret, &span);
-                    c.await_value(call)
-                }
-                _ => c.await_value(v),
-            }
-        });
+        let mut thunk = self.thunk(&bspan, |c| c.timeout_body(&body));
         let Type::Fn(sig) = thunk.ty else {
             return error_expr(span);
         };
@@ -302,5 +355,103 @@ impl Checker {
             ty,
             &span,
         )
+    }
+
+    /// What the task of `timeout(ms, e)` computes (inside its thunk): `e`
+    /// is a call, a function taking no arguments, or a list of them
+    /// (async.md §5.5, "a form like `spawn`"). The elements of a list run
+    /// concurrently, as the branches of a `parallel`, so that the deadline
+    /// cancels all of them; the value is the list of their values, of the
+    /// union of their types (as `spawn` of a list, async.md §2).
+    fn timeout_body(&mut self, body: &ast::Expr) -> Expr {
+        let span = span_of(body);
+        let ast::Expr::List(l) = body else {
+            return self.timeout_operand(body);
+        };
+        let mut thunks = Vec::new();
+        for el in l.elements() {
+            match el {
+                ast::Element::Expr(e) => {
+                    let e = unparen(e);
+                    thunks.push(self.thunk(&span_of(&e), |c| c.timeout_operand(&e)));
+                }
+                ast::Element::Spread(sp) => {
+                    self.error(
+                        codes::ASYNC_FORM,
+                        "`timeout` of a list takes calls or closures, not a spread",
+                        span_of(&sp),
+                        "spread not allowed here",
+                    );
+                    return error_expr(span);
+                }
+            }
+        }
+        let value_tys: Vec<Type> = thunks
+            .iter()
+            .map(|t| match t.ty {
+                Type::Fn(sig) => sig.ret,
+                _ => Type::Error,
+            })
+            .collect();
+        if value_tys.iter().any(|t| t.has_error()) {
+            return error_expr(span);
+        }
+        let to = if value_tys.is_empty() {
+            Type::Null
+        } else {
+            union_of(&value_tys)
+        };
+        for t in &mut thunks {
+            self.retype_thunk(t, to);
+        }
+        let closures_ty = list_of(crate::types::fn_type(Vec::new(), to));
+        let list = expr(ExprKind::List(thunks), closures_ty, &span);
+        expr(
+            ExprKind::Async(AsyncOp::All, vec![list]),
+            list_of(to),
+            &span,
+        )
+    }
+
+    /// One computation of `timeout` (inside a task): a call, whose value is
+    /// awaited if it is a future, or a function taking no arguments, called.
+    fn timeout_operand(&mut self, e: &ast::Expr) -> Expr {
+        let span = span_of(e);
+        let v = self.check_expr(e, None);
+        if is_call(e) {
+            return self.await_value(v);
+        }
+        match v.ty {
+            Type::Fn(sig) if sig.params.is_empty() => {
+                let call = expr(ExprKind::CallValue(Box::new(v), Vec::new()), sig.ret, &span);
+                self.await_value(call)
+            }
+            t if t.has_error() => v,
+            t => {
+                self.error(
+                    codes::ASYNC_FORM,
+                    "`timeout` takes a call, a function taking no arguments, or a list of them",
+                    span.clone(),
+                    format!("found a value of type `{t}`"),
+                );
+                if let Type::Future(_) = t {
+                    let text = e.syntax().text().to_string();
+                    self.push_help(format!(
+                        "to bound the wait for a future, write `timeout(ms, fn() => await {text})`"
+                    ));
+                }
+                error_expr(span)
+            }
+        }
+    }
+}
+
+/// Whether `e` is a call: `f(…)`, `x.m(…)`, or a pipe `a |> f(b)`, which
+/// is the call `f(a, b)` (syntax.md §6).
+pub(super) fn is_call(e: &ast::Expr) -> bool {
+    match e {
+        ast::Expr::Call(_) => true,
+        ast::Expr::Binary(b) => b.op() == Some(ast::BinaryOp::Pipe),
+        _ => false,
     }
 }

@@ -251,13 +251,23 @@ impl Checker {
 
     /// `try await e`: `result[T, String]`, never raising.
     pub(super) fn check_try(&mut self, t: &ast::TryExpr, span: Span) -> Expr {
-        let inner = t.expr().map(unparen);
-        let Some(ast::Expr::Await(a)) = inner else {
-            self.not_supported("`try` on anything but `await`", span.clone());
+        let Some(inner) = t.expr().map(unparen) else {
             return error_expr(span);
         };
-        let Some(operand) = a.expr() else {
-            return error_expr(span);
+        let operand = match inner {
+            ast::Expr::Await(a) => match a.expr() {
+                Some(operand) => operand,
+                None => return error_expr(span),
+            },
+            // A form is evaluated where it stands (docs/language-decisions.md),
+            // so `try parallel … end` is `try await parallel … end`.
+            form @ (ast::Expr::ParallelFor(_)
+            | ast::Expr::Concurrent(_)
+            | ast::Expr::Timeout(_)) => form,
+            _ => {
+                self.not_supported("`try` on anything but `await` or a form", span.clone());
+                return error_expr(span);
+            }
         };
         if let ast::Expr::Concurrent(c) = unparen(operand.clone()) {
             if c.branches().any(|b| b.name().is_some()) {
@@ -355,55 +365,77 @@ impl Checker {
         let Some(inner) = s.expr().map(unparen) else {
             return error_expr(span);
         };
-        if let ast::Expr::List(l) = &inner {
-            let mut elems: Vec<ast::Expr> = Vec::new();
-            for el in l.elements() {
-                match el {
-                    ast::Element::Expr(e) => elems.push(e),
-                    ast::Element::Spread(sp) => {
-                        self.error(
-                            codes::ASYNC_FORM,
-                            "`spawn` of a list takes calls or closures, not a spread",
-                            span_of(&sp),
-                            "spread not allowed here",
-                        );
-                        return error_expr(span);
-                    }
+        let ast::Expr::List(l) = &inner else {
+            let Some(task) = self.spawn_operand(&inner) else {
+                return error_expr(span);
+            };
+            let mut v = self.spawn_task(task);
+            v.span = span;
+            return v;
+        };
+        let mut tasks = Vec::new();
+        for el in l.elements() {
+            match el {
+                ast::Element::Expr(e) => tasks.push(self.spawn_operand(&e)),
+                ast::Element::Spread(sp) => {
+                    self.error(
+                        codes::ASYNC_FORM,
+                        "`spawn` of a list takes calls or closures, not a spread",
+                        span_of(&sp),
+                        "spread not allowed here",
+                    );
+                    return error_expr(span);
                 }
             }
-            let futures: Vec<Expr> = elems.iter().map(|e| self.spawn_one(e)).collect();
-            if futures.iter().any(|f| f.ty.has_error()) {
-                return error_expr(span);
-            }
-            let first = futures.first().map_or(future_of(Type::Null), |f| f.ty);
-            if futures.iter().any(|f| f.ty != first) {
-                self.not_supported(
-                    "`spawn` of a list whose calls return different types",
-                    span.clone(),
-                );
-                return error_expr(span);
-            }
-            return expr(ExprKind::List(futures), list_of(first), &span);
         }
-        let mut v = self.spawn_one(&inner);
-        v.span = span;
-        v
+        let Some(tasks) = tasks.into_iter().collect::<Option<Vec<Task>>>() else {
+            return error_expr(span);
+        };
+        // `list[Future[T]]` with `T` the union of the element types: a task
+        // whose own type is narrower injects its value into `T` before it
+        // settles, so every future in the list holds a `T`.
+        let value_tys: Vec<Type> = tasks.iter().map(Task::value_ty).collect();
+        let to = if value_tys.is_empty() {
+            Type::Null
+        } else {
+            union_of(&value_tys)
+        };
+        let futures = tasks
+            .into_iter()
+            .map(|task| {
+                let task = if task.value_ty() == to {
+                    task
+                } else {
+                    self.retype_task(task, to)
+                };
+                self.spawn_task(task)
+            })
+            .collect();
+        expr(ExprKind::List(futures), list_of(future_of(to)), &span)
     }
 
-    fn spawn_one(&mut self, e: &ast::Expr) -> Expr {
+    /// One operand of `spawn`, checked: a call (its callee and arguments
+    /// evaluated now), or a function taking no arguments; `None` after an
+    /// error.
+    fn spawn_operand(&mut self, e: &ast::Expr) -> Option<Task> {
         let span = span_of(e);
         let e = unparen(e.clone());
-        if let ast::Expr::Call(_) = &e {
+        if super::forms::is_call(&e) {
             let call = self.check_expr(&e, None);
-            return self.spawn_checked(call, &e, span);
+            return self.prepare_call(call, Some(&e), span);
         }
         let v = self.check_expr(&e, None);
         match v.ty {
-            Type::Fn(sig) if sig.params.is_empty() => {
-                let ty = future_of(sig.ret);
-                expr(ExprKind::Async(AsyncOp::Spawn, vec![v]), ty, &span)
-            }
-            t if t.has_error() => error_expr(span),
+            Type::Fn(sig) if sig.params.is_empty() => Some(Task::Value {
+                value_ty: if sig.ret == Type::Never {
+                    Type::Null
+                } else {
+                    sig.ret
+                },
+                function: v,
+                span,
+            }),
+            t if t.has_error() => None,
             _ => {
                 self.error(
                     codes::ASYNC_FORM,
@@ -411,7 +443,7 @@ impl Checker {
                     span.clone(),
                     format!("found a value of type `{}`", v.ty),
                 );
-                error_expr(span)
+                None
             }
         }
     }
@@ -419,8 +451,18 @@ impl Checker {
     /// Spawns an already checked call: the callee and arguments are
     /// evaluated now into hidden variables, the call runs as a task.
     pub(super) fn spawn_checked(&mut self, call: Expr, syntax: &ast::Expr, span: Span) -> Expr {
+        match self.prepare_call(call, Some(syntax), span.clone()) {
+            Some(task) => self.spawn_task(task),
+            None => error_expr(span),
+        }
+    }
+
+    /// The task of a checked call: statements hoisting the callee (when it
+    /// is a value) and the arguments into hidden variables, and a thunk
+    /// making the call with them.
+    fn prepare_call(&mut self, call: Expr, syntax: Option<&ast::Expr>, span: Span) -> Option<Task> {
         if call.ty.has_error() {
-            return error_expr(span);
+            return None;
         }
         let value_ty = if call.ty == Type::Never {
             Type::Null
@@ -454,10 +496,17 @@ impl Checker {
                 (Target::Value(name, callee_ty), args)
             }
             _ => {
-                // A builtin or constructor: evaluated inside the task.
-                let syntax = syntax.clone();
+                // A builtin or constructor: evaluated inside the task (its
+                // syntax is checked again there; `None` only for calls of
+                // values, which take the branch above).
+                let syntax = syntax?.clone();
                 let thunk = self.thunk(&span, |c| c.check_expr(&syntax, None));
-                return self.spawn_thunk(thunk, value_ty, Vec::new(), span);
+                return Some(Task::Thunk {
+                    stmts: Vec::new(),
+                    thunk,
+                    value_ty,
+                    span,
+                });
             }
         };
         let names: Vec<(String, Type)> = args.into_iter().map(|a| hoist(self, a)).collect();
@@ -475,7 +524,81 @@ impl Checker {
             };
             expr(kind, ty, &span)
         });
-        self.spawn_thunk(thunk, value_ty, stmts, span)
+        Some(Task::Thunk {
+            stmts,
+            thunk,
+            value_ty,
+            span,
+        })
+    }
+
+    /// The task made to settle with a value of the wider type `to`.
+    fn retype_task(&mut self, task: Task, to: Type) -> Task {
+        let task = match task {
+            // The function value is hoisted and called by a thunk of ours,
+            // which can inject the value (the function itself cannot be
+            // changed).
+            Task::Value {
+                function,
+                value_ty,
+                span,
+            } => {
+                let call = expr(
+                    ExprKind::CallValue(Box::new(function.clone()), Vec::new()),
+                    value_ty,
+                    &span,
+                );
+                match self.prepare_call(call, None, span.clone()) {
+                    Some(task) => task,
+                    // (Not reached: a call of a value always prepares.)
+                    None => {
+                        return Task::Value {
+                            function,
+                            value_ty,
+                            span,
+                        }
+                    }
+                }
+            }
+            thunk => thunk,
+        };
+        let Task::Thunk {
+            stmts,
+            mut thunk,
+            span,
+            ..
+        } = task
+        else {
+            return task;
+        };
+        self.retype_thunk(&mut thunk, to);
+        Task::Thunk {
+            stmts,
+            thunk,
+            value_ty: to,
+            span,
+        }
+    }
+
+    /// `Spawn` of the task, after the statements that evaluate its operands.
+    fn spawn_task(&mut self, task: Task) -> Expr {
+        match task {
+            Task::Thunk {
+                stmts,
+                thunk,
+                value_ty,
+                span,
+            } => self.spawn_thunk(thunk, value_ty, stmts, span),
+            Task::Value {
+                function,
+                value_ty,
+                span,
+            } => expr(
+                ExprKind::Async(AsyncOp::Spawn, vec![function]),
+                future_of(value_ty),
+                &span,
+            ),
+        }
     }
 
     /// `Spawn(thunk)` after the statements that evaluate its operands.
@@ -626,5 +749,31 @@ fn mentions_string(t: Type) -> bool {
         Type::Map(k, v) | Type::Result(k, v) => mentions_string(*k) || mentions_string(*v),
         Type::Union(m) | Type::Tuple(m) => m.iter().any(|t| mentions_string(*t)),
         _ => false,
+    }
+}
+
+/// A computation about to be spawned.
+pub(super) enum Task {
+    /// A thunk of ours, after the statements that evaluate its operands in
+    /// the spawner.
+    Thunk {
+        stmts: Vec<Stmt>,
+        thunk: Expr,
+        value_ty: Type,
+        span: Span,
+    },
+    /// A function value taking no arguments, called as the task.
+    Value {
+        function: Expr,
+        value_ty: Type,
+        span: Span,
+    },
+}
+
+impl Task {
+    fn value_ty(&self) -> Type {
+        match self {
+            Task::Thunk { value_ty, .. } | Task::Value { value_ty, .. } => *value_ty,
+        }
     }
 }
