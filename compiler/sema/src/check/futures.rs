@@ -108,6 +108,7 @@ impl Checker {
         });
         let mut body = Body::new(None);
         body.is_lambda = true;
+        body.is_thunk = true;
         self.bodies.push(body);
         let value = build(self);
         let ret = if value.ty == Type::Never {
@@ -178,10 +179,13 @@ impl Checker {
         };
         let outcome = self.await_outcome_next.take();
         let v = self.check_expr(&inner, None);
-        if let (Some(arm_span), Type::Future(_)) = (outcome, v.ty) {
-            if self.outcome_applies(v.ty, arm_span) {
-                return self.await_outcome(v, span);
+        if let (Some(arm_span), Type::Future(t)) = (outcome, v.ty) {
+            // After an error (reported already, or E0700 here) the
+            // scrutinee is an error, which silences the arms' own errors.
+            if t.has_error() || !self.outcome_applies(v.ty, arm_span) {
+                return error_expr(span);
             }
+            return self.await_outcome(v, span);
         }
         let mut v = self.await_value(v);
         v.span = span;
@@ -328,12 +332,13 @@ impl Checker {
 
     /// Whether `match await f` (or a `let`-bound await) with a `name:
     /// String` arm receives failures there (async.md §3): `T` concrete,
-    /// neither containing `String`, `Json` nor `Any`.
+    /// neither containing `String`, `Json` nor `Any`. When not, reports
+    /// E0700 at the arm.
     pub(super) fn outcome_applies(&mut self, future_ty: Type, arm_span: Span) -> bool {
         let Type::Future(t) = future_ty else {
             return false;
         };
-        if mentions_string(*t) || t.has_error() {
+        if mentions_string(*t) {
             self.error(
                 codes::ASYNC_FORM,
                 "a `String` arm cannot tell a failure from a value here",

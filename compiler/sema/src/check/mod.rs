@@ -170,6 +170,9 @@ pub(crate) struct Body {
     /// (outer variable, the lambda's own copy).
     pub captures: Vec<(VarId, VarId)>,
     pub is_lambda: bool,
+    /// The body of a thunk (code a form or `spawn` runs as a task): `return`
+    /// has no cell to leave there.
+    pub is_thunk: bool,
 }
 
 impl Body {
@@ -182,6 +185,7 @@ impl Body {
             used: HashSet::new(),
             captures: Vec::new(),
             is_lambda: false,
+            is_thunk: false,
         }
     }
 }

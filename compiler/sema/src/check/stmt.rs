@@ -305,6 +305,25 @@ impl Checker {
     }
 
     fn check_return(&mut self, value: Option<ast::Expr>, span: &Span) -> StmtKind {
+        if self.body().is_thunk {
+            // A branch of a form (or a `parallel for` body) runs as its own
+            // task: there is no cell for `return` to leave, and the branch's
+            // value is its last expression (async.md §5.1).
+            self.error(
+                codes::ASYNC_FORM,
+                "`return` inside code that runs as its own task",
+                span.clone(),
+                "a form's branch or `parallel for` body cannot return from the cell",
+            );
+            self.push_help(
+                "the value of a branch is its last expression; use `if … else …` to choose it"
+                    .to_string(),
+            );
+            if let Some(e) = value {
+                self.check_expr(&e, None);
+            }
+            return StmtKind::Expr(error_expr(span.clone()));
+        }
         let expected = self.body().expected_ret;
         let checked = value.as_ref().map(|e| {
             let v = self.check_expr(e, expected.filter(|t| *t != Type::Null));
