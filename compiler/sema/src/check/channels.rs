@@ -49,7 +49,10 @@ impl Checker {
                             codes::NEEDS_ANNOTATION,
                             "the element type of this channel cannot be inferred",
                             span.clone(),
-                            "annotate it: `let ch: Channel[Int] = channel()`",
+                            "nothing sends to it or passes it where a `Channel[T]` is declared",
+                        );
+                        self.push_help(
+                            "annotate it: `let ch: Channel[Int] = channel()`".to_string(),
                         );
                         return Some(error_expr(span.clone()));
                     }
@@ -141,8 +144,11 @@ impl Checker {
                 &span,
             ),
             (Type::Channel(t), "send") => {
-                let v = self.check_expr(&values[0], Some(*t));
-                let v = self.coerce(v, *t, &span);
+                let v = self.check_expr(&values[0], Some(*t).filter(|t| !t.has_error()));
+                // The first `send` may be what gives the channel its type.
+                self.channel_use(&receiver, Some(v.ty));
+                let vspan = v.span.clone();
+                let v = self.coerce(v, *t, &vspan);
                 expr(
                     ExprKind::Async(AsyncOp::Send, vec![receiver, v]),
                     Type::Null,

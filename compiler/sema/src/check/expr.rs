@@ -174,6 +174,7 @@ impl Checker {
     /// Accepts `e` where `expected` is wanted, widening Int to Float; reports a
     /// mismatch otherwise.
     pub(crate) fn coerce(&mut self, e: Expr, expected: Type, span: &Span) -> Expr {
+        self.channel_expected(&e, expected);
         if e.ty == expected || matches!(e.ty, Type::Never | Type::Error) || expected == Type::Error
         {
             return e;

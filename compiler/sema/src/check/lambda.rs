@@ -17,7 +17,7 @@ use crate::hir::{self, CellId, Expr, ExprKind, VarId};
 use crate::types::{fn_type, Type};
 
 /// Closure wrappers already made for named cells used as values.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(crate) struct CellValues {
     wrappers: HashMap<CellId, CellId>,
 }

@@ -10,6 +10,7 @@
 mod aliases;
 mod arg_source;
 mod calls;
+mod channel_inference;
 mod channels;
 mod collections;
 mod comprehension;
@@ -158,6 +159,7 @@ enum RetState {
 }
 
 /// Per-body state: the variables of the cell being checked and its scopes.
+#[derive(Clone)]
 pub(crate) struct Body {
     pub vars: Vec<hir::Var>,
     pub scopes: Scopes,
@@ -190,7 +192,7 @@ impl Body {
     }
 }
 
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(crate) struct Checker {
     /// `async cell`s: a call spawns the cell (async.md §2).
     pub async_cells: HashSet<CellId>,
@@ -202,6 +204,12 @@ pub(crate) struct Checker {
     /// The next `await` is a `match` scrutinee (directly or through a
     /// `let`) with a `name: String` arm: it yields the outcome (async.md §3).
     pub await_outcome_next: Option<Span>,
+    /// The type the next `let` checked takes as its expected type: what
+    /// [`channel_inference`] found for `let ch = channel()`.
+    pub inferred_let: Option<Type>,
+    /// In a speculative check for a channel's element type: the channel and
+    /// what its uses gave so far (see [`channel_inference`]).
+    pending_channel: Option<channel_inference::PendingChannel>,
     pub diagnostics: Vec<Diagnostic>,
     pub cells: Vec<CellSig>,
     pub cell_names: HashMap<String, CellId>,
@@ -351,6 +359,7 @@ impl Checker {
         body.used.insert(inner);
         body.scopes.bind_root(name, inner);
         body.captures.push((outer, inner));
+        self.channel_captured(depth, outer, inner);
         Some(inner)
     }
 

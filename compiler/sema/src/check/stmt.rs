@@ -18,6 +18,9 @@ impl Checker {
         for (i, stmt) in stmts.iter().enumerate() {
             let is_last = i + 1 == stmts.len();
             self.let_awaits_outcome(stmts, i);
+            if let Some(ty) = self.infer_channel_let(stmts, i) {
+                self.inferred_let = Some(ty);
+            }
             if let Some(span) = diverged_at.take() {
                 self.push_diagnostic(
                     Diagnostic::warning(
@@ -64,7 +67,7 @@ impl Checker {
         block
     }
 
-    fn check_stmt(&mut self, stmt: &ast::Stmt) -> Option<Stmt> {
+    pub(super) fn check_stmt(&mut self, stmt: &ast::Stmt) -> Option<Stmt> {
         let span = span_of(stmt);
         let kind = match stmt {
             ast::Stmt::Let(let_stmt) => self.check_let(let_stmt)?,
@@ -195,9 +198,11 @@ impl Checker {
     fn check_let(&mut self, let_stmt: &ast::LetStmt) -> Option<StmtKind> {
         let span = span_of(let_stmt);
         let declared = let_stmt.ty().map(|t| self.resolve_type(&t));
+        // `let ch = channel()`: the type its uses gave (channel_inference).
+        let inferred = self.inferred_let.take();
         let value = match let_stmt.init() {
             Some(e) => {
-                let v = self.check_expr(&e, declared);
+                let v = self.check_expr(&e, declared.or(inferred));
                 match declared {
                     Some(t) => self.coerce(v, t, &span_of(&e)),
                     None => v,
