@@ -36,8 +36,9 @@ use crate::types::{channel_of, Type};
 /// The channel whose element type a speculative check is looking for.
 #[derive(Clone, Default)]
 pub(crate) struct PendingChannel {
-    /// The channel's variable and its copies in closures: (body depth, id).
-    vars: Vec<(usize, VarId)>,
+    /// The channel's variable and its copies in closures: (the serial
+    /// number of the body they belong to, id).
+    vars: Vec<(u64, VarId)>,
     /// The element type the first use that fixes it gave.
     found: Option<Type>,
 }
@@ -80,9 +81,9 @@ impl Checker {
         spec.inferred_let = Some(channel_of(Type::Error));
         if let Some(stmt) = spec.check_stmt(&stmts[i]) {
             if let StmtKind::Let(var, _) = stmt.kind {
-                let depth = spec.bodies.len() - 1;
+                let body = spec.body().serial;
                 if let Some(p) = spec.pending_channel.as_mut() {
-                    p.vars.push((depth, var));
+                    p.vars.push((body, var));
                 }
             }
         }
@@ -109,11 +110,12 @@ impl Checker {
 
     /// Whether `e` reads the channel being inferred (or a closure's copy).
     fn reads_pending_channel(&self, e: &Expr) -> bool {
-        let (Some(p), ExprKind::Var(v)) = (&self.pending_channel, &e.kind) else {
+        let (Some(p), ExprKind::Var(v), Some(body)) =
+            (&self.pending_channel, &e.kind, self.bodies.last())
+        else {
             return false;
         };
-        let depth = self.bodies.len().saturating_sub(1);
-        p.vars.contains(&(depth, *v))
+        p.vars.contains(&(body.serial, *v))
     }
 
     /// Records the element type a use of the channel gives, if it is the
@@ -151,9 +153,13 @@ impl Checker {
     /// A closure's copy of an outer variable: a copy of the channel being
     /// inferred counts as the channel.
     pub(super) fn channel_captured(&mut self, depth: usize, outer: VarId, inner: VarId) {
+        if self.pending_channel.is_none() || depth == 0 {
+            return;
+        }
+        let (outer_body, inner_body) = (self.bodies[depth - 1].serial, self.bodies[depth].serial);
         if let Some(p) = self.pending_channel.as_mut() {
-            if depth > 0 && p.vars.contains(&(depth - 1, outer)) {
-                p.vars.push((depth, inner));
+            if p.vars.contains(&(outer_body, outer)) {
+                p.vars.push((inner_body, inner));
             }
         }
     }

@@ -175,6 +175,9 @@ pub(crate) struct Body {
     /// The body of a thunk (code a form or `spawn` runs as a task): `return`
     /// has no cell to leave there.
     pub is_thunk: bool,
+    /// Tells this body from every other one checked in this run (depths
+    /// on the body stack are reused), for [`channel_inference`].
+    pub serial: u64,
 }
 
 impl Body {
@@ -188,6 +191,11 @@ impl Body {
             captures: Vec::new(),
             is_lambda: false,
             is_thunk: false,
+            serial: {
+                use std::sync::atomic::{AtomicU64, Ordering};
+                static NEXT: AtomicU64 = AtomicU64::new(0);
+                NEXT.fetch_add(1, Ordering::Relaxed)
+            },
         }
     }
 }
