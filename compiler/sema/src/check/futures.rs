@@ -153,7 +153,15 @@ impl Checker {
                 let b = expr(ExprKind::Block(block), Type::Null, &span);
                 self.coerce(b, to, &span)
             } else {
-                self.coerce(*tail, to, &span)
+                // A future the task would give is awaited through (async.md
+                // §3) when the new type has no futures: the element of a
+                // mixed `spawn` list that is an `async cell` call.
+                let tail = if awaited(to) == to {
+                    self.await_value(*tail)
+                } else {
+                    *tail
+                };
+                self.coerce(tail, to, &span)
             };
             cell.body.tail = Some(Box::new(tail));
         }
@@ -397,13 +405,16 @@ impl Checker {
             return error_expr(span);
         };
         // `list[Future[T]]` with `T` the union of the element types: a task
-        // whose own type is narrower injects its value into `T` before it
+        // whose own type differs injects its value into `T` before it
         // settles, so every future in the list holds a `T`.
+        // A mixed list's futures hold their values awaited through:
+        // `spawn([job(1), work()])` with `async cell job` holds `Int`s, not
+        // `Future[Int] | Int` (a union would hide the future from `await`).
         let value_tys: Vec<Type> = tasks.iter().map(Task::value_ty).collect();
-        let to = if value_tys.is_empty() {
-            Type::Null
-        } else {
-            union_of(&value_tys)
+        let to = match value_tys.split_first() {
+            None => Type::Null,
+            Some((first, rest)) if rest.iter().all(|t| t == first) => *first,
+            Some(_) => union_of(&value_tys.iter().map(|t| awaited(*t)).collect::<Vec<_>>()),
         };
         let futures = tasks
             .into_iter()
