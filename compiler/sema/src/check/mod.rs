@@ -32,6 +32,7 @@ mod modules;
 mod ops;
 mod pattern;
 mod results;
+mod spawn;
 mod spreads;
 mod stmt;
 mod unions;
