@@ -6,7 +6,10 @@
 //! * `NAME.err` — the expected stderr (runtime error text, or the compiler's
 //!   diagnostics when the program must not compile; absent = empty);
 //! * `NAME.status` — `run N` or `compile N` when the program or the compiler must
-//!   exit with a non-zero status `N` (absent = `run 0`).
+//!   exit with a non-zero status `N` (absent = `run 0`);
+//! * `NAME.flags` — extra `lumenc` options, separated by white space (for
+//!   example `--deterministic`, or `-W error` to see a program's warnings in
+//!   `NAME.err`); absent = none.
 //!
 //! `UPDATE_EXPECT=1` rewrites these files from what actually happened (review the
 //! diff before committing). `LUMEN_TEST_TARGET=aarch64-unknown-linux-gnu` builds
@@ -116,6 +119,9 @@ pub fn run_program(lumenc: &Path, source: &Path, scratch: &Path) -> Result<Outco
     }
     if let Some(level) = test_opt_level() {
         compile.arg(format!("-O{level}"));
+    }
+    if let Ok(flags) = std::fs::read_to_string(sibling(source, "flags")) {
+        compile.args(flags.split_whitespace());
     }
     let out = compile
         .output()

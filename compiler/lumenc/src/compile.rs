@@ -42,6 +42,9 @@ pub struct Session {
     warnings_are_errors: bool,
     static_link: bool,
     linker: Option<std::path::PathBuf>,
+    /// `--deterministic`: the program is checked and scheduled as under
+    /// `@deterministic true` (cli.md).
+    deterministic: bool,
 }
 
 const HOST_TARGET: &str = "x86_64-unknown-linux-gnu";
@@ -108,6 +111,7 @@ impl Session {
             warnings_are_errors,
             static_link: args.static_link,
             linker: args.linker.clone(),
+            deterministic: args.deterministic,
         })
     }
 
@@ -170,7 +174,10 @@ impl Session {
                 tree: m.parse.tree(),
             })
             .collect();
-        let (program, diagnostics) = lumen_sema::check_modules(&sema_modules);
+        let options = lumen_sema::Options {
+            deterministic: self.deterministic,
+        };
+        let (program, diagnostics) = lumen_sema::check_modules_with(&sema_modules, options);
         self.emit_file_diagnostics(&files, diagnostics)?;
         let sources = loaded
             .modules

@@ -352,3 +352,23 @@ fn static_executable_runs() {
     let run = Command::new(&out).output().expect("run static");
     assert_eq!(stdout(&run), "static\n");
 }
+
+#[test]
+fn deterministic_flag_defers_spawn_like_the_directive() {
+    // async.md §4: eager by default, deferred FIFO with `--deterministic`.
+    let p = write_program(
+        "deterministic.lm",
+        "cell work() -> Int\n  print(\"work\")\n  return 1\nend\ncell main()\n  let f = spawn(work())\n  print(\"after spawn\")\n  print(await f)\nend\n",
+    );
+    let o = lumenc().arg("run").arg(&p).output().expect("run");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "work\nafter spawn\n1\n");
+    let o = lumenc()
+        .arg("run")
+        .arg(&p)
+        .arg("--deterministic")
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "after spawn\nwork\n1\n");
+}

@@ -11,4 +11,4 @@ pub mod library;
 mod scope;
 pub mod types;
 
-pub use check::{check, check_modules, codes, Module};
+pub use check::{check, check_modules, check_modules_with, codes, Module, Options};

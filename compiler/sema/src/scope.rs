@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use crate::hir::{LoopId, VarId};
 
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Scopes {
     frames: Vec<HashMap<String, VarId>>,
     /// Enclosing loops, innermost last, with their optional labels.

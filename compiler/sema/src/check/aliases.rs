@@ -293,6 +293,7 @@ impl Checker {
 }
 
 /// One bound of a generic alias to check at one use.
+#[derive(Clone)]
 pub(crate) struct AliasBound {
     alias: String,
     param: String,

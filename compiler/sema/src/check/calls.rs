@@ -299,6 +299,13 @@ impl Checker {
             }
             return call;
         }
+        // Direct calls and pipes (`x |> random_int(9)`) of the builtins
+        // that cannot be reproduced (async.md §4); a program's own cell of
+        // that name was called above.
+        if self.deterministic && super::futures::NONDETERMINISTIC.contains(&name.as_str()) {
+            self.not_deterministic(&name, span.clone());
+            return error_expr(span);
+        }
         let spreads_ok = matches!(name.as_str(), "print" | "eprint" | "format");
         if !spreads_ok && self.reject_spreads(&format!("`{name}`"), &args) {
             return error_expr(span);

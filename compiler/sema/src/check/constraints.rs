@@ -16,7 +16,7 @@ use crate::hir::{self, CellId, Expr, ExprKind, Stmt, StmtKind, WhereCheck};
 use crate::types::{Nominal, Type};
 
 /// The constraints of each record: (field index, constraint syntax, hidden cell).
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(crate) struct Constraints {
     pending: HashMap<u32, Vec<(u32, ast::Expr)>>,
     cells: HashMap<u32, Vec<(u32, CellId, String)>>,

@@ -13,7 +13,7 @@ use crate::types::{
 };
 
 /// The records and enums of a program and how to find them by name.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(crate) struct TypeDecls {
     pub records: Vec<RecordInfo>,
     /// Field defaults, per record, per field (checked at each construction).

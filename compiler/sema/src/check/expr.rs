@@ -83,22 +83,6 @@ impl Checker {
                         if let Some(v) = self.async_builtin(&name, &args, expected, &span) {
                             return v;
                         }
-                        if self.deterministic
-                            && super::futures::NONDETERMINISTIC.contains(&name.as_str())
-                        {
-                            self.error(
-                                codes::NOT_DETERMINISTIC,
-                                format!(
-                                    "`{name}` cannot be reproduced under `@deterministic true`"
-                                ),
-                                span.clone(),
-                                "its result differs from run to run",
-                            );
-                            self.push_help(
-                                "remove `@deterministic true`, or pass the value in".to_string(),
-                            );
-                            return error_expr(span);
-                        }
                     }
                 }
                 self.check_call(c, span)
@@ -190,6 +174,7 @@ impl Checker {
     /// Accepts `e` where `expected` is wanted, widening Int to Float; reports a
     /// mismatch otherwise.
     pub(crate) fn coerce(&mut self, e: Expr, expected: Type, span: &Span) -> Expr {
+        self.channel_expected(&e, expected);
         if e.ty == expected || matches!(e.ty, Type::Never | Type::Error) || expected == Type::Error
         {
             return e;

@@ -1,7 +1,7 @@
-//! Futures and orchestration (async.md): `spawn`, `await`, `try await`,
-//! `async cell` calls, the forms `parallel` (block and `for`), `race`,
-//! `vote`, `select`, `timeout`, `sleep`, channels, and the methods of
-//! futures and channels.
+//! Futures (async.md §3): thunks, `await`, `try await`, `match await` with
+//! a `String` arm, `future.state`. `spawn` and `async cell` calls are in
+//! [`super::spawn`], the forms in [`super::forms`]; `sleep`, channels and
+//! the methods of futures in [`super::channels`].
 //!
 //! Every computation that runs as a task becomes a *thunk*: a hidden
 //! closure cell taking no arguments ([`Checker::thunk`]), whose captures are
@@ -15,12 +15,10 @@
 use lumen_diagnostics::Span;
 use lumen_syntax::ast::{self, AstNode};
 
-use super::stmt::{block_stmts, error_expr};
+use super::stmt::error_expr;
 use super::{codes, span_of, Body, CellSig, Checker, RetState};
-use crate::hir::{self, AsyncOp, Builtin, Expr, ExprKind, Stmt, StmtKind};
-use crate::types::{
-    channel_of, fn_type, future_of, list_of, map_of, result_of, tuple_of, union_of, Type,
-};
+use crate::hir::{self, AsyncOp, Expr, ExprKind, Stmt, StmtKind};
+use crate::types::{fn_type, list_of, map_of, result_of, tuple_of, union_of, Type};
 
 /// The built-in `FutureState[T]` (async.md §3), declared from this text.
 const FUTURE_STATE_PRELUDE: &str =
@@ -48,7 +46,7 @@ pub(crate) fn awaited(ty: Type) -> Type {
     }
 }
 
-fn expr(kind: ExprKind, ty: Type, span: &Span) -> Expr {
+pub(super) fn expr(kind: ExprKind, ty: Type, span: &Span) -> Expr {
     Expr {
         kind,
         ty,
@@ -56,14 +54,14 @@ fn expr(kind: ExprKind, ty: Type, span: &Span) -> Expr {
     }
 }
 
-fn unparen(e: ast::Expr) -> ast::Expr {
+pub(super) fn unparen(e: ast::Expr) -> ast::Expr {
     match &e {
         ast::Expr::Paren(p) => p.expr().map(unparen).unwrap_or(e),
         _ => e,
     }
 }
 
-fn optional(t: Type) -> Type {
+pub(super) fn optional(t: Type) -> Type {
     match t {
         Type::Null | Type::Error | Type::Never => t,
         _ => union_of(&[t, Type::Null]),
@@ -71,6 +69,29 @@ fn optional(t: Type) -> Type {
 }
 
 impl Checker {
+    /// E0701 for a call of `name` under deterministic scheduling, naming
+    /// what asked for it: the directive, or `--deterministic` alone.
+    pub(super) fn not_deterministic(&mut self, name: &str, span: Span) {
+        let (mode, help) = if self.deterministic_by_flag {
+            (
+                "`--deterministic`",
+                "build without `--deterministic`, or pass the value in",
+            )
+        } else {
+            (
+                "`@deterministic true`",
+                "remove `@deterministic true`, or pass the value in",
+            )
+        };
+        self.error(
+            codes::NOT_DETERMINISTIC,
+            format!("`{name}` cannot be reproduced under {mode}"),
+            span,
+            "its result differs from run to run",
+        );
+        self.push_help(help.to_string());
+    }
+
     /// A hidden closure taking no arguments whose body is what `build`
     /// checks (inside the closure's own body, so names it uses from the
     /// enclosing bodies become captures).
@@ -87,6 +108,7 @@ impl Checker {
         });
         let mut body = Body::new(None);
         body.is_lambda = true;
+        body.is_thunk = true;
         self.bodies.push(body);
         let value = build(self);
         let ret = if value.ty == Type::Never {
@@ -103,7 +125,7 @@ impl Checker {
 
     /// Changes the value type of a thunk to `to` (a union its value fits
     /// in, or its optional), injecting the value.
-    fn retype_thunk(&mut self, thunk: &mut Expr, to: Type) {
+    pub(super) fn retype_thunk(&mut self, thunk: &mut Expr, to: Type) {
         let ExprKind::Closure(id, _) = &thunk.kind else {
             return;
         };
@@ -131,7 +153,15 @@ impl Checker {
                 let b = expr(ExprKind::Block(block), Type::Null, &span);
                 self.coerce(b, to, &span)
             } else {
-                self.coerce(*tail, to, &span)
+                // A future the task would give is awaited through (async.md
+                // §3) when the new type has no futures: the element of a
+                // mixed `spawn` list that is an `async cell` call.
+                let tail = if awaited(to) == to {
+                    self.await_value(*tail)
+                } else {
+                    *tail
+                };
+                self.coerce(tail, to, &span)
             };
             cell.body.tail = Some(Box::new(tail));
         }
@@ -139,12 +169,6 @@ impl Checker {
         self.checked[id.0 as usize] = Some(cell);
         self.ret_states[id.0 as usize] = RetState::Known(to);
         thunk.ty = fn_type(Vec::new(), to);
-    }
-
-    /// The value of a branch (inside its thunk): checked, a future awaited.
-    fn branch_value(&mut self, e: &ast::Expr) -> Expr {
-        let v = self.check_expr(e, None);
-        self.await_value(v)
     }
 
     /// `await v`: identity on a value without futures.
@@ -163,10 +187,13 @@ impl Checker {
         };
         let outcome = self.await_outcome_next.take();
         let v = self.check_expr(&inner, None);
-        if let (Some(arm_span), Type::Future(_)) = (outcome, v.ty) {
-            if self.outcome_applies(v.ty, arm_span) {
-                return self.await_outcome(v, span);
+        if let (Some(arm_span), Type::Future(t)) = (outcome, v.ty) {
+            // After an error (reported already, or E0700 here) the
+            // scrutinee is an error, which silences the arms' own errors.
+            if t.has_error() || !self.outcome_applies(v.ty, arm_span) {
+                return error_expr(span);
             }
+            return self.await_outcome(v, span);
         }
         let mut v = self.await_value(v);
         v.span = span;
@@ -236,13 +263,23 @@ impl Checker {
 
     /// `try await e`: `result[T, String]`, never raising.
     pub(super) fn check_try(&mut self, t: &ast::TryExpr, span: Span) -> Expr {
-        let inner = t.expr().map(unparen);
-        let Some(ast::Expr::Await(a)) = inner else {
-            self.not_supported("`try` on anything but `await`", span.clone());
+        let Some(inner) = t.expr().map(unparen) else {
             return error_expr(span);
         };
-        let Some(operand) = a.expr() else {
-            return error_expr(span);
+        let operand = match inner {
+            ast::Expr::Await(a) => match a.expr() {
+                Some(operand) => operand,
+                None => return error_expr(span),
+            },
+            // A form is evaluated where it stands (docs/language-decisions.md),
+            // so `try parallel … end` is `try await parallel … end`.
+            form @ (ast::Expr::ParallelFor(_)
+            | ast::Expr::Concurrent(_)
+            | ast::Expr::Timeout(_)) => form,
+            _ => {
+                self.not_supported("`try` on anything but `await` or a form", span.clone());
+                return error_expr(span);
+            }
         };
         if let ast::Expr::Concurrent(c) = unparen(operand.clone()) {
             if c.branches().any(|b| b.name().is_some()) {
@@ -303,12 +340,13 @@ impl Checker {
 
     /// Whether `match await f` (or a `let`-bound await) with a `name:
     /// String` arm receives failures there (async.md §3): `T` concrete,
-    /// neither containing `String`, `Json` nor `Any`.
+    /// neither containing `String`, `Json` nor `Any`. When not, reports
+    /// E0700 at the arm.
     pub(super) fn outcome_applies(&mut self, future_ty: Type, arm_span: Span) -> bool {
         let Type::Future(t) = future_ty else {
             return false;
         };
-        if mentions_string(*t) || t.has_error() {
+        if mentions_string(*t) {
             self.error(
                 codes::ASYNC_FORM,
                 "a `String` arm cannot tell a failure from a value here",
@@ -333,608 +371,6 @@ impl Checker {
             ty,
             &span,
         )
-    }
-
-    /// `spawn(…)` (async.md §2).
-    pub(super) fn check_spawn(&mut self, s: &ast::SpawnExpr, span: Span) -> Expr {
-        let Some(inner) = s.expr().map(unparen) else {
-            return error_expr(span);
-        };
-        if let ast::Expr::List(l) = &inner {
-            let mut elems: Vec<ast::Expr> = Vec::new();
-            for el in l.elements() {
-                match el {
-                    ast::Element::Expr(e) => elems.push(e),
-                    ast::Element::Spread(sp) => {
-                        self.error(
-                            codes::ASYNC_FORM,
-                            "`spawn` of a list takes calls or closures, not a spread",
-                            span_of(&sp),
-                            "spread not allowed here",
-                        );
-                        return error_expr(span);
-                    }
-                }
-            }
-            let futures: Vec<Expr> = elems.iter().map(|e| self.spawn_one(e)).collect();
-            if futures.iter().any(|f| f.ty.has_error()) {
-                return error_expr(span);
-            }
-            let first = futures.first().map_or(future_of(Type::Null), |f| f.ty);
-            if futures.iter().any(|f| f.ty != first) {
-                self.not_supported(
-                    "`spawn` of a list whose calls return different types",
-                    span.clone(),
-                );
-                return error_expr(span);
-            }
-            return expr(ExprKind::List(futures), list_of(first), &span);
-        }
-        let mut v = self.spawn_one(&inner);
-        v.span = span;
-        v
-    }
-
-    fn spawn_one(&mut self, e: &ast::Expr) -> Expr {
-        let span = span_of(e);
-        let e = unparen(e.clone());
-        if let ast::Expr::Call(_) = &e {
-            let call = self.check_expr(&e, None);
-            return self.spawn_checked(call, &e, span);
-        }
-        let v = self.check_expr(&e, None);
-        match v.ty {
-            Type::Fn(sig) if sig.params.is_empty() => {
-                let ty = future_of(sig.ret);
-                expr(ExprKind::Async(AsyncOp::Spawn, vec![v]), ty, &span)
-            }
-            t if t.has_error() => error_expr(span),
-            _ => {
-                self.error(
-                    codes::ASYNC_FORM,
-                    "`spawn` takes a call, a function taking no arguments, or a list of them",
-                    span.clone(),
-                    format!("found a value of type `{}`", v.ty),
-                );
-                error_expr(span)
-            }
-        }
-    }
-
-    /// Spawns an already checked call: the callee and arguments are
-    /// evaluated now into hidden variables, the call runs as a task.
-    pub(super) fn spawn_checked(&mut self, call: Expr, syntax: &ast::Expr, span: Span) -> Expr {
-        if call.ty.has_error() {
-            return error_expr(span);
-        }
-        let value_ty = if call.ty == Type::Never {
-            Type::Null
-        } else {
-            call.ty
-        };
-        let mut stmts = Vec::new();
-        // Each operand goes into a hidden variable the task captures.
-        let mut hoist = |this: &mut Self, arg: Expr| -> (String, Type) {
-            let name = format!("\u{0}spawn{}", this.body().vars.len());
-            let ty = arg.ty;
-            let var = this.new_var(&name, ty, false, arg.span.clone());
-            this.body().used.insert(var);
-            stmts.push(Stmt {
-                kind: StmtKind::Let(var, arg),
-                span: span.clone(),
-            });
-            (name, ty)
-        };
-        /// What the task calls.
-        enum Target {
-            Cell(hir::CellId),
-            /// A function value, hoisted under this name.
-            Value(String, Type),
-        }
-        let ty = call.ty;
-        let (target, args) = match call.kind {
-            ExprKind::Call(cell, args) => (Target::Cell(cell), args),
-            ExprKind::CallValue(callee, args) => {
-                let (name, callee_ty) = hoist(self, *callee);
-                (Target::Value(name, callee_ty), args)
-            }
-            _ => {
-                // A builtin or constructor: evaluated inside the task.
-                let syntax = syntax.clone();
-                let thunk = self.thunk(&span, |c| c.check_expr(&syntax, None));
-                return self.spawn_thunk(thunk, value_ty, Vec::new(), span);
-            }
-        };
-        let names: Vec<(String, Type)> = args.into_iter().map(|a| hoist(self, a)).collect();
-        let thunk = self.thunk(&span, |c| {
-            let args = names
-                .iter()
-                .map(|(n, t)| c.read_hidden(n, *t, &span))
-                .collect();
-            let kind = match target {
-                Target::Cell(cell) => ExprKind::Call(cell, args),
-                Target::Value(name, callee_ty) => {
-                    let f = c.read_hidden(&name, callee_ty, &span);
-                    ExprKind::CallValue(Box::new(f), args)
-                }
-            };
-            expr(kind, ty, &span)
-        });
-        self.spawn_thunk(thunk, value_ty, stmts, span)
-    }
-
-    /// `Spawn(thunk)` after the statements that evaluate its operands.
-    fn spawn_thunk(
-        &mut self,
-        mut thunk: Expr,
-        value_ty: Type,
-        stmts: Vec<Stmt>,
-        span: Span,
-    ) -> Expr {
-        if value_ty == Type::Null {
-            self.retype_thunk(&mut thunk, Type::Null);
-        }
-        let spawned = expr(
-            ExprKind::Async(AsyncOp::Spawn, vec![thunk]),
-            future_of(value_ty),
-            &span,
-        );
-        if stmts.is_empty() {
-            return spawned;
-        }
-        let ty = spawned.ty;
-        expr(
-            ExprKind::Block(hir::Block {
-                stmts,
-                tail: Some(Box::new(spawned)),
-            }),
-            ty,
-            &span,
-        )
-    }
-
-    fn read_hidden(&mut self, name: &str, ty: Type, span: &Span) -> Expr {
-        match self.lookup_var(name) {
-            Some(v) => expr(ExprKind::Var(v), ty, span),
-            None => error_expr(span.clone()),
-        }
-    }
-
-    /// `parallel for x in xs if c … end` (async.md §5.1).
-    pub(super) fn check_parallel_for(&mut self, p: &ast::ParallelForExpr, span: Span) -> Expr {
-        let (Some(pattern), Some(iterable)) = (p.pattern(), p.iterable()) else {
-            return error_expr(span);
-        };
-        let acc_name = format!("\u{0}parallel{}", self.body().vars.len());
-        let acc = self.new_var(&acc_name, Type::Error, true, span.clone());
-        self.body().used.insert(acc);
-        self.body().scopes.push();
-        let Some(head) = self.loop_head(&pattern, &iterable, false, &span) else {
-            self.body().scopes.pop();
-            return error_expr(span);
-        };
-        let filter = p.filter().map(|c| {
-            let v = self.check_expr(&c, Some(Type::Bool));
-            self.expect_type(
-                v,
-                Type::Bool,
-                &span_of(&c),
-                "a `for` filter must be a `Bool`",
-            )
-        });
-        let id = self.body().scopes.enter_loop(None);
-        let body = p.body();
-        let thunk = self.thunk(&span, |c| {
-            let block = c.check_stmts(&block_stmts(body), true);
-            let ty = super::expr::block_type(&block);
-            let value = expr(ExprKind::Block(block), ty, &span);
-            c.await_value(value)
-        });
-        self.body().scopes.exit_loop();
-        self.body().scopes.pop();
-        let Type::Fn(sig) = thunk.ty else {
-            return error_expr(span);
-        };
-        let closures_ty = list_of(thunk.ty);
-        self.body().vars[acc.0 as usize].ty = closures_ty;
-        let read_acc = expr(ExprKind::Var(acc), closures_ty, &span);
-        let push = Stmt {
-            kind: StmtKind::Assign(
-                acc,
-                expr(
-                    ExprKind::Builtin(Builtin::Append, vec![read_acc.clone(), thunk]),
-                    closures_ty,
-                    &span,
-                ),
-            ),
-            span: span.clone(),
-        };
-        let loop_body = hir::Block {
-            stmts: vec![push],
-            tail: None,
-        };
-        let kind = self.loop_stmt(head, id, filter, loop_body, &span);
-        let result = list_of(sig.ret);
-        let block = hir::Block {
-            stmts: vec![
-                Stmt {
-                    kind: StmtKind::Let(acc, expr(ExprKind::List(Vec::new()), closures_ty, &span)),
-                    span: span.clone(),
-                },
-                Stmt {
-                    kind,
-                    span: span.clone(),
-                },
-            ],
-            tail: Some(Box::new(expr(
-                ExprKind::Async(AsyncOp::All, vec![read_acc]),
-                result,
-                &span,
-            ))),
-        };
-        expr(ExprKind::Block(block), result, &span)
-    }
-
-    /// `parallel`/`race`/`vote`/`select` blocks (async.md §5).
-    pub(super) fn check_concurrent(&mut self, c: &ast::ConcurrentExpr, span: Span) -> Expr {
-        let Some(kind) = c.kind() else {
-            return error_expr(span);
-        };
-        let branches: Vec<ast::Branch> = c.branches().collect();
-        let mut thunks = Vec::new();
-        let mut names = Vec::new();
-        for b in &branches {
-            let name = b.name().map(|n| (n.text(), span_of(&n)));
-            if kind == ast::ConcurrentKind::Select && name.is_none() {
-                self.error(
-                    codes::ASYNC_FORM,
-                    "every `select` branch needs a name",
-                    span_of(b),
-                    "write `name = expression`",
-                );
-            }
-            if name.is_some()
-                && matches!(kind, ast::ConcurrentKind::Race | ast::ConcurrentKind::Vote)
-            {
-                self.error(
-                    codes::ASYNC_FORM,
-                    "`race` and `vote` branches cannot be named",
-                    span_of(b),
-                    "only `parallel` and `select` bind branch names",
-                );
-            }
-            let Some(e) = b.expr() else {
-                continue;
-            };
-            let bspan = span_of(&e);
-            thunks.push(self.thunk(&bspan, |c| c.branch_value(&e)));
-            names.push(name);
-        }
-        if thunks.is_empty() {
-            self.error(
-                codes::ASYNC_FORM,
-                "a form needs at least one branch",
-                span.clone(),
-                "no branches",
-            );
-            return error_expr(span);
-        }
-        let value_tys: Vec<Type> = thunks
-            .iter()
-            .map(|t| match t.ty {
-                Type::Fn(sig) => sig.ret,
-                _ => Type::Error,
-            })
-            .collect();
-        if value_tys.iter().any(|t| t.has_error()) {
-            // Still bind the names, so their uses report nothing more.
-            for (name, nspan) in names.iter().flatten() {
-                self.new_var(name, Type::Error, false, nspan.clone());
-            }
-            return error_expr(span);
-        }
-        let list = |thunks: Vec<Expr>| {
-            let ty = list_of(thunks[0].ty);
-            expr(ExprKind::List(thunks), ty, &span)
-        };
-        match kind {
-            ast::ConcurrentKind::Parallel => {
-                let ty = tuple_of(&value_tys);
-                let form = expr(ExprKind::Async(AsyncOp::All, vec![list(thunks)]), ty, &span);
-                self.bind_branches(form, &names, &value_tys, 0, span)
-            }
-            ast::ConcurrentKind::Race | ast::ConcurrentKind::Vote => {
-                let ty = union_of(&value_tys);
-                for t in &mut thunks {
-                    self.retype_thunk(t, ty);
-                }
-                let op = if kind == ast::ConcurrentKind::Race {
-                    AsyncOp::Race
-                } else {
-                    AsyncOp::Vote
-                };
-                expr(ExprKind::Async(op, vec![list(thunks)]), ty, &span)
-            }
-            ast::ConcurrentKind::Select => {
-                let opts: Vec<Type> = value_tys.iter().map(|t| optional(*t)).collect();
-                for (t, o) in thunks.iter_mut().zip(&opts) {
-                    self.retype_thunk(t, *o);
-                }
-                let mut fields = vec![Type::Int];
-                fields.extend(opts.iter().copied());
-                let ty = tuple_of(&fields);
-                let form = expr(
-                    ExprKind::Async(AsyncOp::Select, vec![list(thunks)]),
-                    ty,
-                    &span,
-                );
-                self.bind_branches(form, &names, &opts, 1, span)
-            }
-        }
-    }
-
-    /// Binds the named branches of a form to the tuple fields `offset + i`
-    /// in the enclosing scope; the form's value is the tuple.
-    fn bind_branches(
-        &mut self,
-        form: Expr,
-        names: &[Option<(String, Span)>],
-        tys: &[Type],
-        offset: u32,
-        span: Span,
-    ) -> Expr {
-        if names.iter().all(|n| n.is_none()) {
-            return form;
-        }
-        let ty = form.ty;
-        let tmp_name = format!("\u{0}form{}", self.body().vars.len());
-        let tmp = self.new_var(&tmp_name, ty, false, span.clone());
-        self.body().used.insert(tmp);
-        let mut stmts = vec![Stmt {
-            kind: StmtKind::Let(tmp, form),
-            span: span.clone(),
-        }];
-        for (i, n) in names.iter().enumerate() {
-            let Some((name, nspan)) = n else {
-                continue;
-            };
-            if self.body().scopes.bound_in_current(name) {
-                self.error(
-                    codes::ASYNC_FORM,
-                    format!("`{name}` is already bound in this scope"),
-                    nspan.clone(),
-                    "a branch name introduces a new binding",
-                );
-                continue;
-            }
-            let var = self.new_var(name, tys[i], false, nspan.clone());
-            // A branch may be named only to run it (`timeout = sleep(1000)`).
-            self.body().used.insert(var);
-            let read = expr(ExprKind::Var(tmp), ty, &span);
-            stmts.push(Stmt {
-                kind: StmtKind::Let(
-                    var,
-                    expr(
-                        ExprKind::Field(Box::new(read), offset + i as u32),
-                        tys[i],
-                        nspan,
-                    ),
-                ),
-                span: span.clone(),
-            });
-        }
-        expr(
-            ExprKind::Block(hir::Block {
-                stmts,
-                tail: Some(Box::new(expr(ExprKind::Var(tmp), ty, &span))),
-            }),
-            ty,
-            &span,
-        )
-    }
-
-    /// `timeout(ms, e)` (async.md §5.5): `T?`.
-    pub(super) fn check_timeout(&mut self, t: &ast::TimeoutExpr, span: Span) -> Expr {
-        let (Some(ms), Some(body)) = (t.duration(), t.body()) else {
-            self.error(
-                codes::ASYNC_FORM,
-                "`timeout` takes two arguments: milliseconds and a computation",
-                span.clone(),
-                "expected `timeout(ms, call())`",
-            );
-            return error_expr(span);
-        };
-        let ms = self.check_expr(&ms, Some(Type::Int));
-        let ms = self.expect_type(
-            ms,
-            Type::Int,
-            &span.clone(),
-            "the timeout is in milliseconds (`Int`)",
-        );
-        let body = unparen(body);
-        let bspan = span_of(&body);
-        let mut thunk = self.thunk(&bspan, |c| {
-            let v = c.check_expr(&body, None);
-            match v.ty {
-                // `timeout(ms, fn() => …)`: the closure is called in the task.
-                Type::Fn(sig) if sig.params.is_empty() => {
-                    let span = v.span.clone();
-                    let call = expr(ExprKind::CallValue(Box::new(v), Vec::new()), sig.ret, &span);
-                    c.await_value(call)
-                }
-                _ => c.await_value(v),
-            }
-        });
-        let Type::Fn(sig) = thunk.ty else {
-            return error_expr(span);
-        };
-        if sig.ret.has_error() {
-            return error_expr(span);
-        }
-        let ty = optional(sig.ret);
-        self.retype_thunk(&mut thunk, ty);
-        expr(
-            ExprKind::Async(AsyncOp::Timeout, vec![ms, thunk]),
-            ty,
-            &span,
-        )
-    }
-
-    /// `sleep(ms)` and `channel()` / `channel(n)`; `None` for other names.
-    pub(super) fn async_builtin(
-        &mut self,
-        name: &str,
-        args: &[ast::Arg],
-        expected: Option<Type>,
-        span: &Span,
-    ) -> Option<Expr> {
-        let values: Vec<ast::Expr> = args.iter().filter_map(|a| a.value()).collect();
-        match name {
-            "sleep" => {
-                if values.len() != 1 {
-                    self.error(
-                        codes::ASYNC_FORM,
-                        "`sleep` takes one argument: milliseconds",
-                        span.clone(),
-                        "expected `sleep(ms)`",
-                    );
-                    return Some(error_expr(span.clone()));
-                }
-                let ms = self.check_expr(&values[0], Some(Type::Int));
-                let ms =
-                    self.expect_type(ms, Type::Int, span, "`sleep` takes milliseconds (`Int`)");
-                Some(expr(
-                    ExprKind::Async(AsyncOp::Sleep, vec![ms]),
-                    Type::Null,
-                    span,
-                ))
-            }
-            "channel" => {
-                let elem = match expected {
-                    Some(Type::Channel(t)) => *t,
-                    _ => {
-                        self.error(
-                            codes::NEEDS_ANNOTATION,
-                            "the element type of this channel cannot be inferred",
-                            span.clone(),
-                            "annotate it: `let ch: Channel[Int] = channel()`",
-                        );
-                        return Some(error_expr(span.clone()));
-                    }
-                };
-                let ty = channel_of(elem);
-                match values.as_slice() {
-                    [] => Some(expr(
-                        ExprKind::Async(AsyncOp::ChannelNew, Vec::new()),
-                        ty,
-                        span,
-                    )),
-                    [n] => {
-                        let n = self.check_expr(n, Some(Type::Int));
-                        let n = self.expect_type(
-                            n,
-                            Type::Int,
-                            span,
-                            "a channel's capacity is an `Int`",
-                        );
-                        Some(expr(
-                            ExprKind::Async(AsyncOp::ChannelBounded, vec![n]),
-                            ty,
-                            span,
-                        ))
-                    }
-                    _ => {
-                        self.error(
-                            codes::ASYNC_FORM,
-                            "`channel` takes at most one argument",
-                            span.clone(),
-                            "expected `channel()` or `channel(n)`",
-                        );
-                        Some(error_expr(span.clone()))
-                    }
-                }
-            }
-            _ => None,
-        }
-    }
-
-    /// `future.is_done()`, `future.cancel()`, `ch.send(v)`, `ch.receive()`,
-    /// `ch.close()`, `ch.len()`.
-    pub(super) fn async_method(
-        &mut self,
-        receiver: Expr,
-        name: &str,
-        args: &[ast::Arg],
-        span: Span,
-    ) -> Expr {
-        let values: Vec<ast::Expr> = args.iter().filter_map(|a| a.value()).collect();
-        let arity = match (receiver.ty, name) {
-            (Type::Future(_), "is_done" | "cancel") => 0,
-            (Type::Channel(_), "receive" | "close" | "len") => 0,
-            (Type::Channel(_), "send") => 1,
-            _ => {
-                self.no_method(receiver.ty, name, span.clone());
-                return error_expr(span);
-            }
-        };
-        if values.len() != arity {
-            self.error(
-                codes::ASYNC_FORM,
-                format!("`{name}` takes {arity} argument(s)"),
-                span.clone(),
-                format!("found {}", values.len()),
-            );
-            return error_expr(span);
-        }
-        match (receiver.ty, name) {
-            (Type::Future(_), "is_done") => {
-                let status = expr(
-                    ExprKind::Async(AsyncOp::FutureStatus, vec![receiver]),
-                    Type::Int,
-                    &span,
-                );
-                expr(
-                    ExprKind::Binary(
-                        hir::BinaryOp::Ne,
-                        Box::new(status),
-                        Box::new(expr(ExprKind::Int(0), Type::Int, &span)),
-                    ),
-                    Type::Bool,
-                    &span,
-                )
-            }
-            (Type::Future(_), "cancel") => expr(
-                ExprKind::Async(AsyncOp::Cancel, vec![receiver]),
-                Type::Null,
-                &span,
-            ),
-            (Type::Channel(t), "send") => {
-                let v = self.check_expr(&values[0], Some(*t));
-                let v = self.coerce(v, *t, &span);
-                expr(
-                    ExprKind::Async(AsyncOp::Send, vec![receiver, v]),
-                    Type::Null,
-                    &span,
-                )
-            }
-            (Type::Channel(t), "receive") => expr(
-                ExprKind::Async(AsyncOp::Receive, vec![receiver]),
-                optional(*t),
-                &span,
-            ),
-            (Type::Channel(_), "close") => expr(
-                ExprKind::Async(AsyncOp::Close, vec![receiver]),
-                Type::Null,
-                &span,
-            ),
-            (Type::Channel(_), "len") => expr(
-                ExprKind::Async(AsyncOp::ChannelLen, vec![receiver]),
-                Type::Int,
-                &span,
-            ),
-            // Ruled out by the arity table above.
-            _ => error_expr(span),
-        }
     }
 
     /// `FutureState[T]`: the program's own `FutureState` when it declares

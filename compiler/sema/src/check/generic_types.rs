@@ -30,7 +30,7 @@ impl Template {
 }
 
 /// Templates by name, their variants, and the instances made so far.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(crate) struct GenericTypes {
     pub templates: HashMap<String, Template>,
     /// Variant name → the generic enum declaring it.

@@ -23,7 +23,7 @@ pub(crate) struct TypeParam {
 }
 
 /// Instances made so far: (template, type arguments) → instance.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(crate) struct Instances {
     cells: HashMap<(CellId, Vec<Type>), CellId>,
 }

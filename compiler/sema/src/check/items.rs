@@ -136,6 +136,7 @@ impl Checker {
                     );
                 } else if name == "deterministic" && value == "true" {
                     self.deterministic = true;
+                    self.deterministic_by_flag = false;
                 }
             }
             _ => self.error(
@@ -677,6 +678,7 @@ impl Checker {
     fn infer_ret(&mut self, block: &mut hir::Block) -> Type {
         // An unannotated cell's trailing expression is a statement, not a value.
         if let Some(tail) = block.tail.take() {
+            self.warn_discarded_future(&tail);
             block.stmts.push(hir::Stmt {
                 span: tail.span.clone(),
                 kind: hir::StmtKind::Expr(*tail),
@@ -726,7 +728,7 @@ impl Checker {
 
     fn warn_unused(&mut self) {
         let body = self.body();
-        let unused: Vec<(String, lumen_diagnostics::Span)> = body
+        let unused: Vec<(String, lumen_diagnostics::Span, Type)> = body
             .vars
             .iter()
             .enumerate()
@@ -736,9 +738,13 @@ impl Checker {
                     && !v.name.starts_with('_')
                     && !v.ty.has_error()
             })
-            .map(|(_, v)| (v.name.clone(), v.span.clone()))
+            .map(|(_, v)| (v.name.clone(), v.span.clone(), v.ty))
             .collect();
-        for (name, span) in unused {
+        for (name, span, ty) in unused {
+            if super::unused_futures::holds_future(ty) {
+                self.warn_unused_future_var(&name, ty, span);
+                continue;
+            }
             self.push_diagnostic(
                 Diagnostic::warning(
                     codes::UNUSED_VARIABLE,

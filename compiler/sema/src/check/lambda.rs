@@ -17,7 +17,7 @@ use crate::hir::{self, CellId, Expr, ExprKind, VarId};
 use crate::types::{fn_type, Type};
 
 /// Closure wrappers already made for named cells used as values.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(crate) struct CellValues {
     wrappers: HashMap<CellId, CellId>,
 }
@@ -325,6 +325,11 @@ impl Checker {
     /// calls the builtin. Builtins are overloaded, so the parameter types come
     /// from the expected function type.
     pub(super) fn builtin_value(&mut self, name: &str, expected: Option<Type>, span: Span) -> Expr {
+        // `let f: fn() -> Int = now_ms` would call it all the same.
+        if self.deterministic && super::futures::NONDETERMINISTIC.contains(&name) {
+            self.not_deterministic(name, span.clone());
+            return error_expr(span);
+        }
         let Some(Type::Fn(sig)) = expected else {
             self.error(
                 codes::NEEDS_ANNOTATION,

@@ -21,7 +21,7 @@ use crate::hir::CellId;
 use crate::types::Type;
 
 /// Methods by receiver type, traits and their implementations.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(crate) struct Methods {
     pub by_type: HashMap<(Type, String), CellId>,
     pub traits: HashMap<String, ast::Trait>,
@@ -39,6 +39,7 @@ pub(crate) struct Methods {
 }
 
 /// An `impl[T, …] Trait for Type[T]` block and the types it was made for.
+#[derive(Clone)]
 struct GenericImpl {
     syntax: ast::Impl,
     module: usize,

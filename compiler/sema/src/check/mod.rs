@@ -10,12 +10,15 @@
 mod aliases;
 mod arg_source;
 mod calls;
+mod channel_inference;
+mod channels;
 mod collections;
 mod comprehension;
 mod constraints;
 mod decls;
 mod destructure;
 mod expr;
+mod forms;
 mod futures;
 mod generic_types;
 mod generics;
@@ -29,9 +32,11 @@ mod modules;
 mod ops;
 mod pattern;
 mod results;
+mod spawn;
 mod spreads;
 mod stmt;
 mod unions;
+mod unused_futures;
 mod values;
 
 use std::collections::{HashMap, HashSet};
@@ -72,6 +77,8 @@ pub mod codes {
     pub const UNREACHABLE_ARM: &str = "W0002";
     pub const SHADOWED_BUILTIN: &str = "W0003";
     pub const UNREACHABLE_CODE: &str = "W0004";
+    /// A future that is never awaited, inspected or passed on (async.md §7).
+    pub const UNUSED_FUTURE: &str = "W0005";
 }
 
 /// Checks a parsed file. Returns the program when it has no errors, and every
@@ -85,10 +92,30 @@ pub fn check(file: &ast::SourceFile) -> (Option<hir::Program>, Vec<Diagnostic>) 
 
 pub use modules::Module;
 
+/// What the driver decides for a whole program, beside its text.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// `--deterministic` (cli.md): as if the main file began with
+    /// `@deterministic true`, whatever its own directive says.
+    pub deterministic: bool,
+}
+
 /// Checks a program made of several modules (the main file first). Each
 /// diagnostic's `file` is the index of the module it is about.
 pub fn check_modules(modules: &[Module]) -> (Option<hir::Program>, Vec<Diagnostic>) {
-    let mut checker = Checker::default();
+    check_modules_with(modules, Options::default())
+}
+
+/// [`check_modules`] with the driver's [`Options`].
+pub fn check_modules_with(
+    modules: &[Module],
+    options: Options,
+) -> (Option<hir::Program>, Vec<Diagnostic>) {
+    let mut checker = Checker {
+        deterministic: options.deterministic,
+        deterministic_by_flag: options.deterministic,
+        ..Checker::default()
+    };
     let program = checker.check_program(modules);
     let has_errors = checker.diagnostics.iter().any(Diagnostic::is_error);
     (if has_errors { None } else { program }, checker.diagnostics)
@@ -133,6 +160,7 @@ enum RetState {
 }
 
 /// Per-body state: the variables of the cell being checked and its scopes.
+#[derive(Clone)]
 pub(crate) struct Body {
     pub vars: Vec<hir::Var>,
     pub scopes: Scopes,
@@ -145,6 +173,12 @@ pub(crate) struct Body {
     /// (outer variable, the lambda's own copy).
     pub captures: Vec<(VarId, VarId)>,
     pub is_lambda: bool,
+    /// The body of a thunk (code a form or `spawn` runs as a task): `return`
+    /// has no cell to leave there.
+    pub is_thunk: bool,
+    /// Tells this body from every other one checked in this run (depths
+    /// on the body stack are reused), for [`channel_inference`].
+    pub serial: u64,
 }
 
 impl Body {
@@ -157,19 +191,34 @@ impl Body {
             used: HashSet::new(),
             captures: Vec::new(),
             is_lambda: false,
+            is_thunk: false,
+            serial: {
+                use std::sync::atomic::{AtomicU64, Ordering};
+                static NEXT: AtomicU64 = AtomicU64::new(0);
+                NEXT.fetch_add(1, Ordering::Relaxed)
+            },
         }
     }
 }
 
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(crate) struct Checker {
     /// `async cell`s: a call spawns the cell (async.md §2).
     pub async_cells: HashSet<CellId>,
     /// `@deterministic true` (or `--deterministic`).
     pub deterministic: bool,
+    /// Deterministic because of `--deterministic` alone (the file has no
+    /// `@deterministic true`): diagnostics then name the flag.
+    pub deterministic_by_flag: bool,
     /// The next `await` is a `match` scrutinee (directly or through a
     /// `let`) with a `name: String` arm: it yields the outcome (async.md §3).
     pub await_outcome_next: Option<Span>,
+    /// The type the next `let` checked takes as its expected type: what
+    /// [`channel_inference`] found for `let ch = channel()`.
+    pub inferred_let: Option<Type>,
+    /// In a speculative check for a channel's element type: the channel and
+    /// what its uses gave so far (see [`channel_inference`]).
+    pending_channel: Option<channel_inference::PendingChannel>,
     pub diagnostics: Vec<Diagnostic>,
     pub cells: Vec<CellSig>,
     pub cell_names: HashMap<String, CellId>,
@@ -319,6 +368,7 @@ impl Checker {
         body.used.insert(inner);
         body.scopes.bind_root(name, inner);
         body.captures.push((outer, inner));
+        self.channel_captured(depth, outer, inner);
         Some(inner)
     }
 

@@ -36,7 +36,9 @@ impl Checker {
         let mut any_pattern_failed = false;
         for arm in m.arms() {
             let arm_span = span_of(&arm);
-            if catch_all {
+            // Nothing is known of an erroneous scrutinee (reported already),
+            // so no arm is known to be unreachable either.
+            if catch_all && !ty.has_error() {
                 self.push_diagnostic(Diagnostic::warning(
                     codes::UNREACHABLE_ARM,
                     "unreachable match arm",

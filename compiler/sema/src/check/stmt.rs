@@ -18,6 +18,9 @@ impl Checker {
         for (i, stmt) in stmts.iter().enumerate() {
             let is_last = i + 1 == stmts.len();
             self.let_awaits_outcome(stmts, i);
+            if let Some(ty) = self.infer_channel_let(stmts, i) {
+                self.inferred_let = Some(ty);
+            }
             if let Some(span) = diverged_at.take() {
                 self.push_diagnostic(
                     Diagnostic::warning(
@@ -64,14 +67,16 @@ impl Checker {
         block
     }
 
-    fn check_stmt(&mut self, stmt: &ast::Stmt) -> Option<Stmt> {
+    pub(super) fn check_stmt(&mut self, stmt: &ast::Stmt) -> Option<Stmt> {
         let span = span_of(stmt);
         let kind = match stmt {
             ast::Stmt::Let(let_stmt) => self.check_let(let_stmt)?,
             ast::Stmt::Assign(assign) => self.check_assign(assign)?,
             ast::Stmt::Expr(e) => {
                 let expr = e.expr()?;
-                StmtKind::Expr(self.check_expr_in(&expr, None, false))
+                let value = self.check_expr_in(&expr, None, false);
+                self.warn_discarded_future(&value);
+                StmtKind::Expr(value)
             }
             ast::Stmt::While(w) => {
                 let cond = match w.condition() {
@@ -193,9 +198,11 @@ impl Checker {
     fn check_let(&mut self, let_stmt: &ast::LetStmt) -> Option<StmtKind> {
         let span = span_of(let_stmt);
         let declared = let_stmt.ty().map(|t| self.resolve_type(&t));
+        // `let ch = channel()`: the type its uses gave (channel_inference).
+        let inferred = self.inferred_let.take();
         let value = match let_stmt.init() {
             Some(e) => {
-                let v = self.check_expr(&e, declared);
+                let v = self.check_expr(&e, declared.or(inferred));
                 match declared {
                     Some(t) => self.coerce(v, t, &span_of(&e)),
                     None => v,
@@ -303,6 +310,25 @@ impl Checker {
     }
 
     fn check_return(&mut self, value: Option<ast::Expr>, span: &Span) -> StmtKind {
+        if self.body().is_thunk {
+            // A branch of a form (or a `parallel for` body) runs as its own
+            // task: there is no cell for `return` to leave, and the branch's
+            // value is its last expression (async.md §5.1).
+            self.error(
+                codes::ASYNC_FORM,
+                "`return` inside code that runs as its own task",
+                span.clone(),
+                "a form's branch or `parallel for` body cannot return from the cell",
+            );
+            self.push_help(
+                "the value of a branch is its last expression; use `if … else …` to choose it"
+                    .to_string(),
+            );
+            if let Some(e) = value {
+                self.check_expr(&e, None);
+            }
+            return StmtKind::Expr(error_expr(span.clone()));
+        }
         let expected = self.body().expected_ret;
         let checked = value.as_ref().map(|e| {
             let v = self.check_expr(e, expected.filter(|t| *t != Type::Null));

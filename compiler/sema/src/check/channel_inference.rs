@@ -1,0 +1,166 @@
+//! The element type of `let ch = channel()` from the channel's later uses
+//! (async.md §5.4: "`T` from the annotation or from its uses in the same
+//! cell").
+//!
+//! The checker has no type variables: every expression gets its final type
+//! when it is checked, and HIR is built at once. So the uses are found by a
+//! *speculative* check: a copy of the checker binds the channel as
+//! `Channel[<error>]` (an error type silences every complaint about it) and
+//! checks the rest of the block, recording the first use that fixes the
+//! element type; the copy is then dropped, and the real checker checks the
+//! `let` as if it were annotated with what was found. What fixes it, in
+//! source order (the first one wins, later ones are checked against it):
+//!
+//! - `ch.send(v)`: the type of `v`;
+//! - `ch` given where a `Channel[T]` is expected: a parameter, a field, a
+//!   declared variable or return type (anything that goes through
+//!   [`Checker::coerce`]).
+//!
+//! Copies of the variable captured by closures and tasks count as the
+//! variable. When no use fixes the type, the `let` is E0310, asking for an
+//! annotation. The speculation costs a copy of the checker and a second
+//! check of the block's remaining statements per unannotated `channel()`;
+//! it does not nest (another unannotated channel met while speculating
+//! stays unknown there), so the cost stays linear in the number of
+//! channels. The price: a channel whose first typing use needs the type of
+//! a channel declared after it (`a.send(b.receive())` with `b` declared
+//! later and unannotated) is not inferred and asks for an annotation.
+
+use lumen_syntax::ast::{self, AstNode};
+
+use super::futures::unparen;
+use super::{codes, span_of, Checker};
+use crate::hir::{Expr, ExprKind, StmtKind, VarId};
+use crate::types::{channel_of, Type};
+
+/// The channel whose element type a speculative check is looking for.
+#[derive(Clone, Default)]
+pub(crate) struct PendingChannel {
+    /// The channel's variable and its copies in closures: (the serial
+    /// number of the body they belong to, id).
+    vars: Vec<(u64, VarId)>,
+    /// The element type the first use that fixes it gave.
+    found: Option<Type>,
+}
+
+impl Checker {
+    /// Before `stmts[i]` is checked: when it is `let x = channel(…)`
+    /// without an annotation, the channel type its later uses give, which
+    /// the `let` then takes as its expected type. `None` when it is not
+    /// such a `let`; when no use fixes the type, E0310 here and a channel
+    /// of unknown elements (an error type) for the `let`.
+    pub(super) fn infer_channel_let(&mut self, stmts: &[ast::Stmt], i: usize) -> Option<Type> {
+        let ast::Stmt::Let(l) = &stmts[i] else {
+            return None;
+        };
+        if l.ty().is_some() || !matches!(l.pattern(), Some(ast::Pattern::Ident(_))) {
+            return None;
+        }
+        let Some(ast::Expr::Call(call)) = l.init().map(unparen) else {
+            return None;
+        };
+        let Some(ast::Expr::Name(callee)) = call.callee() else {
+            return None;
+        };
+        let name = callee.text();
+        // The builtin, not a variable or cell of the program named `channel`.
+        if name != "channel"
+            || self.lookup_var(&name).is_some()
+            || self.cell_names.contains_key(&self.key(&name))
+        {
+            return None;
+        }
+        if self.pending_channel.is_some() {
+            // Already speculating for an earlier channel: this one stays
+            // unknown there (an error type, silent). Speculating again
+            // would make the work exponential in the number of channels.
+            return Some(channel_of(Type::Error));
+        }
+        let mut spec = self.clone();
+        spec.pending_channel = Some(PendingChannel::default());
+        spec.inferred_let = Some(channel_of(Type::Error));
+        if let Some(stmt) = spec.check_stmt(&stmts[i]) {
+            if let StmtKind::Let(var, _) = stmt.kind {
+                let body = spec.body().serial;
+                if let Some(p) = spec.pending_channel.as_mut() {
+                    p.vars.push((body, var));
+                }
+            }
+        }
+        spec.check_stmts(&stmts[i + 1..], false);
+        if let Some(found) = spec.pending_channel.and_then(|p| p.found) {
+            return Some(channel_of(found));
+        }
+        let var = l.pattern().map(|p| p.syntax().text().to_string());
+        let call_text = call.syntax().text().to_string();
+        self.error(
+            codes::NEEDS_ANNOTATION,
+            "the element type of this channel cannot be inferred",
+            span_of(&call),
+            "nothing sends to it or passes it where a `Channel[T]` is declared",
+        );
+        self.push_help(format!(
+            "annotate it: `let {}{}: Channel[Int] = {call_text}`",
+            if l.is_mut() { "mut " } else { "" },
+            var.unwrap_or_else(|| "ch".to_string())
+        ));
+        // The `let` then binds a channel of unknown elements, silently.
+        Some(channel_of(Type::Error))
+    }
+
+    /// Whether `e` reads the channel being inferred (or a closure's copy).
+    fn reads_pending_channel(&self, e: &Expr) -> bool {
+        let (Some(p), ExprKind::Var(v), Some(body)) =
+            (&self.pending_channel, &e.kind, self.bodies.last())
+        else {
+            return false;
+        };
+        p.vars.contains(&(body.serial, *v))
+    }
+
+    /// Records the element type a use of the channel gives, if it is the
+    /// first; called by `coerce` (with the type expected of `e`) and by
+    /// `send` (with the sent value's type).
+    pub(super) fn channel_use(&mut self, e: &Expr, elem: Option<Type>) {
+        let Some(elem) = elem else {
+            return;
+        };
+        if elem.has_error() || elem == Type::Never || !self.reads_pending_channel(e) {
+            return;
+        }
+        if let Some(p) = self.pending_channel.as_mut() {
+            p.found.get_or_insert(elem);
+        }
+    }
+
+    /// `e` given where `expected` is wanted: a `Channel[T]` (or an optional
+    /// or union with one) fixes the element type.
+    pub(super) fn channel_expected(&mut self, e: &Expr, expected: Type) {
+        if self.pending_channel.is_none() {
+            return;
+        }
+        let elem = match expected {
+            Type::Channel(t) => Some(*t),
+            Type::Union(members) => members.iter().find_map(|m| match m {
+                Type::Channel(t) => Some(**t),
+                _ => None,
+            }),
+            _ => None,
+        };
+        self.channel_use(e, elem);
+    }
+
+    /// A closure's copy of an outer variable: a copy of the channel being
+    /// inferred counts as the channel.
+    pub(super) fn channel_captured(&mut self, depth: usize, outer: VarId, inner: VarId) {
+        if self.pending_channel.is_none() || depth == 0 {
+            return;
+        }
+        let (outer_body, inner_body) = (self.bodies[depth - 1].serial, self.bodies[depth].serial);
+        if let Some(p) = self.pending_channel.as_mut() {
+            if p.vars.contains(&(outer_body, outer)) {
+                p.vars.push((inner_body, inner));
+            }
+        }
+    }
+}
