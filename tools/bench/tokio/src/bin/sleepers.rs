@@ -5,8 +5,15 @@
 
 use std::time::Duration;
 
+// `#[tokio::main]` runs main's future with `block_on` on the main thread, outside the
+// worker pool, so every wake-up between it and a task would cross threads. The body
+// runs as a spawned task instead, like Lumen's `main` task and Go's main goroutine.
 #[tokio::main]
 async fn main() {
+    tokio::spawn(run()).await.expect("run panicked");
+}
+
+async fn run() {
     let n: i64 = std::env::args()
         .nth(1)
         .map_or(100_000, |s| s.parse().expect("N must be an integer"));

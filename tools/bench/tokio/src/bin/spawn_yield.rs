@@ -3,8 +3,15 @@
 //! returns i*7+3; every JoinHandle of a round is awaited in order and folded into
 //! the same checksum as the Lumen program.
 
+// `#[tokio::main]` runs main's future with `block_on` on the main thread, outside the
+// worker pool, so every wake-up between it and a task would cross threads. The body
+// runs as a spawned task instead, like Lumen's `main` task and Go's main goroutine.
 #[tokio::main]
 async fn main() {
+    tokio::spawn(run()).await.expect("run panicked");
+}
+
+async fn run() {
     let rounds: i64 = 10;
     let per_round: i64 = std::hint::black_box(100_000);
     let mut checksum: i64 = 0;
