@@ -73,6 +73,7 @@ class Bench:
     program: str  # directory under async/ and Tokio binary name
     args: list[str] = field(default_factory=list)  # extra argv for the Go/Tokio twins
     lumen_src: Path | None = None  # Lumen source (a rewritten copy for --sleepers)
+    stem: str = ""  # executable name under out/ (default: program)
 
 
 @dataclass
@@ -204,8 +205,7 @@ def bench_program(b: Bench, lumenc: Path, runs: int, env: dict[str, str],
     """Build, verify and time one benchmark. Returns (result, outputs_agree)."""
     src = ASYNC_DIR / b.program
     res = Result(b.name)
-    stem = b.name.replace(" ", "_").replace("(", "").replace(")", "")
-    lumen_exe = OUT_DIR / f"async_{stem}_lm"
+    lumen_exe = OUT_DIR / f"async_{b.stem or b.program}_lm"
     go_exe = OUT_DIR / f"async_{b.program}_go"
     cmds = {
         "lumen": [str(lumen_exe)],
@@ -343,7 +343,7 @@ def sleepers_at(n: int) -> Bench:
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     path = OUT_DIR / f"sleepers_{n}.lm"
     path.write_text(new)
-    return Bench(f"sleepers ({n:,})", "sleepers", [str(n)], path)
+    return Bench(f"sleepers ({n:,})", "sleepers", [str(n)], path, f"sleepers_{n}")
 
 
 def main() -> int:
