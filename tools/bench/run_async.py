@@ -81,6 +81,7 @@ class Result:
     name: str
     times: dict[str, float] = field(default_factory=dict)  # lang -> median seconds
     rss: dict[str, int] = field(default_factory=dict)  # lang -> max peak RSS (bytes)
+    page_tables: dict[str, int] = field(default_factory=dict)  # lang -> max VmPTE (bytes)
     errors: dict[str, str] = field(default_factory=dict)  # lang -> one-line reason
 
 
@@ -113,8 +114,37 @@ def build(cmd: list[str], what: str, cwd: Path | None = None) -> None:
         raise Failure(f"{what} failed: {errors[0].strip() if errors else first_line(reason)}")
 
 
-def run_once(cmd: list[str], env: dict[str, str]) -> tuple[str, float, int]:
-    """Runs cmd; returns (stdout, wall seconds, peak RSS in bytes).
+class PageTableSampler(threading.Thread):
+    """Polls the page-table size (VmPTE) of a running program every 10 ms; `peak` is
+    the largest seen, in bytes. ru_maxrss does not count page tables, and a runtime
+    that spreads task stacks over a large address space pays for them: one 4 KiB
+    page-table page per 2 MiB of address space touched."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid  # GNU time's pid when it wraps the program
+        self.peak = 0
+        self.done = threading.Event()
+
+    def program_pid(self) -> int:
+        if not GNU_TIME:
+            return self.pid
+        children = Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text().split()
+        return int(children[0]) if children else self.pid
+
+    def run(self) -> None:
+        while not self.done.wait(0.01):
+            try:
+                status = Path(f"/proc/{self.program_pid()}/status").read_text()
+            except (OSError, ValueError):
+                continue
+            for line in status.splitlines():
+                if line.startswith("VmPTE:"):
+                    self.peak = max(self.peak, int(line.split()[1]) * 1024)
+
+
+def run_once(cmd: list[str], env: dict[str, str]) -> tuple[str, float, int, int]:
+    """Runs cmd; returns (stdout, wall seconds, peak RSS, peak page tables), in bytes.
 
     The peak RSS is the child's ru_maxrss. Linux carries ru_maxrss across exec, and
     Python starts children with vfork, so a child reaped by os.wait4 here would report
@@ -137,10 +167,13 @@ def run_once(cmd: list[str], env: dict[str, str]) -> tuple[str, float, int]:
             raise Failure(f"cannot run {cmd[0]}: {e}") from e
         timer = threading.Timer(RUN_TIMEOUT, os.killpg, (proc.pid, signal.SIGKILL))
         timer.start()
+        sampler = PageTableSampler(proc.pid)
+        sampler.start()
         try:
             _, status, usage = os.wait4(proc.pid, 0)
         finally:
             timer.cancel()
+            sampler.done.set()
         elapsed = time.perf_counter() - start
     code = os.waitstatus_to_exitcode(status)
     proc.returncode = code  # reaped above; keep Popen from waiting again
@@ -160,7 +193,8 @@ def run_once(cmd: list[str], env: dict[str, str]) -> tuple[str, float, int]:
     maxrss_kib = usage.ru_maxrss
     if timed and timed[-1].strip().isdigit():
         maxrss_kib = int(timed[-1])
-    return stdout, elapsed, maxrss_kib * 1024
+    sampler.join()
+    return stdout, elapsed, maxrss_kib * 1024, sampler.peak
 
 
 def fmt_s(t: float | None) -> str:
@@ -232,7 +266,7 @@ def bench_program(b: Bench, lumenc: Path, runs: int, env: dict[str, str],
                 print(f"[{b.name}] building {lang}: {' '.join(cmd)}", file=sys.stderr)
                 build(cmd, tool, cwd=src)
             print(f"[{b.name}] verification run of {lang}", file=sys.stderr)
-            outputs[lang], _, _ = run_once(cmds[lang], env)  # doubles as warm-up
+            outputs[lang], _, _, _ = run_once(cmds[lang], env)  # doubles as warm-up
         except Failure as e:
             res.errors[lang] = str(e)
 
@@ -254,20 +288,22 @@ def bench_program(b: Bench, lumenc: Path, runs: int, env: dict[str, str],
         if lang in res.errors:
             continue
         print(f"[{b.name}] timing {lang} ({runs} runs)", file=sys.stderr)
-        times, peaks = [], []
+        times, peaks, tables = [], [], []
         try:
             for _ in range(runs):
-                out, elapsed, rss = run_once(cmds[lang], env)
+                out, elapsed, rss, pt = run_once(cmds[lang], env)
                 if out != expected:
                     raise Failure(f"{lang} printed different output on a later run")
                 times.append(elapsed)
                 peaks.append(rss)
+                tables.append(pt)
         except Failure as e:
             res.errors[lang] = str(e)
             agree &= lang == "lumen"  # a Lumen failure is reported, not an error
             continue
         res.times[lang] = statistics.median(times)
         res.rss[lang] = max(peaks)
+        res.page_tables[lang] = max(tables)
     return res, agree
 
 
@@ -290,8 +326,9 @@ def target_cell(res: Result, program: str, ratios: dict[str, float | None]) -> s
 
 def print_table(results: list[tuple[Result, str]]) -> None:
     print("| benchmark | Lumen (s) | Go (s) | Tokio (s) | Lumen/Go | Lumen/Tokio "
-          "| Lumen RSS (MiB) | Go RSS (MiB) | Tokio RSS (MiB) | target |")  # fmt: skip
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+          "| Lumen RSS (MiB) | Go RSS (MiB) | Tokio RSS (MiB) | page tables L/G/T (MiB) "
+          "| target |")  # fmt: skip
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for res, program in results:
         t = res.times
         ratios: dict[str, float | None] = {
@@ -300,8 +337,9 @@ def print_table(results: list[tuple[Result, str]]) -> None:
         }
         time_cells = [fmt_s(t[l]) if l in t else cell(res.errors.get(l, "—")) for l in LANGS]
         rss_cells = [fmt_mib(res.rss.get(l)) for l in LANGS]
+        pt_cell = " / ".join(fmt_mib(res.page_tables.get(l)) for l in LANGS)
         print(f"| {res.name} | {' | '.join(time_cells)} | {fmt_ratio(ratios['go'])} | "
-              f"{fmt_ratio(ratios['tokio'])} | {' | '.join(rss_cells)} | "
+              f"{fmt_ratio(ratios['tokio'])} | {' | '.join(rss_cells)} | {pt_cell} | "
               f"{target_cell(res, program, ratios)} |")  # fmt: skip
 
 
@@ -398,7 +436,8 @@ def main() -> int:
 
     print()
     print(f"Median wall-clock seconds of {args.runs} runs (lower is better); peak RSS is the "
-          "largest ru_maxrss over those runs.")  # fmt: skip
+          "largest ru_maxrss over those runs; page tables (not part of RSS) the largest "
+          "VmPTE seen, sampled every 10 ms.")  # fmt: skip
     print()
     print_table(results)
     print()
