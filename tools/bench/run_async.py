@@ -5,7 +5,8 @@ For every tools/bench/async/NAME/ holding NAME.lm and NAME.go, with its Tokio tw
 tools/bench/tokio/src/bin/NAME.rs, it builds the three versions into tools/bench/out/,
 checks they print the same stdout, runs each --runs times and prints a markdown table:
 median wall seconds, the ratios Lumen/Go and Lumen/Tokio, the peak RSS of each
-(ru_maxrss of the child, via os.wait4) and the issue-10 targets.
+(the program's ru_maxrss, read through GNU time), the peak size of its page tables
+(VmPTE, sampled) and the issue-10 targets. --sleepers N adds a sleepers row with N tasks.
 
     cargo build --release -p lumenc -p lumen_rt && python3 tools/bench/run_async.py [--runs 5]
 
@@ -307,7 +308,7 @@ def bench_program(b: Bench, lumenc: Path, runs: int, env: dict[str, str],
     return res, agree
 
 
-def target_cell(res: Result, program: str, ratios: dict[str, float | None]) -> str:
+def target_cell(res: Result, ratios: dict[str, float | None]) -> str:
     if res.name in RATIO_TARGETS:
         base, limit = RATIO_TARGETS[res.name]
         label = f"≤{limit}× {LANG_TITLE[base]}"
@@ -324,12 +325,12 @@ def target_cell(res: Result, program: str, ratios: dict[str, float | None]) -> s
     return ""
 
 
-def print_table(results: list[tuple[Result, str]]) -> None:
+def print_table(results: list[Result]) -> None:
     print("| benchmark | Lumen (s) | Go (s) | Tokio (s) | Lumen/Go | Lumen/Tokio "
           "| Lumen RSS (MiB) | Go RSS (MiB) | Tokio RSS (MiB) | page tables L/G/T (MiB) "
           "| target |")  # fmt: skip
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
-    for res, program in results:
+    for res in results:
         t = res.times
         ratios: dict[str, float | None] = {
             base: t["lumen"] / t[base] if "lumen" in t and base in t else None
@@ -340,7 +341,7 @@ def print_table(results: list[tuple[Result, str]]) -> None:
         pt_cell = " / ".join(fmt_mib(res.page_tables.get(l)) for l in LANGS)
         print(f"| {res.name} | {' | '.join(time_cells)} | {fmt_ratio(ratios['go'])} | "
               f"{fmt_ratio(ratios['tokio'])} | {' | '.join(rss_cells)} | {pt_cell} | "
-              f"{target_cell(res, program, ratios)} |")  # fmt: skip
+              f"{target_cell(res, ratios)} |")  # fmt: skip
 
 
 def tool_version(cmd: list[str]) -> str:
@@ -431,7 +432,7 @@ def main() -> int:
     all_agree = True
     for b in benches:
         res, agree = bench_program(b, lumenc, args.runs, env, tokio_error)
-        results.append((res, b.program))
+        results.append(res)
         all_agree &= agree
 
     print()
