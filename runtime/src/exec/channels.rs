@@ -179,11 +179,12 @@ pub unsafe extern "C" fn lm_channel_send(ch: *const HandleObj, v: Slot, loc: *co
 /// Moves the longest-waiting sender's value into the channel (a bounded
 /// channel just made room) and wakes that sender.
 fn admit_sender(c: &mut Channel) {
-    while let Some(s) = c.senders.pop_front() {
+    // Cancelled senders have already removed themselves (their `on_cancel`),
+    // so the front one is waiting.
+    if let Some(s) = c.senders.pop_front() {
         *s.taken.borrow_mut() = true;
         c.values.push_back(s.value);
         scheduler::wake(s.token);
-        return;
     }
 }
 

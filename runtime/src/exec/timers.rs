@@ -11,7 +11,7 @@
 
 use std::cell::RefCell;
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashSet};
+use std::collections::BinaryHeap;
 use std::time::{Duration, Instant};
 
 use crate::scheduler::{self, WaitToken};
@@ -24,12 +24,25 @@ pub enum Kind {
     Deadline,
 }
 
+/// One timer's slot in the slab. A timer id is `generation << 32 | index`;
+/// the generation moves on when the timer fires or is forgotten, so a stale
+/// id (or heap entry) no longer matches and the slot can be reused at once.
+struct Slot {
+    generation: u32,
+    /// The task to wake; `None` while the slot is free.
+    token: Option<WaitToken>,
+}
+
 struct Timers {
-    /// (due in ns since `start`, kind order, sequence): the heap's order is
-    /// the firing order at one instant.
-    heap: BinaryHeap<Reverse<(u64, u8, u64)>>,
-    tokens: std::collections::HashMap<u64, WaitToken>,
-    forgotten: HashSet<u64>,
+    /// (due in ns since `start`, kind order, sequence, timer id): the heap's
+    /// order is the firing order at one instant. Entries of forgotten timers
+    /// stay until they reach the top, where [`peek`] drops them.
+    heap: BinaryHeap<Reverse<(u64, u8, u64, u64)>>,
+    /// Timer slots, indexed by the low half of an id (no hashing: 100k
+    /// sleeping tasks set and fire 100k timers).
+    slots: Vec<Slot>,
+    /// Free slot indices.
+    free: Vec<u32>,
     next_seq: u64,
     start: Option<Instant>,
     /// Virtual now (ns), under `@deterministic`.
@@ -37,14 +50,34 @@ struct Timers {
 }
 
 thread_local! {
-    static TIMERS: RefCell<Timers> = RefCell::new(Timers {
-        heap: BinaryHeap::new(),
-        tokens: std::collections::HashMap::new(),
-        forgotten: HashSet::new(),
-        next_seq: 0,
-        start: None,
-        virtual_now: 0,
-    });
+    static TIMERS: RefCell<Timers> = const {
+        RefCell::new(Timers {
+            heap: BinaryHeap::new(),
+            slots: Vec::new(),
+            free: Vec::new(),
+            next_seq: 0,
+            start: None,
+            virtual_now: 0,
+        })
+    };
+}
+
+impl Timers {
+    /// The slot of a live timer `id`, if it has neither fired nor been
+    /// forgotten.
+    fn live(&mut self, id: u64) -> Option<&mut Slot> {
+        let slot = self.slots.get_mut((id & 0xffff_ffff) as usize)?;
+        (slot.generation == (id >> 32) as u32 && slot.token.is_some()).then_some(slot)
+    }
+
+    /// Ends the live timer `id`: its token, and the slot back to the free list.
+    fn take(&mut self, id: u64) -> Option<WaitToken> {
+        let slot = self.live(id)?;
+        let token = slot.token.take();
+        slot.generation = slot.generation.wrapping_add(1);
+        self.free.push((id & 0xffff_ffff) as u32);
+        token
+    }
 }
 
 fn real_now(t: &mut Timers) -> u64 {
@@ -71,9 +104,21 @@ pub fn add(ms: i64, kind: Kind, token: WaitToken) -> u64 {
             Kind::Sleep => 0,
             Kind::Deadline => 1,
         };
-        t.heap.push(Reverse((due, order, seq)));
-        t.tokens.insert(seq, token);
-        seq
+        let index = match t.free.pop() {
+            Some(i) => i,
+            None => {
+                t.slots.push(Slot {
+                    generation: 0,
+                    token: None,
+                });
+                (t.slots.len() - 1) as u32
+            }
+        };
+        let slot = &mut t.slots[index as usize];
+        slot.token = Some(token);
+        let id = (u64::from(slot.generation) << 32) | u64::from(index);
+        t.heap.push(Reverse((due, order, seq, id)));
+        id
     })
 }
 
@@ -81,17 +126,14 @@ pub fn add(ms: i64, kind: Kind, token: WaitToken) -> u64 {
 /// form finished before the deadline).
 pub fn forget(id: u64) {
     TIMERS.with(|t| {
-        let t = &mut *t.borrow_mut();
-        if t.tokens.remove(&id).is_some() {
-            t.forgotten.insert(id);
-        }
+        t.borrow_mut().take(id);
     });
 }
 
-/// The earliest live timer, dropping forgotten ones.
-fn peek(t: &mut Timers) -> Option<(u64, u8, u64)> {
+/// The earliest live timer, dropping the entries of forgotten ones.
+fn peek(t: &mut Timers) -> Option<(u64, u8, u64, u64)> {
     while let Some(&Reverse(top)) = t.heap.peek() {
-        if t.forgotten.remove(&top.2) {
+        if t.live(top.3).is_none() {
             t.heap.pop();
             continue;
         }
@@ -104,7 +146,7 @@ fn peek(t: &mut Timers) -> Option<(u64, u8, u64)> {
 /// the earliest timer and fires every timer due then, as the module docs
 /// say. Returns false when there is no timer at all.
 pub fn fire_next() -> bool {
-    let Some((due, _, _)) = TIMERS.with(|t| peek(&mut t.borrow_mut())) else {
+    let Some((due, _, _, _)) = TIMERS.with(|t| peek(&mut t.borrow_mut())) else {
         return false;
     };
     if scheduler::is_deterministic() {
@@ -127,12 +169,12 @@ pub fn fire_next() -> bool {
         let t = &mut *t.borrow_mut();
         let now = now(t);
         let mut sleeps_fired = false;
-        while let Some((due, order, seq)) = peek(t) {
+        while let Some((due, order, _, id)) = peek(t) {
             if due > now || (order == 1 && sleeps_fired) {
                 break;
             }
             t.heap.pop();
-            if let Some(token) = t.tokens.remove(&seq) {
+            if let Some(token) = t.take(id) {
                 if order == 0 {
                     sleeps_fired = true;
                     fired.push(token);
@@ -153,14 +195,49 @@ pub fn fire_next() -> bool {
 
 /// Whether timer `id` is still waiting to fire.
 pub fn is_set(id: u64) -> bool {
-    TIMERS.with(|t| t.borrow().tokens.contains_key(&id))
+    TIMERS.with(|t| t.borrow_mut().live(id).is_some())
 }
 
 /// Makes timer `id` wake `token` (a task waiting on it again in a new epoch).
 pub fn retarget(id: u64, token: WaitToken) {
     TIMERS.with(|t| {
-        if let Some(slot) = t.borrow_mut().tokens.get_mut(&id) {
-            *slot = token;
+        if let Some(slot) = t.borrow_mut().live(id) {
+            slot.token = Some(token);
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_go_stale_when_fired_or_forgotten_and_slots_are_reused() {
+        let _serial = crate::scheduler::tests::SERIAL
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        scheduler::set_deterministic(true);
+        scheduler::run_main(Box::new(|| {
+            let token = scheduler::prepare_wait();
+            let a = add(5, Kind::Sleep, token);
+            let b = add(5, Kind::Deadline, token);
+            assert!(is_set(a) && is_set(b));
+            forget(a);
+            assert!(!is_set(a) && is_set(b));
+            // The freed slot is reused under a new generation: the old id
+            // stays stale.
+            let c = add(1, Kind::Sleep, token);
+            assert_eq!(c & 0xffff_ffff, a & 0xffff_ffff);
+            assert_ne!(c, a);
+            assert!(!is_set(a) && is_set(c));
+            retarget(c, token);
+            // Virtual time jumps to 1 ms: only `c` fires; `b` is still due.
+            assert!(fire_next());
+            assert!(!is_set(c) && is_set(b));
+            forget(b);
+            assert!(!fire_next(), "no live timer is left");
+            0
+        }));
+        scheduler::set_deterministic(false);
+    }
 }
