@@ -23,7 +23,7 @@ use crate::objects::{elems, ListObj};
 use crate::scheduler::{self, WaitCleanup};
 use crate::typedesc::Ty;
 
-type Branches = Vec<Rc<FutureCell>>;
+type Branches = Rc<[Rc<FutureCell>]>;
 
 /// Spawns each closure of the list `closures`, branch `i` with value type
 /// `ty(i)`.
@@ -55,7 +55,7 @@ fn wait_any(branches: &Branches, timer: Option<u64>) {
 
 /// Cancels the branches still pending, in source order.
 fn cancel_pending(branches: &Branches) {
-    for b in branches {
+    for b in branches.iter() {
         b.cancel();
     }
 }
@@ -79,15 +79,26 @@ fn fail(failure: Rc<Failure>, loc: *const SourceLoc) -> ! {
 /// Waits for every branch; the first failure in time cancels the rest and
 /// fails the form.
 fn all(branches: &Branches, loc: *const SourceLoc) {
+    let watch = Rc::new(crate::futures::Watch::default());
+    for b in branches.iter() {
+        b.watch(&watch);
+    }
     loop {
-        if let Some(f) = failure_in_time(branches, true) {
+        if watch.failed.get() {
+            let f = failure_in_time(branches, true).expect("a branch failed");
             cancel_pending(branches);
             fail(f, loc);
         }
-        if branches.iter().all(|b| !b.is_pending()) {
+        if watch.settled.get() == branches.len() {
             return;
         }
-        wait_any(branches, None);
+        watch.token.set(Some(scheduler::prepare_wait()));
+        scheduler::set_cleanup(WaitCleanup {
+            branches: branches.clone(),
+            timer: None,
+            on_cancel: None,
+        });
+        scheduler::suspend();
     }
 }
 
@@ -262,7 +273,7 @@ pub unsafe extern "C" fn lm_form_timeout(
         let ty = unsafe { Ty::new(desc) };
         // SAFETY: caller's contract.
         let branch = unsafe { spawn_thunk(closure, ty) };
-        let branches = vec![branch.clone()];
+        let branches: Branches = Rc::from(vec![branch.clone()]);
         let mut timer = None;
         loop {
             if !branch.is_pending() {

@@ -40,6 +40,30 @@ pub struct FutureCell {
     task: Cell<Option<TaskRef>>,
     /// When it settled, in settlement order (0 while pending).
     settled_at: Cell<u64>,
+    /// Forms counting this future's settlement (registered once per form).
+    watchers: RefCell<Vec<Rc<Watch>>>,
+}
+
+/// A form's one registration on all its branches: counts settlements and
+/// failures and wakes the form's current suspension, so a form with n
+/// branches registers n times in all instead of n times per wake-up.
+#[derive(Default)]
+pub struct Watch {
+    pub token: Cell<Option<WaitToken>>,
+    pub settled: Cell<usize>,
+    pub failed: Cell<bool>,
+}
+
+impl Watch {
+    fn notify(&self, failed: bool) {
+        self.settled.set(self.settled.get() + 1);
+        if failed {
+            self.failed.set(true);
+        }
+        if let Some(t) = self.token.take() {
+            scheduler::wake(t);
+        }
+    }
 }
 
 thread_local! {
@@ -54,6 +78,7 @@ impl FutureCell {
             awaiters: RefCell::new(Vec::new()),
             task: Cell::new(None),
             settled_at: Cell::new(0),
+            watchers: RefCell::new(Vec::new()),
         })
     }
 
@@ -93,6 +118,20 @@ impl FutureCell {
         let awaiters = std::mem::take(&mut *self.awaiters.borrow_mut());
         for token in awaiters {
             scheduler::wake(token);
+        }
+        let failed = self.is_failed();
+        let watchers = std::mem::take(&mut *self.watchers.borrow_mut());
+        for w in watchers {
+            w.notify(failed);
+        }
+    }
+
+    /// Counts this future in `w`: now if settled, else when it settles.
+    pub fn watch(&self, w: &Rc<Watch>) {
+        if self.is_pending() {
+            self.watchers.borrow_mut().push(w.clone());
+        } else {
+            w.notify(self.is_failed());
         }
     }
 

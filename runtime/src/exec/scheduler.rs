@@ -89,7 +89,7 @@ enum State {
 #[derive(Default)]
 pub struct WaitCleanup {
     /// The branches of the form it waits on, cancelled first (source order).
-    pub branches: Vec<Rc<FutureCell>>,
+    pub branches: Rc<[Rc<FutureCell>]>,
     /// A timer to forget.
     pub timer: Option<u64>,
     /// Runs when the task is cancelled while suspended (a channel puts back
@@ -548,7 +548,7 @@ pub fn cancel(t: TaskRef) {
     let Some((cleanup, started)) = found else {
         return;
     };
-    for branch in &cleanup.branches {
+    for branch in cleanup.branches.iter() {
         branch.cancel();
     }
     if let Some(timer) = cleanup.timer {
