@@ -1496,7 +1496,14 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
     fn branch_value(&mut self, block: &hir::Block, result: Local, ty: Ty, loc: Loc) {
         let value = self.block(block);
         if let Some(v) = value {
-            if ty != Ty::Null && !self.is_terminated() {
+            if !self.is_terminated() {
+                // A Null result is assigned too: the join reads it (a
+                // `let v = if c then null else null`).
+                let v = if ty == Ty::Null {
+                    Operand::Const(Const::Null)
+                } else {
+                    v
+                };
                 self.assign_result(result, v, loc);
             }
         }
