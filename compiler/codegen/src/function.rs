@@ -100,14 +100,13 @@ pub struct FnCx<'a, 'e> {
     /// Locals holding list slot addresses (their loads and stores are in
     /// the element region).
     slot_addresses: std::collections::HashSet<Local>,
-    /// Where failure edges go: the MIR landing's block, or a block that
-    /// returns a dummy value when the function has no landing.
-    landing: Option<Block>,
+    /// Where failure edges go ([`crate::failure_edges`]).
+    pub(crate) failure: crate::failure_edges::FailureEdges,
     /// The statement being built assigns this local: on its failure edge a
     /// heap destination gets the immortal empty string (its old value may
     /// already be released), unless the call reads it (`keep`: a consuming
     /// runtime function leaves its argument to the caller when it fails).
-    dest: Option<(Local, bool)>,
+    pub(crate) dest: Option<(Local, bool)>,
 }
 
 /// Builds the Cranelift IR of `Program::functions[index]`.
@@ -175,7 +174,7 @@ fn build_with(
         frozen_lists: Vec::new(),
         mem,
         slot_addresses: crate::fast_paths::slot_addresses(mir_fn),
-        landing: None,
+        failure: crate::failure_edges::FailureEdges::default(),
         dest: None,
     };
     fx.build_body(stack_check)?;
@@ -212,12 +211,11 @@ impl<'a, 'e> FnCx<'a, 'e> {
         for _ in &mir.blocks {
             self.blocks.push(self.b.create_block());
         }
-        if let Some(landing) = mir.landing {
-            self.landing = Some(self.block(landing)?);
-            for (index, block) in self.blocks.iter().enumerate() {
-                if crate::inline::is_landing_block(mir, index) {
-                    self.b.set_cold_block(*block);
-                }
+        self.failure = crate::failure_edges::FailureEdges::new(mir, &self.blocks);
+        let cleanup = crate::inline::landing_blocks(mir);
+        for (block, cleanup) in self.blocks.iter().zip(&cleanup) {
+            if *cleanup {
+                self.b.set_cold_block(*block);
             }
         }
 
@@ -251,12 +249,23 @@ impl<'a, 'e> FnCx<'a, 'e> {
             }
             self.b.switch_to_block(self.blocks[index]);
             self.facts = std::mem::take(&mut entry_facts[index]);
+            self.failure.enter_block(index);
+            let first_new = self.b.func.dfg.num_blocks();
             for stmt in &block.stmts {
                 self.set_loc(stmt.loc);
                 self.statement(&stmt.kind, stmt.loc)?;
+                self.failure.after_statement(&stmt.kind);
             }
             self.terminator(&block.terminator)?;
+            if cleanup[index] {
+                // The blocks fast paths made for the landing's code are
+                // cold too.
+                for n in first_new..self.b.func.dfg.num_blocks() {
+                    self.b.set_cold_block(Block::from_u32(n as u32));
+                }
+            }
         }
+        self.store_flag_address(prologue);
         Ok(())
     }
 
@@ -270,7 +279,7 @@ impl<'a, 'e> FnCx<'a, 'e> {
         self.b.set_srcloc(ir::SourceLoc::new(index));
     }
 
-    fn local(&self, local: Local) -> Result<(Variable, Ty), CodegenError> {
+    pub(crate) fn local(&self, local: Local) -> Result<(Variable, Ty), CodegenError> {
         let i = local.0 as usize;
         match (self.vars.get(i), self.mir.locals.get(i)) {
             (Some(var), Some(decl)) => Ok((*var, decl.ty)),
@@ -409,97 +418,6 @@ impl<'a, 'e> FnCx<'a, 'e> {
             }
         }
         Ok(result)
-    }
-
-    /// After a call that may fail: continues in a new block unless the
-    /// runtime's failure flag is set, which takes the failure edge.
-    pub(crate) fn failure_edge(&mut self) {
-        let flag_addr = self.data_addr(self.em.failing);
-        // Not `readonly`: any call may set it; notrap + aligned: a valid static.
-        let flag = self
-            .b
-            .ins()
-            .load(types::I8, ir::MemFlagsData::trusted(), flag_addr, 0);
-        let (target, fill) = self.failure_target();
-        let cont = self.b.create_block();
-        self.b.ins().brif(flag, target, &[], cont, &[]);
-        self.fill_failure_blocks(fill);
-        self.b.switch_to_block(cont);
-    }
-
-    /// Ends the current block with a jump along the failure edge.
-    pub(crate) fn jump_to_failure(&mut self) {
-        let (target, fill) = self.failure_target();
-        self.b.ins().jump(target, &[]);
-        self.fill_failure_blocks(fill);
-    }
-
-    /// The block a failure of the current statement jumps to: the landing,
-    /// through a block that first gives a heap destination the immortal
-    /// empty string (see `dest`). The blocks it creates are filled by
-    /// [`Self::fill_failure_blocks`] once the current block is ended (the
-    /// builder fills one block at a time).
-    fn failure_target(&mut self) -> (Block, FailureBlocks) {
-        let mut fill = FailureBlocks::default();
-        let landing = match self.landing {
-            Some(block) => block,
-            None => {
-                let block = self.b.create_block();
-                self.b.set_cold_block(block);
-                self.landing = Some(block);
-                fill.dummy_return = Some(block);
-                block
-            }
-        };
-        let Some((dest, keep)) = self.dest else {
-            return (landing, fill);
-        };
-        let heap = self
-            .mir
-            .locals
-            .get(dest.0 as usize)
-            .is_some_and(|d| d.ty.is_heap());
-        if !heap || keep {
-            return (landing, fill);
-        }
-        let edge = self.b.create_block();
-        self.b.set_cold_block(edge);
-        fill.clear_dest = Some((edge, dest, landing));
-        (edge, fill)
-    }
-
-    fn fill_failure_blocks(&mut self, fill: FailureBlocks) {
-        if let Some(block) = fill.dummy_return {
-            self.b.switch_to_block(block);
-            self.return_dummy();
-        }
-        if let Some((edge, dest, landing)) = fill.clear_dest {
-            self.b.switch_to_block(edge);
-            let em = &mut *self.em;
-            if let Ok(id) = em.data.string(&mut em.module, "") {
-                let empty = self.data_addr(id);
-                self.b.def_var(self.vars[dest.0 as usize], empty);
-            }
-            self.b.ins().jump(landing, &[]);
-        }
-    }
-
-    /// Returns the dummy value of the function's return type (the failure
-    /// propagates to the caller).
-    pub(crate) fn return_dummy(&mut self) {
-        let value = match self.mir.ret {
-            Ty::Int => self.b.ins().iconst(types::I64, 0),
-            Ty::Float => self.b.ins().f64const(0.0),
-            Ty::Bool | Ty::Null => self.b.ins().iconst(types::I8, 0),
-            Ty::Str | Ty::Ptr => {
-                let em = &mut *self.em;
-                match em.data.string(&mut em.module, "") {
-                    Ok(id) => self.data_addr(id),
-                    Err(_) => self.b.ins().iconst(self.pointer, 0),
-                }
-            }
-        };
-        self.b.ins().return_(&[value]);
     }
 
     fn check_runtime_args(&self, rf: &RuntimeFn, args: &[Value]) -> Result<(), CodegenError> {
@@ -947,15 +865,6 @@ pub(crate) fn float_cc(op: BinOp) -> Option<FloatCC> {
         BinOp::Ge => FloatCC::GreaterThanOrEqual,
         _ => return None,
     })
-}
-
-/// Blocks of a failure edge still to be filled (see `FnCx::failure_target`).
-#[derive(Default)]
-struct FailureBlocks {
-    /// The shared dummy return of a function without a landing.
-    dummy_return: Option<Block>,
-    /// A block clearing a heap destination, then jumping to the landing.
-    clear_dest: Option<(Block, Local, Block)>,
 }
 
 /// Whether `rvalue` reads `local` (see `FnCx::dest`).

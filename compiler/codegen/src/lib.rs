@@ -16,6 +16,8 @@
 //!   their stages and which ones `-O0` skips.
 //! * [`inline`]: inlining of small cells (and one level of self-recursion)
 //!   on Cranelift IR, before compilation.
+//! * [`failure_edges`]: where a failing call goes (the cleanup blocks or
+//!   the MIR landing).
 //! * [`fast_paths`]: inline fast paths for reference counting and list
 //!   `len`/`get`/`set`/`push`, with the runtime call in a cold block.
 //! * [`frozen_lists`]: the length and buffer of a list that nothing changes
@@ -40,6 +42,7 @@ pub mod checked_arith;
 pub mod clif_text;
 pub mod data;
 pub mod entry;
+pub mod failure_edges;
 pub mod fast_paths;
 pub mod float_loads;
 pub mod float_pow;

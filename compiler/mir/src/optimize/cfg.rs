@@ -157,6 +157,11 @@ pub fn must_facts_from(
                 transfer(&stmt.kind, &mut facts);
             }
             for s in successors(&f.blocks[b].terminator) {
+                // (A jump out of range is malformed MIR, which the verifier
+                // and the code generator report; facts just skip it.)
+                if s >= n {
+                    continue;
+                }
                 let merged = match &entry[s] {
                     None => facts.clone(),
                     Some(old) => old.iter().zip(&facts).map(|(a, b)| *a && *b).collect(),

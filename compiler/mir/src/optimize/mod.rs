@@ -30,7 +30,7 @@
 //! [`cfg`] holds the control-flow helpers the passes share (predecessors,
 //! dominators, natural loops, must-facts data flow).
 
-pub(crate) mod cfg;
+pub mod cfg;
 mod conditional_add;
 mod constants;
 mod freeze_loops;
