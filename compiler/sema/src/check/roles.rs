@@ -1,0 +1,128 @@
+//! Role blocks and the conversation (tools.md §3, tools-details §28–36).
+//!
+//! A body (a cell, or a lambda) with `role` statements has a hidden mutable
+//! variable, [`CONVERSATION`], a `list[Message]` that starts empty (a
+//! lambda's starts as the conversation it captured) and that each `role`
+//! statement appends to, wherever it stands in the body (blocks do not scope
+//! it). An `llm.*` call passes the variable it sees; a lambda, `spawn`
+//! operand or form branch sees it through the ordinary capture by value, so
+//! it sends the conversation as it was when the closure was made. A role
+//! used as an expression is a `Message` value and appends nothing.
+
+use lumen_diagnostics::Span;
+use lumen_syntax::ast;
+use lumen_syntax::{SyntaxKind, SyntaxNode};
+
+use super::futures::expr;
+use super::{codes, span_of, Checker};
+use crate::hir::{self, Builtin, Expr, ExprKind, StmtKind};
+use crate::types::{list_of, Type};
+
+/// The name of the conversation variable (no program can spell it).
+pub(crate) const CONVERSATION: &str = "\u{0}conversation";
+
+/// The role names a block may have (tools-details §36).
+const ROLES: &[&str] = &["system", "user", "assistant"];
+
+impl Checker {
+    /// At the start of a cell or lambda body made of `nodes`: when the body
+    /// has `role` statements, declares its conversation and gives the `let`
+    /// that must come first in the body.
+    pub(super) fn begin_conversation(
+        &mut self,
+        nodes: &[SyntaxNode],
+        span: &Span,
+    ) -> Option<hir::Stmt> {
+        if !nodes.iter().any(has_role_statements) {
+            return None;
+        }
+        let message = self.tools.message?;
+        let ty = list_of(message);
+        // A lambda continues the conversation it captures.
+        let init = match self.lookup_var(CONVERSATION) {
+            Some(v) => {
+                self.body().used.insert(v);
+                expr(ExprKind::Var(v), ty, span)
+            }
+            None => expr(ExprKind::List(Vec::new()), ty, span),
+        };
+        let var = self.new_var(CONVERSATION, ty, true, span.clone());
+        self.body().used.insert(var);
+        Some(hir::Stmt {
+            kind: StmtKind::Let(var, init),
+            span: span.clone(),
+        })
+    }
+
+    /// `role NAME: text` as a statement: appends to the conversation.
+    pub(super) fn check_role_stmt(&mut self, r: &ast::RoleExpr, span: Span) -> Option<StmtKind> {
+        let message = self.role_message(r, span.clone())?;
+        let var = self
+            .lookup_var(CONVERSATION)
+            .filter(|v| self.body().vars[v.0 as usize].mutable);
+        let Some(var) = var else {
+            // Only a task's body (a form branch, a `parallel for` body) has
+            // a conversation it cannot change: it captured its cell's.
+            self.not_supported(
+                "a `role` statement inside a task (a form branch or `parallel for` body)",
+                span,
+            );
+            return None;
+        };
+        self.body().used.insert(var);
+        let ty = self.body().vars[var.0 as usize].ty;
+        let appended = expr(
+            ExprKind::Builtin(
+                Builtin::Append,
+                vec![expr(ExprKind::Var(var), ty, &span), message],
+            ),
+            ty,
+            &span,
+        );
+        Some(StmtKind::Assign(var, appended))
+    }
+
+    /// `role NAME: text` as an expression: a `Message`.
+    pub(super) fn check_role_expr(&mut self, r: &ast::RoleExpr, span: Span) -> Expr {
+        self.role_message(r, span.clone())
+            .unwrap_or_else(|| super::stmt::error_expr(span))
+    }
+
+    /// `Message(role: NAME, content: text)`; `None` after an error.
+    fn role_message(&mut self, r: &ast::RoleExpr, span: Span) -> Option<Expr> {
+        let name_node = r.role_name()?;
+        let name = name_node.text();
+        let content = self.check_string_parts(r.parts(), span.clone());
+        if !ROLES.contains(&name.as_str()) {
+            self.error(
+                codes::BAD_ROLE,
+                format!("unknown role `{name}`"),
+                span_of(&name_node),
+                "not a role of a conversation",
+            );
+            self.push_help("the roles are `system`, `user` and `assistant`".to_string());
+            return None;
+        }
+        let message = self.tools.message?;
+        Some(expr(
+            ExprKind::Record(vec![expr(ExprKind::Str(name), Type::Str, &span), content]),
+            message,
+            &span,
+        ))
+    }
+}
+
+/// Whether `node` holds a `role` statement of its own body (not one of a
+/// lambda inside it, which has its own conversation).
+fn has_role_statements(node: &SyntaxNode) -> bool {
+    node.descendants().any(|d| {
+        d.kind() == SyntaxKind::ROLE_EXPR
+            && d.parent()
+                .is_some_and(|p| matches!(p.kind(), SyntaxKind::BLOCK | SyntaxKind::SOURCE_FILE))
+            && !d
+                .ancestors()
+                .skip(1)
+                .take_while(|a| a != node)
+                .any(|a| a.kind() == SyntaxKind::LAMBDA_EXPR)
+    })
+}
