@@ -138,14 +138,20 @@ impl Checker {
             let mut sites: Vec<(String, Span, String)> = Vec::new();
             self.effect_sites(CellId(i as u32), &sets, &mut HashSet::new(), &mut sites);
             sites.sort_by_key(|(_, span, _)| span.start);
+            // The row that would do: the declared one and every missing
+            // effect, in the order they are met.
+            let mut all: Vec<String> = names.iter().map(|(n, _)| n.clone()).collect();
+            for (effect, _, _) in &sites {
+                if !all.contains(effect) {
+                    all.push(effect.clone());
+                }
+            }
             let mut reported: HashSet<String> = HashSet::new();
             for (effect, span, what) in sites {
                 if declared.contains(effect.as_str()) || !reported.insert(effect.clone()) {
                     continue;
                 }
                 let cell_name = self.cells[i].name.clone();
-                let mut all: Vec<String> = names.iter().map(|(n, _)| n.clone()).collect();
-                all.push(effect.clone());
                 let message = format!(
                     "`{cell_name}` performs the effect `{effect}`, which its row does not declare"
                 );

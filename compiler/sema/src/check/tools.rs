@@ -415,7 +415,9 @@ impl Checker {
                 let key_text = key.text();
                 let valid = kind.grant_keys();
                 if !valid.contains(&key_text.as_str()) {
-                    let message = if GRANT_KEYS.contains(&key_text.as_str()) {
+                    let message = if GRANT_KEYS.contains(&key_text.as_str()) && name == id {
+                        format!("the grant key `{key_text}` does not apply to `{name}`")
+                    } else if GRANT_KEYS.contains(&key_text.as_str()) {
                         format!("the grant key `{key_text}` does not apply to `{name}` ({id})")
                     } else {
                         format!("unknown grant key `{key_text}`")
