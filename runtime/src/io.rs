@@ -11,6 +11,7 @@
 //! I/O costs no CPU. A completion for a task that was cancelled meanwhile
 //! carries a stale token and wakes nobody.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
@@ -36,15 +37,35 @@ fn lock() -> std::sync::MutexGuard<'static, Completions> {
 /// Runs `work` on a worker thread while the running task waits; its result.
 /// Cancelling the task abandons the wait (the work finishes unobserved).
 pub fn run_blocking<R: Send + 'static>(work: impl FnOnce() -> R + Send + 'static) -> R {
+    run_blocking_cancellable(move |_| work(), || {})
+}
+
+/// [`run_blocking`] for work that can stop early: `work` receives a flag
+/// that is set when the waiting task is cancelled (so a tool call stops
+/// retrying and sleeping), and `on_cancel` runs in the canceller when that
+/// happens (a recording notes the call as cancelled).
+pub fn run_blocking_cancellable<R: Send + 'static>(
+    work: impl FnOnce(&AtomicBool) -> R + Send + 'static,
+    on_cancel: impl FnOnce() + 'static,
+) -> R {
     let token = scheduler::prepare_wait();
     let result: Arc<Mutex<Option<R>>> = Arc::new(Mutex::new(None));
     let out = result.clone();
+    let cancelled = Arc::new(AtomicBool::new(false));
+    let flag = cancelled.clone();
     lock().in_flight += 1;
     std::thread::spawn(move || {
-        let r = work();
+        let r = work(&flag);
         *out.lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
         lock().done.push(token);
         SIGNAL.notify_one();
+    });
+    scheduler::set_cleanup(scheduler::WaitCleanup {
+        on_cancel: Some(Box::new(move || {
+            cancelled.store(true, Ordering::Relaxed);
+            on_cancel();
+        })),
+        ..Default::default()
     });
     // Only this work's completion holds the token: the task resumes when
     // it has run (a cancelled task is never resumed).

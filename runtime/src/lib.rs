@@ -51,6 +51,7 @@ pub mod sorted;
 pub mod stack;
 pub mod strings;
 pub mod timers;
+pub mod tools;
 pub mod tuple;
 pub mod typedesc;
 pub mod value;
@@ -104,6 +105,7 @@ pub use strings::{
     lm_str_append, lm_str_byte_key, lm_str_cmp, lm_str_concat, lm_str_concat_n, lm_str_eq,
     lm_str_index, lm_str_len,
 };
+pub use tools::{lm_fetch, lm_tool_call};
 pub use tuple::lm_tuple_new;
 pub use value::{lm_str_from_value, lm_write_value};
 
@@ -374,6 +376,8 @@ mod abi_check {
             lm_channel_receive(Ptr, Ptr) -> [I64];
             lm_channel_close(Ptr) -> [];
             lm_channel_len(Ptr) -> [I64];
+            lm_tool_call(Ptr, Ptr, Ptr, Ptr, Ptr, Ptr) -> [I64];
+            lm_fetch(Ptr, Ptr, Ptr, Ptr) -> [Ptr];
             lm_stack_overflow(Ptr) -> [];
             lm_exit(I64) -> [], noreturn;
             lm_failure_hold() -> [];
