@@ -236,6 +236,7 @@ mod abi_check {
     impl_signature!(A, B, C);
     impl_signature!(A, B, C, D);
     impl_signature!(A, B, C, D, E);
+    impl_signature!(A, B, C, D, E, G);
     impl_signature!(A, B, C, D, E, G, H);
 
     struct Export {
