@@ -37,9 +37,11 @@ pub fn prepare(site: &Site, args: &Args) -> Result<(Prepared, Context), String> 
                 cfg.path_text()
             ))
         }
-        None => return Err(format!(
+        None => {
+            return Err(format!(
             "{tool}: no provider configured; add [providers] \"{tool}\" = \"{KIND}\" to lumen.toml"
-        )),
+        ))
+        }
     }
     let pc = cfg.kind(KIND);
     let base = pc.base_url.clone().ok_or_else(|| {

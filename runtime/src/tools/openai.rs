@@ -150,9 +150,11 @@ pub fn prepare(
                 cfg.path_text()
             ))
         }
-        None => return Err(format!(
+        None => {
+            return Err(format!(
             "{tool}: no provider configured; add [providers] \"{tool}\" = \"{KIND}\" to lumen.toml"
-        )),
+        ))
+        }
     }
     let pc = cfg.kind(KIND);
     let base = pc.base_url.clone().ok_or_else(|| {
