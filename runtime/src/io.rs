@@ -154,4 +154,54 @@ mod tests {
         assert_eq!(status, 0);
         assert_eq!(*log.borrow(), ["main runs while io waits", "io 41"]);
     }
+
+    #[test]
+    fn cancelling_the_waiting_task_signals_the_work() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let _serial = crate::scheduler::tests::SERIAL
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let stopped = Arc::new(AtomicBool::new(false));
+        let seen = stopped.clone();
+        let noted = Rc::new(RefCell::new(false));
+        let n = noted.clone();
+        scheduler::run_main(Box::new(move || {
+            let future =
+                crate::futures::FutureCell::new_pending(crate::typedesc::test_descs::int());
+            let settles = future.clone();
+            let n2 = n.clone();
+            scheduler::spawn(
+                Box::new(move || {
+                    crate::errors::guard(|| {
+                        run_blocking_cancellable(
+                            move |cancelled: &AtomicBool| {
+                                // The work stops when its task is cancelled.
+                                while !cancelled.load(Ordering::Relaxed) {
+                                    std::thread::sleep(Duration::from_millis(5));
+                                }
+                                seen.store(true, Ordering::Relaxed);
+                            },
+                            move || *n2.borrow_mut() = true,
+                        )
+                    });
+                    if crate::errors::is_failing() {
+                        settles.fail(Rc::new(crate::errors::take_pending_failure()));
+                    }
+                }),
+                future.clone(),
+            );
+            future.cancel();
+            assert!(future.is_failed());
+            0
+        }));
+        assert!(*noted.borrow(), "on_cancel ran");
+        let start = std::time::Instant::now();
+        while !stopped.load(std::sync::atomic::Ordering::Relaxed) {
+            assert!(
+                start.elapsed() < Duration::from_secs(5),
+                "the work saw the flag"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
 }
