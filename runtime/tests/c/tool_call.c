@@ -11,6 +11,8 @@
  *   CONVERSATION  the cell's role blocks ("role:content|…")
  *   EXPECT        String, Int, Json, Person, Team, Color, Ints, HttpResponse
  *   CALLS         how many calls to make at once (spawned tasks, awaited in order)
+ *   REPEAT        how many calls to make one after the other (only the last
+ *                 result is printed; tools/bench/tool_overhead.py)
  *
  * Each result is printed with its display form, one per line. */
 #include <stdlib.h>
@@ -216,6 +218,12 @@ int64_t lm_program_main(void) {
     expected = (mode && !strcmp(mode, "fetch")) ? &STRING : expected_type(getenv("EXPECT"));
     const char *calls_text = getenv("CALLS");
     int calls = calls_text ? atoi(calls_text) : 1;
+    const char *repeat_text = getenv("REPEAT");
+    for (int i = 1; repeat_text && i < atoi(repeat_text); i++) {
+        int64_t v = one_call(0);
+        if (lm_failing) return 0;
+        if (heap(expected)) lm_release((void *)v);
+    }
     if (calls <= 1) {
         int64_t v = one_call(0);
         if (lm_failing) return 0;
