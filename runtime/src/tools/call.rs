@@ -140,6 +140,10 @@ pub fn perform(p: Prepared) -> Result<Answer, String> {
     crate::output::flush_stdout();
     let started = Instant::now();
     let deadline = started + Duration::from_millis(p.timeout_ms);
+    // The call's place among those sent, so a replay gives identical
+    // requests their answers in the order they were made.
+    let seq = Value::from(record::next_seq());
+    let cancel_seq = seq.clone();
     let (tool, recorded_request) = (p.tool.clone(), p.recorded_request.clone());
     let (cancel_tool, cancel_request) = (tool.clone(), recorded_request.clone());
     let (max_retries, allow_host, interpret) = (p.max_retries, p.allow_host, p.interpret);
@@ -165,10 +169,12 @@ pub fn perform(p: Prepared) -> Result<Answer, String> {
             })
         },
         move || {
+            let mut extra = Map::new();
+            extra.insert("seq".into(), cancel_seq);
             let entry = Entry {
                 recorded: Recorded::Cancelled,
                 ms: started.elapsed().as_millis() as u64,
-                extra: Map::new(),
+                extra,
             };
             record::append(&cancel_tool, &cancel_request, &entry);
         },
@@ -176,18 +182,23 @@ pub fn perform(p: Prepared) -> Result<Answer, String> {
     let ms = started.elapsed().as_millis() as u64;
     let entry = match &result {
         Ok(answer) => {
-            let (reply, extra) = answer.to_record();
+            let (reply, mut extra) = answer.to_record();
+            extra.insert("seq".into(), seq);
             Some(Entry {
                 recorded: Recorded::Reply(reply),
                 ms,
                 extra,
             })
         }
-        Err(e) if e.recorded => Some(Entry {
-            recorded: Recorded::Error(e.message.clone()),
-            ms,
-            extra: Map::new(),
-        }),
+        Err(e) if e.recorded => {
+            let mut extra = Map::new();
+            extra.insert("seq".into(), seq);
+            Some(Entry {
+                recorded: Recorded::Error(e.message.clone()),
+                ms,
+                extra,
+            })
+        }
         Err(_) => None,
     };
     if let Some(entry) = entry {

@@ -5,15 +5,20 @@
 //! "cancelled": true, "ms"}`. `LUMEN_TOOL_REPLAY=FILE` answers calls from
 //! such a file: a call matches an entry with the same tool id and the same
 //! request compared as canonical JSON (keys sorted at every level, numbers
-//! normalised), and identical requests take their entries in file order,
-//! each once — so concurrent calls replay as recorded. With both set, what
-//! the replay file lacks is sent and appended to the record file.
+//! normalised), and identical requests take their entries in the order the
+//! calls were made, each once — so concurrent calls replay as recorded.
+//! Lines are written as calls complete, which is not the order they were
+//! made when latencies differ, so each line also carries `"seq"`: the
+//! call's place among the calls the run sent; a file without it is taken
+//! in line order. With both variables set, what the replay file lacks is
+//! sent and appended to the record file.
 //!
 //! The request is what would be sent after grants and defaults were
 //! applied, never a header or key (§62).
 
 use std::collections::{HashMap, VecDeque};
 use std::io::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 use serde_json::{Map, Value};
@@ -112,7 +117,24 @@ impl Replay {
                     extra: obj,
                 });
         }
+        replay.order_by_seq();
         Ok(replay)
+    }
+
+    /// Puts each request's entries in the order the calls were made
+    /// (their `seq`), when every entry has one.
+    fn order_by_seq(&mut self) {
+        for queue in self.entries.values_mut() {
+            let seqs: Option<Vec<u64>> = queue
+                .iter()
+                .map(|e| e.extra.get("seq").and_then(Value::as_u64))
+                .collect();
+            if seqs.is_some() {
+                queue
+                    .make_contiguous()
+                    .sort_by_key(|e| e.extra.get("seq").and_then(Value::as_u64));
+            }
+        }
     }
 
     /// The next unused entry for this call.
@@ -121,6 +143,12 @@ impl Replay {
             .get_mut(&(tool.to_string(), canonical(request)))?
             .pop_front()
     }
+}
+
+/// The place of a call among those this run sends (for `"seq"`).
+pub fn next_seq() -> u64 {
+    static SEQ: AtomicU64 = AtomicU64::new(0);
+    SEQ.fetch_add(1, Ordering::Relaxed)
 }
 
 /// One line for the record file.
@@ -272,6 +300,25 @@ mod tests {
         assert!(Replay::parse("not json", "f")
             .unwrap_err()
             .contains("line 1 of f"));
+    }
+
+    #[test]
+    fn identical_requests_replay_in_the_order_they_were_made() {
+        // The second call made finished first, so it was written first.
+        let text = [
+            r#"{"tool": "t", "request": 1, "reply": "fast", "seq": 1, "ms": 1}"#,
+            r#"{"tool": "t", "request": 1, "reply": "slow", "seq": 0, "ms": 50}"#,
+        ]
+        .join("\n");
+        let mut r = Replay::parse(&text, "f").unwrap();
+        assert_eq!(
+            r.take("t", &json!(1)).unwrap().recorded,
+            Recorded::Reply(json!("slow"))
+        );
+        assert_eq!(
+            r.take("t", &json!(1)).unwrap().recorded,
+            Recorded::Reply(json!("fast"))
+        );
     }
 
     #[test]
