@@ -10,7 +10,7 @@
 //! used as an expression is a `Message` value and appends nothing.
 
 use lumen_diagnostics::Span;
-use lumen_syntax::ast;
+use lumen_syntax::ast::{self, AstNode};
 use lumen_syntax::{SyntaxKind, SyntaxNode};
 
 use super::futures::expr;
@@ -103,6 +103,16 @@ impl Checker {
             self.push_help("the roles are `system`, `user` and `assistant`".to_string());
             return None;
         }
+        if r.is_block() && mixes_tabs_and_spaces(r) {
+            self.error(
+                codes::BAD_ROLE,
+                "this role block indents its lines with both tabs and spaces",
+                span.clone(),
+                "the common indentation would be ambiguous",
+            );
+            self.push_help("indent the text with spaces only (or tabs only)".to_string());
+            return None;
+        }
         let message = self.tools.message?;
         Some(expr(
             ExprKind::Record(vec![expr(ExprKind::Str(name), Type::Str, &span), content]),
@@ -125,4 +135,29 @@ fn has_role_statements(node: &SyntaxNode) -> bool {
                 .take_while(|a| a != node)
                 .any(|a| a.kind() == SyntaxKind::LAMBDA_EXPR)
     })
+}
+
+/// Whether the indentation of a block role's lines mixes tabs and spaces
+/// (tools-details §34: a tab counts as one column, so mixing them makes the
+/// common indentation ambiguous).
+fn mixes_tabs_and_spaces(r: &ast::RoleExpr) -> bool {
+    let text: String = r
+        .syntax()
+        .children_with_tokens()
+        .filter_map(|e| e.into_token())
+        .filter(|t| t.kind() == SyntaxKind::ROLE_TEXT)
+        .map(|t| t.text().to_string())
+        .collect::<Vec<_>>()
+        .join("");
+    let (mut tabs, mut spaces) = (false, false);
+    for line in text.split('\n').filter(|l| !l.trim().is_empty()) {
+        for c in line.chars().take_while(|c| *c == ' ' || *c == '\t') {
+            if c == '\t' {
+                tabs = true;
+            } else {
+                spaces = true;
+            }
+        }
+    }
+    tabs && spaces
 }

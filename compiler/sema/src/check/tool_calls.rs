@@ -408,8 +408,8 @@ impl Checker {
         let mut any = false;
         for arm in m.arms() {
             for p in arm.patterns() {
-                for ctor in ctor_patterns(p)? {
-                    let t = self.ctor_pattern_type(&ctor)?;
+                for segments in ctor_patterns(p)? {
+                    let t = self.ctor_pattern_type(&segments)?;
                     if found.is_some_and(|f| f != t) {
                         return None;
                     }
@@ -421,10 +421,9 @@ impl Checker {
         found.filter(|_| any)
     }
 
-    fn ctor_pattern_type(&mut self, ctor: &ast::CtorPat) -> Option<Type> {
-        let path = ctor.path()?;
-        let segments: Vec<String> = path.segments().map(|s| s.text()).collect();
-        match segments.as_slice() {
+    /// The type a constructor pattern (its path's segments) constructs.
+    fn ctor_pattern_type(&mut self, segments: &[String]) -> Option<Type> {
+        match segments {
             [name] => {
                 if let Some(t @ Type::Record(_)) = self.types.by_name.get(&self.key(name)).copied()
                 {
@@ -445,11 +444,14 @@ impl Checker {
     }
 }
 
-/// The constructor patterns of an arm pattern, or `None` when it is
-/// anything else (a binding, a literal, a type test, `_`).
-fn ctor_patterns(p: ast::Pattern) -> Option<Vec<ast::CtorPat>> {
+/// The paths of the constructor patterns of an arm pattern (a bare name
+/// counts: it is a variant when one has that name, which the caller
+/// checks), or `None` when it is anything else (a literal, a type test,
+/// `_`).
+fn ctor_patterns(p: ast::Pattern) -> Option<Vec<Vec<String>>> {
     match p {
-        ast::Pattern::Ctor(c) => Some(vec![c]),
+        ast::Pattern::Ctor(c) => Some(vec![c.path()?.segments().map(|s| s.text()).collect()]),
+        ast::Pattern::Ident(i) => Some(vec![vec![i.name()?.text()]]),
         ast::Pattern::Paren(p) => ctor_patterns(p.pattern()?),
         ast::Pattern::Or(o) => {
             let mut all = Vec::new();
