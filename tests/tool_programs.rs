@@ -11,8 +11,10 @@
 //! `NAME.out`, `NAME.err` and `NAME.status` (see `src/lib.rs`), the
 //! requests the mock received are compared with `NAME.requests` (one
 //! `METHOD PATH BODY` line each, in the order received), so a test shows
-//! what left the process — or that nothing did. The mock's port is written
-//! `PORT` in all of them. `UPDATE_EXPECT=1` rewrites the expectations.
+//! what left the process — or that nothing did; a program containing the
+//! line `# (requests arrive in any order)` has them compared sorted. The
+//! mock's port is written `PORT` in all of them. `UPDATE_EXPECT=1`
+//! rewrites the expectations.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -128,8 +130,17 @@ fn run(lumenc: &Path, source: &Path, scratch: &Path) -> Result<(Outcome, String)
     let outcome = run_program_with_env(lumenc, source, &dir, &env)?;
     let port = mock.port.to_string();
     let hide = |s: &str| s.replace(&port, "PORT");
-    let requests = hide(&mock.requests());
+    let mut requests = hide(&mock.requests());
     drop(mock);
+    let text = std::fs::read_to_string(source).unwrap_or_default();
+    if text
+        .lines()
+        .any(|l| l.trim() == "# (requests arrive in any order)")
+    {
+        let mut lines: Vec<&str> = requests.lines().collect();
+        lines.sort();
+        requests = lines.iter().map(|l| format!("{l}\n")).collect();
+    }
     Ok((
         Outcome {
             stdout: hide(&outcome.stdout),
