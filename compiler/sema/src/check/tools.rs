@@ -609,6 +609,7 @@ impl Checker {
         }
         // The operations' parameters become the tool's named arguments
         // (tools-details §66): a built-in tool must accept them.
+        let mut params_ok = true;
         if let Some(params) = super::tool_calls::tool_params(alias.kind) {
             for op in decl.cells() {
                 for p in op.params() {
@@ -616,6 +617,7 @@ impl Checker {
                         continue;
                     };
                     if !params.iter().any(|(n, _)| *n == pname) {
+                        params_ok = false;
                         let op_name = op.name().map(|n| n.text()).unwrap_or_default();
                         self.error(
                             codes::BAD_BIND,
@@ -639,7 +641,9 @@ impl Checker {
                 }
             }
         }
-        self.tools.bound.insert(key, effect_name);
+        if params_ok {
+            self.tools.bound.insert(key, effect_name);
+        }
     }
 
     /// The alias `name` refers to here (the cell's own first, then the
