@@ -699,6 +699,9 @@ impl Checker {
         if SUPPORTED_BUILTINS.contains(&name) {
             return Some(self.call_builtin_values(name, values, span));
         }
+        if name == "fetch" {
+            return Some(self.fetch_values(values, span));
+        }
         let sources = || values.iter().cloned().map(ArgSource::Value).collect();
         if super::results::RESULT_BUILTINS.contains(&name) {
             return Some(self.result_builtin(name, sources(), None, span));

@@ -38,8 +38,10 @@ pub(crate) struct EffectLog {
 }
 
 impl Checker {
+    /// The innermost body that belongs to a cell (a builtin used as a
+    /// value is checked in a body of its own, on top of its user's).
     fn effect_owner(&self) -> Option<CellId> {
-        self.bodies.last().and_then(|b| b.owner)
+        self.bodies.iter().rev().find_map(|b| b.owner)
     }
 
     /// Logs that the body being checked performs `effect` by the call at

@@ -311,6 +311,18 @@ impl Checker {
                 return None;
             }
             t if t.has_error() => default,
+            // The runtime knows the built-in `HttpResponse` by its name: a
+            // program's own record of that name cannot receive a reply.
+            Type::Record(n) if n.name == "HttpResponse" && Some(t) != self.tools.http_response => {
+                self.error(
+                    codes::BAD_TOOL_CALL,
+                    "this program's own `HttpResponse` cannot receive a tool's reply",
+                    span.clone(),
+                    "it shadows the built-in `HttpResponse`",
+                );
+                self.push_help("rename the record".to_string());
+                return None;
+            }
             Type::Json => Type::Json,
             Type::Union(members) if members.contains(&Type::Str) => default,
             Type::Null | Type::Never => default,
@@ -350,6 +362,12 @@ impl Checker {
             let vspan = span_of(&v);
             values.push(self.expect_type(value, Type::Str, &vspan, "`fetch` takes a URL"));
         }
+        self.fetch_values(values, span)
+    }
+
+    /// `fetch` applied to checked arguments (also the body of `fetch` used
+    /// as a function value).
+    pub(super) fn fetch_values(&mut self, mut values: Vec<Expr>, span: Span) -> Expr {
         if values.len() != 1 {
             self.error(
                 codes::BAD_ARGUMENTS,
