@@ -31,6 +31,9 @@ enum Use {
     Call(CellId, Span),
 }
 
+/// A declared row: its effect names with their spans, and its own span.
+type Row = (Vec<(String, Span)>, Span);
+
 /// What each body did, by the cell it belongs to.
 #[derive(Clone, Default)]
 pub(crate) struct EffectLog {
@@ -66,7 +69,7 @@ impl Checker {
 
     /// The declared row of cell `id`: its effect names with their spans,
     /// and the span of the whole row.
-    fn declared_row(&self, id: usize) -> Option<(Vec<(String, Span)>, Span)> {
+    fn declared_row(&self, id: usize) -> Option<Row> {
         let row = self.cells[id].syntax.as_ref()?.effect_row()?;
         let names = row.effects().map(|p| (p.text(), span_of(&p))).collect();
         Some((names, span_of(&row)))
@@ -75,8 +78,7 @@ impl Checker {
     /// Infers the rows of cells without one and checks the declared ones.
     pub(super) fn check_effect_rows(&mut self) {
         let count = self.cells.len();
-        let rows: Vec<Option<(Vec<(String, Span)>, Span)>> =
-            (0..count).map(|i| self.declared_row(i)).collect();
+        let rows: Vec<Option<Row>> = (0..count).map(|i| self.declared_row(i)).collect();
         // What each cell performs, as seen by its callers: its row when it
         // declares one, otherwise what its body does (to a fixpoint).
         let mut sets: Vec<BTreeSet<String>> = (0..count)

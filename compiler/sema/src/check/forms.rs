@@ -49,7 +49,15 @@ impl Checker {
         let id = self.body().scopes.enter_loop(None);
         let body = p.body();
         let thunk = self.thunk(&span, |c| {
-            let block = c.check_stmts(&block_stmts(body), true);
+            // `role` statements of the body append to its own copy of the
+            // conversation (each element's task has one).
+            let nodes: Vec<lumen_syntax::SyntaxNode> =
+                body.iter().map(|b| b.syntax().clone()).collect();
+            let conversation = c.begin_conversation(&nodes, &span);
+            let mut block = c.check_stmts(&block_stmts(body), true);
+            if let Some(stmt) = conversation {
+                block.stmts.insert(0, stmt);
+            }
             let ty = super::expr::block_type(&block);
             let value = expr(ExprKind::Block(block), ty, &span);
             c.await_value(value)

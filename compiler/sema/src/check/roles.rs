@@ -61,12 +61,9 @@ impl Checker {
             .lookup_var(CONVERSATION)
             .filter(|v| self.body().vars[v.0 as usize].mutable);
         let Some(var) = var else {
-            // Only a task's body (a form branch, a `parallel for` body) has
-            // a conversation it cannot change: it captured its cell's.
-            self.not_supported(
-                "a `role` statement inside a task (a form branch or `parallel for` body)",
-                span,
-            );
+            // Only a form branch has a conversation it cannot change: it
+            // captured its cell's.
+            self.not_supported("a `role` statement inside a form branch", span);
             return None;
         };
         self.body().used.insert(var);

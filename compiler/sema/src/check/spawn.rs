@@ -26,10 +26,7 @@ impl Checker {
         };
         let value_expected = match expected {
             Some(Type::Future(t)) => Some(*t),
-            Some(Type::List(e)) => match *e {
-                Type::Future(t) => Some(*t),
-                _ => None,
-            },
+            Some(Type::List(Type::Future(t))) => Some(**t),
             _ => None,
         };
         let ast::Expr::List(l) = &inner else {

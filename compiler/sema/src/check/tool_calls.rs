@@ -108,7 +108,7 @@ impl Checker {
             self.not_deterministic(&alias.name, span.clone());
             return error_expr(span);
         }
-        let params = super::tool_calls::tool_params(alias.kind);
+        let params = tool_params(alias.kind);
         let mut ok = true;
         if let Some(p) = &piped {
             self.positional_tool_arg(alias, p.span.clone());
@@ -135,8 +135,7 @@ impl Checker {
                 ok = false;
                 continue;
             };
-            if let Some((first, _)) = given.iter().find(|(n, _)| *n == name) {
-                let _ = first;
+            if given.iter().any(|(n, _)| *n == name) {
                 self.error(
                     codes::BAD_TOOL_CALL,
                     format!("the argument `{name}` is given twice"),

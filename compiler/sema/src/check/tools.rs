@@ -466,7 +466,19 @@ impl Checker {
                 let v = self.const_value(&const_key, span.clone())?;
                 match fold_constant(&v) {
                     Some(folded) => folded,
-                    None => return None,
+                    None if v.ty.has_error() => return None,
+                    None => {
+                        self.error(
+                            codes::BAD_GRANT,
+                            format!(
+                                "the constant `{name}` is a `{}`, which no grant takes",
+                                v.ty
+                            ),
+                            span,
+                            "a grant value is a String, an Int or a Float",
+                        );
+                        return None;
+                    }
                 }
             }
             ast::Expr::Literal(_) | ast::Expr::String(_) | ast::Expr::Prefix(_) => {
@@ -696,8 +708,7 @@ impl Checker {
         pairs.extend(cell.iter().flat_map(|s| s.grants.iter()));
         let mut merged: Vec<(&str, GrantValue)> = Vec::new();
         let mut domains: Vec<String> = Vec::new();
-        for (target, key, value) in pairs.into_iter().filter(|(t, _, _)| t == name) {
-            let _ = target;
+        for (_, key, value) in pairs.into_iter().filter(|(t, _, _)| t == name) {
             if key == "domain" {
                 if let GrantValue::Str(d) = value {
                     if !domains.contains(d) {
