@@ -23,6 +23,7 @@ mod forms;
 mod futures;
 mod generic_types;
 mod generics;
+mod grants;
 mod higher_order;
 mod items;
 mod json;
