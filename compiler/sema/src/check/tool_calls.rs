@@ -178,7 +178,7 @@ impl Checker {
                 Some(t) => self.coerce(v, t, &span_of(&value)),
                 None => v,
             };
-            if wanted.is_none() && !json_encodable(v.ty) {
+            if wanted.is_none() && !self.json_encodable(v.ty, &mut HashSet::new()) {
                 self.error(
                     codes::BAD_TOOL_CALL,
                     format!("the argument `{name}` of `{}` has no JSON form", alias.name),
@@ -251,6 +251,33 @@ impl Checker {
             ty,
             &span,
         )
+    }
+
+    /// Whether values of `ty` can be sent as JSON (the arguments of other
+    /// tools): no functions, futures or channels, in fields and payloads
+    /// too.
+    fn json_encodable(&self, ty: Type, seen: &mut HashSet<Type>) -> bool {
+        if !seen.insert(ty) {
+            return true;
+        }
+        match ty {
+            Type::Fn(_) | Type::Future(_) | Type::Channel(_) => false,
+            Type::List(e) | Type::Set(e) => self.json_encodable(*e, seen),
+            Type::Map(k, v) | Type::Result(k, v) => {
+                self.json_encodable(*k, seen) && self.json_encodable(*v, seen)
+            }
+            Type::Tuple(m) | Type::Union(m) => m.iter().all(|t| self.json_encodable(*t, seen)),
+            Type::Record(n) => self.types.records[n.id as usize]
+                .fields
+                .iter()
+                .all(|f| self.json_encodable(f.ty, seen)),
+            Type::Enum(n) => self.types.enums[n.id as usize]
+                .variants
+                .iter()
+                .flat_map(|v| v.fields.iter())
+                .all(|(_, t)| self.json_encodable(*t, seen)),
+            _ => true,
+        }
     }
 
     fn read_var(&mut self, v: hir::VarId, span: &Span) -> Expr {
@@ -478,17 +505,5 @@ fn ctor_patterns(p: ast::Pattern) -> Option<Vec<Vec<String>>> {
             Some(all)
         }
         _ => None,
-    }
-}
-
-/// Whether values of `ty` can be sent as JSON (the arguments of other
-/// tools): no functions, futures or channels.
-fn json_encodable(ty: Type) -> bool {
-    match ty {
-        Type::Fn(_) | Type::Future(_) | Type::Channel(_) => false,
-        Type::List(e) | Type::Set(e) => json_encodable(*e),
-        Type::Map(k, v) | Type::Result(k, v) => json_encodable(*k) && json_encodable(*v),
-        Type::Tuple(m) | Type::Union(m) => m.iter().all(|t| json_encodable(*t)),
-        _ => true,
     }
 }
