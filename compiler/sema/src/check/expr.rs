@@ -158,6 +158,23 @@ impl Checker {
             ast::Expr::ParallelFor(p) => self.check_parallel_for(p, span),
             ast::Expr::Concurrent(c) => self.check_concurrent(c, span),
             ast::Expr::Timeout(t) => self.check_timeout(t, expected, span),
+            // A role whose value is not wanted is a statement (the body of
+            // a match arm: `1 -> role user: one`): it appends.
+            ast::Expr::Role(r) if !value_wanted => {
+                let stmts = self
+                    .check_role_stmt(r, span.clone())
+                    .map(|kind| hir::Stmt {
+                        kind,
+                        span: span.clone(),
+                    })
+                    .into_iter()
+                    .collect();
+                Expr {
+                    kind: ExprKind::Block(hir::Block { stmts, tail: None }),
+                    ty: Type::Null,
+                    span,
+                }
+            }
             ast::Expr::Role(r) => self.check_role_expr(r, span),
             ast::Expr::Do(d) => {
                 let block = self.check_stmts(&block_stmts(d.body()), true);

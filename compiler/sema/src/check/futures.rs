@@ -118,7 +118,7 @@ impl Checker {
             value.ty
         };
         let body = hir::Block {
-            stmts: Vec::new(),
+            stmts: std::mem::take(&mut self.body().prelude),
             tail: Some(Box::new(value)),
         };
         self.finish_closure(id, Vec::new(), Vec::new(), ret, body, span.clone())

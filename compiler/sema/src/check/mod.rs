@@ -209,6 +209,9 @@ pub(crate) struct Body {
     /// effects its tool calls perform are logged against it
     /// ([`effect_rows`]).
     pub owner: Option<CellId>,
+    /// Statements a thunk's body runs before its value (the copy of the
+    /// conversation its `role` statements append to, see [`roles`]).
+    pub prelude: Vec<hir::Stmt>,
 }
 
 impl Body {
@@ -228,6 +231,7 @@ impl Body {
                 NEXT.fetch_add(1, Ordering::Relaxed)
             },
             owner: None,
+            prelude: Vec::new(),
         }
     }
 }

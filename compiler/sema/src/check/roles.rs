@@ -57,14 +57,13 @@ impl Checker {
     /// `role NAME: text` as a statement: appends to the conversation.
     pub(super) fn check_role_stmt(&mut self, r: &ast::RoleExpr, span: Span) -> Option<StmtKind> {
         let message = self.role_message(r, span.clone())?;
-        let var = self
-            .lookup_var(CONVERSATION)
-            .filter(|v| self.body().vars[v.0 as usize].mutable);
-        let Some(var) = var else {
-            // Only a form branch has a conversation it cannot change: it
-            // captured its cell's.
-            self.not_supported("a `role` statement inside a form branch", span);
-            return None;
+        let var = match self.lookup_var(CONVERSATION) {
+            Some(v) if self.body().vars[v.0 as usize].mutable => v,
+            // A task's body (a form branch) captured its cell's
+            // conversation: its own copy starts there.
+            Some(captured) if self.body().is_thunk => self.task_conversation(captured, &span),
+            // (The body was scanned for role statements: not reached.)
+            _ => return None,
         };
         self.body().used.insert(var);
         let ty = self.body().vars[var.0 as usize].ty;
@@ -77,6 +76,27 @@ impl Checker {
             &span,
         );
         Some(StmtKind::Assign(var, appended))
+    }
+
+    /// In a thunk's body, a mutable copy of the conversation it captured,
+    /// made first in the body (its prelude) and visible in all of it.
+    fn task_conversation(&mut self, captured: hir::VarId, span: &Span) -> hir::VarId {
+        let ty = self.body().vars[captured.0 as usize].ty;
+        let body = self.body();
+        body.vars.push(hir::Var {
+            name: CONVERSATION.to_string(),
+            ty,
+            mutable: true,
+            span: span.clone(),
+        });
+        let var = hir::VarId(body.vars.len() as u32 - 1);
+        body.scopes.bind_root(CONVERSATION, var);
+        body.used.insert(var);
+        body.prelude.push(hir::Stmt {
+            kind: StmtKind::Let(var, expr(ExprKind::Var(captured), ty, span)),
+            span: span.clone(),
+        });
+        var
     }
 
     /// `role NAME: text` as an expression: a `Message`.
@@ -124,8 +144,15 @@ impl Checker {
 fn has_role_statements(node: &SyntaxNode) -> bool {
     node.descendants().any(|d| {
         d.kind() == SyntaxKind::ROLE_EXPR
-            && d.parent()
-                .is_some_and(|p| matches!(p.kind(), SyntaxKind::BLOCK | SyntaxKind::SOURCE_FILE))
+            && d.parent().is_some_and(|p| {
+                matches!(
+                    p.kind(),
+                    SyntaxKind::BLOCK
+                        | SyntaxKind::SOURCE_FILE
+                        | SyntaxKind::MATCH_ARM
+                        | SyntaxKind::WHEN_ARM
+                )
+            })
             && !d
                 .ancestors()
                 .skip(1)
