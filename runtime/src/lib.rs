@@ -22,12 +22,13 @@
 
 // The layers, each using only those above it: the object model; value
 // operations on objects; execution (tasks, stacks, failures, output); the
-// I/O threads; the builtin library. The modules are re-exported at the
+// I/O threads; the builtin library; tool calls. The modules are re-exported at the
 // crate root, so code names them `crate::strings`, `crate::scheduler`, …
 pub mod exec;
 pub mod io;
 pub mod library;
 pub mod object;
+pub mod tools;
 pub mod values;
 
 pub use exec::{
@@ -88,6 +89,7 @@ pub use strings::{
     lm_str_append, lm_str_byte_key, lm_str_cmp, lm_str_concat, lm_str_concat_n, lm_str_eq,
     lm_str_index, lm_str_len,
 };
+pub use tools::{lm_fetch, lm_tool_call};
 pub use tuple::lm_tuple_new;
 pub use value::{lm_str_from_value, lm_write_value};
 
@@ -218,6 +220,7 @@ mod abi_check {
     impl_signature!(A, B, C);
     impl_signature!(A, B, C, D);
     impl_signature!(A, B, C, D, E);
+    impl_signature!(A, B, C, D, E, G);
     impl_signature!(A, B, C, D, E, G, H);
 
     struct Export {
@@ -358,6 +361,8 @@ mod abi_check {
             lm_channel_receive(Ptr, Ptr) -> [I64];
             lm_channel_close(Ptr) -> [];
             lm_channel_len(Ptr) -> [I64];
+            lm_tool_call(Ptr, Ptr, Ptr, Ptr, Ptr, Ptr) -> [I64];
+            lm_fetch(Ptr, Ptr, Ptr, Ptr) -> [Ptr];
             lm_stack_overflow(Ptr) -> [];
             lm_exit(I64) -> [], noreturn;
             lm_failure_hold() -> [];

@@ -91,6 +91,17 @@ fn status_code(output: &Output) -> String {
 /// Compiles and runs one program; compilation happens in the program's directory
 /// so diagnostics name the file as `NAME.lm`.
 pub fn run_program(lumenc: &Path, source: &Path, scratch: &Path) -> Result<Outcome, String> {
+    run_program_with_env(lumenc, source, scratch, &[])
+}
+
+/// [`run_program`], running the program with extra environment variables
+/// (the tool tests point `LUMEN_CONFIG` at their mock server).
+pub fn run_program_with_env(
+    lumenc: &Path,
+    source: &Path,
+    scratch: &Path,
+    env: &[(String, String)],
+) -> Result<Outcome, String> {
     let dir = source.parent().ok_or("source has no directory")?;
     let file_name = source.file_name().ok_or("source has no file name")?;
     let stem = file_name
@@ -161,6 +172,7 @@ pub fn run_program(lumenc: &Path, source: &Path, scratch: &Path) -> Result<Outco
     };
     let out = run
         .current_dir(dir)
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .output()
         .map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
     let _ = std::fs::remove_file(&exe);

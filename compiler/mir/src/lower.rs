@@ -37,6 +37,7 @@ mod higher_order;
 mod json;
 mod library;
 mod results;
+mod tools;
 mod unions;
 mod values;
 
@@ -1463,6 +1464,8 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
                 step,
             } => self.in_stepped_range(item, start, end.as_deref(), *inclusive, step, loc),
             ExprKind::FromJson(text, hooks) => self.decode_json(text, hooks, e.ty, loc),
+            ExprKind::Tool(call) => self.tool_call(call, e.ty, loc),
+            ExprKind::Fetch { url, site } => self.fetch(url, site, e.ty, loc),
             ExprKind::ResultNew(..) | ExprKind::Propagate(_) | ExprKind::ResultOp(..) => {
                 self.result_expr(e, loc)
             }

@@ -282,6 +282,15 @@ pub enum ExprKind {
     ResultOp(ResultOp, Vec<Expr>),
     /// A call of a library builtin (`crate::library`).
     Library(crate::library::LibraryCall),
+    /// A tool call (tools.md §1), one runtime call; the expression's type is
+    /// the result type its context chose (tools-details §10).
+    Tool(ToolCall),
+    /// `fetch(url)` (tools.md §4): a `Future[String]`. `site` is as in
+    /// [`ToolCall::site`], for the tool `fetch`.
+    Fetch {
+        url: Box<Expr>,
+        site: String,
+    },
     /// The expression could not be checked; an error was reported.
     Error,
 }
@@ -340,6 +349,21 @@ pub enum CollectionOp {
     SetToList,
     /// `to_set(xs)`.
     ListToSet,
+}
+
+/// What a tool call passes to the runtime (`docs/runtime-abi.md`, Tools).
+#[derive(Clone, Debug)]
+pub struct ToolCall {
+    /// Compact JSON fixed at compile time: `{"tool": ID, "alias": NAME,
+    /// "grants": {…}}`, the grants merged for the call's scope.
+    pub site: String,
+    /// The named arguments given, in source order, as one record value
+    /// whose field names are the argument names (a hidden record type per
+    /// argument list); `None` when the call gives none.
+    pub args: Option<Box<Expr>>,
+    /// The calling cell's conversation, a `list[Message]` (tools.md §3):
+    /// for `llm.*` calls in a body with `role` statements.
+    pub conversation: Option<Box<Expr>>,
 }
 
 /// One `where` constraint of a record field: the cell that tests it (taking

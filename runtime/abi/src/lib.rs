@@ -334,6 +334,16 @@ runtime_functions! {
     LM_CHANNEL_RECEIVE = "lm_channel_receive"(Ptr, Ptr) -> [I64], fails;
     LM_CHANNEL_CLOSE = "lm_channel_close"(Ptr) -> [];
     LM_CHANNEL_LEN = "lm_channel_len"(Ptr) -> [I64];
+
+    // Tools (tools.md; `runtime/src/tools/`, docs/runtime-abi.md "Tools").
+    // `site` is an immortal string of compact JSON fixed at compile time:
+    // `{"tool", "alias", "grants"}`.
+    /// A tool call (tools.md §1): `(site, args, args desc, conversation,
+    /// expected desc, loc)` -> result slot (owned).
+    LM_TOOL_CALL = "lm_tool_call"(Ptr, Ptr, Ptr, Ptr, Ptr, Ptr) -> [I64], fails;
+    /// `fetch(url)`: `(url string, site, Future[String] desc, loc)` -> a
+    /// Future[String] handle (owned).
+    LM_FETCH = "lm_fetch"(Ptr, Ptr, Ptr, Ptr) -> [Ptr], fails;
     /// Called by a function prologue when the stack pointer is below `lm_stack_limit`.
     LM_STACK_OVERFLOW = "lm_stack_overflow"(Ptr) -> [], raises;
     /// `unwrap(r)` on an err / `unwrap_err(r)` on an ok: fails with the

@@ -11,6 +11,7 @@
 //! I/O costs no CPU. A completion for a task that was cancelled meanwhile
 //! carries a stale token and wakes nobody.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
@@ -36,15 +37,35 @@ fn lock() -> std::sync::MutexGuard<'static, Completions> {
 /// Runs `work` on a worker thread while the running task waits; its result.
 /// Cancelling the task abandons the wait (the work finishes unobserved).
 pub fn run_blocking<R: Send + 'static>(work: impl FnOnce() -> R + Send + 'static) -> R {
+    run_blocking_cancellable(move |_| work(), || {})
+}
+
+/// [`run_blocking`] for work that can stop early: `work` receives a flag
+/// that is set when the waiting task is cancelled (so a tool call stops
+/// retrying and sleeping), and `on_cancel` runs in the canceller when that
+/// happens (a recording notes the call as cancelled).
+pub fn run_blocking_cancellable<R: Send + 'static>(
+    work: impl FnOnce(&AtomicBool) -> R + Send + 'static,
+    on_cancel: impl FnOnce() + 'static,
+) -> R {
     let token = scheduler::prepare_wait();
     let result: Arc<Mutex<Option<R>>> = Arc::new(Mutex::new(None));
     let out = result.clone();
+    let cancelled = Arc::new(AtomicBool::new(false));
+    let flag = cancelled.clone();
     lock().in_flight += 1;
     std::thread::spawn(move || {
-        let r = work();
+        let r = work(&flag);
         *out.lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
         lock().done.push(token);
         SIGNAL.notify_one();
+    });
+    scheduler::set_cleanup(scheduler::WaitCleanup {
+        on_cancel: Some(Box::new(move || {
+            cancelled.store(true, Ordering::Relaxed);
+            on_cancel();
+        })),
+        ..Default::default()
     });
     // Only this work's completion holds the token: the task resumes when
     // it has run (a cancelled task is never resumed).
@@ -132,5 +153,55 @@ mod tests {
         }));
         assert_eq!(status, 0);
         assert_eq!(*log.borrow(), ["main runs while io waits", "io 41"]);
+    }
+
+    #[test]
+    fn cancelling_the_waiting_task_signals_the_work() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let _serial = crate::scheduler::tests::SERIAL
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let stopped = Arc::new(AtomicBool::new(false));
+        let seen = stopped.clone();
+        let noted = Rc::new(RefCell::new(false));
+        let n = noted.clone();
+        scheduler::run_main(Box::new(move || {
+            let future =
+                crate::futures::FutureCell::new_pending(crate::typedesc::test_descs::int());
+            let settles = future.clone();
+            let n2 = n.clone();
+            scheduler::spawn(
+                Box::new(move || {
+                    crate::errors::guard(|| {
+                        run_blocking_cancellable(
+                            move |cancelled: &AtomicBool| {
+                                // The work stops when its task is cancelled.
+                                while !cancelled.load(Ordering::Relaxed) {
+                                    std::thread::sleep(Duration::from_millis(5));
+                                }
+                                seen.store(true, Ordering::Relaxed);
+                            },
+                            move || *n2.borrow_mut() = true,
+                        )
+                    });
+                    if crate::errors::is_failing() {
+                        settles.fail(Rc::new(crate::errors::take_pending_failure()));
+                    }
+                }),
+                future.clone(),
+            );
+            future.cancel();
+            assert!(future.is_failed());
+            0
+        }));
+        assert!(*noted.borrow(), "on_cancel ran");
+        let start = std::time::Instant::now();
+        while !stopped.load(std::sync::atomic::Ordering::Relaxed) {
+            assert!(
+                start.elapsed() < Duration::from_secs(5),
+                "the work saw the flag"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
     }
 }

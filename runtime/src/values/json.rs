@@ -65,6 +65,23 @@ pub unsafe extern "C" fn lm_json_encode(
     })
 }
 
+/// `slot` (a live value of type `ty`) as compact JSON text, as
+/// `json_encode` writes it; a function value fails the running task at
+/// `loc` (a raise: call it under a guard).
+///
+/// # Safety
+/// As for [`lm_json_encode`].
+pub unsafe fn encode(slot: Slot, ty: Ty, loc: *const SourceLoc) -> String {
+    let mut encoder = Encoder {
+        out: String::new(),
+        pretty: false,
+        loc,
+    };
+    // SAFETY: caller's contract.
+    unsafe { encoder.value(slot, ty, 0) };
+    encoder.out
+}
+
 impl Encoder {
     fn fail(&self, message: &str) -> ! {
         // SAFETY: `loc` is null or valid (the entry point's contract).

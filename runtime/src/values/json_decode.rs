@@ -76,53 +76,130 @@ pub unsafe extern "C" fn lm_from_json(
             let mut decoder = Decoder {
                 hooks,
                 path: Vec::new(),
+                replies: false,
             };
             match decoder.decode(&value, target) {
                 Ok(slot) => new_result(result_desc, true, slot),
-                Err(message) => string_result(result_desc, false, &message),
+                Err(e) => string_result(result_desc, false, &e.from_json_message()),
             }
         }
     })
 }
 
+#[derive(Clone, Debug)]
 enum Step {
     Key(String),
     Index(usize),
+}
+
+/// `.users[1].age` (`$` is put before it by `from_json`'s messages).
+fn render_path(path: &[Step]) -> String {
+    let mut out = String::new();
+    for step in path {
+        match step {
+            Step::Key(k) if is_identifier(k) => {
+                out.push('.');
+                out.push_str(k);
+            }
+            Step::Key(k) => {
+                out.push('[');
+                out.push_str(&json_string(k));
+                out.push(']');
+            }
+            Step::Index(i) => out.push_str(&format!("[{i}]")),
+        }
+    }
+    out
+}
+
+/// Why a JSON value did not decode, and where. `from_json` and tool
+/// replies word it differently (`expected Int at $.a, found String`
+/// against `at a: expected Int, found String`), so the parts are kept.
+#[derive(Clone, Debug)]
+pub struct DecodeError {
+    /// Where the value that did not fit is, from the root; for a missing
+    /// field, the field itself.
+    path: Vec<Step>,
+    /// What was expected or went wrong: `expected Int`, `missing field`.
+    what: String,
+    /// Said after the place: `, found String`, or empty.
+    suffix: String,
+    /// A missing field (the last step of `path` names it).
+    missing: bool,
+}
+
+impl DecodeError {
+    /// `from_json`'s wording: `expected Int at $.users[1].age, found String`,
+    /// `missing field "y" at $.users[1]`.
+    pub fn from_json_message(&self) -> String {
+        if self.missing {
+            if let Some((Step::Key(name), parent)) = self.path.split_last() {
+                return format!("missing field \"{name}\" at ${}", render_path(parent));
+            }
+        }
+        format!(
+            "{} at ${}{}",
+            self.what,
+            render_path(&self.path),
+            self.suffix
+        )
+    }
+
+    /// The path from the root without `$` (`members[1].born`); empty for
+    /// the root itself.
+    pub fn path(&self) -> String {
+        let p = render_path(&self.path);
+        p.strip_prefix('.').map(str::to_string).unwrap_or(p)
+    }
+
+    /// What did not fit, without the place: `missing field`, `expected
+    /// Int, found String`.
+    pub fn reason(&self) -> String {
+        if self.missing {
+            "missing field".to_string()
+        } else {
+            format!("{}{}", self.what, self.suffix)
+        }
+    }
 }
 
 struct Decoder<'h> {
     hooks: &'h [Hook],
     /// Where the value being decoded is, from the root.
     path: Vec<Step>,
+    /// Decoding a tool's reply (tools-details §11–12): an integral Float
+    /// fits `Int`, a missing `T?` field is `null`, and a payload-less
+    /// variant may be written as its name (`"Green"`).
+    replies: bool,
 }
 
 impl Decoder<'_> {
-    /// `$.users[1].age`.
-    fn path(&self) -> String {
-        let mut out = String::from("$");
-        for step in &self.path {
-            match step {
-                Step::Key(k) if is_identifier(k) => {
-                    out.push('.');
-                    out.push_str(k);
-                }
-                Step::Key(k) => {
-                    out.push('[');
-                    out.push_str(&json_string(k));
-                    out.push(']');
-                }
-                Step::Index(i) => out.push_str(&format!("[{i}]")),
-            }
+    /// An error at the current path.
+    fn error(&self, what: String, suffix: String) -> DecodeError {
+        DecodeError {
+            path: self.path.clone(),
+            what,
+            suffix,
+            missing: false,
         }
-        out
     }
 
-    fn mismatch(&self, ty: Ty, found: &JsonValue) -> String {
-        format!(
-            "expected {} at {}, found {}",
-            type_name(ty),
-            self.path(),
-            found.kind_name()
+    /// Field `name` of the object at the current path is missing.
+    fn missing(&self, name: &str) -> DecodeError {
+        let mut path = self.path.clone();
+        path.push(Step::Key(name.to_string()));
+        DecodeError {
+            path,
+            what: String::new(),
+            suffix: String::new(),
+            missing: true,
+        }
+    }
+
+    fn mismatch(&self, ty: Ty, found: &JsonValue) -> DecodeError {
+        self.error(
+            format!("expected {}", type_name(ty)),
+            format!(", found {}", found.kind_name()),
         )
     }
 
@@ -138,11 +215,17 @@ impl Decoder<'_> {
     ///
     /// # Safety
     /// `ty` must be a valid descriptor; the hooks valid.
-    unsafe fn decode(&mut self, v: &JsonValue, ty: Ty) -> Result<Slot, String> {
+    unsafe fn decode(&mut self, v: &JsonValue, ty: Ty) -> Result<Slot, DecodeError> {
         // SAFETY: caller's contract, passed on.
         unsafe {
             match (ty.kind(), v) {
                 (TypeKind::Int, JsonValue::Int(n)) => Ok(*n),
+                // A reply may write an integral count as `3.0` (§11).
+                (TypeKind::Int, JsonValue::Float(f))
+                    if self.replies && f.fract() == 0.0 && f.abs() < 9.2e18 =>
+                {
+                    Ok(*f as i64)
+                }
                 (TypeKind::Float, JsonValue::Int(n)) => Ok((*n as f64).to_bits() as Slot),
                 (TypeKind::Float, JsonValue::Float(f)) => Ok(f.to_bits() as Slot),
                 (TypeKind::Bool, JsonValue::Bool(b)) => Ok(Slot::from(*b)),
@@ -151,9 +234,9 @@ impl Decoder<'_> {
                 // `json_encode` writes Bytes as lowercase hex; either case reads.
                 (TypeKind::Bytes, JsonValue::Str(s)) => match decode_hex(s) {
                     Some(data) => Ok(crate::bytes::new_bytes(&data) as Slot),
-                    None => Err(format!(
-                        "expected Bytes (a string of hex digit pairs) at {}",
-                        self.path()
+                    None => Err(self.error(
+                        "expected Bytes (a string of hex digit pairs)".into(),
+                        String::new(),
                     )),
                 },
                 (TypeKind::Union, _) if ty.name() == b"Json" => Ok(JsonDescs::of(ty).build(v)),
@@ -166,22 +249,19 @@ impl Decoder<'_> {
                     self.fill_positional(obj, items, ty)?;
                     Ok(obj as Slot)
                 }
-                (TypeKind::Tuple, JsonValue::List(items)) => Err(format!(
-                    "expected {} at {}, found a list of {} elements",
-                    type_name(ty),
-                    self.path(),
-                    items.len()
+                (TypeKind::Tuple, JsonValue::List(items)) => Err(self.error(
+                    format!("expected {}", type_name(ty)),
+                    format!(", found a list of {} elements", items.len()),
                 )),
                 (TypeKind::Record, JsonValue::Object(_)) => self.record(v, ty),
                 (TypeKind::Enum | TypeKind::TagEnum, JsonValue::Object(_)) => self.variant(v, ty),
+                (TypeKind::Enum | TypeKind::TagEnum, JsonValue::Str(name)) if self.replies => {
+                    self.variant_by_name(name, v, ty)
+                }
                 (
                     TypeKind::Closure | TypeKind::Variant | TypeKind::Future | TypeKind::Channel,
                     _,
-                ) => Err(format!(
-                    "cannot decode {} at {}",
-                    type_name(ty),
-                    self.path()
-                )),
+                ) => Err(self.error(format!("cannot decode {}", type_name(ty)), String::new())),
                 _ => Err(self.mismatch(ty, v)),
             }
         }
@@ -189,7 +269,7 @@ impl Decoder<'_> {
 
     /// # Safety
     /// As for [`Self::decode`]; `ty` a union.
-    unsafe fn union(&mut self, v: &JsonValue, ty: Ty) -> Result<Slot, String> {
+    unsafe fn union(&mut self, v: &JsonValue, ty: Ty) -> Result<Slot, DecodeError> {
         let members: Vec<Ty> = (0..ty.count()).map(|i| ty.child(i)).collect();
         let has_null = members.iter().any(|m| m.kind() == TypeKind::Null);
         if matches!(v, JsonValue::Null) && has_null {
@@ -218,7 +298,7 @@ impl Decoder<'_> {
 
     /// # Safety
     /// As for [`Self::decode`]; `ty` a list type.
-    unsafe fn list(&mut self, items: &[JsonValue], ty: Ty) -> Result<Slot, String> {
+    unsafe fn list(&mut self, items: &[JsonValue], ty: Ty) -> Result<Slot, DecodeError> {
         let elem = ty.child(0);
         // SAFETY: a new list with room for every item; each slot written is
         // an owned value of `elem`, and `len` counts only those, so releasing
@@ -243,7 +323,7 @@ impl Decoder<'_> {
 
     /// # Safety
     /// As for [`Self::decode`]; `ty` a set type.
-    unsafe fn set(&mut self, items: &[JsonValue], ty: Ty) -> Result<Slot, String> {
+    unsafe fn set(&mut self, items: &[JsonValue], ty: Ty) -> Result<Slot, DecodeError> {
         let elem = ty.child(0);
         // SAFETY: `lm_set_add` consumes the set and borrows the element,
         // which is released after.
@@ -266,25 +346,41 @@ impl Decoder<'_> {
     }
 
     /// # Safety
-    /// As for [`Self::decode`]; `ty` a `map[String, V]`.
-    unsafe fn map(&mut self, entries: &[(String, JsonValue)], ty: Ty) -> Result<Slot, String> {
+    /// As for [`Self::decode`]; `ty` a map type whose keys are `String`, or
+    /// `Int`/`Bool` spelled as object keys (`{"1": …}`).
+    unsafe fn map(&mut self, entries: &[(String, JsonValue)], ty: Ty) -> Result<Slot, DecodeError> {
         let (key_ty, value_ty) = (ty.child(0), ty.child(1));
+        let string_keys = key_ty.kind() == TypeKind::String;
         // SAFETY: the parser's entries are sorted and unique, so appending
-        // in order keeps the map sorted; `append_copy` retains, the
-        // decoder's references are released after.
+        // String keys in order keeps the map sorted (other keys go through
+        // `lm_map_set`, which sorts); `append_copy` and `lm_map_set` retain,
+        // the decoder's references are released after.
         unsafe {
-            let map: *mut SortedObj = if entries.is_empty() {
+            let mut map: *mut SortedObj = if entries.is_empty() || !string_keys {
                 lm_map_new(ty.as_ptr())
             } else {
                 sorted::new_sorted(lumen_abi::ObjectKind::Map, ty.as_ptr(), entries.len())
             };
             for (key, value) in entries {
-                match self.at(Step::Key(key.clone()), |d| d.decode(value, value_ty)) {
-                    Ok(slot) => {
-                        let entry = [new_string(key) as Slot, slot];
-                        sorted::append_copy(map, &entry);
-                        release_slot(entry[0], key_ty);
-                        release_slot(entry[1], value_ty);
+                let decoded = self.at(Step::Key(key.clone()), |d| {
+                    let k = d.map_key(key, key_ty)?;
+                    match d.decode(value, value_ty) {
+                        Ok(v) => Ok((k, v)),
+                        Err(e) => {
+                            release_slot(k, key_ty);
+                            Err(e)
+                        }
+                    }
+                });
+                match decoded {
+                    Ok((k, v)) => {
+                        if string_keys {
+                            sorted::append_copy(map, &[k, v]);
+                        } else {
+                            map = crate::map::lm_map_set(map, k, v);
+                        }
+                        release_slot(k, key_ty);
+                        release_slot(v, value_ty);
                     }
                     Err(e) => {
                         lm_release(map.cast());
@@ -294,6 +390,26 @@ impl Decoder<'_> {
             }
             Ok(map as Slot)
         }
+    }
+
+    /// An object key as a map key of type `key_ty` (an owned slot).
+    fn map_key(&self, key: &str, key_ty: Ty) -> Result<Slot, DecodeError> {
+        let parsed = match key_ty.kind() {
+            TypeKind::String => return Ok(new_string(key) as Slot),
+            TypeKind::Int => key.parse::<i64>().ok(),
+            TypeKind::Bool => match key {
+                "true" => Some(1),
+                "false" => Some(0),
+                _ => None,
+            },
+            _ => None,
+        };
+        parsed.ok_or_else(|| {
+            self.error(
+                format!("expected a key of type {}", type_name(key_ty)),
+                String::new(),
+            )
+        })
     }
 
     /// Decodes `items` into the fields of `obj` (a tuple or positional
@@ -306,7 +422,7 @@ impl Decoder<'_> {
         obj: *mut ObjectHeader,
         items: &[JsonValue],
         ty: Ty,
-    ) -> Result<(), String> {
+    ) -> Result<(), DecodeError> {
         // SAFETY: caller's contract; zeroed slots are safe to release.
         unsafe {
             let (slots, _) = fields(obj);
@@ -335,7 +451,7 @@ impl Decoder<'_> {
         v: &JsonValue,
         ty: Ty,
         defaults: bool,
-    ) -> Result<(), String> {
+    ) -> Result<(), DecodeError> {
         // SAFETY: caller's contract; zeroed slots are safe to release.
         unsafe {
             let (slots, _) = fields(obj);
@@ -348,7 +464,9 @@ impl Decoder<'_> {
                     }
                     None => match self.hook(ty, i, false).filter(|_| defaults) {
                         Some(hook) => Ok(call_default(hook.code, field_ty)),
-                        None => Err(format!("missing field \"{name}\" at {}", self.path())),
+                        // A reply may leave out an optional field (§11).
+                        None if self.replies && is_optional(field_ty) => Ok(0),
+                        None => Err(self.missing(&name)),
                     },
                 };
                 match decoded {
@@ -373,7 +491,7 @@ impl Decoder<'_> {
 
     /// # Safety
     /// As for [`Self::decode`]; `ty` a record type, `v` an object.
-    unsafe fn record(&mut self, v: &JsonValue, ty: Ty) -> Result<Slot, String> {
+    unsafe fn record(&mut self, v: &JsonValue, ty: Ty) -> Result<Slot, DecodeError> {
         // SAFETY: a new record of `ty`, filled field by field; its `where`
         // cells take the record and answer a Bool.
         unsafe {
@@ -396,40 +514,58 @@ impl Decoder<'_> {
                         ty.child(field),
                         false,
                     );
-                    message.push_str(&format!(") at {}", self.path()));
+                    message.push(')');
                     lm_release(obj);
-                    return Err(message);
+                    return Err(self.error(message, String::new()));
                 }
             }
             Ok(obj as Slot)
         }
     }
 
+    /// A payload-less variant written as its name, `"Green"` (tool
+    /// replies, §12): read as `{"tag": "Green"}`.
+    ///
+    /// # Safety
+    /// As for [`Self::decode`]; `ty` an enum type.
+    unsafe fn variant_by_name(
+        &mut self,
+        name: &str,
+        v: &JsonValue,
+        ty: Ty,
+    ) -> Result<Slot, DecodeError> {
+        let known = (0..ty.count())
+            .any(|i| ty.child(i).name() == name.as_bytes() && ty.child(i).count() == 0);
+        if !known {
+            return Err(self.mismatch(ty, v));
+        }
+        let tagged = JsonValue::Object(vec![("tag".to_string(), JsonValue::Str(name.to_string()))]);
+        // SAFETY: caller's contract.
+        unsafe { self.variant(&tagged, ty) }
+    }
+
     /// An enum value from `{"tag": "Variant", "value": …}`.
     ///
     /// # Safety
     /// As for [`Self::decode`]; `ty` an enum type, `v` an object.
-    unsafe fn variant(&mut self, v: &JsonValue, ty: Ty) -> Result<Slot, String> {
+    unsafe fn variant(&mut self, v: &JsonValue, ty: Ty) -> Result<Slot, DecodeError> {
         let tag_name = match v.get("tag") {
             Some(JsonValue::Str(t)) => t.clone(),
             Some(other) => {
                 return Err(self.at(Step::Key("tag".into()), |d| {
-                    format!(
-                        "expected a variant name of {} at {}, found {}",
-                        type_name(ty),
-                        d.path(),
-                        other.kind_name()
+                    d.error(
+                        format!("expected a variant name of {}", type_name(ty)),
+                        format!(", found {}", other.kind_name()),
                     )
                 }))
             }
-            None => return Err(format!("missing field \"tag\" at {}", self.path())),
+            None => return Err(self.missing("tag")),
         };
         let Some(tag) = (0..ty.count()).find(|&i| ty.child(i).name() == tag_name.as_bytes()) else {
             return Err(self.at(Step::Key("tag".into()), |d| {
-                format!(
-                    "unknown variant \"{tag_name}\" of {} at {}",
-                    type_name(ty),
-                    d.path()
+                d.error(
+                    format!("unknown variant \"{tag_name}\" of {}", type_name(ty)),
+                    String::new(),
                 )
             }));
         };
@@ -441,10 +577,12 @@ impl Decoder<'_> {
             unsafe {
                 if variant.count() == 0 {
                     if !matches!(payload, JsonValue::Null) {
-                        return Err(format!(
-                            "expected null at {} (variant {tag_name} has no payload), found {}",
-                            d.path(),
-                            payload.kind_name()
+                        return Err(d.error(
+                            "expected null".into(),
+                            format!(
+                                " (variant {tag_name} has no payload), found {}",
+                                payload.kind_name()
+                            ),
                         ));
                     }
                     if ty.kind() == TypeKind::TagEnum {
@@ -470,10 +608,9 @@ impl Decoder<'_> {
                         } else {
                             format!("a list of {n} elements")
                         };
-                        return Err(format!(
-                            "expected {shape} (the payload of {tag_name}) at {}, found {}",
-                            d.path(),
-                            payload.kind_name()
+                        return Err(d.error(
+                            format!("expected {shape} (the payload of {tag_name})"),
+                            format!(", found {}", payload.kind_name()),
                         ));
                     }
                 }
@@ -481,6 +618,29 @@ impl Decoder<'_> {
             }
         })
     }
+}
+
+/// Whether `ty` admits `null` (`T?`, a union with `Null`, `Json`).
+fn is_optional(ty: Ty) -> bool {
+    ty.kind() == TypeKind::Union && (0..ty.count()).any(|i| ty.child(i).kind() == TypeKind::Null)
+        || ty.kind() == TypeKind::Null
+}
+
+/// Decodes a tool's reply (already parsed) into a value of type `ty` (an
+/// owned slot), with the leniencies of tools-details §11–12 and no hooks:
+/// a field default cannot be computed here, so a missing field that has
+/// one does not fit.
+///
+/// # Safety
+/// `ty` must be a valid descriptor.
+pub unsafe fn decode_reply(value: &JsonValue, ty: Ty) -> Result<Slot, DecodeError> {
+    let mut decoder = Decoder {
+        hooks: &[],
+        path: Vec::new(),
+        replies: true,
+    };
+    // SAFETY: caller's contract; no hooks.
+    unsafe { decoder.decode(value, ty) }
 }
 
 /// Calls a `() -> F` default cell and returns its value as an owned slot.

@@ -23,7 +23,13 @@ fn contains_future(ty: Type) -> bool {
 
 impl FnLowerer<'_, '_> {
     /// A slot result of `f` decoded as a value of `ty`.
-    fn slot_call(&mut self, f: abi::RuntimeFn, args: Vec<RtArg>, ty: Type, loc: Loc) -> Operand {
+    pub(super) fn slot_call(
+        &mut self,
+        f: abi::RuntimeFn,
+        args: Vec<RtArg>,
+        ty: Type,
+        loc: Loc,
+    ) -> Operand {
         let slot = self.runtime(f, Ty::Int, args, loc);
         let mir_ty = self.layouts.ty(ty);
         self.temp(mir_ty, Rvalue::FromSlot(slot, mir_ty), loc)

@@ -291,6 +291,9 @@ impl Checker {
             let value = self.check_expr(&callee, None);
             return self.call_value(value, &args, piped, span);
         }
+        if let Some(alias) = self.tool_alias(&name) {
+            return self.check_tool_call(&alias, &args, piped, None, span);
+        }
         if let Some(&cell) = self.cell_names.get(&self.key(&name)) {
             let call = self.call_cell(cell, &args, piped, span.clone());
             if self.async_cells.contains(&cell) {
@@ -305,6 +308,9 @@ impl Checker {
         if self.deterministic && super::futures::NONDETERMINISTIC.contains(&name.as_str()) {
             self.not_deterministic(&name, span.clone());
             return error_expr(span);
+        }
+        if name == "fetch" {
+            return self.check_fetch(&args, piped, span);
         }
         let spreads_ok = matches!(name.as_str(), "print" | "eprint" | "format");
         if !spreads_ok && self.reject_spreads(&format!("`{name}`"), &args) {
@@ -626,6 +632,7 @@ impl Checker {
             }
         }
         let ret = self.cell_ret(cell, span.clone());
+        self.log_call(cell, span.clone());
         if !ok {
             return error_expr(span);
         }
@@ -691,6 +698,9 @@ impl Checker {
     ) -> Option<Expr> {
         if SUPPORTED_BUILTINS.contains(&name) {
             return Some(self.call_builtin_values(name, values, span));
+        }
+        if name == "fetch" {
+            return Some(self.fetch_values(values, span));
         }
         let sources = || values.iter().cloned().map(ArgSource::Value).collect();
         if super::results::RESULT_BUILTINS.contains(&name) {

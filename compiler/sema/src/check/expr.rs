@@ -48,6 +48,10 @@ impl Checker {
             ast::Expr::Prefix(p) => self.check_prefix(p, span),
             ast::Expr::As(a) => self.check_as(a, span),
             ast::Expr::Call(c) => {
+                if let Some(alias) = self.called_tool(c) {
+                    let args: Vec<ast::Arg> = c.args().collect();
+                    return self.check_tool_call(&alias, &args, None, expected, span);
+                }
                 if let Some(ast::Expr::Name(n)) = c.callee() {
                     let name = n.text();
                     // A variable named `err` that is not a function does not
@@ -149,11 +153,29 @@ impl Checker {
             ast::Expr::Match(m) => self.check_match(m, expected, value_wanted, span),
             ast::Expr::When(w) => self.check_when(w, expected, value_wanted, span),
             ast::Expr::Await(a) => self.check_await(a, span),
-            ast::Expr::Try(t) => self.check_try(t, span),
-            ast::Expr::Spawn(s) => self.check_spawn(s, span),
+            ast::Expr::Try(t) => self.check_try(t, expected, span),
+            ast::Expr::Spawn(s) => self.check_spawn(s, expected, span),
             ast::Expr::ParallelFor(p) => self.check_parallel_for(p, span),
             ast::Expr::Concurrent(c) => self.check_concurrent(c, span),
-            ast::Expr::Timeout(t) => self.check_timeout(t, span),
+            ast::Expr::Timeout(t) => self.check_timeout(t, expected, span),
+            // A role whose value is not wanted is a statement (the body of
+            // a match arm: `1 -> role user: one`): it appends.
+            ast::Expr::Role(r) if !value_wanted => {
+                let stmts = self
+                    .check_role_stmt(r, span.clone())
+                    .map(|kind| hir::Stmt {
+                        kind,
+                        span: span.clone(),
+                    })
+                    .into_iter()
+                    .collect();
+                Expr {
+                    kind: ExprKind::Block(hir::Block { stmts, tail: None }),
+                    ty: Type::Null,
+                    span,
+                }
+            }
+            ast::Expr::Role(r) => self.check_role_expr(r, span),
             ast::Expr::Do(d) => {
                 let block = self.check_stmts(&block_stmts(d.body()), true);
                 let ty = block_type(&block);
@@ -300,8 +322,18 @@ impl Checker {
     }
 
     fn check_string(&mut self, s: &ast::StringExpr, span: Span) -> Expr {
+        self.check_string_parts(s.parts(), span)
+    }
+
+    /// A string made of literal text and interpolations (a string literal,
+    /// the text of a `role` block).
+    pub(super) fn check_string_parts(
+        &mut self,
+        parts_in: Vec<ast::StringPart>,
+        span: Span,
+    ) -> Expr {
         let mut parts = Vec::new();
-        for part in s.parts() {
+        for part in parts_in {
             match part {
                 ast::StringPart::Text(text) => parts.push(hir::InterpPart::Text(text)),
                 ast::StringPart::Expr(expr, spec) => {
@@ -368,6 +400,9 @@ impl Checker {
                 ty,
                 span,
             };
+        }
+        if let Some(alias) = self.tool_alias(&name) {
+            return self.alias_as_value(&alias, span);
         }
         if self.const_syntax.contains_key(&self.key(&name)) {
             return match self.const_value(&self.key(&name), span.clone()) {

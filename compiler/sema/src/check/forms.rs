@@ -49,7 +49,15 @@ impl Checker {
         let id = self.body().scopes.enter_loop(None);
         let body = p.body();
         let thunk = self.thunk(&span, |c| {
-            let block = c.check_stmts(&block_stmts(body), true);
+            // `role` statements of the body append to its own copy of the
+            // conversation (each element's task has one).
+            let nodes: Vec<lumen_syntax::SyntaxNode> =
+                body.iter().map(|b| b.syntax().clone()).collect();
+            let conversation = c.begin_conversation(&nodes, &span);
+            let mut block = c.check_stmts(&block_stmts(body), true);
+            if let Some(stmt) = conversation {
+                block.stmts.insert(0, stmt);
+            }
             let ty = super::expr::block_type(&block);
             let value = expr(ExprKind::Block(block), ty, &span);
             c.await_value(value)
@@ -326,7 +334,14 @@ impl Checker {
     }
 
     /// `timeout(ms, e)` (async.md §5.5): `T?`.
-    pub(super) fn check_timeout(&mut self, t: &ast::TimeoutExpr, span: Span) -> Expr {
+    /// `timeout(ms, e)`; a tool call operand expects what `expected` holds
+    /// besides `null`.
+    pub(super) fn check_timeout(
+        &mut self,
+        t: &ast::TimeoutExpr,
+        expected: Option<Type>,
+        span: Span,
+    ) -> Expr {
         let (Some(ms), Some(body)) = (t.duration(), t.body()) else {
             self.error(
                 codes::ASYNC_FORM,
@@ -345,7 +360,8 @@ impl Checker {
         );
         let body = unparen(body);
         let bspan = span_of(&body);
-        let mut thunk = self.thunk(&bspan, |c| c.timeout_body(&body));
+        let operand_expected = expected.map(Type::without_null);
+        let mut thunk = self.thunk(&bspan, |c| c.timeout_body(&body, operand_expected));
         let Type::Fn(sig) = thunk.ty else {
             return error_expr(span);
         };
@@ -367,17 +383,21 @@ impl Checker {
     /// concurrently, as the branches of a `parallel`, so that the deadline
     /// cancels all of them; the value is the list of their values, of the
     /// union of their types (as `spawn` of a list, async.md §2).
-    fn timeout_body(&mut self, body: &ast::Expr) -> Expr {
+    fn timeout_body(&mut self, body: &ast::Expr, expected: Option<Type>) -> Expr {
         let span = span_of(body);
         let ast::Expr::List(l) = body else {
-            return self.timeout_operand(body);
+            return self.timeout_operand(body, expected);
+        };
+        let elem_expected = match expected {
+            Some(Type::List(e)) => Some(*e),
+            _ => None,
         };
         let mut thunks = Vec::new();
         for el in l.elements() {
             match el {
                 ast::Element::Expr(e) => {
                     let e = unparen(e);
-                    thunks.push(self.thunk(&span_of(&e), |c| c.timeout_operand(&e)));
+                    thunks.push(self.thunk(&span_of(&e), |c| c.timeout_operand(&e, elem_expected)));
                 }
                 ast::Element::Spread(sp) => {
                     self.error(
@@ -419,9 +439,10 @@ impl Checker {
 
     /// One computation of `timeout` (inside a task): a call, whose value is
     /// awaited if it is a future, or a function taking no arguments, called.
-    fn timeout_operand(&mut self, e: &ast::Expr) -> Expr {
+    fn timeout_operand(&mut self, e: &ast::Expr, expected: Option<Type>) -> Expr {
         let span = span_of(e);
-        let v = self.check_expr(e, None);
+        let expected = expected.filter(|_| self.is_tool_call(e));
+        let v = self.check_expr(e, expected);
         if is_call(e) {
             return self.await_value(v);
         }

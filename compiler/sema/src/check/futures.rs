@@ -109,6 +109,7 @@ impl Checker {
         let mut body = Body::new(None);
         body.is_lambda = true;
         body.is_thunk = true;
+        body.owner = Some(id);
         self.bodies.push(body);
         let value = build(self);
         let ret = if value.ty == Type::Never {
@@ -117,7 +118,7 @@ impl Checker {
             value.ty
         };
         let body = hir::Block {
-            stmts: Vec::new(),
+            stmts: std::mem::take(&mut self.body().prelude),
             tail: Some(Box::new(value)),
         };
         self.finish_closure(id, Vec::new(), Vec::new(), ret, body, span.clone())
@@ -261,11 +262,37 @@ impl Checker {
         }
     }
 
-    /// `try await e`: `result[T, String]`, never raising.
-    pub(super) fn check_try(&mut self, t: &ast::TryExpr, span: Span) -> Expr {
+    /// `try await e`: `result[T, String]`, never raising. `try` of a tool
+    /// call runs the call as a task whose failure it observes; the `T` of
+    /// the expected result is the call's expected type (tools-details §10).
+    pub(super) fn check_try(
+        &mut self,
+        t: &ast::TryExpr,
+        expected: Option<Type>,
+        span: Span,
+    ) -> Expr {
         let Some(inner) = t.expr().map(unparen) else {
             return error_expr(span);
         };
+        if self.is_tool_call(&inner) {
+            let want = match expected {
+                Some(Type::Result(ok, _)) if *ok != Type::Never => Some(*ok),
+                _ => None,
+            };
+            let thunk = self.thunk(&span, |c| c.check_expr(&inner, want));
+            let Type::Fn(sig) = thunk.ty else {
+                return error_expr(span);
+            };
+            if sig.ret.has_error() {
+                return error_expr(span);
+            }
+            let task = self.spawn_thunk(thunk, sig.ret, Vec::new(), span.clone());
+            return expr(
+                ExprKind::Async(AsyncOp::AwaitTry, vec![task]),
+                result_of(sig.ret, Type::Str),
+                &span,
+            );
+        }
         let operand = match inner {
             ast::Expr::Await(a) => match a.expr() {
                 Some(operand) => operand,

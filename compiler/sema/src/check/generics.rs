@@ -167,6 +167,7 @@ impl Checker {
             }
         }
         let ret = self.cell_ret(instance, span.clone());
+        self.log_call(instance, span.clone());
         Expr {
             kind: ExprKind::Call(instance, final_args),
             ty: ret,

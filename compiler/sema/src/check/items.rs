@@ -28,6 +28,7 @@ impl Checker {
         }
         self.current_module = 0;
         self.declare_future_state();
+        self.declare_tool_types();
         for (m, module_items) in &items {
             self.current_module = *m;
             self.define_types(module_items);
@@ -55,6 +56,7 @@ impl Checker {
         }
         self.check_super_traits();
         self.check_pending_alias_bounds();
+        self.declare_module_tools(&items);
         self.current_module = 0;
         let explicit_main = self.cell_names.get("main").copied();
         let entry = match explicit_main {
@@ -107,6 +109,7 @@ impl Checker {
             self.check_cell(CellId(id as u32));
             id += 1;
         }
+        self.check_effect_rows();
         let cells: Vec<hir::Cell> = self.checked.iter_mut().filter_map(Option::take).collect();
         (cells.len() == self.cells.len()).then(|| hir::Program {
             cells,
@@ -137,6 +140,8 @@ impl Checker {
                 } else if name == "deterministic" && value == "true" {
                     self.deterministic = true;
                     self.deterministic_by_flag = false;
+                } else if name == "strict" {
+                    self.lenient_effects = value == "false";
                 }
             }
             _ => self.error(
@@ -229,6 +234,8 @@ impl Checker {
             ast::Item::Import(_) => {}
             // Registered by `declare_types`, resolved where used.
             ast::Item::TypeAlias(_) => {}
+            // Declared by `declare_module_tools`.
+            ast::Item::UseTool(_) | ast::Item::Grant(_) | ast::Item::BindEffect(_) => {}
             other => {
                 let what = item_description(&other);
                 self.not_supported(what, span_of(&other));
@@ -287,9 +294,6 @@ impl Checker {
             .map(|g| (g.name.clone(), Type::Error))
             .collect();
         self.type_args.push(placeholder);
-        if cell.effect_row().is_some() {
-            self.not_supported("an effect row", span.clone());
-        }
         let mut params: Vec<ParamSig> = Vec::new();
         for param in cell.params() {
             let Some(pname) = param.name().map(|n| n.text()) else {
@@ -547,14 +551,33 @@ impl Checker {
     pub(super) fn check_cell_body(&mut self, id: CellId) -> hir::Cell {
         let sig = self.cells[id.0 as usize].clone();
         let saved_module = std::mem::replace(&mut self.current_module, sig.module);
-        let cell = self.check_cell_body_in_module(sig);
+        // The cell's own tool aliases and grants, wherever they stand in
+        // its body (tools-details §1).
+        let nodes: Vec<lumen_syntax::SyntaxNode> = match &sig.syntax {
+            Some(cell) => cell
+                .body()
+                .map(|b| b.syntax().clone())
+                .into_iter()
+                .collect(),
+            None => self.top_level.iter().map(|s| s.syntax().clone()).collect(),
+        };
+        self.enter_cell_tools(&nodes);
+        let cell = self.check_cell_body_in_module(id, sig, &nodes);
+        self.leave_cell_tools();
         self.current_module = saved_module;
         cell
     }
 
-    fn check_cell_body_in_module(&mut self, sig: CellSig) -> hir::Cell {
+    fn check_cell_body_in_module(
+        &mut self,
+        id: CellId,
+        sig: CellSig,
+        nodes: &[lumen_syntax::SyntaxNode],
+    ) -> hir::Cell {
         self.type_args.push(sig.type_args.clone());
-        self.bodies.push(Body::new(sig.declared_ret));
+        let mut body_state = Body::new(sig.declared_ret);
+        body_state.owner = Some(id);
+        self.bodies.push(body_state);
         let params: Vec<hir::VarId> = sig
             .params
             .iter()
@@ -565,7 +588,8 @@ impl Checker {
         for p in &params {
             self.body().used.insert(*p);
         }
-        let (body, ret) = match &sig.syntax {
+        let conversation = self.begin_conversation(nodes, &sig.span);
+        let (mut body, ret) = match &sig.syntax {
             None => {
                 let stmts = std::mem::take(&mut self.top_level);
                 let block = self.check_stmts(&stmts, false);
@@ -610,6 +634,9 @@ impl Checker {
                 }
             }
         };
+        if let Some(stmt) = conversation {
+            body.stmts.insert(0, stmt);
+        }
         self.warn_unused();
         let body_state = self.bodies.pop().expect("pushed above");
         self.type_args.pop();

@@ -147,7 +147,7 @@ impl Checker {
     /// Whether values of `ty` can be decoded from JSON; `Err` names the part
     /// that cannot. Collects the records met (each once, `seen` stops
     /// recursive types).
-    fn decodable(
+    pub(super) fn decodable(
         &self,
         ty: Type,
         seen: &mut HashSet<Type>,

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use lumen_diagnostics::Span;
-use lumen_syntax::ast;
+use lumen_syntax::ast::{self, AstNode};
 
 use super::stmt::error_expr;
 use super::{codes, span_of, Body, CellSig, Checker, ParamSig, RetState};
@@ -129,6 +129,7 @@ impl Checker {
         });
         let mut body_state = Body::new(declared_ret);
         body_state.is_lambda = true;
+        body_state.owner = Some(id);
         self.bodies.push(body_state);
         let param_vars: Vec<VarId> = param_sigs
             .iter()
@@ -159,9 +160,15 @@ impl Checker {
             }
             Some(ast::ArmBody::Block(b)) => {
                 let stmts: Vec<ast::Stmt> = b.stmts().collect();
+                // A lambda with `role` statements has its own conversation,
+                // continuing the one it captures (tools-details §28).
+                let conversation = self.begin_conversation(&[b.syntax().clone()], &span);
                 // Without `->`, the last expression is the value.
                 let wants_value = declared_ret.is_none_or(|t| t != Type::Null);
                 let mut block = self.check_stmts(&stmts, wants_value);
+                if let Some(stmt) = conversation {
+                    block.stmts.insert(0, stmt);
+                }
                 let ret = match declared_ret {
                     Some(t) => {
                         if wants_value {
@@ -192,6 +199,8 @@ impl Checker {
         span: Span,
     ) -> Expr {
         let state = self.bodies.pop().expect("a closure body is being checked");
+        // The body that makes a closure performs what the closure does.
+        self.log_call(id, span.clone());
         let captures: Vec<VarId> = state.captures.iter().map(|(_, inner)| *inner).collect();
         let capture_values: Vec<Expr> = state
             .captures
@@ -423,6 +432,8 @@ impl Checker {
             sig = self.cells[cell.0 as usize].clone();
         }
         let ret = self.cell_ret(cell, span.clone());
+        // Whoever takes the value may call it (effect rows).
+        self.log_call(cell, span.clone());
         let param_types: Vec<Type> = sig.params.iter().map(|p| p.ty).collect();
         let ty = fn_type(param_types, ret);
         if let Some(wrapper) = self.cell_values.wrappers.get(&cell) {

@@ -17,11 +17,13 @@ mod comprehension;
 mod constraints;
 mod decls;
 mod destructure;
+mod effect_rows;
 mod expr;
 mod forms;
 mod futures;
 mod generic_types;
 mod generics;
+mod grants;
 mod higher_order;
 mod items;
 mod json;
@@ -32,9 +34,12 @@ mod modules;
 mod ops;
 mod pattern;
 mod results;
+mod roles;
 mod spawn;
 mod spreads;
 mod stmt;
+mod tool_calls;
+mod tools;
 mod unions;
 mod unused_futures;
 mod values;
@@ -72,6 +77,23 @@ pub mod codes {
     pub const ASYNC_FORM: &str = "E0700";
     /// A call that cannot be reproduced under `@deterministic true`.
     pub const NOT_DETERMINISTIC: &str = "E0701";
+    /// `use tool`: a reserved id that is not a known tool, an alias
+    /// declared twice or clashing with a cell, type or builtin.
+    pub const TOOL_DECLARATION: &str = "E0800";
+    /// `grant`: an unknown target or key, a key that does not apply to the
+    /// tool, a value of the wrong type or out of range, a bad domain pattern.
+    pub const BAD_GRANT: &str = "E0801";
+    /// A tool call: positional, unknown, duplicate or mistyped arguments,
+    /// nothing to send, a `result` context without `try`, an alias used as
+    /// a value.
+    pub const BAD_TOOL_CALL: &str = "E0802";
+    /// A `role` block: an unknown role name.
+    pub const BAD_ROLE: &str = "E0803";
+    /// A cell performs an effect its declared row does not list.
+    pub const MISSING_EFFECT: &str = "E0804";
+    /// `bind effect`: not at the top level, an unknown effect or alias, an
+    /// alias or effect bound twice, operation parameters the tool cannot take.
+    pub const BAD_BIND: &str = "E0805";
     pub const NOT_SUPPORTED: &str = "E0900";
     pub const UNUSED_VARIABLE: &str = "W0001";
     pub const UNREACHABLE_ARM: &str = "W0002";
@@ -79,6 +101,10 @@ pub mod codes {
     pub const UNREACHABLE_CODE: &str = "W0004";
     /// A future that is never awaited, inspected or passed on (async.md §7).
     pub const UNUSED_FUTURE: &str = "W0005";
+    /// A tool alias declared in a cell shadows one of the file.
+    pub const SHADOWED_ALIAS: &str = "W0006";
+    /// E0804 under `@strict false`.
+    pub const MISSING_EFFECT_WARNING: &str = "W0007";
 }
 
 /// Checks a parsed file. Returns the program when it has no errors, and every
@@ -179,6 +205,13 @@ pub(crate) struct Body {
     /// Tells this body from every other one checked in this run (depths
     /// on the body stack are reused), for [`channel_inference`].
     pub serial: u64,
+    /// The cell (named or hidden) this is the body of, when it is one: the
+    /// effects its tool calls perform are logged against it
+    /// ([`effect_rows`]).
+    pub owner: Option<CellId>,
+    /// Statements a thunk's body runs before its value (the copy of the
+    /// conversation its `role` statements append to, see [`roles`]).
+    pub prelude: Vec<hir::Stmt>,
 }
 
 impl Body {
@@ -197,6 +230,8 @@ impl Body {
                 static NEXT: AtomicU64 = AtomicU64::new(0);
                 NEXT.fetch_add(1, Ordering::Relaxed)
             },
+            owner: None,
+            prelude: Vec::new(),
         }
     }
 }
@@ -283,6 +318,13 @@ pub(crate) struct Checker {
     pub type_args: Vec<HashMap<String, Type>>,
     /// Statements outside any cell: the body of the implicit `main`.
     top_level: Vec<ast::Stmt>,
+    /// Tool aliases, grants and `bind effect` by scope, the built-in
+    /// `Message` and `HttpResponse` (tools.md).
+    tools: tools::Tools,
+    /// Effects performed and effect rows declared, checked at the end.
+    effects: effect_rows::EffectLog,
+    /// `@strict false`: effect-row violations are warnings.
+    lenient_effects: bool,
 }
 
 /// The byte range of a syntax node.

@@ -23,7 +23,14 @@ impl Checker {
         if matches!(&scrutinee, ast::Expr::Await(_)) {
             self.await_outcome_next = Self::string_arm(m);
         }
-        let scrutinee = self.check_expr(&scrutinee, None);
+        // A tool call takes its type from arms that all construct one enum
+        // or record (tools-details §10).
+        let hint = if self.is_tool_call(&scrutinee) {
+            self.match_context_type(m)
+        } else {
+            None
+        };
+        let scrutinee = self.check_expr(&scrutinee, hint);
         self.await_outcome_next = None;
         let ty = scrutinee.ty;
         let mut arms = Vec::new();

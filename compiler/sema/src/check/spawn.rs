@@ -13,13 +13,24 @@ use crate::hir::{self, AsyncOp, Expr, ExprKind, Stmt, StmtKind};
 use crate::types::{future_of, list_of, union_of, Type};
 
 impl Checker {
-    /// `spawn(…)` (async.md §2).
-    pub(super) fn check_spawn(&mut self, s: &ast::SpawnExpr, span: Span) -> Expr {
+    /// `spawn(…)` (async.md §2). `expected` gives a tool call operand its
+    /// result type (`let f: Future[Person] = spawn(Chat(…))`).
+    pub(super) fn check_spawn(
+        &mut self,
+        s: &ast::SpawnExpr,
+        expected: Option<Type>,
+        span: Span,
+    ) -> Expr {
         let Some(inner) = s.expr().map(unparen) else {
             return error_expr(span);
         };
+        let value_expected = match expected {
+            Some(Type::Future(t)) => Some(*t),
+            Some(Type::List(Type::Future(t))) => Some(**t),
+            _ => None,
+        };
         let ast::Expr::List(l) = &inner else {
-            let Some(task) = self.spawn_operand(&inner) else {
+            let Some(task) = self.spawn_operand(&inner, value_expected) else {
                 return error_expr(span);
             };
             let mut v = self.spawn_task(task);
@@ -29,7 +40,7 @@ impl Checker {
         let mut tasks = Vec::new();
         for el in l.elements() {
             match el {
-                ast::Element::Expr(e) => tasks.push(self.spawn_operand(&e)),
+                ast::Element::Expr(e) => tasks.push(self.spawn_operand(&e, value_expected)),
                 ast::Element::Spread(sp) => {
                     self.error(
                         codes::ASYNC_FORM,
@@ -73,9 +84,26 @@ impl Checker {
     /// One operand of `spawn`, checked: a call (its callee and arguments
     /// evaluated now), or a function taking no arguments; `None` after an
     /// error.
-    fn spawn_operand(&mut self, e: &ast::Expr) -> Option<Task> {
+    fn spawn_operand(&mut self, e: &ast::Expr, expected: Option<Type>) -> Option<Task> {
         let span = span_of(e);
         let e = unparen(e.clone());
+        if self.is_tool_call(&e) {
+            // Its arguments are evaluated in the task, as a builtin's are;
+            // the conversation is captured now.
+            let thunk = self.thunk(&span, |c| c.check_expr(&e, expected));
+            let Type::Fn(sig) = thunk.ty else {
+                return None;
+            };
+            if sig.ret.has_error() {
+                return None;
+            }
+            return Some(Task::Thunk {
+                stmts: Vec::new(),
+                thunk,
+                value_ty: sig.ret,
+                span,
+            });
+        }
         if super::forms::is_call(&e) {
             let call = self.check_expr(&e, None);
             return self.prepare_call(call, Some(&e), span);

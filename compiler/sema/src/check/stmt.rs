@@ -141,15 +141,18 @@ impl Checker {
                 }
                 StmtKind::Defer(body)
             }
-            ast::Stmt::Role(_) => {
-                self.not_supported("a `role` block", span.clone());
-                return None;
-            }
+            ast::Stmt::Role(r) => self.check_role_stmt(r, span.clone())?,
             ast::Stmt::If(e) => {
                 StmtKind::Expr(self.check_expr_in(&ast::Expr::If(e.clone()), None, false))
             }
             ast::Stmt::Match(e) => {
                 StmtKind::Expr(self.check_expr_in(&ast::Expr::Match(e.clone()), None, false))
+            }
+            // Declared for the whole cell by `enter_cell_tools`.
+            ast::Stmt::Decl(ast::Decl::UseTool(_) | ast::Decl::Grant(_)) => return None,
+            ast::Stmt::Decl(ast::Decl::BindEffect(b)) => {
+                self.bind_effect_in_block(b);
+                return None;
             }
             ast::Stmt::Decl(d) => {
                 self.misplaced_declaration(d);

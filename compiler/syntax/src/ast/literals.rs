@@ -346,7 +346,7 @@ fn merge_texts(parts: Vec<StringPart>) -> Vec<StringPart> {
 
 /// Role text: inline text has trailing spaces dropped; block text has its
 /// first line break and common indentation removed, line breaks kept, and no
-/// final line break. `\{` and `\}` are literal braces.
+/// final line break. `\{`, `\}` and `\\` are escapes (tools-details §35).
 pub fn role_parts(r: &RoleExpr) -> Vec<StringPart> {
     let raw = raw_parts(r.syntax(), ROLE_TEXT);
     let mut texts: Vec<String> = raw
@@ -402,16 +402,20 @@ pub fn role_parts(r: &RoleExpr) -> Vec<StringPart> {
                 last.pop();
             }
         }
-    } else if let Some(last) = texts.last_mut() {
-        let trimmed = last.trim_end_matches([' ', '\t', '\r']).len();
-        last.truncate(trimmed);
+    } else if matches!(raw.last(), Some(RawPart::Text(..))) {
+        // Trailing spaces of the line, not those before an interpolation
+        // that ends it (`role user: Hi {name}`).
+        if let Some(last) = texts.last_mut() {
+            let trimmed = last.trim_end_matches([' ', '\t', '\r']).len();
+            last.truncate(trimmed);
+        }
     }
     let mut out = Vec::new();
     let mut ti = 0;
     for p in raw {
         match p {
             RawPart::Text(..) => {
-                let t = texts[ti].replace("\\{", "{").replace("\\}", "}");
+                let t = unescape_role_text(&texts[ti]);
                 ti += 1;
                 if !t.is_empty() {
                     out.push(StringPart::Text(t));
@@ -423,6 +427,24 @@ pub fn role_parts(r: &RoleExpr) -> Vec<StringPart> {
                 }
             }
         }
+    }
+    out
+}
+
+/// Role text escapes (tools-details §35): `\{`, `\}` and `\\` stand for
+/// the character after the backslash; any other backslash is text.
+fn unescape_role_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            if let Some(&next @ ('{' | '}' | '\\')) = chars.peek() {
+                out.push(next);
+                chars.next();
+                continue;
+            }
+        }
+        out.push(c);
     }
     out
 }

@@ -1,0 +1,246 @@
+//! Effect rows (types.md §4; tools-details §67, §74): a cell that declares
+//! `/ {llm, http}` must declare every effect it performs; a cell without a
+//! row has its effects inferred.
+//!
+//! While bodies are checked, each one logs what it does against the cell it
+//! belongs to (`Body::owner`): the effects of its tool calls and `fetch`
+//! (tool effects: the first segment of the tool id, or the effect bound to
+//! the alias; `fetch` performs `http`), the cells it calls and the closures
+//! it makes. A closure (a lambda, a `spawn` operand, a form branch) counts
+//! as performed by the body that makes it, since that is where its effects
+//! happen or are handed on. Calls of function values perform nothing here:
+//! function types do not carry rows yet. After every body is checked,
+//! [`Checker::check_effect_rows`] infers the rows left out and compares
+//! each declared row with what its cell performs; a violation names the
+//! call that performs the missing effect, as an error, or a warning under
+//! `@strict false`.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use lumen_diagnostics::{Diagnostic, Span};
+
+use super::{codes, span_of, Checker};
+use crate::hir::CellId;
+
+/// One thing a body does that may perform effects.
+#[derive(Clone, Debug)]
+enum Use {
+    /// A tool call or `fetch`: its effect, its span, how to name it.
+    Effect(String, Span, String),
+    /// A call of a cell, or a closure made (`CellId` is its body).
+    Call(CellId, Span),
+}
+
+/// A declared row: its effect names with their spans, and its own span.
+type Row = (Vec<(String, Span)>, Span);
+
+/// What each body did, by the cell it belongs to.
+#[derive(Clone, Default)]
+pub(crate) struct EffectLog {
+    uses: HashMap<CellId, Vec<Use>>,
+}
+
+impl Checker {
+    /// The innermost body that belongs to a cell (a builtin used as a
+    /// value is checked in a body of its own, on top of its user's).
+    fn effect_owner(&self) -> Option<CellId> {
+        self.bodies.iter().rev().find_map(|b| b.owner)
+    }
+
+    /// Logs that the body being checked performs `effect` by the call at
+    /// `span`, named `what` in messages.
+    pub(super) fn log_effect(&mut self, effect: String, span: Span, what: String) {
+        if let Some(owner) = self.effect_owner() {
+            let uses = self.effects.uses.entry(owner).or_default();
+            uses.push(Use::Effect(effect, span, what));
+        }
+    }
+
+    /// Logs that the body being checked calls `callee` (or makes the
+    /// closure whose body it is) at `span`.
+    pub(super) fn log_call(&mut self, callee: CellId, span: Span) {
+        if let Some(owner) = self.effect_owner() {
+            if owner != callee {
+                let uses = self.effects.uses.entry(owner).or_default();
+                uses.push(Use::Call(callee, span));
+            }
+        }
+    }
+
+    /// The declared row of cell `id`: its effect names with their spans,
+    /// and the span of the whole row.
+    fn declared_row(&self, id: usize) -> Option<Row> {
+        let row = self.cells[id].syntax.as_ref()?.effect_row()?;
+        let names = row.effects().map(|p| (p.text(), span_of(&p))).collect();
+        Some((names, span_of(&row)))
+    }
+
+    /// Infers the rows of cells without one and checks the declared ones.
+    pub(super) fn check_effect_rows(&mut self) {
+        let count = self.cells.len();
+        let rows: Vec<Option<Row>> = (0..count).map(|i| self.declared_row(i)).collect();
+        // What each cell performs, as seen by its callers: its row when it
+        // declares one, otherwise what its body does (to a fixpoint).
+        let mut sets: Vec<BTreeSet<String>> = (0..count)
+            .map(|i| match &rows[i] {
+                Some((names, _)) => names.iter().map(|(n, _)| n.clone()).collect(),
+                None => self.direct_effects(CellId(i as u32)),
+            })
+            .collect();
+        loop {
+            let mut changed = false;
+            for i in 0..count {
+                if rows[i].is_some() {
+                    continue;
+                }
+                let callees: Vec<CellId> = self.calls_of(CellId(i as u32));
+                for c in callees {
+                    let add: Vec<String> = sets[c.0 as usize]
+                        .iter()
+                        .filter(|e| !sets[i].contains(*e))
+                        .cloned()
+                        .collect();
+                    if !add.is_empty() {
+                        changed = true;
+                        sets[i].extend(add);
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        let saved_module = self.current_module;
+        for (i, row) in rows.iter().enumerate() {
+            let Some((names, row_span)) = row else {
+                continue;
+            };
+            // A generic template is checked through its instances.
+            if !self.cells[i].generics.is_empty() {
+                continue;
+            }
+            self.current_module = self.cells[i].module;
+            let known = self.known_effects(self.current_module);
+            let mut declared: HashSet<&str> = HashSet::new();
+            for (name, span) in names {
+                if !known.contains(name) {
+                    self.error(
+                        codes::UNRESOLVED_NAME,
+                        format!("cannot find the effect `{name}`"),
+                        span.clone(),
+                        "not an effect of this program",
+                    );
+                    let mut list: Vec<&String> = known.iter().collect();
+                    list.sort();
+                    self.push_help(format!(
+                        "effects come from tools (`llm`, `http`, the first part of a tool id) and `effect` declarations; known here: {}",
+                        list.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ")
+                    ));
+                }
+                declared.insert(name);
+            }
+            let mut sites: Vec<(String, Span, String)> = Vec::new();
+            self.effect_sites(CellId(i as u32), &sets, &mut HashSet::new(), &mut sites);
+            sites.sort_by_key(|(_, span, _)| span.start);
+            // The row that would do: the declared one and every missing
+            // effect, in the order they are met.
+            let mut all: Vec<String> = names.iter().map(|(n, _)| n.clone()).collect();
+            for (effect, _, _) in &sites {
+                if !all.contains(effect) {
+                    all.push(effect.clone());
+                }
+            }
+            let mut reported: HashSet<String> = HashSet::new();
+            for (effect, span, what) in sites {
+                if declared.contains(effect.as_str()) || !reported.insert(effect.clone()) {
+                    continue;
+                }
+                let cell_name = self.cells[i].name.clone();
+                let message = format!(
+                    "`{cell_name}` performs the effect `{effect}`, which its row does not declare"
+                );
+                let d = if self.lenient_effects {
+                    Diagnostic::warning(
+                        codes::MISSING_EFFECT_WARNING,
+                        message,
+                        span,
+                        format!("{what} performs `{effect}`"),
+                    )
+                } else {
+                    Diagnostic::error(
+                        codes::MISSING_EFFECT,
+                        message,
+                        span,
+                        format!("{what} performs `{effect}`"),
+                    )
+                };
+                self.push_diagnostic(
+                    d.with_label(row_span.clone(), "the row declared here")
+                        .with_help(format!("declare it: `/ {{{}}}`", all.join(", "))),
+                );
+            }
+        }
+        self.current_module = saved_module;
+    }
+
+    /// The effects of a cell's own tool calls.
+    fn direct_effects(&self, id: CellId) -> BTreeSet<String> {
+        self.effects
+            .uses
+            .get(&id)
+            .into_iter()
+            .flatten()
+            .filter_map(|u| match u {
+                Use::Effect(e, ..) => Some(e.clone()),
+                Use::Call(..) => None,
+            })
+            .collect()
+    }
+
+    fn calls_of(&self, id: CellId) -> Vec<CellId> {
+        self.effects
+            .uses
+            .get(&id)
+            .into_iter()
+            .flatten()
+            .filter_map(|u| match u {
+                Use::Call(c, _) => Some(*c),
+                Use::Effect(..) => None,
+            })
+            .collect()
+    }
+
+    /// Every effect performed in the body of `id`, with the call that
+    /// performs it: tool calls of the body and of the closures it makes
+    /// (looked into), calls of cells (with what those perform).
+    fn effect_sites(
+        &self,
+        id: CellId,
+        sets: &[BTreeSet<String>],
+        seen: &mut HashSet<CellId>,
+        out: &mut Vec<(String, Span, String)>,
+    ) {
+        if !seen.insert(id) {
+            return;
+        }
+        let Some(uses) = self.effects.uses.get(&id) else {
+            return;
+        };
+        for u in uses {
+            match u {
+                Use::Effect(e, span, what) => out.push((e.clone(), span.clone(), what.clone())),
+                Use::Call(callee, span) => {
+                    let sig = &self.cells[callee.0 as usize];
+                    if sig.name == "<closure>" {
+                        self.effect_sites(*callee, sets, seen, out);
+                        continue;
+                    }
+                    let what = format!("`{}(…)`", sig.name.rsplit('.').next().unwrap_or(&sig.name));
+                    for e in &sets[callee.0 as usize] {
+                        out.push((e.clone(), span.clone(), what.clone()));
+                    }
+                }
+            }
+        }
+    }
+}
