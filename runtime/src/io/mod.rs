@@ -24,14 +24,32 @@ struct Completions {
     in_flight: usize,
 }
 
-static COMPLETIONS: Mutex<Completions> = Mutex::new(Completions {
-    done: Vec::new(),
-    in_flight: 0,
-});
-static SIGNAL: Condvar = Condvar::new();
+/// The completion queue of one scheduler (one per thread that runs tasks:
+/// a token means something only to the scheduler that made it), shared
+/// with the worker threads of its work.
+struct Queue {
+    completions: Mutex<Completions>,
+    signal: Condvar,
+}
 
-fn lock() -> std::sync::MutexGuard<'static, Completions> {
-    COMPLETIONS.lock().unwrap_or_else(|e| e.into_inner())
+thread_local! {
+    static QUEUE: Arc<Queue> = Arc::new(Queue {
+        completions: Mutex::new(Completions {
+            done: Vec::new(),
+            in_flight: 0,
+        }),
+        signal: Condvar::new(),
+    });
+}
+
+fn queue() -> Arc<Queue> {
+    QUEUE.with(Arc::clone)
+}
+
+impl Queue {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Completions> {
+        self.completions.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 /// Runs `work` on a worker thread while the running task waits; its result.
@@ -53,12 +71,13 @@ pub fn run_blocking_cancellable<R: Send + 'static>(
     let out = result.clone();
     let cancelled = Arc::new(AtomicBool::new(false));
     let flag = cancelled.clone();
-    lock().in_flight += 1;
+    let queue = queue();
+    queue.lock().in_flight += 1;
     std::thread::spawn(move || {
         let r = work(&flag);
         *out.lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
-        lock().done.push(token);
-        SIGNAL.notify_one();
+        queue.lock().done.push(token);
+        queue.signal.notify_one();
     });
     scheduler::set_cleanup(scheduler::WaitCleanup {
         on_cancel: Some(Box::new(move || {
@@ -88,7 +107,8 @@ fn drain(c: &mut Completions) -> bool {
 /// Sleeps at most `timeout`, returning early (true) when an I/O completion
 /// woke a task.
 pub fn wait_until(timeout: Duration) -> bool {
-    let mut c = lock();
+    let queue = queue();
+    let mut c = queue.lock();
     if drain(&mut c) {
         return true;
     }
@@ -97,7 +117,8 @@ pub fn wait_until(timeout: Duration) -> bool {
         std::thread::sleep(timeout);
         return false;
     }
-    let (mut c, _) = SIGNAL
+    let (mut c, _) = queue
+        .signal
         .wait_timeout(c, timeout)
         .unwrap_or_else(|e| e.into_inner());
     drain(&mut c)
@@ -106,7 +127,8 @@ pub fn wait_until(timeout: Duration) -> bool {
 /// With no timer set: waits for the next I/O completion. False when no
 /// work is in flight (nothing can wake a task).
 pub fn wait_for_completion() -> bool {
-    let mut c = lock();
+    let queue = queue();
+    let mut c = queue.lock();
     loop {
         if drain(&mut c) {
             return true;
@@ -114,7 +136,7 @@ pub fn wait_for_completion() -> bool {
         if c.in_flight == 0 {
             return false;
         }
-        c = SIGNAL.wait(c).unwrap_or_else(|e| e.into_inner());
+        c = queue.signal.wait(c).unwrap_or_else(|e| e.into_inner());
     }
 }
 
