@@ -67,6 +67,12 @@ fn keep_big_blocks_on_the_heap() {
     unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 128 << 20);
         libc::mallopt(libc::M_TRIM_THRESHOLD, 128 << 20);
+        // No fastbins: a program with many tasks frees many small blocks
+        // (task bodies, future cells), and every large request (a list of
+        // 100k futures growing) then made glibc consolidate all of them
+        // (`malloc_consolidate`, a third of spawn_yield's time). Small
+        // Lumen objects come from the runtime's own pool, not from here.
+        libc::mallopt(libc::M_MXFAST, 0);
     }
 }
 
