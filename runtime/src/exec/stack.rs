@@ -8,11 +8,13 @@
 //! The [`StackPool`] keeps finished tasks' stacks, by size, for the next task:
 //! creating a task then costs no system call. Spawned tasks' stacks
 //! ([`CHUNK_STACK_SIZE`]) are carved out of large *chunk* mappings of
-//! [`STACKS_PER_CHUNK`] stacks each, without guard pages between them: one
-//! mapping per chunk keeps 100,000 live tasks far below `vm.max_map_count`
-//! (a guard page per stack would cost two mappings per task). Overflow of
-//! such a stack is caught by the prologue stack-limit check, which leaves
-//! [`crate::overflow::STACK_RESERVE`] for runtime code below the limit.
+//! [`STACKS_PER_CHUNK`] stacks each: one mapping per chunk keeps 100,000
+//! live tasks far below `vm.max_map_count` (an `mprotect` guard page per
+//! stack would cost two mappings per task). Overflow of such a stack is
+//! caught by the prologue stack-limit check, which leaves
+//! [`crate::overflow::STACK_RESERVE`] for runtime code below the limit;
+//! where the kernel has `MADV_GUARD_INSTALL` (6.13+), the stack's lowest
+//! page is also a guard page, which does not split the mapping.
 //! Chunks are never unmapped: their stacks go back to the pool.
 
 use std::io;
@@ -157,6 +159,28 @@ fn map_stack_memory(len: usize) -> io::Result<usize> {
     Ok(mapping as usize)
 }
 
+/// `MADV_GUARD_INSTALL` (Linux 6.13): guard pages inside a mapping,
+/// without splitting it into several.
+const MADV_GUARD_INSTALL: libc::c_int = 102;
+
+/// Makes the lowest page of a chunk stack at `bottom` a guard page, where
+/// the kernel supports guard pages that do not split the mapping; its size,
+/// or 0 (older kernels, emulators): then only the prologue check protects
+/// the stack below it. The guard catches what the check cannot see — a
+/// runtime function recursing past the reserve — as a stack overflow
+/// instead of a write into the neighbouring task's stack.
+fn install_guard_page(bottom: usize) -> usize {
+    let page = page_size();
+    // SAFETY: `bottom` is the page-aligned start of a stack inside a chunk
+    // mapping this pool owns, and nothing lives in that stack yet.
+    let r = unsafe { libc::madvise(bottom as *mut libc::c_void, page, MADV_GUARD_INSTALL) };
+    if r == 0 {
+        page
+    } else {
+        0
+    }
+}
+
 impl StackPool {
     pub const fn new() -> StackPool {
         StackPool {
@@ -166,8 +190,9 @@ impl StackPool {
         }
     }
 
-    /// A stack for a spawned task ([`CHUNK_STACK_SIZE`] usable bytes, no
-    /// guard), reused if one is free, else carved from a chunk.
+    /// A stack for a spawned task ([`CHUNK_STACK_SIZE`] bytes, the lowest
+    /// page a guard where the kernel allows), reused if one is free, else
+    /// carved from a chunk.
     pub fn acquire_small(&mut self) -> io::Result<TaskStack> {
         if let Some(s) = self.free_small.pop() {
             return Ok(s);
@@ -181,7 +206,7 @@ impl StackPool {
         let stack = TaskStack {
             mapping: self.carve.0,
             len: CHUNK_STACK_SIZE,
-            guard: 0,
+            guard: install_guard_page(self.carve.0),
             owned: false,
         };
         self.carve = (self.carve.0 + CHUNK_STACK_SIZE, self.carve.1 - 1);
