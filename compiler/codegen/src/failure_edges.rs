@@ -1,9 +1,11 @@
 //! Failure edges: where control goes after a call that failed
 //! (`docs/runtime-abi.md`, "Failures").
 //!
-//! After every call that may fail the code generator loads the runtime's
-//! flag `lm_failing` and branches on it ([`FnCx::failure_edge`]); after a
-//! call that always fails it jumps ([`FnCx::jump_to_failure`]). Where the
+//! After a call of a cell the code generator branches on the cell's second
+//! result, its failure bit ([`FnCx::failure_edge_on`]); after a runtime
+//! call that may fail, on the runtime's flag `lm_failing`
+//! ([`FnCx::failure_edge`]); after a call that always fails it jumps
+//! ([`FnCx::jump_to_failure`]). Where the
 //! edge goes depends on the MIR function's landing:
 //!
 //! * **A landing that only releases** (the cell has no `defer`): the edge
@@ -175,6 +177,19 @@ impl FnCx<'_, '_> {
                     .load(types::I8, ir::MemFlagsData::trusted(), addr, 0)
             }
         };
+        self.branch_on_failure(flag, cold);
+    }
+
+    /// After a call of a cell: its second result says whether it failed.
+    pub(crate) fn failure_edge_on(&mut self, failed: Value) {
+        let cold = self
+            .b
+            .current_block()
+            .is_some_and(|here| self.b.func.layout.is_cold(here));
+        self.branch_on_failure(failed, cold);
+    }
+
+    fn branch_on_failure(&mut self, flag: Value, cold: bool) {
         let (target, args, pending) = self.failure_target();
         let cont = self.b.create_block();
         // The rest of a cold block stays cold, or the layout would put it
@@ -317,6 +332,7 @@ impl FnCx<'_, '_> {
                 None => self.b.ins().iconst(self.pointer, 0),
             },
         };
-        self.b.ins().return_(&[value]);
+        let failed = self.b.ins().iconst(crate::function::FAILED_TYPE, 1);
+        self.b.ins().return_(&[value, failed]);
     }
 }

@@ -61,8 +61,15 @@ pub fn signature(f: &mir::Function, isa: &dyn TargetIsa) -> Signature {
         sig.params.push(AbiParam::new(ty));
     }
     sig.returns.push(AbiParam::new(clif_type(f.ret, pointer)));
+    sig.returns.push(AbiParam::new(FAILED_TYPE));
     sig
 }
+
+/// A cell's second result: 1 when it failed (the runtime's `lm_failing`
+/// is then set too), else 0. Its caller tests this register instead of
+/// loading the flag from memory; the runtime, which calls cells too, reads
+/// only the first result and the flag (`docs/runtime-abi.md`, "Failures").
+pub const FAILED_TYPE: Type = types::I8;
 
 /// A built (not yet compiled) function, with what `--emit clif` needs to
 /// annotate it.
@@ -107,6 +114,9 @@ pub struct FnCx<'a, 'e> {
     /// already be released), unless the call reads it (`keep`: a consuming
     /// runtime function leaves its argument to the caller when it fails).
     pub(crate) dest: Option<(Local, bool)>,
+    /// The block being built belongs to the landing (its `return` reports
+    /// a failure).
+    in_landing: bool,
 }
 
 /// Builds the Cranelift IR of `Program::functions[index]`.
@@ -176,6 +186,7 @@ fn build_with(
         slot_addresses: crate::fast_paths::slot_addresses(mir_fn),
         failure: crate::failure_edges::FailureEdges::default(),
         dest: None,
+        in_landing: false,
     };
     fx.build_body(stack_check)?;
     let locs = std::mem::take(&mut fx.locs);
@@ -250,6 +261,7 @@ impl<'a, 'e> FnCx<'a, 'e> {
             self.b.switch_to_block(self.blocks[index]);
             self.facts = std::mem::take(&mut entry_facts[index]);
             self.failure.enter_block(index);
+            self.in_landing = cleanup[index];
             let first_new = self.b.func.dfg.num_blocks();
             for stmt in &block.stmts {
                 self.set_loc(stmt.loc);
@@ -630,7 +642,8 @@ impl<'a, 'e> FnCx<'a, 'e> {
                 let fref = self.func_ref(id);
                 let call = self.b.ins().call(fref, &values);
                 let result = self.b.inst_results(call).first().copied();
-                self.failure_edge();
+                let failed = self.b.inst_results(call)[1];
+                self.failure_edge_on(failed);
                 result
             }
             Rvalue::Load { base, offset, ty } => {
@@ -685,10 +698,12 @@ impl<'a, 'e> FnCx<'a, 'e> {
                 }
                 sig.returns
                     .push(AbiParam::new(clif_type(*ret, self.pointer)));
+                sig.returns.push(AbiParam::new(FAILED_TYPE));
                 let sigref = self.b.import_signature(sig);
                 let call = self.b.ins().call_indirect(sigref, code, &values);
                 let result = self.b.inst_results(call).first().copied();
-                self.failure_edge();
+                let failed = self.b.inst_results(call)[1];
+                self.failure_edge_on(failed);
                 result
             }
             Rvalue::ToSlot(op) => {
@@ -827,7 +842,9 @@ impl<'a, 'e> FnCx<'a, 'e> {
                     )));
                 }
                 let value = self.operand(op)?;
-                self.b.ins().return_(&[value]);
+                // The landing's return propagates a failure.
+                let failed = self.b.ins().iconst(FAILED_TYPE, i64::from(self.in_landing));
+                self.b.ins().return_(&[value, failed]);
             }
             Terminator::Unreachable => {
                 self.b.ins().trap(UNREACHABLE_TRAP);
