@@ -437,6 +437,7 @@ impl Checker {
             span_of(&callee),
             "not found",
         );
+        self.suggest_self_call(&name);
         self.suggest_import(&name);
         for arg in &args {
             if let Some(v) = arg.value() {
