@@ -84,6 +84,9 @@ impl Checker {
             sig.type_args = args.clone();
         }
         let id = self.add_method_cell(sig);
+        if cell.is_async() {
+            self.async_cells.insert(id);
+        }
         self.methods.by_type.insert((owner, name), id);
         Some(id)
     }
