@@ -234,7 +234,12 @@ impl Checker {
                         return self.async_method(value, &name, &args, span);
                     }
                     if let Some(m) = self.method_of(value.ty, &name) {
-                        return self.call_cell(m, &args, Some(value), span);
+                        let call = self.call_cell(m, &args, Some(value), span.clone());
+                        if self.async_cells.contains(&m) {
+                            // An `async cell` method spawns too (async.md §2).
+                            return self.spawn_checked(call, &callee, span);
+                        }
+                        return call;
                     }
                     let is_field = match value.ty {
                         Type::Record(n) => self.types.records[n.id as usize]
@@ -437,6 +442,7 @@ impl Checker {
             span_of(&callee),
             "not found",
         );
+        self.suggest_self_call(&name);
         self.suggest_import(&name);
         for arg in &args {
             if let Some(v) = arg.value() {

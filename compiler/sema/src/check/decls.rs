@@ -42,6 +42,14 @@ impl Checker {
                     Some(n) => (n.text(), false, span_of(&n)),
                     None => continue,
                 },
+                // Agents and orchestrations are records with methods
+                // (tools-details §71).
+                ast::Item::Agent(_) | ast::Item::Orchestration(_) => {
+                    match super::agents::AgentDecl::of(item).and_then(|a| a.name()) {
+                        Some(n) => (n.text(), true, span_of(&n)),
+                        None => continue,
+                    }
+                }
                 _ => continue,
             };
             let generic_params = match item {
@@ -117,25 +125,37 @@ impl Checker {
             match item {
                 ast::Item::Record(r) => self.define_record(r),
                 ast::Item::Enum(e) => self.define_enum(e),
+                ast::Item::Agent(_) | ast::Item::Orchestration(_) => {
+                    if let Some(a) = super::agents::AgentDecl::of(item) {
+                        self.define_fields(a.name(), a.fields());
+                    }
+                }
                 _ => {}
             }
         }
     }
 
     fn define_record(&mut self, r: &ast::Record) {
-        let Some(Type::Record(n)) = r
+        let declared = r
             .name()
-            .and_then(|n| self.types.by_name.get(&self.key(&n.text())).copied())
+            .is_some_and(|n| self.types.by_name.contains_key(&self.key(&n.text())));
+        if declared && r.generic_params().is_some() {
+            self.not_supported("a generic record", span_of(r));
+        }
+        self.define_fields(r.name(), r.fields().collect());
+    }
+
+    /// Resolves the fields of the record (or agent) named `name`.
+    fn define_fields(&mut self, name: Option<ast::Name>, record_fields: Vec<ast::Field>) {
+        let Some(Type::Record(n)) =
+            name.and_then(|n| self.types.by_name.get(&self.key(&n.text())).copied())
         else {
             return;
         };
-        if r.generic_params().is_some() {
-            self.not_supported("a generic record", span_of(r));
-        }
 
         let mut fields: Vec<FieldInfo> = Vec::new();
         let mut defaults = Vec::new();
-        for field in r.fields() {
+        for field in record_fields {
             let Some(name) = field.name().map(|n| n.text()) else {
                 continue;
             };

@@ -210,8 +210,9 @@ impl Checker {
     }
 
     /// The site JSON of a call of `alias` (or of `fetch` when `None`) in the
-    /// current scope: the alias's own grants, refined by the cell's grants
-    /// for an alias of the file (tools-details §18).
+    /// current scope: the grants of the alias's own scope, refined by those
+    /// of each inner scope down to the cell's, file → agent → cell
+    /// (tools-details §18).
     pub(super) fn tool_site(&self, alias: Option<&ToolAlias>) -> String {
         let (id, name) = match alias {
             Some(a) => (a.id.as_str(), a.name.as_str()),
@@ -220,9 +221,17 @@ impl Checker {
         let module = self.tools.modules.get(self.current_module);
         let cell = self.tools.cells.last();
         let mut pairs: Vec<&(String, String, GrantValue)> = Vec::new();
-        let own_scope_is_cell = alias.is_some_and(|a| a.in_cell);
-        if !own_scope_is_cell {
+        let in_cell = alias.is_some_and(|a| a.in_cell);
+        let in_agent = alias.is_some_and(|a| a.in_agent);
+        if !in_cell && !in_agent {
             pairs.extend(module.iter().flat_map(|s| s.grants.iter()));
+        }
+        if !in_cell {
+            pairs.extend(
+                self.current_agent_tools()
+                    .iter()
+                    .flat_map(|s| s.grants.iter()),
+            );
         }
         pairs.extend(cell.iter().flat_map(|s| s.grants.iter()));
         let mut merged: Vec<(&str, GrantValue)> = Vec::new();

@@ -227,6 +227,11 @@ impl Checker {
                     self.collect_type_methods(ty, e.cells().collect());
                 }
             }
+            ast::Item::Agent(_) | ast::Item::Orchestration(_) => {
+                if let Some(decl) = super::agents::AgentDecl::of(&item) {
+                    self.collect_agent(decl);
+                }
+            }
             ast::Item::Trait(t) => self.collect_trait(t),
             // After every trait is known (an impl may come first).
             ast::Item::Impl(i) => self.pending_impls.push((self.current_module, i)),
@@ -561,7 +566,8 @@ impl Checker {
                 .collect(),
             None => self.top_level.iter().map(|s| s.syntax().clone()).collect(),
         };
-        self.enter_cell_tools(&nodes);
+        let agent = self.tools.agent_of_method.get(&id).copied();
+        self.enter_cell_tools(&nodes, agent);
         let cell = self.check_cell_body_in_module(id, sig, &nodes);
         self.leave_cell_tools();
         self.current_module = saved_module;

@@ -57,7 +57,7 @@ impl Checker {
     }
 
     /// Registers one method of `owner`.
-    fn collect_method(&mut self, owner: Type, cell: ast::Cell) -> Option<CellId> {
+    pub(super) fn collect_method(&mut self, owner: Type, cell: ast::Cell) -> Option<CellId> {
         let name = cell.name()?.text();
         let span = span_of(&cell.name()?);
         if self.methods.by_type.contains_key(&(owner, name.clone())) {
@@ -84,6 +84,9 @@ impl Checker {
             sig.type_args = args.clone();
         }
         let id = self.add_method_cell(sig);
+        if cell.is_async() {
+            self.async_cells.insert(id);
+        }
         self.methods.by_type.insert((owner, name), id);
         Some(id)
     }

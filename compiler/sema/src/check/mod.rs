@@ -7,6 +7,7 @@
 //! [`stmt`] (statements and blocks), [`expr`] (expressions), [`ops`] (operator
 //! typing), [`pattern`] (match patterns), [`calls`] (cells and builtins).
 
+mod agents;
 mod aliases;
 mod arg_source;
 mod calls;

@@ -140,6 +140,9 @@ impl Checker {
                 ast::Item::Const(c) => c.name(),
                 ast::Item::Trait(t) => t.name(),
                 ast::Item::TypeAlias(a) => a.name(),
+                ast::Item::Agent(_) | ast::Item::Orchestration(_) => {
+                    super::agents::AgentDecl::of(item).and_then(|a| a.name())
+                }
                 _ => None,
             };
             if let Some(n) = name {

@@ -289,7 +289,7 @@ impl Checker {
                     "cannot assign",
                 )
                 .with_label(decl.span.clone(), "declared immutable here")
-                .with_help(format!("make it mutable: `let mut {name}`")),
+                .with_help(super::agents::immutable_help(&name)),
             );
         }
         let op = assign.op_kind();
@@ -577,7 +577,7 @@ impl Checker {
                     "cannot assign",
                 )
                 .with_label(decl.span.clone(), "declared immutable here")
-                .with_help(format!("make it mutable: `let mut {name}`")),
+                .with_help(super::agents::immutable_help(&name)),
             );
         }
         let mut ty = decl.ty;

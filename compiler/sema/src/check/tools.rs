@@ -3,12 +3,12 @@
 //! records `Message` and `HttpResponse`. Grants and the *site* JSON of a
 //! call are in [`super::grants`].
 //!
-//! There are two scopes: the top of a module (visible in the whole file)
-//! and a cell (visible in that whole cell: a declaration anywhere in its
-//! body counts, blocks do not scope it). A grant may come before or after
-//! the `use tool` it refers to in the same scope, so each scope is declared
-//! in two passes: aliases, then grants. Agents and orchestrations, the third
-//! scope of the spec, are not compiled yet (E0900 on the whole declaration).
+//! There are three scopes: the top of a module (visible in the whole file),
+//! an agent or orchestration (visible in its methods, tools-details §73;
+//! declared by `super::agents`) and a cell (visible in that whole cell: a
+//! declaration anywhere in its body counts, blocks do not scope it). A
+//! grant may come before or after the `use tool` it refers to in the same
+//! scope, so each scope is declared in two passes: aliases, then grants.
 
 use std::collections::{HashMap, HashSet};
 
@@ -88,10 +88,21 @@ pub(crate) struct ToolAlias {
     pub id: String,
     pub kind: ToolKind,
     pub span: Span,
-    /// Declared in a cell (else at the top of its module).
+    /// Declared in a cell.
     pub in_cell: bool,
+    /// Declared in an agent or orchestration (neither: at the top of its
+    /// module).
+    pub in_agent: bool,
     /// The module it is declared in.
     pub module: usize,
+}
+
+/// Where an alias is declared: the scope it belongs to.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum AliasLevel {
+    File,
+    Agent,
+    Cell,
 }
 
 /// The aliases and grants of one scope.
@@ -110,6 +121,12 @@ pub(crate) struct Tools {
     /// The cells being checked, innermost last (a cell's body may be checked
     /// while another one is, to infer its return type): each one's scope.
     pub(super) cells: Vec<ToolScope>,
+    /// For each entry of `cells`: the agent whose method it is, if any.
+    pub(super) cell_agents: Vec<Option<Type>>,
+    /// The scope of each agent or orchestration type.
+    pub(super) agents: HashMap<Type, ToolScope>,
+    /// The agent each method cell belongs to.
+    pub(super) agent_of_method: HashMap<crate::hir::CellId, Type>,
     /// `bind effect E to Alias`: (module, alias) → E.
     bound: HashMap<(usize, String), String>,
     /// The effects each module declares with `effect`.
@@ -225,7 +242,7 @@ impl Checker {
                 .declared_effects
                 .insert(*m, effects.keys().cloned().collect());
             let mut scope = ToolScope::default();
-            self.declare_aliases(&mut scope, &uses, false);
+            self.declare_aliases(&mut scope, &uses, AliasLevel::File, None);
             self.tools.modules[*m] = scope.clone();
             for item in items {
                 if let ast::Item::BindEffect(b) = item {
@@ -233,14 +250,16 @@ impl Checker {
                 }
             }
             self.declare_grants(&mut scope, &grants, None);
+            self.declare_agent_tools(items, &scope);
             self.tools.modules[*m] = scope;
         }
         self.current_module = 0;
     }
 
     /// Starts the tool scope of a cell whose body is `nodes`: its `use tool`
-    /// and `grant` declarations, wherever they stand in the body.
-    pub(super) fn enter_cell_tools(&mut self, nodes: &[SyntaxNode]) {
+    /// and `grant` declarations, wherever they stand in the body. A method
+    /// of an agent sees the agent's scope between its own and the file's.
+    pub(super) fn enter_cell_tools(&mut self, nodes: &[SyntaxNode], agent: Option<Type>) {
         let mut uses = Vec::new();
         let mut grants = Vec::new();
         for node in nodes {
@@ -254,18 +273,48 @@ impl Checker {
         }
         let mut scope = ToolScope::default();
         if !uses.is_empty() || !grants.is_empty() {
-            self.declare_aliases(&mut scope, &uses, true);
-            let outer = self.tools.modules.get(self.current_module).cloned();
-            self.declare_grants(&mut scope, &grants, outer.as_ref());
+            let outer = self.outer_aliases(agent);
+            self.declare_aliases(&mut scope, &uses, AliasLevel::Cell, Some(&outer));
+            self.declare_grants(&mut scope, &grants, Some(&outer));
         }
         self.tools.cells.push(scope);
+        self.tools.cell_agents.push(agent);
     }
 
     pub(super) fn leave_cell_tools(&mut self) {
         self.tools.cells.pop();
+        self.tools.cell_agents.pop();
     }
 
-    fn declare_aliases(&mut self, scope: &mut ToolScope, uses: &[ast::UseTool], in_cell: bool) {
+    /// The aliases visible around a cell: the file's, with its agent's (if
+    /// it is a method) in front. Only `aliases` is filled: it is what
+    /// grants and shadowing look at.
+    fn outer_aliases(&self, agent: Option<Type>) -> ToolScope {
+        let mut outer = ToolScope::default();
+        if let Some(module) = self.tools.modules.get(self.current_module) {
+            outer.aliases = module.aliases.clone();
+        }
+        if let Some(scope) = agent.and_then(|a| self.tools.agents.get(&a)) {
+            outer.aliases.extend(scope.aliases.clone());
+        }
+        outer
+    }
+
+    /// The tool scope of the agent whose method is being checked, if any.
+    pub(super) fn current_agent_tools(&self) -> Option<&ToolScope> {
+        let agent = (*self.tools.cell_agents.last()?)?;
+        self.tools.agents.get(&agent)
+    }
+
+    /// Declares `uses` into `scope`, declared at `level`; `outer` holds the
+    /// aliases of the enclosing scopes, which one of the same name shadows.
+    pub(super) fn declare_aliases(
+        &mut self,
+        scope: &mut ToolScope,
+        uses: &[ast::UseTool],
+        level: AliasLevel,
+        outer: Option<&ToolScope>,
+    ) {
         for u in uses {
             let (Some(path), Some(alias)) = (u.path(), u.alias()) else {
                 continue;
@@ -309,24 +358,24 @@ impl Checker {
                 );
                 continue;
             }
-            if in_cell {
-                let outer = self
-                    .tools
-                    .modules
-                    .get(self.current_module)
-                    .and_then(|s| s.aliases.get(&name))
-                    .map(|a| a.span.clone());
-                if let Some(outer) = outer {
-                    self.push_diagnostic(
-                        Diagnostic::warning(
-                            codes::SHADOWED_ALIAS,
-                            format!("the tool alias `{name}` shadows the one declared in the file"),
-                            span.clone(),
-                            "shadows the outer alias in this cell",
-                        )
-                        .with_label(outer, "outer alias declared here"),
-                    );
-                }
+            if let Some(shadowed) = outer.and_then(|s| s.aliases.get(&name)) {
+                let (where_, this) = if shadowed.in_agent {
+                    ("agent", "cell")
+                } else if level == AliasLevel::Agent {
+                    ("file", "agent")
+                } else {
+                    ("file", "cell")
+                };
+                let shadowed = shadowed.span.clone();
+                self.push_diagnostic(
+                    Diagnostic::warning(
+                        codes::SHADOWED_ALIAS,
+                        format!("the tool alias `{name}` shadows the one declared in the {where_}"),
+                        span.clone(),
+                        format!("shadows the outer alias in this {this}"),
+                    )
+                    .with_label(shadowed, "outer alias declared here"),
+                );
             }
             scope.aliases.insert(
                 name.clone(),
@@ -335,7 +384,8 @@ impl Checker {
                     id,
                     kind,
                     span,
-                    in_cell,
+                    in_cell: level == AliasLevel::Cell,
+                    in_agent: level == AliasLevel::Agent,
                     module: self.current_module,
                 },
             );
@@ -459,14 +509,15 @@ impl Checker {
         }
     }
 
-    /// The alias `name` refers to here (the cell's own first, then the
-    /// file's), unless a variable of that name hides it.
+    /// The alias `name` refers to here (the cell's own first, then its
+    /// agent's, then the file's), unless a variable of that name hides it.
     pub(super) fn tool_alias(&mut self, name: &str) -> Option<ToolAlias> {
         let found = self
             .tools
             .cells
             .last()
             .and_then(|s| s.aliases.get(name))
+            .or_else(|| self.current_agent_tools()?.aliases.get(name))
             .or_else(|| {
                 self.tools
                     .modules
@@ -483,7 +534,7 @@ impl Checker {
     /// The effect a call of `alias` performs: the one bound to it, else the
     /// first segment of its id (tools.md §1).
     pub(super) fn alias_effect(&self, alias: &ToolAlias) -> String {
-        if !alias.in_cell {
+        if !alias.in_cell && !alias.in_agent {
             if let Some(e) = self.tools.bound.get(&(alias.module, alias.name.clone())) {
                 return e.clone();
             }
@@ -507,8 +558,9 @@ impl Checker {
     /// row may name without being a typo.
     pub(super) fn known_effects(&self, module: usize) -> HashSet<String> {
         let mut known: HashSet<String> = ["llm", "http"].iter().map(|s| s.to_string()).collect();
-        if let Some(scope) = self.tools.modules.get(module) {
-            for a in scope.aliases.values() {
+        let agents = self.tools.agents.values();
+        for scope in self.tools.modules.get(module).into_iter().chain(agents) {
+            for a in scope.aliases.values().filter(|a| a.module == module) {
                 known.insert(self.alias_effect(a));
                 if let Some(first) = a.id.split('.').next() {
                     known.insert(first.to_string());
