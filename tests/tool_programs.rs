@@ -153,19 +153,13 @@ fn run(lumenc: &Path, source: &Path, scratch: &Path) -> Result<(Outcome, String)
 
 fn main() {
     let args = Arguments::from_args();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tool_programs");
-    let scratch = std::env::temp_dir().join(format!("lumen-tools-e2e-{}", std::process::id()));
-    std::fs::create_dir_all(&scratch).expect("cannot create a scratch directory");
-    let update = std::env::var("UPDATE_EXPECT").is_ok_and(|v| v == "1");
-    let trials = collect_programs(&root)
+    let suite = lumen_tests::Suite::new("tool_programs", "lumen-tools-e2e");
+    let update = suite.update;
+    let trials = collect_programs(&suite.root)
         .into_iter()
         .map(|path| {
-            let name = path
-                .strip_prefix(&root)
-                .unwrap_or(&path)
-                .to_string_lossy()
-                .into_owned();
-            let scratch = scratch.clone();
+            let name = suite.name(&path);
+            let scratch = suite.scratch.clone();
             Trial::test(name, move || -> Result<(), Failed> {
                 let lumenc = lumenc_path()?;
                 let (actual, requests) = run(&lumenc, &path, &scratch)?;
@@ -199,6 +193,6 @@ fn main() {
         })
         .collect();
     let conclusion = libtest_mimic::run(&args, trials);
-    let _ = std::fs::remove_dir_all(&scratch);
+    let _ = std::fs::remove_dir_all(&suite.scratch);
     conclusion.exit();
 }

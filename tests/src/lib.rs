@@ -231,6 +231,38 @@ pub fn sibling(source: &Path, ext: &str) -> PathBuf {
 }
 
 /// Every test program under `root`, sorted.
+/// What a suite of program tests needs: the tree of programs, a scratch
+/// directory for the binaries, and whether expectations are being
+/// regenerated (`UPDATE_EXPECT=1`).
+pub struct Suite {
+    pub root: PathBuf,
+    pub scratch: PathBuf,
+    pub update: bool,
+}
+
+impl Suite {
+    /// The suite of `tests/DIR`, building in a scratch directory named
+    /// after `scratch_prefix` and the process.
+    pub fn new(dir: &str, scratch_prefix: &str) -> Suite {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+        let scratch = std::env::temp_dir().join(format!("{scratch_prefix}-{}", std::process::id()));
+        std::fs::create_dir_all(&scratch).expect("cannot create a scratch directory");
+        Suite {
+            root,
+            scratch,
+            update: std::env::var("UPDATE_EXPECT").is_ok_and(|v| v == "1"),
+        }
+    }
+
+    /// The test name of `path`: its path under the root.
+    pub fn name(&self, path: &Path) -> String {
+        path.strip_prefix(&self.root)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .into_owned()
+    }
+}
+
 pub fn collect_programs(root: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
     let mut stack = vec![root.to_path_buf()];

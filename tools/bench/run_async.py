@@ -31,6 +31,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# The helpers both runners share (same directory).
+from run import Failure, cell, first_line, fmt_ratio, fmt_s, show_diff, tool_version
+
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent.parent
 ASYNC_DIR = BENCH_DIR / "async"
@@ -62,10 +65,6 @@ ABSOLUTE_TARGETS: dict[str, tuple[float, int]] = {
 SLEEPERS_SIZE_RE = re.compile(r"^(\s*let n = )100_000\b", re.MULTILINE)
 
 
-class Failure(Exception):
-    """A build or run failed; str(self) is a one-line reason for the table."""
-
-
 @dataclass
 class Bench:
     """One row: a program (possibly at a size other than its default)."""
@@ -84,18 +83,6 @@ class Result:
     rss: dict[str, int] = field(default_factory=dict)  # lang -> max peak RSS (bytes)
     page_tables: dict[str, int] = field(default_factory=dict)  # lang -> max VmPTE (bytes)
     errors: dict[str, str] = field(default_factory=dict)  # lang -> one-line reason
-
-
-def first_line(text: str) -> str:
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip()
-    return "(no output)"
-
-
-def cell(text: str) -> str:
-    """Make text safe inside a markdown table cell."""
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def build(cmd: list[str], what: str, cwd: Path | None = None) -> None:
@@ -198,28 +185,8 @@ def run_once(cmd: list[str], env: dict[str, str]) -> tuple[str, float, int, int]
     return stdout, elapsed, maxrss_kib * 1024, sampler.peak
 
 
-def fmt_s(t: float | None) -> str:
-    return "—" if t is None else f"{t:.3f}"
-
-
-def fmt_ratio(r: float | None) -> str:
-    return "—" if r is None else f"{r:.2f}×"
-
-
 def fmt_mib(b: int | None) -> str:
     return "—" if b is None else f"{b / (1 << 20):.0f}"
-
-
-def show_diff(name: str, outputs: dict[str, str]) -> None:
-    bar = "!" * 72
-    print(bar, file=sys.stderr)
-    print(f"OUTPUT MISMATCH in benchmark {name!r}:", file=sys.stderr)
-    for lang, out in outputs.items():
-        shown = out if len(out) < 2000 else out[:2000] + "…(truncated)\n"
-        print(f"--- {lang} stdout ---\n{shown}", end="", file=sys.stderr)
-        if not out.endswith("\n"):
-            print(file=sys.stderr)
-    print(bar, file=sys.stderr)
 
 
 def build_tokio() -> str | None:
@@ -342,16 +309,6 @@ def print_table(results: list[Result]) -> None:
         print(f"| {res.name} | {' | '.join(time_cells)} | {fmt_ratio(ratios['go'])} | "
               f"{fmt_ratio(ratios['tokio'])} | {' | '.join(rss_cells)} | {pt_cell} | "
               f"{target_cell(res, ratios)} |")  # fmt: skip
-
-
-def tool_version(cmd: list[str]) -> str:
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
-        if proc.returncode != 0 or not proc.stdout.strip():
-            return "version unavailable"
-        return first_line(proc.stdout)
-    except (OSError, subprocess.TimeoutExpired):
-        return "unavailable"
 
 
 def tokio_version() -> str:

@@ -142,10 +142,7 @@ impl FnCx<'_, '_> {
     /// After a call that may fail: continues in a new block unless the
     /// runtime's failure flag is set, which takes the failure edge.
     pub(crate) fn failure_edge(&mut self) {
-        let cold = self
-            .b
-            .current_block()
-            .is_some_and(|here| self.b.func.layout.is_cold(here));
+        let cold = self.in_cold_block();
         // In a cold block (a fast path's slow call) the flag's address
         // comes from a frame slot the prologue fills, not from a
         // `symbol_value` here: that one would be hoisted out of the loop
@@ -182,11 +179,14 @@ impl FnCx<'_, '_> {
 
     /// After a call of a cell: its second result says whether it failed.
     pub(crate) fn failure_edge_on(&mut self, failed: Value) {
-        let cold = self
-            .b
-            .current_block()
-            .is_some_and(|here| self.b.func.layout.is_cold(here));
+        let cold = self.in_cold_block();
         self.branch_on_failure(failed, cold);
+    }
+
+    fn in_cold_block(&self) -> bool {
+        self.b
+            .current_block()
+            .is_some_and(|here| self.b.func.layout.is_cold(here))
     }
 
     fn branch_on_failure(&mut self, flag: Value, cold: bool) {

@@ -525,7 +525,7 @@ impl<'a, 'e> FnCx<'a, 'e> {
     fn statement(&mut self, kind: &StmtKind, loc: Loc) -> Result<(), CodegenError> {
         match kind {
             StmtKind::Assign(local, rvalue) => {
-                self.dest = Some((*local, rvalue_reads(rvalue, *local)));
+                self.dest = Some((*local, rvalue.reads(*local)));
                 let value = self.rvalue(rvalue, loc, Some(*local));
                 self.dest = None;
                 let value = value?.ok_or_else(|| {
@@ -882,19 +882,6 @@ pub(crate) fn float_cc(op: BinOp) -> Option<FloatCC> {
         BinOp::Ge => FloatCC::GreaterThanOrEqual,
         _ => return None,
     })
-}
-
-/// Whether `rvalue` reads `local` (see `FnCx::dest`).
-fn rvalue_reads(rvalue: &Rvalue, local: Local) -> bool {
-    let is = |op: &Operand| matches!(op, Operand::Local(l) if *l == local);
-    match rvalue {
-        Rvalue::Runtime(_, args) => args
-            .iter()
-            .any(|a| matches!(a, RtArg::Operand(op) if is(op))),
-        Rvalue::Call(_, args) => args.iter().any(is),
-        Rvalue::CallIndirect { callee, args, .. } => is(callee) || args.iter().any(is),
-        _ => false,
-    }
 }
 
 /// For every MIR block, whether some terminator jumps to it.

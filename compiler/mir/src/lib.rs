@@ -354,6 +354,28 @@ impl Terminator {
 }
 
 impl Rvalue {
+    /// Whether evaluating this reads `local`.
+    pub fn reads(&self, local: Local) -> bool {
+        let op = |o: &Operand| matches!(o, Operand::Local(l) if *l == local);
+        match self {
+            Rvalue::Use(o) | Rvalue::Unary { operand: o, .. } | Rvalue::Cast(_, o) => op(o),
+            Rvalue::ToSlot(o) | Rvalue::FromSlot(o, _) => op(o),
+            Rvalue::Load { base, .. } => op(base),
+            Rvalue::Binary { lhs, rhs, .. } => op(lhs) || op(rhs),
+            Rvalue::Call(_, args) => args.iter().any(op),
+            Rvalue::CallIndirect { callee, args, .. } => op(callee) || args.iter().any(op),
+            Rvalue::FuncAddr(_) => false,
+            Rvalue::Runtime(_, args) => args.iter().any(|a| match a {
+                RtArg::Operand(o) => op(o),
+                RtArg::StrArray(items) => items.iter().any(op),
+                RtArg::Words(items) => items
+                    .iter()
+                    .any(|w| matches!(w, RtArg::Operand(o) if op(o))),
+                _ => false,
+            }),
+        }
+    }
+
     /// Whether evaluating this may fail: a call, a runtime function the ABI
     /// table marks as failing, checked Int arithmetic, a Float-to-Int cast.
     /// The code generator gives such a statement a failure edge to the

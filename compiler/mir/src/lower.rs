@@ -453,7 +453,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             // The old value is released before the new one is stored, so an
             // rvalue that reads `dst` (`xs = concat(xs, ys)`) must run first,
             // into a temporary whose reference then moves into `dst`.
-            if !matches!(rvalue, Rvalue::Use(_)) && rvalue_reads(&rvalue, dst) {
+            if !matches!(rvalue, Rvalue::Use(_)) && rvalue.reads(dst) {
                 let ty = self.locals[dst.0 as usize].ty;
                 let tmp = self.new_local(ty, None);
                 self.unowned.insert(tmp);
@@ -2134,27 +2134,5 @@ fn is_self_append(var: hir::VarId, value: &Expr) -> bool {
             matches!(args.first(), Some(Expr { kind: ExprKind::Var(v), .. }) if *v == var)
         }
         _ => false,
-    }
-}
-
-/// Whether an rvalue reads a local.
-fn rvalue_reads(rvalue: &Rvalue, local: Local) -> bool {
-    let op = |o: &Operand| matches!(o, Operand::Local(l) if *l == local);
-    match rvalue {
-        Rvalue::Use(o) | Rvalue::Unary { operand: o, .. } | Rvalue::Cast(_, o) => op(o),
-        Rvalue::ToSlot(o) | Rvalue::FromSlot(o, _) => op(o),
-        Rvalue::Load { base, .. } => op(base),
-        Rvalue::Binary { lhs, rhs, .. } => op(lhs) || op(rhs),
-        Rvalue::Call(_, args) => args.iter().any(op),
-        Rvalue::CallIndirect { callee, args, .. } => op(callee) || args.iter().any(op),
-        Rvalue::FuncAddr(_) => false,
-        Rvalue::Runtime(_, args) => args.iter().any(|a| match a {
-            RtArg::Operand(o) => op(o),
-            RtArg::StrArray(items) => items.iter().any(op),
-            RtArg::Words(items) => items
-                .iter()
-                .any(|w| matches!(w, RtArg::Operand(o) if op(o))),
-            _ => false,
-        }),
     }
 }

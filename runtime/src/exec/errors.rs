@@ -260,7 +260,10 @@ pub unsafe fn fail_current_task(message: &str, loc: *const SourceLoc) -> ! {
 /// (through [`guard`]) with [`lm_failing`] set. Outside a guard or a task
 /// the program ends with the report.
 pub fn raise(failure: Failure) -> ! {
-    if guard_depth() == 0 || !crate::scheduler::record_failure(failure.clone()) {
+    if guard_depth() == 0 {
+        report_and_exit(&failure)
+    }
+    if let Err(failure) = crate::scheduler::record_failure(failure) {
         report_and_exit(&failure)
     }
     unwind_to_guard()
@@ -270,7 +273,7 @@ pub fn raise(failure: Failure) -> ! {
 /// flag, for a runtime function called straight from generated code that
 /// then returns normally (`lm_runtime_error`, `halt`, stack overflow).
 fn fail_and_return(failure: Failure) {
-    if !crate::scheduler::record_failure(failure.clone()) {
+    if let Err(failure) = crate::scheduler::record_failure(failure) {
         report_and_exit(&failure)
     }
     set_failing(true);

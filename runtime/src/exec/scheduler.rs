@@ -389,17 +389,14 @@ pub fn current_is_main() -> bool {
 }
 
 /// Records `failure` as the running task's pending failure (replacing one a
-/// `defer` block interrupted); `false` outside any task.
-pub fn record_failure(failure: Failure) -> bool {
-    with(|s| {
-        let Some(t) = s.current else { return false };
-        match s.task_mut(t) {
-            Some(task) => {
-                task.pending = Some(failure);
-                true
-            }
-            None => false,
+/// `defer` block interrupted); outside any task it is given back.
+pub fn record_failure(failure: Failure) -> Result<(), Failure> {
+    with(|s| match s.current.and_then(|t| s.task_mut(t)) {
+        Some(task) => {
+            task.pending = Some(failure);
+            Ok(())
         }
+        None => Err(failure),
     })
 }
 

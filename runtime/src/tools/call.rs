@@ -15,8 +15,11 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Map, Value};
 
+use super::config::{Config, ProviderConfig};
+use super::failures::Context;
 use super::record::{self, Entry, Recorded};
 use super::retry::{self, Outcome};
+use super::site::Site;
 use super::transport::{self, HttpReply, HttpRequest, TransportError};
 
 /// What a call answered, before it is turned into a Lumen value.
@@ -115,6 +118,60 @@ pub struct Prepared {
 pub struct KeyEnv {
     pub variable: String,
     pub missing: String,
+}
+
+/// A JSON `POST` of `body` to `url` for a provider of kind `kind`
+/// configured by `pc` (the `openai-compatible` and `json-http` providers):
+/// the failure context, and the prepared call whose outcome `interpret`
+/// turns into the answer (given the context).
+#[allow(clippy::too_many_arguments)]
+pub fn json_post(
+    site: &Site,
+    kind: &str,
+    cfg: &Config,
+    pc: &ProviderConfig,
+    base: String,
+    url: String,
+    body: Value,
+    timeout_ms: u64,
+    interpret: impl FnOnce(&Context, Outcome) -> Result<Answer, String> + Send + 'static,
+) -> (Prepared, Context) {
+    let tool = site.tool.as_str();
+    let ctx = Context {
+        tool: tool.to_string(),
+        alias: site.alias.clone(),
+        provider: kind.to_string(),
+        method: "POST".into(),
+        url: url.clone(),
+        connect_hint: format!("check base_url in [providers.config.{kind}]"),
+        server: base,
+        key_env: pc.api_key_env.clone(),
+    };
+    let key_env = pc.api_key_env.clone().map(|variable| KeyEnv {
+        missing: format!(
+            "{tool}: environment variable {variable} is not set; export it, or remove api_key_env from [providers.config.{kind}] in {}",
+            cfg.path_text()
+        ),
+        variable,
+    });
+    let interpret_ctx = ctx.clone();
+    let prepared = Prepared {
+        tool: tool.to_string(),
+        recorded_request: body.clone(),
+        request: HttpRequest {
+            method: "POST".into(),
+            url,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: Some(body.to_string()),
+        },
+        key_env,
+        timeout_ms,
+        max_retries: site.grants.max_retries(),
+        allow_host: Box::new(|_| Ok(())),
+        http: false,
+        interpret: Box::new(move |outcome| interpret(&interpret_ctx, outcome)),
+    };
+    (prepared, ctx)
 }
 
 /// Answers `p`: from the replay file when it holds the call, else over

@@ -9,13 +9,12 @@ use crate::objects::Slot;
 use crate::typedesc::Ty;
 
 use super::args::Args;
-use super::call::{Answer, KeyEnv, Prepared};
+use super::call::{json_post, Answer, Prepared};
 use super::config;
 use super::failures::Context;
 use super::reply;
 use super::retry::Outcome;
 use super::site::Site;
-use super::transport::HttpRequest;
 
 pub const KIND: &str = "json-http";
 
@@ -51,50 +50,26 @@ pub fn prepare(site: &Site, args: &Args) -> Result<(Prepared, Context), String> 
         )
     })?;
     let url = format!("{base}/{tool}");
-    let ctx = Context {
-        tool: tool.to_string(),
-        alias: alias.to_string(),
-        provider: KIND.to_string(),
-        method: "POST".into(),
-        url: url.clone(),
-        connect_hint: format!("check base_url in [providers.config.{KIND}]"),
-        server: base,
-        key_env: pc.api_key_env.clone(),
-    };
-    let key_env = pc.api_key_env.clone().map(|variable| KeyEnv {
-        missing: format!(
-            "{tool}: environment variable {variable} is not set; export it, or remove api_key_env from [providers.config.{KIND}] in {}",
-            cfg.path_text()
-        ),
-        variable,
-    });
-    let interpret_ctx = ctx.clone();
-    let prepared = Prepared {
-        tool: tool.to_string(),
-        recorded_request: body.clone(),
-        request: HttpRequest {
-            method: "POST".into(),
-            url,
-            headers: vec![("Content-Type".into(), "application/json".into())],
-            body: Some(body.to_string()),
-        },
-        key_env,
+    Ok(json_post(
+        site,
+        KIND,
+        &cfg,
+        &pc,
+        base,
+        url,
+        body,
         timeout_ms,
-        max_retries: g.max_retries(),
-        allow_host: Box::new(|_| Ok(())),
-        http: false,
-        interpret: Box::new(move |outcome| match outcome {
+        move |ctx, outcome| match outcome {
             Outcome::Reply { reply, .. } if reply.is_success() => Ok(Answer::Text {
                 text: reply.body,
                 cut: false,
             }),
-            Outcome::Reply { reply, attempts } => Err(interpret_ctx.status(&reply, attempts)),
-            Outcome::Failed { error, attempts } => Err(interpret_ctx.transport(&error, attempts)),
-            Outcome::TimedOut => Err(interpret_ctx.timed_out(timeout_ms)),
-            Outcome::Abandoned => Err(format!("{}: cancelled", interpret_ctx.tool)),
-        }),
-    };
-    Ok((prepared, ctx))
+            Outcome::Reply { reply, attempts } => Err(ctx.status(&reply, attempts)),
+            Outcome::Failed { error, attempts } => Err(ctx.transport(&error, attempts)),
+            Outcome::TimedOut => Err(ctx.timed_out(timeout_ms)),
+            Outcome::Abandoned => Err(format!("{}: cancelled", ctx.tool)),
+        },
+    ))
 }
 
 /// The reply body as a value of `expected` (owned).

@@ -10,14 +10,13 @@ use crate::objects::Slot;
 use crate::typedesc::Ty;
 
 use super::args::{Args, Message};
-use super::call::{Answer, KeyEnv, Prepared};
+use super::call::{json_post, Answer, Prepared};
 use super::config;
 use super::failures::Context;
 use super::reply::{self, quote};
 use super::retry::Outcome;
 use super::schema;
 use super::site::Site;
-use super::transport::HttpRequest;
 
 pub const KIND: &str = "openai-compatible";
 
@@ -183,41 +182,17 @@ pub fn prepare(
         schema::response_format(expected),
     );
     let url = format!("{base}/chat/completions");
-    let ctx = Context {
-        tool: tool.to_string(),
-        alias: alias.to_string(),
-        provider: KIND.to_string(),
-        method: "POST".into(),
-        url: url.clone(),
-        connect_hint: format!("check base_url in [providers.config.{KIND}]"),
-        server: base,
-        key_env: pc.api_key_env.clone(),
-    };
-    let key_env = pc.api_key_env.clone().map(|variable| KeyEnv {
-        missing: format!(
-            "{tool}: environment variable {variable} is not set; export it, or remove api_key_env from [providers.config.{KIND}] in {}",
-            cfg.path_text()
-        ),
-        variable,
-    });
-    let interpret_ctx = ctx.clone();
-    let prepared = Prepared {
-        tool: tool.to_string(),
-        recorded_request: body.clone(),
-        request: HttpRequest {
-            method: "POST".into(),
-            url,
-            headers: vec![("Content-Type".into(), "application/json".into())],
-            body: Some(body.to_string()),
-        },
-        key_env,
+    Ok(json_post(
+        site,
+        KIND,
+        &cfg,
+        &pc,
+        base,
+        url,
+        body,
         timeout_ms,
-        max_retries: g.max_retries(),
-        allow_host: Box::new(|_| Ok(())),
-        http: false,
-        interpret: Box::new(move |outcome| interpret(&interpret_ctx, timeout_ms, outcome)),
-    };
-    Ok((prepared, ctx))
+        move |ctx, outcome| interpret(ctx, timeout_ms, outcome),
+    ))
 }
 
 /// What the exchange means (runs on the worker thread).
