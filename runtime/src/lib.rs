@@ -32,7 +32,7 @@ pub mod tools;
 pub mod values;
 
 pub use exec::{
-    channels, entry, errors, forms, futures, output, overflow, scheduler, stack, timers,
+    channels, effects, entry, errors, forms, futures, output, overflow, scheduler, stack, timers,
 };
 pub(crate) use object::pool;
 pub use object::{bytes, handle, list, map, objects, rc, set, sorted, strings, tuple, typedesc};
@@ -51,6 +51,10 @@ pub use channels::{
 };
 pub use compare::{lm_value_cmp, lm_value_eq};
 pub use display::{lm_str_from_bool, lm_str_from_float, lm_str_from_int, lm_str_from_null};
+pub use effects::{
+    lm_effect_arg, lm_effect_continuation, lm_effect_handled, lm_effect_resume, lm_handle,
+    lm_perform,
+};
 pub use errors::lm_failing;
 pub use errors::{
     lm_exit, lm_failure_hold, lm_failure_resume, lm_halt, lm_runtime_error, lm_stack_overflow,
@@ -361,6 +365,12 @@ mod abi_check {
             lm_channel_receive(Ptr, Ptr) -> [I64];
             lm_channel_close(Ptr) -> [];
             lm_channel_len(Ptr) -> [I64];
+            lm_perform(I64, Ptr, Ptr, Ptr, I64, Ptr, Ptr) -> [I64];
+            lm_effect_handled(I64) -> [I64];
+            lm_handle(Ptr, Ptr, Ptr, I64, Ptr, Ptr) -> [I64];
+            lm_effect_arg(I64, Ptr) -> [I64];
+            lm_effect_continuation() -> [I64];
+            lm_effect_resume(I64, I64, Ptr, Ptr, Ptr) -> [I64];
             lm_tool_call(Ptr, Ptr, Ptr, Ptr, Ptr, Ptr) -> [I64];
             lm_fetch(Ptr, Ptr, Ptr, Ptr) -> [Ptr];
             lm_stack_overflow(Ptr) -> [];

@@ -32,6 +32,7 @@ use crate::layout::Layouts;
 
 mod closures;
 mod collections;
+mod effects;
 mod futures;
 mod higher_order;
 mod json;
@@ -1398,6 +1399,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             }
             ExprKind::Builtin(builtin, args) => self.builtin(*builtin, args, loc),
             ExprKind::Async(op, args) => self.async_op(*op, args, e.ty, loc),
+            ExprKind::Effect(op, args) => self.effect_op(op, args, e.ty, loc),
             ExprKind::Interpolation(parts) => self.interpolation(parts, loc),
             ExprKind::If {
                 cond,

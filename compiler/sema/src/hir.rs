@@ -291,8 +291,33 @@ pub enum ExprKind {
         url: Box<Expr>,
         site: String,
     },
+    /// An algebraic-effect operation (tools.md §5) on its operands, one
+    /// runtime call each (`runtime/src/exec/effects.rs`).
+    Effect(EffectOp, Vec<Expr>),
     /// The expression could not be checked; an error was reported.
     Error,
+}
+
+/// Algebraic effects, as runtime operations. Operations are numbered
+/// program-wide (`id`); values cross in the slot encoding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EffectOp {
+    /// `perform E.op(args)`: `[arguments in parameter order]` → the
+    /// operation's result. `name` (`E.op`) is for the unhandled error.
+    Perform { id: u32, name: String },
+    /// `[]` → `Bool`: whether a handler for operation `id` is installed
+    /// (a bound `perform` calls its tool otherwise).
+    Handled { id: u32 },
+    /// `handle`: `[body fn() -> T, clause fn() -> T …]` → `T`; `ops[i]` is
+    /// the operation clause `i` handles.
+    Handle { ops: Vec<u32> },
+    /// `[]` → parameter `index` of the operation the running clause
+    /// handles (the clause's first statements bind them).
+    Arg { index: u32 },
+    /// `[]` → `Int`: the continuation of the running clause.
+    Continuation,
+    /// `resume(v)`: `[continuation, v]` → the `handle` expression's value.
+    Resume,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

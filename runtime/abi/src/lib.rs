@@ -335,6 +335,26 @@ runtime_functions! {
     LM_CHANNEL_CLOSE = "lm_channel_close"(Ptr) -> [];
     LM_CHANNEL_LEN = "lm_channel_len"(Ptr) -> [I64];
 
+    // Algebraic effects (tools.md §5; `runtime/src/exec/effects.rs`).
+    // Operations are numbered program-wide; values cross as slots, results
+    // owned, arguments borrowed; closures take no arguments.
+    /// `perform E.op(args)`: `(op id, "E.op" string, argument slots,
+    /// argument descs, count, result desc, loc)` -> result slot.
+    LM_PERFORM = "lm_perform"(I64, Ptr, Ptr, Ptr, I64, Ptr, Ptr) -> [I64], fails;
+    /// Whether a handler for the operation is installed: 1 or 0.
+    LM_EFFECT_HANDLED = "lm_effect_handled"(I64) -> [I64];
+    /// `handle`: `(body closure, clause closures, their op ids, count,
+    /// value desc, loc)` -> value slot.
+    LM_HANDLE = "lm_handle"(Ptr, Ptr, Ptr, I64, Ptr, Ptr) -> [I64], fails;
+    /// In a clause: argument `index` of the operation it handles, `(index,
+    /// desc)` -> slot.
+    LM_EFFECT_ARG = "lm_effect_arg"(I64, Ptr) -> [I64];
+    /// In a clause: its continuation.
+    LM_EFFECT_CONTINUATION = "lm_effect_continuation"() -> [I64];
+    /// `resume(v)`: `(continuation, v slot, v desc, value desc, loc)` -> the
+    /// `handle`'s value slot.
+    LM_EFFECT_RESUME = "lm_effect_resume"(I64, I64, Ptr, Ptr, Ptr) -> [I64], fails;
+
     // Tools (tools.md; `runtime/src/tools/`, docs/runtime-abi.md "Tools").
     // `site` is an immortal string of compact JSON fixed at compile time:
     // `{"tool", "alias", "grants"}`.

@@ -240,6 +240,13 @@ pub fn call_generated<R>(call: impl FnOnce() -> R) -> R {
     result
 }
 
+/// Carries the running task's pending failure on to the guard of the
+/// runtime function generated code called (after generated code called
+/// from the runtime returned with the flag set, as [`call_generated`] does).
+pub fn propagate() -> ! {
+    unwind_to_guard()
+}
+
 fn unwind_to_guard() -> ! {
     set_failing(true);
     panic::resume_unwind(Box::new(Raised))

@@ -3,6 +3,7 @@
 //! and the futures, forms and channels built on tasks.
 
 pub mod channels;
+pub mod effects;
 pub mod entry;
 pub mod errors;
 pub mod forms;

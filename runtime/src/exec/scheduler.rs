@@ -63,7 +63,7 @@ pub struct Suspended;
 type TaskCoroutine = Coroutine<(), Suspended, (), TaskStack>;
 
 /// A task, by slab index and generation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct TaskRef {
     index: u32,
     generation: u32,
@@ -250,6 +250,16 @@ pub fn spawn(body: Box<dyn FnOnce()>, future: Rc<FutureCell>) -> TaskRef {
     } else {
         run_next_then_me(t);
     }
+    t
+}
+
+/// Creates a task that settles `future` and runs next, before anything
+/// already ready, whatever the scheduling mode: the body of a `handle`
+/// (`crate::effects`), which takes over from its driver at once.
+pub fn start_next(body: Box<dyn FnOnce()>, future: Rc<FutureCell>) -> TaskRef {
+    let t = create(body, false, Some(future.clone()));
+    future.set_task(t);
+    with(|s| s.ready.push_front(t));
     t
 }
 
@@ -457,6 +467,23 @@ pub fn wake(token: WaitToken) -> bool {
         }
         t.state = State::Ready;
         s.ready.push_back(token.task);
+        true
+    })
+}
+
+/// [`wake`], but the task runs next, before anything already ready: a
+/// hand-over between a `handle`'s body and its driver is not a scheduling
+/// point.
+pub fn wake_next(token: WaitToken) -> bool {
+    with(|s| {
+        let Some(t) = s.task_mut(token.task) else {
+            return false;
+        };
+        if t.state != State::Suspended || t.epoch != token.epoch {
+            return false;
+        }
+        t.state = State::Ready;
+        s.ready.push_front(token.task);
         true
     })
 }

@@ -179,6 +179,9 @@ impl Checker {
         let Some(callee) = call.callee() else {
             return error_expr(span);
         };
+        if let Some(resumed) = self.check_resume(call, &span) {
+            return resumed;
+        }
         let args: Vec<ast::Arg> = call.args().collect();
         self.check_callee(&callee, &args, None, span)
     }

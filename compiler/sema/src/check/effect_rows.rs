@@ -29,6 +29,9 @@ enum Use {
     Effect(String, Span, String),
     /// A call of a cell, or a closure made (`CellId` is its body).
     Call(CellId, Span),
+    /// The body of a `handle` (a closure) with the effects its clauses
+    /// handle: what it performs beside those.
+    Handled(CellId, Vec<String>),
 }
 
 /// A declared row: its effect names with their spans, and its own span.
@@ -67,6 +70,26 @@ impl Checker {
         }
     }
 
+    /// Marks the closure `body`, made by the body being checked, as the
+    /// body of a `handle` whose clauses handle `handled`.
+    pub(super) fn mark_handled(&mut self, body: CellId, handled: Vec<String>) {
+        let Some(owner) = self.effect_owner() else {
+            return;
+        };
+        let Some(uses) = self.effects.uses.get_mut(&owner) else {
+            return;
+        };
+        if let Some(u) = uses
+            .iter_mut()
+            .rev()
+            .find(|u| matches!(u, Use::Call(c, _) if *c == body))
+        {
+            if let Use::Call(c, _) = u.clone() {
+                *u = Use::Handled(c, handled);
+            }
+        }
+    }
+
     /// The declared row of cell `id`: its effect names with their spans,
     /// and the span of the whole row.
     fn declared_row(&self, id: usize) -> Option<Row> {
@@ -76,7 +99,7 @@ impl Checker {
     }
 
     /// Infers the rows of cells without one and checks the declared ones.
-    pub(super) fn check_effect_rows(&mut self) {
+    pub(super) fn check_effect_rows(&mut self, entry: CellId) {
         let count = self.cells.len();
         let rows: Vec<Option<Row>> = (0..count).map(|i| self.declared_row(i)).collect();
         // What each cell performs, as seen by its callers: its row when it
@@ -93,11 +116,11 @@ impl Checker {
                 if rows[i].is_some() {
                     continue;
                 }
-                let callees: Vec<CellId> = self.calls_of(CellId(i as u32));
-                for c in callees {
+                let callees = self.calls_of(CellId(i as u32));
+                for (c, handled) in callees {
                     let add: Vec<String> = sets[c.0 as usize]
                         .iter()
-                        .filter(|e| !sets[i].contains(*e))
+                        .filter(|e| !sets[i].contains(*e) && !handled.contains(*e))
                         .cloned()
                         .collect();
                     if !add.is_empty() {
@@ -110,6 +133,7 @@ impl Checker {
                 break;
             }
         }
+        self.check_unhandled(entry, &sets);
         let saved_module = self.current_module;
         for (i, row) in rows.iter().enumerate() {
             let Some((names, row_span)) = row else {
@@ -183,6 +207,32 @@ impl Checker {
         self.current_module = saved_module;
     }
 
+    /// A declared effect that `main` performs with no handler around it and
+    /// no tool bound to it (tools.md §5): the checker sees it is unhandled.
+    fn check_unhandled(&mut self, entry: CellId, sets: &[BTreeSet<String>]) {
+        let mut sites = Vec::new();
+        self.effect_sites(entry, sets, &mut HashSet::new(), &mut sites);
+        sites.sort_by_key(|(_, span, _)| span.start);
+        let mut reported: HashSet<String> = HashSet::new();
+        for (effect, span, what) in sites {
+            if !self.is_declared_effect_anywhere(&effect)
+                || self.effect_is_bound(&effect)
+                || !reported.insert(effect.clone())
+            {
+                continue;
+            }
+            self.error(
+                codes::BAD_EFFECT,
+                format!("unhandled effect `{effect}`"),
+                span,
+                format!("{what} performs `{effect}`, and no `handle` around it handles it"),
+            );
+            self.push_help(format!(
+                "wrap it in `handle … with {effect}.op(…) => … end`, or bind the effect to a tool: `bind effect {effect} to Alias`"
+            ));
+        }
+    }
+
     /// The effects of a cell's own tool calls.
     fn direct_effects(&self, id: CellId) -> BTreeSet<String> {
         self.effects
@@ -192,19 +242,22 @@ impl Checker {
             .flatten()
             .filter_map(|u| match u {
                 Use::Effect(e, ..) => Some(e.clone()),
-                Use::Call(..) => None,
+                Use::Call(..) | Use::Handled(..) => None,
             })
             .collect()
     }
 
-    fn calls_of(&self, id: CellId) -> Vec<CellId> {
+    /// The cells `id` calls or closures it makes, each with the effects
+    /// handled around it.
+    fn calls_of(&self, id: CellId) -> Vec<(CellId, Vec<String>)> {
         self.effects
             .uses
             .get(&id)
             .into_iter()
             .flatten()
             .filter_map(|u| match u {
-                Use::Call(c, _) => Some(*c),
+                Use::Call(c, _) => Some((*c, Vec::new())),
+                Use::Handled(c, handled) => Some((*c, handled.clone())),
                 Use::Effect(..) => None,
             })
             .collect()
@@ -239,6 +292,11 @@ impl Checker {
                     for e in &sets[callee.0 as usize] {
                         out.push((e.clone(), span.clone(), what.clone()));
                     }
+                }
+                Use::Handled(body, handled) => {
+                    let mut inner = Vec::new();
+                    self.effect_sites(*body, sets, seen, &mut inner);
+                    out.extend(inner.into_iter().filter(|(e, ..)| !handled.contains(e)));
                 }
             }
         }

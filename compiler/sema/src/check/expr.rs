@@ -158,6 +158,8 @@ impl Checker {
             ast::Expr::ParallelFor(p) => self.check_parallel_for(p, span),
             ast::Expr::Concurrent(c) => self.check_concurrent(c, span),
             ast::Expr::Timeout(t) => self.check_timeout(t, expected, span),
+            ast::Expr::Handle(h) => self.check_handle(h, expected, span),
+            ast::Expr::Perform(p) => self.check_perform(p, span),
             // A role whose value is not wanted is a statement (the body of
             // a match arm: `1 -> role user: one`): it appends.
             ast::Expr::Role(r) if !value_wanted => {
@@ -184,11 +186,6 @@ impl Checker {
                     ty,
                     span,
                 }
-            }
-            other => {
-                let what = describe_expr(other);
-                self.not_supported(what, span.clone());
-                error_expr(span)
             }
         }
     }
@@ -1195,15 +1192,6 @@ fn builtin_constant(name: &str) -> Option<ExprKind> {
         "MIN_INT" => ExprKind::Int(i64::MIN),
         _ => return None,
     })
-}
-
-fn describe_expr(e: &ast::Expr) -> &'static str {
-    match e {
-        ast::Expr::Spawn(_) => "`spawn`",
-        ast::Expr::Await(_) => "`await`",
-        ast::Expr::Try(_) => "`try`",
-        _ => "this expression",
-    }
 }
 
 /// Whether `e` is a call of the builtin `from_json` (by name; a variable or

@@ -109,7 +109,8 @@ impl Checker {
             self.check_cell(CellId(id as u32));
             id += 1;
         }
-        self.check_effect_rows();
+        self.check_handler_declarations();
+        self.check_effect_rows(entry);
         let cells: Vec<hir::Cell> = self.checked.iter_mut().filter_map(Option::take).collect();
         (cells.len() == self.cells.len()).then(|| hir::Program {
             cells,
@@ -241,10 +242,8 @@ impl Checker {
             ast::Item::TypeAlias(_) => {}
             // Declared by `declare_module_tools`.
             ast::Item::UseTool(_) | ast::Item::Grant(_) | ast::Item::BindEffect(_) => {}
-            other => {
-                let what = item_description(&other);
-                self.not_supported(what, span_of(&other));
-            }
+            ast::Item::Effect(e) => self.collect_effect(&e),
+            ast::Item::Handler(h) => self.collect_handler(&h),
         }
     }
 
@@ -804,24 +803,5 @@ fn is_constant(e: &hir::Expr) -> bool {
             hir::InterpPart::Value(v, _) => is_constant(v),
         }),
         _ => false,
-    }
-}
-
-fn item_description(item: &ast::Item) -> &'static str {
-    match item {
-        ast::Item::Record(_) => "`record`",
-        ast::Item::Enum(_) => "`enum`",
-        ast::Item::TypeAlias(_) => "a `type` alias",
-        ast::Item::Trait(_) => "`trait`",
-        ast::Item::Impl(_) => "`impl`",
-        ast::Item::Import(_) => "`import`",
-        ast::Item::UseTool(_) => "`use tool`",
-        ast::Item::Grant(_) => "`grant`",
-        ast::Item::BindEffect(_) => "`bind effect`",
-        ast::Item::Effect(_) => "`effect`",
-        ast::Item::Handler(_) => "`handler`",
-        ast::Item::Agent(_) => "`agent`",
-        ast::Item::Orchestration(_) => "`orchestration`",
-        ast::Item::Cell(_) | ast::Item::Const(_) | ast::Item::Stmt(_) => "this item",
     }
 }

@@ -19,6 +19,7 @@ mod constraints;
 mod decls;
 mod destructure;
 mod effect_rows;
+mod effects;
 mod expr;
 mod forms;
 mod futures;
@@ -95,6 +96,9 @@ pub mod codes {
     /// `bind effect`: not at the top level, an unknown effect or alias, an
     /// alias or effect bound twice, operation parameters the tool cannot take.
     pub const BAD_BIND: &str = "E0805";
+    /// Algebraic effects: an operation declared with a body or handled
+    /// twice, `resume` outside a clause, an effect no handler handles.
+    pub const BAD_EFFECT: &str = "E0806";
     pub const NOT_SUPPORTED: &str = "E0900";
     pub const UNUSED_VARIABLE: &str = "W0001";
     pub const UNREACHABLE_ARM: &str = "W0002";
@@ -213,6 +217,10 @@ pub(crate) struct Body {
     /// Statements a thunk's body runs before its value (the copy of the
     /// conversation its `role` statements append to, see [`roles`]).
     pub prelude: Vec<hir::Stmt>,
+    /// For the body or a clause of a `handle` (a thunk): which.
+    pub handle_part: Option<effects::HandlePart>,
+    /// For a handler clause: what `resume` means there.
+    pub resume: Option<effects::ResumeContext>,
 }
 
 impl Body {
@@ -233,6 +241,8 @@ impl Body {
             },
             owner: None,
             prelude: Vec::new(),
+            handle_part: None,
+            resume: None,
         }
     }
 }
@@ -324,6 +334,8 @@ pub(crate) struct Checker {
     tools: tools::Tools,
     /// Effects performed and effect rows declared, checked at the end.
     effects: effect_rows::EffectLog,
+    /// `effect` and `handler` declarations (tools.md §5).
+    algebraic: effects::Effects,
     /// `@strict false`: effect-row violations are warnings.
     lenient_effects: bool,
 }

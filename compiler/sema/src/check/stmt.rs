@@ -270,7 +270,18 @@ impl Checker {
         };
         let decl = self.body().vars[var.0 as usize].clone();
         let captured = self.body().captures.iter().any(|(_, inner)| *inner == var);
-        if captured {
+        let handle_part = self.body().handle_part;
+        if let (true, Some(part)) = (captured, handle_part) {
+            self.push_diagnostic(
+                Diagnostic::error(
+                    codes::IMMUTABLE_ASSIGN,
+                    format!("cannot assign to `{name}` inside {}", part.describe()),
+                    target_span.clone(),
+                    "a variable of the enclosing code",
+                )
+                .with_help("it runs as a closure that captured the variable by value; give the new value as the `handle`'s value instead"),
+            );
+        } else if captured {
             self.push_diagnostic(
                 Diagnostic::error(
                     codes::IMMUTABLE_ASSIGN,
@@ -313,6 +324,23 @@ impl Checker {
     }
 
     fn check_return(&mut self, value: Option<ast::Expr>, span: &Span) -> StmtKind {
+        if let Some(part) = self.body().handle_part {
+            // The body and the clauses of a `handle` run as code of their
+            // own (tools.md §5): `return` has no cell to leave there.
+            self.error(
+                codes::BAD_EFFECT,
+                format!("`return` inside {}", part.describe()),
+                span.clone(),
+                "cannot return from the enclosing cell here",
+            );
+            self.push_help(
+                "the value of a `handle` body or clause is its last expression".to_string(),
+            );
+            if let Some(e) = value {
+                self.check_expr(&e, None);
+            }
+            return StmtKind::Expr(error_expr(span.clone()));
+        }
         if self.body().is_thunk {
             // A branch of a form (or a `parallel for` body) runs as its own
             // task: there is no cell for `return` to leave, and the branch's

@@ -253,6 +253,39 @@ impl Checker {
         )
     }
 
+    /// A call of the tool `alias` with arguments already checked (a bound
+    /// `perform`, tools-details §66): named `given`, result `expected`, no
+    /// conversation (§69).
+    pub(super) fn tool_call_values(
+        &mut self,
+        alias: &ToolAlias,
+        given: Vec<(String, Expr)>,
+        expected: Type,
+        span: &Span,
+    ) -> Option<Expr> {
+        let ty = self.tool_result_type(alias, Some(expected), span)?;
+        let site = self.tool_site(Some(alias));
+        let args = if given.is_empty() {
+            None
+        } else {
+            let fields: Vec<(String, Type)> =
+                given.iter().map(|(n, v)| (n.clone(), v.ty)).collect();
+            let record_ty = self.arg_record(fields);
+            let values = given.into_iter().map(|(_, v)| v).collect();
+            Some(Box::new(expr(ExprKind::Record(values), record_ty, span)))
+        };
+        let call = expr(
+            ExprKind::Tool(hir::ToolCall {
+                site,
+                args,
+                conversation: None,
+            }),
+            ty,
+            span,
+        );
+        Some(self.coerce(call, expected, span))
+    }
+
     /// Whether values of `ty` can be sent as JSON (the arguments of other
     /// tools): no functions, futures or channels, in fields and payloads
     /// too.
@@ -303,7 +336,7 @@ impl Checker {
 
     /// The result type of a call of `alias` where `expected` is wanted;
     /// `None` after an error.
-    fn tool_result_type(
+    pub(super) fn tool_result_type(
         &mut self,
         alias: &ToolAlias,
         expected: Option<Type>,

@@ -542,6 +542,28 @@ impl Checker {
         alias.id.split('.').next().unwrap_or_default().to_string()
     }
 
+    /// The top-level alias the effect `effect` is bound to in the current
+    /// module (`bind effect effect to Alias`).
+    pub(super) fn bound_alias(&self, effect: &str) -> Option<ToolAlias> {
+        let (_, alias) = self
+            .tools
+            .bound
+            .iter()
+            .find(|((m, _), e)| *m == self.current_module && *e == effect)?
+            .0;
+        self.tools
+            .modules
+            .get(self.current_module)?
+            .aliases
+            .get(alias)
+            .cloned()
+    }
+
+    /// Whether some module binds the effect `effect` to a tool.
+    pub(super) fn effect_is_bound(&self, effect: &str) -> bool {
+        self.tools.bound.values().any(|e| e == effect)
+    }
+
     /// `bind effect` inside a cell (tools-details §67: top level only).
     pub(super) fn bind_effect_in_block(&mut self, b: &ast::BindEffect) {
         self.error(
