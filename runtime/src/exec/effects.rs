@@ -403,7 +403,9 @@ pub unsafe extern "C" fn lm_effect_arg(index: i64, _desc: *const TypeDesc) -> Sl
     let arg = usize::try_from(index)
         .ok()
         .and_then(|i| invocation.args.get(i))
-        .unwrap_or_else(|| errors::internal_error("a clause reads an argument the operation lacks"));
+        .unwrap_or_else(|| {
+            errors::internal_error("a clause reads an argument the operation lacks")
+        });
     // SAFETY: a live value of its type; the clause's local owns the copy.
     unsafe { retain_slot(arg.slot, arg.ty) };
     arg.slot
@@ -430,8 +432,12 @@ pub unsafe extern "C" fn lm_effect_resume(
     loc: *const SourceLoc,
 ) -> Slot {
     errors::guard(|| {
-        let invocation = INVOCATIONS
-            .with(|i| i.borrow().iter().find(|(n, _)| *n == k).map(|(_, inv)| inv.clone()));
+        let invocation = INVOCATIONS.with(|i| {
+            i.borrow()
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, inv)| inv.clone())
+        });
         let Some(invocation) = invocation.filter(|inv| !inv.resumed.get()) else {
             // SAFETY: caller's contract.
             unsafe {

@@ -11,7 +11,13 @@ use super::FnLowerer;
 use crate::{Const, Loc, Operand, RtArg};
 
 impl FnLowerer<'_, '_> {
-    pub(super) fn effect_op(&mut self, op: &EffectOp, args: &[Expr], ty: Type, loc: Loc) -> Operand {
+    pub(super) fn effect_op(
+        &mut self,
+        op: &EffectOp,
+        args: &[Expr],
+        ty: Type,
+        loc: Loc,
+    ) -> Operand {
         let values: Vec<Operand> = args.iter().map(|a| self.expr(a)).collect();
         match op {
             EffectOp::Perform { id, name } => {

@@ -51,6 +51,9 @@ pub(crate) struct Effects {
     decls: HashMap<(usize, String), Vec<u32>>,
     /// (module, handler name) → its declaration.
     handlers: HashMap<(usize, String), ast::Handler>,
+    /// The effects handled by the `handle` bodies being checked, innermost
+    /// last (a bound `perform` in one is no tool call, async.md §4).
+    lexical: Vec<Vec<String>>,
 }
 
 /// What `resume` means in the clause being checked.
@@ -115,7 +118,9 @@ impl Checker {
                     span_of(&op),
                     "an effect declares signatures only",
                 );
-                self.push_help("put the code in a handler clause: `handle … with` or `handler`".to_string());
+                self.push_help(
+                    "put the code in a handler clause: `handle … with` or `handler`".to_string(),
+                );
             }
             if ids
                 .iter()
@@ -233,7 +238,11 @@ impl Checker {
             .get(&(self.current_module, effect.clone()))
             .or_else(|| {
                 // An effect declared in another module of the program.
-                let mut found = self.algebraic.decls.iter().filter(|((_, e), _)| e == effect);
+                let mut found = self
+                    .algebraic
+                    .decls
+                    .iter()
+                    .filter(|((_, e), _)| e == effect);
                 let first = found.next()?;
                 found.next().is_none().then_some(first.1)
             })
@@ -355,7 +364,10 @@ impl Checker {
             return error_expr(span);
         }
         let read = |c: &Self, v: VarId| expr(ExprKind::Var(v), c.var_ty(v), &span);
-        let values: Vec<Expr> = slots.iter().map(|v| read(self, v.expect("checked"))).collect();
+        let values: Vec<Expr> = slots
+            .iter()
+            .map(|v| read(self, v.expect("checked")))
+            .collect();
         let perform = expr(
             ExprKind::Effect(EffectOp::Perform { id, name: full }, values.clone()),
             op.ret,
@@ -400,8 +412,17 @@ impl Checker {
     fn bound_fallback(&mut self, op: &OpSig, values: Vec<Expr>, span: &Span) -> Option<Expr> {
         let alias = self.bound_alias(&op.effect)?;
         if self.deterministic {
-            // Tool calls cannot run under `@deterministic true`: an
-            // unhandled `perform` is then the runtime error.
+            // A tool call cannot be reproduced (async.md §4), unless a
+            // `handle` for the effect is in scope: then no tool is called.
+            let in_scope = self
+                .algebraic
+                .lexical
+                .iter()
+                .flatten()
+                .any(|e| *e == op.effect);
+            if !in_scope {
+                self.not_deterministic(&format!("perform {}.{}", op.effect, op.name), span.clone());
+            }
             return None;
         }
         let given: Vec<(String, Expr)> = op
@@ -474,7 +495,12 @@ impl Checker {
                 }
             }
         }
+        let handled: Vec<String> = ops
+            .iter()
+            .map(|(id, ..)| self.algebraic.ops[*id as usize].effect.clone())
+            .collect();
         let body_stmts = block_stmts(h.body());
+        self.algebraic.lexical.push(handled.clone());
         let body = self.effect_thunk(&span, HandlePart::Body, |this| {
             let block = this.check_stmts(&body_stmts, true);
             let ty = super::expr::block_type(&block);
@@ -484,14 +510,11 @@ impl Checker {
                 None => value,
             }
         });
+        self.algebraic.lexical.pop();
         let Type::Fn(sig) = body.ty else {
             return error_expr(span);
         };
         let result = expected.unwrap_or(sig.ret);
-        let handled: Vec<String> = ops
-            .iter()
-            .map(|(id, ..)| self.algebraic.ops[*id as usize].effect.clone())
-            .collect();
         if let ExprKind::Closure(body_cell, _) = &body.kind {
             self.mark_handled(*body_cell, handled);
         }
@@ -506,12 +529,21 @@ impl Checker {
             args.push(thunk);
             ids.push(id);
         }
-        expr(ExprKind::Effect(EffectOp::Handle { ops: ids }, args), result, &span)
+        expr(
+            ExprKind::Effect(EffectOp::Handle { ops: ids }, args),
+            result,
+            &span,
+        )
     }
 
     /// Whether clause `clause` for `id` is the first for it; reports it
     /// otherwise.
-    fn duplicate_clause(&mut self, id: u32, seen: &mut Vec<u32>, clause: &ast::HandlerClause) -> bool {
+    fn duplicate_clause(
+        &mut self,
+        id: u32,
+        seen: &mut Vec<u32>,
+        clause: &ast::HandlerClause,
+    ) -> bool {
         if seen.contains(&id) {
             let op = &self.algebraic.ops[id as usize];
             let name = format!("{}.{}", op.effect, op.name);
@@ -546,7 +578,9 @@ impl Checker {
                 "parameters do not match the operation",
             );
         }
-        let declared_ret = clause.ret_type().map(|t| (self.resolve_type(&t), span_of(&t)));
+        let declared_ret = clause
+            .ret_type()
+            .map(|t| (self.resolve_type(&t), span_of(&t)));
         self.effect_thunk(&span, HandlePart::Clause, |this| {
             let mut prelude = Vec::new();
             for (i, (pname, pty)) in op.params.iter().enumerate() {
@@ -629,7 +663,10 @@ impl Checker {
         let ast::Expr::Name(name) = call.callee()? else {
             return None;
         };
-        if name.text() != "resume" || self.lookup_var("resume").is_some() || self.names_cell("resume") {
+        if name.text() != "resume"
+            || self.lookup_var("resume").is_some()
+            || self.names_cell("resume")
+        {
             return None;
         }
         let args: Vec<ast::Arg> = call.args().collect();
@@ -645,7 +682,10 @@ impl Checker {
                     "no clause to resume"
                 },
             );
-            self.push_help("`resume(v)` continues the computation a `handle … with` clause interrupted".to_string());
+            self.push_help(
+                "`resume(v)` continues the computation a `handle … with` clause interrupted"
+                    .to_string(),
+            );
             for a in &args {
                 if let Some(v) = a.value() {
                     self.check_expr(&v, None);
