@@ -97,11 +97,14 @@ pub fn intern_name(name: &str) -> &'static str {
     })
 }
 
-/// Parameter and result types of a function type.
+/// Parameter and result types of a function type, and its effect row
+/// (types.md §4: sorted, without repeats; `None` when the type has none,
+/// and calls of such a value are not checked for effects).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct FnSig {
     pub params: Vec<Type>,
     pub ret: Type,
+    pub row: Option<Vec<String>>,
 }
 
 thread_local! {
@@ -110,7 +113,17 @@ thread_local! {
 
 /// The interned function type `fn(params) -> ret`.
 pub fn fn_type(params: Vec<Type>, ret: Type) -> Type {
-    let sig = FnSig { params, ret };
+    fn_type_with_row(params, ret, None)
+}
+
+/// The interned function type `fn(params) -> ret / {row}`.
+pub fn fn_type_with_row(params: Vec<Type>, ret: Type, row: Option<Vec<String>>) -> Type {
+    let row = row.map(|mut r| {
+        r.sort();
+        r.dedup();
+        r
+    });
+    let sig = FnSig { params, ret, row };
     SIGS.with(|set| {
         let mut set = set.borrow_mut();
         if let Some(existing) = set.get(&sig) {
@@ -422,7 +435,11 @@ impl fmt::Display for Type {
                     }
                     write!(f, "{p}")?;
                 }
-                write!(f, ") -> {}", sig.ret)
+                write!(f, ") -> {}", sig.ret)?;
+                match &sig.row {
+                    Some(row) => write!(f, " / {{{}}}", row.join(", ")),
+                    None => Ok(()),
+                }
             }
             Type::Json => f.write_str("Json"),
             Type::Never => f.write_str("Never"),

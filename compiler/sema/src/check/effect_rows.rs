@@ -8,8 +8,12 @@
 //! the alias; `fetch` performs `http`), the cells it calls and the closures
 //! it makes. A closure (a lambda, a `spawn` operand, a form branch) counts
 //! as performed by the body that makes it, since that is where its effects
-//! happen or are handed on. Calls of function values perform nothing here:
-//! function types do not carry rows yet. After every body is checked,
+//! happen or are handed on — unless it is given a function type with a row
+//! (`fn(String) -> Int / {http}`): then a call of the value performs the
+//! row's effects, and the closure's body is checked against the row. Calls
+//! of function values whose type has no row perform nothing here. The body
+//! of a `handle` counts without the effects its clauses handle. After every
+//! body is checked,
 //! [`Checker::check_effect_rows`] infers the rows left out and compares
 //! each declared row with what its cell performs; a violation names the
 //! call that performs the missing effect, as an error, or a warning under
@@ -41,6 +45,12 @@ type Row = (Vec<(String, Span)>, Span);
 #[derive(Clone, Default)]
 pub(crate) struct EffectLog {
     uses: HashMap<CellId, Vec<Use>>,
+    /// Closures given a function type with a row (types.md §4): the
+    /// closure's body, the row, where the row was required.
+    fn_rows: Vec<(CellId, Vec<String>, Span)>,
+    /// The names in the rows of function types and lambdas, with their
+    /// spans and modules, checked once every declaration is known.
+    row_names: Vec<(String, Span, usize)>,
 }
 
 impl Checker {
@@ -66,6 +76,49 @@ impl Checker {
             if owner != callee {
                 let uses = self.effects.uses.entry(owner).or_default();
                 uses.push(Use::Call(callee, span));
+            }
+        }
+    }
+
+    /// The effect names of the row `/ {a, b}` of a function type or a
+    /// lambda; an unknown name is E0100.
+    pub(super) fn fn_row(&mut self, row: &lumen_syntax::ast::EffectRow) -> Vec<String> {
+        let mut names = Vec::new();
+        for p in row.effects() {
+            let name = p.text();
+            self.effects
+                .row_names
+                .push((name.clone(), span_of(&p), self.current_module));
+            names.push(name);
+        }
+        names
+    }
+
+    /// Requires the closure `body` to perform only the effects of `row`
+    /// (it was given a function type with that row at `span`). Its effects
+    /// no longer count for the body that makes it: they happen where the
+    /// value is called, which the row tells.
+    pub(super) fn require_fn_row(&mut self, body: CellId, row: Vec<String>, span: Span) {
+        if let Some(owner) = self.effect_owner() {
+            if let Some(uses) = self.effects.uses.get_mut(&owner) {
+                uses.retain(|u| !matches!(u, Use::Call(c, _) if *c == body));
+            }
+        }
+        self.effects.fn_rows.push((body, row, span));
+    }
+
+    /// Every name in the row of a function type or a lambda is an effect.
+    fn check_row_names(&mut self) {
+        for (name, span, module) in std::mem::take(&mut self.effects.row_names) {
+            if !self.known_effects(module).contains(&name)
+                && !self.is_declared_effect_anywhere(&name)
+            {
+                self.error(
+                    codes::UNRESOLVED_NAME,
+                    format!("cannot find the effect `{name}`"),
+                    span,
+                    "not an effect of this program",
+                );
             }
         }
     }
@@ -134,6 +187,8 @@ impl Checker {
             }
         }
         self.check_unhandled(entry, &sets);
+        self.check_fn_rows(&sets);
+        self.check_row_names();
         let saved_module = self.current_module;
         for (i, row) in rows.iter().enumerate() {
             let Some((names, row_span)) = row else {
@@ -230,6 +285,42 @@ impl Checker {
             self.push_help(format!(
                 "wrap it in `handle … with {effect}.op(…) => … end`, or bind the effect to a tool: `bind effect {effect} to Alias`"
             ));
+        }
+    }
+
+    /// Closures with a function type's row perform only what it lists.
+    fn check_fn_rows(&mut self, sets: &[BTreeSet<String>]) {
+        for (body, row, row_span) in self.effects.fn_rows.clone() {
+            let mut sites = Vec::new();
+            self.effect_sites(body, sets, &mut HashSet::new(), &mut sites);
+            sites.sort_by_key(|(_, span, _)| span.start);
+            let mut reported: HashSet<String> = HashSet::new();
+            for (effect, span, what) in sites {
+                if row.contains(&effect) || !reported.insert(effect.clone()) {
+                    continue;
+                }
+                let message = format!(
+                    "this function performs the effect `{effect}`, which its type's row does not declare"
+                );
+                let d = if self.lenient_effects {
+                    Diagnostic::warning(
+                        codes::MISSING_EFFECT_WARNING,
+                        message,
+                        span,
+                        format!("{what} performs `{effect}`"),
+                    )
+                } else {
+                    Diagnostic::error(
+                        codes::MISSING_EFFECT,
+                        message,
+                        span,
+                        format!("{what} performs `{effect}`"),
+                    )
+                };
+                self.push_diagnostic(
+                    d.with_label(row_span.clone(), "the function type is required here"),
+                );
+            }
         }
     }
 

@@ -206,6 +206,25 @@ impl Checker {
                 return injected;
             }
         }
+        if let (Type::Fn(have), Type::Fn(want)) = (e.ty, expected) {
+            if have.params == want.params && have.ret == want.ret {
+                match (&have.row, &want.row) {
+                    // A type without a row says nothing about effects.
+                    (_, None) => return Expr { ty: expected, ..e },
+                    (Some(h), Some(w)) if h.iter().all(|x| w.contains(x)) => {
+                        return Expr { ty: expected, ..e }
+                    }
+                    // A closure made here: its body is checked against the row.
+                    (None, Some(w)) => {
+                        if let ExprKind::Closure(body, _) = &e.kind {
+                            self.require_fn_row(*body, w.clone(), span.clone());
+                            return Expr { ty: expected, ..e };
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
         // All results share one representation: a result with an unknown
         // side is accepted as is.
         if matches!(e.ty, Type::Result(..)) && e.ty.fits(expected) {
@@ -223,6 +242,14 @@ impl Checker {
             self.push_help("encode a string as UTF-8 with `bytes(…)`".to_string());
         } else if expected == Type::Str && e.ty != Type::Null {
             self.push_help("convert with `to_string(…)` or interpolation `\"{…}\"`".to_string());
+        }
+        if let (Type::Fn(have), Type::Fn(want)) = (e.ty, expected) {
+            if have.params == want.params && have.ret == want.ret && want.row.is_some() {
+                self.push_help(
+                    "a function value whose type has no row may perform any effect; give its type the row too"
+                        .to_string(),
+                );
+            }
         }
         if e.ty == Type::Json && expected.union_members().is_none() {
             self.push_help(format!(

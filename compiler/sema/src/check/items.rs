@@ -485,12 +485,10 @@ impl Checker {
                 None => Type::Error,
             },
             ast::TypeRef::Fn(f) => {
-                if let Some(row) = f.effect_row() {
-                    self.not_supported("an effect row", span_of(&row));
-                }
+                let row = f.effect_row().map(|r| self.fn_row(&r));
                 let params = f.params().map(|p| self.resolve_type(&p)).collect();
                 let ret = f.ret_type().map_or(Type::Null, |r| self.resolve_type(&r));
-                crate::types::fn_type(params, ret)
+                crate::types::fn_type_with_row(params, ret, row)
             }
         }
     }

@@ -38,9 +38,7 @@ impl Checker {
         expected: Option<Type>,
         span: Span,
     ) -> Expr {
-        if let Some(row) = l.effect_row() {
-            self.not_supported("an effect row", span_of(&row));
-        }
+        let own_row = l.effect_row().map(|r| self.fn_row(&r));
         let expected_sig = match expected {
             Some(Type::Fn(sig)) => Some(sig),
             _ => None,
@@ -183,7 +181,19 @@ impl Checker {
             None => (hir::Block::default(), Type::Error),
         };
         let param_types: Vec<Type> = param_sigs.iter().map(|p| p.ty).collect();
-        self.finish_closure(id, param_vars, param_types, ret, block, span)
+        let closure = self.finish_closure(id, param_vars, param_types.clone(), ret, block, span);
+        match own_row {
+            // `fn(x) / {http} => …`: its type has the row, and its body is
+            // checked against it.
+            Some(row) => {
+                self.require_fn_row(id, row.clone(), closure.span.clone());
+                Expr {
+                    ty: crate::types::fn_type_with_row(param_types, ret, Some(row)),
+                    ..closure
+                }
+            }
+            None => closure,
+        }
     }
 
     /// Ends the closure body the checker is in (pushed on `bodies`): records
@@ -509,6 +519,16 @@ impl Checker {
     ) -> Expr {
         if self.reject_spreads("a function value", args) {
             return error_expr(span);
+        }
+        if let Type::Fn(sig) = callee.ty {
+            // A call performs what the value's type says it may.
+            for effect in sig.row.iter().flatten() {
+                self.log_effect(
+                    effect.clone(),
+                    span.clone(),
+                    "a call of a function value".to_string(),
+                );
+            }
         }
         let Type::Fn(sig) = callee.ty else {
             if !callee.ty.has_error() {
