@@ -226,6 +226,7 @@ mod abi_check {
     impl_signature!(A, B, C, D, E);
     impl_signature!(A, B, C, D, E, G);
     impl_signature!(A, B, C, D, E, G, H);
+    impl_signature!(A, B, C, D, E, G, H, I);
 
     struct Export {
         name: &'static str,
@@ -371,7 +372,7 @@ mod abi_check {
             lm_effect_arg(I64, Ptr) -> [I64];
             lm_effect_continuation() -> [I64];
             lm_effect_resume(I64, I64, Ptr, Ptr, Ptr) -> [I64];
-            lm_tool_call(Ptr, Ptr, Ptr, Ptr, Ptr, Ptr) -> [I64];
+            lm_tool_call(Ptr, Ptr, Ptr, Ptr, Ptr, Ptr, I64, Ptr) -> [I64];
             lm_fetch(Ptr, Ptr, Ptr, Ptr) -> [Ptr];
             lm_stack_overflow(Ptr) -> [];
             lm_exit(I64) -> [], noreturn;

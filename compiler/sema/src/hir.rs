@@ -389,6 +389,9 @@ pub struct ToolCall {
     /// The calling cell's conversation, a `list[Message]` (tools.md §3):
     /// for `llm.*` calls in a body with `role` statements.
     pub conversation: Option<Box<Expr>>,
+    /// Defaults and `where` checks of the records in the expected type,
+    /// applied when the reply is decoded (tools-details §11).
+    pub hooks: Vec<JsonHook>,
 }
 
 /// One `where` constraint of a record field: the cell that tests it (taking

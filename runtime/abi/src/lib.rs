@@ -359,8 +359,10 @@ runtime_functions! {
     // `site` is an immortal string of compact JSON fixed at compile time:
     // `{"tool", "alias", "grants"}`.
     /// A tool call (tools.md §1): `(site, args, args desc, conversation,
-    /// expected desc, loc)` -> result slot (owned).
-    LM_TOOL_CALL = "lm_tool_call"(Ptr, Ptr, Ptr, Ptr, Ptr, Ptr) -> [I64], fails;
+    /// expected desc, hooks, hook count, loc)` -> result slot (owned); the
+    /// hooks as for `lm_from_json` (defaults and `where` checks of the
+    /// expected type's records).
+    LM_TOOL_CALL = "lm_tool_call"(Ptr, Ptr, Ptr, Ptr, Ptr, Ptr, I64, Ptr) -> [I64], fails;
     /// `fetch(url)`: `(url string, site, Future[String] desc, loc)` -> a
     /// Future[String] handle (owned).
     LM_FETCH = "lm_fetch"(Ptr, Ptr, Ptr, Ptr) -> [Ptr], fails;

@@ -5,6 +5,7 @@
 //! context then decides: `HttpResponse` takes it as it is, `String` and
 //! other types want a 2xx status (`http.get: HTTP 404 Not Found: GET url`).
 
+use crate::json_decode::Hook;
 use serde_json::{json, Map, Value};
 
 use crate::objects::Slot;
@@ -150,7 +151,12 @@ fn status_failure(ctx: &Context, status: u16) -> String {
 ///
 /// # Safety
 /// `expected` must be a valid descriptor.
-pub unsafe fn finish(ctx: &Context, answer: Answer, expected: Ty) -> Result<Slot, String> {
+pub unsafe fn finish(
+    ctx: &Context,
+    answer: Answer,
+    expected: Ty,
+    hooks: &[Hook],
+) -> Result<Slot, String> {
     let Answer::Http(response) = answer else {
         return Err(format!("{}: expected an HTTP response", ctx.tool));
     };
@@ -162,7 +168,7 @@ pub unsafe fn finish(ctx: &Context, answer: Answer, expected: Ty) -> Result<Slot
         return Err(status_failure(ctx, response.status));
     }
     // SAFETY: caller's contract.
-    unsafe { reply::from_text(&response.body, expected, false) }.map_err(|m| {
+    unsafe { reply::from_text(&response.body, expected, hooks, false) }.map_err(|m| {
         format!(
             "{}: {} ({}); check what {} {} returns",
             ctx.tool,

@@ -3,6 +3,7 @@
 //! (`timeout_ms` left out, §8); the reply body is the result (`Json`
 //! without other context).
 
+use crate::json_decode::Hook;
 use serde_json::Value;
 
 use crate::objects::Slot;
@@ -76,12 +77,17 @@ pub fn prepare(site: &Site, args: &Args) -> Result<(Prepared, Context), String> 
 ///
 /// # Safety
 /// `expected` must be a valid descriptor.
-pub unsafe fn finish(ctx: &Context, answer: Answer, expected: Ty) -> Result<Slot, String> {
+pub unsafe fn finish(
+    ctx: &Context,
+    answer: Answer,
+    expected: Ty,
+    hooks: &[Hook],
+) -> Result<Slot, String> {
     let Answer::Text { text, .. } = answer else {
         return Err(ctx.malformed("expected a JSON body"));
     };
     // SAFETY: caller's contract.
-    unsafe { reply::from_text(&text, expected, false) }.map_err(|m| {
+    unsafe { reply::from_text(&text, expected, hooks, false) }.map_err(|m| {
         format!(
             "{}: {} ({}); check what the service at {} returns",
             ctx.tool,

@@ -35,6 +35,7 @@ pub mod schema;
 pub mod site;
 pub mod transport;
 
+use crate::json_decode::{hooks_from_raw, Hook};
 use std::rc::Rc;
 
 use lumen_abi::{ObjectHeader, SourceLoc, TypeDesc};
@@ -85,23 +86,24 @@ unsafe fn tool_call(
     args: &Args,
     conversation: &[Message],
     expected: Ty,
+    hooks: &[Hook],
 ) -> Result<Slot, String> {
     // SAFETY (each `finish`): caller's contract on `expected`.
     match family(&site.tool) {
         Family::Llm => {
             let (prepared, ctx) = openai::prepare(site, args, conversation, expected)?;
             let answer = call::perform(prepared)?;
-            unsafe { openai::finish(&ctx, answer, expected) }
+            unsafe { openai::finish(&ctx, answer, expected, hooks) }
         }
         Family::Http => {
             let (prepared, ctx) = http_tool::prepare(site, args, None)?;
             let answer = call::perform(prepared)?;
-            unsafe { http_tool::finish(&ctx, answer, expected) }
+            unsafe { http_tool::finish(&ctx, answer, expected, hooks) }
         }
         Family::Other => {
             let (prepared, ctx) = json_http::prepare(site, args)?;
             let answer = call::perform(prepared)?;
-            unsafe { json_http::finish(&ctx, answer, expected) }
+            unsafe { json_http::finish(&ctx, answer, expected, hooks) }
         }
     }
 }
@@ -112,7 +114,9 @@ unsafe fn tool_call(
 /// # Safety
 /// `site` must be a live string; `args` null or a live record of type
 /// `args_desc`; `conversation` null or a live `list[Message]`; `expected`
-/// a valid descriptor; `loc` null or valid.
+/// a valid descriptor; `hooks` `hook_count` hooks of the records in
+/// `expected` (as for `lm_from_json`: their field defaults and `where`
+/// checks); `loc` null or valid.
 #[no_mangle]
 pub unsafe extern "C" fn lm_tool_call(
     site: *const LmString,
@@ -120,6 +124,8 @@ pub unsafe extern "C" fn lm_tool_call(
     args_desc: *const TypeDesc,
     conversation: *const ObjectHeader,
     expected: *const TypeDesc,
+    hooks: *const u64,
+    hook_count: i64,
     loc: *const SourceLoc,
 ) -> Slot {
     crate::errors::guard(|| {
@@ -128,7 +134,8 @@ pub unsafe extern "C" fn lm_tool_call(
             let site = read_site(site);
             let args = args::read_args(args, args_desc, loc);
             let conversation = args::read_conversation(conversation, loc);
-            match tool_call(&site, &args, &conversation, Ty::new(expected)) {
+            let hooks = hooks_from_raw(hooks, hook_count);
+            match tool_call(&site, &args, &conversation, Ty::new(expected), hooks) {
                 Ok(slot) => slot,
                 Err(message) => fail_current_task(&message, loc),
             }
@@ -200,5 +207,5 @@ unsafe fn fetch(site: &Site, url: &str, string_ty: Ty) -> Result<Slot, String> {
     let (prepared, ctx) = http_tool::prepare(site, &Args::default(), Some(url))?;
     let answer = call::perform(prepared)?;
     // SAFETY: caller's contract.
-    unsafe { http_tool::finish(&ctx, answer, string_ty) }
+    unsafe { http_tool::finish(&ctx, answer, string_ty, &[]) }
 }

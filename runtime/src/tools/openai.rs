@@ -4,6 +4,7 @@
 //! in that order and nothing else; the reply text is
 //! `choices[0].message.content`, exactly.
 
+use crate::json_decode::Hook;
 use serde_json::{Map, Value};
 
 use crate::objects::Slot;
@@ -212,12 +213,17 @@ fn interpret(ctx: &Context, timeout_ms: u64, outcome: Outcome) -> Result<Answer,
 ///
 /// # Safety
 /// `expected` must be a valid descriptor.
-pub unsafe fn finish(ctx: &Context, answer: Answer, expected: Ty) -> Result<Slot, String> {
+pub unsafe fn finish(
+    ctx: &Context,
+    answer: Answer,
+    expected: Ty,
+    hooks: &[Hook],
+) -> Result<Slot, String> {
     let Answer::Text { text, cut } = answer else {
         return Err(ctx.malformed("expected a chat completion"));
     };
     // SAFETY: caller's contract.
-    unsafe { reply::from_text(&text, expected, schema::is_wrapped(expected)) }.map_err(|m| {
+    unsafe { reply::from_text(&text, expected, hooks, schema::is_wrapped(expected)) }.map_err(|m| {
         format!(
             "{}: {} ({}); the model did not follow the schema: check that it supports structured output{}",
             ctx.tool,

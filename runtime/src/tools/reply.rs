@@ -6,7 +6,7 @@
 
 use lumen_abi::TypeKind;
 
-use crate::json_decode::{decode_reply, type_name};
+use crate::json_decode::{decode_reply, type_name, Hook};
 use crate::json_parse::{self, JsonValue};
 use crate::objects::{fields, lm_record_new, release_slot, Slot};
 use crate::strings::new_string;
@@ -77,7 +77,7 @@ pub fn is_http_response(ty: Ty) -> bool {
 ///
 /// # Safety
 /// `ty` must be a valid descriptor.
-pub unsafe fn from_text(text: &str, ty: Ty, wrapped: bool) -> Result<Slot, Misfit> {
+pub unsafe fn from_text(text: &str, ty: Ty, hooks: &[Hook], wrapped: bool) -> Result<Slot, Misfit> {
     if ty.kind() == TypeKind::String {
         return Ok(new_string(text) as Slot);
     }
@@ -96,7 +96,7 @@ pub unsafe fn from_text(text: &str, ty: Ty, wrapped: bool) -> Result<Slot, Misfi
         other => other,
     };
     // SAFETY: caller's contract.
-    unsafe { decode_reply(&json, ty) }.map_err(|e| Misfit {
+    unsafe { decode_reply(&json, ty, hooks) }.map_err(|e| Misfit {
         path: e.path(),
         reason: e.reason(),
     })
@@ -165,7 +165,7 @@ mod tests {
     }
 
     fn fit(reply: &str, ty: Ty, wrapped: bool) -> Result<String, String> {
-        unsafe { from_text(reply, ty, wrapped) }
+        unsafe { from_text(reply, ty, &[], wrapped) }
             .map(|v| shown(v, ty))
             .map_err(|m| m.describe(ty))
     }

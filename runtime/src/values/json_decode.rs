@@ -38,13 +38,28 @@ use crate::value::write_value;
 /// One hook of the table `lm_from_json` receives: 4 words.
 #[repr(C)]
 #[derive(Clone, Copy)]
-struct Hook {
+#[repr(C)]
+pub struct Hook {
     record: *const TypeDesc,
     field: u64,
     code: *const u8,
     /// Null for a default; for a `where` check, the start of its failure
     /// message (`constraint failed: User.age >= 0 (age = `).
     text: *const LmString,
+}
+
+/// The hook table generated code passes (`count` entries of four words).
+///
+/// # Safety
+/// `hooks` must point to `count` valid [`Hook`]s (any pointer when 0),
+/// alive for `'a`.
+pub unsafe fn hooks_from_raw<'a>(hooks: *const u64, count: i64) -> &'a [Hook] {
+    if count > 0 {
+        // SAFETY: caller's contract.
+        unsafe { std::slice::from_raw_parts(hooks.cast::<Hook>(), count as usize) }
+    } else {
+        &[]
+    }
 }
 
 /// `from_json(s)`: `ok(value)` or `err(message)`.
@@ -63,11 +78,7 @@ pub unsafe extern "C" fn lm_from_json(
     crate::errors::guard(|| {
         // SAFETY: caller's contract.
         unsafe {
-            let hooks: &[Hook] = if count > 0 {
-                std::slice::from_raw_parts(hooks.cast::<Hook>(), count as usize)
-            } else {
-                &[]
-            };
+            let hooks = hooks_from_raw(hooks, count);
             let target = Ty::new(result_desc).variant(0).child(0);
             let value = match parse(as_str(s)) {
                 Ok(v) => v,
@@ -633,9 +644,9 @@ fn is_optional(ty: Ty) -> bool {
 ///
 /// # Safety
 /// `ty` must be a valid descriptor.
-pub unsafe fn decode_reply(value: &JsonValue, ty: Ty) -> Result<Slot, DecodeError> {
+pub unsafe fn decode_reply(value: &JsonValue, ty: Ty, hooks: &[Hook]) -> Result<Slot, DecodeError> {
     let mut decoder = Decoder {
-        hooks: &[],
+        hooks,
         path: Vec::new(),
         replies: true,
     };

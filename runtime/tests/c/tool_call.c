@@ -23,7 +23,7 @@ void *lm_closure_new(const struct lm_type *, const void *);
 void *lm_spawn(void *, const struct lm_type *);
 int64_t lm_await(const void *, const struct lm_loc *);
 int64_t lm_tool_call(const void *, const void *, const struct lm_type *, const void *,
-                     const struct lm_type *, const struct lm_loc *);
+                     const struct lm_type *, const uint64_t *, int64_t, const struct lm_loc *);
 void *lm_fetch(const void *, const void *, const struct lm_type *, const struct lm_loc *);
 
 #define TK_FUTURE 17
@@ -204,7 +204,7 @@ static int64_t one_call(void *closure) {
         lm_release(f);
         return v;
     }
-    return lm_tool_call(site, args_record, &args_desc, conversation, expected, &LOC);
+    return lm_tool_call(site, args_record, &args_desc, conversation, expected, NULL, 0, &LOC);
 }
 
 static const struct lm_type THUNK = {TK_CLOSURE, 0, 0, 0, 0};

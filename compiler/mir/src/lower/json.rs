@@ -49,6 +49,24 @@ impl FnLowerer<'_, '_> {
     ) -> Operand {
         let s = self.expr(text);
         let desc = self.desc(ty);
+        let words = self.hook_words(hooks, loc);
+        self.runtime(
+            abi::LM_FROM_JSON,
+            Ty::Ptr,
+            vec![
+                RtArg::Operand(s),
+                desc,
+                RtArg::Words(words),
+                RtArg::I64(hooks.len() as i64),
+            ],
+            loc,
+        )
+    }
+
+    /// The hook table of a decoder (`lm_from_json`, `lm_tool_call`): four
+    /// words per hook — record descriptor, field, cell address, the text
+    /// of a `where` failure (0 for a default).
+    pub(super) fn hook_words(&mut self, hooks: &[JsonHook], loc: Loc) -> Vec<RtArg> {
         let mut words = Vec::with_capacity(hooks.len() * 4);
         for hook in hooks {
             let code = self.unowned_local(Ty::Ptr);
@@ -66,16 +84,6 @@ impl FnLowerer<'_, '_> {
             words.push(RtArg::Operand(Operand::Local(code)));
             words.push(text);
         }
-        self.runtime(
-            abi::LM_FROM_JSON,
-            Ty::Ptr,
-            vec![
-                RtArg::Operand(s),
-                desc,
-                RtArg::Words(words),
-                RtArg::I64(hooks.len() as i64),
-            ],
-            loc,
-        )
+        words
     }
 }

@@ -12,7 +12,8 @@ use super::FnLowerer;
 use crate::{Const, Loc, Operand, RtArg, Ty};
 
 impl FnLowerer<'_, '_> {
-    /// `lm_tool_call(site, args, args desc, conversation, expected desc, loc)`.
+    /// `lm_tool_call(site, args, args desc, conversation, expected desc,
+    /// hooks, hook count, loc)`.
     pub(super) fn tool_call(&mut self, call: &ToolCall, ty: Type, loc: Loc) -> Operand {
         let site = RtArg::Operand(Operand::Const(Const::Str(call.site.clone())));
         // No arguments: a null pointer (the runtime reads it as none).
@@ -28,6 +29,8 @@ impl FnLowerer<'_, '_> {
             None => RtArg::I64(0),
         };
         let expected = self.desc(ty);
+        let hooks = self.hook_words(&call.hooks, loc);
+        let hook_count = RtArg::I64(call.hooks.len() as i64);
         self.slot_call(
             abi::LM_TOOL_CALL,
             vec![
@@ -36,6 +39,8 @@ impl FnLowerer<'_, '_> {
                 args_desc,
                 conversation,
                 expected,
+                RtArg::Words(hooks),
+                hook_count,
                 RtArg::Loc(loc),
             ],
             ty,

@@ -209,6 +209,18 @@ impl Checker {
         }
     }
 
+    /// The hooks a reply of type `ty` is decoded with (tools-details §11):
+    /// those of every record in it.
+    pub(super) fn reply_hooks(&mut self, ty: Type, span: &Span) -> Vec<JsonHook> {
+        let mut records = Vec::new();
+        let _ = self.decodable(ty, &mut HashSet::new(), &mut records);
+        let mut hooks = Vec::new();
+        for n in records {
+            hooks.extend(self.json_hooks(n, span));
+        }
+        hooks
+    }
+
     /// The hooks of one record: a default cell per defaulted field, then its
     /// `where` checks.
     fn json_hooks(&mut self, n: Nominal, span: &Span) -> Vec<JsonHook> {
