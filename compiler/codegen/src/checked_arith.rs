@@ -315,3 +315,40 @@ pub fn cast(fx: &mut FnCx, cast: Cast, a: Value, loc: Loc) -> Result<Value, Code
         }
     })
 }
+
+/// The checked operations as methods of the function being built (what
+/// `function` calls).
+impl FnCx<'_, '_> {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn checked_binary(
+        &mut self,
+        op: BinOp,
+        ty: Ty,
+        a: Value,
+        b: Value,
+        consts: (Option<i64>, Option<i64>),
+        lhs_range: Option<Range>,
+        loc: Loc,
+    ) -> Result<Value, CodegenError> {
+        binary(self, op, ty, a, b, consts, lhs_range, loc)
+    }
+
+    pub(crate) fn checked_unary(
+        &mut self,
+        op: UnOp,
+        ty: Ty,
+        a: Value,
+        loc: Loc,
+    ) -> Result<Value, CodegenError> {
+        unary(self, op, ty, a, loc)
+    }
+
+    pub(crate) fn checked_cast(
+        &mut self,
+        cast: Cast,
+        a: Value,
+        loc: Loc,
+    ) -> Result<Value, CodegenError> {
+        self::cast(self, cast, a, loc)
+    }
+}

@@ -6,21 +6,13 @@
 //! cell and returns its `Int` result as the exit status, or 0 when the cell
 //! returns anything else (`main` without `-> Int`).
 
-use cranelift_codegen::ir::{self, types, AbiParam, InstBuilder, Signature, UserFuncName};
-use cranelift_codegen::isa::{CallConv, TargetIsa};
+use cranelift_codegen::ir::{self, types, InstBuilder, UserFuncName};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use lumen_mir::{Program, Ty};
 
 use crate::function::BuiltFunction;
 use crate::object::Emitter;
 use crate::CodegenError;
-
-/// `extern "C" fn() -> i64`.
-pub fn signature(isa: &dyn TargetIsa) -> Signature {
-    let mut sig = Signature::new(CallConv::triple_default(isa.triple()));
-    sig.returns.push(AbiParam::new(types::I64));
-    sig
-}
 
 /// Builds the entry shim.
 pub fn build(em: &mut Emitter, program: &Program) -> Result<BuiltFunction, CodegenError> {
@@ -39,8 +31,10 @@ pub fn build(em: &mut Emitter, program: &Program) -> Result<BuiltFunction, Codeg
     }
 
     let id = em.program_entry_id();
-    let mut func =
-        ir::Function::with_name_signature(UserFuncName::user(0, id.as_u32()), signature(em.isa()));
+    let mut func = ir::Function::with_name_signature(
+        UserFuncName::user(0, id.as_u32()),
+        crate::signature::program_entry(em.isa()),
+    );
     let mut builder_ctx = FunctionBuilderContext::new();
     let mut b = FunctionBuilder::new(&mut func, &mut builder_ctx);
     let block = b.create_block();

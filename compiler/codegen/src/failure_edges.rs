@@ -25,91 +25,11 @@
 //! call), unless the call reads it (a consuming call whose argument stays
 //! the caller's when it fails): see `FnCx::dest`.
 
-use std::collections::HashMap;
-
 use cranelift_codegen::cursor::{Cursor, FuncCursor};
 use cranelift_codegen::ir::{self, types, Block, InstBuilder, Value};
-use lumen_mir::{self as mir, BlockId, Const, Local, Operand, Rvalue, StmtKind, Ty};
+use lumen_mir::{Local, Ty};
 
 use crate::function::FnCx;
-
-/// What the failure edges of one function need.
-#[derive(Default)]
-pub(crate) struct FailureEdges {
-    /// The MIR landing's block, when it does more than release.
-    landing: Option<Block>,
-    /// The locals the MIR landing releases, when that is all it does.
-    releases: Vec<Local>,
-    /// For each block, the heap locals that certainly hold the empty string
-    /// on entry (`None`: not reached from the entry).
-    empty_on_entry: Vec<Option<Vec<bool>>>,
-    /// The same facts at the statement being built.
-    empty: Vec<bool>,
-    /// Cleanup blocks by number of values.
-    cleanup: HashMap<usize, Block>,
-    /// A frame slot holding the address of `lm_failing`, stored by the
-    /// prologue ([`FnCx::store_flag_address`]), for cold paths.
-    pub(crate) flag_address_slot: Option<ir::StackSlot>,
-}
-
-impl FailureEdges {
-    pub(crate) fn new(f: &mir::Function, blocks: &[Block]) -> FailureEdges {
-        let mut edges = FailureEdges {
-            empty_on_entry: lumen_mir::optimize::cfg::must_facts(f, note_empty),
-            empty: vec![false; f.locals.len()],
-            ..FailureEdges::default()
-        };
-        if let Some(landing) = f.landing {
-            match releases_only(f, landing) {
-                Some(locals) => edges.releases = locals,
-                None => edges.landing = blocks.get(landing.0 as usize).copied(),
-            }
-        }
-        edges
-    }
-
-    /// Starts tracking block `index`.
-    pub(crate) fn enter_block(&mut self, index: usize) {
-        match self.empty_on_entry.get(index).cloned().flatten() {
-            Some(facts) => self.empty = facts,
-            None => self.empty.iter_mut().for_each(|e| *e = false),
-        }
-    }
-
-    /// Updates the facts after a statement.
-    pub(crate) fn after_statement(&mut self, stmt: &StmtKind) {
-        note_empty(stmt, &mut self.empty);
-    }
-}
-
-/// The must-fact transfer: a local assigned the empty string constant holds
-/// it until it is assigned anything else.
-fn note_empty(stmt: &StmtKind, empty: &mut [bool]) {
-    if let StmtKind::Assign(local, rvalue) = stmt {
-        let is_empty = matches!(rvalue, Rvalue::Use(Operand::Const(Const::Str(s))) if s.is_empty());
-        if let Some(e) = empty.get_mut(local.0 as usize) {
-            *e = is_empty;
-        }
-    }
-}
-
-/// The locals the landing releases, when it does nothing else: only
-/// `release`s and constant assignments, then a `return`.
-fn releases_only(f: &mir::Function, landing: BlockId) -> Option<Vec<Local>> {
-    let block = f.blocks.get(landing.0 as usize)?;
-    if !matches!(block.terminator, mir::Terminator::Return(_)) {
-        return None;
-    }
-    let mut locals = Vec::new();
-    for stmt in &block.stmts {
-        match &stmt.kind {
-            StmtKind::Release(l) => locals.push(*l),
-            StmtKind::Assign(_, Rvalue::Use(Operand::Const(_))) => {}
-            _ => return None,
-        }
-    }
-    Some(locals)
-}
 
 /// A block of a failure edge still to be filled once the current block is
 /// ended (the builder fills one block at a time).
@@ -332,7 +252,7 @@ impl FnCx<'_, '_> {
                 None => self.b.ins().iconst(self.pointer, 0),
             },
         };
-        let failed = self.b.ins().iconst(crate::function::FAILED_TYPE, 1);
+        let failed = self.b.ins().iconst(crate::signature::FAILED_TYPE, 1);
         self.b.ins().return_(&[value, failed]);
     }
 }

@@ -26,42 +26,15 @@ use std::collections::HashMap;
 
 use cranelift_codegen::dominator_tree::DominatorTree;
 use cranelift_codegen::flowgraph::ControlFlowGraph;
-use cranelift_codegen::ir::{self, types, BlockArg, InstBuilder, InstructionData, Opcode, Value};
+use cranelift_codegen::ir::{self, BlockArg, InstructionData, Opcode, Value};
 use lumen_abi::{LIST_DATA_OFFSET, LIST_LEN_OFFSET};
-use lumen_mir::Local;
-
-use crate::function::FnCx;
 
 /// The early loads of one frozen list value.
 #[derive(Clone, Copy)]
 pub(crate) struct FrozenList {
-    list: Value,
-    len: Value,
-    data: Value,
-}
-
-impl FnCx<'_, '_> {
-    /// Where a frozen list `local` is assigned `value`, loads its `len` and
-    /// `data` and remembers them.
-    pub(crate) fn note_frozen_def(&mut self, local: Local, value: Value) {
-        if !self.mir.frozen_lists.contains(&local) {
-            return;
-        }
-        let flags = self.mem.header;
-        let len = self
-            .b
-            .ins()
-            .load(types::I64, flags, value, LIST_LEN_OFFSET as i32);
-        let data = self
-            .b
-            .ins()
-            .load(self.pointer, flags, value, LIST_DATA_OFFSET as i32);
-        self.frozen_lists.push(FrozenList {
-            list: value,
-            len,
-            data,
-        });
-    }
+    pub(crate) list: Value,
+    pub(crate) len: Value,
+    pub(crate) data: Value,
 }
 
 /// Replaces the `len`/`data` loads of frozen lists that an early load

@@ -16,7 +16,7 @@ use cranelift_codegen::ir::{
     self, condcodes::FloatCC, condcodes::IntCC, types, AbiParam, Block, InstBuilder, Signature,
     StackSlotData, StackSlotKind, TrapCode, Type, UserFuncName, Value,
 };
-use cranelift_codegen::isa::{CallConv, TargetIsa};
+use cranelift_codegen::isa::CallConv;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_module::{DataId, FuncId};
 use lumen_abi::{RuntimeErrorCode, RuntimeFn};
@@ -29,47 +29,12 @@ use crate::object::Emitter;
 use crate::passes::ClifPassId;
 use crate::ranges::{self, Facts};
 use crate::runtime_imports::abi_type;
-use crate::{checked_arith, stack_check, CodegenError};
+use crate::CodegenError;
 
 /// Trap code after calls that never return; reaching it is a runtime bug.
 pub(crate) const UNREACHABLE_TRAP: TrapCode = TrapCode::unwrap_user(1);
 
-/// The Cranelift type of a MIR type.
-pub fn clif_type(ty: Ty, pointer: Type) -> Type {
-    match ty {
-        Ty::Int => types::I64,
-        Ty::Float => types::F64,
-        Ty::Bool | Ty::Null => types::I8,
-        Ty::Str | Ty::Ptr => pointer,
-    }
-}
-
-/// The signature of a compiled cell: MIR parameter and return types in the
-/// target's default C calling convention (cells are called only from
-/// generated code and the entry shim, but one convention for everything keeps
-/// unwinding and debugging simple).
-pub fn signature(f: &mir::Function, isa: &dyn TargetIsa) -> Signature {
-    let pointer = isa.pointer_type();
-    let mut sig = Signature::new(CallConv::triple_default(isa.triple()));
-    for p in &f.params {
-        // An out-of-range parameter local is reported by `build`; any type
-        // will do for the declaration.
-        let ty = f
-            .locals
-            .get(p.0 as usize)
-            .map_or(types::I64, |d| clif_type(d.ty, pointer));
-        sig.params.push(AbiParam::new(ty));
-    }
-    sig.returns.push(AbiParam::new(clif_type(f.ret, pointer)));
-    sig.returns.push(AbiParam::new(FAILED_TYPE));
-    sig
-}
-
-/// A cell's second result: 1 when it failed (the runtime's `lm_failing`
-/// is then set too), else 0. Its caller tests this register instead of
-/// loading the flag from memory; the runtime, which calls cells too, reads
-/// only the first result and the flag (`docs/runtime-abi.md`, "Failures").
-pub const FAILED_TYPE: Type = types::I8;
+use crate::signature::{clif_type, FAILED_TYPE};
 
 /// A built (not yet compiled) function, with what `--emit clif` needs to
 /// annotate it.
@@ -99,16 +64,16 @@ pub struct FnCx<'a, 'e> {
     /// statement ([`ranges`]).
     facts: Facts,
     /// Element types behind slots, for the inline list fast paths.
-    pub(crate) slot_types: crate::fast_paths::SlotTypes,
+    pub(crate) slot_types: crate::slot_facts::SlotTypes,
     /// Frozen list values and their early loads ([`crate::frozen_lists`]).
     pub(crate) frozen_lists: Vec<crate::frozen_lists::FrozenList>,
     /// Alias-region flags of object headers and list elements.
-    pub(crate) mem: crate::fast_paths::MemRegions,
+    pub(crate) mem: crate::slot_facts::MemRegions,
     /// Locals holding list slot addresses (their loads and stores are in
     /// the element region).
     slot_addresses: std::collections::HashSet<Local>,
     /// Where failure edges go ([`crate::failure_edges`]).
-    pub(crate) failure: crate::failure_edges::FailureEdges,
+    pub(crate) failure: crate::failure_paths::FailureEdges,
     /// The statement being built assigns this local: on its failure edge a
     /// heap destination gets the immortal empty string (its old value may
     /// already be released), unless the call reads it (`keep`: a consuming
@@ -161,9 +126,9 @@ fn build_with(
 
     let mut func = ir::Function::with_name_signature(
         UserFuncName::user(0, id.as_u32()),
-        signature(mir_fn, em.isa()),
+        crate::signature::cell(mir_fn, em.isa()),
     );
-    let mem = crate::fast_paths::MemRegions::new(&mut func);
+    let mem = crate::slot_facts::MemRegions::new(&mut func);
     let mut builder_ctx = FunctionBuilderContext::new();
     let b = FunctionBuilder::new(&mut func, &mut builder_ctx);
     let mut fx = FnCx {
@@ -180,11 +145,11 @@ fn build_with(
         locs: Vec::new(),
         loc_index: HashMap::new(),
         facts: Facts::new(),
-        slot_types: crate::fast_paths::SlotTypes::new(mir_fn),
+        slot_types: crate::slot_facts::SlotTypes::new(mir_fn),
         frozen_lists: Vec::new(),
         mem,
-        slot_addresses: crate::fast_paths::slot_addresses(mir_fn),
-        failure: crate::failure_edges::FailureEdges::default(),
+        slot_addresses: crate::slot_facts::slot_addresses(mir_fn),
+        failure: crate::failure_paths::FailureEdges::default(),
         dest: None,
         in_landing: false,
     };
@@ -222,8 +187,8 @@ impl<'a, 'e> FnCx<'a, 'e> {
         for _ in &mir.blocks {
             self.blocks.push(self.b.create_block());
         }
-        self.failure = crate::failure_edges::FailureEdges::new(mir, &self.blocks);
-        let cleanup = crate::inline::landing_blocks(mir);
+        self.failure = crate::failure_paths::FailureEdges::new(mir, &self.blocks);
+        let cleanup = crate::failure_paths::landing_blocks(mir);
         for (block, cleanup) in self.blocks.iter().zip(&cleanup) {
             if *cleanup {
                 self.b.set_cold_block(*block);
@@ -240,7 +205,7 @@ impl<'a, 'e> FnCx<'a, 'e> {
             self.def(*local, value)?;
         }
         if stack_check {
-            stack_check::emit(self, mir.loc)?;
+            self.stack_check(mir.loc)?;
         }
         let first = self.blocks[0];
         self.b.ins().jump(first, &[]);
@@ -591,14 +556,12 @@ impl<'a, 'e> FnCx<'a, 'e> {
                 };
                 let a = self.operand(lhs)?;
                 let b = self.operand(rhs)?;
-                Some(checked_arith::binary(
-                    self, *op, *ty, a, b, consts, lhs_range, loc,
-                )?)
+                Some(self.checked_binary(*op, *ty, a, b, consts, lhs_range, loc)?)
             }
             Rvalue::Unary { op, ty, operand } => {
                 self.expect_ty(operand, *ty, op)?;
                 let a = self.operand(operand)?;
-                Some(checked_arith::unary(self, *op, *ty, a, loc)?)
+                Some(self.checked_unary(*op, *ty, a, loc)?)
             }
             Rvalue::Cast(cast, operand) => {
                 let from = match cast {
@@ -607,7 +570,7 @@ impl<'a, 'e> FnCx<'a, 'e> {
                 };
                 self.expect_ty(operand, from, cast)?;
                 let a = self.operand(operand)?;
-                Some(checked_arith::cast(self, *cast, a, loc)?)
+                Some(self.checked_cast(*cast, a, loc)?)
             }
             Rvalue::Call(callee, args) => {
                 let index = callee.0 as usize;
@@ -894,4 +857,30 @@ fn jump_targets(f: &mir::Function) -> Vec<bool> {
         }
     }
     targeted
+}
+
+impl FnCx<'_, '_> {
+    /// Where a frozen list `local` is assigned `value`, loads its `len` and
+    /// `data` and remembers them.
+    pub(crate) fn note_frozen_def(&mut self, local: Local, value: Value) {
+        if !self.mir.frozen_lists.contains(&local) {
+            return;
+        }
+        let flags = self.mem.header;
+        let len = self
+            .b
+            .ins()
+            .load(types::I64, flags, value, lumen_abi::LIST_LEN_OFFSET as i32);
+        let data = self.b.ins().load(
+            self.pointer,
+            flags,
+            value,
+            lumen_abi::LIST_DATA_OFFSET as i32,
+        );
+        self.frozen_lists.push(crate::frozen_lists::FrozenList {
+            list: value,
+            len,
+            data,
+        });
+    }
 }

@@ -117,45 +117,13 @@ pub fn build_all(
 /// Number of MIR statements of a function.
 fn mir_size(program: &Program, f: usize) -> usize {
     let f = &program.functions[f];
-    let landing = landing_blocks(f);
+    let landing = crate::failure_paths::landing_blocks(f);
     f.blocks
         .iter()
         .zip(landing)
         .filter(|(_, cleanup)| !cleanup)
         .map(|(b, _)| b.stmts.len() + 1)
         .sum()
-}
-
-/// For every MIR block, whether it is cleanup code only a failure reaches:
-/// reachable from the function's landing but not from its entry (cold, not
-/// counted as size).
-pub fn landing_blocks(f: &lumen_mir::Function) -> Vec<bool> {
-    let reach = |root: usize| {
-        let mut seen = vec![false; f.blocks.len()];
-        let mut work = vec![root];
-        while let Some(b) = work.pop() {
-            if b < seen.len() && !seen[b] {
-                seen[b] = true;
-                work.extend(
-                    f.blocks[b]
-                        .terminator
-                        .targets()
-                        .iter()
-                        .map(|t| t.0 as usize),
-                );
-            }
-        }
-        seen
-    };
-    let Some(landing) = f.landing else {
-        return vec![false; f.blocks.len()];
-    };
-    let normal = reach(0);
-    reach(landing.0 as usize)
-        .into_iter()
-        .zip(normal)
-        .map(|(cleanup, normal)| cleanup && !normal)
-        .collect()
 }
 
 /// (instructions outside cold blocks, all instructions), not counting

@@ -4,12 +4,32 @@
 //! ELF object (plus, on request, the annotated CLIF text); the driver writes the
 //! file and links it with the runtime (`lumenc/src/link.rs`). No file I/O here.
 //!
-//! One module per concern, in the spirit of rustc_codegen_cranelift:
+//! One module per concern, in the spirit of rustc_codegen_cranelift. The
+//! modules form layers, each using only those listed before it:
+//!
+//! 1. Facts and tables: [`isa`], [`runtime_imports`], [`data`], [`unwind`],
+//!    [`ranges`], [`passes`], [`signature`], and what is known about one
+//!    function before it is built: [`slot_facts`], [`failure_paths`],
+//!    [`frozen_lists`] and [`float_loads`] (IR rewrites after building).
+//! 2. [`object`]: the module that everything is declared in and compiled to.
+//! 3. [`function`]: the builder of one function (`FnCx`) and the MIR
+//!    statements and terminators.
+//! 4. Parts of the builder, as methods of `FnCx`: [`checked_arith`],
+//!    [`fast_paths`], [`float_pow`], [`failure_edges`], [`stack_check`].
+//! 5. Whole functions: [`inline`] and [`entry`]; then [`clif_text`].
+//!
+//! The modules:
 //!
 //! * [`isa`]: Cranelift settings and ISA lookup for each supported target.
 //! * [`runtime_imports`]: declares every function of
 //!   [`lumen_abi::RUNTIME_FUNCTIONS`]; the only place runtime signatures come from.
 //! * [`data`]: string literal objects and `SourceLoc` statics, deduplicated.
+//! * [`signature`]: the Cranelift type of each MIR type, the signatures of
+//!   a cell and of the program entry.
+//! * [`slot_facts`]: element layouts behind slots, alias regions, slot
+//!   addresses — what the fast paths know before building.
+//! * [`failure_paths`]: the landing's shape, the locals that certainly hold
+//!   the empty string, the blocks only a failure reaches.
 //! * [`function`]: builds one `ir::Function` from one MIR function.
 //! * [`passes`]: the table of the Cranelift-IR rewrites below (`inline`,
 //!   `ranges`, `fast_paths`, `float_pow`, `frozen_lists`, `float_loads`),
@@ -43,6 +63,7 @@ pub mod clif_text;
 pub mod data;
 pub mod entry;
 pub mod failure_edges;
+pub mod failure_paths;
 pub mod fast_paths;
 pub mod float_loads;
 pub mod float_pow;
@@ -54,6 +75,8 @@ pub mod object;
 pub mod passes;
 pub mod ranges;
 pub mod runtime_imports;
+pub mod signature;
+pub mod slot_facts;
 pub mod stack_check;
 pub mod unwind;
 

@@ -24,7 +24,8 @@ use lumen_mir::Program;
 use crate::data::DataTable;
 use crate::runtime_imports::RuntimeImports;
 use crate::unwind::UnwindTable;
-use crate::{entry, function, stack_check, CodegenError};
+use crate::CodegenError;
+use lumen_abi::STACK_LIMIT_SYMBOL;
 
 /// Owns the module being emitted and everything declared in it.
 pub struct Emitter {
@@ -62,7 +63,7 @@ impl Emitter {
 
         let mut cells = Vec::with_capacity(program.functions.len());
         for f in &program.functions {
-            let sig = function::signature(f, module.isa());
+            let sig = crate::signature::cell(f, module.isa());
             let id = module
                 .declare_function(&f.symbol, Linkage::Local, &sig)
                 .map_err(|e| CodegenError::in_function(&f.name, e))?;
@@ -72,10 +73,10 @@ impl Emitter {
             .declare_function(
                 lumen_abi::PROGRAM_ENTRY,
                 Linkage::Export,
-                &entry::signature(module.isa()),
+                &crate::signature::program_entry(module.isa()),
             )
             .map_err(|e| CodegenError::new(format!("declaring the program entry: {e}")))?;
-        let stack_limit = stack_check::declare(&mut module)?;
+        let stack_limit = declare_stack_limit(&mut module)?;
         let failing = module
             .declare_data(lumen_abi::FAILING_SYMBOL, Linkage::Import, true, false)
             .map_err(|e| {
@@ -197,4 +198,11 @@ impl Emitter {
             .emit()
             .map_err(|e| CodegenError::new(format!("writing the object file: {e}")))
     }
+}
+
+/// Declares the runtime's `lm_stack_limit` (a `usize`) as imported data.
+fn declare_stack_limit(module: &mut dyn Module) -> Result<DataId, CodegenError> {
+    module
+        .declare_data(STACK_LIMIT_SYMBOL, Linkage::Import, true, false)
+        .map_err(|e| CodegenError::new(format!("declaring `{STACK_LIMIT_SYMBOL}`: {e}")))
 }

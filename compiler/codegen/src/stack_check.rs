@@ -9,23 +9,14 @@
 //! when it is below, which reports `stack overflow in cell NAME`.
 
 use cranelift_codegen::ir::{condcodes::IntCC, InstBuilder, MemFlagsData};
-use cranelift_module::{DataId, Linkage, Module};
-use lumen_abi::STACK_LIMIT_SYMBOL;
 use lumen_mir::Loc;
 
 use crate::function::FnCx;
 use crate::CodegenError;
 
-/// Declares the runtime's `lm_stack_limit` (a `usize`) as imported data.
-pub fn declare(module: &mut dyn Module) -> Result<DataId, CodegenError> {
-    module
-        .declare_data(STACK_LIMIT_SYMBOL, Linkage::Import, true, false)
-        .map_err(|e| CodegenError::new(format!("declaring `{STACK_LIMIT_SYMBOL}`: {e}")))
-}
-
 /// Emits the check at the current position; `loc` is the cell's declaration,
 /// reported in the error.
-pub fn emit(fx: &mut FnCx, loc: Loc) -> Result<(), CodegenError> {
+fn emit(fx: &mut FnCx, loc: Loc) -> Result<(), CodegenError> {
     let limit_addr = fx.data_addr(fx.em.stack_limit);
     // Not `readonly`: the runtime changes the limit when it switches tasks,
     // and a callee may switch; notrap + aligned: it is a valid static.
@@ -55,4 +46,11 @@ pub fn emit(fx: &mut FnCx, loc: Loc) -> Result<(), CodegenError> {
 
     fx.b.switch_to_block(cont);
     Ok(())
+}
+
+impl FnCx<'_, '_> {
+    /// The prologue's check (see the module doc).
+    pub(crate) fn stack_check(&mut self, loc: Loc) -> Result<(), CodegenError> {
+        emit(self, loc)
+    }
 }
