@@ -3,6 +3,7 @@
 use lumen_diagnostics::{Diagnostic, Span};
 use lumen_syntax::ast;
 
+use super::arg_order::SourcePos;
 use super::arg_source::ArgSource;
 use super::spreads::Part;
 use super::stmt::error_expr;
@@ -464,6 +465,9 @@ impl Checker {
             return self.call_generic(cell, args, piped, span);
         }
         let mut slots: Vec<Option<Expr>> = vec![None; sig.params.len()];
+        // Where each slot's argument stands in the call as written.
+        let mut positions: Vec<SourcePos> = vec![None; sig.params.len()];
+        let first_arg = usize::from(piped.is_some());
         let mut positional = 0usize;
         let mut ok = true;
         // `...rest: T`: the positional arguments from its position on, and
@@ -484,6 +488,7 @@ impl Checker {
                 Some(first) => {
                     let vspan = value.span.clone();
                     slots[0] = Some(self.coerce(value, first.ty, &vspan));
+                    positions[0] = Some(0);
                     positional = 1;
                 }
                 None => {
@@ -500,7 +505,8 @@ impl Checker {
                 }
             }
         }
-        for arg in args {
+        for (at, arg) in args.iter().enumerate() {
+            let at = first_arg + at;
             let arg_span = span_of(arg);
             let Some(value) = arg.value() else { continue };
             if arg.is_spread() {
@@ -513,6 +519,7 @@ impl Checker {
                     continue;
                 };
                 positional = positional.max(v + 1);
+                positions[v].get_or_insert(at);
                 let list = self.check_expr(&value, Some(list_of(elem)));
                 let into = format!("the variadic parameter `{}`", sig.params[v].name);
                 match self.spread_arg(list, &into) {
@@ -547,6 +554,7 @@ impl Checker {
                     positional += 1;
                     if let (Some(v), Some(elem)) = (variadic, rest_elem) {
                         if i >= v {
+                            positions[v].get_or_insert(at);
                             rest.push(Part::Item(self.check_expr(&value, Some(elem))));
                             continue;
                         }
@@ -592,6 +600,7 @@ impl Checker {
                 ok = false;
             }
             slots[index] = Some(checked);
+            positions[index].get_or_insert(at);
         }
         if let (Some(v), Some(elem)) = (variadic, rest_elem) {
             if slots[v].is_some() && !rest.is_empty() {
@@ -642,11 +651,13 @@ impl Checker {
         if !ok {
             return error_expr(span);
         }
-        Expr {
+        let prelude = self.in_source_order(&mut final_args, &positions);
+        let call = Expr {
             kind: ExprKind::Call(cell, final_args),
             ty: ret,
             span,
-        }
+        };
+        Self::after_prelude(prelude, call)
     }
 
     /// Checks a parameter default in the scope of the declaration (no caller

@@ -507,6 +507,11 @@ impl Checker {
         };
         if value.ty.union_members().is_some() {
             let vty = value.ty;
+            // (`numeric_as` declines before using `value` when it has
+            // nothing to convert.)
+            if let Some(converted) = self.numeric_as(value.clone(), target, span.clone()) {
+                return converted;
+            }
             if let Some(asserted) = self.assert_member(value, target, span.clone()) {
                 return asserted;
             }

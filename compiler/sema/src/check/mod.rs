@@ -9,6 +9,7 @@
 
 mod agents;
 mod aliases;
+mod arg_order;
 mod arg_source;
 mod calls;
 mod channel_inference;

@@ -4,9 +4,10 @@
 use lumen_diagnostics::{Diagnostic, Span};
 use lumen_syntax::ast;
 
+use super::arg_order::SourcePos;
 use super::stmt::error_expr;
 use super::{codes, span_of, Checker};
-use crate::hir::{Expr, ExprKind};
+use crate::hir::{Expr, ExprKind, Stmt};
 use crate::types::{list_of, Type};
 
 /// A field to fill in a construction: its name (None when positional only),
@@ -60,13 +61,14 @@ impl Checker {
             .collect();
         let values = self.fill_slots(&info.name, "field", &slots, args, piped, &span, &info.span);
         match values {
-            Some(values) => {
+            Some((prelude, values)) => {
                 let record = Expr {
                     kind: ExprKind::Record(values),
                     ty: Type::Record(n),
                     span: span.clone(),
                 };
-                self.with_where_checks(record, &span)
+                let record = self.with_where_checks(record, &span);
+                Self::after_prelude(prelude, record)
             }
             None => error_expr(span),
         }
@@ -91,7 +93,7 @@ impl Checker {
             args
         };
         let values = match args {
-            None if variant.fields.is_empty() => Some(Vec::new()),
+            None if variant.fields.is_empty() => Some((Vec::new(), Vec::new())),
             None => {
                 self.error(
                     codes::BAD_ARGUMENTS,
@@ -123,17 +125,22 @@ impl Checker {
             }
         };
         match values {
-            Some(values) => Expr {
-                kind: ExprKind::Variant(tag, values),
-                ty,
-                span,
-            },
+            Some((prelude, values)) => {
+                let variant = Expr {
+                    kind: ExprKind::Variant(tag, values),
+                    ty,
+                    span,
+                };
+                Self::after_prelude(prelude, variant)
+            }
             None => error_expr(span),
         }
     }
 
     /// Matches positional and named arguments to slots, fills defaults, and
-    /// reports missing, unknown and duplicate ones.
+    /// reports missing, unknown and duplicate ones. The values come in slot
+    /// order, after the `let`s that keep their source order
+    /// ([`Self::in_source_order`]).
     fn fill_slots(
         &mut self,
         what: &str,
@@ -143,8 +150,10 @@ impl Checker {
         piped: Option<Expr>,
         span: &Span,
         decl_span: &Span,
-    ) -> Option<Vec<Expr>> {
+    ) -> Option<(Vec<Stmt>, Vec<Expr>)> {
         let mut values: Vec<Option<Expr>> = vec![None; slots.len()];
+        let mut positions: Vec<SourcePos> = vec![None; slots.len()];
+        let first_arg = usize::from(piped.is_some());
         let mut positional = 0;
         let mut ok = true;
         if let Some(value) = piped {
@@ -153,6 +162,7 @@ impl Checker {
                 Some(first) => {
                     let vspan = value.span.clone();
                     values[0] = Some(self.coerce(value, first.ty, &vspan));
+                    positions[0] = Some(0);
                 }
                 None => {
                     self.error(
@@ -165,7 +175,7 @@ impl Checker {
                 }
             }
         }
-        for arg in args {
+        for (at, arg) in args.iter().enumerate() {
             let arg_span = span_of(arg);
             let Some(value) = arg.value() else { continue };
             let index = match arg.name().map(|n| n.text()) {
@@ -229,6 +239,7 @@ impl Checker {
                 ok = false;
             }
             values[index] = Some(checked);
+            positions[index].get_or_insert(first_arg + at);
         }
         let mut out = Vec::new();
         let mut missing = Vec::new();
@@ -264,7 +275,11 @@ impl Checker {
             );
             ok = false;
         }
-        ok.then_some(out)
+        if !ok {
+            return None;
+        }
+        let prelude = self.in_source_order(&mut out, &positions);
+        Some((prelude, out))
     }
 
     /// `base.name`: a record field, or a qualified enum variant (`Color.Red`).
