@@ -1481,9 +1481,10 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             ExprKind::FromJson(text, hooks) => self.decode_json(text, hooks, e.ty, loc),
             ExprKind::Tool(call) => self.tool_call(call, e.ty, loc),
             ExprKind::Fetch { url, site } => self.fetch(url, site, e.ty, loc),
-            ExprKind::ResultNew(..) | ExprKind::Propagate(_) | ExprKind::ResultOp(..) => {
-                self.result_expr(e, loc)
-            }
+            ExprKind::ResultNew(..)
+            | ExprKind::Propagate(_)
+            | ExprKind::ResultOp(..)
+            | ExprKind::Try(_) => self.result_expr(e, loc),
             ExprKind::Map(_) | ExprKind::Set(_) | ExprKind::Collection(..) => {
                 self.collection_expr(e, loc)
             }

@@ -187,6 +187,18 @@ impl Checker {
                     span.clone(),
                     "unknown label",
                 ),
+                None if self.body().in_try => {
+                    self.error(
+                        codes::BAD_LOOP_CONTROL,
+                        format!("`{what}` inside the operand of `try`"),
+                        span.clone(),
+                        "cannot leave the loop from inside `try`",
+                    );
+                    self.push_help(
+                        "the operand of `try` is evaluated on its own; test its result after it"
+                            .to_string(),
+                    );
+                }
                 None => self.error(
                     codes::BAD_LOOP_CONTROL,
                     format!("`{what}` outside of a loop"),
@@ -270,7 +282,20 @@ impl Checker {
         };
         let decl = self.body().vars[var.0 as usize].clone();
         let captured = self.body().captures.iter().any(|(_, inner)| *inner == var);
-        if captured {
+        if captured && self.body().in_try {
+            self.push_diagnostic(
+                Diagnostic::error(
+                    codes::IMMUTABLE_ASSIGN,
+                    format!("cannot assign to `{name}` inside the operand of `try`"),
+                    target_span.clone(),
+                    "a variable from outside the `try`",
+                )
+                .with_help(format!(
+                    "`try` evaluates its operand like a closure body, which sees `{name}` as a value; \
+                     give the new value as the result and assign it after: `{name} = unwrap_or(try …, {name})`"
+                )),
+            );
+        } else if captured {
             self.push_diagnostic(
                 Diagnostic::error(
                     codes::IMMUTABLE_ASSIGN,
@@ -313,6 +338,22 @@ impl Checker {
     }
 
     fn check_return(&mut self, value: Option<ast::Expr>, span: &Span) -> StmtKind {
+        if self.body().in_try {
+            // The operand of `try` is compiled as a closure body.
+            self.error(
+                codes::BAD_LOOP_CONTROL,
+                "`return` inside the operand of `try`",
+                span.clone(),
+                "cannot leave the cell from inside `try`",
+            );
+            self.push_help(
+                "compute the value inside `try`, then return after it: `let r = try …`".to_string(),
+            );
+            if let Some(e) = value {
+                self.check_expr(&e, None);
+            }
+            return StmtKind::Expr(error_expr(span.clone()));
+        }
         if self.body().is_thunk {
             // A branch of a form (or a `parallel for` body) runs as its own
             // task: there is no cell for `return` to leave, and the branch's
