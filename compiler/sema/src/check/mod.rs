@@ -11,6 +11,7 @@ mod agents;
 mod aliases;
 mod arg_order;
 mod arg_source;
+mod builtin_params;
 mod calls;
 mod channel_inference;
 mod channels;

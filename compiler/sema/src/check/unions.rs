@@ -110,13 +110,78 @@ impl Checker {
             }
             return error_expr(span);
         }
+        if value.ty == Type::Null {
+            // `null ?? e` is `e` (after evaluating the null side).
+            let default = self.check_arg(default, None);
+            let ty = default.ty;
+            let stmts = vec![Stmt {
+                span: value.span.clone(),
+                kind: StmtKind::Expr(value),
+            }];
+            return Expr {
+                kind: ExprKind::Block(hir::Block {
+                    stmts,
+                    tail: Some(Box::new(default)),
+                }),
+                ty,
+                span,
+            };
+        }
         let rest = value.ty.without_null();
         let dspan = default.span();
         let default = self.check_arg(default, Some(rest));
+        if default.ty.admits_null() && !default.ty.has_error() {
+            // `a ?? b` with `b` nullable too (`a ?? b ?? c`): still optional.
+            return self.coalesce_optional(value, default, span);
+        }
         let default = self.coerce(default, rest, &dspan);
         Expr {
             kind: ExprKind::Coalesce(Box::new(value), Box::new(default)),
             ty: rest,
+            span,
+        }
+    }
+
+    /// `a ?? b` where `b` may be null too: `a` when it is not null, else
+    /// `b`, as a value of `a`'s optional type.
+    fn coalesce_optional(&mut self, value: Expr, default: Expr, span: Span) -> Expr {
+        let ty = value.ty;
+        let dspan = default.span.clone();
+        let default = self.coerce(default, ty, &dspan);
+        let holder = self.new_var("_", ty, false, span.clone());
+        self.body().used.insert(holder);
+        let read = Expr {
+            kind: ExprKind::Var(holder),
+            ty,
+            span: span.clone(),
+        };
+        let test = Expr {
+            kind: ExprKind::IsType(Box::new(read.clone()), Type::Null),
+            ty: Type::Bool,
+            span: span.clone(),
+        };
+        let tail = |e: Expr| hir::Block {
+            stmts: Vec::new(),
+            tail: Some(Box::new(e)),
+        };
+        let choice = Expr {
+            kind: ExprKind::If {
+                cond: Box::new(test),
+                then_block: tail(default),
+                else_block: Some(tail(read)),
+            },
+            ty,
+            span: span.clone(),
+        };
+        Expr {
+            kind: ExprKind::Block(hir::Block {
+                stmts: vec![Stmt {
+                    kind: StmtKind::Let(holder, value),
+                    span: span.clone(),
+                }],
+                tail: Some(Box::new(choice)),
+            }),
+            ty,
             span,
         }
     }
