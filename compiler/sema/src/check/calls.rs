@@ -938,6 +938,7 @@ impl Checker {
                 let list = values.pop().unwrap_or_else(|| error_expr(span.clone()));
                 match list.ty {
                     Type::List(elem) => {
+                        self.list_use(&list, item.ty);
                         let ispan = item.span.clone();
                         let item = self.coerce(item, *elem, &ispan);
                         Expr {

@@ -320,7 +320,18 @@ impl Checker {
         let op = assign.op_kind();
         let value_syntax = assign.value()?;
         let value_span = span_of(&value_syntax);
-        let value = if op == Some(SyntaxKind::EQ) || op.is_none() {
+        let read = Expr {
+            kind: ExprKind::Var(var),
+            ty: decl.ty,
+            span: target_span.clone(),
+        };
+        let value = if (op == Some(SyntaxKind::EQ) || op.is_none()) && self.is_pending_list(&read) {
+            // Assigning the empty list whose type is being inferred: the
+            // value's own type gives it (`xs = [f()]`).
+            let v = self.check_expr(&value_syntax, None);
+            self.list_assigned(var, &v);
+            self.coerce(v, decl.ty, &value_span)
+        } else if op == Some(SyntaxKind::EQ) || op.is_none() {
             let v = self.check_expr(&value_syntax, Some(decl.ty));
             self.coerce(v, decl.ty, &value_span)
         } else {

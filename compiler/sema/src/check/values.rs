@@ -630,12 +630,38 @@ impl Checker {
         if super::spreads::has_spread(l.elements()) {
             return self.check_list_spreads(l, expected_elem, span);
         }
-        let mut values = Vec::new();
-        for element in l.elements() {
-            if let ast::Element::Expr(e) = element {
-                values.push(self.check_expr(&e, expected_elem));
+        let elements: Vec<ast::Expr> = l
+            .elements()
+            .filter_map(|element| match element {
+                ast::Element::Expr(e) => Some(e),
+                _ => None,
+            })
+            .collect();
+        // `[[], [1]]`: with no expected type, empty literals take the type
+        // of the other elements, checked first (checking order changes no
+        // evaluation order: an empty literal has no parts).
+        let defer_empty = expected_elem.is_none()
+            && elements.iter().any(is_empty_literal)
+            && !elements.iter().all(is_empty_literal);
+        let mut checked: Vec<Option<Expr>> = vec![None; elements.len()];
+        for (i, e) in elements.iter().enumerate() {
+            if !(defer_empty && is_empty_literal(e)) {
+                checked[i] = Some(self.check_expr(e, expected_elem));
             }
         }
+        if defer_empty {
+            let mut known = Type::Never;
+            for v in checked.iter().flatten() {
+                known = known.join(v.ty).unwrap_or(Type::Error);
+            }
+            let hint = Some(known).filter(|t| !t.has_error() && *t != Type::Never);
+            for (i, e) in elements.iter().enumerate() {
+                if checked[i].is_none() {
+                    checked[i] = Some(self.check_expr(e, hint));
+                }
+            }
+        }
+        let values: Vec<Expr> = checked.into_iter().flatten().collect();
         let elem = match expected_elem {
             Some(t) => t,
             None => {
@@ -686,5 +712,17 @@ impl Checker {
             ty: list_of(elem),
             span,
         }
+    }
+}
+
+/// An empty collection literal (`[]`, `{}`, `set[]`), whose type comes from
+/// its context.
+pub(super) fn is_empty_literal(e: &ast::Expr) -> bool {
+    match e {
+        ast::Expr::List(l) => l.elements().next().is_none(),
+        ast::Expr::Map(m) => m.entries().next().is_none(),
+        ast::Expr::Set(s) => s.elements().next().is_none(),
+        ast::Expr::Paren(p) => p.expr().is_some_and(|e| is_empty_literal(&e)),
+        _ => false,
     }
 }
