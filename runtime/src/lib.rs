@@ -32,7 +32,8 @@ pub mod tools;
 pub mod values;
 
 pub use exec::{
-    channels, effects, entry, errors, forms, futures, output, overflow, scheduler, stack, timers,
+    catch, channels, effects, entry, errors, forms, futures, output, overflow, scheduler, stack,
+    timers,
 };
 pub(crate) use object::pool;
 pub use object::{bytes, handle, list, map, objects, rc, set, sorted, strings, tuple, typedesc};
@@ -45,6 +46,7 @@ pub use bytes::{
     lm_bytes_concat, lm_bytes_from_str, lm_bytes_from_utf8, lm_bytes_index, lm_bytes_len,
     lm_bytes_slice,
 };
+pub use catch::lm_try_call;
 pub use channels::{
     lm_channel_bounded, lm_channel_close, lm_channel_len, lm_channel_new, lm_channel_receive,
     lm_channel_send,
@@ -349,6 +351,7 @@ mod abi_check {
             lm_await(Ptr, Ptr) -> [I64];
             lm_await_deep(I64, Ptr, Ptr, Ptr) -> [I64];
             lm_await_try(Ptr, Ptr, Ptr) -> [Ptr];
+            lm_try_call(Ptr, Ptr) -> [Ptr];
             lm_await_outcome(Ptr, Ptr, Ptr) -> [I64];
             lm_future_status(Ptr) -> [I64];
             lm_future_error(Ptr) -> [Ptr];

@@ -693,6 +693,23 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
         (ops, snapshots)
     }
 
+    /// [`Self::operands_in_order`] over a slice of arguments.
+    pub(crate) fn exprs_in_order(&mut self, args: &[Expr], loc: Loc) -> (Vec<Operand>, Vec<Local>) {
+        let args: Vec<&Expr> = args.iter().collect();
+        self.operands_in_order(&args, loc)
+    }
+
+    /// Releases the snapshots [`Self::operands_in_order`] took, once the
+    /// call that used them is made, and resets them to the immortal empty
+    /// string (they are owned locals, released again when the cell
+    /// returns).
+    pub(crate) fn release_snapshots(&mut self, snapshots: Vec<Local>, loc: Loc) {
+        for t in snapshots {
+            self.push(MirStmt::Release(t), loc);
+            self.forget(t, loc);
+        }
+    }
+
     fn var_local(&mut self, var: hir::VarId) -> Local {
         if let Some(local) = self.vars.get(&var) {
             return *local;
@@ -1391,9 +1408,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
                     Operand::Const(Const::Null)
                 } else {
                     let result = self.temp(ty, rvalue, loc);
-                    for t in snapshots {
-                        self.push(MirStmt::Release(t), loc);
-                    }
+                    self.release_snapshots(snapshots, loc);
                     result
                 }
             }
@@ -1468,9 +1483,10 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             ExprKind::FromJson(text, hooks) => self.decode_json(text, hooks, e.ty, loc),
             ExprKind::Tool(call) => self.tool_call(call, e.ty, loc),
             ExprKind::Fetch { url, site } => self.fetch(url, site, e.ty, loc),
-            ExprKind::ResultNew(..) | ExprKind::Propagate(_) | ExprKind::ResultOp(..) => {
-                self.result_expr(e, loc)
-            }
+            ExprKind::ResultNew(..)
+            | ExprKind::Propagate(_)
+            | ExprKind::ResultOp(..)
+            | ExprKind::Try(_) => self.result_expr(e, loc),
             ExprKind::Map(_) | ExprKind::Set(_) | ExprKind::Collection(..) => {
                 self.collection_expr(e, loc)
             }
@@ -1542,9 +1558,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
         // (`x + do x = 10; x end` adds the `x` from before the block.)
         let (ops, snapshots) = self.operands_in_order(&[lhs, rhs], loc);
         let result = self.binary_values(op, lhs, ops[0].clone(), ops[1].clone(), ty, loc);
-        for t in snapshots {
-            self.push(MirStmt::Release(t), loc);
-        }
+        self.release_snapshots(snapshots, loc);
         result
     }
 
@@ -1674,16 +1688,17 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
                 // and a later argument that fails leaves no partial line.
                 // A scalar read from a variable is copied, so a later
                 // argument assigning that variable does not change it.
+                // (A heap value read from a variable that a later argument
+                // assigns is a retained snapshot, released after the line.)
+                let (values, snapshots) = self.exprs_in_order(args, loc);
                 let values: Vec<Operand> = args
                     .iter()
-                    .map(|arg| {
-                        let value = self.expr(arg);
-                        match (&value, self.layouts.ty(arg.ty)) {
-                            (Operand::Local(_), ty @ (Ty::Int | Ty::Float | Ty::Bool)) => {
-                                self.temp(ty, Rvalue::Use(value), loc)
-                            }
-                            _ => value,
+                    .zip(values)
+                    .map(|(arg, value)| match (&value, self.layouts.ty(arg.ty)) {
+                        (Operand::Local(_), ty @ (Ty::Int | Ty::Float | Ty::Bool)) => {
+                            self.temp(ty, Rvalue::Use(value), loc)
                         }
+                        _ => value,
                     })
                     .collect();
                 for (i, (arg, value)) in args.iter().zip(values).enumerate() {
@@ -1708,6 +1723,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
                     self.runtime_effect(f, rt_args, loc);
                 }
                 self.runtime_effect(abi::LM_WRITE_NEWLINE, vec![RtArg::I32(stream)], loc);
+                self.release_snapshots(snapshots, loc);
                 Operand::Const(Const::Null)
             }
             Builtin::JsonParse => self.json_parse(&args[0], loc),

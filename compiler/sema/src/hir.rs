@@ -276,6 +276,12 @@ pub enum ExprKind {
     FromJson(Box<Expr>, Vec<JsonHook>),
     /// `ok(v)` (true) / `err(e)` (false).
     ResultNew(bool, Box<Expr>),
+    /// `try e` on an expression that is neither `await` nor a form
+    /// (semantics.md §9): the operand is a thunk (a closure taking no
+    /// arguments) computing `e`, run at once in the current task; the
+    /// expression's type is `result[T, String]`: `ok(value)`, or
+    /// `err(message)` when running it failed.
+    Try(Box<Expr>),
     /// `r?`: the ok value, or return the err from the enclosing cell.
     Propagate(Box<Expr>),
     /// A result builtin on its operands (the result first).

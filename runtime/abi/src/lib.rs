@@ -307,6 +307,10 @@ runtime_functions! {
     LM_AWAIT_DEEP = "lm_await_deep"(I64, Ptr, Ptr, Ptr) -> [I64], fails;
     /// `try await f`: `(future, Future[T] desc, result[T, String] desc)`.
     LM_AWAIT_TRY = "lm_await_try"(Ptr, Ptr, Ptr) -> [Ptr], fails;
+    /// `try e` on anything but `await` or a form: `(thunk, result[T,
+    /// String] desc)` -> `ok(v)` / `err(message)`; fails only when the
+    /// task is cancelled meanwhile.
+    LM_TRY_CALL = "lm_try_call"(Ptr, Ptr) -> [Ptr], fails;
     /// `match await f` with a `String` arm: `(future, Future[T] desc, T |
     /// String desc)` -> union slot.
     LM_AWAIT_OUTCOME = "lm_await_outcome"(Ptr, Ptr, Ptr) -> [I64], fails;

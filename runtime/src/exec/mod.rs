@@ -2,6 +2,7 @@
 //! stack overflow, timers, failures and their propagation, program output,
 //! and the futures, forms and channels built on tasks.
 
+pub mod catch;
 pub mod channels;
 pub mod effects;
 pub mod entry;

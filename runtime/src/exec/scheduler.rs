@@ -536,6 +536,16 @@ fn switch_out() {
     check_self_cancel(me);
 }
 
+/// Whether the running task is being cancelled (its failure is the
+/// cancellation, which `try` does not catch).
+pub fn current_cancelled() -> bool {
+    with(|s| {
+        s.current
+            .and_then(|t| s.task_mut(t))
+            .is_some_and(|t| t.cancel_requested)
+    })
+}
+
 fn check_self_cancel(me: TaskRef) {
     let cancelled = with(|s| s.task_mut(me).is_some_and(|t| t.cancel_requested));
     if cancelled {

@@ -71,9 +71,9 @@ impl FnLowerer<'_, '_> {
             }
             ExprKind::CallValue(callee, args) => {
                 let f = self.expr(callee);
-                let args = args.iter().map(|a| self.expr(a)).collect();
+                let (args, snapshots) = self.exprs_in_order(args, loc);
                 let ret = self.layouts.ty(e.ty);
-                self.temp(
+                let result = self.temp(
                     ret,
                     Rvalue::CallIndirect {
                         callee: f,
@@ -81,7 +81,9 @@ impl FnLowerer<'_, '_> {
                         ret,
                     },
                     loc,
-                )
+                );
+                self.release_snapshots(snapshots, loc);
+                result
             }
             _ => Operand::Const(Const::Null),
         }

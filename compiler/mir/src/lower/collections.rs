@@ -87,8 +87,24 @@ impl FnLowerer<'_, '_> {
     }
 
     fn collection_op(&mut self, op: CollectionOp, args: &[Expr], ty: Type, loc: Loc) -> Operand {
+        // Left to right, a variable's value taken before a later argument
+        // assigns it (`get(m, k, do m = … end)`).
+        let (ops, snapshots) = self.exprs_in_order(args, loc);
+        let result = self.collection_op_on(op, args, ops, ty, loc);
+        self.release_snapshots(snapshots, loc);
+        result
+    }
+
+    /// `op` once its arguments are lowered to `ops`.
+    fn collection_op_on(
+        &mut self,
+        op: CollectionOp,
+        args: &[Expr],
+        ops: Vec<Operand>,
+        ty: Type,
+        loc: Loc,
+    ) -> Operand {
         use CollectionOp as C;
-        let ops: Vec<Operand> = args.iter().map(|a| self.expr(a)).collect();
         let slot = |this: &mut Self, i: usize| {
             let t = this.layouts.ty(args[i].ty);
             this.to_slot(ops[i].clone(), t, loc)

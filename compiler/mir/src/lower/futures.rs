@@ -36,7 +36,23 @@ impl FnLowerer<'_, '_> {
     }
 
     pub(super) fn async_op(&mut self, op: AsyncOp, args: &[Expr], ty: Type, loc: Loc) -> Operand {
-        let values: Vec<Operand> = args.iter().map(|a| self.expr(a)).collect();
+        // Left to right, a variable's value taken before a later argument
+        // assigns it.
+        let (values, snapshots) = self.exprs_in_order(args, loc);
+        let result = self.async_op_on(op, args, values, ty, loc);
+        self.release_snapshots(snapshots, loc);
+        result
+    }
+
+    /// `op` once its arguments are lowered to `values`.
+    fn async_op_on(
+        &mut self,
+        op: AsyncOp,
+        args: &[Expr],
+        values: Vec<Operand>,
+        ty: Type,
+        loc: Loc,
+    ) -> Operand {
         let arg = |i: usize| RtArg::Operand(values[i].clone());
         let null = Operand::Const(Const::Null);
         match op {

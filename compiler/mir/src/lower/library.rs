@@ -51,7 +51,24 @@ impl FnLowerer<'_, '_> {
             L::Format => return self.lib_format(args, loc),
             _ => {}
         }
-        let values: Vec<Operand> = args.iter().map(|a| self.expr(a)).collect();
+        // Left to right, a variable's value taken before a later argument
+        // assigns it (`max(y, do y = 0; y end)` compares the old `y`).
+        let (values, snapshots) = self.exprs_in_order(args, loc);
+        let result = self.library_call_on(call, values, ty, loc);
+        self.release_snapshots(snapshots, loc);
+        result
+    }
+
+    /// A library call once its arguments are lowered to `values`.
+    fn library_call_on(
+        &mut self,
+        call: &LibraryCall,
+        values: Vec<Operand>,
+        ty: Type,
+        loc: Loc,
+    ) -> Operand {
+        use LibOp as L;
+        let args = &call.args;
         let v = |i: usize| RtArg::Operand(values[i].clone());
         let mty = self.layouts.ty(ty);
         let simple = |this: &mut Self, f: abi::RuntimeFn, mut rt: Vec<RtArg>, with_loc: bool| {
@@ -388,8 +405,8 @@ impl FnLowerer<'_, '_> {
     }
 
     fn lib_assert(&mut self, args: &[Expr], loc: Loc) -> Operand {
-        let cond = self.expr(&args[0]);
-        let msg = self.expr(&args[1]);
+        let (ops, snapshots) = self.exprs_in_order(&args[..2], loc);
+        let (cond, msg) = (ops[0].clone(), ops[1].clone());
         let fail = self.new_block();
         let ok = self.new_block();
         self.terminate(Terminator::Branch {
@@ -404,19 +421,20 @@ impl FnLowerer<'_, '_> {
             loc,
         );
         self.switch_to(ok);
+        self.release_snapshots(snapshots, loc);
         Operand::Const(Const::Null)
     }
 
     /// `format(template, values…)`: the values' display forms fill the `{}`.
     fn lib_format(&mut self, args: &[Expr], loc: Loc) -> Operand {
-        let template = self.expr(&args[0]);
+        let (ops, snapshots) = self.exprs_in_order(args, loc);
+        let template = ops[0].clone();
         let mut pieces = Vec::new();
-        for a in &args[1..] {
-            let value = self.expr(a);
-            pieces.push(self.to_string(value, a.ty, loc));
+        for (a, value) in args[1..].iter().zip(&ops[1..]) {
+            pieces.push(self.to_string(value.clone(), a.ty, loc));
         }
         let count = pieces.len() as i64;
-        self.runtime(
+        let result = self.runtime(
             abi::LM_STR_FORMAT,
             Ty::Str,
             vec![
@@ -426,6 +444,8 @@ impl FnLowerer<'_, '_> {
                 RtArg::Loc(loc),
             ],
             loc,
-        )
+        );
+        self.release_snapshots(snapshots, loc);
+        result
     }
 }

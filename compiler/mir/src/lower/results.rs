@@ -1,5 +1,6 @@
 //! Lowering of results: `ok`/`err` values (enum objects: tag 0 = ok, 1 = err,
-//! one payload field), `?`, the result builtins and `ok(p)`/`err(p)` patterns.
+//! one payload field), `?`, `try e`, the result builtins and `ok(p)`/`err(p)`
+//! patterns.
 
 use lumen_abi as abi;
 use lumen_sema::hir::{Expr, ExprKind, Pattern, ResultOp, Type};
@@ -35,6 +36,17 @@ impl FnLowerer<'_, '_> {
                 self.return_with_defers(r.clone(), loc);
                 self.switch_to(cont);
                 self.payload(r, *t, loc)
+            }
+            ExprKind::Try(thunk) => {
+                // The runtime runs the thunk and catches its failure.
+                let f = self.expr(thunk);
+                let desc = self.desc(e.ty);
+                self.runtime(
+                    abi::LM_TRY_CALL,
+                    Ty::Ptr,
+                    vec![RtArg::Operand(f), desc],
+                    loc,
+                )
             }
             ExprKind::ResultOp(op, args) => {
                 let r = self.expr(&args[0]);

@@ -3,6 +3,7 @@
 use lumen_diagnostics::{Diagnostic, Span};
 use lumen_syntax::ast;
 
+use super::arg_order::SourcePos;
 use super::arg_source::ArgSource;
 use super::spreads::Part;
 use super::stmt::error_expr;
@@ -174,6 +175,19 @@ pub(crate) fn is_builtin_name(name: &str) -> bool {
     ALL_BUILTINS.contains(&name)
 }
 
+/// Whether a call of `name` (no cell or variable of that name in scope) is
+/// a builtin the checker handles: every name of `spec/builtins.md`, and the
+/// library's own.
+pub(crate) fn is_checked_builtin(name: &str) -> bool {
+    is_builtin_name(name)
+        || super::results::RESULT_BUILTINS.contains(&name)
+        || super::higher_order::HIGHER_ORDER.contains(&name)
+        || SUPPORTED_BUILTINS.contains(&name)
+        || super::collections::COLLECTION_BUILTINS.contains(&name)
+        || crate::library::is_library(name)
+        || name == "from_json"
+}
+
 impl Checker {
     pub(super) fn check_call(&mut self, call: &ast::CallExpr, span: Span) -> Expr {
         let Some(callee) = call.callee() else {
@@ -233,49 +247,14 @@ impl Checker {
                 {
                     let name = f.field_name();
                     let value = self.check_expr(&receiver, None);
-                    if matches!(value.ty, Type::Future(_) | Type::Channel(_)) {
-                        return self.async_method(value, &name, &args, span);
+                    if f.is_optional() {
+                        // `x?.method(args)`: null when `x` is null (the
+                        // arguments are then not evaluated).
+                        return self.optional_chain(value, span, |this, v, span| {
+                            this.call_member(v, &name, &args, &callee, span)
+                        });
                     }
-                    if let Some(m) = self.method_of(value.ty, &name) {
-                        let call = self.call_cell(m, &args, Some(value), span.clone());
-                        if self.async_cells.contains(&m) {
-                            // An `async cell` method spawns too (async.md §2).
-                            return self.spawn_checked(call, &callee, span);
-                        }
-                        return call;
-                    }
-                    let is_field = match value.ty {
-                        Type::Record(n) => self.types.records[n.id as usize]
-                            .fields
-                            .iter()
-                            .any(|fi| fi.name == name),
-                        _ => false,
-                    };
-                    if !is_field {
-                        if !value.ty.has_error() {
-                            self.no_method(value.ty, &name, span_of(&callee));
-                        }
-                        return error_expr(span);
-                    }
-                    // A record field holding a function: call its value.
-                    let fspan = span_of(&callee);
-                    let index = match value.ty {
-                        Type::Record(n) => self.types.records[n.id as usize]
-                            .fields
-                            .iter()
-                            .position(|fi| fi.name == name),
-                        _ => None,
-                    };
-                    let (Some(i), Type::Record(n)) = (index, value.ty) else {
-                        return error_expr(span);
-                    };
-                    let fty = self.types.records[n.id as usize].fields[i].ty;
-                    let field = Expr {
-                        kind: ExprKind::Field(Box::new(value), i as u32),
-                        ty: fty,
-                        span: fspan,
-                    };
-                    return self.call_value(field, &args, None, span);
+                    return self.call_member(value, &name, &args, &callee, span);
                 }
                 if self.names_enum_type(&receiver) {
                     if self.reject_spreads(&format!("`{}`", f.field_name()), &args) {
@@ -341,103 +320,11 @@ impl Checker {
             }
             return error_expr(span);
         }
-        if super::results::RESULT_BUILTINS.contains(&name.as_str()) {
-            return self.check_result_builtin(&name, &args, piped, span);
-        }
-        if super::higher_order::HIGHER_ORDER.contains(&name.as_str()) {
-            return self.check_higher_order(&name, &args, piped, span);
-        }
-        if SUPPORTED_BUILTINS.contains(&name.as_str()) {
-            if matches!(name.as_str(), "print" | "eprint") && args.iter().any(|a| a.is_spread()) {
-                let builtin = if name == "print" {
-                    Builtin::Print
-                } else {
-                    Builtin::Eprint
-                };
-                return self.print_spreads(builtin, &args, piped, span);
+        if is_checked_builtin(&name) {
+            if args.iter().any(|a| a.name().is_some() && !a.is_spread()) {
+                return self.builtin_with_named_args(&name, &args, piped, &callee, span);
             }
-
-            return self.call_builtin(&name, &args, piped, span);
-        }
-        let is_collection = super::collections::COLLECTION_BUILTINS.contains(&name.as_str());
-        if is_collection || crate::library::is_library(&name) {
-            let mut values: Vec<Expr> = piped.into_iter().collect();
-            for arg in &args {
-                let Some(v) = arg.value() else { continue };
-                // An empty literal after the first argument takes its type
-                // from it (`concat(xs, [])`, `merge(m, {})`); not for `zip`,
-                // whose lists are independent.
-                // Only an *empty* literal needs (and takes) the hint.
-                let empty_literal = match &v {
-                    ast::Expr::List(l) => l.elements().next().is_none(),
-                    ast::Expr::Map(m) => m.entries().next().is_none(),
-                    ast::Expr::Set(s) => s.elements().next().is_none(),
-                    _ => false,
-                };
-                // A literal after a collection of `Json` takes its type too
-                // (`merge(m, {"k": 1})`: its values are `Json`).
-                let hint = match values.first().map(|f| f.ty) {
-                    Some(t) if (empty_literal || t.mentions_json()) && name != "zip" => Some(t),
-                    _ => None,
-                };
-                if let Some(n) = arg.name() {
-                    self.error(
-                        codes::BAD_ARGUMENTS,
-                        format!(
-                            "the builtin `{name}` takes no named argument `{}`",
-                            n.text()
-                        ),
-                        span_of(arg),
-                        "unexpected named argument",
-                    );
-                }
-                values.push(self.check_expr(&v, hint));
-            }
-            if is_collection {
-                match self.collection_builtin(&name, values, span.clone()) {
-                    Ok(e) => return e,
-                    Err(back) => values = back,
-                }
-                if !crate::library::is_library(&name) {
-                    let what = values.first().map(|v| v.ty.to_string()).unwrap_or_default();
-                    if !values.iter().any(|v| v.ty.has_error()) {
-                        self.error(
-                            codes::BAD_ARGUMENTS,
-                            format!(
-                                "`{name}` does not take these arguments (first argument: `{what}`)"
-                            ),
-                            span.clone(),
-                            "no such form of this builtin",
-                        );
-                    }
-                    return error_expr(span);
-                }
-            }
-            return self.check_library(&name, values, span);
-        }
-        if name == "from_json" {
-            // Direct calls are checked with their expected type
-            // (`check_from_json`); a piped call has none.
-            self.error(
-                codes::NEEDS_ANNOTATION,
-                "the type `from_json` decodes into cannot be inferred here",
-                span.clone(),
-                "decode into what?",
-            );
-            self.push_help(
-                "call it directly where the type is known: `let u: result[User, String] = from_json(text)`"
-                    .to_string(),
-            );
-            return error_expr(span);
-        }
-        if is_builtin_name(&name) {
-            self.not_supported(&format!("the builtin `{name}`"), span_of(&callee));
-            for arg in &args {
-                if let Some(v) = arg.value() {
-                    self.check_expr(&v, None);
-                }
-            }
-            return error_expr(span);
+            return self.builtin_call(&name, &args, piped, &callee, span);
         }
         self.error(
             codes::UNRESOLVED_NAME,
@@ -455,6 +342,159 @@ impl Checker {
         error_expr(span)
     }
 
+    /// A call of the builtin `name` (any of [`is_checked_builtin`]), its
+    /// arguments in parameter order (named ones already placed by
+    /// [`Self::builtin_with_named_args`]).
+    pub(super) fn builtin_call(
+        &mut self,
+        name: &str,
+        args: &[ast::Arg],
+        piped: Option<Expr>,
+        callee: &ast::Expr,
+        span: Span,
+    ) -> Expr {
+        if super::results::RESULT_BUILTINS.contains(&name) {
+            return self.check_result_builtin(name, args, piped, span);
+        }
+        if super::higher_order::HIGHER_ORDER.contains(&name) {
+            return self.check_higher_order(name, args, piped, span);
+        }
+        if SUPPORTED_BUILTINS.contains(&name) {
+            if matches!(name, "print" | "eprint") && args.iter().any(|a| a.is_spread()) {
+                let builtin = if name == "print" {
+                    Builtin::Print
+                } else {
+                    Builtin::Eprint
+                };
+                return self.print_spreads(builtin, args, piped, span);
+            }
+
+            return self.call_builtin(name, args, piped, span);
+        }
+        let is_collection = super::collections::COLLECTION_BUILTINS.contains(&name);
+        if is_collection || crate::library::is_library(name) {
+            let mut values: Vec<Expr> = piped.into_iter().collect();
+            for arg in args {
+                let Some(v) = arg.value() else { continue };
+                // An empty literal after the first argument takes its type
+                // from it (`concat(xs, [])`, `merge(m, {})`); not for `zip`,
+                // whose lists are independent.
+                // Only an *empty* literal needs (and takes) the hint.
+                let empty_literal = match &v {
+                    ast::Expr::List(l) => l.elements().next().is_none(),
+                    ast::Expr::Map(m) => m.entries().next().is_none(),
+                    ast::Expr::Set(s) => s.elements().next().is_none(),
+                    _ => false,
+                };
+                // A literal after a collection of `Json` takes its type too
+                // (`merge(m, {"k": 1})`: its values are `Json`).
+                let hint = match values.first().map(|f| f.ty) {
+                    Some(t) if (empty_literal || t.mentions_json()) && name != "zip" => Some(t),
+                    _ => None,
+                };
+                values.push(self.check_expr(&v, hint));
+            }
+            if is_collection {
+                match self.collection_builtin(name, values, span.clone()) {
+                    Ok(e) => return e,
+                    Err(back) => values = back,
+                }
+                if !crate::library::is_library(name) {
+                    let what = values.first().map(|v| v.ty.to_string()).unwrap_or_default();
+                    if !values.iter().any(|v| v.ty.has_error()) {
+                        self.error(
+                            codes::BAD_ARGUMENTS,
+                            format!(
+                                "`{name}` does not take these arguments (first argument: `{what}`)"
+                            ),
+                            span.clone(),
+                            "no such form of this builtin",
+                        );
+                    }
+                    return error_expr(span);
+                }
+            }
+            return self.check_library(name, values, span);
+        }
+        if name == "from_json" {
+            // Direct calls are checked with their expected type
+            // (`check_from_json`); a piped call has none.
+            self.error(
+                codes::NEEDS_ANNOTATION,
+                "the type `from_json` decodes into cannot be inferred here",
+                span.clone(),
+                "decode into what?",
+            );
+            self.push_help(
+                "call it directly where the type is known: `let u: result[User, String] = from_json(text)`"
+                    .to_string(),
+            );
+            return error_expr(span);
+        }
+        self.not_supported(&format!("the builtin `{name}`"), span_of(callee));
+        for arg in args {
+            if let Some(v) = arg.value() {
+                self.check_expr(&v, None);
+            }
+        }
+        error_expr(span)
+    }
+
+    /// `value.name(args)`: a method of the value's type, or a record field
+    /// holding a function.
+    fn call_member(
+        &mut self,
+        value: Expr,
+        name: &str,
+        args: &[ast::Arg],
+        callee: &ast::Expr,
+        span: Span,
+    ) -> Expr {
+        if matches!(value.ty, Type::Future(_) | Type::Channel(_)) {
+            return self.async_method(value, name, args, span);
+        }
+        if let Some(m) = self.method_of(value.ty, name) {
+            let call = self.call_cell(m, args, Some(value), span.clone());
+            if self.async_cells.contains(&m) {
+                // An `async cell` method spawns too (async.md §2).
+                return self.spawn_checked(call, callee, span);
+            }
+            return call;
+        }
+        let is_field = match value.ty {
+            Type::Record(n) => self.types.records[n.id as usize]
+                .fields
+                .iter()
+                .any(|fi| fi.name == name),
+            _ => false,
+        };
+        if !is_field {
+            if !value.ty.has_error() {
+                self.no_method(value.ty, name, span_of(callee));
+            }
+            return error_expr(span);
+        }
+        // A record field holding a function: call its value.
+        let fspan = span_of(callee);
+        let index = match value.ty {
+            Type::Record(n) => self.types.records[n.id as usize]
+                .fields
+                .iter()
+                .position(|fi| fi.name == name),
+            _ => None,
+        };
+        let (Some(i), Type::Record(n)) = (index, value.ty) else {
+            return error_expr(span);
+        };
+        let fty = self.types.records[n.id as usize].fields[i].ty;
+        let field = Expr {
+            kind: ExprKind::Field(Box::new(value), i as u32),
+            ty: fty,
+            span: fspan,
+        };
+        self.call_value(field, args, None, span)
+    }
+
     fn call_cell(
         &mut self,
         cell: CellId,
@@ -467,6 +507,9 @@ impl Checker {
             return self.call_generic(cell, args, piped, span);
         }
         let mut slots: Vec<Option<Expr>> = vec![None; sig.params.len()];
+        // Where each slot's argument stands in the call as written.
+        let mut positions: Vec<SourcePos> = vec![None; sig.params.len()];
+        let first_arg = usize::from(piped.is_some());
         let mut positional = 0usize;
         let mut ok = true;
         // `...rest: T`: the positional arguments from its position on, and
@@ -487,6 +530,7 @@ impl Checker {
                 Some(first) => {
                     let vspan = value.span.clone();
                     slots[0] = Some(self.coerce(value, first.ty, &vspan));
+                    positions[0] = Some(0);
                     positional = 1;
                 }
                 None => {
@@ -503,7 +547,8 @@ impl Checker {
                 }
             }
         }
-        for arg in args {
+        for (at, arg) in args.iter().enumerate() {
+            let at = first_arg + at;
             let arg_span = span_of(arg);
             let Some(value) = arg.value() else { continue };
             if arg.is_spread() {
@@ -516,6 +561,7 @@ impl Checker {
                     continue;
                 };
                 positional = positional.max(v + 1);
+                positions[v].get_or_insert(at);
                 let list = self.check_expr(&value, Some(list_of(elem)));
                 let into = format!("the variadic parameter `{}`", sig.params[v].name);
                 match self.spread_arg(list, &into) {
@@ -550,6 +596,7 @@ impl Checker {
                     positional += 1;
                     if let (Some(v), Some(elem)) = (variadic, rest_elem) {
                         if i >= v {
+                            positions[v].get_or_insert(at);
                             rest.push(Part::Item(self.check_expr(&value, Some(elem))));
                             continue;
                         }
@@ -595,6 +642,7 @@ impl Checker {
                 ok = false;
             }
             slots[index] = Some(checked);
+            positions[index].get_or_insert(at);
         }
         if let (Some(v), Some(elem)) = (variadic, rest_elem) {
             if slots[v].is_some() && !rest.is_empty() {
@@ -645,11 +693,13 @@ impl Checker {
         if !ok {
             return error_expr(span);
         }
-        Expr {
+        let prelude = self.in_source_order(&mut final_args, &positions);
+        let call = Expr {
             kind: ExprKind::Call(cell, final_args),
             ty: ret,
             span,
-        }
+        };
+        Self::after_prelude(prelude, call)
     }
 
     /// Checks a parameter default in the scope of the declaration (no caller
@@ -672,17 +722,6 @@ impl Checker {
         let mut values: Vec<Expr> = piped.into_iter().collect();
         for arg in args {
             let Some(v) = arg.value() else { continue };
-            if let Some(n) = arg.name() {
-                self.error(
-                    codes::BAD_ARGUMENTS,
-                    format!(
-                        "the builtin `{name}` takes no named argument `{}`",
-                        n.text()
-                    ),
-                    span_of(arg),
-                    "unexpected named argument",
-                );
-            }
             // `append(xs, item)`: the item is checked as an element.
             let hint = match (name, values.as_slice()) {
                 ("append", [list]) => match list.ty {
@@ -824,6 +863,10 @@ impl Checker {
                         ty: Type::Int,
                         span,
                     },
+                    Type::Tuple(elems) => {
+                        let n = elems.len() as i64;
+                        tuple_length(values.remove(0), n, span)
+                    }
                     Type::Error => error_expr(span),
                     other => {
                         self.error(
@@ -846,25 +889,38 @@ impl Checker {
                 if !arity(self, 1, &values) {
                     return error_expr(span);
                 }
-                let builtin = match values[0].ty {
-                    Type::Str => Builtin::StrLen,
-                    Type::Bytes => Builtin::BytesLen,
-                    Type::List(_) => Builtin::ListLen,
-                    t if t.has_error() => return error_expr(span),
-                    other => {
-                        self.error(
-                            codes::MISMATCHED_TYPES,
-                            format!("`is_empty` needs a string, `Bytes` or a list, not `{other}`"),
-                            values[0].span.clone(),
-                            "has no length",
-                        );
-                        return error_expr(span);
-                    }
+                use crate::hir::CollectionOp;
+                let values_ty = values[0].ty;
+                let len_kind = |values| match values_ty {
+                    Type::Str => Some(ExprKind::Builtin(Builtin::StrLen, values)),
+                    Type::Bytes => Some(ExprKind::Builtin(Builtin::BytesLen, values)),
+                    Type::List(_) => Some(ExprKind::Builtin(Builtin::ListLen, values)),
+                    Type::Map(..) => Some(ExprKind::Collection(CollectionOp::MapLen, values)),
+                    Type::Set(_) => Some(ExprKind::Collection(CollectionOp::SetLen, values)),
+                    _ => None,
                 };
-                let len = Expr {
-                    kind: ExprKind::Builtin(builtin, values),
-                    ty: Type::Int,
-                    span: span.clone(),
+                let len = match values_ty {
+                    // A tuple is never empty (it has at least one element).
+                    Type::Tuple(elems) => {
+                        tuple_length(values.remove(0), elems.len() as i64, span.clone())
+                    }
+                    t if t.has_error() => return error_expr(span),
+                    other => match len_kind(values) {
+                        Some(kind) => Expr {
+                            kind,
+                            ty: Type::Int,
+                            span: span.clone(),
+                        },
+                        None => {
+                            self.error(
+                                codes::MISMATCHED_TYPES,
+                                format!("`is_empty` needs a string or a collection, not `{other}`"),
+                                span.clone(),
+                                "has no length",
+                            );
+                            return error_expr(span);
+                        }
+                    },
                 };
                 let zero = Expr {
                     kind: ExprKind::Int(0),
@@ -885,6 +941,7 @@ impl Checker {
                 let list = values.pop().unwrap_or_else(|| error_expr(span.clone()));
                 match list.ty {
                     Type::List(elem) => {
+                        self.list_use(&list, item.ty);
                         let ispan = item.span.clone();
                         let item = self.coerce(item, *elem, &ispan);
                         Expr {
@@ -942,5 +999,25 @@ impl Checker {
                 _ => None,
             })
             .collect()
+    }
+}
+
+/// `len(t)` of a tuple: its static length, after evaluating `t`.
+fn tuple_length(tuple: Expr, n: i64, span: Span) -> Expr {
+    let stmts = vec![crate::hir::Stmt {
+        span: tuple.span.clone(),
+        kind: crate::hir::StmtKind::Expr(tuple),
+    }];
+    Expr {
+        kind: ExprKind::Block(crate::hir::Block {
+            stmts,
+            tail: Some(Box::new(Expr {
+                kind: ExprKind::Int(n),
+                ty: Type::Int,
+                span: span.clone(),
+            })),
+        }),
+        ty: Type::Int,
+        span,
     }
 }

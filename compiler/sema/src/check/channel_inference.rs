@@ -26,12 +26,21 @@
 //! a channel declared after it (`a.send(b.receive())` with `b` declared
 //! later and unannotated) is not inferred and asks for an annotation.
 
+//!
+//! An empty list bound without annotation, `let mut xs = []`, is inferred
+//! the same way (types.md §2: "types left open … an empty list … are fixed
+//! by their later uses"): bound as `list[<error>]` while speculating, its
+//! element type is fixed by `append(xs, v)` (the type of `v`), `xs = e`
+//! and `xs ++ e` (the element type of `e`), or `xs` given where a
+//! `list[T]` is expected. When nothing fixes it, the usual E0310 about the
+//! empty list.
+
 use lumen_syntax::ast::{self, AstNode};
 
 use super::futures::unparen;
 use super::{codes, span_of, Checker};
 use crate::hir::{Expr, ExprKind, StmtKind, VarId};
-use crate::types::{channel_of, Type};
+use crate::types::{channel_of, list_of, Type};
 
 /// The channel whose element type a speculative check is looking for.
 #[derive(Clone, Default)]
@@ -41,6 +50,8 @@ pub(crate) struct PendingChannel {
     vars: Vec<(u64, VarId)>,
     /// The element type the first use that fixes it gave.
     found: Option<Type>,
+    /// The variable is an empty list, not a channel.
+    list: bool,
 }
 
 impl Checker {
@@ -55,6 +66,9 @@ impl Checker {
         };
         if l.ty().is_some() || !matches!(l.pattern(), Some(ast::Pattern::Ident(_))) {
             return None;
+        }
+        if l.init().map(unparen).is_some_and(|e| is_empty_list(&e)) {
+            return self.infer_list_let(stmts, i);
         }
         let Some(ast::Expr::Call(call)) = l.init().map(unparen) else {
             return None;
@@ -108,6 +122,58 @@ impl Checker {
         Some(channel_of(Type::Error))
     }
 
+    /// `let [mut] xs = []`: the list type its later uses give, or `None`
+    /// (the empty literal then asks for an annotation).
+    fn infer_list_let(&mut self, stmts: &[ast::Stmt], i: usize) -> Option<Type> {
+        if self.pending_channel.is_some() {
+            // Speculating already: unknown (silent) here, as for channels.
+            return Some(list_of(Type::Error));
+        }
+        let mut spec = self.clone();
+        spec.pending_channel = Some(PendingChannel {
+            list: true,
+            ..PendingChannel::default()
+        });
+        spec.inferred_let = Some(list_of(Type::Error));
+        if let Some(stmt) = spec.check_stmt(&stmts[i]) {
+            if let StmtKind::Let(var, _) = stmt.kind {
+                let body = spec.body().serial;
+                if let Some(p) = spec.pending_channel.as_mut() {
+                    p.vars.push((body, var));
+                }
+            }
+        }
+        spec.check_stmts(&stmts[i + 1..], false);
+        spec.pending_channel.and_then(|p| p.found).map(list_of)
+    }
+
+    /// A use of the empty list being inferred that gives its element
+    /// type: `append(xs, v)`, `xs ++ e`, `xs = e` (`elem` is what `v` or
+    /// the elements of `e` are).
+    pub(super) fn list_use(&mut self, e: &Expr, elem: Type) {
+        if self.pending_channel.as_ref().is_some_and(|p| p.list) {
+            self.channel_use(e, Some(elem));
+        }
+    }
+
+    /// Whether `e` reads the empty list being inferred.
+    pub(super) fn is_pending_list(&self, e: &Expr) -> bool {
+        self.pending_channel.as_ref().is_some_and(|p| p.list) && self.reads_pending_channel(e)
+    }
+
+    /// `var = value`: assigning the empty list being inferred a typed list.
+    pub(super) fn list_assigned(&mut self, var: VarId, value: &Expr) {
+        let Type::List(elem) = value.ty else {
+            return;
+        };
+        let read = Expr {
+            kind: ExprKind::Var(var),
+            ty: value.ty,
+            span: value.span.clone(),
+        };
+        self.list_use(&read, *elem);
+    }
+
     /// Whether `e` reads the channel being inferred (or a closure's copy).
     fn reads_pending_channel(&self, e: &Expr) -> bool {
         let (Some(p), ExprKind::Var(v), Some(body)) =
@@ -139,10 +205,13 @@ impl Checker {
         if self.pending_channel.is_none() {
             return;
         }
+        let list = self.pending_channel.as_ref().is_some_and(|p| p.list);
         let elem = match expected {
-            Type::Channel(t) => Some(*t),
+            Type::List(t) if list => Some(*t),
+            Type::Channel(t) if !list => Some(*t),
             Type::Union(members) => members.iter().find_map(|m| match m {
-                Type::Channel(t) => Some(**t),
+                Type::List(t) if list => Some(**t),
+                Type::Channel(t) if !list => Some(**t),
                 _ => None,
             }),
             _ => None,
@@ -163,4 +232,9 @@ impl Checker {
             }
         }
     }
+}
+
+/// `[]`, the literal whose element type a `let` infers from later uses.
+fn is_empty_list(e: &ast::Expr) -> bool {
+    matches!(e, ast::Expr::List(l) if l.elements().next().is_none())
 }

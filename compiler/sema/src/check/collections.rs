@@ -182,7 +182,9 @@ impl Checker {
         }
     }
 
-    /// `x in c` / `x not in c` on maps and sets.
+    /// `x in c` / `x not in c` (semantics.md §3): a key of a map, an
+    /// element of a set or list, a substring of a string. `x` is evaluated
+    /// first, as written.
     pub(super) fn membership(
         &mut self,
         item: Expr,
@@ -190,22 +192,48 @@ impl Checker {
         negated: bool,
         span: Span,
     ) -> Expr {
-        let (op, want) = match collection.ty {
-            Type::Map(k, _) => (CollectionOp::MapHas, *k),
-            Type::Set(e) => (CollectionOp::SetContains, *e),
-            t if t.has_error() => return error_expr(span),
+        let collection_ty = collection.ty;
+        let want = match collection_ty {
+            Type::Map(k, _) => *k,
+            Type::Set(e) | Type::List(e) => *e,
+            Type::Str => Type::Str,
+            t if t.has_error() || item.ty.has_error() => return error_expr(span),
             other => {
-                self.not_supported(&format!("`in` on a `{other}`"), span.clone());
+                self.error(
+                    codes::BAD_OPERANDS,
+                    format!("`in` needs a list, set, map, string or range, not `{other}`"),
+                    collection.span.clone(),
+                    "cannot hold elements",
+                );
                 return error_expr(span);
             }
         };
         let ispan = item.span.clone();
         let item = self.coerce(item, want, &ispan);
-        let test = Expr {
-            kind: ExprKind::Collection(op, vec![collection, item]),
-            ty: Type::Bool,
-            span: span.clone(),
+        if item.ty.has_error() {
+            return error_expr(span);
+        }
+        // The operands in the order the operation takes them, the item
+        // evaluated first.
+        let mut operands = vec![collection, item];
+        let prelude = self.in_source_order(&mut operands, &[Some(1), Some(0)]);
+        let test = match collection_ty {
+            Type::Map(..) | Type::Set(_) => {
+                let op = if matches!(collection_ty, Type::Map(..)) {
+                    CollectionOp::MapHas
+                } else {
+                    CollectionOp::SetContains
+                };
+                Expr {
+                    kind: ExprKind::Collection(op, operands),
+                    ty: Type::Bool,
+                    span: span.clone(),
+                }
+            }
+            // `contains(xs, x)` / `contains(s, sub)`.
+            _ => self.check_library("contains", operands, span.clone()),
         };
+        let test = Self::after_prelude(prelude, test);
         if negated {
             Expr {
                 kind: ExprKind::Unary(crate::hir::UnaryOp::Not, Box::new(test)),

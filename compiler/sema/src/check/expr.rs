@@ -531,6 +531,11 @@ impl Checker {
         };
         if value.ty.union_members().is_some() {
             let vty = value.ty;
+            // (`numeric_as` declines before using `value` when it has
+            // nothing to convert.)
+            if let Some(converted) = self.numeric_as(value.clone(), target, span.clone()) {
+                return converted;
+            }
             if let Some(asserted) = self.assert_member(value, target, span.clone()) {
                 return asserted;
             }
@@ -766,10 +771,46 @@ impl Checker {
         let on_false = narrowing.map(|n| (n.var, n.when_false));
         // `if c then a else b`.
         if let Some(then_expr) = i.then_expr() {
+            // `if c then [] else [2]`: with no expected type, an empty
+            // literal takes its type from the other branch, checked first.
+            let else_expr = i.else_expr();
+            let empty_then = expected.is_none()
+                && super::values::is_empty_literal(&then_expr)
+                && else_expr
+                    .as_ref()
+                    .is_some_and(|e| !super::values::is_empty_literal(e));
+            if empty_then {
+                let Some(e) = else_expr else {
+                    return error_expr(span);
+                };
+                let else_value =
+                    self.in_narrowed(on_false, &span, |this| this.check_expr(&e, None));
+                let hint = Some(else_value.ty).filter(|t| !t.has_error() && *t != Type::Never);
+                let then_value =
+                    self.in_narrowed(on_true, &span, |this| this.check_expr(&then_expr, hint));
+                let (then_value, else_value, ty) = self.join_values(then_value, else_value, &span);
+                return Expr {
+                    kind: ExprKind::If {
+                        cond: Box::new(cond),
+                        then_block: tail_block(then_value),
+                        else_block: Some(tail_block(else_value)),
+                    },
+                    ty,
+                    span,
+                };
+            }
             let then_value =
                 self.in_narrowed(on_true, &span, |this| this.check_expr(&then_expr, expected));
-            let else_value = match i.else_expr() {
-                Some(e) => self.in_narrowed(on_false, &span, |this| this.check_expr(&e, expected)),
+            // (`if c then [1] else []`: the empty literal takes the type of
+            // the `then` value.)
+            let else_hint = match (&else_expr, expected) {
+                (Some(e), None) if super::values::is_empty_literal(e) => {
+                    Some(then_value.ty).filter(|t| !t.has_error() && *t != Type::Never)
+                }
+                _ => expected,
+            };
+            let else_value = match else_expr {
+                Some(e) => self.in_narrowed(on_false, &span, |this| this.check_expr(&e, else_hint)),
                 None => error_expr(span.clone()),
             };
             let (then_value, else_value, ty) = self.join_values(then_value, else_value, &span);

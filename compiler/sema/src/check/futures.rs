@@ -95,6 +95,19 @@ impl Checker {
     /// A hidden closure taking no arguments whose body is what `build`
     /// checks (inside the closure's own body, so names it uses from the
     /// enclosing bodies become captures).
+    /// The thunk of `try e` ([`Self::thunk`], but run in place rather than
+    /// as a task: only the diagnostics about it differ).
+    pub(super) fn thunk_for_try(
+        &mut self,
+        span: &Span,
+        build: impl FnOnce(&mut Self) -> Expr,
+    ) -> Expr {
+        self.thunk(span, |c| {
+            c.body().in_try = true;
+            build(c)
+        })
+    }
+
     pub(super) fn thunk(&mut self, span: &Span, build: impl FnOnce(&mut Self) -> Expr) -> Expr {
         let id = self.add_hidden_cell(CellSig {
             name: "<closure>".to_string(),
@@ -303,10 +316,7 @@ impl Checker {
             form @ (ast::Expr::ParallelFor(_)
             | ast::Expr::Concurrent(_)
             | ast::Expr::Timeout(_)) => form,
-            _ => {
-                self.not_supported("`try` on anything but `await` or a form", span.clone());
-                return error_expr(span);
-            }
+            other => return self.try_inline(&other, expected, span),
         };
         if let ast::Expr::Concurrent(c) = unparen(operand.clone()) {
             if c.branches().any(|b| b.name().is_some()) {
@@ -347,6 +357,37 @@ impl Checker {
         expr(
             ExprKind::Async(AsyncOp::AwaitTry, vec![observed]),
             ty,
+            &span,
+        )
+    }
+
+    /// `try e` on any other expression (semantics.md §9): `e` becomes a
+    /// thunk the runtime runs at once in this task, catching its failure.
+    fn try_inline(&mut self, inner: &ast::Expr, expected: Option<Type>, span: Span) -> Expr {
+        let want = match expected {
+            Some(Type::Result(ok, _)) if *ok != Type::Never && !ok.has_error() => Some(*ok),
+            _ => None,
+        };
+        let thunk = self.thunk_for_try(&span, |c| {
+            let value = c.check_expr(inner, want);
+            match want {
+                // (`let r: result[Float, String] = try 1`: the Int widens.)
+                Some(w) if value.ty != w && !value.ty.has_error() && value.ty != Type::Never => {
+                    let vspan = value.span.clone();
+                    c.coerce(value, w, &vspan)
+                }
+                _ => value,
+            }
+        });
+        let Type::Fn(sig) = thunk.ty else {
+            return error_expr(span);
+        };
+        if sig.ret.has_error() {
+            return error_expr(span);
+        }
+        expr(
+            ExprKind::Try(Box::new(thunk)),
+            result_of(sig.ret, Type::Str),
             &span,
         )
     }

@@ -140,7 +140,7 @@ impl Checker {
                     span: span_of(&r),
                 });
                 self.types.record_defaults.push(Vec::new());
-                self.type_args.push(scope);
+                self.type_args.push(scope.clone());
                 let mut fields = Vec::new();
                 let mut defaults = Vec::new();
                 for f in r.fields() {
@@ -158,6 +158,7 @@ impl Checker {
                 self.type_args.pop();
                 self.types.records[id as usize].fields = fields;
                 self.types.record_defaults[id as usize] = defaults;
+                self.collect_instance_methods(ty, r.cells().collect(), scope);
                 ty
             }
             Template::Enum(e, _) => {
@@ -172,7 +173,7 @@ impl Checker {
                     variants: Vec::new(),
                     span: span_of(&e),
                 });
-                self.type_args.push(scope);
+                self.type_args.push(scope.clone());
                 let mut variants = Vec::new();
                 for v in e.variants() {
                     let Some(vname) = v.name().map(|n| n.text()) else {
@@ -195,6 +196,7 @@ impl Checker {
                 }
                 self.type_args.pop();
                 self.types.enums[id as usize].variants = variants;
+                self.collect_instance_methods(ty, e.cells().collect(), scope);
                 ty
             }
         }

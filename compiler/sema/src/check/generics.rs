@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use lumen_diagnostics::{Diagnostic, Span};
 use lumen_syntax::ast::{self, AstNode};
 
+use super::arg_order::SourcePos;
 use super::stmt::error_expr;
 use super::{codes, span_of, CellSig, Checker, ParamSig, RetState};
 use crate::hir::{self, CellId, Expr, ExprKind};
@@ -70,13 +71,19 @@ impl Checker {
         let names: Vec<String> = sig.generics.iter().map(|g| g.name.clone()).collect();
         // Which parameter each argument goes to.
         let mut assigned: Vec<Option<(ast::Expr, Span)>> = vec![None; sig.params.len()];
+        // Where each parameter's argument stands in the call as written.
+        let mut positions: Vec<SourcePos> = vec![None; sig.params.len()];
         let mut piped_value = piped;
-        let mut next = usize::from(piped_value.is_some());
+        let first_arg = usize::from(piped_value.is_some());
+        if first_arg == 1 && !positions.is_empty() {
+            positions[0] = Some(0);
+        }
+        let mut next = first_arg;
         // A generic cell has no variadic parameter (see `check_variadic`).
         if self.reject_spreads(&format!("`{}`", sig.name), args) {
             return error_expr(span);
         }
-        for arg in args {
+        for (at, arg) in args.iter().enumerate() {
             let Some(value) = arg.value() else { continue };
             let index = match arg.name() {
                 Some(n) => match sig.params.iter().position(|p| p.name == n.text()) {
@@ -106,6 +113,7 @@ impl Checker {
                 return error_expr(span);
             }
             assigned[index] = Some((value, span_of(arg)));
+            positions[index] = Some(first_arg + at);
         }
         // Check arguments that are not lambdas first, binding type parameters.
         let mut bindings: HashMap<String, Type> = HashMap::new();
@@ -168,11 +176,13 @@ impl Checker {
         }
         let ret = self.cell_ret(instance, span.clone());
         self.log_call(instance, span.clone());
-        Expr {
+        let prelude = self.in_source_order(&mut final_args, &positions);
+        let call = Expr {
             kind: ExprKind::Call(instance, final_args),
             ty: ret,
             span,
-        }
+        };
+        Self::after_prelude(prelude, call)
     }
 
     /// The instance of a generic cell for some type arguments.

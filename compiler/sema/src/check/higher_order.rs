@@ -10,7 +10,7 @@ use lumen_syntax::ast;
 
 use super::arg_source::ArgSource;
 use super::stmt::error_expr;
-use super::{codes, span_of, Checker};
+use super::{codes, Checker};
 use crate::hir::{Expr, ExprKind, HigherOrder};
 use crate::types::{fn_type, list_of, map_of, optional, tuple_of, Type};
 
@@ -41,17 +41,6 @@ impl Checker {
     ) -> Expr {
         let mut sources: Vec<ArgSource> = Vec::new();
         for arg in args {
-            if let Some(n) = arg.name() {
-                self.error(
-                    codes::BAD_ARGUMENTS,
-                    format!(
-                        "the builtin `{name}` takes no named argument `{}`",
-                        n.text()
-                    ),
-                    span_of(arg),
-                    "unexpected named argument",
-                );
-            }
             if let Some(v) = arg.value() {
                 sources.push(ArgSource::Syntax(v));
             }

@@ -10,6 +10,8 @@
 //! template: the first time a method of a matching type (`Box[Int]`) is
 //! looked up, or the type is tested against the trait, its methods are
 //! made for that type, with `T` bound (like a generic cell's instance).
+//! The methods declared in a generic enum's or record's own body are made
+//! the same way, when the instance is made.
 
 use std::collections::{HashMap, HashSet};
 
@@ -54,6 +56,25 @@ impl Checker {
         for cell in cells {
             self.collect_method(owner, cell);
         }
+    }
+
+    /// The methods declared in a generic type's body, made for one
+    /// instance: their bodies are checked with the instance's type
+    /// arguments (like a generic `impl`'s methods).
+    pub(super) fn collect_instance_methods(
+        &mut self,
+        ty: Type,
+        cells: Vec<ast::Cell>,
+        scope: HashMap<String, Type>,
+    ) {
+        if cells.is_empty() {
+            return;
+        }
+        self.type_args.push(scope.clone());
+        let saved = self.methods.instance_args.replace(scope);
+        self.collect_type_methods(ty, cells);
+        self.methods.instance_args = saved;
+        self.type_args.pop();
     }
 
     /// Registers one method of `owner`.

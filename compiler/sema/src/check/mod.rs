@@ -9,7 +9,9 @@
 
 mod agents;
 mod aliases;
+mod arg_order;
 mod arg_source;
+mod builtin_params;
 mod calls;
 mod channel_inference;
 mod channels;
@@ -207,6 +209,8 @@ pub(crate) struct Body {
     /// The body of a thunk (code a form or `spawn` runs as a task): `return`
     /// has no cell to leave there.
     pub is_thunk: bool,
+    /// The thunk is the operand of `try e`, run in place (not a task).
+    pub in_try: bool,
     /// Tells this body from every other one checked in this run (depths
     /// on the body stack are reused), for [`channel_inference`].
     pub serial: u64,
@@ -234,6 +238,7 @@ impl Body {
             captures: Vec::new(),
             is_lambda: false,
             is_thunk: false,
+            in_try: false,
             serial: {
                 use std::sync::atomic::{AtomicU64, Ordering};
                 static NEXT: AtomicU64 = AtomicU64::new(0);

@@ -88,14 +88,22 @@ impl Checker {
             (self.check_expr(&lhs, hint), r)
         } else {
             let l = self.check_expr(&lhs, None);
+            // `xs ++ [1]` on an empty list whose type is being inferred
+            // (`channel_inference`): the right side's elements give it.
+            let inferring = bin == BinaryOp::Concat && self.is_pending_list(&l);
             // `j == {"a": [1]}`: a literal compared with a `Json` is a `Json`.
             // (The list or map it becomes is then injected below.)
             let hint = if matches!(bin, BinaryOp::Eq | BinaryOp::Ne) && l.ty == Type::Json {
                 Some(Type::Json)
+            } else if inferring {
+                None
             } else {
                 typed_by_other(l.ty).then_some(l.ty)
             };
             let r = self.check_expr(&rhs, hint);
+            if let (true, Type::List(elem)) = (inferring, r.ty) {
+                self.list_use(&l, *elem);
+            }
             (l, r)
         };
         // `x == null` / `x != null` test for null (and narrow `x`).

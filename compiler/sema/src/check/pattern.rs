@@ -210,6 +210,16 @@ impl Checker {
 
     pub(super) fn check_pattern(&mut self, p: &ast::Pattern, ty: Type) -> Pattern {
         let span = span_of(p);
+        if let Some(member) = structural_member(p, ty) {
+            // `(a, b)` on `(Int, String)?`, `[x, ...]` on `list[Int]?`: the
+            // value holds that member and, narrowed to it, matches.
+            let inner = self.check_pattern(p, member);
+            return Pattern::MemberValue {
+                member,
+                union: ty,
+                inner: Box::new(inner),
+            };
+        }
         match p {
             ast::Pattern::Wildcard(_) => Pattern::Wildcard,
             ast::Pattern::Ident(ident) => match ident.name() {
@@ -735,6 +745,8 @@ fn collect_results(p: &Pattern, covered: &mut (bool, bool)) {
 fn collect_members(p: &Pattern, covered: &mut Vec<Type>) {
     match p {
         Pattern::Member { member, .. } => covered.push(*member),
+        // `(x, y)` on `(Int, Int)?` covers the tuple member.
+        Pattern::MemberValue { member, inner, .. } if is_catch_all(inner) => covered.push(*member),
         Pattern::Or(alts) => alts.iter().for_each(|a| collect_members(a, covered)),
         _ => {}
     }
@@ -773,4 +785,19 @@ fn single_variant(p: &Pattern) -> Option<(u32, u32)> {
         }
         _ => None,
     }
+}
+
+/// The one member of the union `ty` a tuple or list pattern can match: the
+/// tuple of the pattern's length, or the list type. `None` when `ty` is not
+/// a union or has no such single member.
+fn structural_member(p: &ast::Pattern, ty: Type) -> Option<Type> {
+    let members = ty.union_members()?;
+    let fits = |m: &&Type| match (p, m) {
+        (ast::Pattern::Tuple(t), Type::Tuple(elems)) => elems.len() == t.elements().count(),
+        (ast::Pattern::List(_), Type::List(_)) => true,
+        _ => false,
+    };
+    let mut candidates = members.iter().filter(fits);
+    let member = *candidates.next()?;
+    candidates.next().is_none().then_some(member)
 }

@@ -187,6 +187,18 @@ impl Checker {
                     span.clone(),
                     "unknown label",
                 ),
+                None if self.body().in_try => {
+                    self.error(
+                        codes::BAD_LOOP_CONTROL,
+                        format!("`{what}` inside the operand of `try`"),
+                        span.clone(),
+                        "cannot leave the loop from inside `try`",
+                    );
+                    self.push_help(
+                        "the operand of `try` is evaluated on its own; test its result after it"
+                            .to_string(),
+                    );
+                }
                 None => self.error(
                     codes::BAD_LOOP_CONTROL,
                     format!("`{what}` outside of a loop"),
@@ -281,6 +293,19 @@ impl Checker {
                 )
                 .with_help("it runs as a closure that captured the variable by value; give the new value as the `handle`'s value instead"),
             );
+        } else if captured && self.body().in_try {
+            self.push_diagnostic(
+                Diagnostic::error(
+                    codes::IMMUTABLE_ASSIGN,
+                    format!("cannot assign to `{name}` inside the operand of `try`"),
+                    target_span.clone(),
+                    "a variable from outside the `try`",
+                )
+                .with_help(format!(
+                    "`try` evaluates its operand like a closure body, which sees `{name}` as a value; \
+                     give the new value as the result and assign it after: `{name} = unwrap_or(try …, {name})`"
+                )),
+            );
         } else if captured {
             self.push_diagnostic(
                 Diagnostic::error(
@@ -306,7 +331,18 @@ impl Checker {
         let op = assign.op_kind();
         let value_syntax = assign.value()?;
         let value_span = span_of(&value_syntax);
-        let value = if op == Some(SyntaxKind::EQ) || op.is_none() {
+        let read = Expr {
+            kind: ExprKind::Var(var),
+            ty: decl.ty,
+            span: target_span.clone(),
+        };
+        let value = if (op == Some(SyntaxKind::EQ) || op.is_none()) && self.is_pending_list(&read) {
+            // Assigning the empty list whose type is being inferred: the
+            // value's own type gives it (`xs = [f()]`).
+            let v = self.check_expr(&value_syntax, None);
+            self.list_assigned(var, &v);
+            self.coerce(v, decl.ty, &value_span)
+        } else if op == Some(SyntaxKind::EQ) || op.is_none() {
             let v = self.check_expr(&value_syntax, Some(decl.ty));
             self.coerce(v, decl.ty, &value_span)
         } else {
@@ -335,6 +371,22 @@ impl Checker {
             );
             self.push_help(
                 "the value of a `handle` body or clause is its last expression".to_string(),
+            );
+            if let Some(e) = value {
+                self.check_expr(&e, None);
+            }
+            return StmtKind::Expr(error_expr(span.clone()));
+        }
+        if self.body().in_try {
+            // The operand of `try` is compiled as a closure body.
+            self.error(
+                codes::BAD_LOOP_CONTROL,
+                "`return` inside the operand of `try`",
+                span.clone(),
+                "cannot leave the cell from inside `try`",
+            );
+            self.push_help(
+                "compute the value inside `try`, then return after it: `let r = try …`".to_string(),
             );
             if let Some(e) = value {
                 self.check_expr(&e, None);

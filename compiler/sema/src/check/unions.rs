@@ -110,13 +110,78 @@ impl Checker {
             }
             return error_expr(span);
         }
+        if value.ty == Type::Null {
+            // `null ?? e` is `e` (after evaluating the null side).
+            let default = self.check_arg(default, None);
+            let ty = default.ty;
+            let stmts = vec![Stmt {
+                span: value.span.clone(),
+                kind: StmtKind::Expr(value),
+            }];
+            return Expr {
+                kind: ExprKind::Block(hir::Block {
+                    stmts,
+                    tail: Some(Box::new(default)),
+                }),
+                ty,
+                span,
+            };
+        }
         let rest = value.ty.without_null();
         let dspan = default.span();
         let default = self.check_arg(default, Some(rest));
+        if default.ty.admits_null() && !default.ty.has_error() {
+            // `a ?? b` with `b` nullable too (`a ?? b ?? c`): still optional.
+            return self.coalesce_optional(value, default, span);
+        }
         let default = self.coerce(default, rest, &dspan);
         Expr {
             kind: ExprKind::Coalesce(Box::new(value), Box::new(default)),
             ty: rest,
+            span,
+        }
+    }
+
+    /// `a ?? b` where `b` may be null too: `a` when it is not null, else
+    /// `b`, as a value of `a`'s optional type.
+    fn coalesce_optional(&mut self, value: Expr, default: Expr, span: Span) -> Expr {
+        let ty = value.ty;
+        let dspan = default.span.clone();
+        let default = self.coerce(default, ty, &dspan);
+        let holder = self.new_var("_", ty, false, span.clone());
+        self.body().used.insert(holder);
+        let read = Expr {
+            kind: ExprKind::Var(holder),
+            ty,
+            span: span.clone(),
+        };
+        let test = Expr {
+            kind: ExprKind::IsType(Box::new(read.clone()), Type::Null),
+            ty: Type::Bool,
+            span: span.clone(),
+        };
+        let tail = |e: Expr| hir::Block {
+            stmts: Vec::new(),
+            tail: Some(Box::new(e)),
+        };
+        let choice = Expr {
+            kind: ExprKind::If {
+                cond: Box::new(test),
+                then_block: tail(default),
+                else_block: Some(tail(read)),
+            },
+            ty,
+            span: span.clone(),
+        };
+        Expr {
+            kind: ExprKind::Block(hir::Block {
+                stmts: vec![Stmt {
+                    kind: StmtKind::Let(holder, value),
+                    span: span.clone(),
+                }],
+                tail: Some(Box::new(choice)),
+            }),
+            ty,
             span,
         }
     }
@@ -150,6 +215,85 @@ impl Checker {
         }
         Some(Expr {
             kind: ExprKind::AssertMember(Box::new(value)),
+            ty: target,
+            span,
+        })
+    }
+
+    /// `x as Int` / `x as Float` where the union `x` holds the *other*
+    /// numeric type among its members (types.md §2: `as` converts between
+    /// numeric types and asserts a member): an `Int` converts to `Float`
+    /// (a `Float` truncates to `Int`), a value of the target type passes,
+    /// anything else is the failed-`as` runtime error. `None` when the
+    /// union has no numeric member to convert from.
+    pub(crate) fn numeric_as(&mut self, value: Expr, target: Type, span: Span) -> Option<Expr> {
+        let (other, cast) = match target {
+            Type::Float => (Type::Int, hir::CastKind::IntToFloat),
+            Type::Int => (Type::Float, hir::CastKind::FloatToInt),
+            _ => return None,
+        };
+        let members = value.ty.union_members()?;
+        if !members.contains(&other) {
+            return None;
+        }
+        let union = value.ty;
+        let holder = self.new_var("_", union, false, span.clone());
+        self.body().used.insert(holder);
+        let read = || Expr {
+            kind: ExprKind::Var(holder),
+            ty: union,
+            span: span.clone(),
+        };
+        let member = |e: Expr, ty: Type, kind: fn(Box<Expr>) -> ExprKind| Expr {
+            kind: kind(Box::new(e)),
+            ty,
+            span: span.clone(),
+        };
+        let converted = Expr {
+            kind: ExprKind::Cast(cast, Box::new(member(read(), other, ExprKind::Narrow))),
+            ty: target,
+            span: span.clone(),
+        };
+        // Not the other numeric type: the target itself, or a failed `as`
+        // (asserting `other` there cannot hold, and gives that error).
+        let otherwise = if members.contains(&target) {
+            member(read(), target, ExprKind::AssertMember)
+        } else {
+            Expr {
+                kind: ExprKind::Cast(
+                    cast,
+                    Box::new(member(read(), other, ExprKind::AssertMember)),
+                ),
+                ty: target,
+                span: span.clone(),
+            }
+        };
+        let test = Expr {
+            kind: ExprKind::IsType(Box::new(read()), other),
+            ty: Type::Bool,
+            span: span.clone(),
+        };
+        let tail = |e: Expr| hir::Block {
+            stmts: Vec::new(),
+            tail: Some(Box::new(e)),
+        };
+        let choice = Expr {
+            kind: ExprKind::If {
+                cond: Box::new(test),
+                then_block: tail(converted),
+                else_block: Some(tail(otherwise)),
+            },
+            ty: target,
+            span: span.clone(),
+        };
+        Some(Expr {
+            kind: ExprKind::Block(hir::Block {
+                stmts: vec![Stmt {
+                    kind: StmtKind::Let(holder, value),
+                    span: span.clone(),
+                }],
+                tail: Some(Box::new(choice)),
+            }),
             ty: target,
             span,
         })

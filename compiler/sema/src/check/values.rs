@@ -4,9 +4,10 @@
 use lumen_diagnostics::{Diagnostic, Span};
 use lumen_syntax::ast;
 
+use super::arg_order::SourcePos;
 use super::stmt::error_expr;
 use super::{codes, span_of, Checker};
-use crate::hir::{Expr, ExprKind};
+use crate::hir::{Expr, ExprKind, Stmt};
 use crate::types::{list_of, Type};
 
 /// A field to fill in a construction: its name (None when positional only),
@@ -60,13 +61,14 @@ impl Checker {
             .collect();
         let values = self.fill_slots(&info.name, "field", &slots, args, piped, &span, &info.span);
         match values {
-            Some(values) => {
+            Some((prelude, values)) => {
                 let record = Expr {
                     kind: ExprKind::Record(values),
                     ty: Type::Record(n),
                     span: span.clone(),
                 };
-                self.with_where_checks(record, &span)
+                let record = self.with_where_checks(record, &span);
+                Self::after_prelude(prelude, record)
             }
             None => error_expr(span),
         }
@@ -91,7 +93,7 @@ impl Checker {
             args
         };
         let values = match args {
-            None if variant.fields.is_empty() => Some(Vec::new()),
+            None if variant.fields.is_empty() => Some((Vec::new(), Vec::new())),
             None => {
                 self.error(
                     codes::BAD_ARGUMENTS,
@@ -123,17 +125,22 @@ impl Checker {
             }
         };
         match values {
-            Some(values) => Expr {
-                kind: ExprKind::Variant(tag, values),
-                ty,
-                span,
-            },
+            Some((prelude, values)) => {
+                let variant = Expr {
+                    kind: ExprKind::Variant(tag, values),
+                    ty,
+                    span,
+                };
+                Self::after_prelude(prelude, variant)
+            }
             None => error_expr(span),
         }
     }
 
     /// Matches positional and named arguments to slots, fills defaults, and
-    /// reports missing, unknown and duplicate ones.
+    /// reports missing, unknown and duplicate ones. The values come in slot
+    /// order, after the `let`s that keep their source order
+    /// ([`Self::in_source_order`]).
     fn fill_slots(
         &mut self,
         what: &str,
@@ -143,8 +150,10 @@ impl Checker {
         piped: Option<Expr>,
         span: &Span,
         decl_span: &Span,
-    ) -> Option<Vec<Expr>> {
+    ) -> Option<(Vec<Stmt>, Vec<Expr>)> {
         let mut values: Vec<Option<Expr>> = vec![None; slots.len()];
+        let mut positions: Vec<SourcePos> = vec![None; slots.len()];
+        let first_arg = usize::from(piped.is_some());
         let mut positional = 0;
         let mut ok = true;
         if let Some(value) = piped {
@@ -153,6 +162,7 @@ impl Checker {
                 Some(first) => {
                     let vspan = value.span.clone();
                     values[0] = Some(self.coerce(value, first.ty, &vspan));
+                    positions[0] = Some(0);
                 }
                 None => {
                     self.error(
@@ -165,7 +175,7 @@ impl Checker {
                 }
             }
         }
-        for arg in args {
+        for (at, arg) in args.iter().enumerate() {
             let arg_span = span_of(arg);
             let Some(value) = arg.value() else { continue };
             let index = match arg.name().map(|n| n.text()) {
@@ -229,6 +239,7 @@ impl Checker {
                 ok = false;
             }
             values[index] = Some(checked);
+            positions[index].get_or_insert(first_arg + at);
         }
         let mut out = Vec::new();
         let mut missing = Vec::new();
@@ -264,7 +275,11 @@ impl Checker {
             );
             ok = false;
         }
-        ok.then_some(out)
+        if !ok {
+            return None;
+        }
+        let prelude = self.in_source_order(&mut out, &positions);
+        Some((prelude, out))
     }
 
     /// `base.name`: a record field, or a qualified enum variant (`Color.Red`).
@@ -615,12 +630,38 @@ impl Checker {
         if super::spreads::has_spread(l.elements()) {
             return self.check_list_spreads(l, expected_elem, span);
         }
-        let mut values = Vec::new();
-        for element in l.elements() {
-            if let ast::Element::Expr(e) = element {
-                values.push(self.check_expr(&e, expected_elem));
+        let elements: Vec<ast::Expr> = l
+            .elements()
+            .filter_map(|element| match element {
+                ast::Element::Expr(e) => Some(e),
+                _ => None,
+            })
+            .collect();
+        // `[[], [1]]`: with no expected type, empty literals take the type
+        // of the other elements, checked first (checking order changes no
+        // evaluation order: an empty literal has no parts).
+        let defer_empty = expected_elem.is_none()
+            && elements.iter().any(is_empty_literal)
+            && !elements.iter().all(is_empty_literal);
+        let mut checked: Vec<Option<Expr>> = vec![None; elements.len()];
+        for (i, e) in elements.iter().enumerate() {
+            if !(defer_empty && is_empty_literal(e)) {
+                checked[i] = Some(self.check_expr(e, expected_elem));
             }
         }
+        if defer_empty {
+            let mut known = Type::Never;
+            for v in checked.iter().flatten() {
+                known = known.join(v.ty).unwrap_or(Type::Error);
+            }
+            let hint = Some(known).filter(|t| !t.has_error() && *t != Type::Never);
+            for (i, e) in elements.iter().enumerate() {
+                if checked[i].is_none() {
+                    checked[i] = Some(self.check_expr(e, hint));
+                }
+            }
+        }
+        let values: Vec<Expr> = checked.into_iter().flatten().collect();
         let elem = match expected_elem {
             Some(t) => t,
             None => {
@@ -671,5 +712,17 @@ impl Checker {
             ty: list_of(elem),
             span,
         }
+    }
+}
+
+/// An empty collection literal (`[]`, `{}`, `set[]`), whose type comes from
+/// its context.
+pub(super) fn is_empty_literal(e: &ast::Expr) -> bool {
+    match e {
+        ast::Expr::List(l) => l.elements().next().is_none(),
+        ast::Expr::Map(m) => m.entries().next().is_none(),
+        ast::Expr::Set(s) => s.elements().next().is_none(),
+        ast::Expr::Paren(p) => p.expr().is_some_and(|e| is_empty_literal(&e)),
+        _ => false,
     }
 }

@@ -226,7 +226,9 @@ fn decl_body(p: &mut Parser<'_>, opener: (u32, u32), indent: u32, what: &str, bo
         if p.eat(NEWLINE) {
             continue;
         }
-        if p.at_eof() || p.at(END_KW) {
+        // (`end: Int` in a record is a field named `end`, syntax.md §2.)
+        let end_field = body == Body::Fields && p.nth_at(1, COLON);
+        if p.at_eof() || (p.at(END_KW) && !end_field) {
             break;
         }
         // A declaration keyword at the indentation of the opener: `end` is missing.
