@@ -31,7 +31,7 @@ pub(crate) struct FailureEdges {
 impl FailureEdges {
     pub(crate) fn new(f: &mir::Function, blocks: &[Block]) -> FailureEdges {
         let mut edges = FailureEdges {
-            empty_on_entry: lumen_mir::optimize::cfg::must_facts(f, note_empty),
+            empty_on_entry: lumen_mir::cfg::must_facts(f, note_empty),
             empty: vec![false; f.locals.len()],
             ..FailureEdges::default()
         };

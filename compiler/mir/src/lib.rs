@@ -22,11 +22,13 @@
 //! `--emit mir-opt` (after them) print a program with its
 //! [`std::fmt::Display`] implementation (module [`pretty`]).
 
+pub mod cfg;
 pub mod layout;
 pub mod lower;
 pub mod optimize;
 pub mod pretty;
 pub mod verify;
+pub mod visit;
 
 pub use lumen_abi::RuntimeFn;
 

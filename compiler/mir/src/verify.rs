@@ -356,7 +356,7 @@ impl Verifier<'_> {
                 facts[l.0 as usize] = true;
             }
         };
-        let must = crate::optimize::cfg::must_facts_from(f, init, assign);
+        let must = crate::cfg::must_facts_from(f, init, assign);
         let may = may_facts(f, init, assign);
         for (b, block) in f.blocks.iter().enumerate() {
             let (Some(mut must), Some(mut may)) = (must[b].clone(), may[b].clone()) else {
@@ -372,7 +372,7 @@ impl Verifier<'_> {
             };
             for (s, stmt) in block.stmts.iter().enumerate() {
                 let mut undefined = None;
-                crate::optimize::for_each_read(&stmt.kind, |l| {
+                crate::visit::for_each_read(&stmt.kind, |l| {
                     if undefined.is_none() && !defined(l, &must, &may) {
                         undefined = Some(l);
                     }

@@ -287,7 +287,7 @@ pub enum ExprKind {
     /// A result builtin on its operands (the result first).
     ResultOp(ResultOp, Vec<Expr>),
     /// A call of a library builtin (`crate::library`).
-    Library(crate::library::LibraryCall),
+    Library(LibraryCall),
     /// A tool call (tools.md §1), one runtime call; the expression's type is
     /// the result type its context chose (tools-details §10).
     Tool(ToolCall),
@@ -380,6 +380,18 @@ pub enum CollectionOp {
     SetToList,
     /// `to_set(xs)`.
     ListToSet,
+}
+
+/// A checked call of a library builtin.
+#[derive(Clone, Debug)]
+pub struct LibraryCall {
+    /// The builtin's name as written (`upper`, `split`, …).
+    pub name: &'static str,
+    /// The operation, with overloads resolved by the argument types.
+    pub op: crate::library::LibOp,
+    /// The arguments, checked and converted to the parameter types
+    /// (defaults filled in).
+    pub args: Vec<Expr>,
 }
 
 /// What a tool call passes to the runtime (`docs/runtime-abi.md`, Tools).

@@ -6,22 +6,9 @@
 //! [`crate::check`] types the call through `Checker::check_library`
 //! (`check/library.rs`), which resolves overloads (`contains` on a string or
 //! a list, `min` of two numbers or of a list) into a [`LibOp`]; lowering
-//! turns a [`LibraryCall`] into the runtime call (`lumen_mir::lower::library`).
+//! turns a `hir::LibraryCall` into the runtime call (`lumen_mir::lower::library`).
 
-use crate::hir::Expr;
 use crate::types::Type;
-
-/// A checked call of a library builtin.
-#[derive(Clone, Debug)]
-pub struct LibraryCall {
-    /// The builtin's name as written (`upper`, `split`, …).
-    pub name: &'static str,
-    /// The operation, with overloads resolved by the argument types.
-    pub op: LibOp,
-    /// The arguments, checked and converted to the parameter types
-    /// (defaults filled in).
-    pub args: Vec<Expr>,
-}
 
 /// A one-argument Float function (`lumen_abi::FloatFn` at run time).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -290,15 +290,6 @@ fn replayed(p: &Prepared, entry: Entry) -> Result<Answer, String> {
     }
 }
 
-/// `after 3 attempts` (`after 1 attempt`).
-pub fn attempts_text(n: u32) -> String {
-    if n == 1 {
-        "after 1 attempt".into()
-    } else {
-        format!("after {n} attempts")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -319,7 +310,7 @@ mod tests {
         let (reply, extra) = http.to_record();
         assert_eq!(Answer::from_record(&reply, &extra, true), Some(http));
         assert_eq!(Answer::from_record(&json!(3), &Map::new(), false), None);
-        assert_eq!(attempts_text(1), "after 1 attempt");
-        assert_eq!(attempts_text(4), "after 4 attempts");
+        assert_eq!(super::super::failures::attempts_text(1), "after 1 attempt");
+        assert_eq!(super::super::failures::attempts_text(4), "after 4 attempts");
     }
 }

@@ -3,7 +3,6 @@
 
 use serde_json::Value;
 
-use super::call::attempts_text;
 use super::reply::quote;
 use super::retry::is_transient_status;
 use super::transport::{status_text, HttpReply, TransportError};
@@ -117,6 +116,15 @@ pub fn error_message(body: &str) -> Option<String> {
         .and_then(Value::as_str)
         .or_else(|| error.as_str())
         .map(str::to_string)
+}
+
+/// `after 3 attempts` (`after 1 attempt`).
+pub fn attempts_text(n: u32) -> String {
+    if n == 1 {
+        "after 1 attempt".into()
+    } else {
+        format!("after {n} attempts")
+    }
 }
 
 #[cfg(test)]

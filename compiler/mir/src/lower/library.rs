@@ -8,8 +8,9 @@
 //! `type_of` is a constant, or for a union a test of each member.
 
 use lumen_abi as abi;
+use lumen_sema::hir::LibraryCall;
 use lumen_sema::hir::{Expr, Type};
-use lumen_sema::library::{type_name, LibOp, LibraryCall, MathFn};
+use lumen_sema::library::{type_name, LibOp, MathFn};
 
 use super::FnLowerer;
 use crate::{BinOp, Cast, Const, Loc, Operand, RtArg, Rvalue, Terminator, Ty};

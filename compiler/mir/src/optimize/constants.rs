@@ -10,7 +10,7 @@
 
 use std::collections::HashSet;
 
-use super::cfg::predecessors;
+use crate::cfg::predecessors;
 use crate::{Const, Function, Local, Operand, Rvalue, StmtKind};
 
 /// Deletes `retain x` / `release x` where `x` certainly holds a string

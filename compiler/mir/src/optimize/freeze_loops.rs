@@ -26,7 +26,7 @@
 
 use lumen_abi as abi;
 
-use super::cfg;
+use crate::cfg;
 use crate::{Function, Local, LocalDecl, Operand, RtArg, Rvalue, Statement, StmtKind, Ty};
 
 /// Runtime calls that may take a frozen list as their list argument.
@@ -163,7 +163,7 @@ fn frozen_candidates(f: &Function, in_loop: &[bool]) -> Vec<Local> {
                     continue;
                 }
             };
-            super::for_each_operand(rv, |op, arg| {
+            crate::visit::for_each_operand(rv, |op, arg| {
                 let is_list_arg = matches!(arg, Some((name, 0)) if FROZEN_OK.contains(&name));
                 if let Operand::Local(l) = op {
                     let s = &mut state[l.0 as usize];

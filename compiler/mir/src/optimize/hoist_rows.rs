@@ -31,8 +31,8 @@ use std::collections::{HashMap, HashSet};
 
 use lumen_abi as abi;
 
-use super::cfg::{dominators, natural_loops, predecessors, Loop};
 use super::is_plain;
+use crate::cfg::{dominators, natural_loops, predecessors, Loop};
 use crate::{
     BasicBlock, BinOp, BlockId, Const, Function, Local, LocalDecl, Operand, RtArg, Rvalue,
     Statement, StmtKind, Terminator, Ty,

@@ -30,7 +30,6 @@
 //! [`cfg`] holds the control-flow helpers the passes share (predecessors,
 //! dominators, natural loops, must-facts data flow).
 
-pub mod cfg;
 mod conditional_add;
 mod constants;
 mod freeze_loops;
@@ -40,7 +39,9 @@ mod pairs;
 mod unique_lists;
 mod unshare;
 
+use crate::cfg;
 use crate::verify::{self, ProgramShape, VerifyError};
+use crate::visit::for_each_operand;
 use crate::{Function, Program, Rvalue};
 
 /// How much optimisation the driver asked for (`-O0`, `-O`/`-O2`).
@@ -174,66 +175,6 @@ fn is_plain(rv: &Rvalue) -> bool {
             | Rvalue::ToSlot(_)
             | Rvalue::FromSlot(..)
     )
-}
-
-/// Calls `visit` with every operand `rv` reads; for an operand passed
-/// directly to a runtime function, also the function's name and the
-/// argument's position.
-fn for_each_operand(rv: &Rvalue, mut visit: impl FnMut(&crate::Operand, Option<(&str, usize)>)) {
-    use crate::RtArg;
-    match rv {
-        Rvalue::Use(o)
-        | Rvalue::Unary { operand: o, .. }
-        | Rvalue::Cast(_, o)
-        | Rvalue::ToSlot(o)
-        | Rvalue::FromSlot(o, _)
-        | Rvalue::Load { base: o, .. } => visit(o, None),
-        Rvalue::Binary { lhs, rhs, .. } => {
-            visit(lhs, None);
-            visit(rhs, None);
-        }
-        Rvalue::Call(_, args) => args.iter().for_each(|a| visit(a, None)),
-        Rvalue::CallIndirect { callee, args, .. } => {
-            visit(callee, None);
-            args.iter().for_each(|a| visit(a, None));
-        }
-        Rvalue::Runtime(rf, args) => {
-            for (i, a) in args.iter().enumerate() {
-                match a {
-                    RtArg::Operand(o) => visit(o, Some((rf.name, i))),
-                    RtArg::StrArray(items) => items.iter().for_each(|o| visit(o, None)),
-                    RtArg::Words(words) => {
-                        for w in words {
-                            if let RtArg::Operand(o) = w {
-                                visit(o, None);
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        }
-        Rvalue::FuncAddr(_) => {}
-    }
-}
-
-/// Calls `visit` with every local `kind` reads.
-pub(crate) fn for_each_read(kind: &crate::StmtKind, mut visit: impl FnMut(crate::Local)) {
-    let mut op = |o: &crate::Operand| {
-        if let crate::Operand::Local(l) = o {
-            visit(*l);
-        }
-    };
-    match kind {
-        crate::StmtKind::Assign(_, rv) | crate::StmtKind::Eval(rv) => {
-            for_each_operand(rv, |o, _| op(o))
-        }
-        crate::StmtKind::Store { base, value, .. } => {
-            op(&crate::Operand::Local(*base));
-            op(value);
-        }
-        crate::StmtKind::Retain(l) | crate::StmtKind::Release(l) => op(&crate::Operand::Local(*l)),
-    }
 }
 
 /// How many times each local is read (as an operand anywhere).

@@ -21,7 +21,7 @@
 
 use lumen_abi as abi;
 
-use super::cfg;
+use crate::cfg;
 use crate::{Function, Operand, RtArg, Rvalue, StmtKind, Ty};
 
 /// Runtime calls whose result is a list nobody else refers to.

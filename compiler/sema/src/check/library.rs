@@ -8,8 +8,9 @@ use super::codes;
 use super::expr::widen;
 use super::stmt::error_expr;
 use super::Checker;
+use crate::hir::LibraryCall;
 use crate::hir::{Expr, ExprKind, Type};
-use crate::library::{library_name, LibOp, LibraryCall, MathFn};
+use crate::library::{library_name, LibOp, MathFn};
 use crate::types::{list_of, optional, result_of, tuple_of};
 
 /// How many arguments a library builtin takes: `(min, max)`, `max` `None`

@@ -274,7 +274,7 @@ impl Checker {
         }
         let strings = self.display_list(parts, span.clone());
         Expr {
-            kind: ExprKind::Library(crate::library::LibraryCall {
+            kind: ExprKind::Library(crate::hir::LibraryCall {
                 name: "format",
                 op: crate::library::LibOp::FormatList,
                 args: vec![template, strings],
