@@ -202,7 +202,7 @@ impl Checker {
             let known = self.known_effects(self.current_module);
             let mut declared: HashSet<&str> = HashSet::new();
             for (name, span) in names {
-                if !known.contains(name) {
+                if !known.contains(name) && !self.is_declared_effect_anywhere(name) {
                     self.error(
                         codes::UNRESOLVED_NAME,
                         format!("cannot find the effect `{name}`"),
