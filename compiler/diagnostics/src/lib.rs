@@ -17,6 +17,15 @@ use codespan_reporting::term::{
     termcolor::{Buffer, ColorChoice, StandardStream},
 };
 
+/// The rendering cli.md asks for, rustc's: `--> app.lm:4:12`, `|` gutters
+/// and `^` carets (codespan's default draws box characters).
+fn rustc_style() -> term::Config {
+    term::Config {
+        chars: term::Chars::ascii(),
+        ..term::Config::default()
+    }
+}
+
 /// A byte range in the source text.
 pub type Span = Range<usize>;
 
@@ -132,7 +141,7 @@ pub fn render_files_to_stderr(
     };
     let stream = StandardStream::stderr(choice);
     let mut lock = stream.lock();
-    let config = term::Config::default();
+    let config = rustc_style();
     for d in diagnostics {
         let Some((name, text)) = files.get(d.file).or_else(|| files.first()) else {
             continue;
@@ -167,7 +176,7 @@ fn to_codespan(d: &Diagnostic, source_len: usize) -> CsDiagnostic<()> {
 pub fn render_to_string(file_name: &str, source: &str, diagnostics: &[Diagnostic]) -> String {
     let file = SimpleFile::new(file_name, source);
     let mut buffer = Buffer::no_color();
-    let config = term::Config::default();
+    let config = rustc_style();
     for d in diagnostics {
         // Rendering into memory cannot fail for spans clamped into the source.
         let _ = term::emit(&mut buffer, &config, &file, &to_codespan(d, source.len()));
@@ -192,7 +201,7 @@ pub fn render_to_stderr(file_name: &str, source: &str, diagnostics: &[Diagnostic
     let stream = StandardStream::stderr(choice);
     let mut lock = stream.lock();
     let file = SimpleFile::new(file_name, source);
-    let config = term::Config::default();
+    let config = rustc_style();
     for d in diagnostics {
         let _ = term::emit(&mut lock, &config, &file, &to_codespan(d, source.len()));
     }
