@@ -30,6 +30,7 @@ use lumen_sema::hir::{self, Builtin, Expr, ExprKind, Pattern, StmtKind, Type};
 
 use crate::layout::Layouts;
 
+mod builder;
 mod closures;
 mod collections;
 mod effects;
@@ -385,176 +386,6 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
         landing
     }
 
-    /// Heap locals this function owns (not parameters, not the return local).
-    fn owned_heap_locals(&self) -> Vec<Local> {
-        (0..self.locals.len() as u32)
-            .map(Local)
-            .filter(|l| {
-                self.locals[l.0 as usize].ty.is_heap()
-                    && !self.params.contains(l)
-                    && !self.unowned.contains(l)
-                    && *l != self.ret_local
-            })
-            .collect()
-    }
-
-    // ---- building blocks
-
-    fn loc(&self, offset: usize) -> Loc {
-        self.index.loc(offset)
-    }
-
-    fn new_local(&mut self, ty: Ty, name: Option<String>) -> Local {
-        self.locals.push(LocalDecl { ty, name });
-        Local(self.locals.len() as u32 - 1)
-    }
-
-    fn new_block(&mut self) -> BlockId {
-        self.blocks.push(PendingBlock {
-            stmts: Vec::new(),
-            terminator: None,
-        });
-        BlockId(self.blocks.len() as u32 - 1)
-    }
-
-    fn switch_to(&mut self, block: BlockId) {
-        self.current = block;
-    }
-
-    fn is_terminated(&self) -> bool {
-        self.blocks[self.current.0 as usize].terminator.is_some()
-    }
-
-    fn push(&mut self, kind: MirStmt, loc: Loc) {
-        if self.is_terminated() {
-            // Code after a `return`/`break` is unreachable: put it in a fresh
-            // block without predecessors.
-            let dead = self.new_block();
-            self.switch_to(dead);
-        }
-        self.blocks[self.current.0 as usize]
-            .stmts
-            .push(Statement { kind, loc });
-    }
-
-    fn terminate(&mut self, terminator: Terminator) {
-        if self.is_terminated() {
-            return;
-        }
-        self.blocks[self.current.0 as usize].terminator = Some(terminator);
-    }
-
-    fn goto(&mut self, target: BlockId) {
-        self.terminate(Terminator::Goto(target));
-    }
-
-    /// Assigns to a local, keeping the reference-counting invariant.
-    fn assign(&mut self, dst: Local, rvalue: Rvalue, loc: Loc) {
-        if self.locals[dst.0 as usize].ty.is_heap() {
-            // The old value is released before the new one is stored, so an
-            // rvalue that reads `dst` (`xs = concat(xs, ys)`) must run first,
-            // into a temporary whose reference then moves into `dst`.
-            if !matches!(rvalue, Rvalue::Use(_)) && rvalue.reads(dst) {
-                let ty = self.locals[dst.0 as usize].ty;
-                let tmp = self.new_local(ty, None);
-                self.unowned.insert(tmp);
-                self.push(MirStmt::Assign(tmp, rvalue), loc);
-                if !self.params.contains(&dst) && !self.unowned.contains(&dst) {
-                    self.push(MirStmt::Release(dst), loc);
-                }
-                self.push(MirStmt::Assign(dst, Rvalue::Use(Operand::Local(tmp))), loc);
-                return;
-            }
-            if let Rvalue::Use(Operand::Local(src)) = &rvalue {
-                if *src == dst {
-                    return;
-                }
-                self.push(MirStmt::Retain(*src), loc);
-            }
-            if !self.params.contains(&dst) && !self.unowned.contains(&dst) {
-                self.push(MirStmt::Release(dst), loc);
-            }
-        }
-        self.push(MirStmt::Assign(dst, rvalue), loc);
-    }
-
-    /// Whether `local` is a temporary holding its own reference that no later
-    /// code reads: the result of a call, constructor or element read that an
-    /// expression handed back. Its reference can then *move* into a variable
-    /// or field instead of being retained there and released here.
-    pub(super) fn is_fresh_temp(&self, local: Local) -> bool {
-        self.locals[local.0 as usize].ty.is_heap()
-            && local != self.ret_local
-            && !self.params.contains(&local)
-            && !self.unowned.contains(&local)
-            && !self.vars.values().any(|v| *v == local)
-    }
-
-    /// Forgets the reference a fresh temporary held (it moved elsewhere): the
-    /// temporary becomes the immortal empty string, so its release at the end
-    /// of the cell does nothing.
-    pub(super) fn forget(&mut self, local: Local, loc: Loc) {
-        self.push(
-            MirStmt::Assign(
-                local,
-                Rvalue::Use(Operand::Const(Const::Str(String::new()))),
-            ),
-            loc,
-        );
-    }
-
-    /// `dst = value` where `value` is an expression's result: a fresh
-    /// temporary's reference moves into `dst` (no retain here, no release
-    /// later); anything else is assigned as by [`Self::assign`].
-    fn assign_result(&mut self, dst: Local, value: Operand, loc: Loc) {
-        if let Operand::Local(src) = value {
-            if src != dst && self.is_fresh_temp(src) {
-                if !self.params.contains(&dst) && !self.unowned.contains(&dst) {
-                    self.push(MirStmt::Release(dst), loc);
-                }
-                self.push(MirStmt::Assign(dst, Rvalue::Use(value)), loc);
-                self.forget(src, loc);
-                return;
-            }
-        }
-        self.assign(dst, Rvalue::Use(value), loc);
-    }
-
-    /// Evaluates an rvalue into a fresh temporary.
-    fn temp(&mut self, ty: Ty, rvalue: Rvalue, loc: Loc) -> Operand {
-        let local = self.new_local(ty, None);
-        self.assign(local, rvalue, loc);
-        Operand::Local(local)
-    }
-
-    fn runtime(&mut self, f: abi::RuntimeFn, ty: Ty, args: Vec<RtArg>, loc: Loc) -> Operand {
-        self.temp(ty, Rvalue::Runtime(f, args), loc)
-    }
-
-    fn runtime_effect(&mut self, f: abi::RuntimeFn, args: Vec<RtArg>, loc: Loc) {
-        self.push(MirStmt::Eval(Rvalue::Runtime(f, args)), loc);
-        if f.no_return || f.fails == abi::Fails::Always {
-            self.terminate(Terminator::Unreachable);
-        }
-    }
-
-    fn return_value(&mut self, value: Operand, loc: Loc) {
-        if self.ret_ty != Ty::Null {
-            let ret = self.ret_local;
-            self.assign_result(ret, value, loc);
-        }
-        for local in self.owned_heap_locals() {
-            self.push(MirStmt::Release(local), loc);
-        }
-        self.returns.push((self.current, self.locals.len()));
-        let result = if self.ret_ty == Ty::Null {
-            Operand::Const(Const::Null)
-        } else {
-            Operand::Local(self.ret_local)
-        };
-        self.terminate(Terminator::Return(result));
-    }
-
     // ---- statements
 
     /// Lowers a block; returns its value when it has a tail expression.
@@ -708,16 +539,6 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             self.push(MirStmt::Release(t), loc);
             self.forget(t, loc);
         }
-    }
-
-    fn var_local(&mut self, var: hir::VarId) -> Local {
-        if let Some(local) = self.vars.get(&var) {
-            return *local;
-        }
-        let decl = &self.cell.vars[var.0 as usize];
-        let local = self.new_local(self.layouts.ty(decl.ty), Some(decl.name.clone()));
-        self.vars.insert(var, local);
-        local
     }
 
     fn stmt(&mut self, stmt: &hir::Stmt) {
@@ -1334,24 +1155,6 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
         self.goto(join);
         self.switch_to(join);
         Operand::Local(result)
-    }
-
-    /// Raises runtime error `code` when `cond` holds.
-    fn error_if(&mut self, cond: Operand, code: abi::RuntimeErrorCode, loc: Loc) {
-        let fail = self.new_block();
-        let ok = self.new_block();
-        self.terminate(Terminator::Branch {
-            cond,
-            then_block: fail,
-            else_block: ok,
-        });
-        self.switch_to(fail);
-        self.runtime_effect(
-            abi::LM_RUNTIME_ERROR,
-            vec![RtArg::I32(code as i32), RtArg::Loc(loc)],
-            loc,
-        );
-        self.switch_to(ok);
     }
 
     // ---- expressions

@@ -328,7 +328,7 @@ impl FnLowerer<'_, '_> {
                     vec![RtArg::Operand(list.clone())],
                     loc,
                 );
-                let get = super::values::list_fn(abi::LM_LIST_GET, *elem);
+                let get = super::builder::list_fn(abi::LM_LIST_GET, *elem);
                 self.count_loop(len, loc, |this, i| {
                     let x = this.runtime(
                         get,
