@@ -176,11 +176,7 @@ impl FnLowerer<'_, '_> {
     /// temporary, inserted right after the variable's own argument (and
     /// retained when heap: the temporaries returned are released after the
     /// call). Nothing is copied when no later argument assigns it.
-    pub(super) fn operands_in_order(
-        &mut self,
-        args: &[&Expr],
-        loc: Loc,
-    ) -> (Vec<Operand>, Vec<Local>) {
+    fn operands_in_order(&mut self, args: &[&Expr], loc: Loc) -> (Vec<Operand>, Vec<Local>) {
         // After each argument: where its value stands, as (block, statement
         // index, number of blocks then).
         let mut marks = Vec::with_capacity(args.len());
@@ -263,13 +259,7 @@ impl FnLowerer<'_, '_> {
         }
     }
 
-    pub(super) fn short_circuit(
-        &mut self,
-        lhs: &Expr,
-        rhs: &Expr,
-        is_and: bool,
-        loc: Loc,
-    ) -> Operand {
+    fn short_circuit(&mut self, lhs: &Expr, rhs: &Expr, is_and: bool, loc: Loc) -> Operand {
         let result = self.new_local(Ty::Bool, None);
         let l = self.expr(lhs);
         self.assign(result, Rvalue::Use(l.clone()), loc);
@@ -309,7 +299,7 @@ impl FnLowerer<'_, '_> {
     }
 
     /// `lhs op rhs` once both operands are lowered to `l` and `r`.
-    pub(super) fn binary_values(
+    fn binary_values(
         &mut self,
         op: hir::BinaryOp,
         lhs: &Expr,
@@ -424,7 +414,7 @@ impl FnLowerer<'_, '_> {
         }
     }
 
-    pub(super) fn builtin(&mut self, builtin: Builtin, args: &[Expr], loc: Loc) -> Operand {
+    fn builtin(&mut self, builtin: Builtin, args: &[Expr], loc: Loc) -> Operand {
         match builtin {
             Builtin::Print | Builtin::Eprint => {
                 let stream = if builtin == Builtin::Print { 1 } else { 2 };
@@ -536,7 +526,7 @@ impl FnLowerer<'_, '_> {
         self.runtime(f, Ty::Str, vec![RtArg::Operand(value)], loc)
     }
 
-    pub(super) fn interpolation(&mut self, parts: &[hir::InterpPart], loc: Loc) -> Operand {
+    fn interpolation(&mut self, parts: &[hir::InterpPart], loc: Loc) -> Operand {
         let mut pieces = Vec::new();
         for part in parts {
             match part {

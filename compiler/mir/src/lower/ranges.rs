@@ -262,7 +262,7 @@ impl FnLowerer<'_, '_> {
     /// Jumps to `body` while the counter is inside the range (always, for a
     /// range without an end) and to `exit` after it.
     #[allow(clippy::too_many_arguments)]
-    pub(super) fn range_branch(
+    fn range_branch(
         &mut self,
         counter: Local,
         limit: Option<Local>,
@@ -289,7 +289,7 @@ impl FnLowerer<'_, '_> {
     /// comparison, upwards for a known positive step, downwards for a known
     /// negative one, and of `counter ^ flip` with the flipped limit when the
     /// step is only known at run time (see `for_range`).
-    pub(super) fn range_test(
+    fn range_test(
         &mut self,
         counter: Local,
         limit: Local,
@@ -483,7 +483,7 @@ impl FnLowerer<'_, '_> {
     /// The head of every counted loop: `index = 0`, then the header block
     /// tests `index < len` and branches to the body or the exit; lowering
     /// continues in the body.
-    pub(super) fn enter_count(
+    fn enter_count(
         &mut self,
         index: Local,
         len: Operand,
@@ -513,7 +513,7 @@ impl FnLowerer<'_, '_> {
 
     /// The tail of every counted loop: `index + 1` and back to the header;
     /// lowering continues at the exit.
-    pub(super) fn step_count(&mut self, index: Local, header: BlockId, exit: BlockId, loc: Loc) {
+    fn step_count(&mut self, index: Local, header: BlockId, exit: BlockId, loc: Loc) {
         let plus = Rvalue::Binary {
             // The index was below the length: `+ 1` cannot overflow.
             op: BinOp::AddInRange,

@@ -29,7 +29,7 @@ impl FnLowerer<'_, '_> {
         value
     }
 
-    pub(super) fn stmt(&mut self, stmt: &hir::Stmt) {
+    fn stmt(&mut self, stmt: &hir::Stmt) {
         let loc = self.loc(stmt.span.start);
         if let StmtKind::While { id, .. }
         | StmtKind::Loop { id, .. }
@@ -201,7 +201,7 @@ impl FnLowerer<'_, '_> {
     /// control flow (each operand is tested once, in order, exactly as their
     /// short-circuit evaluation), so no Bool is materialised and every test
     /// is one compare-and-branch.
-    pub(super) fn branch_on(&mut self, cond: &Expr, then_block: BlockId, else_block: BlockId) {
+    fn branch_on(&mut self, cond: &Expr, then_block: BlockId, else_block: BlockId) {
         match &cond.kind {
             ExprKind::And(lhs, rhs) => {
                 let rhs_block = self.new_block();
@@ -252,7 +252,7 @@ impl FnLowerer<'_, '_> {
 
     /// Lowers the given defer scopes' blocks, innermost scope and latest
     /// `defer` first. The scopes stay registered (other exits need them too).
-    pub(super) fn run_defers(&mut self, scopes: &[Vec<usize>]) {
+    fn run_defers(&mut self, scopes: &[Vec<usize>]) {
         for scope in scopes.iter().rev() {
             for &id in scope.iter().rev() {
                 self.run_defer(id);
@@ -262,7 +262,7 @@ impl FnLowerer<'_, '_> {
 
     /// Lowers the body of `defer_table[id]`, in the defer state before it
     /// (so a failure inside runs only the defers registered before it).
-    pub(super) fn run_defer(&mut self, id: usize) {
+    fn run_defer(&mut self, id: usize) {
         let (body, before) = self.defer_table[id].clone();
         self.set_defer_state(before);
         // A deferred block runs without the defers of the scopes it is
@@ -273,7 +273,7 @@ impl FnLowerer<'_, '_> {
     }
 
     /// Enters defer state `state`, at compile time and in the state local.
-    pub(super) fn set_defer_state(&mut self, state: u32) {
+    fn set_defer_state(&mut self, state: u32) {
         self.defer_state = state;
         if let Some(local) = self.defer_state_local {
             let loc = self.loc(self.cell.span.start);
@@ -285,7 +285,7 @@ impl FnLowerer<'_, '_> {
     }
 
     /// The defer scopes inside loop `id`.
-    pub(super) fn defers_inside(&self, id: hir::LoopId) -> Vec<Vec<usize>> {
+    fn defers_inside(&self, id: hir::LoopId) -> Vec<Vec<usize>> {
         let depth = self
             .loop_defer_depth
             .get(&id)
