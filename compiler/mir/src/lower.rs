@@ -52,46 +52,17 @@ use crate::{
     Statement, StmtKind as MirStmt, Terminator, Ty,
 };
 
-/// Maps byte offsets to 1-based line and column (columns count characters).
-pub struct LineIndex<'a> {
-    text: &'a str,
-    line_starts: Vec<usize>,
+/// What lowering needs of one module's source file: its name, which
+/// runtime error reports show, and the line and column of a byte offset in
+/// it (the driver resolves them with `lumen_diagnostics::LineIndex`).
+pub struct Source<'a> {
+    pub name: &'a str,
+    pub locate: &'a dyn Fn(usize) -> Loc,
 }
 
-impl<'a> LineIndex<'a> {
-    pub fn new(text: &'a str) -> Self {
-        let mut line_starts = vec![0];
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
-                line_starts.push(i + 1);
-            }
-        }
-        LineIndex { text, line_starts }
-    }
-
-    pub fn loc(&self, offset: usize) -> Loc {
-        let offset = offset.min(self.text.len());
-        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
-        let start = self.line_starts[line];
-        let col = self
-            .text
-            .get(start..offset)
-            .map(|s| s.chars().count())
-            .unwrap_or(offset - start);
-        Loc {
-            line: line as u32 + 1,
-            col: col as u32 + 1,
-        }
-    }
-}
-
-/// Lowers a checked program. `sources` holds each module's file name and the
-/// text its spans point into (the main file first).
-pub fn lower_program(program: &hir::Program, sources: &[(String, String)]) -> Program {
-    let indexes: Vec<LineIndex> = sources
-        .iter()
-        .map(|(_, text)| LineIndex::new(text))
-        .collect();
+/// Lowers a checked program. `sources` holds each module's source file (the
+/// main file first), which its spans point into.
+pub fn lower_program(program: &hir::Program, sources: &[Source]) -> Program {
     let mut layouts = Layouts::new(&program.records, &program.enums);
     layouts.fn_names = program
         .cells
@@ -107,16 +78,16 @@ pub fn lower_program(program: &hir::Program, sources: &[(String, String)]) -> Pr
         .enumerate()
         .map(|(i, cell)| {
             let module = program.cell_modules.get(i).copied().unwrap_or(0);
-            let file_name = &sources[module].0;
-            let mut lowerer = FnLowerer::new(cell, i, &indexes[module], &mut layouts);
+            let source = &sources[module];
+            let mut lowerer = FnLowerer::new(cell, i, source.locate, &mut layouts);
             lowerer.set_deterministic = program.deterministic && i == program.entry.0 as usize;
-            lowerer.lower(file_name)
+            lowerer.lower(source.name)
         })
         .collect();
     Program {
         functions,
         entry: FuncId(program.entry.0),
-        file_name: sources[0].0.clone(),
+        file_name: sources[0].name.to_string(),
         type_descs: layouts.into_descs(),
     }
 }
@@ -131,7 +102,8 @@ struct FnLowerer<'a, 'l> {
     /// The entry cell of a `@deterministic true` program.
     set_deterministic: bool,
     layouts: &'a mut Layouts<'l>,
-    index: &'a LineIndex<'a>,
+    /// The line and column of a byte offset in the cell's source file.
+    locate: &'a dyn Fn(usize) -> Loc,
     symbol: String,
     locals: Vec<LocalDecl>,
     vars: HashMap<hir::VarId, Local>,
@@ -178,7 +150,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
     fn new(
         cell: &'a hir::Cell,
         index_in_program: usize,
-        index: &'a LineIndex<'a>,
+        locate: &'a dyn Fn(usize) -> Loc,
         layouts: &'a mut Layouts<'l>,
     ) -> Self {
         let ret_ty = layouts.ty(cell.ret);
@@ -186,7 +158,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             cell,
             set_deterministic: false,
             layouts,
-            index,
+            locate,
             symbol: format!("lm_cell_{index_in_program}_{}", cell.name),
             locals: Vec::new(),
             vars: HashMap::new(),
@@ -270,7 +242,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             let stmts = &mut self.blocks[block.0 as usize].stmts;
             let loc = stmts
                 .last()
-                .map_or_else(|| self.index.loc(self.cell.span.start), |s| s.loc);
+                .map_or_else(|| (self.locate)(self.cell.span.start), |s| s.loc);
             stmts.extend(later.into_iter().map(|l| Statement {
                 kind: MirStmt::Release(l),
                 loc,
@@ -314,7 +286,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             ret: self.ret_ty,
             locals: self.locals,
             blocks,
-            loc: self.index.loc(self.cell.span.start),
+            loc: (self.locate)(self.cell.span.start),
             file_name: file_name.to_string(),
             frozen_lists: Vec::new(),
             landing: Some(landing),

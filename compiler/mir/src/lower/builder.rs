@@ -14,7 +14,7 @@ use crate::{
 
 impl FnLowerer<'_, '_> {
     pub(super) fn loc(&self, offset: usize) -> Loc {
-        self.index.loc(offset)
+        (self.locate)(offset)
     }
 
     /// Heap locals this function owns (not parameters, not the return local).
