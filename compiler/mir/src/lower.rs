@@ -22,6 +22,35 @@
 //!
 //! The passes of `crate::optimize`, which the driver runs after lowering,
 //! then delete the counting that these rules make provably redundant.
+//!
+//! **Locations.** Lowering sees no source text: the driver resolves byte
+//! offsets to lines and columns (`lumen_diagnostics::LineIndex`) and hands
+//! each module's file name and resolver in as a [`Source`].
+//!
+//! **Layout.** This file holds the entry point [`lower_program`], the
+//! per-cell state `FnLowerer` and a cell's start and end (`new`, `lower`,
+//! `finish`). The `impl FnLowerer` blocks of `lower/` add the rest, in
+//! layers. A module *imports* types and free functions only from this file
+//! (the struct) and from the layers below its own; methods are called
+//! across layers, as the language nests (an expression holds blocks, a
+//! block holds expressions), without importing anything:
+//!
+//! 1. `builder` — blocks, locals and the ownership rules above (`assign`,
+//!    `assign_result`, `forget`, `return_value`), runtime calls, `error_if`,
+//!    and `list_fn` (the list runtime function for an element type);
+//! 2. `ranges` — range loops, `x in a..b step k`, and the counted loop
+//!    `0..len` (`CountedLoop`) that every loop over elements is built on;
+//! 3. the core: `statements` (blocks, statements, `defer` and the cell's
+//!    landing), `expressions` (the dispatch over expression kinds,
+//!    operators, plain builtins, interpolation and formatting), `patterns`
+//!    (`match` and the tests of patterns);
+//! 4. one module per area, to which the core hands whole expression kinds
+//!    and pattern tests: `values`, `closures`, `unions`, `results`,
+//!    `collections`, `higher_order`, `library`, `json`, `futures`,
+//!    `tools`, `effects`.
+//!
+//! Only `builder` (`list_fn`) and `ranges` (`CountedLoop`) are imported by
+//! other modules; everything else they share is a method.
 
 use std::collections::{HashMap, HashSet};
 
@@ -29,6 +58,10 @@ use lumen_abi as abi;
 use lumen_sema::hir::{self, Type};
 
 use crate::layout::Layouts;
+use crate::{
+    BasicBlock, BlockId, Const, FuncId, Function, Loc, Local, LocalDecl, Operand, Program, Rvalue,
+    Statement, StmtKind as MirStmt, Terminator, Ty,
+};
 
 mod builder;
 mod closures;
@@ -46,11 +79,6 @@ mod statements;
 mod tools;
 mod unions;
 mod values;
-
-use crate::{
-    BasicBlock, BlockId, Const, FuncId, Function, Loc, Local, LocalDecl, Operand, Program, Rvalue,
-    Statement, StmtKind as MirStmt, Terminator, Ty,
-};
 
 /// What lowering needs of one module's source file: its name, which
 /// runtime error reports show, and the line and column of a byte offset in

@@ -4,6 +4,7 @@
 use lumen_abi as abi;
 use lumen_sema::hir::{self, CollectionOp, Expr, ExprKind, Type};
 
+use super::builder::list_fn;
 use super::FnLowerer;
 use crate::{Const, Loc, Local, Operand, RtArg, Rvalue, StmtKind as MirStmt, Terminator, Ty};
 
@@ -315,7 +316,7 @@ impl FnLowerer<'_, '_> {
                     vec![RtArg::Operand(list.clone())],
                     loc,
                 );
-                let get = super::builder::list_fn(abi::LM_LIST_GET, *elem);
+                let get = list_fn(abi::LM_LIST_GET, *elem);
                 self.count_loop(len, loc, |this, i| {
                     let x = this.runtime(
                         get,
