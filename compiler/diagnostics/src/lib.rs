@@ -225,23 +225,43 @@ pub fn summary(file_name: &str, diagnostics: &[Diagnostic]) -> String {
     format!("could not compile {file_name} ({})", parts.join(", "))
 }
 
-/// 1-based line and column of a byte offset (columns count characters).
-pub fn line_col(source: &str, offset: usize) -> (u32, u32) {
-    let offset = offset.min(source.len());
-    let mut line = 1u32;
-    let mut line_start = 0usize;
-    for (i, b) in source.as_bytes()[..offset].iter().enumerate() {
-        if *b == b'\n' {
-            line += 1;
-            line_start = i + 1;
+/// Maps byte offsets of one source text to 1-based lines and columns
+/// (columns count characters). Built once per file: each lookup is a
+/// binary search over the line starts.
+pub struct LineIndex<'a> {
+    text: &'a str,
+    line_starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let mut line_starts = vec![0];
+        for (i, b) in text.bytes().enumerate() {
+            if b == b'\n' {
+                line_starts.push(i + 1);
+            }
         }
+        LineIndex { text, line_starts }
     }
-    let col = source
-        .get(line_start..offset)
-        .map(|s| s.chars().count())
-        .unwrap_or(offset - line_start) as u32
-        + 1;
-    (line, col)
+
+    /// 1-based line and column of a byte offset (past the end: the end).
+    pub fn line_col(&self, offset: usize) -> (u32, u32) {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.line_starts[line];
+        let col = self
+            .text
+            .get(start..offset)
+            .map(|s| s.chars().count())
+            .unwrap_or(offset - start);
+        (line as u32 + 1, col as u32 + 1)
+    }
+}
+
+/// 1-based line and column of a byte offset (columns count characters),
+/// for a single lookup; build a [`LineIndex`] for many.
+pub fn line_col(source: &str, offset: usize) -> (u32, u32) {
+    LineIndex::new(source).line_col(offset)
 }
 
 #[cfg(test)]
@@ -277,5 +297,10 @@ mod tests {
     #[test]
     fn line_col_counts_chars() {
         assert_eq!(line_col("ab\ncé d", 7), (2, 4));
+        let index = LineIndex::new("ab\ncé d\n");
+        assert_eq!(index.line_col(0), (1, 1));
+        assert_eq!(index.line_col(3), (2, 1));
+        assert_eq!(index.line_col(7), (2, 4));
+        assert_eq!(index.line_col(99), (3, 1));
     }
 }

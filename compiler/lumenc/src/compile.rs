@@ -13,7 +13,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::str::FromStr;
 
-use lumen_diagnostics::{self as diagnostics, Color, Diagnostic};
+use lumen_diagnostics::{self as diagnostics, Color, Diagnostic, LineIndex};
 
 use crate::cli::{Args, ColorArg, Emit};
 use crate::link;
@@ -217,7 +217,7 @@ impl Session {
     /// `=0` turns that off, `=1` on in any build).
     fn mir(&self, optimize: bool) -> Result<lumen_mir::Program, Failure> {
         let (hir, sources) = self.front_end()?;
-        let mut mir = lumen_mir::lower::lower_program(&hir, &sources);
+        let mut mir = lower(&hir, &sources);
         let level = if optimize && self.optimize {
             lumen_mir::optimize::OptLevel::Speed
         } else {
@@ -319,6 +319,31 @@ fn write_output(output: Option<&Path>, bytes: &[u8]) -> Result<(), Failure> {
             Ok(())
         }
     }
+}
+
+/// Lowers the checked program to MIR. Locations are resolved here, with
+/// one line index per module: MIR gets each module's file name and the
+/// line and column of a byte offset in it.
+fn lower(hir: &lumen_sema::hir::Program, sources: &[(String, String)]) -> lumen_mir::Program {
+    let indexes: Vec<LineIndex> = sources
+        .iter()
+        .map(|(_, code)| LineIndex::new(code))
+        .collect();
+    let locates: Vec<_> = indexes
+        .iter()
+        .map(|index| {
+            move |offset| {
+                let (line, col) = index.line_col(offset);
+                lumen_mir::Loc { line, col }
+            }
+        })
+        .collect();
+    let files: Vec<lumen_mir::lower::Source> = sources
+        .iter()
+        .zip(&locates)
+        .map(|((name, _), locate)| lumen_mir::lower::Source { name, locate })
+        .collect();
+    lumen_mir::lower::lower_program(hir, &files)
 }
 
 /// The diagnostics for a file's invalid bytes and syntax errors.

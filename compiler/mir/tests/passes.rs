@@ -34,7 +34,16 @@ fn lower(path: &Path) -> Program {
     }];
     let (program, diagnostics) = lumen_sema::check_modules(&modules);
     let program = program.unwrap_or_else(|| panic!("{name}: {diagnostics:?}"));
-    lumen_mir::lower::lower_program(&program, &[(name, text)])
+    let index = lumen_diagnostics::LineIndex::new(&text);
+    let locate = |offset| {
+        let (line, col) = index.line_col(offset);
+        lumen_mir::Loc { line, col }
+    };
+    let source = lumen_mir::lower::Source {
+        name: &name,
+        locate: &locate,
+    };
+    lumen_mir::lower::lower_program(&program, &[source])
 }
 
 /// The functions `after` changed, each before and after.

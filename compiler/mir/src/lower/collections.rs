@@ -4,21 +4,9 @@
 use lumen_abi as abi;
 use lumen_sema::hir::{self, CollectionOp, Expr, ExprKind, Type};
 
+use super::builder::list_fn;
 use super::FnLowerer;
-use crate::{
-    BinOp, BlockId, Const, Loc, Local, Operand, RtArg, Rvalue, StmtKind as MirStmt, Terminator, Ty,
-};
-
-/// A counted loop `for index in 0..len` being lowered, as set up by
-/// [`FnLowerer::begin_count`].
-pub(super) struct CountedLoop {
-    header: BlockId,
-    pub(super) index: Local,
-    /// Steps the index and goes back to the header (`continue`).
-    pub(super) next: BlockId,
-    /// After the loop (`break`).
-    pub(super) exit: BlockId,
-}
+use crate::{Const, Loc, Local, Operand, RtArg, Rvalue, StmtKind as MirStmt, Terminator, Ty};
 
 impl FnLowerer<'_, '_> {
     pub(super) fn collection_expr(&mut self, e: &Expr, loc: Loc) -> Operand {
@@ -328,7 +316,7 @@ impl FnLowerer<'_, '_> {
                     vec![RtArg::Operand(list.clone())],
                     loc,
                 );
-                let get = super::values::list_fn(abi::LM_LIST_GET, *elem);
+                let get = list_fn(abi::LM_LIST_GET, *elem);
                 self.count_loop(len, loc, |this, i| {
                     let x = this.runtime(
                         get,
@@ -348,90 +336,6 @@ impl FnLowerer<'_, '_> {
                 Operand::Local(s)
             }
         }
-    }
-
-    /// Runs `body(index)` for index in 0..len (the end of the body steps the
-    /// index: there is no `continue` to a separate step block).
-    fn count_loop(&mut self, len: Operand, loc: Loc, body: impl FnOnce(&mut Self, Operand)) {
-        let index = self.new_local(Ty::Int, None);
-        let header = self.new_block();
-        let body_bb = self.new_block();
-        let exit = self.new_block();
-        self.enter_count(index, len, (header, body_bb, exit), loc);
-        body(self, Operand::Local(index));
-        self.step_count(index, header, exit, loc);
-    }
-
-    /// Starts a counted loop `for index in 0..len` whose body may jump to
-    /// the loop's `next` block (`continue`: the index step) or to its `exit`
-    /// (`break`); the caller continues in the body and ends it with
-    /// [`Self::end_count`].
-    pub(super) fn begin_count(&mut self, index: Local, len: Operand, loc: Loc) -> CountedLoop {
-        let header = self.new_block();
-        let body = self.new_block();
-        let next = self.new_block();
-        let exit = self.new_block();
-        self.enter_count(index, len, (header, body, exit), loc);
-        CountedLoop {
-            header,
-            index,
-            next,
-            exit,
-        }
-    }
-
-    /// Ends a loop begun by [`Self::begin_count`]: the body falls into the
-    /// step block; lowering continues after the loop.
-    pub(super) fn end_count(&mut self, lp: CountedLoop, loc: Loc) {
-        self.goto(lp.next);
-        self.switch_to(lp.next);
-        self.step_count(lp.index, lp.header, lp.exit, loc);
-    }
-
-    /// The head of every counted loop: `index = 0`, then the header block
-    /// tests `index < len` and branches to the body or the exit; lowering
-    /// continues in the body.
-    fn enter_count(
-        &mut self,
-        index: Local,
-        len: Operand,
-        (header, body, exit): (BlockId, BlockId, BlockId),
-        loc: Loc,
-    ) {
-        self.assign(index, Rvalue::Use(Operand::Const(Const::Int(0))), loc);
-        self.goto(header);
-        self.switch_to(header);
-        let more = self.temp(
-            Ty::Bool,
-            Rvalue::Binary {
-                op: BinOp::Lt,
-                ty: Ty::Int,
-                lhs: Operand::Local(index),
-                rhs: len,
-            },
-            loc,
-        );
-        self.terminate(Terminator::Branch {
-            cond: more,
-            then_block: body,
-            else_block: exit,
-        });
-        self.switch_to(body);
-    }
-
-    /// The tail of every counted loop: `index + 1` and back to the header;
-    /// lowering continues at the exit.
-    fn step_count(&mut self, index: Local, header: BlockId, exit: BlockId, loc: Loc) {
-        let plus = Rvalue::Binary {
-            // The index was below the length: `+ 1` cannot overflow.
-            op: BinOp::AddInRange,
-            ty: Ty::Int,
-            lhs: Operand::Local(index),
-            rhs: Operand::Const(Const::Int(1)),
-        };
-        self.assign(index, plus, loc);
-        self.goto(header);
-        self.switch_to(exit);
     }
 
     /// Runs `body(index, map)` for every entry of a map.

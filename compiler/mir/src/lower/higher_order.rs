@@ -5,7 +5,7 @@
 use lumen_abi as abi;
 use lumen_sema::hir::{Expr, HigherOrder, Type};
 
-use super::collections::CountedLoop;
+use super::ranges::CountedLoop;
 use super::FnLowerer;
 use crate::{
     BinOp, BlockId, Const, Loc, Local, Operand, RtArg, Rvalue, StmtKind as MirStmt, Terminator, Ty,

@@ -11,6 +11,7 @@
 use lumen_abi as abi;
 use lumen_sema::hir::{self, Builtin, Expr, ExprKind, Type};
 
+use super::builder::list_fn;
 use super::FnLowerer;
 use crate::layout::Layouts;
 use crate::{
@@ -1088,21 +1089,5 @@ fn is_plain_index(e: &Expr) -> bool {
         ExprKind::Binary(_, a, b) => is_plain_index(a) && is_plain_index(b),
         ExprKind::Unary(_, a) => is_plain_index(a),
         _ => false,
-    }
-}
-
-/// The runtime function for the list operation `f` (`lm_list_get`,
-/// `lm_list_get_borrowed`, `lm_list_set` or `lm_list_push`) on a list of
-/// `elem`: a `list[Bool]` is packed (a byte per element) and has its own
-/// names, which tell the code generator the layout (`fast_paths.rs`).
-pub(super) fn list_fn(f: abi::RuntimeFn, elem: Type) -> abi::RuntimeFn {
-    if !matches!(elem, Type::Bool) {
-        return f;
-    }
-    match f.name {
-        n if n == abi::LM_LIST_GET.name || n == abi::LM_LIST_GET_BORROWED.name => abi::LM_BOOLS_GET,
-        n if n == abi::LM_LIST_SET.name => abi::LM_BOOLS_SET,
-        n if n == abi::LM_LIST_PUSH.name => abi::LM_BOOLS_PUSH,
-        _ => f,
     }
 }
