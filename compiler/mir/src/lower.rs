@@ -135,6 +135,9 @@ struct FnLowerer<'a, 'l> {
     symbol: String,
     locals: Vec<LocalDecl>,
     vars: HashMap<hir::VarId, Local>,
+    /// Temporaries already released at the end of their statement
+    /// (`statements::stmt`).
+    released_temps: Vec<bool>,
     params: Vec<Local>,
     blocks: Vec<PendingBlock>,
     current: BlockId,
@@ -190,6 +193,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             symbol: format!("lm_cell_{index_in_program}_{}", cell.name),
             locals: Vec::new(),
             vars: HashMap::new(),
+            released_temps: Vec::new(),
             params: Vec::new(),
             blocks: Vec::new(),
             current: BlockId(0),

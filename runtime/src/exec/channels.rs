@@ -51,6 +51,16 @@ impl Drop for Channel {
 
 type Shared = Rc<RefCell<Channel>>;
 
+impl handle::HandleState for Shared {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
+    fn describe(&self) -> &'static str {
+        "<channel>"
+    }
+}
+
 /// # Safety
 /// `ch` must be a live channel handle.
 unsafe fn channel_of<'a>(ch: *const HandleObj) -> &'a Shared {

@@ -298,6 +298,23 @@ impl Drop for OwnedClosure {
     }
 }
 
+impl handle::HandleState for Rc<FutureCell> {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
+    /// semantics.md §7.
+    fn describe(&self) -> &'static str {
+        if self.is_pending() {
+            "<future pending>"
+        } else if self.is_failed() {
+            "<future error>"
+        } else {
+            "<future completed>"
+        }
+    }
+}
+
 /// The cell of a `Future[T]` handle.
 ///
 /// # Safety

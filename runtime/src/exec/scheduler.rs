@@ -315,12 +315,20 @@ pub fn run_main(body: Box<dyn FnOnce() -> TaskResult>) -> TaskResult {
         match next {
             Some(t) => run(t),
             None => {
-                if !crate::timers::fire_next() && !crate::io::wait_for_completion() {
+                if !crate::timers::fire_next() && !wait_for_io() {
                     deadlock();
                 }
             }
         }
     }
+}
+
+/// Waits for an I/O completion, what the program printed flushed first
+/// (builtins.md: output shows when the program waits); false when no I/O
+/// is in flight.
+fn wait_for_io() -> bool {
+    crate::output::flush_stdout();
+    crate::io::wait_for_completion()
 }
 
 /// Every task is waiting and nothing can wake one: `main` fails.

@@ -156,6 +156,10 @@ pub fn fire_next() -> bool {
         });
     } else {
         let wait = TIMERS.with(|t| due.saturating_sub(real_now(&mut t.borrow_mut())));
+        if wait > 0 {
+            // The program waits: what it printed shows now (builtins.md).
+            crate::output::flush_stdout();
+        }
         if wait > 0 && crate::io::wait_until(Duration::from_nanos(wait)) {
             // An I/O completion woke a task first; timers are looked at
             // again when nothing is ready.

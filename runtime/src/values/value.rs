@@ -156,11 +156,8 @@ unsafe fn start(
             if slot_obj(slot).is_null() {
                 return out.write_str("null");
             }
-            out.write_str(if ty.kind() == TypeKind::Future {
-                "<future>"
-            } else {
-                "<channel>"
-            })
+            // SAFETY: a live handle (caller's contract).
+            out.write_str(unsafe { crate::handle::describe(slot_obj(slot).cast()) })
         }
         TypeKind::Closure => {
             let obj = slot_obj(slot);

@@ -29,7 +29,35 @@ impl FnLowerer<'_, '_> {
         value
     }
 
+    /// Lowers a statement, then releases the temporaries it made: a
+    /// temporary is read only within its statement, so it holds no
+    /// reference past it. Without this, every temporary of a long function
+    /// stays alive to its end, and register allocation goes quadratic in
+    /// the function's length (issue 13). Each one becomes the immortal
+    /// empty string; a path that left the statement early (`break`,
+    /// `return`) releases it at the cell's exit as before.
     fn stmt(&mut self, stmt: &hir::Stmt) {
+        let first = self.locals.len();
+        self.stmt_kind(stmt);
+        if self.is_terminated() {
+            return;
+        }
+        let loc = self.loc(stmt.span.end.saturating_sub(1).max(stmt.span.start));
+        for i in first..self.locals.len() {
+            let local = crate::Local(i as u32);
+            if self.released_temps.len() <= i {
+                self.released_temps.resize(i + 1, false);
+            }
+            if self.released_temps[i] || !self.is_fresh_temp(local) {
+                continue;
+            }
+            self.released_temps[i] = true;
+            self.push(MirStmt::Release(local), loc);
+            self.forget(local, loc);
+        }
+    }
+
+    fn stmt_kind(&mut self, stmt: &hir::Stmt) {
         let loc = self.loc(stmt.span.start);
         if let StmtKind::While { id, .. }
         | StmtKind::Loop { id, .. }
