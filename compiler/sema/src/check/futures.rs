@@ -251,12 +251,22 @@ impl Checker {
         let mut uses = 0;
         let mut arm = None;
         for later in &stmts[i + 1..] {
-            for tok in later
-                .syntax()
-                .descendants_with_tokens()
-                .filter_map(|e| e.into_token())
-            {
-                if tok.text() == name {
+            // Uses of the variable: names in expressions, not a field or
+            // method named alike (`p.x`), a named argument (`x: 1`) or
+            // text in a string.
+            for node in later.syntax().descendants() {
+                let Some(name_ref) = ast::NameRef::cast(node.clone()) else {
+                    continue;
+                };
+                if name_ref.text() != name {
+                    continue;
+                }
+                let is_member = node
+                    .parent()
+                    .and_then(ast::FieldExpr::cast)
+                    .and_then(|f| f.name_ref())
+                    .is_some_and(|member| member.syntax() == &node);
+                if !is_member {
                     uses += 1;
                 }
             }
