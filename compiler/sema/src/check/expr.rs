@@ -225,10 +225,30 @@ impl Checker {
                 }
             }
         }
-        // All results share one representation: a result with an unknown
-        // side is accepted as is.
-        if matches!(e.ty, Type::Result(..)) && e.ty.fits(expected) {
-            return Expr { ty: expected, ..e };
+        if let (Type::Result(..), Type::Result(want_ok, want_err)) = (e.ty, expected) {
+            // `ok(1)` where `result[Float, String]` is wanted: the value is
+            // converted where it is made, as if the type had been known.
+            if let ExprKind::ResultNew(is_ok, inner) = e.kind {
+                let want = if is_ok { *want_ok } else { *want_err };
+                let at = inner.span.clone();
+                let inner = self.coerce(*inner, want, &at);
+                let ty = if inner.ty.has_error() {
+                    Type::Error
+                } else {
+                    expected
+                };
+                return Expr {
+                    kind: ExprKind::ResultNew(is_ok, Box::new(inner)),
+                    ty,
+                    span: e.span,
+                };
+            }
+            // All results share one representation: a result with an unknown
+            // side is accepted as is. One whose sides would need converting
+            // is not (a result made elsewhere is not rebuilt).
+            if e.ty.holds_as(expected) {
+                return Expr { ty: expected, ..e };
+            }
         }
         self.error(
             codes::MISMATCHED_TYPES,
@@ -249,6 +269,13 @@ impl Checker {
                     "a function value whose type has no row may perform any effect; give its type the row too"
                         .to_string(),
                 );
+            }
+        }
+        if let (Type::Result(t, _), Type::Result(wt, _)) = (e.ty, expected) {
+            if *t != *wt && *t != Type::Never {
+                self.push_help(format!(
+                    "a result is not converted as a whole; convert its value: `map_ok(r, fn(x) => x as {wt})`"
+                ));
             }
         }
         if e.ty == Type::Json && expected.union_members().is_none() {
@@ -1041,8 +1068,9 @@ impl Checker {
                 } else {
                     b
                 };
-                // Values that meet in a union are carried into it.
-                if ty.union_members().is_some() {
+                // Values that meet in a union are carried into it, and
+                // results into the joined result (`ok(1)` beside `ok(2.5)`).
+                if ty.union_members().is_some() || matches!(ty, Type::Result(..)) {
                     let into = |this: &mut Self, v: Expr| {
                         if v.ty == ty || v.ty == Type::Never {
                             v
@@ -1111,8 +1139,9 @@ impl Checker {
                 }
             }
         }
-        // Branches that meet in a union carry their values into it.
-        if ty.union_members().is_some() {
+        // Branches that meet in a union carry their values into it (and
+        // results into the joined result).
+        if ty.union_members().is_some() || matches!(ty, Type::Result(..)) {
             for block in blocks.iter_mut() {
                 if let Some(tail) = block.tail.take() {
                     let tail_span = tail.span.clone();
