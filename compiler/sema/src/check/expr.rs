@@ -96,6 +96,21 @@ impl Checker {
             ast::Expr::List(l) => self.check_list(l, expected, span),
             ast::Expr::Map(m) => self.check_map_literal(m, expected, span),
             ast::Expr::Set(s) => self.check_set_literal(s, expected, span),
+            ast::Expr::Tuple(t) if t.elements().next().is_none() => {
+                // `()` is not in the grammar of tuples (syntax.md §6: at
+                // least one element) and Lumen has no unit value.
+                self.error(
+                    codes::BAD_LITERAL,
+                    "`()` is not a value",
+                    span.clone(),
+                    "an empty tuple",
+                );
+                self.push_help(
+                    "Lumen has no unit value: use `null` for \"nothing\", or a tuple with elements `(a,)`"
+                        .to_string(),
+                );
+                error_expr(span)
+            }
             ast::Expr::Tuple(t) => {
                 let expected_elems = match expected {
                     Some(Type::Tuple(elems)) => Some(elems),

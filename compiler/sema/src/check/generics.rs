@@ -347,7 +347,12 @@ impl Checker {
         Some(self.instantiate(cell, &sig, type_args))
     }
 
-    fn instantiate(&mut self, template: CellId, sig: &CellSig, type_args: Vec<Type>) -> CellId {
+    pub(super) fn instantiate(
+        &mut self,
+        template: CellId,
+        sig: &CellSig,
+        type_args: Vec<Type>,
+    ) -> CellId {
         let key = (template, type_args.clone());
         if let Some(id) = self.instances.cells.get(&key) {
             return *id;

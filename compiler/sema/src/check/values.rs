@@ -439,7 +439,9 @@ impl Checker {
                             span.clone(),
                             "unknown field",
                         );
-                        self.push_help(format!("its fields are {}", names.join(", ")));
+                        if !names.is_empty() {
+                            self.push_help(format!("its fields are {}", names.join(", ")));
+                        }
                         error_expr(span)
                     }
                 }
