@@ -523,6 +523,8 @@ impl Checker {
                 "top-level `let` bindings belong to the implicit `main`; use a `const` or pass the value as a parameter"
                     .to_string(),
             );
+        } else {
+            self.suggest_name(&name);
         }
         error_expr(span)
     }

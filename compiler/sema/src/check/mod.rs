@@ -43,6 +43,7 @@ mod roles;
 mod spawn;
 mod spreads;
 mod stmt;
+mod suggest;
 mod tool_calls;
 mod tools;
 mod unions;

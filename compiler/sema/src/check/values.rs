@@ -439,7 +439,7 @@ impl Checker {
                             span.clone(),
                             "unknown field",
                         );
-                        if !names.is_empty() {
+                        if !self.suggest_field(base.ty, &field) && !names.is_empty() {
                             self.push_help(format!("its fields are {}", names.join(", ")));
                         }
                         error_expr(span)
@@ -612,6 +612,7 @@ impl Checker {
                     span,
                     "unknown variant",
                 );
+                self.suggest_variant(e.id, &field);
                 None
             }
         }
