@@ -271,7 +271,17 @@ impl Checker {
             span.clone(),
             format!("expected `{expected}`, found `{}`", e.ty),
         );
-        if expected == Type::Str && e.ty == Type::Bytes {
+        let non_null = e.ty.without_null();
+        if e.ty.admits_null()
+            && e.ty != Type::Null
+            && (non_null == expected || non_null.fits(expected))
+        {
+            // `String?` where `String` is wanted: the missing case is `null`.
+            self.push_help(
+                "the value may be `null`: give a default with `x ?? default`, or assert it is not with `x!`"
+                    .to_string(),
+            );
+        } else if expected == Type::Str && e.ty == Type::Bytes {
             self.push_help("decode UTF-8 bytes with `from_utf8(…)`".to_string());
         } else if expected == Type::Bytes && e.ty == Type::Str {
             self.push_help("encode a string as UTF-8 with `bytes(…)`".to_string());
