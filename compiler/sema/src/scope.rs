@@ -48,6 +48,13 @@ impl Scopes {
         self.frames.last().is_some_and(|f| f.contains_key(name))
     }
 
+    /// Every name bound in some enclosing scope (for "did you mean").
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.frames
+            .iter()
+            .flat_map(|f| f.keys().map(String::as_str))
+    }
+
     pub fn lookup(&self, name: &str) -> Option<VarId> {
         self.frames.iter().rev().find_map(|f| f.get(name).copied())
     }

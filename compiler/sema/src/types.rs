@@ -304,14 +304,48 @@ impl Type {
     /// Whether a value of this type is accepted where `expected` is wanted,
     /// possibly after Int → Float widening.
     pub fn fits(self, expected: Type) -> bool {
-        if let (Type::Result(t, e), Type::Result(wt, we)) = (self, expected) {
-            return (*t == Type::Never || t.fits(*wt)) && (*e == Type::Never || e.fits(*we));
+        if let (Type::Result(..), Type::Result(..)) = (self, expected) {
+            return self.holds_as(expected);
         }
         self == expected
             || self == Type::Never
             || self.has_error()
             || expected.has_error()
             || (self == Type::Int && expected == Type::Float)
+    }
+
+    /// The type with each immediate part (element, key, side, member,
+    /// parameter) replaced by `f` of it; nominal and scalar types as they are.
+    pub fn map_parts(self, f: &mut impl FnMut(Type) -> Type) -> Type {
+        match self {
+            Type::List(t) => list_of(f(*t)),
+            Type::Set(t) => set_of(f(*t)),
+            Type::Future(t) => future_of(f(*t)),
+            Type::Channel(t) => channel_of(f(*t)),
+            Type::Map(k, v) => map_of(f(*k), f(*v)),
+            Type::Result(t, e) => result_of(f(*t), f(*e)),
+            Type::Tuple(ts) => tuple_of(&ts.iter().map(|t| f(*t)).collect::<Vec<_>>()),
+            Type::Union(ms) => union_of(&ms.iter().map(|t| f(*t)).collect::<Vec<_>>()),
+            Type::Fn(sig) => fn_type_with_row(
+                sig.params.iter().map(|t| f(*t)).collect(),
+                f(sig.ret),
+                sig.row.clone(),
+            ),
+            other => other,
+        }
+    }
+
+    /// Whether every value of `self` already is a value of `expected`, with
+    /// no conversion: the same type, or results whose sides are (a side that
+    /// is `Never`, like the err side of `ok(1)`, holds nothing). `Int` inside
+    /// a result is *not* a `Float`: widening converts a value, and a result
+    /// made elsewhere is not rebuilt (docs/language-decisions.md).
+    pub fn holds_as(self, expected: Type) -> bool {
+        if let (Type::Result(t, e), Type::Result(wt, we)) = (self, expected) {
+            let side = |have: Type, want: Type| have == Type::Never || have.holds_as(want);
+            return side(*t, *wt) && side(*e, *we);
+        }
+        self == expected || self == Type::Never || self.has_error() || expected.has_error()
     }
 
     /// The least upper bound of two branch types, if they have one.

@@ -171,6 +171,16 @@ const ALL_BUILTINS: &[&str] = &[
     "fetch",
 ];
 
+/// Every builtin name a program may call (for "did you mean").
+pub(crate) fn builtin_names() -> impl Iterator<Item = &'static str> {
+    ALL_BUILTINS
+        .iter()
+        .chain(super::results::RESULT_BUILTINS)
+        .chain(super::higher_order::HIGHER_ORDER)
+        .chain(super::collections::COLLECTION_BUILTINS)
+        .copied()
+}
+
 pub(crate) fn is_builtin_name(name: &str) -> bool {
     ALL_BUILTINS.contains(&name)
 }
@@ -334,6 +344,7 @@ impl Checker {
         );
         self.suggest_self_call(&name);
         self.suggest_import(&name);
+        self.suggest_name(&name);
         for arg in &args {
             if let Some(v) = arg.value() {
                 self.check_expr(&v, None);
@@ -471,6 +482,10 @@ impl Checker {
         if !is_field {
             if !value.ty.has_error() {
                 self.no_method(value.ty, name, span_of(callee));
+                // `s.upper` → the receiver `s`.
+                let text = ast::AstNode::syntax(callee).text().to_string();
+                let receiver = text.rsplit_once('.').map(|(r, _)| r.trim().to_string());
+                self.suggest_method(value.ty, name, receiver.as_deref(), !args.is_empty());
             }
             return error_expr(span);
         }

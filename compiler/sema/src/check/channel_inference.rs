@@ -34,13 +34,25 @@
 //! and `xs ++ e` (the element type of `e`), or `xs` given where a
 //! `list[T]` is expected. When nothing fixes it, the usual E0310 about the
 //! empty list.
+//!
+//! Two more open `let`s use the same speculation (types.md §2 names
+//! `None` among the types left open):
+//!
+//! - a bare payload-less variant of a generic enum, `let mut o = None`:
+//!   bound as an error type while speculating, its instance is fixed by
+//!   `o = v` with `v` an instance of the same enum (`o = Some(1)`), or `o`
+//!   given where an instance is expected. Nothing fixing it leaves the
+//!   usual E0310 of the variant.
+//! - `let mut x = null`: fixed by `x = v` with `v` not `null` (the
+//!   variable becomes `T?` of `v`'s type `T`), or `x` given where an
+//!   optional is expected. Nothing fixing it leaves `x: Null`, as before.
 
 use lumen_syntax::ast::{self, AstNode};
 
 use super::futures::unparen;
 use super::{codes, span_of, Checker};
 use crate::hir::{Expr, ExprKind, StmtKind, VarId};
-use crate::types::{channel_of, list_of, Type};
+use crate::types::{channel_of, list_of, union_of, Type};
 
 /// The channel whose element type a speculative check is looking for.
 #[derive(Clone, Default)]
@@ -48,10 +60,26 @@ pub(crate) struct PendingChannel {
     /// The channel's variable and its copies in closures: (the serial
     /// number of the body they belong to, id).
     vars: Vec<(u64, VarId)>,
-    /// The element type the first use that fixes it gave.
+    /// The element type the first use that fixes it gave (for `None` and
+    /// `null`, the variable's whole type).
     found: Option<Type>,
-    /// The variable is an empty list, not a channel.
-    list: bool,
+    /// What kind of open `let` this is.
+    kind: OpenLet,
+}
+
+/// The kinds of `let` whose type later uses fix.
+#[derive(Clone, Default, PartialEq)]
+enum OpenLet {
+    /// `channel()`: the element type.
+    #[default]
+    Channel,
+    /// `[]`: the element type.
+    List,
+    /// A bare variant of the generic enum with this (plain) name: the
+    /// instance.
+    Variant(String),
+    /// `null`: the optional type.
+    Null,
 }
 
 impl Checker {
@@ -69,6 +97,9 @@ impl Checker {
         }
         if l.init().map(unparen).is_some_and(|e| is_empty_list(&e)) {
             return self.infer_list_let(stmts, i);
+        }
+        if let Some(kind) = l.init().and_then(|e| self.open_value(&unparen(e))) {
+            return self.infer_open_let(stmts, i, kind);
         }
         let Some(ast::Expr::Call(call)) = l.init().map(unparen) else {
             return None;
@@ -102,7 +133,8 @@ impl Checker {
             }
         }
         spec.check_stmts(&stmts[i + 1..], false);
-        if let Some(found) = spec.pending_channel.and_then(|p| p.found) {
+        if let Some(found) = spec.pending_channel.as_ref().and_then(|p| p.found) {
+            let found = self.adopt_instances(&spec, found, &span_of(&call));
             return Some(channel_of(found));
         }
         let var = l.pattern().map(|p| p.syntax().text().to_string());
@@ -131,7 +163,7 @@ impl Checker {
         }
         let mut spec = self.clone();
         spec.pending_channel = Some(PendingChannel {
-            list: true,
+            kind: OpenLet::List,
             ..PendingChannel::default()
         });
         spec.inferred_let = Some(list_of(Type::Error));
@@ -144,25 +176,121 @@ impl Checker {
             }
         }
         spec.check_stmts(&stmts[i + 1..], false);
-        spec.pending_channel.and_then(|p| p.found).map(list_of)
+        let found = spec.pending_channel.as_ref().and_then(|p| p.found)?;
+        Some(list_of(self.adopt_instances(
+            &spec,
+            found,
+            &span_of(&stmts[i]),
+        )))
+    }
+
+    /// The kind of open value `e` is: `null`, or a bare payload-less
+    /// variant of a generic enum (not shadowed by a variable).
+    fn open_value(&mut self, e: &ast::Expr) -> Option<OpenLet> {
+        match e {
+            ast::Expr::Literal(l) if l.kind() == Some(ast::LiteralKind::Null) => {
+                Some(OpenLet::Null)
+            }
+            ast::Expr::Name(n) => {
+                let name = n.text();
+                if self.lookup_var(&name).is_some() {
+                    return None;
+                }
+                let template = self.generic_types.variants.get(&name)?;
+                let plain = template.rsplit("::").next().unwrap_or(template);
+                Some(OpenLet::Variant(plain.to_string()))
+            }
+            _ => None,
+        }
+    }
+
+    /// `let [mut] x = None` / `let [mut] x = null`: the variable's type
+    /// its later uses give, or `None` (the value is then checked as it is).
+    fn infer_open_let(&mut self, stmts: &[ast::Stmt], i: usize, kind: OpenLet) -> Option<Type> {
+        if self.pending_channel.is_some() {
+            // Speculating already: checked as written there.
+            return None;
+        }
+        let mut spec = self.clone();
+        spec.pending_channel = Some(PendingChannel {
+            kind,
+            ..PendingChannel::default()
+        });
+        // Bound as an error type: nothing about it is reported meanwhile.
+        spec.inferred_let = Some(Type::Error);
+        if let Some(stmt) = spec.check_stmt(&stmts[i]) {
+            if let StmtKind::Let(var, _) = stmt.kind {
+                let body = spec.body().serial;
+                if let Some(p) = spec.pending_channel.as_mut() {
+                    p.vars.push((body, var));
+                }
+            }
+        }
+        spec.check_stmts(&stmts[i + 1..], false);
+        let found = spec.pending_channel.as_ref().and_then(|p| p.found)?;
+        Some(self.adopt_instances(&spec, found, &span_of(&stmts[i])))
+    }
+
+    /// Whether `e` reads a variable being inferred whose type an
+    /// assignment `e = v` fixes (an empty list, `None`, `null`).
+    pub(super) fn is_pending_assignable(&self, e: &Expr) -> bool {
+        self.pending_channel
+            .as_ref()
+            .is_some_and(|p| p.kind != OpenLet::Channel)
+            && self.reads_pending_channel(e)
+    }
+
+    /// `var = value` on a variable being inferred.
+    pub(super) fn open_assigned(&mut self, var: VarId, value: &Expr) {
+        let Some(kind) = self.pending_channel.as_ref().map(|p| p.kind.clone()) else {
+            return;
+        };
+        let read = Expr {
+            kind: ExprKind::Var(var),
+            ty: value.ty,
+            span: value.span.clone(),
+        };
+        match kind {
+            OpenLet::List => self.list_assigned(var, value),
+            OpenLet::Variant(name) if self.is_instance_of(value.ty, &name) => {
+                self.channel_use(&read, Some(value.ty))
+            }
+            OpenLet::Null if value.ty != Type::Null => {
+                let optional = union_of(&[value.ty, Type::Null]);
+                self.channel_use(&read, Some(optional))
+            }
+            _ => {}
+        }
+    }
+
+    /// Whether `ty` is an instance of the generic enum named `name`.
+    fn is_instance_of(&self, ty: Type, name: &str) -> bool {
+        matches!(ty, Type::Enum(n) if self.types.enums[n.id as usize].name == name)
     }
 
     /// A use of the empty list being inferred that gives its element
     /// type: `append(xs, v)`, `xs ++ e`, `xs = e` (`elem` is what `v` or
     /// the elements of `e` are).
     pub(super) fn list_use(&mut self, e: &Expr, elem: Type) {
-        if self.pending_channel.as_ref().is_some_and(|p| p.list) {
+        if self
+            .pending_channel
+            .as_ref()
+            .is_some_and(|p| p.kind == OpenLet::List)
+        {
             self.channel_use(e, Some(elem));
         }
     }
 
     /// Whether `e` reads the empty list being inferred.
     pub(super) fn is_pending_list(&self, e: &Expr) -> bool {
-        self.pending_channel.as_ref().is_some_and(|p| p.list) && self.reads_pending_channel(e)
+        self.pending_channel
+            .as_ref()
+            .is_some_and(|p| p.kind == OpenLet::List)
+            && self.reads_pending_channel(e)
     }
 
     /// `var = value`: assigning the empty list being inferred a typed list.
-    pub(super) fn list_assigned(&mut self, var: VarId, value: &Expr) {
+    fn list_assigned(&mut self, var: VarId, value: &Expr) {
         let Type::List(elem) = value.ty else {
             return;
         };
@@ -202,19 +330,26 @@ impl Checker {
     /// `e` given where `expected` is wanted: a `Channel[T]` (or an optional
     /// or union with one) fixes the element type.
     pub(super) fn channel_expected(&mut self, e: &Expr, expected: Type) {
-        if self.pending_channel.is_none() {
+        let Some(kind) = self.pending_channel.as_ref().map(|p| p.kind.clone()) else {
             return;
-        }
-        let list = self.pending_channel.as_ref().is_some_and(|p| p.list);
-        let elem = match expected {
-            Type::List(t) if list => Some(*t),
-            Type::Channel(t) if !list => Some(*t),
-            Type::Union(members) => members.iter().find_map(|m| match m {
-                Type::List(t) if list => Some(**t),
-                Type::Channel(t) if !list => Some(**t),
+        };
+        let list = kind == OpenLet::List;
+        let elem = match kind {
+            OpenLet::Variant(name) => expected
+                .members()
+                .into_iter()
+                .find(|m| self.is_instance_of(*m, &name)),
+            OpenLet::Null => expected.admits_null().then_some(expected),
+            OpenLet::List | OpenLet::Channel => match expected {
+                Type::List(t) if list => Some(*t),
+                Type::Channel(t) if !list => Some(*t),
+                Type::Union(members) => members.iter().find_map(|m| match m {
+                    Type::List(t) if list => Some(**t),
+                    Type::Channel(t) if !list => Some(**t),
+                    _ => None,
+                }),
                 _ => None,
-            }),
-            _ => None,
+            },
         };
         self.channel_use(e, elem);
     }

@@ -65,6 +65,17 @@ impl Checker {
         if key_ty == Type::Never && expected.is_some_and(Type::has_error) {
             return error_expr(span);
         }
+        // `let s: set[Int] = {}`: `{}` is a map literal (syntax.md §6).
+        if key_ty == Type::Never && pairs.is_empty() && matches!(expected, Some(Type::Set(_))) {
+            self.error(
+                codes::MISMATCHED_TYPES,
+                "`{}` is an empty map, not a set",
+                span.clone(),
+                format!("expected `{}`", expected.unwrap_or(Type::Error)),
+            );
+            self.push_help("write an empty set as `set[]`".to_string());
+            return error_expr(span);
+        }
         if key_ty == Type::Never {
             self.error(
                 codes::NEEDS_ANNOTATION,

@@ -96,6 +96,21 @@ impl Checker {
             ast::Expr::List(l) => self.check_list(l, expected, span),
             ast::Expr::Map(m) => self.check_map_literal(m, expected, span),
             ast::Expr::Set(s) => self.check_set_literal(s, expected, span),
+            ast::Expr::Tuple(t) if t.elements().next().is_none() => {
+                // `()` is not in the grammar of tuples (syntax.md §6: at
+                // least one element) and Lumen has no unit value.
+                self.error(
+                    codes::BAD_LITERAL,
+                    "`()` is not a value",
+                    span.clone(),
+                    "an empty tuple",
+                );
+                self.push_help(
+                    "Lumen has no unit value: use `null` for \"nothing\", or a tuple with elements `(a,)`"
+                        .to_string(),
+                );
+                error_expr(span)
+            }
             ast::Expr::Tuple(t) => {
                 let expected_elems = match expected {
                     Some(Type::Tuple(elems)) => Some(elems),
@@ -225,10 +240,30 @@ impl Checker {
                 }
             }
         }
-        // All results share one representation: a result with an unknown
-        // side is accepted as is.
-        if matches!(e.ty, Type::Result(..)) && e.ty.fits(expected) {
-            return Expr { ty: expected, ..e };
+        if let (Type::Result(..), Type::Result(want_ok, want_err)) = (e.ty, expected) {
+            // `ok(1)` where `result[Float, String]` is wanted: the value is
+            // converted where it is made, as if the type had been known.
+            if let ExprKind::ResultNew(is_ok, inner) = e.kind {
+                let want = if is_ok { *want_ok } else { *want_err };
+                let at = inner.span.clone();
+                let inner = self.coerce(*inner, want, &at);
+                let ty = if inner.ty.has_error() {
+                    Type::Error
+                } else {
+                    expected
+                };
+                return Expr {
+                    kind: ExprKind::ResultNew(is_ok, Box::new(inner)),
+                    ty,
+                    span: e.span,
+                };
+            }
+            // All results share one representation: a result with an unknown
+            // side is accepted as is. One whose sides would need converting
+            // is not (a result made elsewhere is not rebuilt).
+            if e.ty.holds_as(expected) {
+                return Expr { ty: expected, ..e };
+            }
         }
         self.error(
             codes::MISMATCHED_TYPES,
@@ -236,7 +271,17 @@ impl Checker {
             span.clone(),
             format!("expected `{expected}`, found `{}`", e.ty),
         );
-        if expected == Type::Str && e.ty == Type::Bytes {
+        let non_null = e.ty.without_null();
+        if e.ty.admits_null()
+            && e.ty != Type::Null
+            && (non_null == expected || non_null.fits(expected))
+        {
+            // `String?` where `String` is wanted: the missing case is `null`.
+            self.push_help(
+                "the value may be `null`: give a default with `x ?? default`, or assert it is not with `x!`"
+                    .to_string(),
+            );
+        } else if expected == Type::Str && e.ty == Type::Bytes {
             self.push_help("decode UTF-8 bytes with `from_utf8(…)`".to_string());
         } else if expected == Type::Bytes && e.ty == Type::Str {
             self.push_help("encode a string as UTF-8 with `bytes(…)`".to_string());
@@ -249,6 +294,13 @@ impl Checker {
                     "a function value whose type has no row may perform any effect; give its type the row too"
                         .to_string(),
                 );
+            }
+        }
+        if let (Type::Result(t, _), Type::Result(wt, _)) = (e.ty, expected) {
+            if *t != *wt && *t != Type::Never {
+                self.push_help(format!(
+                    "a result is not converted as a whole; convert its value: `map_ok(r, fn(x) => x as {wt})`"
+                ));
             }
         }
         if e.ty == Type::Json && expected.union_members().is_none() {
@@ -481,6 +533,8 @@ impl Checker {
                 "top-level `let` bindings belong to the implicit `main`; use a `const` or pass the value as a parameter"
                     .to_string(),
             );
+        } else {
+            self.suggest_name(&name);
         }
         error_expr(span)
     }
@@ -1041,8 +1095,9 @@ impl Checker {
                 } else {
                     b
                 };
-                // Values that meet in a union are carried into it.
-                if ty.union_members().is_some() {
+                // Values that meet in a union are carried into it, and
+                // results into the joined result (`ok(1)` beside `ok(2.5)`).
+                if ty.union_members().is_some() || matches!(ty, Type::Result(..)) {
                     let into = |this: &mut Self, v: Expr| {
                         if v.ty == ty || v.ty == Type::Never {
                             v
@@ -1111,8 +1166,9 @@ impl Checker {
                 }
             }
         }
-        // Branches that meet in a union carry their values into it.
-        if ty.union_members().is_some() {
+        // Branches that meet in a union carry their values into it (and
+        // results into the joined result).
+        if ty.union_members().is_some() || matches!(ty, Type::Result(..)) {
             for block in blocks.iter_mut() {
                 if let Some(tail) = block.tail.take() {
                     let tail_span = tail.span.clone();

@@ -72,6 +72,42 @@ impl Checker {
             .map(|((_, args), _)| args.clone())
     }
 
+    /// `ty` as found by `spec`, a speculative copy of this checker, with the
+    /// generic instances `spec` made and this checker has not made again
+    /// (their ids exist only in the copy) instantiated here.
+    pub(super) fn adopt_instances(&mut self, spec: &Checker, ty: Type, span: &Span) -> Type {
+        let made_by_spec = match ty {
+            Type::Record(n) => self
+                .types
+                .records
+                .get(n.id as usize)
+                .is_none_or(|r| r.name != spec.types.records[n.id as usize].name),
+            Type::Enum(n) => self
+                .types
+                .enums
+                .get(n.id as usize)
+                .is_none_or(|e| e.name != spec.types.enums[n.id as usize].name),
+            _ => false,
+        };
+        if made_by_spec {
+            let Some((template, args)) = spec
+                .generic_types
+                .instances
+                .iter()
+                .find(|(_, instance)| **instance == ty)
+                .map(|((key, args), _)| (key.clone(), args.clone()))
+            else {
+                return Type::Error;
+            };
+            let args = args
+                .into_iter()
+                .map(|a| self.adopt_instances(spec, a, span))
+                .collect();
+            return self.instantiate_type(&template, args, span);
+        }
+        ty.map_parts(&mut |t| self.adopt_instances(spec, t, span))
+    }
+
     /// The instance of a template for some type arguments.
     pub(super) fn instantiate_type(&mut self, name: &str, args: Vec<Type>, span: &Span) -> Type {
         let template_key = self.key(name);

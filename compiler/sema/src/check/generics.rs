@@ -124,17 +124,44 @@ impl Checker {
             }
             checked[0] = Some(p);
         }
-        for pass in 0..2 {
+        // Three passes: plain arguments; then values whose type only an
+        // expected type gives (`None`, `null`, `[]`), so another argument
+        // can fix it (`unwrap_or_default(None, "x")`); then lambdas, whose
+        // parameter types are known by then and whose result may fix a
+        // type parameter still open (`apply(xs, fn(x) => x * 1.5)`).
+        for pass in 0..3 {
             for (i, slot) in assigned.iter().enumerate() {
                 let Some((value, _)) = slot else { continue };
-                let is_lambda = matches!(value, ast::Expr::Lambda(_));
-                if (pass == 0) == is_lambda || checked[i].is_some() {
+                let order = if matches!(value, ast::Expr::Lambda(_)) {
+                    2
+                } else if self.needs_expected_type(value) {
+                    1
+                } else {
+                    0
+                };
+                if pass != order || checked[i].is_some() {
                     continue;
                 }
                 let param_ty = param_syntax.get(i).and_then(|p| p.ty());
-                let expected = param_ty
-                    .as_ref()
-                    .and_then(|t| self.resolve_with(t, &bindings));
+                let expected = param_ty.as_ref().and_then(|t| {
+                    self.resolve_with(t, &bindings).or_else(|| {
+                        // A lambda whose parameters are known but not its
+                        // result: its result type is inferred (an error
+                        // type as the expected result means "unknown").
+                        if order != 2 {
+                            return None;
+                        }
+                        let open = names
+                            .iter()
+                            .filter(|n| !bindings.contains_key(*n))
+                            .map(|n| (n.clone(), Type::Error));
+                        let partial: HashMap<String, Type> =
+                            bindings.clone().into_iter().chain(open).collect();
+                        self.resolve_partially(t, &partial).filter(|ty| {
+                            matches!(ty, Type::Fn(sig) if sig.params.iter().all(|p| !p.has_error()))
+                        })
+                    })
+                });
                 let v = self.check_expr(value, expected);
                 if let Some(t) = &param_ty {
                     self.match_in(sig.module, t, v.ty, &names, &mut bindings);
@@ -320,7 +347,12 @@ impl Checker {
         Some(self.instantiate(cell, &sig, type_args))
     }
 
-    fn instantiate(&mut self, template: CellId, sig: &CellSig, type_args: Vec<Type>) -> CellId {
+    pub(super) fn instantiate(
+        &mut self,
+        template: CellId,
+        sig: &CellSig,
+        type_args: Vec<Type>,
+    ) -> CellId {
         let key = (template, type_args.clone());
         if let Some(id) = self.instances.cells.get(&key) {
             return *id;
@@ -380,6 +412,7 @@ impl Checker {
             !bindings.contains_key(n)
                 && self.types.by_name.get(&self.key(n)).is_none()
                 && !self.is_alias(n)
+                && !self.generic_types.templates.contains_key(&self.key(n))
                 && !is_known_type_name(n)
         }) {
             return None;
@@ -391,6 +424,37 @@ impl Checker {
         // Resolution errors here are reported again where they matter.
         self.diagnostics.truncate(errors_before);
         (!t.has_error()).then_some(t)
+    }
+
+    /// Like [`Self::resolve_with`], but keeping error types that the
+    /// bindings give (an open type parameter bound to `Error`).
+    fn resolve_partially(
+        &mut self,
+        ty: &ast::TypeRef,
+        bindings: &HashMap<String, Type>,
+    ) -> Option<Type> {
+        let errors_before = self.diagnostics.len();
+        self.type_args.push(bindings.clone());
+        let t = self.resolve_type(ty);
+        self.type_args.pop();
+        self.diagnostics.truncate(errors_before);
+        (t != Type::Error).then_some(t)
+    }
+
+    /// Whether an argument is a value whose type only an expected type
+    /// gives: `null`, an empty list or map literal, or a bare variant of a
+    /// generic enum (`None`).
+    fn needs_expected_type(&mut self, value: &ast::Expr) -> bool {
+        match super::futures::unparen(value.clone()) {
+            ast::Expr::Literal(l) => l.kind() == Some(ast::LiteralKind::Null),
+            ast::Expr::List(l) => l.elements().next().is_none(),
+            ast::Expr::Map(m) => m.syntax().children().next().is_none(),
+            ast::Expr::Name(n) => {
+                let name = n.text();
+                self.lookup_var(&name).is_none() && self.generic_types.variants.contains_key(&name)
+            }
+            _ => false,
+        }
     }
 
     /// Every simple type name mentioned in an annotation.
@@ -534,5 +598,9 @@ fn is_known_type_name(name: &str) -> bool {
             | "set"
             | "tuple"
             | "result"
+            | "Json"
+            | "Any"
+            | "Future"
+            | "Channel"
     )
 }

@@ -25,6 +25,7 @@ mod effects;
 mod expr;
 mod forms;
 mod futures;
+mod generic_bodies;
 mod generic_types;
 mod generics;
 mod grants;
@@ -42,6 +43,7 @@ mod roles;
 mod spawn;
 mod spreads;
 mod stmt;
+mod suggest;
 mod tool_calls;
 mod tools;
 mod unions;
@@ -476,6 +478,7 @@ impl Checker {
             let stub = self.template_stub(&self.cells[idx].clone());
             self.ret_states[idx] = RetState::Known(Type::Null);
             self.checked[idx] = Some(stub);
+            self.check_generic_declaration(id);
             return;
         }
         if self.cells[idx].declared_ret.is_none() {

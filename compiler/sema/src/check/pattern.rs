@@ -573,6 +573,7 @@ impl Checker {
                 span,
                 "unknown variant",
             );
+            self.suggest_variant(e.id, &variant_name);
             return Pattern::Wildcard;
         };
         let variant = &info.variants[tag];

@@ -90,7 +90,7 @@ impl Checker {
         };
         let ret = self.body().expected_ret;
         match ret {
-            Some(Type::Result(_, re)) if e.fits(*re) || *e == Type::Never => {}
+            Some(Type::Result(_, re)) if e.holds_as(*re) => {}
             Some(r) if r.has_error() => {}
             other => {
                 let shown = other.map_or("nothing declared".to_string(), |t| format!("`{t}`"));

@@ -218,7 +218,9 @@ impl Checker {
         let value = match let_stmt.init() {
             Some(e) => {
                 let v = self.check_expr(&e, declared.or(inferred));
-                match declared {
+                // An inferred type (`let x = null` later given a `String`)
+                // is the variable's, as an annotation would be.
+                match declared.or(inferred) {
                     Some(t) => self.coerce(v, t, &span_of(&e)),
                     None => v,
                 }
@@ -227,7 +229,7 @@ impl Checker {
         };
         let ty = match value.ty {
             Type::Never => Type::Null,
-            t => declared.unwrap_or(t),
+            t => declared.or(inferred).unwrap_or(t),
         };
         let pattern = let_stmt.pattern()?;
         let name = match &pattern {
@@ -336,26 +338,27 @@ impl Checker {
             ty: decl.ty,
             span: target_span.clone(),
         };
-        let value = if (op == Some(SyntaxKind::EQ) || op.is_none()) && self.is_pending_list(&read) {
-            // Assigning the empty list whose type is being inferred: the
-            // value's own type gives it (`xs = [f()]`).
-            let v = self.check_expr(&value_syntax, None);
-            self.list_assigned(var, &v);
-            self.coerce(v, decl.ty, &value_span)
-        } else if op == Some(SyntaxKind::EQ) || op.is_none() {
-            let v = self.check_expr(&value_syntax, Some(decl.ty));
-            self.coerce(v, decl.ty, &value_span)
-        } else {
-            let bin = super::ops::binary_op(assign.compound_op()?)?;
-            let current = Expr {
-                kind: ExprKind::Var(var),
-                ty: decl.ty,
-                span: target_span.clone(),
+        let value =
+            if (op == Some(SyntaxKind::EQ) || op.is_none()) && self.is_pending_assignable(&read) {
+                // Assigning the empty list (`None`, `null`) whose type is being
+                // inferred: the value's own type gives it (`xs = [f()]`).
+                let v = self.check_expr(&value_syntax, None);
+                self.open_assigned(var, &v);
+                self.coerce(v, decl.ty, &value_span)
+            } else if op == Some(SyntaxKind::EQ) || op.is_none() {
+                let v = self.check_expr(&value_syntax, Some(decl.ty));
+                self.coerce(v, decl.ty, &value_span)
+            } else {
+                let bin = super::ops::binary_op(assign.compound_op()?)?;
+                let current = Expr {
+                    kind: ExprKind::Var(var),
+                    ty: decl.ty,
+                    span: target_span.clone(),
+                };
+                let rhs = self.check_expr(&value_syntax, None);
+                let combined = self.binary(bin, current, rhs, span_of(assign));
+                self.coerce(combined, decl.ty, &value_span)
             };
-            let rhs = self.check_expr(&value_syntax, None);
-            let combined = self.binary(bin, current, rhs, span_of(assign));
-            self.coerce(combined, decl.ty, &value_span)
-        };
         Some(StmtKind::Assign(var, value))
     }
 

@@ -439,7 +439,9 @@ impl Checker {
                             span.clone(),
                             "unknown field",
                         );
-                        self.push_help(format!("its fields are {}", names.join(", ")));
+                        if !self.suggest_field(base.ty, &field) && !names.is_empty() {
+                            self.push_help(format!("its fields are {}", names.join(", ")));
+                        }
                         error_expr(span)
                     }
                 }
@@ -610,6 +612,7 @@ impl Checker {
                     span,
                     "unknown variant",
                 );
+                self.suggest_variant(e.id, &field);
                 None
             }
         }
