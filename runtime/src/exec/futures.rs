@@ -554,7 +554,9 @@ pub unsafe extern "C" fn lm_await_try(
             let from = Ty::new(from);
             let result_ty = Ty::new(desc);
             let ok_ty = result_ty.variant(0).child(0);
-            let outcome = if from.kind() == TypeKind::Future {
+            // A future, or a list, tuple or map holding futures: each
+            // awaited, the first failure in element order observed.
+            let outcome = if contains_future(from) {
                 await_deep(fut as Slot, from, ok_ty)
             } else {
                 retain_slot(fut as Slot, from);
