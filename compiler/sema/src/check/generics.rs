@@ -515,9 +515,10 @@ impl Checker {
                     return;
                 }
                 match (name.as_str(), actual, args.as_slice()) {
-                    ("list", Type::List(e), [a]) | ("set", Type::Set(e), [a]) => {
-                        self.match_type(a, *e, names, bindings)
-                    }
+                    ("list", Type::List(e), [a])
+                    | ("set", Type::Set(e), [a])
+                    | ("Future", Type::Future(e), [a])
+                    | ("Channel", Type::Channel(e), [a]) => self.match_type(a, *e, names, bindings),
                     ("map", Type::Map(k, v), [a, b]) | ("result", Type::Result(k, v), [a, b]) => {
                         self.match_type(a, *k, names, bindings);
                         self.match_type(b, *v, names, bindings);
