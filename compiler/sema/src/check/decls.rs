@@ -57,12 +57,16 @@ impl Checker {
                 ast::Item::Enum(e) => e.generic_params(),
                 _ => None,
             };
-            if let Some(list) = generic_params {
-                let params: Vec<String> = list
-                    .params()
-                    .filter_map(|p| p.name())
-                    .map(|n| n.text())
-                    .collect();
+            let params: Option<Vec<String>> = match generic_params {
+                Some(list) => Some(
+                    list.params()
+                        .filter_map(|p| p.name())
+                        .map(|n| n.text())
+                        .collect(),
+                ),
+                None => self.implicit_type_params(item, items),
+            };
+            if let Some(params) = params {
                 let template = match item {
                     ast::Item::Record(r) => {
                         super::generic_types::Template::Record(r.clone(), params)
@@ -324,4 +328,54 @@ fn is_shadowable_builtin_type(name: &str) -> bool {
             | "Future"
             | "Channel"
     )
+}
+
+impl Checker {
+    /// The one-letter type names (`T`, `U`, …) that a record or enum without
+    /// `[…]` uses but nothing declares: it is generic in them, as if written
+    /// `enum FutureState[T]` (the seed declares `Completed(value: T)` so;
+    /// docs/language-decisions.md). `None` when there are none.
+    fn implicit_type_params(&self, item: &ast::Item, items: &[ast::Item]) -> Option<Vec<String>> {
+        let types: Vec<ast::TypeRef> = match item {
+            ast::Item::Record(r) => r.fields().filter_map(|f| f.ty()).collect(),
+            ast::Item::Enum(e) => e
+                .variants()
+                .flat_map(|v| v.fields().filter_map(|f| f.ty()).collect::<Vec<_>>())
+                .collect(),
+            _ => return None,
+        };
+        let declared = |name: &str| {
+            items.iter().any(|i| match i {
+                ast::Item::Record(r) => r.name().is_some_and(|n| n.text() == name),
+                ast::Item::Enum(e) => e.name().is_some_and(|n| n.text() == name),
+                ast::Item::TypeAlias(a) => a.name().is_some_and(|n| n.text() == name),
+                _ => false,
+            })
+        };
+        let mut params: Vec<String> = Vec::new();
+        let mut work = types;
+        while let Some(t) = work.pop() {
+            match t {
+                ast::TypeRef::Path(p) => {
+                    let name = p.name();
+                    let one_letter = name.len() == 1 && name.chars().all(|c| c.is_ascii_uppercase());
+                    if one_letter && !declared(&name) && !params.contains(&name) {
+                        params.push(name);
+                    }
+                    work.extend(p.args());
+                }
+                ast::TypeRef::Tuple(t) => work.extend(t.elements()),
+                ast::TypeRef::Union(u) => work.extend(u.members()),
+                ast::TypeRef::Optional(o) => work.extend(o.inner()),
+                ast::TypeRef::Paren(p) => work.extend(p.inner()),
+                ast::TypeRef::Fn(f) => {
+                    work.extend(f.params());
+                    work.extend(f.ret_type());
+                }
+                ast::TypeRef::Null(_) => {}
+            }
+        }
+        params.sort();
+        (!params.is_empty()).then_some(params)
+    }
 }
