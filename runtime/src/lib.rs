@@ -59,7 +59,8 @@ pub use effects::{
 };
 pub use errors::lm_failing;
 pub use errors::{
-    lm_exit, lm_failure_hold, lm_failure_resume, lm_halt, lm_runtime_error, lm_stack_overflow,
+    lm_exit, lm_failure_called_from, lm_failure_hold, lm_failure_resume, lm_halt, lm_runtime_error,
+    lm_stack_overflow,
 };
 pub use format::{lm_fmt_float, lm_fmt_int, lm_fmt_str};
 pub use forms::{lm_form_all, lm_form_race, lm_form_select, lm_form_timeout, lm_form_vote};
@@ -381,6 +382,7 @@ mod abi_check {
             lm_exit(I64) -> [], noreturn;
             lm_failure_hold() -> [];
             lm_failure_resume() -> [];
+            lm_failure_called_from(Ptr) -> [];
             lm_unwrap_failed(Ptr, Ptr) -> [];
             // Builtin library.
             lm_str_upper(Ptr) -> [Ptr];

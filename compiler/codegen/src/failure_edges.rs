@@ -27,7 +27,9 @@
 
 use cranelift_codegen::cursor::{Cursor, FuncCursor};
 use cranelift_codegen::ir::{self, types, Block, InstBuilder, Value};
-use lumen_mir::{Local, Ty};
+use lumen_mir::{Loc, Local, Ty};
+
+use crate::CodegenError;
 
 use crate::function::FnCx;
 
@@ -98,9 +100,24 @@ impl FnCx<'_, '_> {
     }
 
     /// After a call of a cell: its second result says whether it failed.
-    pub(crate) fn failure_edge_on(&mut self, failed: Value) {
+    /// The edge after a call of a cell at `loc`: it first adds `called
+    /// from` with the call's location to the failure's report
+    /// (`lm_failure_called_from`, semantics.md §8), off the hot path.
+    pub(crate) fn failure_edge_on(&mut self, failed: Value, loc: Loc) -> Result<(), CodegenError> {
         let cold = self.in_cold_block();
-        self.branch_on_failure(failed, cold);
+        let note = self.b.create_block();
+        self.b.set_cold_block(note);
+        let cont = self.b.create_block();
+        if cold {
+            self.b.set_cold_block(cont);
+        }
+        self.b.ins().brif(failed, note, &[], cont, &[]);
+        self.b.switch_to_block(note);
+        let at = self.rt_arg(&lumen_mir::RtArg::Loc(loc))?;
+        self.call_runtime(lumen_abi::LM_FAILURE_CALLED_FROM.name, &[at])?;
+        self.jump_to_failure();
+        self.b.switch_to_block(cont);
+        Ok(())
     }
 
     fn in_cold_block(&self) -> bool {

@@ -606,7 +606,7 @@ impl<'a, 'e> FnCx<'a, 'e> {
                 let call = self.b.ins().call(fref, &values);
                 let result = self.b.inst_results(call).first().copied();
                 let failed = self.b.inst_results(call)[1];
-                self.failure_edge_on(failed);
+                self.failure_edge_on(failed, loc)?;
                 result
             }
             Rvalue::Load { base, offset, ty } => {
@@ -666,7 +666,7 @@ impl<'a, 'e> FnCx<'a, 'e> {
                 let call = self.b.ins().call_indirect(sigref, code, &values);
                 let result = self.b.inst_results(call).first().copied();
                 let failed = self.b.inst_results(call)[1];
-                self.failure_edge_on(failed);
+                self.failure_edge_on(failed, loc)?;
                 result
             }
             Rvalue::ToSlot(op) => {

@@ -294,6 +294,9 @@ runtime_functions! {
     LM_FAILURE_HOLD = "lm_failure_hold"() -> [];
     /// ... and sets it again after them.
     LM_FAILURE_RESUME = "lm_failure_resume"() -> [];
+    /// On the failure edge of a call of a cell: `(loc of the call)` adds
+    /// `called from CELL (FILE:LINE:COL)` to the pending failure's report.
+    LM_FAILURE_CALLED_FROM = "lm_failure_called_from"(Ptr) -> [];
 
     // Futures and orchestration (async.md; `runtime/src/exec/futures.rs`,
     // `forms.rs`, `channels.rs`). Closures passed here take no arguments;

@@ -94,7 +94,20 @@ pub struct Failure {
     pub location: Option<Location<'static>>,
     /// `awaited in CELL (FILE:LINE:COL)` entries.
     pub awaited_in: Vec<String>,
+    /// `called from CELL (FILE:LINE:COL)` entries of the calls the failure
+    /// left before its first `await` (semantics.md §8), innermost first,
+    /// each with how many times in a row it was left (recursion).
+    pub called_from: Vec<(String, u64)>,
+    /// Calls left after [`MAX_CALLERS`] distinct entries: counted only.
+    pub more_callers: u64,
+    /// The static location of the last call noted: a recursion leaves the
+    /// same call again and again, which then only counts.
+    last_caller: usize,
 }
+
+/// How many distinct `called from` entries a report lists (a deep
+/// recursion would otherwise print one line per frame).
+pub const MAX_CALLERS: usize = 16;
 
 impl Failure {
     pub fn new(message: String, location: Option<Location<'static>>) -> Failure {
@@ -102,6 +115,9 @@ impl Failure {
             message,
             location,
             awaited_in: Vec::new(),
+            called_from: Vec::new(),
+            more_callers: 0,
+            last_caller: 0,
         }
     }
 
@@ -121,9 +137,70 @@ impl Failure {
         f
     }
 
+    /// Notes that the failure left a call at `loc` (in the calling cell).
+    /// After an `await`, the call belongs to the awaiting task's chain.
+    pub fn add_caller(&mut self, loc: &Location) {
+        if loc.cell.starts_with('<') {
+            // A closure (a lambda, or the thunk `spawn` and the forms run as
+            // a task): not a cell the reader wrote by name; the report stays
+            // as async.md §9 shows it (`in cell check`, then the awaits).
+            return;
+        }
+        let entry = format!(
+            "called from {} ({}:{}:{})",
+            loc.cell, loc.file, loc.line, loc.column
+        );
+        if !self.awaited_in.is_empty() {
+            // After an `await`: the awaiting task's own chain, once.
+            if let Some(awaited) = self.awaited_in.last_mut() {
+                if !awaited.ends_with(&entry)
+                    && awaited.matches("called from").count() < MAX_CALLERS
+                {
+                    awaited.push_str(", ");
+                    awaited.push_str(&entry);
+                }
+            }
+            return;
+        }
+        let full = self.called_from.len() >= MAX_CALLERS;
+        match self.called_from.last_mut() {
+            Some((last, times)) if *last == entry => *times += 1,
+            _ if full => self.more_callers += 1,
+            _ => self.called_from.push((entry, 1)),
+        }
+    }
+
+    /// The `called from` chain as printed: repeats counted, the rest cut.
+    fn callers_text(&self) -> String {
+        let mut parts: Vec<String> = self
+            .called_from
+            .iter()
+            .map(|(entry, times)| match times {
+                1 => entry.clone(),
+                // A stack overflow's depth depends on the target's frame
+                // sizes: past a hundred, the report does not say how many.
+                n @ 2..=100 => format!("{entry} ({n} times)"),
+                _ => format!("{entry} (more than 100 times)"),
+            })
+            .collect();
+        if self.more_callers > 0 {
+            parts.push(format!("… ({} more calls)", self.more_callers));
+        }
+        parts.join(", ")
+    }
+
     /// The report printed when this failure ends the program.
     pub fn report(&self) -> String {
         let mut out = render_report(&self.message, self.location.as_ref());
+        if !self.called_from.is_empty() {
+            // `   = in cell inner` becomes `   = in cell inner, called from …`.
+            if out.ends_with('\n') && out.contains("   = in cell ") {
+                out.pop();
+                out.push_str(&format!(", {}\n", self.callers_text()));
+            } else {
+                out.push_str(&format!("   = {}\n", self.callers_text()));
+            }
+        }
         if !self.awaited_in.is_empty() {
             out.push_str(&format!("   = {}\n", self.awaited_in.join(", ")));
         }
@@ -300,6 +377,36 @@ pub fn take_pending_failure() -> Failure {
 #[no_mangle]
 pub extern "C" fn lm_failure_hold() {
     set_failing(false);
+}
+
+/// `lm_failure_called_from(loc)`: the failure propagating through generated
+/// code left the call at `loc` (semantics.md §8's `called from` chain).
+///
+/// # Safety
+/// `loc` must be null or a valid [`SourceLoc`].
+#[no_mangle]
+pub unsafe extern "C" fn lm_failure_called_from(loc: *const SourceLoc) {
+    if loc.is_null() {
+        return;
+    }
+    crate::scheduler::with_pending_failure(|failure| {
+        if failure.last_caller == loc as usize {
+            // The same call again (recursion): count it, cheaply.
+            match failure.called_from.last_mut() {
+                Some((_, times)) if failure.more_callers == 0 && failure.awaited_in.is_empty() => {
+                    *times += 1
+                }
+                _ if failure.awaited_in.is_empty() => failure.more_callers += 1,
+                _ => {}
+            }
+            return;
+        }
+        failure.last_caller = loc as usize;
+        // SAFETY: caller's contract.
+        if let Some(loc) = unsafe { Location::read(loc) } {
+            failure.add_caller(&loc);
+        }
+    });
 }
 
 /// `lm_failure_resume`: after the landing's `defer` blocks, propagation

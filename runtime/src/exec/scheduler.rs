@@ -418,6 +418,19 @@ pub fn record_failure(failure: Failure) -> Result<(), Failure> {
     })
 }
 
+/// Runs `f` on the running task's pending failure, if there is one.
+pub fn with_pending_failure(f: impl FnOnce(&mut Failure)) {
+    with(|s| {
+        if let Some(failure) = s
+            .current
+            .and_then(|t| s.task_mut(t))
+            .and_then(|t| t.pending.as_mut())
+        {
+            f(failure);
+        }
+    });
+}
+
 /// Takes the running task's pending failure.
 pub fn take_failure() -> Option<Failure> {
     with(|s| {

@@ -358,7 +358,8 @@ impl Checker {
             match t {
                 ast::TypeRef::Path(p) => {
                     let name = p.name();
-                    let one_letter = name.len() == 1 && name.chars().all(|c| c.is_ascii_uppercase());
+                    let one_letter =
+                        name.len() == 1 && name.chars().all(|c| c.is_ascii_uppercase());
                     if one_letter && !declared(&name) && !params.contains(&name) {
                         params.push(name);
                     }
