@@ -110,6 +110,9 @@ pub mod codes {
     pub const UNREACHABLE_CODE: &str = "W0004";
     /// A future that is never awaited, inspected or passed on (async.md §7).
     pub const UNUSED_FUTURE: &str = "W0005";
+    /// The value of a pure expression used as a statement is thrown away
+    /// (types.md §2: "unused results of pure calls").
+    pub const UNUSED_RESULT: &str = "W0008";
     /// A tool alias declared in a cell shadows one of the file.
     pub const SHADOWED_ALIAS: &str = "W0006";
     /// E0804 under `@strict false`.

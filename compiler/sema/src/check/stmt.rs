@@ -76,6 +76,7 @@ impl Checker {
                 let expr = e.expr()?;
                 let value = self.check_expr_in(&expr, None, false);
                 self.warn_discarded_future(&value);
+                self.warn_unused_result(&value);
                 StmtKind::Expr(value)
             }
             ast::Stmt::While(w) => {
@@ -976,6 +977,74 @@ fn expr_breaks_to(e: &Expr, id: hir::LoopId) -> bool {
                 || else_block.as_ref().is_some_and(|b| block_breaks_to(b, id))
         }
         ExprKind::Block(b) => block_breaks_to(b, id),
+        _ => false,
+    }
+}
+
+impl Checker {
+    /// W0008 for an expression statement that only computes a value
+    /// (types.md §2): `len(xs)`, `1 + 2`, `upper(s)` on their own line.
+    fn warn_unused_result(&mut self, value: &Expr) {
+        if matches!(value.ty, Type::Null | Type::Never | Type::Error) || !is_pure(value) {
+            return;
+        }
+        self.push_diagnostic(
+            Diagnostic::warning(
+                codes::UNUSED_RESULT,
+                "unused result",
+                value.span.clone(),
+                format!("this computes a `{}` that nothing uses", value.ty),
+            )
+            .with_help("use it (`let x = …`), or remove the statement".to_string()),
+        );
+    }
+}
+
+/// Whether evaluating `e` has no effect besides its value (and a runtime
+/// error): literals, variables, operators, field and element reads, and
+/// the library builtins that compute from their arguments alone.
+fn is_pure(e: &Expr) -> bool {
+    use crate::library::LibOp as L;
+    match &e.kind {
+        ExprKind::Int(_)
+        | ExprKind::Float(_)
+        | ExprKind::Bool(_)
+        | ExprKind::Str(_)
+        | ExprKind::Bytes(_)
+        | ExprKind::Var(_) => true,
+        ExprKind::Binary(_, a, b) | ExprKind::And(a, b) | ExprKind::Or(a, b) => {
+            is_pure(a) && is_pure(b)
+        }
+        ExprKind::Index(a, b) => is_pure(a) && is_pure(b),
+        ExprKind::Unary(_, a) | ExprKind::Cast(_, a) | ExprKind::Field(a, _) => is_pure(a),
+        ExprKind::List(xs) | ExprKind::Tuple(xs) | ExprKind::Set(xs) => xs.iter().all(is_pure),
+        ExprKind::Builtin(
+            hir::Builtin::StrLen
+            | hir::Builtin::ListLen
+            | hir::Builtin::BytesLen
+            | hir::Builtin::ToString,
+            args,
+        ) => args.iter().all(is_pure),
+        ExprKind::Library(call) => {
+            !matches!(
+                call.op,
+                L::Assert
+                    | L::AssertEq
+                    | L::AssertNe
+                    | L::Debug
+                    | L::Args
+                    | L::ReadStdin
+                    | L::Env
+                    | L::ReadLine
+                    | L::ReadFile
+                    | L::WriteFile
+                    | L::NowMs
+                    | L::MonotonicMs
+                    | L::Random
+                    | L::RandomInt
+                    | L::Uuid
+            ) && call.args.iter().all(is_pure)
+        }
         _ => false,
     }
 }
