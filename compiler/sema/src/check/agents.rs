@@ -14,7 +14,7 @@
 use lumen_diagnostics::Diagnostic;
 use lumen_syntax::ast;
 
-use super::tools::{AliasLevel, ToolScope};
+use super::tool_kinds::{AliasLevel, ToolScope};
 use super::{codes, span_of, Checker};
 use crate::types::Type;
 

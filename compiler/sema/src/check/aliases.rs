@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use lumen_diagnostics::Span;
 use lumen_syntax::ast;
 
-use super::decls::is_builtin_type;
+use super::build::is_builtin_type;
 use super::{codes, span_of, Checker};
 use crate::types::Type;
 

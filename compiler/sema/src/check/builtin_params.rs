@@ -12,7 +12,7 @@ use lumen_diagnostics::Span;
 use lumen_syntax::ast;
 
 use super::arg_order::SourcePos;
-use super::stmt::error_expr;
+use super::build::error_expr;
 use super::{codes, span_of, Checker};
 use crate::hir::{Expr, ExprKind};
 

@@ -5,8 +5,8 @@ use lumen_syntax::ast;
 
 use super::arg_order::SourcePos;
 use super::arg_source::ArgSource;
+use super::build::error_expr;
 use super::spreads::Part;
-use super::stmt::error_expr;
 use super::{codes, span_of, Checker};
 use crate::hir::{Builtin, CellId, Expr, ExprKind, Type};
 use crate::scope::Scopes;

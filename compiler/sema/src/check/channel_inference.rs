@@ -49,7 +49,7 @@
 
 use lumen_syntax::ast::{self, AstNode};
 
-use super::futures::unparen;
+use super::build::unparen;
 use super::{codes, span_of, Checker};
 use crate::hir::{Expr, ExprKind, StmtKind, VarId};
 use crate::types::{channel_of, list_of, union_of, Type};

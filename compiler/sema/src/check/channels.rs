@@ -5,8 +5,8 @@
 use lumen_diagnostics::Span;
 use lumen_syntax::ast;
 
-use super::futures::{expr, optional};
-use super::stmt::error_expr;
+use super::build::error_expr;
+use super::build::{expr, optional};
 use super::{codes, Checker};
 use crate::hir::{self, AsyncOp, Expr, ExprKind};
 use crate::types::{channel_of, Type};

@@ -5,7 +5,7 @@
 use lumen_diagnostics::Span;
 use lumen_syntax::ast;
 
-use super::stmt::error_expr;
+use super::build::error_expr;
 use super::{codes, Checker};
 use crate::hir::{CollectionOp, Expr, ExprKind};
 use crate::types::{list_of, map_of, optional, set_of, tuple_of, Type};

@@ -6,7 +6,7 @@
 use lumen_diagnostics::{Diagnostic, Span};
 use lumen_syntax::ast;
 
-use super::stmt::error_expr;
+use super::build::error_expr;
 use super::{codes, span_of, Checker};
 use crate::hir::{self, Builtin, CollectionOp, Expr, ExprKind, PlaceStep, Stmt, StmtKind, VarId};
 use crate::types::{list_of, map_of, set_of, tuple_of, Type};

@@ -2,6 +2,7 @@
 //! may refer to each other in any order), then field and payload types are
 //! resolved.
 
+use super::build::is_builtin_type;
 use std::collections::HashMap;
 
 use lumen_diagnostics::Diagnostic;
@@ -311,10 +312,6 @@ impl Checker {
 }
 
 /// Primitive type names a program may not redefine.
-pub(super) fn is_builtin_type(name: &str) -> bool {
-    matches!(name, "Int" | "Float" | "Bool" | "String" | "Null")
-}
-
 /// Built-in type names a declaration may shadow, with a warning (types.md §1).
 fn is_shadowable_builtin_type(name: &str) -> bool {
     matches!(

@@ -27,8 +27,8 @@ use std::collections::HashMap;
 use lumen_diagnostics::Span;
 use lumen_syntax::ast::{self, AstNode};
 
-use super::futures::expr;
-use super::stmt::{block_stmts, error_expr};
+use super::build::expr;
+use super::build::{block_stmts, error_expr};
 use super::{codes, span_of, Body, CellSig, Checker};
 use crate::hir::{self, EffectOp, Expr, ExprKind, Stmt, StmtKind, VarId};
 use crate::types::Type;
@@ -503,7 +503,7 @@ impl Checker {
         self.algebraic.lexical.push(handled.clone());
         let body = self.effect_thunk(&span, HandlePart::Body, |this| {
             let block = this.check_stmts(&body_stmts, true);
-            let ty = super::expr::block_type(&block);
+            let ty = super::build::block_type(&block);
             let value = expr(ExprKind::Block(block), ty, &span);
             match expected {
                 Some(t) => this.coerce(value, t, &span),
@@ -637,7 +637,7 @@ impl Checker {
                 Some(ast::ArmBody::Block(b)) => {
                     let stmts: Vec<ast::Stmt> = b.stmts().collect();
                     let block = this.check_stmts(&stmts, true);
-                    let ty = super::expr::block_type(&block);
+                    let ty = super::build::block_type(&block);
                     expr(ExprKind::Block(block), ty, &span)
                 }
                 None => error_expr(span.clone()),

@@ -1,10 +1,10 @@
 //! Expressions: literals, names, operators, `if`/`match`/`when`, strings.
 
+use super::build::{block_diverges, block_stmts, block_type, error_expr, widen};
 use lumen_diagnostics::{Diagnostic, Span};
 use lumen_syntax::ast;
 use lumen_syntax::ast::{LiteralKind, PrefixOp};
 
-use super::stmt::{block_diverges, block_stmts, error_expr};
 use super::{codes, span_of, Checker};
 use crate::hir::{self, CastKind, Expr, ExprKind, Type};
 
@@ -1259,31 +1259,6 @@ impl Checker {
             return Type::Null;
         }
         ty
-    }
-}
-
-/// The value type of a checked block.
-pub(crate) fn block_type(block: &hir::Block) -> Type {
-    match &block.tail {
-        Some(t) => t.ty,
-        None if block_diverges(block) => Type::Never,
-        None => Type::Null,
-    }
-}
-
-pub(crate) fn widen(e: Expr) -> Expr {
-    if let ExprKind::Int(v) = e.kind {
-        return Expr {
-            kind: ExprKind::Float(v as f64),
-            ty: Type::Float,
-            span: e.span,
-        };
-    }
-    let span = e.span.clone();
-    Expr {
-        kind: ExprKind::Cast(CastKind::IntToFloat, Box::new(e)),
-        ty: Type::Float,
-        span,
     }
 }
 

@@ -11,8 +11,8 @@
 use lumen_diagnostics::Span;
 use lumen_syntax::ast::{self, AstNode};
 
-use super::futures::{expr, optional, unparen};
-use super::stmt::{block_stmts, error_expr};
+use super::build::{block_stmts, error_expr};
+use super::build::{expr, optional, unparen};
 use super::{codes, span_of, Checker};
 use crate::hir::{self, AsyncOp, Builtin, Expr, ExprKind, Stmt, StmtKind, VarId};
 use crate::types::{list_of, tuple_of, union_of, Type};
@@ -58,7 +58,7 @@ impl Checker {
             if let Some(stmt) = conversation {
                 block.stmts.insert(0, stmt);
             }
-            let ty = super::expr::block_type(&block);
+            let ty = super::build::block_type(&block);
             let value = expr(ExprKind::Block(block), ty, &span);
             c.await_value(value)
         });

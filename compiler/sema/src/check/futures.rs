@@ -12,13 +12,13 @@
 //! value is a future is awaited inside its thunk, and each thunk's value is
 //! injected into the form's value type, so the runtime sees one value type.
 
+use super::build::{awaited, error_expr, expr, unparen};
 use lumen_diagnostics::Span;
 use lumen_syntax::ast::{self, AstNode};
 
-use super::stmt::error_expr;
 use super::{codes, span_of, Body, CellSig, Checker, RetState};
 use crate::hir::{self, AsyncOp, Expr, ExprKind, Stmt, StmtKind};
-use crate::types::{fn_type, list_of, map_of, result_of, tuple_of, union_of, Type};
+use crate::types::{fn_type, result_of, union_of, Type};
 
 /// The built-in `FutureState[T]` (async.md §3), declared from this text.
 const FUTURE_STATE_PRELUDE: &str =
@@ -33,40 +33,6 @@ pub(crate) const NONDETERMINISTIC: &[&str] = &[
     "uuid",
     "fetch",
 ];
-
-/// The type `await` gives a value of type `ty`: futures replaced by their
-/// value types, through lists, tuples and map values.
-pub(crate) fn awaited(ty: Type) -> Type {
-    match ty {
-        Type::Future(t) => awaited(*t),
-        Type::List(e) => list_of(awaited(*e)),
-        Type::Map(k, v) => map_of(*k, awaited(*v)),
-        Type::Tuple(elems) => tuple_of(&elems.iter().map(|e| awaited(*e)).collect::<Vec<_>>()),
-        other => other,
-    }
-}
-
-pub(super) fn expr(kind: ExprKind, ty: Type, span: &Span) -> Expr {
-    Expr {
-        kind,
-        ty,
-        span: span.clone(),
-    }
-}
-
-pub(super) fn unparen(e: ast::Expr) -> ast::Expr {
-    match &e {
-        ast::Expr::Paren(p) => p.expr().map(unparen).unwrap_or(e),
-        _ => e,
-    }
-}
-
-pub(super) fn optional(t: Type) -> Type {
-    match t {
-        Type::Null | Type::Error | Type::Never => t,
-        _ => union_of(&[t, Type::Null]),
-    }
-}
 
 impl Checker {
     /// E0701 for a call of `name` under deterministic scheduling, naming

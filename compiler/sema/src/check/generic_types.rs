@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use lumen_diagnostics::Span;
 use lumen_syntax::ast::{self, AstNode};
 
-use super::stmt::error_expr;
+use super::build::error_expr;
 use super::{codes, span_of, Checker};
 use crate::hir::Expr;
 use crate::types::{intern_name, EnumInfo, FieldInfo, Nominal, RecordInfo, Type, VariantInfo};

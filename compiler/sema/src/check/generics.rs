@@ -11,7 +11,7 @@ use lumen_diagnostics::{Diagnostic, Span};
 use lumen_syntax::ast::{self, AstNode};
 
 use super::arg_order::SourcePos;
-use super::stmt::error_expr;
+use super::build::error_expr;
 use super::{codes, span_of, CellSig, Checker, ParamSig, RetState};
 use crate::hir::{self, CellId, Expr, ExprKind};
 use crate::types::Type;
@@ -445,7 +445,7 @@ impl Checker {
     /// gives: `null`, an empty list or map literal, or a bare variant of a
     /// generic enum (`None`).
     fn needs_expected_type(&mut self, value: &ast::Expr) -> bool {
-        match super::futures::unparen(value.clone()) {
+        match super::build::unparen(value.clone()) {
             ast::Expr::Literal(l) => l.kind() == Some(ast::LiteralKind::Null),
             ast::Expr::List(l) => l.elements().next().is_none(),
             ast::Expr::Map(m) => m.syntax().children().next().is_none(),

@@ -6,17 +6,9 @@
 
 use lumen_syntax::ast;
 
-use super::tools::{ToolAlias, ToolKind, ToolScope, GRANT_KEYS};
+use super::tool_kinds::{GrantValue, ToolAlias, ToolKind, ToolScope, GRANT_KEYS};
 use super::{codes, span_of, Checker};
 use crate::hir::{self, ExprKind};
-
-/// A grant value, after constants are resolved (tools-details §5).
-#[derive(Clone, Debug, PartialEq)]
-pub(super) enum GrantValue {
-    Str(String),
-    Int(i64),
-    Float(f64),
-}
 
 impl Checker {
     pub(super) fn declare_grants(

@@ -9,7 +9,7 @@ use lumen_diagnostics::Span;
 use lumen_syntax::ast;
 
 use super::arg_source::ArgSource;
-use super::stmt::error_expr;
+use super::build::error_expr;
 use super::{codes, Checker};
 use crate::hir::{Expr, ExprKind, HigherOrder};
 use crate::types::{fn_type, list_of, map_of, optional, tuple_of, Type};

@@ -681,7 +681,7 @@ impl Checker {
             block.tail = Some(Box::new(self.coerce(*tail, ret, &span)));
             return;
         }
-        if super::stmt::block_diverges(block) {
+        if super::build::block_diverges(block) {
             return;
         }
         let end = sig
@@ -740,7 +740,7 @@ impl Checker {
             }
         }
         let ty = ty.unwrap_or(Type::Null);
-        if ty != Type::Null && !super::stmt::block_diverges(block) {
+        if ty != Type::Null && !super::build::block_diverges(block) {
             // Falling off the end returns null, which does not fit `ty`.
             if let Some((_, span)) = returned.first() {
                 self.error(

@@ -14,7 +14,7 @@ use std::collections::HashSet;
 use lumen_diagnostics::Span;
 use lumen_syntax::ast;
 
-use super::stmt::error_expr;
+use super::build::error_expr;
 use super::{codes, span_of, Body, CellSig, Checker, RetState};
 use crate::hir::{self, CellId, Expr, ExprKind, JsonHook};
 use crate::types::{result_of, Nominal, Type};

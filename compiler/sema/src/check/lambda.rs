@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use lumen_diagnostics::Span;
 use lumen_syntax::ast::{self, AstNode};
 
-use super::stmt::error_expr;
+use super::build::error_expr;
 use super::{codes, span_of, Body, CellSig, Checker, ParamSig, RetState};
 use crate::hir::{self, CellId, Expr, ExprKind, VarId};
 use crate::types::{fn_type, Type};
@@ -604,7 +604,7 @@ impl Checker {
             block.tail = Some(Box::new(self.coerce(*tail, ret, &tspan)));
             return;
         }
-        if !super::stmt::block_diverges(block) {
+        if !super::build::block_diverges(block) {
             self.error(
                 codes::MISSING_RETURN,
                 format!("this function may finish without returning a `{ret}`"),

@@ -4,9 +4,9 @@
 
 use lumen_diagnostics::Span;
 
+use super::build::error_expr;
+use super::build::widen;
 use super::codes;
-use super::expr::widen;
-use super::stmt::error_expr;
 use super::Checker;
 use crate::hir::LibraryCall;
 use crate::hir::{Expr, ExprKind, Type};

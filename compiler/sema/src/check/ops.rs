@@ -5,8 +5,8 @@ use lumen_diagnostics::Span;
 use lumen_syntax::ast;
 use lumen_syntax::ast::BinaryOp as AstOp;
 
-use super::expr::widen;
-use super::stmt::error_expr;
+use super::build::error_expr;
+use super::build::widen;
 use super::{codes, Checker};
 use crate::hir::{BinaryOp, Expr, ExprKind, Type, UnaryOp};
 

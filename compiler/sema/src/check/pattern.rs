@@ -5,7 +5,7 @@ use lumen_diagnostics::{Diagnostic, Span};
 use lumen_syntax::ast;
 use lumen_syntax::ast::{LiteralKind, PrefixOp};
 
-use super::stmt::error_expr;
+use super::build::error_expr;
 use super::{codes, span_of, Checker};
 use crate::hir::{self, Expr, ExprKind, Pattern, Type};
 

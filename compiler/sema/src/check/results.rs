@@ -11,7 +11,7 @@ use lumen_diagnostics::Span;
 use lumen_syntax::ast;
 
 use super::arg_source::ArgSource;
-use super::stmt::error_expr;
+use super::build::error_expr;
 use super::{codes, span_of, Checker};
 use crate::hir::{Expr, ExprKind, ResultOp};
 use crate::types::{fn_type, result_of, Type};

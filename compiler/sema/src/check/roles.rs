@@ -13,7 +13,7 @@ use lumen_diagnostics::Span;
 use lumen_syntax::ast::{self, AstNode};
 use lumen_syntax::{SyntaxKind, SyntaxNode};
 
-use super::futures::expr;
+use super::build::expr;
 use super::{codes, span_of, Checker};
 use crate::hir::{self, Builtin, Expr, ExprKind, StmtKind};
 use crate::types::{list_of, Type};
@@ -102,7 +102,7 @@ impl Checker {
     /// `role NAME: text` as an expression: a `Message`.
     pub(super) fn check_role_expr(&mut self, r: &ast::RoleExpr, span: Span) -> Expr {
         self.role_message(r, span.clone())
-            .unwrap_or_else(|| super::stmt::error_expr(span))
+            .unwrap_or_else(|| super::build::error_expr(span))
     }
 
     /// `Message(role: NAME, content: text)`; `None` after an error.

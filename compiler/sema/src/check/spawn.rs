@@ -6,8 +6,8 @@
 use lumen_diagnostics::Span;
 use lumen_syntax::ast;
 
-use super::futures::{awaited, expr, unparen};
-use super::stmt::error_expr;
+use super::build::error_expr;
+use super::build::{awaited, expr, unparen};
 use super::{codes, span_of, Checker};
 use crate::hir::{self, AsyncOp, Expr, ExprKind, Stmt, StmtKind};
 use crate::types::{future_of, list_of, union_of, Type};

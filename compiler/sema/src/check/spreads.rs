@@ -18,8 +18,8 @@
 use lumen_diagnostics::Span;
 use lumen_syntax::ast::{self, AstNode};
 
+use super::build::error_expr;
 use super::comprehension::LoopHead;
-use super::stmt::error_expr;
 use super::{codes, Checker};
 use crate::hir::{
     self, BinaryOp, Builtin, CollectionOp, Expr, ExprKind, PlaceStep, Stmt, StmtKind, VarId,

@@ -1,5 +1,6 @@
 //! Statements and blocks.
 
+use super::build::{block_diverges, block_stmts, error_expr, stmt_diverges};
 use lumen_diagnostics::{Diagnostic, Span};
 use lumen_syntax::ast;
 use lumen_syntax::SyntaxKind;
@@ -888,97 +889,6 @@ fn place_read(
         };
     }
     e
-}
-
-pub(crate) fn block_stmts(block: Option<ast::Block>) -> Vec<ast::Stmt> {
-    block.map(|b| b.stmts().collect()).unwrap_or_default()
-}
-
-pub(crate) fn error_expr(span: Span) -> Expr {
-    Expr {
-        kind: ExprKind::Error,
-        ty: Type::Error,
-        span,
-    }
-}
-
-/// Whether control never continues after this statement.
-pub(crate) fn stmt_diverges(stmt: &Stmt) -> bool {
-    match &stmt.kind {
-        StmtKind::Return(_) | StmtKind::Halt(_) | StmtKind::Break(_) | StmtKind::Continue(_) => {
-            true
-        }
-        StmtKind::Expr(e)
-        | StmtKind::Let(_, e)
-        | StmtKind::Assign(_, e)
-        | StmtKind::LetPattern(_, e) => e.ty == Type::Never,
-        StmtKind::Loop { id, body } => !block_breaks_to(body, *id),
-        StmtKind::While { id, cond, body } => {
-            matches!(cond.kind, ExprKind::Bool(true)) && !block_breaks_to(body, *id)
-        }
-        StmtKind::ForRange { .. }
-        | StmtKind::ForList { .. }
-        | StmtKind::ForCollection { .. }
-        | StmtKind::ForString { .. }
-        | StmtKind::Defer(_) => false,
-        StmtKind::AssignPlace { value, .. } => value.ty == Type::Never,
-    }
-}
-
-/// Whether control never reaches the end of the block.
-pub(crate) fn block_diverges(block: &hir::Block) -> bool {
-    block.stmts.iter().any(stmt_diverges)
-        || block.tail.as_ref().is_some_and(|t| t.ty == Type::Never)
-}
-
-fn block_breaks_to(block: &hir::Block, id: hir::LoopId) -> bool {
-    block.stmts.iter().any(|s| stmt_breaks_to(s, id))
-        || block.tail.as_ref().is_some_and(|t| expr_breaks_to(t, id))
-}
-
-fn stmt_breaks_to(stmt: &Stmt, id: hir::LoopId) -> bool {
-    match &stmt.kind {
-        StmtKind::Break(target) => *target == id,
-        StmtKind::LetPattern(_, e)
-        | StmtKind::Expr(e)
-        | StmtKind::Let(_, e)
-        | StmtKind::Assign(_, e)
-        | StmtKind::Halt(e) => expr_breaks_to(e, id),
-        StmtKind::Return(e) => e.as_ref().is_some_and(|e| expr_breaks_to(e, id)),
-        StmtKind::While { body, .. }
-        | StmtKind::Loop { body, .. }
-        | StmtKind::ForRange { body, .. }
-        | StmtKind::ForList { body, .. }
-        | StmtKind::ForCollection { body, .. }
-        | StmtKind::ForString { body, .. } => block_breaks_to(body, id),
-        StmtKind::AssignPlace { value, .. } => expr_breaks_to(value, id),
-        StmtKind::Continue(_) | StmtKind::Defer(_) => false,
-    }
-}
-
-fn expr_breaks_to(e: &Expr, id: hir::LoopId) -> bool {
-    match &e.kind {
-        ExprKind::If {
-            then_block,
-            else_block,
-            ..
-        } => {
-            block_breaks_to(then_block, id)
-                || else_block.as_ref().is_some_and(|b| block_breaks_to(b, id))
-        }
-        ExprKind::Match { arms, .. } => arms.iter().any(|a| block_breaks_to(&a.body, id)),
-        ExprKind::When(arms) => arms.iter().any(|a| block_breaks_to(&a.body, id)),
-        ExprKind::IfLet {
-            then_block,
-            else_block,
-            ..
-        } => {
-            block_breaks_to(then_block, id)
-                || else_block.as_ref().is_some_and(|b| block_breaks_to(b, id))
-        }
-        ExprKind::Block(b) => block_breaks_to(b, id),
-        _ => false,
-    }
 }
 
 impl Checker {

@@ -19,52 +19,12 @@ use std::collections::HashSet;
 use lumen_diagnostics::{Diagnostic, Span};
 use lumen_syntax::ast;
 
-use super::futures::{expr, unparen};
-use super::stmt::error_expr;
-use super::tools::{ToolAlias, ToolKind};
+use super::build::error_expr;
+use super::build::{expr, unparen};
+use super::tool_kinds::{tool_params, ArgType, ToolAlias, ToolKind};
 use super::{codes, span_of, Checker};
 use crate::hir::{self, Expr, ExprKind};
 use crate::types::{future_of, list_of, map_of, Type};
-
-/// The type of a built-in tool's argument.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum ArgType {
-    Str,
-    Int,
-    Float,
-    /// `list[Message]`.
-    Messages,
-    /// `map[String, String]`.
-    Headers,
-}
-
-const LLM_PARAMS: &[(&str, ArgType)] = &[
-    ("prompt", ArgType::Str),
-    ("messages", ArgType::Messages),
-    ("model", ArgType::Str),
-    ("max_tokens", ArgType::Int),
-    ("temperature", ArgType::Float),
-    ("system", ArgType::Str),
-    ("timeout_ms", ArgType::Int),
-];
-
-const HTTP_PARAMS: &[(&str, ArgType)] = &[
-    ("url", ArgType::Str),
-    ("headers", ArgType::Headers),
-    ("body", ArgType::Str),
-    ("timeout_ms", ArgType::Int),
-];
-
-/// The parameters of a built-in tool (every one optional but `url`), with
-/// the `timeout_ms` every call may give (tools-details §8); `None` for
-/// other tools, which take any named arguments.
-pub(crate) fn tool_params(kind: ToolKind) -> Option<&'static [(&'static str, ArgType)]> {
-    match kind {
-        ToolKind::Llm => Some(LLM_PARAMS),
-        ToolKind::Http => Some(HTTP_PARAMS),
-        ToolKind::Other | ToolKind::Fetch => None,
-    }
-}
 
 impl Checker {
     fn arg_type(&self, t: ArgType) -> Type {

@@ -12,106 +12,13 @@
 
 use std::collections::{HashMap, HashSet};
 
-use lumen_diagnostics::{Diagnostic, Span};
+use lumen_diagnostics::Diagnostic;
 use lumen_syntax::ast::{self, AstNode};
 use lumen_syntax::{SyntaxKind, SyntaxNode};
 
-use super::grants::GrantValue;
+use super::tool_kinds::{AliasLevel, ToolAlias, ToolKind, ToolScope, KNOWN_TOOLS};
 use super::{codes, span_of, Checker};
 use crate::types::{intern_name, map_of, FieldInfo, Nominal, RecordInfo, Type};
-
-/// The built-in tools of the reserved namespaces (tools-details §2).
-pub(crate) const KNOWN_TOOLS: &[&str] = &[
-    "llm.chat",
-    "http.get",
-    "http.post",
-    "http.put",
-    "http.delete",
-];
-
-/// Every grant key, in the order the site JSON lists them.
-pub(super) const GRANT_KEYS: &[&str] = &[
-    "model",
-    "max_tokens",
-    "temperature",
-    "timeout_ms",
-    "domain",
-    "max_retries",
-];
-
-/// What a tool id names, which decides its arguments, grants and default
-/// result type.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum ToolKind {
-    /// `llm.chat`.
-    Llm,
-    /// `http.get`, `http.post`, `http.put`, `http.delete`.
-    Http,
-    /// Any id outside the reserved namespaces, sent as a JSON object.
-    Other,
-    /// The builtin `fetch` (a grant target without `use tool`).
-    Fetch,
-}
-
-impl ToolKind {
-    fn of(id: &str) -> ToolKind {
-        if id.starts_with("llm.") {
-            ToolKind::Llm
-        } else if id.starts_with("http.") {
-            ToolKind::Http
-        } else {
-            ToolKind::Other
-        }
-    }
-
-    /// The grant keys that apply to tools of this kind (tools.md §2).
-    pub(crate) fn grant_keys(self) -> &'static [&'static str] {
-        match self {
-            ToolKind::Llm => &[
-                "model",
-                "max_tokens",
-                "temperature",
-                "timeout_ms",
-                "max_retries",
-            ],
-            ToolKind::Http | ToolKind::Fetch => &["timeout_ms", "domain", "max_retries"],
-            ToolKind::Other => &["timeout_ms", "max_retries"],
-        }
-    }
-}
-
-/// A declared tool alias.
-#[derive(Clone, Debug)]
-pub(crate) struct ToolAlias {
-    pub name: String,
-    /// The tool id, `llm.chat`.
-    pub id: String,
-    pub kind: ToolKind,
-    pub span: Span,
-    /// Declared in a cell.
-    pub in_cell: bool,
-    /// Declared in an agent or orchestration (neither: at the top of its
-    /// module).
-    pub in_agent: bool,
-    /// The module it is declared in.
-    pub module: usize,
-}
-
-/// Where an alias is declared: the scope it belongs to.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum AliasLevel {
-    File,
-    Agent,
-    Cell,
-}
-
-/// The aliases and grants of one scope.
-#[derive(Clone, Default)]
-pub(crate) struct ToolScope {
-    pub(super) aliases: HashMap<String, ToolAlias>,
-    /// Checked grant pairs in source order: (target, key, value).
-    pub(super) grants: Vec<(String, String, GrantValue)>,
-}
 
 /// Tool declarations of the whole program.
 #[derive(Clone, Default)]
@@ -403,7 +310,7 @@ impl Checker {
         } else if self.types.by_name.contains_key(&key)
             || self.generic_types.templates.contains_key(&key)
             || self.aliases.contains_key(&key)
-            || super::decls::is_builtin_type(name)
+            || super::build::is_builtin_type(name)
         {
             Some("a type")
         } else if super::calls::is_builtin_name(name) {
@@ -473,7 +380,7 @@ impl Checker {
         // The operations' parameters become the tool's named arguments
         // (tools-details §66): a built-in tool must accept them.
         let mut params_ok = true;
-        if let Some(params) = super::tool_calls::tool_params(alias.kind) {
+        if let Some(params) = super::tool_kinds::tool_params(alias.kind) {
             for op in decl.cells() {
                 for p in op.params() {
                     let Some(pname) = p.name().map(|n| n.text()) else {

@@ -10,7 +10,7 @@
 
 use lumen_diagnostics::Span;
 
-use super::stmt::error_expr;
+use super::build::error_expr;
 use super::{codes, Checker};
 use crate::hir::{self, Expr, ExprKind, Stmt, StmtKind, VarId};
 use crate::types::Type;
@@ -31,7 +31,7 @@ impl Checker {
         let target = if members.contains(&e.ty) {
             e
         } else if e.ty == Type::Int && members.contains(&Type::Float) {
-            super::expr::widen(e)
+            super::build::widen(e)
         } else if let Some(inner) = e.ty.union_members() {
             // A narrower union (`Int | String` into `Json`, or what `j !=
             // null` leaves back into `Json`): lowering re-tags or re-boxes.
