@@ -46,7 +46,7 @@ fn ident_form(p: &mut Parser<'_>) -> CompletedMarker {
         {
             role_expr(p)
         }
-        "handle" if p.raw_after_current() == NEWLINE => handle_expr(p),
+        "handle" if p.raw_after_current() == NEWLINE || one_line_handle(p) => handle_expr(p),
         "perform" if p.nth_at(1, IDENT) => {
             let m = p.start();
             p.bump_any();
@@ -594,14 +594,36 @@ fn concurrent(p: &mut Parser<'_>) -> CompletedMarker {
     m.complete(p, CONCURRENT_EXPR)
 }
 
-/// `handle NL block with NL clauses end`, or `handle NL block with Name end`.
+/// `handle body() with Name end` on one line (tools.md §5): `handle`, then
+/// a word (a variable named `handle` is never followed by one), and `with`
+/// later on the line.
+fn one_line_handle(p: &Parser<'_>) -> bool {
+    if p.nth(1) != IDENT {
+        return false;
+    }
+    (2..512)
+        .map(|k| (p.nth(k), k))
+        .take_while(|(kind, _)| !matches!(kind, NEWLINE | EOF))
+        .any(|(kind, k)| kind == IDENT && p.nth_text(k) == "with")
+}
+
+/// `handle NL block with NL clauses end`, or `handle NL block with Name end`,
+/// or the body as one expression on the `handle` line.
 fn handle_expr(p: &mut Parser<'_>) -> CompletedMarker {
     let m = p.start();
     let opener = p.token_range(p.index_of_next());
     let indent = p.current_line_indent();
     p.push_block();
     p.bump_any();
-    block(p, Stop::With, indent);
+    if p.at_line_end() {
+        block(p, Stop::With, indent);
+    } else {
+        let body = p.start();
+        let stmt = p.start();
+        expect_expr(p);
+        stmt.complete(p, EXPR_STMT);
+        body.complete(p, BLOCK);
+    }
     if p.at_contextual("with") {
         p.bump_any();
         if p.at_line_end() {
