@@ -55,6 +55,14 @@ impl Scopes {
             .flat_map(|f| f.keys().map(String::as_str))
     }
 
+    /// Makes `name` mean `var` in the innermost scope that binds it (a
+    /// narrowed copy gives way to its variable once that is assigned).
+    pub fn rebind(&mut self, name: &str, var: VarId) {
+        if let Some(frame) = self.frames.iter_mut().rev().find(|f| f.contains_key(name)) {
+            frame.insert(name.to_string(), var);
+        }
+    }
+
     pub fn lookup(&self, name: &str) -> Option<VarId> {
         self.frames.iter().rev().find_map(|f| f.get(name).copied())
     }

@@ -952,7 +952,7 @@ impl Checker {
 
     /// Runs `f` in a scope where `narrowing`'s variable has the narrower type;
     /// the narrowed copy's initialisation comes first in the resulting block.
-    fn narrowed_block(
+    pub(super) fn narrowed_block(
         &mut self,
         narrowing: Option<(hir::VarId, Type)>,
         span: &Span,

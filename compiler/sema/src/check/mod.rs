@@ -232,6 +232,9 @@ pub(crate) struct Body {
     pub handle_part: Option<effects::HandlePart>,
     /// For a handler clause: what `resume` means there.
     pub resume: Option<effects::ResumeContext>,
+    /// Narrowed copies (`if x != null`, `while x != null`) and the
+    /// variables they narrow: assigning the name assigns the variable.
+    pub narrowed_from: HashMap<VarId, VarId>,
 }
 
 impl Body {
@@ -255,6 +258,7 @@ impl Body {
             prelude: Vec::new(),
             handle_part: None,
             resume: None,
+            narrowed_from: HashMap::new(),
         }
     }
 }

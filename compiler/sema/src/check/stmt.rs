@@ -87,7 +87,18 @@ impl Checker {
                     None => error_expr(span.clone()),
                 };
                 let id = self.body().scopes.enter_loop(w.label().map(|l| l.text()));
-                let body = self.check_stmts(&block_stmts(w.body()), false);
+                // `while cur != null`: `cur` is narrowed in the body, each
+                // iteration, until the body assigns it.
+                let body_stmts = block_stmts(w.body());
+                let on_true = self
+                    .narrowing_with(&cond, true)
+                    .filter(|n| {
+                        let decl = &self.body().vars[n.var.0 as usize];
+                        !decl.mutable || !assigned_in_inner_loop(&body_stmts, &decl.name)
+                    })
+                    .map(|n| (n.var, n.when_true));
+                let body = self
+                    .narrowed_block(on_true, &span, |this| this.check_stmts(&body_stmts, false));
                 self.body().scopes.exit_loop();
                 StmtKind::While { id, cond, body }
             }
@@ -261,7 +272,7 @@ impl Checker {
                 return None;
             }
         };
-        let Some(var) = self.lookup_var(&name) else {
+        let Some(found) = self.lookup_var(&name) else {
             let what = if self.const_syntax.contains_key(&self.key(&name)) {
                 "a constant"
             } else {
@@ -284,6 +295,10 @@ impl Checker {
             }
             return None;
         };
+        // A narrowed copy stands for its variable: the assignment goes to
+        // the variable, and from then on the name means it again.
+        let narrowed = self.body().narrowed_from.get(&found).copied();
+        let var = narrowed.unwrap_or(found);
         let decl = self.body().vars[var.0 as usize].clone();
         let captured = self.body().captures.iter().any(|(_, inner)| *inner == var);
         let handle_part = self.body().handle_part;
@@ -361,6 +376,9 @@ impl Checker {
                 let combined = self.binary(bin, current, rhs, span_of(assign));
                 self.coerce(combined, decl.ty, &value_span)
             };
+        if narrowed.is_some() {
+            self.body().scopes.rebind(&name, var);
+        }
         Some(StmtKind::Assign(var, value))
     }
 
@@ -957,4 +975,21 @@ fn is_pure(e: &Expr) -> bool {
         }
         _ => false,
     }
+}
+
+/// Whether a loop inside `stmts` assigns the variable `name` (a narrowed
+/// copy read at the top of that loop would be stale on its next turn).
+fn assigned_in_inner_loop(stmts: &[ast::Stmt], name: &str) -> bool {
+    use lumen_syntax::ast::AstNode;
+    use lumen_syntax::SyntaxKind as K;
+    stmts.iter().any(|s| {
+        s.syntax()
+            .descendants()
+            .filter(|n| matches!(n.kind(), K::WHILE_STMT | K::LOOP_STMT | K::FOR_STMT))
+            .any(|l| {
+                l.descendants()
+                    .filter_map(ast::AssignStmt::cast)
+                    .any(|a| matches!(a.target(), Some(ast::Expr::Name(n)) if n.text() == name))
+            })
+    })
 }

@@ -301,13 +301,21 @@ impl Checker {
 
     /// What a checked condition says about a variable, if anything.
     pub(crate) fn narrowing_of(&self, cond: &Expr) -> Option<Narrowing> {
+        self.narrowing_with(cond, false)
+    }
+
+    /// [`Self::narrowing_of`], also for a mutable variable (`while cur !=
+    /// null` with `cur = cur.next` in the body): the caller makes sure no
+    /// loop inside the narrowed code assigns it, since an assignment makes
+    /// the name mean the variable again only from there on.
+    pub(crate) fn narrowing_with(&self, cond: &Expr, mutable_ok: bool) -> Option<Narrowing> {
         match &cond.kind {
             ExprKind::IsType(value, member) => {
                 let ExprKind::Var(var) = value.kind else {
                     return None;
                 };
                 let decl = self.bodies.last()?.vars.get(var.0 as usize)?;
-                if decl.mutable {
+                if decl.mutable && !mutable_ok {
                     return None;
                 }
                 let rest: Vec<Type> = value
@@ -323,7 +331,7 @@ impl Checker {
                 })
             }
             ExprKind::Unary(hir::UnaryOp::Not, inner) => {
-                self.narrowing_of(inner).map(|n| Narrowing {
+                self.narrowing_with(inner, mutable_ok).map(|n| Narrowing {
                     var: n.var,
                     when_true: n.when_false,
                     when_false: n.when_true,
@@ -351,6 +359,8 @@ impl Checker {
             span: span.clone(),
         };
         let narrowed = self.new_var(&decl.name, ty, false, decl.span.clone());
+        let original = self.body().narrowed_from.get(&var).copied().unwrap_or(var);
+        self.body().narrowed_from.insert(narrowed, original);
         // The narrowed copy is a view of the original: using it uses both.
         self.body().used.insert(narrowed);
         self.body().used.insert(var);
