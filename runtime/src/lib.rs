@@ -98,7 +98,7 @@ pub use strings::{
 };
 pub use tools::{lm_fetch, lm_tool_call};
 pub use tuple::lm_tuple_new;
-pub use value::{lm_str_from_value, lm_write_value};
+pub use value::{lm_str_from_value, lm_str_repr, lm_write_value};
 
 // Builtin library.
 pub use library::checks::{lm_args, lm_assert_eq, lm_assert_ne, lm_debug, lm_read_stdin};
@@ -312,6 +312,7 @@ mod abi_check {
             lm_list_concat(Ptr, Ptr) -> [Ptr];
             lm_list_sort_by_keys(Ptr, Ptr) -> [Ptr];
             lm_str_from_value(I64, Ptr) -> [Ptr];
+            lm_str_repr(I64, Ptr) -> [Ptr];
             lm_json_encode(I64, Ptr, I32, Ptr) -> [Ptr];
             lm_json_parse(Ptr, Ptr) -> [Ptr];
             lm_json_get(Ptr, Ptr) -> [Ptr];

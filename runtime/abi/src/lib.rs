@@ -196,6 +196,9 @@ runtime_functions! {
     /// The display form of any value (semantics.md §7) as a new string; strings
     /// at top level are not quoted.
     LM_STR_FROM_VALUE = "lm_str_from_value"(I64, Ptr) -> [Ptr];
+    /// The display form as inside a collection (strings quoted), for the
+    /// value in a `where` failure (`(name = "")`).
+    LM_STR_REPR = "lm_str_repr"(I64, Ptr) -> [Ptr];
     /// `json_encode(x)` / `json_pretty(x)`: `(slot, desc, pretty, loc)` -> a
     /// new string; a function value inside is a runtime error at `loc`.
     LM_JSON_ENCODE = "lm_json_encode"(I64, Ptr, I32, Ptr) -> [Ptr], fails;

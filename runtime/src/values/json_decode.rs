@@ -523,7 +523,8 @@ impl Decoder<'_> {
                         &mut message,
                         slots.add(field).read(),
                         ty.child(field),
-                        false,
+                        // As in any `where` failure: a string quoted.
+                        true,
                     );
                     message.push(')');
                     lm_release(obj);

@@ -314,6 +314,21 @@ pub unsafe extern "C" fn lm_str_from_value(slot: Slot, desc: *const TypeDesc) ->
     new_string(&text)
 }
 
+/// The display form of any value as it appears inside a collection: a
+/// string is quoted (a `where` failure shows `(name = "")`).
+///
+/// # Safety
+/// As for [`lm_str_from_value`].
+#[no_mangle]
+pub unsafe extern "C" fn lm_str_repr(slot: Slot, desc: *const TypeDesc) -> *mut LmString {
+    // SAFETY: caller's contract.
+    let ty = unsafe { Ty::new(desc) };
+    let mut text = String::new();
+    // SAFETY: caller's contract. Writing to a String cannot fail.
+    let _ = unsafe { write_value(&mut text, slot, ty, true) };
+    new_string(&text)
+}
+
 /// Writes the display form of any value (borrowed) to `stream` (1 stdout,
 /// 2 stderr).
 ///

@@ -417,7 +417,10 @@ impl FnLowerer<'_, '_> {
                 loc,
             );
             self.retain_operand(&value, mty, loc);
-            let shown = self.to_string(value, field_ty, loc);
+            // As inside a collection: a string quoted (types.md §3).
+            let slot = self.to_slot(value, mty, loc);
+            let desc = self.desc(field_ty);
+            let shown = self.runtime(abi::LM_STR_REPR, Ty::Str, vec![RtArg::Operand(slot), desc], loc);
             let prefix = format!("{} ({} = ", check.message, check.field_name);
             let message = self.runtime(
                 abi::LM_STR_CONCAT_N,
