@@ -291,9 +291,12 @@ impl Session {
     pub fn build_executable(&self, output: &Path) -> Result<(), Failure> {
         let mir = self.mir(true)?;
         let out = self.codegen(&mir, false)?;
+        // The object goes next to the output (same file system, same
+        // permissions); a failure to write it is a failure to write the
+        // output, and is reported with the path the user gave.
         let object = output.with_extension(format!("{}.o", std::process::id()));
         std::fs::write(&object, &out.object)
-            .map_err(|e| Failure::Usage(format!("cannot write {}: {e}", object.display())))?;
+            .map_err(|e| Failure::Usage(format!("cannot write {}: {e}", output.display())))?;
         let linked = link::link(
             &object,
             output,

@@ -8,6 +8,7 @@ mod cli;
 mod compile;
 mod link;
 mod modules;
+mod output;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -109,6 +110,11 @@ fn build(session: &Session, args: &cli::Args) -> Result<ExitCode, Failure> {
         .output
         .clone()
         .unwrap_or_else(|| default_output(&args.file));
+    // Output files are checked before compiling: a source must never be
+    // replaced, and a directory is bad usage, not a late linker failure.
+    if args.emit.is_none() || args.output.is_some() {
+        output::check(args.output.as_deref().unwrap_or(&output), &args.file)?;
+    }
     match args.emit {
         Some(Emit::Tokens) | Some(Emit::Ast) => {
             session.emit_syntax(args.emit == Some(Emit::Tokens), args.output.as_deref())

@@ -372,3 +372,61 @@ fn deterministic_flag_defers_spawn_like_the_directive() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(stdout(&o), "after spawn\nwork\n1\n");
 }
+
+#[test]
+fn a_source_is_never_overwritten() {
+    let p = write_program("keep.lm", "print(1)\n");
+    let o = lumenc().arg(&p).arg("-o").arg(&p).output().expect("run");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("refusing to overwrite the source file"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(std::fs::read_to_string(&p).unwrap(), "print(1)\n");
+    // A source without an extension is its own default output.
+    let bare = write_program("keepbare", "print(1)\n");
+    let o = lumenc()
+        .current_dir(bare.parent().unwrap())
+        .arg("keepbare")
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&bare).unwrap(), "print(1)\n");
+    // Nor is another (imported) source, or a `--emit` output.
+    let other = write_program("other.lm", "print(2)\n");
+    for emit in [None, Some("mir")] {
+        let mut cmd = lumenc();
+        cmd.arg(&p).arg("-o").arg(&other);
+        if let Some(emit) = emit {
+            cmd.arg("--emit").arg(emit);
+        }
+        let o = cmd.output().expect("run");
+        assert_eq!(o.status.code(), Some(2), "{emit:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("other.lm"), "{}", stderr(&o));
+        assert_eq!(std::fs::read_to_string(&other).unwrap(), "print(2)\n");
+    }
+}
+
+#[test]
+fn output_errors_are_usage_errors_naming_the_users_path() {
+    let p = write_program("outdir.lm", "print(1)\n");
+    let dir = scratch("an-output-dir");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let o = lumenc().arg(&p).arg("-o").arg(&dir).output().expect("run");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("is a directory"), "{}", stderr(&o));
+    let missing = Path::new("/nonexistent/dir/app");
+    let o = lumenc()
+        .arg(&p)
+        .arg("-o")
+        .arg(missing)
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).starts_with("error: cannot write /nonexistent/dir/app:"),
+        "names the output, not the temporary object: {}",
+        stderr(&o)
+    );
+}
