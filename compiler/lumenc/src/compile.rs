@@ -18,6 +18,7 @@ use lumen_diagnostics::{self as diagnostics, Color, Diagnostic};
 use crate::cli::{Args, ColorArg, Emit};
 use crate::link;
 use crate::modules::{self, SourceFile};
+use crate::stderr::say;
 
 /// Why a command failed; each maps to one exit status.
 pub enum Failure {
@@ -134,7 +135,7 @@ impl Session {
             .iter()
             .any(|d| d.is_error() || self.warnings_are_errors);
         if fails {
-            eprintln!(
+            say!(
                 "error: {}",
                 diagnostics::summary(&self.main.name, &diagnostics)
             );

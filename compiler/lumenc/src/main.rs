@@ -9,12 +9,14 @@ mod compile;
 mod link;
 mod modules;
 mod output;
+mod stderr;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use cli::{Command, Emit};
 use compile::{Failure, Session};
+use stderr::say;
 
 fn main() -> ExitCode {
     let raw: Vec<String> = std::env::args().collect();
@@ -42,9 +44,9 @@ fn main() -> ExitCode {
                 .cloned()
                 .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
                 .unwrap_or_default();
-            eprintln!("internal compiler error: {what}");
-            eprintln!("  while compiling {}", file.display());
-            eprintln!("  this is a bug in lumenc; please report it with the input file");
+            say!("internal compiler error: {what}");
+            say!("  while compiling {}", file.display());
+            say!("  this is a bug in lumenc; please report it with the input file");
             ExitCode::from(101)
         }
     }
@@ -69,19 +71,19 @@ fn run(command: Command, args: cli::Args) -> ExitCode {
 fn report(failure: Failure) -> ExitCode {
     match failure {
         Failure::Usage(msg) => {
-            eprintln!("error: {msg}");
+            say!("error: {msg}");
             ExitCode::from(2)
         }
         // Diagnostics were already rendered.
         Failure::ProgramErrors => ExitCode::from(1),
         Failure::Toolchain(msg) => {
-            eprintln!("error: {msg}");
+            say!("error: {msg}");
             ExitCode::from(3)
         }
         Failure::Internal { message, file } => {
-            eprintln!("internal compiler error: {message}");
-            eprintln!("  while compiling {file}");
-            eprintln!("  this is a bug in lumenc; please report it with the input file");
+            say!("internal compiler error: {message}");
+            say!("  while compiling {file}");
+            say!("  this is a bug in lumenc; please report it with the input file");
             ExitCode::from(101)
         }
     }

@@ -430,3 +430,30 @@ fn output_errors_are_usage_errors_naming_the_users_path() {
         stderr(&o)
     );
 }
+
+#[test]
+fn a_closed_stderr_is_not_a_crash() {
+    // `lumenc bad.lm 2>&1 | head -1`: far more diagnostics than a pipe
+    // holds, and the reader goes away after the first line.
+    use std::io::Read;
+    let text: String = (0..3000)
+        .map(|i| format!("let x{i}: Int = \"s\"\n"))
+        .collect();
+    let p = write_program("many_errors.lm", &text);
+    let mut child = lumenc()
+        .arg("check")
+        .arg(&p)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut first = [0u8; 16];
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_exact(&mut first)
+        .expect("read");
+    // The read end is dropped here.
+    let status = child.wait().expect("wait");
+    assert_eq!(status.code(), Some(1), "the program's errors, not a crash");
+}
