@@ -16,6 +16,7 @@ use std::str::FromStr;
 use lumen_diagnostics::{self as diagnostics, Color, Diagnostic};
 
 use crate::cli::{Args, ColorArg, Emit};
+use crate::interrupt;
 use crate::link;
 use crate::modules::{self, SourceFile};
 use crate::stderr::say;
@@ -295,17 +296,18 @@ impl Session {
         // The object goes next to the output (same file system, same
         // permissions); a failure to write it is a failure to write the
         // output, and is reported with the path the user gave.
-        let object = output.with_extension(format!("{}.o", std::process::id()));
-        std::fs::write(&object, &out.object)
+        let object =
+            interrupt::TempPath::new(output.with_extension(format!("{}.o", std::process::id())));
+        std::fs::write(object.path(), &out.object)
             .map_err(|e| Failure::Usage(format!("cannot write {}: {e}", output.display())))?;
         let linked = link::link(
-            &object,
+            object.path(),
             output,
             &self.target,
             self.static_link,
             self.linker.as_deref(),
         );
-        let _ = std::fs::remove_file(&object);
+        drop(object);
         linked.map_err(|e| Failure::Toolchain(e.message().to_string()))
     }
 }

@@ -6,6 +6,7 @@
 
 mod cli;
 mod compile;
+mod interrupt;
 mod link;
 mod modules;
 mod output;
@@ -35,6 +36,7 @@ fn main() -> ExitCode {
     // The compiler must never panic on user input; if it does, say so plainly
     // and name the input, with the status reserved for compiler bugs.
     let file = args.file.clone();
+    interrupt::install();
     std::panic::set_hook(Box::new(|_| {}));
     match std::panic::catch_unwind(move || run(command, args)) {
         Ok(code) => code,
@@ -131,20 +133,31 @@ fn build(session: &Session, args: &cli::Args) -> Result<ExitCode, Failure> {
 
 fn build_and_run(session: &Session, args: &cli::Args) -> Result<ExitCode, Failure> {
     let dir = std::env::temp_dir().join(format!("lumenc-run-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| Failure::Toolchain(format!("cannot create {}: {e}", dir.display())))?;
-    let exe = dir.join(default_output(&args.file));
-    let built = session.build_executable(&exe);
-    let status = built.and_then(|()| {
-        std::process::Command::new(&exe)
-            .args(&args.program_args)
-            .status()
-            .map_err(|e| Failure::Toolchain(format!("cannot run {}: {e}", exe.display())))
-    });
-    let _ = std::fs::remove_dir_all(&dir);
-    let status = status?;
-    Ok(match status.code() {
-        Some(code) => ExitCode::from(code.clamp(0, 255) as u8),
-        None => ExitCode::from(1),
+    // Registered before it exists, so an interruption at any point removes it.
+    let dir = interrupt::TempPath::new(dir);
+    std::fs::create_dir_all(dir.path())
+        .map_err(|e| Failure::Toolchain(format!("cannot create {}: {e}", dir.path().display())))?;
+    let exe = dir.path().join(default_output(&args.file));
+    session.build_executable(&exe)?;
+    let mut child = std::process::Command::new(&exe)
+        .args(&args.program_args)
+        .spawn()
+        .map_err(|e| Failure::Toolchain(format!("cannot run {}: {e}", exe.display())))?;
+    let status = {
+        let _running = interrupt::RunningChild::new(child.id());
+        child.wait()
+    }
+    .map_err(|e| Failure::Toolchain(format!("cannot run {}: {e}", exe.display())))?;
+    drop(dir);
+    use std::os::unix::process::ExitStatusExt;
+    Ok(match (status.code(), status.signal()) {
+        (Some(code), _) => ExitCode::from(code.clamp(0, 255) as u8),
+        // Killed by a signal: end as it did if it was an interruption,
+        // else report it the way a shell does.
+        (None, Some(signal)) => {
+            interrupt::end_like(signal);
+            ExitCode::from((128 + signal).clamp(0, 255) as u8)
+        }
+        (None, None) => ExitCode::from(1),
     })
 }

@@ -457,3 +457,66 @@ fn a_closed_stderr_is_not_a_crash() {
     let status = child.wait().expect("wait");
     assert_eq!(status.code(), Some(1), "the program's errors, not a crash");
 }
+
+/// Sends `signal` (a `kill` option such as `-TERM`) to a process.
+fn send_signal(pid: u32, signal: &str) {
+    let status = Command::new("kill")
+        .arg(signal)
+        .arg(pid.to_string())
+        .status()
+        .expect("kill");
+    assert!(status.success());
+}
+
+#[test]
+fn an_interrupted_run_leaves_no_temporary_directory() {
+    use std::os::unix::process::ExitStatusExt;
+    let tmp = scratch("run-tmp");
+    std::fs::create_dir_all(&tmp).expect("dir");
+    let p = write_program("sleepy.lm", "sleep(60000)\n");
+    // Interrupted while the program runs, and at once (while compiling).
+    for wait_for_program in [true, false] {
+        let child = lumenc()
+            .arg("run")
+            .arg(&p)
+            .env("TMPDIR", &tmp)
+            .spawn()
+            .expect("spawn");
+        let dir = tmp.join(format!("lumenc-run-{}", child.id()));
+        if wait_for_program {
+            let exe = dir.join("sleepy");
+            let start = std::time::Instant::now();
+            while !exe.exists() || std::fs::metadata(&exe).map(|m| m.len()).unwrap_or(0) == 0 {
+                assert!(start.elapsed().as_secs() < 60, "the program never started");
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            // Linked; give it a moment to be started.
+            std::thread::sleep(std::time::Duration::from_millis(500));
+        }
+        send_signal(child.id(), "-TERM");
+        let status = child.wait_with_output().expect("wait").status;
+        assert_eq!(
+            status.signal(),
+            Some(15),
+            "lumenc ends by the signal: {status:?}"
+        );
+        assert!(!dir.exists(), "{} was left behind", dir.display());
+    }
+}
+
+#[test]
+fn run_arguments_without_dashes_get_a_hint() {
+    let p = write_program("hint.lm", "print(1)\n");
+    let o = lumenc()
+        .arg("run")
+        .arg(&p)
+        .arg("extra")
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("arguments for the program go after `--`"),
+        "{}",
+        stderr(&o)
+    );
+}
