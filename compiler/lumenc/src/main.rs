@@ -19,7 +19,32 @@ use cli::{Command, Emit};
 use compile::{Failure, Session};
 use stderr::say;
 
+/// The stack the compiler runs on. The checker, lowering and the drops of
+/// their trees recurse on the depth of the syntax tree, which a long
+/// `a + b + …` chain, `else if` chain or postfix chain makes as deep as it is
+/// long; the parser bounds that depth (`lumen_syntax::MAX_TREE_DEPTH`), and
+/// this stack holds the deepest tree it accepts, even in a debug build. Only
+/// the pages touched are ever committed. `LUMENC_STACK_MB` overrides it (for
+/// measuring).
+const COMPILER_STACK_MB: usize = 4096;
+
 fn main() -> ExitCode {
+    let stack_mb = std::env::var("LUMENC_STACK_MB")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(COMPILER_STACK_MB);
+    let compiler = std::thread::Builder::new()
+        .name("lumenc".into())
+        .stack_size(stack_mb << 20)
+        .spawn(compile_main);
+    match compiler {
+        Ok(thread) => thread.join().unwrap_or(ExitCode::from(101)),
+        // No address space for the big stack: compile on this one.
+        Err(_) => compile_main(),
+    }
+}
+
+fn compile_main() -> ExitCode {
     let raw: Vec<String> = std::env::args().collect();
     let (command, args) = match cli::parse_args(raw) {
         Ok(parsed) => parsed,
