@@ -49,6 +49,10 @@ pub struct Session {
     deterministic: bool,
 }
 
+/// How many diagnostics a run prints; the rest are counted (`… and N more`)
+/// and in the summary line.
+const MAX_SHOWN_DIAGNOSTICS: usize = 100;
+
 const HOST_TARGET: &str = "x86_64-unknown-linux-gnu";
 const AARCH64_TARGET: &str = "aarch64-unknown-linux-gnu";
 
@@ -131,7 +135,13 @@ impl Session {
         mut diagnostics: Vec<Diagnostic>,
     ) -> Result<(), Failure> {
         diagnostics::sort(&mut diagnostics);
-        diagnostics::render_files_to_stderr(files, &diagnostics, self.color);
+        // The first ones in source order are the useful ones; thousands more
+        // (a generated file, a binary) only bury them.
+        let shown = diagnostics.len().min(MAX_SHOWN_DIAGNOSTICS);
+        diagnostics::render_files_to_stderr(files, &diagnostics[..shown], self.color);
+        if diagnostics.len() > shown {
+            say!("… and {} more", diagnostics.len() - shown);
+        }
         let fails = diagnostics
             .iter()
             .any(|d| d.is_error() || self.warnings_are_errors);

@@ -520,3 +520,39 @@ fn run_arguments_without_dashes_get_a_hint() {
         stderr(&o)
     );
 }
+
+#[test]
+fn past_a_hundred_diagnostics_the_rest_are_counted() {
+    let text: String = (0..250)
+        .map(|i| format!("let _x{i}: Int = \"s\"\n"))
+        .collect();
+    let p = write_program("hundreds.lm", &text);
+    let o = lumenc()
+        .arg("check")
+        .arg(&p)
+        .arg("--color")
+        .arg("never")
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert_eq!(err.matches("error[E0301]").count(), 100, "{err}");
+    assert!(err.contains("\n… and 150 more\n"), "{err}");
+    assert!(err.ends_with("(250 errors)\n"), "{err}");
+}
+
+#[test]
+fn a_binary_file_is_refused_at_once() {
+    let mut bytes = b"\x7fELF\x02\x01\x01\0\0\0".to_vec();
+    bytes.extend((0..100_000u32).map(|i| (i * 7919 % 251) as u8));
+    let p = scratch("binary.lm");
+    std::fs::write(&p, &bytes).expect("write");
+    let o = lumenc().arg("check").arg(&p).output().expect("run");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("not a Lumen source file"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
+}
