@@ -85,3 +85,34 @@ fn nesting_beyond_the_limit_is_a_diagnostic() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("nested too deeply"), "{}", stderr(&o));
 }
+
+#[test]
+fn running_out_of_memory_is_a_runtime_error() {
+    // Doubling a string until the address space (limited to 1 GB here) is
+    // exhausted: the report, status 1, and the output before it kept.
+    let p = write_program(
+        "doubling.lm",
+        "print(\"before\")\nlet mut s = \"xxxxxxxx\"\nfor _ in range(0, 60)\n  s = s + s\nend\nprint(len(s))\n",
+    );
+    let exe = p.with_extension("");
+    let o = lumenc()
+        .arg(&p)
+        .arg("-o")
+        .arg(&exe)
+        .output()
+        .expect("build");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 1000000 && exec \"$0\"")
+        .arg(&exe)
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "before\n");
+    assert!(
+        stderr(&o).starts_with("error: out of memory (allocating "),
+        "{}",
+        stderr(&o)
+    );
+}
