@@ -129,6 +129,10 @@ struct FnLowerer<'a, 'l> {
     symbol: String,
     locals: Vec<LocalDecl>,
     vars: HashMap<hir::VarId, Local>,
+    /// The locals of `vars` (every variable's local), for
+    /// [`Self::is_fresh_temp`] in constant time: a long function has
+    /// thousands of variables and asks for every temporary.
+    var_locals: HashSet<Local>,
     params: Vec<Local>,
     blocks: Vec<PendingBlock>,
     current: BlockId,
@@ -184,6 +188,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             symbol: format!("lm_cell_{index_in_program}_{}", cell.name),
             locals: Vec::new(),
             vars: HashMap::new(),
+            var_locals: HashSet::new(),
             params: Vec::new(),
             blocks: Vec::new(),
             current: BlockId(0),
@@ -212,6 +217,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
                 this.new_local(t, Some(var.name.clone()))
             };
             this.vars.insert(param, local);
+            this.var_locals.insert(local);
             this.params.push(local);
         }
         this.ret_local = this.new_local(ret_ty, Some("return".to_string()));
@@ -486,7 +492,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             && local != self.ret_local
             && !self.params.contains(&local)
             && !self.unowned.contains(&local)
-            && !self.vars.values().any(|v| *v == local)
+            && !self.var_locals.contains(&local)
     }
 
     /// Forgets the reference a fresh temporary held (it moved elsewhere): the
@@ -699,6 +705,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
         let decl = &self.cell.vars[var.0 as usize];
         let local = self.new_local(self.layouts.ty(decl.ty), Some(decl.name.clone()));
         self.vars.insert(var, local);
+        self.var_locals.insert(local);
         local
     }
 
