@@ -133,6 +133,9 @@ struct FnLowerer<'a, 'l> {
     /// [`Self::is_fresh_temp`] in constant time: a long function has
     /// thousands of variables and asks for every temporary.
     var_locals: HashSet<Local>,
+    /// The heap-typed locals, in order: what [`Self::owned_heap_locals`]
+    /// filters, so every `return` does not scan all locals.
+    heap_locals: Vec<Local>,
     params: Vec<Local>,
     blocks: Vec<PendingBlock>,
     current: BlockId,
@@ -189,6 +192,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             locals: Vec::new(),
             vars: HashMap::new(),
             var_locals: HashSet::new(),
+            heap_locals: Vec::new(),
             params: Vec::new(),
             blocks: Vec::new(),
             current: BlockId(0),
@@ -392,13 +396,11 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
 
     /// Heap locals this function owns (not parameters, not the return local).
     fn owned_heap_locals(&self) -> Vec<Local> {
-        (0..self.locals.len() as u32)
-            .map(Local)
+        self.heap_locals
+            .iter()
+            .copied()
             .filter(|l| {
-                self.locals[l.0 as usize].ty.is_heap()
-                    && !self.params.contains(l)
-                    && !self.unowned.contains(l)
-                    && *l != self.ret_local
+                !self.params.contains(l) && !self.unowned.contains(l) && *l != self.ret_local
             })
             .collect()
     }
@@ -411,7 +413,11 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
 
     fn new_local(&mut self, ty: Ty, name: Option<String>) -> Local {
         self.locals.push(LocalDecl { ty, name });
-        Local(self.locals.len() as u32 - 1)
+        let local = Local(self.locals.len() as u32 - 1);
+        if ty.is_heap() {
+            self.heap_locals.push(local);
+        }
+        local
     }
 
     fn new_block(&mut self) -> BlockId {
@@ -584,7 +590,16 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
         // Keep the value alive in its own local while the defers run (they
         // may reassign variables).
         let ty = self.ret_ty;
-        let kept = if ty == Ty::Null || self.defers.iter().all(|scope| scope.is_empty()) {
+        let no_defers = self.defers.iter().all(|scope| scope.is_empty());
+        if no_defers {
+            // The common case, and cheap: a `return` deep in a long `else if`
+            // chain is inside thousands of scopes, none with a `defer`.
+            if !self.is_terminated() {
+                self.return_value(op, loc);
+            }
+            return;
+        }
+        let kept = if ty == Ty::Null {
             op
         } else {
             let kept = self.new_local(ty, None);
