@@ -32,9 +32,14 @@ pub mod tools;
 pub mod values;
 
 pub use exec::{
-    catch, channels, effects, entry, errors, forms, futures, output, overflow, scheduler, stack,
-    timers,
+    catch, channels, effects, entry, errors, forms, futures, memory, output, overflow, scheduler,
+    stack, timers,
 };
+
+/// Every allocation goes through the runtime's allocator: failing, it ends
+/// the program with the out-of-memory report (`exec/memory.rs`).
+#[global_allocator]
+static ALLOCATOR: memory::LumenAllocator = memory::LumenAllocator;
 pub(crate) use object::pool;
 pub use object::{bytes, handle, list, map, objects, rc, set, sorted, strings, tuple, typedesc};
 pub use values::{

@@ -54,6 +54,10 @@ pub struct FnCx<'a, 'e> {
     pub mir: &'e mir::Function,
     pub pointer: Type,
     vars: Vec<Variable>,
+    /// Which locals are block-local scalars (`block_values`), and the
+    /// value each has once assigned.
+    block_local: Vec<bool>,
+    block_values: Vec<Option<Value>>,
     blocks: Vec<Block>,
     func_refs: HashMap<FuncId, ir::FuncRef>,
     data_gvs: HashMap<DataId, ir::GlobalValue>,
@@ -138,6 +142,8 @@ fn build_with(
         mir: mir_fn,
         pointer,
         vars: Vec::new(),
+        block_local: Vec::new(),
+        block_values: Vec::new(),
         blocks: Vec::new(),
         func_refs: HashMap::new(),
         data_gvs: HashMap::new(),
@@ -184,6 +190,8 @@ impl<'a, 'e> FnCx<'a, 'e> {
             let ty = clif_type(decl.ty, self.pointer);
             self.vars.push(self.b.declare_var(ty));
         }
+        self.block_local = crate::block_values::block_local_scalars(mir);
+        self.block_values = vec![None; mir.locals.len()];
         for _ in &mir.blocks {
             self.blocks.push(self.b.create_block());
         }
@@ -282,7 +290,11 @@ impl<'a, 'e> FnCx<'a, 'e> {
                 local.0
             )));
         }
-        self.b.def_var(var, value);
+        if self.block_local[local.0 as usize] {
+            self.block_values[local.0 as usize] = Some(value);
+        } else {
+            self.b.def_var(var, value);
+        }
         self.note_frozen_def(local, value);
         Ok(())
     }
@@ -309,7 +321,13 @@ impl<'a, 'e> FnCx<'a, 'e> {
         Ok(match op {
             Operand::Local(l) => {
                 let (var, _) = self.local(*l)?;
-                self.b.use_var(var)
+                match self.block_values[l.0 as usize] {
+                    Some(value) => value,
+                    None if self.block_local[l.0 as usize] => {
+                        return Err(self.error(format!("_{} is read before it is assigned", l.0)))
+                    }
+                    None => self.b.use_var(var),
+                }
             }
             Operand::Const(c) => match c {
                 Const::Int(v) => self.b.ins().iconst(types::I64, *v),

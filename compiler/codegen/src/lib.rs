@@ -58,6 +58,7 @@
 //! [`object::Emitter::define_function`] compiles it and turns Cranelift's errors
 //! into a [`CodegenError`] naming the function.
 
+pub mod block_values;
 pub mod checked_arith;
 pub mod clif_text;
 pub mod data;

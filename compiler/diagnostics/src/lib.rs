@@ -142,12 +142,18 @@ pub fn render_files_to_stderr(
     let stream = StandardStream::stderr(choice);
     let mut lock = stream.lock();
     let config = rustc_style();
+    // Each file's line index is built once, not once per diagnostic: tens
+    // of thousands of diagnostics on one file render in linear time.
+    let indexed: Vec<SimpleFile<&str, &str>> = files
+        .iter()
+        .map(|(name, text)| SimpleFile::new(name.as_str(), text.as_str()))
+        .collect();
     for d in diagnostics {
-        let Some((name, text)) = files.get(d.file).or_else(|| files.first()) else {
+        let Some(file) = indexed.get(d.file).or_else(|| indexed.first()) else {
             continue;
         };
-        let file = SimpleFile::new(name.as_str(), text.as_str());
-        let _ = term::emit(&mut lock, &config, &file, &to_codespan(d, text.len()));
+        let len = file.source().len();
+        let _ = term::emit(&mut lock, &config, file, &to_codespan(d, len));
     }
 }
 

@@ -112,6 +112,27 @@ pub fn parse_args(raw: Vec<String>) -> Result<(Command, Args), clap::Error> {
             raw.remove(1);
         }
     }
-    let args = Args::try_parse_from(raw)?;
+    let args = Args::try_parse_from(raw).map_err(|e| with_run_hint(e, command))?;
     Ok((command, args))
+}
+
+/// `lumenc run app.lm a b`: the program's arguments must follow `--`; say so
+/// (clap already gives that tip for arguments that look like options).
+fn with_run_hint(mut error: clap::Error, command: Command) -> clap::Error {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if command != Command::Run || error.kind() != ErrorKind::UnknownArgument {
+        return error;
+    }
+    let Some(ContextValue::String(arg)) = error.get(ContextKind::InvalidArg) else {
+        return error;
+    };
+    if arg.starts_with('-') {
+        return error;
+    }
+    let tip = format!("arguments for the program go after `--`: `lumenc run FILE -- {arg} …`");
+    error.insert(
+        ContextKind::Suggested,
+        ContextValue::StyledStrs(vec![tip.into()]),
+    );
+    error
 }

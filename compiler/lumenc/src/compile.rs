@@ -16,8 +16,10 @@ use std::str::FromStr;
 use lumen_diagnostics::{self as diagnostics, Color, Diagnostic, LineIndex};
 
 use crate::cli::{Args, ColorArg, Emit};
+use crate::interrupt;
 use crate::link;
 use crate::modules::{self, SourceFile};
+use crate::stderr::say;
 
 /// Why a command failed; each maps to one exit status.
 pub enum Failure {
@@ -46,6 +48,10 @@ pub struct Session {
     /// `@deterministic true` (cli.md).
     deterministic: bool,
 }
+
+/// How many diagnostics a run prints; the rest are counted (`… and N more`)
+/// and in the summary line.
+const MAX_SHOWN_DIAGNOSTICS: usize = 100;
 
 const HOST_TARGET: &str = "x86_64-unknown-linux-gnu";
 const AARCH64_TARGET: &str = "aarch64-unknown-linux-gnu";
@@ -129,12 +135,18 @@ impl Session {
         mut diagnostics: Vec<Diagnostic>,
     ) -> Result<(), Failure> {
         diagnostics::sort(&mut diagnostics);
-        diagnostics::render_files_to_stderr(files, &diagnostics, self.color);
+        // The first ones in source order are the useful ones; thousands more
+        // (a generated file, a binary) only bury them.
+        let shown = diagnostics.len().min(MAX_SHOWN_DIAGNOSTICS);
+        diagnostics::render_files_to_stderr(files, &diagnostics[..shown], self.color);
+        if diagnostics.len() > shown {
+            say!("… and {} more", diagnostics.len() - shown);
+        }
         let fails = diagnostics
             .iter()
             .any(|d| d.is_error() || self.warnings_are_errors);
         if fails {
-            eprintln!(
+            say!(
                 "error: {}",
                 diagnostics::summary(&self.main.name, &diagnostics)
             );
@@ -291,17 +303,21 @@ impl Session {
     pub fn build_executable(&self, output: &Path) -> Result<(), Failure> {
         let mir = self.mir(true)?;
         let out = self.codegen(&mir, false)?;
-        let object = output.with_extension(format!("{}.o", std::process::id()));
-        std::fs::write(&object, &out.object)
-            .map_err(|e| Failure::Usage(format!("cannot write {}: {e}", object.display())))?;
+        // The object goes next to the output (same file system, same
+        // permissions); a failure to write it is a failure to write the
+        // output, and is reported with the path the user gave.
+        let object =
+            interrupt::TempPath::new(output.with_extension(format!("{}.o", std::process::id())));
+        std::fs::write(object.path(), &out.object)
+            .map_err(|e| Failure::Usage(format!("cannot write {}: {e}", output.display())))?;
         let linked = link::link(
-            &object,
+            object.path(),
             output,
             &self.target,
             self.static_link,
             self.linker.as_deref(),
         );
-        let _ = std::fs::remove_file(&object);
+        drop(object);
         linked.map_err(|e| Failure::Toolchain(e.message().to_string()))
     }
 }

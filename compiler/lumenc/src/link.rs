@@ -103,6 +103,17 @@ pub fn runtime_candidates(
         }
         if let (Some(target_dir), Some(profile)) = (exe_dir.parent(), exe_dir.file_name()) {
             out.push(target_dir.join(target).join(profile).join(RUNTIME_ARCHIVE));
+            // A cross runtime built with the other profile serves as well
+            // (the same sources): a release `lumenc` finds the runtime of
+            // `cargo build -p lumen_rt --target …` without `--release`.
+            let other = match profile.to_str() {
+                Some("release") => Some("debug"),
+                Some("debug") => Some("release"),
+                _ => None,
+            };
+            if let (Some(other), true) = (other, target != host_target()) {
+                out.push(target_dir.join(target).join(other).join(RUNTIME_ARCHIVE));
+            }
         }
         // Installed: `<prefix>/bin/lumenc`, `<prefix>/lib/lumen/<target>/`.
         if let Some(prefix) = exe_dir.parent() {
@@ -293,6 +304,9 @@ mod tests {
                 Path::new("/w/target")
                     .join(other)
                     .join("release/liblumen_rt.a"),
+                Path::new("/w/target")
+                    .join(other)
+                    .join("debug/liblumen_rt.a"),
                 Path::new("/w/target/lib/lumen")
                     .join(other)
                     .join("liblumen_rt.a"),

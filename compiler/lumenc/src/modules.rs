@@ -64,6 +64,14 @@ impl SourceFile {
     pub fn read(path: &Path, module: String) -> std::io::Result<SourceFile> {
         let name = path.to_string_lossy().into_owned();
         let bytes = std::fs::read(path)?;
+        if let Some(offset) = binary_data_at(&bytes) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "not a Lumen source file: it holds binary data (a NUL byte at offset {offset})"
+                ),
+            ));
+        }
         // Invalid UTF-8 becomes NUL bytes of the same length plus a
         // diagnostic, so offsets still match the file.
         let (display_text, encoding_errors) = lumen_syntax::sanitize_utf8(&bytes);
@@ -80,6 +88,13 @@ impl SourceFile {
             encoding_errors,
         })
     }
+}
+
+/// Where a file shows that it is binary, not text: a NUL byte in its first
+/// 8 KiB (the test `git` and `grep` use). Such a file is refused at once
+/// instead of being lexed into one error per invalid byte.
+fn binary_data_at(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().take(8192).position(|b| *b == 0)
 }
 
 /// A loaded file and its parse.

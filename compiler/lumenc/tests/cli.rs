@@ -372,3 +372,187 @@ fn deterministic_flag_defers_spawn_like_the_directive() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(stdout(&o), "after spawn\nwork\n1\n");
 }
+
+#[test]
+fn a_source_is_never_overwritten() {
+    let p = write_program("keep.lm", "print(1)\n");
+    let o = lumenc().arg(&p).arg("-o").arg(&p).output().expect("run");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("refusing to overwrite the source file"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(std::fs::read_to_string(&p).unwrap(), "print(1)\n");
+    // A source without an extension is its own default output.
+    let bare = write_program("keepbare", "print(1)\n");
+    let o = lumenc()
+        .current_dir(bare.parent().unwrap())
+        .arg("keepbare")
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&bare).unwrap(), "print(1)\n");
+    // Nor is another (imported) source, or a `--emit` output.
+    let other = write_program("other.lm", "print(2)\n");
+    for emit in [None, Some("mir")] {
+        let mut cmd = lumenc();
+        cmd.arg(&p).arg("-o").arg(&other);
+        if let Some(emit) = emit {
+            cmd.arg("--emit").arg(emit);
+        }
+        let o = cmd.output().expect("run");
+        assert_eq!(o.status.code(), Some(2), "{emit:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("other.lm"), "{}", stderr(&o));
+        assert_eq!(std::fs::read_to_string(&other).unwrap(), "print(2)\n");
+    }
+}
+
+#[test]
+fn output_errors_are_usage_errors_naming_the_users_path() {
+    let p = write_program("outdir.lm", "print(1)\n");
+    let dir = scratch("an-output-dir");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let o = lumenc().arg(&p).arg("-o").arg(&dir).output().expect("run");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("is a directory"), "{}", stderr(&o));
+    let missing = Path::new("/nonexistent/dir/app");
+    let o = lumenc()
+        .arg(&p)
+        .arg("-o")
+        .arg(missing)
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).starts_with("error: cannot write /nonexistent/dir/app:"),
+        "names the output, not the temporary object: {}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_closed_stderr_is_not_a_crash() {
+    // `lumenc bad.lm 2>&1 | head -1`: far more diagnostics than a pipe
+    // holds, and the reader goes away after the first line.
+    use std::io::Read;
+    let text: String = (0..3000)
+        .map(|i| format!("let x{i}: Int = \"s\"\n"))
+        .collect();
+    let p = write_program("many_errors.lm", &text);
+    let mut child = lumenc()
+        .arg("check")
+        .arg(&p)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut first = [0u8; 16];
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_exact(&mut first)
+        .expect("read");
+    // The read end is dropped here.
+    let status = child.wait().expect("wait");
+    assert_eq!(status.code(), Some(1), "the program's errors, not a crash");
+}
+
+/// Sends `signal` (a `kill` option such as `-TERM`) to a process.
+fn send_signal(pid: u32, signal: &str) {
+    let status = Command::new("kill")
+        .arg(signal)
+        .arg(pid.to_string())
+        .status()
+        .expect("kill");
+    assert!(status.success());
+}
+
+#[test]
+fn an_interrupted_run_leaves_no_temporary_directory() {
+    use std::os::unix::process::ExitStatusExt;
+    let tmp = scratch("run-tmp");
+    std::fs::create_dir_all(&tmp).expect("dir");
+    let p = write_program("sleepy.lm", "sleep(60000)\n");
+    // Interrupted while the program runs, and at once (while compiling).
+    for wait_for_program in [true, false] {
+        let child = lumenc()
+            .arg("run")
+            .arg(&p)
+            .env("TMPDIR", &tmp)
+            .spawn()
+            .expect("spawn");
+        let dir = tmp.join(format!("lumenc-run-{}", child.id()));
+        if wait_for_program {
+            let exe = dir.join("sleepy");
+            let start = std::time::Instant::now();
+            while !exe.exists() || std::fs::metadata(&exe).map(|m| m.len()).unwrap_or(0) == 0 {
+                assert!(start.elapsed().as_secs() < 60, "the program never started");
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            // Linked; give it a moment to be started.
+            std::thread::sleep(std::time::Duration::from_millis(500));
+        }
+        send_signal(child.id(), "-TERM");
+        let status = child.wait_with_output().expect("wait").status;
+        assert_eq!(
+            status.signal(),
+            Some(15),
+            "lumenc ends by the signal: {status:?}"
+        );
+        assert!(!dir.exists(), "{} was left behind", dir.display());
+    }
+}
+
+#[test]
+fn run_arguments_without_dashes_get_a_hint() {
+    let p = write_program("hint.lm", "print(1)\n");
+    let o = lumenc()
+        .arg("run")
+        .arg(&p)
+        .arg("extra")
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("arguments for the program go after `--`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn past_a_hundred_diagnostics_the_rest_are_counted() {
+    let text: String = (0..250)
+        .map(|i| format!("let _x{i}: Int = \"s\"\n"))
+        .collect();
+    let p = write_program("hundreds.lm", &text);
+    let o = lumenc()
+        .arg("check")
+        .arg(&p)
+        .arg("--color")
+        .arg("never")
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert_eq!(err.matches("error[E0301]").count(), 100, "{err}");
+    assert!(err.contains("\n… and 150 more\n"), "{err}");
+    assert!(err.ends_with("(250 errors)\n"), "{err}");
+}
+
+#[test]
+fn a_binary_file_is_refused_at_once() {
+    let mut bytes = b"\x7fELF\x02\x01\x01\0\0\0".to_vec();
+    bytes.extend((0..100_000u32).map(|i| (i * 7919 % 251) as u8));
+    let p = scratch("binary.lm");
+    std::fs::write(&p, &bytes).expect("write");
+    let o = lumenc().arg("check").arg(&p).output().expect("run");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("not a Lumen source file"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
+}

@@ -358,23 +358,49 @@ impl Terminator {
 impl Rvalue {
     /// Whether evaluating this reads `local`.
     pub fn reads(&self, local: Local) -> bool {
-        let op = |o: &Operand| matches!(o, Operand::Local(l) if *l == local);
+        let mut found = false;
+        self.visit_reads(|l| found |= l == local);
+        found
+    }
+
+    /// Calls `f` with every local evaluating this reads (a local read twice
+    /// is given twice).
+    pub fn visit_reads(&self, mut f: impl FnMut(Local)) {
+        let mut op = |o: &Operand| {
+            if let Operand::Local(l) = o {
+                f(*l)
+            }
+        };
         match self {
             Rvalue::Use(o) | Rvalue::Unary { operand: o, .. } | Rvalue::Cast(_, o) => op(o),
             Rvalue::ToSlot(o) | Rvalue::FromSlot(o, _) => op(o),
             Rvalue::Load { base, .. } => op(base),
-            Rvalue::Binary { lhs, rhs, .. } => op(lhs) || op(rhs),
-            Rvalue::Call(_, args) => args.iter().any(op),
-            Rvalue::CallIndirect { callee, args, .. } => op(callee) || args.iter().any(op),
-            Rvalue::FuncAddr(_) => false,
-            Rvalue::Runtime(_, args) => args.iter().any(|a| match a {
-                RtArg::Operand(o) => op(o),
-                RtArg::StrArray(items) => items.iter().any(op),
-                RtArg::Words(items) => items
-                    .iter()
-                    .any(|w| matches!(w, RtArg::Operand(o) if op(o))),
-                _ => false,
-            }),
+            Rvalue::Binary { lhs, rhs, .. } => {
+                op(lhs);
+                op(rhs)
+            }
+            Rvalue::Call(_, args) => args.iter().for_each(op),
+            Rvalue::CallIndirect { callee, args, .. } => {
+                op(callee);
+                args.iter().for_each(op)
+            }
+            Rvalue::FuncAddr(_) => {}
+            Rvalue::Runtime(_, args) => {
+                for a in args {
+                    match a {
+                        RtArg::Operand(o) => op(o),
+                        RtArg::StrArray(items) => items.iter().for_each(&mut op),
+                        RtArg::Words(items) => {
+                            for w in items {
+                                if let RtArg::Operand(o) = w {
+                                    op(o)
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
         }
     }
 

@@ -138,6 +138,13 @@ struct FnLowerer<'a, 'l> {
     /// Temporaries already released at the end of their statement
     /// (`statements::stmt`).
     released_temps: Vec<bool>,
+    /// The locals of `vars` (every variable's local), for
+    /// `is_fresh_temp` in constant time: a long function has thousands of
+    /// variables and asks for every temporary.
+    var_locals: HashSet<Local>,
+    /// The heap-typed locals, in order: what `owned_heap_locals` filters,
+    /// so every `return` does not scan all locals.
+    heap_locals: Vec<Local>,
     params: Vec<Local>,
     blocks: Vec<PendingBlock>,
     current: BlockId,
@@ -194,6 +201,8 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             locals: Vec::new(),
             vars: HashMap::new(),
             released_temps: Vec::new(),
+            var_locals: HashSet::new(),
+            heap_locals: Vec::new(),
             params: Vec::new(),
             blocks: Vec::new(),
             current: BlockId(0),
@@ -222,6 +231,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
                 this.new_local(t, Some(var.name.clone()))
             };
             this.vars.insert(param, local);
+            this.var_locals.insert(local);
             this.params.push(local);
         }
         this.ret_local = this.new_local(ret_ty, Some("return".to_string()));

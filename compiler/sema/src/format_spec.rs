@@ -40,7 +40,12 @@ pub fn parse(text: &str) -> Option<FormatSpec> {
         }
         chars[start..*i].iter().collect::<String>().parse().ok()
     };
+    let width_start = i;
     spec.width = digits(&mut i);
+    if spec.width.is_none() && i > width_start {
+        // A width of 2^32 or more: invalid, never wrapped or dropped.
+        return None;
+    }
     if chars.get(i) == Some(&'.') {
         i += 1;
         spec.precision = Some(digits(&mut i)?);

@@ -42,6 +42,7 @@ mod validation;
 pub use debug::debug_tree;
 pub use markdown::extract_markdown_code;
 pub use rowan::{GreenNode, TextRange, TextSize};
+pub use sink::MAX_TREE_DEPTH;
 pub use syntax_kind::{LumenLanguage, SyntaxElement, SyntaxKind, SyntaxNode, SyntaxToken};
 
 /// A syntax error with a primary range; the driver renders it rustc-style.

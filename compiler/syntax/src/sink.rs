@@ -1,12 +1,21 @@
 //! The sink: replays parser events over the full token list (trivia included)
 //! to build the lossless rowan tree. Trivia before a node goes to its parent,
 //! so nodes start at their first significant token.
+//!
+//! The sink also bounds the depth of the tree ([`MAX_TREE_DEPTH`]). The
+//! parser limits its own recursion, but left-associative operators, `else if`
+//! chains and postfix chains are parsed by loops, and each step nests the
+//! tree one level deeper; every later stage walks the tree recursively.
 
 use crate::lexer::LexedToken;
 use crate::parser::Event;
 use crate::SyntaxError;
 use crate::SyntaxKind::{self, *};
 use rowan::{GreenNode, GreenNodeBuilder, TextRange, TextSize};
+
+/// The deepest syntax tree accepted: about 10,000 terms of any chain and
+/// a good margin more. The driver runs the compiler on a stack sized for it.
+pub const MAX_TREE_DEPTH: u32 = 50_000;
 
 pub(crate) fn build_tree(
     text: &str,
@@ -20,6 +29,7 @@ pub(crate) fn build_tree(
         offset: 0,
         builder: GreenNodeBuilder::new(),
         depth: 0,
+        too_deep_reported: false,
         root_started: false,
         errors: Vec::new(),
     };
@@ -91,6 +101,8 @@ struct Sink<'a> {
     offset: usize,
     builder: GreenNodeBuilder<'static>,
     depth: u32,
+    /// The tree grew deeper than [`MAX_TREE_DEPTH`] (reported once).
+    too_deep_reported: bool,
     root_started: bool,
     errors: Vec<SyntaxError>,
 }
@@ -106,6 +118,21 @@ impl Sink<'_> {
         self.root_started = true;
         self.builder.start_node(kind.into());
         self.depth += 1;
+        if self.depth > MAX_TREE_DEPTH && !self.too_deep_reported {
+            self.too_deep_reported = true;
+            let at = TextSize::from(self.offset as u32);
+            self.errors.push(SyntaxError {
+                message: format!(
+                    "this code is nested too deeply (more than {MAX_TREE_DEPTH} levels)"
+                ),
+                range: TextRange::new(at, at),
+                label: Some("too deep here".to_string()),
+                help: Some(
+                    "split long chains of operators, `else if` or postfixes with `let` bindings or a `match`"
+                        .to_string(),
+                ),
+            });
+        }
     }
 
     fn finish(&mut self) {

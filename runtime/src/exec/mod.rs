@@ -1,5 +1,6 @@
 //! Execution (layer 3): the C `main`, tasks and their scheduler, stacks and
-//! stack overflow, timers, failures and their propagation, program output,
+//! stack overflow, running out of memory, timers, failures and their
+//! propagation, program output,
 //! and the futures, forms and channels built on tasks.
 
 pub mod catch;
@@ -9,6 +10,7 @@ pub mod entry;
 pub mod errors;
 pub mod forms;
 pub mod futures;
+pub mod memory;
 pub mod output;
 pub mod overflow;
 pub mod scheduler;

@@ -287,7 +287,10 @@ pub unsafe extern "C" fn lm_list_range(
             // SAFETY: caller's contract.
             unsafe { fail("range: the list would be too large", loc) }
         }
-        let values = (0..count).map(|k| (a + k * s) as i64).collect();
+        let mut values = Vec::new();
+        // SAFETY: caller's contract on `loc`.
+        unsafe { crate::memory::reserve(&mut values, count as usize, loc) };
+        values.extend((0..count).map(|k| (a + k * s) as i64));
         // SAFETY: Ints need no references.
         unsafe { list_from_owned(int, values) }
     })

@@ -288,12 +288,18 @@ unsafe fn pad(
     if width <= len {
         return result(s, Cow::Borrowed(t));
     }
-    let padding: String = std::iter::repeat_n(c, (width - len) as usize).collect();
-    let text = if left {
-        padding + t
-    } else {
-        t.to_string() + &padding
-    };
+    let missing = (width - len) as usize;
+    let bytes = missing.saturating_mul(c.len_utf8()).saturating_add(t.len());
+    let mut text = String::new();
+    // SAFETY: caller's contract on `loc`.
+    unsafe { crate::memory::reserve_string(&mut text, bytes, loc) };
+    if !left {
+        text.push_str(t);
+    }
+    text.extend(std::iter::repeat_n(c, missing));
+    if left {
+        text.push_str(t);
+    }
     new_string(&text)
 }
 

@@ -492,7 +492,7 @@ fn buffer_bytes(cap: usize, width: usize) -> usize {
 }
 
 fn alloc_failed(bytes: usize) -> ! {
-    std::alloc::handle_alloc_error(std::alloc::Layout::from_size_align(bytes, 8).unwrap())
+    crate::memory::out_of_memory(bytes)
 }
 
 /// A new list of `elem` with `len` elements copied from `src` (each retained

@@ -231,7 +231,7 @@ fn malloc_or_die(size: usize) -> *mut u8 {
     // SAFETY: malloc with a non-zero size; glibc aligns to 16 bytes.
     let p = unsafe { libc::malloc(size) }.cast::<u8>();
     if p.is_null() {
-        std::alloc::handle_alloc_error(std::alloc::Layout::from_size_align(size, 16).unwrap());
+        crate::memory::out_of_memory(size);
     }
     p
 }

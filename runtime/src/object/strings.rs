@@ -202,7 +202,7 @@ fn block_size(cap: usize) -> usize {
 }
 
 fn alloc_failed(size: usize) -> ! {
-    std::alloc::handle_alloc_error(std::alloc::Layout::from_size_align(size, 16).unwrap())
+    crate::memory::out_of_memory(size)
 }
 
 /// Allocates a heap string (count 1) with room for at least `cap` bytes, of

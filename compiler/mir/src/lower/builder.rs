@@ -19,20 +19,22 @@ impl FnLowerer<'_, '_> {
 
     /// Heap locals this function owns (not parameters, not the return local).
     pub(super) fn owned_heap_locals(&self) -> Vec<Local> {
-        (0..self.locals.len() as u32)
-            .map(Local)
+        self.heap_locals
+            .iter()
+            .copied()
             .filter(|l| {
-                self.locals[l.0 as usize].ty.is_heap()
-                    && !self.params.contains(l)
-                    && !self.unowned.contains(l)
-                    && *l != self.ret_local
+                !self.params.contains(l) && !self.unowned.contains(l) && *l != self.ret_local
             })
             .collect()
     }
 
     pub(super) fn new_local(&mut self, ty: Ty, name: Option<String>) -> Local {
         self.locals.push(LocalDecl { ty, name });
-        Local(self.locals.len() as u32 - 1)
+        let local = Local(self.locals.len() as u32 - 1);
+        if ty.is_heap() {
+            self.heap_locals.push(local);
+        }
+        local
     }
 
     pub(super) fn new_block(&mut self) -> BlockId {
@@ -113,7 +115,7 @@ impl FnLowerer<'_, '_> {
             && local != self.ret_local
             && !self.params.contains(&local)
             && !self.unowned.contains(&local)
-            && !self.vars.values().any(|v| *v == local)
+            && !self.var_locals.contains(&local)
     }
 
     /// Forgets the reference a fresh temporary held (it moved elsewhere): the
@@ -194,6 +196,7 @@ impl FnLowerer<'_, '_> {
         let decl = &self.cell.vars[var.0 as usize];
         let local = self.new_local(self.layouts.ty(decl.ty), Some(decl.name.clone()));
         self.vars.insert(var, local);
+        self.var_locals.insert(local);
         local
     }
 

@@ -262,7 +262,16 @@ impl FnLowerer<'_, '_> {
         // Keep the value alive in its own local while the defers run (they
         // may reassign variables).
         let ty = self.ret_ty;
-        let kept = if ty == Ty::Null || self.defers.iter().all(|scope| scope.is_empty()) {
+        let no_defers = self.defers.iter().all(|scope| scope.is_empty());
+        if no_defers {
+            // The common case, and cheap: a `return` deep in a long `else if`
+            // chain is inside thousands of scopes, none with a `defer`.
+            if !self.is_terminated() {
+                self.return_value(op, loc);
+            }
+            return;
+        }
+        let kept = if ty == Ty::Null {
             op
         } else {
             let kept = self.new_local(ty, None);

@@ -54,7 +54,9 @@ impl Checker {
             .iter()
             .map(|g| spec.archetype(&g.name))
             .collect();
-        let instance = spec.instantiate(template, &sig, args);
+        let Some(instance) = spec.instantiate(template, &sig, args, &sig.span.clone()) else {
+            return;
+        };
         // The instance and whatever it made (closures, other instances).
         let mut id = instance.0 as usize;
         while id < spec.cells.len() {

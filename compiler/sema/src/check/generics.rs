@@ -27,6 +27,8 @@ pub(crate) struct TypeParam {
 #[derive(Default, Clone)]
 pub(crate) struct Instances {
     cells: HashMap<(CellId, Vec<Type>), CellId>,
+    /// Which instance made which: the bound on polymorphic recursion.
+    pub(super) chains: super::instance_chains::InstanceChains,
 }
 
 impl Checker {
@@ -172,7 +174,9 @@ impl Checker {
         let Some(type_args) = self.type_args_for(&sig, &bindings, &span) else {
             return error_expr(span);
         };
-        let instance = self.instantiate(cell, &sig, type_args);
+        let Some(instance) = self.instantiate(cell, &sig, type_args, &span) else {
+            return error_expr(span);
+        };
         let inst = self.cells[instance.0 as usize].clone();
         let mut final_args = Vec::new();
         for (i, p) in inst.params.iter().enumerate() {
@@ -344,18 +348,25 @@ impl Checker {
             }
         }
         let type_args = self.type_args_for(&sig, &bindings, span)?;
-        Some(self.instantiate(cell, &sig, type_args))
+        self.instantiate(cell, &sig, type_args, span)
     }
 
+    /// The instance of `template` for `type_args`, made on first use;
+    /// `None` (reported) when polymorphic recursion would need instances
+    /// without end.
     pub(super) fn instantiate(
         &mut self,
         template: CellId,
         sig: &CellSig,
         type_args: Vec<Type>,
-    ) -> CellId {
+        span: &Span,
+    ) -> Option<CellId> {
         let key = (template, type_args.clone());
         if let Some(id) = self.instances.cells.get(&key) {
-            return *id;
+            return Some(*id);
+        }
+        if self.instance_chain_too_deep(template, span) {
+            return None;
         }
         let scope: HashMap<String, Type> = sig
             .generics
@@ -397,7 +408,8 @@ impl Checker {
         self.ret_states.push(RetState::Unknown);
         self.checked.push(None);
         self.instances.cells.insert(key, id);
-        id
+        self.note_instance(id, template);
+        Some(id)
     }
 
     /// A type annotation resolved with some type parameters bound; `None`

@@ -31,6 +31,7 @@ mod generic_types;
 mod generics;
 mod grants;
 mod higher_order;
+mod instance_chains;
 mod items;
 mod json;
 mod lambda;
@@ -81,6 +82,8 @@ pub mod codes {
     pub const REFUTABLE_PATTERN: &str = "E0312";
     pub const OR_PATTERN_BINDINGS: &str = "E0313";
     pub const MISPLACED_DECLARATION: &str = "E0314";
+    /// Polymorphic recursion: a generic cell needs instances without end.
+    pub const INFINITE_INSTANTIATION: &str = "E0315";
     /// A `spawn`/`timeout` operand, a form or a future used wrongly (async.md §7).
     pub const ASYNC_FORM: &str = "E0700";
     /// A call that cannot be reproduced under `@deterministic true`.
