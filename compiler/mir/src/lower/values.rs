@@ -420,7 +420,12 @@ impl FnLowerer<'_, '_> {
             // As inside a collection: a string quoted (types.md §3).
             let slot = self.to_slot(value, mty, loc);
             let desc = self.desc(field_ty);
-            let shown = self.runtime(abi::LM_STR_REPR, Ty::Str, vec![RtArg::Operand(slot), desc], loc);
+            let shown = self.runtime(
+                abi::LM_STR_REPR,
+                Ty::Str,
+                vec![RtArg::Operand(slot), desc],
+                loc,
+            );
             let prefix = format!("{} ({} = ", check.message, check.field_name);
             let message = self.runtime(
                 abi::LM_STR_CONCAT_N,

@@ -238,21 +238,7 @@ impl Checker {
                 let message = format!(
                     "`{cell_name}` performs the effect `{effect}`, which its row does not declare"
                 );
-                let d = if self.lenient_effects {
-                    Diagnostic::warning(
-                        codes::MISSING_EFFECT_WARNING,
-                        message,
-                        span,
-                        format!("{what} performs `{effect}`"),
-                    )
-                } else {
-                    Diagnostic::error(
-                        codes::MISSING_EFFECT,
-                        message,
-                        span,
-                        format!("{what} performs `{effect}`"),
-                    )
-                };
+                let d = self.missing_effect(message, span, &what, &effect);
                 self.push_diagnostic(
                     d.with_label(row_span.clone(), "the row declared here")
                         .with_help(format!("declare it: `/ {{{}}}`", all.join(", "))),
@@ -288,6 +274,17 @@ impl Checker {
         }
     }
 
+    /// E0804 at the call `what` performing `effect` — the warning W0007
+    /// under `@strict false`.
+    fn missing_effect(&self, message: String, span: Span, what: &str, effect: &str) -> Diagnostic {
+        let label = format!("{what} performs `{effect}`");
+        if self.lenient_effects {
+            Diagnostic::warning(codes::MISSING_EFFECT_WARNING, message, span, label)
+        } else {
+            Diagnostic::error(codes::MISSING_EFFECT, message, span, label)
+        }
+    }
+
     /// Closures with a function type's row perform only what it lists.
     fn check_fn_rows(&mut self, sets: &[BTreeSet<String>]) {
         for (body, row, row_span) in self.effects.fn_rows.clone() {
@@ -302,21 +299,7 @@ impl Checker {
                 let message = format!(
                     "this function performs the effect `{effect}`, which its type's row does not declare"
                 );
-                let d = if self.lenient_effects {
-                    Diagnostic::warning(
-                        codes::MISSING_EFFECT_WARNING,
-                        message,
-                        span,
-                        format!("{what} performs `{effect}`"),
-                    )
-                } else {
-                    Diagnostic::error(
-                        codes::MISSING_EFFECT,
-                        message,
-                        span,
-                        format!("{what} performs `{effect}`"),
-                    )
-                };
+                let d = self.missing_effect(message, span, &what, &effect);
                 self.push_diagnostic(
                     d.with_label(row_span.clone(), "the function type is required here"),
                 );

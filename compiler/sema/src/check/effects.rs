@@ -29,7 +29,7 @@ use lumen_syntax::ast::{self, AstNode};
 
 use super::build::expr;
 use super::build::{block_stmts, error_expr};
-use super::{codes, span_of, Body, CellSig, Checker};
+use super::{codes, span_of, Checker};
 use crate::hir::{self, EffectOp, Expr, ExprKind, Stmt, StmtKind, VarId};
 use crate::types::Type;
 
@@ -725,33 +725,10 @@ impl Checker {
         part: HandlePart,
         build: impl FnOnce(&mut Self) -> Expr,
     ) -> Expr {
-        let id = self.add_hidden_cell(CellSig {
-            name: "<closure>".to_string(),
-            params: Vec::new(),
-            declared_ret: None,
-            span: span.clone(),
-            syntax: None,
-            generics: Vec::new(),
-            type_args: Default::default(),
-            module: self.current_module,
-        });
-        let mut body = Body::new(None);
-        body.is_lambda = true;
-        body.is_thunk = true;
-        body.handle_part = Some(part);
-        body.owner = Some(id);
-        self.bodies.push(body);
-        let value = build(self);
-        let ret = if value.ty == Type::Never {
-            Type::Null
-        } else {
-            value.ty
-        };
-        let block = hir::Block {
-            stmts: std::mem::take(&mut self.body().prelude),
-            tail: Some(Box::new(value)),
-        };
-        self.finish_closure(id, Vec::new(), Vec::new(), ret, block, span.clone())
+        self.thunk(span, |this| {
+            this.body().handle_part = Some(part);
+            build(this)
+        })
     }
 
     /// Runs `check` with no enclosing body in sight: a `handler`
