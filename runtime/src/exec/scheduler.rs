@@ -479,6 +479,12 @@ pub fn is_waiting(token: WaitToken) -> bool {
 /// Wakes the task of `token` if it still waits in that epoch: appends it to
 /// the ready queue. Returns whether it was woken.
 pub fn wake(token: WaitToken) -> bool {
+    make_ready(token, false)
+}
+
+/// Makes the task of `token` ready if it still waits in that epoch, at the
+/// back of the queue or (`next`) at its front.
+fn make_ready(token: WaitToken, next: bool) -> bool {
     with(|s| {
         let Some(t) = s.task_mut(token.task) else {
             return false;
@@ -487,7 +493,11 @@ pub fn wake(token: WaitToken) -> bool {
             return false;
         }
         t.state = State::Ready;
-        s.ready.push_back(token.task);
+        if next {
+            s.ready.push_front(token.task);
+        } else {
+            s.ready.push_back(token.task);
+        }
         true
     })
 }
@@ -496,17 +506,7 @@ pub fn wake(token: WaitToken) -> bool {
 /// hand-over between a `handle`'s body and its driver is not a scheduling
 /// point.
 pub fn wake_next(token: WaitToken) -> bool {
-    with(|s| {
-        let Some(t) = s.task_mut(token.task) else {
-            return false;
-        };
-        if t.state != State::Suspended || t.epoch != token.epoch {
-            return false;
-        }
-        t.state = State::Ready;
-        s.ready.push_front(token.task);
-        true
-    })
+    make_ready(token, true)
 }
 
 /// Suspends the running task until a [`wake`] with a token from
