@@ -13,7 +13,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::str::FromStr;
 
-use lumen_diagnostics::{self as diagnostics, Color, Diagnostic, LineIndex};
+use lumen_diagnostics::{self as diagnostics, Color, Diagnostic, LineIndex, Severity};
 
 use crate::cli::{Args, ColorArg, Emit};
 use crate::interrupt;
@@ -175,9 +175,6 @@ impl Session {
                 early.push(d);
             }
         }
-        if !early.is_empty() {
-            self.emit_file_diagnostics(&files, early)?;
-        }
         let sema_modules: Vec<lumen_sema::Module> = loaded
             .modules
             .iter()
@@ -189,6 +186,34 @@ impl Session {
         let options = lumen_sema::Options {
             deterministic: self.deterministic,
         };
+        if early.iter().any(|d| d.severity == Severity::Error) {
+            // A syntax error in one declaration does not hide the type
+            // errors of the others (issue 12): the checker runs on the
+            // recovered trees, and its errors outside the broken
+            // declarations are shown too. Names it cannot find are left
+            // out (a broken declaration may be what declares them), and a
+            // checker that trips on a broken tree adds nothing.
+            let broken: Vec<(usize, std::ops::Range<usize>)> = loaded
+                .modules
+                .iter()
+                .enumerate()
+                .flat_map(|(index, m)| broken_items(index, &m.file, &m.parse))
+                .collect();
+            let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                lumen_sema::check_modules_with(&sema_modules, options).1
+            }))
+            .unwrap_or_default();
+            early.extend(checked.into_iter().filter(|d| {
+                d.severity == Severity::Error
+                    && d.code != "E0100"
+                    && !broken
+                        .iter()
+                        .any(|(file, r)| *file == d.file && r.contains(&d.primary.span.start))
+            }));
+        }
+        if !early.is_empty() {
+            self.emit_file_diagnostics(&files, early)?;
+        }
         let (program, diagnostics) = lumen_sema::check_modules_with(&sema_modules, options);
         self.emit_file_diagnostics(&files, diagnostics)?;
         let sources = loaded
@@ -380,4 +405,30 @@ fn syntax_diagnostics(file: &SourceFile, parse: &lumen_syntax::Parse) -> Vec<Dia
         diagnostics.push(d);
     }
     diagnostics
+}
+
+/// The byte ranges of the top-level declarations (and statements) of one
+/// module that contain a syntax or encoding error.
+fn broken_items(
+    index: usize,
+    file: &SourceFile,
+    parse: &lumen_syntax::Parse,
+) -> Vec<(usize, std::ops::Range<usize>)> {
+    use lumen_syntax::ast::AstNode;
+    let errors: Vec<usize> = file
+        .encoding_errors
+        .iter()
+        .chain(&parse.errors)
+        .map(|e| usize::from(e.range.start()))
+        .collect();
+    parse
+        .tree()
+        .items()
+        .map(|item| {
+            let r = item.syntax().text_range();
+            usize::from(r.start())..usize::from(r.end()).max(usize::from(r.start()) + 1)
+        })
+        .filter(|r| errors.iter().any(|e| r.contains(e) || *e == r.end))
+        .map(|r| (index, r))
+        .collect()
 }
