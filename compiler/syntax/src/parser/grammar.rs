@@ -178,7 +178,22 @@ fn block_inner(p: &mut Parser<'_>, stop: Stop, owner_indent: u32) -> CompletedMa
 
 /// Expects the `end` closing a construct whose opening keyword spans `opener`.
 fn expect_end(p: &mut Parser<'_>, opener: (u32, u32), what: &str) {
-    if p.eat(END_KW) {
+    // An `end` on its own line indented less than the line that opened this
+    // construct closes an enclosing one: this one was left open, and the
+    // error points at it rather than at the cell whose `end` it took.
+    let closes_outer = p.at(END_KW)
+        && p.current_starts_line()
+        && p.current_line_indent() < p.line_indent_at(opener.0);
+    if !closes_outer && p.eat(END_KW) {
+        return;
+    }
+    if closes_outer {
+        p.error_at(
+            opener,
+            format!("`{what}` is never closed"),
+            Some(&format!("this `{what}` has no `end`")),
+            Some("the next `end` is indented like an enclosing block, so it closes that one; add an `end` for this one"),
+        );
         return;
     }
     let found = p.found();

@@ -80,6 +80,14 @@ impl<'t> Input<'t> {
     pub(crate) fn line_indent(&self, idx: usize) -> u32 {
         self.line_indent.get(idx).copied().unwrap_or(0)
     }
+    /// The indentation of the line holding the token that starts at byte
+    /// `offset` (0 when there is none).
+    pub(crate) fn line_indent_at(&self, offset: u32) -> u32 {
+        match self.ranges.binary_search_by_key(&offset, |&(s, _)| s) {
+            Ok(idx) => self.line_indent(idx),
+            Err(_) => 0,
+        }
+    }
     pub(crate) fn starts_line(&self, idx: usize) -> bool {
         self.starts_line.get(idx).copied().unwrap_or(true)
     }

@@ -122,6 +122,10 @@ impl<'i> Parser<'i> {
     pub(crate) fn current_line_indent(&self) -> u32 {
         self.input.line_indent(self.nth_index(0))
     }
+    /// The indentation of the line where the token starting at `offset` is.
+    pub(crate) fn line_indent_at(&self, offset: u32) -> u32 {
+        self.input.line_indent_at(offset)
+    }
     /// Whether the next token is the first one on its line.
     pub(crate) fn current_starts_line(&self) -> bool {
         self.input.starts_line(self.nth_index(0))
