@@ -10,6 +10,30 @@ use super::{codes, span_of, Checker};
 use crate::hir::{self, Expr, ExprKind, Pattern, Type};
 
 impl Checker {
+    /// Whether the arms so far (without guards) cover every value of `ty`.
+    fn cases_covered(
+        &self,
+        ty: Type,
+        bools: (bool, bool),
+        variants: &[u32],
+        members: &[Type],
+        results: (bool, bool),
+        lengths: &ListLengths,
+    ) -> bool {
+        match ty {
+            Type::Bool => bools == (true, true),
+            Type::Enum(e) => {
+                let count = self.types.enums[e.id as usize].variants.len();
+                count > 0 && (0..count as u32).all(|i| variants.contains(&i))
+            }
+            Type::Result(..) => results == (true, true),
+            Type::List(_) => lengths.cover_all(),
+            _ => ty
+                .union_members()
+                .is_some_and(|ms| ms.iter().all(|m| members.contains(m))),
+        }
+    }
+
     pub(super) fn check_match(
         &mut self,
         m: &ast::MatchExpr,
@@ -51,6 +75,25 @@ impl Checker {
                     "unreachable match arm",
                     arm_span.clone(),
                     "an earlier arm matches every value",
+                ));
+            } else if !ty.has_error()
+                && !any_pattern_failed
+                && self.cases_covered(
+                    ty,
+                    seen_bools,
+                    &covered_variants,
+                    &covered_members,
+                    covered_results,
+                    &covered_lengths,
+                )
+            {
+                // types.md §2: an arm after arms covering every case (a
+                // `_` after `true`/`false`, or after every variant).
+                self.push_diagnostic(Diagnostic::warning(
+                    codes::UNREACHABLE_ARM,
+                    "unreachable match arm",
+                    arm_span.clone(),
+                    "the arms before it cover every case",
                 ));
             }
             self.body().scopes.push();
