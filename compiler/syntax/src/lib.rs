@@ -118,7 +118,8 @@ impl Parse {
 
 /// Parses a Lumen source file. Never panics; errors are sorted by position.
 pub fn parse(text: &str) -> Parse {
-    let tokens = lexer::tokenize(text);
+    let mut tokens = lexer::tokenize(text);
+    join_continued_lines(&mut tokens);
     let input = parser::Input::new(text, &tokens);
     let events = parser::parse(&input);
     let (green, mut errors) = sink::build_tree(text, &tokens, events);
@@ -127,6 +128,35 @@ pub fn parse(text: &str) -> Parse {
     errors.sort_by_key(|e| (e.range.start(), e.range.end()));
     errors.dedup_by(|a, b| a.range == b.range && a.message == b.message);
     Parse { green, errors }
+}
+
+/// A line that begins with `and`, `or`, `|>`, `~>`, `++` or `.` continues
+/// the expression of the line before (docs/language-decisions.md): the
+/// newline before it is layout, not the end of a statement, so it becomes
+/// whitespace (the tree stays lossless). None of these tokens can begin a
+/// statement, so no valid program changes meaning.
+fn join_continued_lines(tokens: &mut [lexer::LexedToken]) {
+    for i in 0..tokens.len() {
+        if tokens[i].kind != SyntaxKind::NEWLINE {
+            continue;
+        }
+        let next = tokens[i + 1..]
+            .iter()
+            .find(|t| !matches!(t.kind, SyntaxKind::WHITESPACE | SyntaxKind::COMMENT));
+        if next.is_some_and(|t| {
+            matches!(
+                t.kind,
+                SyntaxKind::AND_KW
+                    | SyntaxKind::OR_KW
+                    | SyntaxKind::PIPE_GT
+                    | SyntaxKind::TILDE_GT
+                    | SyntaxKind::PLUS2
+                    | SyntaxKind::DOT
+            )
+        }) {
+            tokens[i].kind = SyntaxKind::WHITESPACE;
+        }
+    }
 }
 
 /// Parses the code of a `.lm.md` file: see [`extract_markdown_code`]. Ranges in
