@@ -35,32 +35,11 @@ use std::rc::Rc;
 use lumen_abi::{ObjectHeader, SourceLoc, TypeDesc};
 
 use crate::errors::{self, fail_current_task, raise, Failure};
-use crate::futures::{call_thunk, FutureCell};
+use crate::futures::{call_thunk, FutureCell, OwnedClosure};
 use crate::objects::{release_slot, retain_slot, Slot};
-use crate::rc::{lm_release, lm_retain};
 use crate::scheduler::{self, TaskRef, WaitCleanup, WaitToken};
 use crate::strings::LmString;
 use crate::typedesc::Ty;
-
-/// A closure object this module holds a reference to.
-struct Closure(*mut ObjectHeader);
-
-impl Closure {
-    /// # Safety
-    /// `ptr` must be a live closure object.
-    unsafe fn retain(ptr: *mut ObjectHeader) -> Closure {
-        // SAFETY: caller's contract.
-        unsafe { lm_retain(ptr) };
-        Closure(ptr)
-    }
-}
-
-impl Drop for Closure {
-    fn drop(&mut self) {
-        // SAFETY: the reference `retain` took.
-        unsafe { lm_release(self.0) };
-    }
-}
 
 /// A value this module owns, released on drop.
 struct Owned {
@@ -79,7 +58,7 @@ impl Drop for Owned {
 struct Frame {
     /// The operation each clause handles.
     ops: Vec<i64>,
-    clauses: Vec<Closure>,
+    clauses: Vec<OwnedClosure>,
     /// The type of the `handle`'s value (the body's and every clause's).
     value_ty: Ty,
     /// The chain where the `handle` runs: the clauses run there, and a
@@ -153,7 +132,7 @@ fn find_handler(mut chain: Option<Rc<Frame>>, op: i64) -> Option<Rc<Frame>> {
 }
 
 /// Runs the body of `frame` as a child task that starts next.
-fn start_body(frame: &Rc<Frame>, body: Closure) {
+fn start_body(frame: &Rc<Frame>, body: OwnedClosure) {
     let runs = frame.clone();
     let task_body = Box::new(move || {
         let me = scheduler::current_task().expect("a body runs as a task");
@@ -316,11 +295,11 @@ pub unsafe extern "C" fn lm_handle(
         let count = usize::try_from(count).unwrap_or(0);
         // SAFETY (block): caller's contract.
         let (clauses, ops, value_ty, body) = unsafe {
-            let clauses: Vec<Closure> = (0..count)
-                .map(|i| Closure::retain(*clauses.add(i)))
+            let clauses: Vec<OwnedClosure> = (0..count)
+                .map(|i| OwnedClosure::retain(*clauses.add(i)))
                 .collect();
             let ops = std::slice::from_raw_parts(ops, count).to_vec();
-            (clauses, ops, Ty::new(desc), Closure::retain(body))
+            (clauses, ops, Ty::new(desc), OwnedClosure::retain(body))
         };
         let frame = Rc::new(Frame {
             ops,

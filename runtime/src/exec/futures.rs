@@ -279,12 +279,12 @@ pub unsafe fn spawn_thunk(closure: *mut ObjectHeader, ty: Ty) -> Rc<FutureCell> 
 }
 
 /// A counted reference to a closure object, released on drop.
-struct OwnedClosure(*mut ObjectHeader);
+pub(crate) struct OwnedClosure(pub(crate) *mut ObjectHeader);
 
 impl OwnedClosure {
     /// # Safety
     /// `closure` must be a live object.
-    unsafe fn retain(closure: *mut ObjectHeader) -> OwnedClosure {
+    pub(crate) unsafe fn retain(closure: *mut ObjectHeader) -> OwnedClosure {
         // SAFETY: caller's contract.
         unsafe { crate::rc::lm_retain(closure) };
         OwnedClosure(closure)

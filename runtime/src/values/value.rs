@@ -308,9 +308,19 @@ pub unsafe extern "C" fn lm_str_from_value(slot: Slot, desc: *const TypeDesc) ->
         unsafe { lm_retain(obj) };
         return obj.cast();
     }
+    // SAFETY: caller's contract.
+    unsafe { display_string(slot, ty, false) }
+}
+
+/// The display form of `slot` (borrowed) as a new string; `nested`: as
+/// inside a collection (strings quoted).
+///
+/// # Safety
+/// `slot` must be a live value of type `ty`.
+unsafe fn display_string(slot: Slot, ty: Ty, nested: bool) -> *mut LmString {
     let mut text = String::new();
     // SAFETY: caller's contract. Writing to a String cannot fail.
-    let _ = unsafe { write_value(&mut text, slot, ty, false) };
+    let _ = unsafe { write_value(&mut text, slot, ty, nested) };
     new_string(&text)
 }
 
@@ -323,10 +333,8 @@ pub unsafe extern "C" fn lm_str_from_value(slot: Slot, desc: *const TypeDesc) ->
 pub unsafe extern "C" fn lm_str_repr(slot: Slot, desc: *const TypeDesc) -> *mut LmString {
     // SAFETY: caller's contract.
     let ty = unsafe { Ty::new(desc) };
-    let mut text = String::new();
-    // SAFETY: caller's contract. Writing to a String cannot fail.
-    let _ = unsafe { write_value(&mut text, slot, ty, true) };
-    new_string(&text)
+    // SAFETY: caller's contract.
+    unsafe { display_string(slot, ty, true) }
 }
 
 /// Writes the display form of any value (borrowed) to `stream` (1 stdout,
