@@ -53,6 +53,16 @@ enum Contents {
     },
     /// An array of pointers to other data objects.
     PtrArray(Vec<DataId>),
+    /// An array of value slots (a constant list literal's elements).
+    Slots(Vec<SlotWord>),
+}
+
+/// One 8-byte slot of a static slot array.
+pub enum SlotWord {
+    /// The slot's bits (an Int, a Float's bits, a Bool as 0/1).
+    Bits(u64),
+    /// The address of a data object (a string literal).
+    Addr(DataId),
 }
 
 /// Interned static data of one object file.
@@ -117,6 +127,18 @@ impl DataTable {
         self.bytes.insert(data.to_vec(), id);
         let bytes = immortal_object(ObjectKind::Bytes, data);
         self.pending.push((id, Contents::Bytes { bytes, align: 8 }));
+        Ok(id)
+    }
+
+    /// A read-only array of slots, one per word (not deduplicated: each
+    /// constant list literal has its own).
+    pub fn slots(
+        &mut self,
+        module: &mut dyn Module,
+        words: Vec<SlotWord>,
+    ) -> Result<DataId, CodegenError> {
+        let id = declare(module)?;
+        self.pending.push((id, Contents::Slots(words)));
         Ok(id)
     }
 
@@ -298,6 +320,22 @@ impl DataTable {
                     for (i, target) in targets.into_iter().enumerate() {
                         let gv = module.declare_data_in_data(target, &mut desc);
                         desc.write_data_addr((i * 8) as u32, gv, 0);
+                    }
+                }
+                Contents::Slots(words) => {
+                    let mut bytes = vec![0u8; words.len().max(1) * 8];
+                    for (i, word) in words.iter().enumerate() {
+                        if let SlotWord::Bits(bits) = word {
+                            bytes[i * 8..i * 8 + 8].copy_from_slice(&bits.to_le_bytes());
+                        }
+                    }
+                    desc.define(bytes.into_boxed_slice());
+                    desc.set_align(8);
+                    for (i, word) in words.into_iter().enumerate() {
+                        if let SlotWord::Addr(target) = word {
+                            let gv = module.declare_data_in_data(target, &mut desc);
+                            desc.write_data_addr((i * 8) as u32, gv, 0);
+                        }
                     }
                 }
             }

@@ -29,6 +29,7 @@ use cranelift_codegen::cursor::{Cursor, FuncCursor};
 use cranelift_codegen::ir::{self, types, Block, InstBuilder, Value};
 use lumen_mir::{Loc, Local, Ty};
 
+use crate::failure_paths::{FrameCleanup, FRAME_CLEANUP_MIN};
 use crate::CodegenError;
 
 use crate::function::FnCx;
@@ -38,8 +39,10 @@ use crate::function::FnCx;
 enum Pending {
     /// A cleanup block: release its parameters, return a dummy.
     Cleanup(Block),
-    /// An edge's own block: jump to a cleanup block with these values.
-    ToCleanup(Block, Block, Vec<Value>),
+    /// An edge's own block: zero the frame word at this offset (a heap
+    /// destination that counts as empty), then jump to a cleanup block with
+    /// these values.
+    ToCleanup(Block, Block, Vec<Value>, Option<i32>),
     /// An edge's own block: give a heap destination the empty string (when
     /// given), then jump to the MIR landing.
     ToLanding(Block, Option<Local>, Block),
@@ -63,7 +66,7 @@ impl FnCx<'_, '_> {
 
     /// After a call that may fail: continues in a new block unless the
     /// runtime's failure flag is set, which takes the failure edge.
-    pub(crate) fn failure_edge(&mut self) {
+    pub(crate) fn failure_edge(&mut self) -> Result<(), CodegenError> {
         let cold = self.in_cold_block();
         // In a cold block (a fast path's slow call) the flag's address
         // comes from a frame slot the prologue fills, not from a
@@ -96,7 +99,7 @@ impl FnCx<'_, '_> {
                     .load(types::I8, ir::MemFlagsData::trusted(), addr, 0)
             }
         };
-        self.branch_on_failure(flag, cold);
+        self.branch_on_failure(flag, cold)
     }
 
     /// After a call of a cell: its second result says whether it failed.
@@ -115,7 +118,7 @@ impl FnCx<'_, '_> {
         self.b.switch_to_block(note);
         let at = self.rt_arg(&lumen_mir::RtArg::Loc(loc))?;
         self.call_runtime(lumen_abi::LM_FAILURE_CALLED_FROM.name, &[at])?;
-        self.jump_to_failure();
+        self.jump_to_failure()?;
         self.b.switch_to_block(cont);
         Ok(())
     }
@@ -126,8 +129,8 @@ impl FnCx<'_, '_> {
             .is_some_and(|here| self.b.func.layout.is_cold(here))
     }
 
-    fn branch_on_failure(&mut self, flag: Value, cold: bool) {
-        let (target, args, pending) = self.failure_target();
+    fn branch_on_failure(&mut self, flag: Value, cold: bool) -> Result<(), CodegenError> {
+        let (target, args, pending) = self.failure_target()?;
         let cont = self.b.create_block();
         // The rest of a cold block stays cold, or the layout would put it
         // among the hot blocks.
@@ -137,13 +140,15 @@ impl FnCx<'_, '_> {
         self.b.ins().brif(flag, target, &args, cont, &[]);
         self.fill_failure_blocks(pending);
         self.b.switch_to_block(cont);
+        Ok(())
     }
 
     /// Ends the current block with a jump along the failure edge.
-    pub(crate) fn jump_to_failure(&mut self) {
-        let (target, args, pending) = self.failure_target();
+    pub(crate) fn jump_to_failure(&mut self) -> Result<(), CodegenError> {
+        let (target, args, pending) = self.failure_target()?;
         self.b.ins().jump(target, &args);
         self.fill_failure_blocks(pending);
+        Ok(())
     }
 
     /// The target of the current statement's failure edge, its arguments,
@@ -153,7 +158,7 @@ impl FnCx<'_, '_> {
     /// once instead of keeping it in a register through a hot loop for a
     /// branch that is never taken (a block argument on the branch itself
     /// counted as a use inside the loop).
-    fn failure_target(&mut self) -> (Block, Vec<ir::BlockArg>, Vec<Pending>) {
+    fn failure_target(&mut self) -> Result<(Block, Vec<ir::BlockArg>, Vec<Pending>), CodegenError> {
         let mut pending = Vec::new();
         // A heap destination the edge must treat as the empty string.
         let cleared = self.dest.and_then(|(dest, keep)| {
@@ -168,14 +173,18 @@ impl FnCx<'_, '_> {
         self.b.set_cold_block(edge);
         if let Some(landing) = self.failure.landing {
             pending.push(Pending::ToLanding(edge, cleared, landing));
-            return (edge, Vec::new(), pending);
+            return Ok((edge, Vec::new(), pending));
         }
+        let frame = self.failure.frame.as_ref();
+        let clear_word = cleared.and_then(|c| frame.and_then(|f| f.offset(c)));
         let live: Vec<Local> = self
             .failure
             .releases
             .iter()
             .copied()
             .filter(|l| Some(*l) != cleared)
+            // Locals kept in the frame are released from there.
+            .filter(|l| frame.is_none_or(|f| f.offset(*l).is_none()))
             .filter(|l| {
                 !self
                     .failure
@@ -185,12 +194,10 @@ impl FnCx<'_, '_> {
                     .unwrap_or(false)
             })
             .collect();
-        let vars: Vec<_> = live
+        let values = live
             .iter()
-            .filter_map(|l| self.local(*l).ok())
-            .map(|(var, _)| var)
-            .collect();
-        let values: Vec<Value> = vars.into_iter().map(|var| self.b.use_var(var)).collect();
+            .map(|l| self.read_local(*l))
+            .collect::<Result<Vec<Value>, _>>()?;
         let cleanup = match self.failure.cleanup.get(&values.len()) {
             Some(block) => *block,
             None => {
@@ -204,8 +211,8 @@ impl FnCx<'_, '_> {
                 block
             }
         };
-        pending.push(Pending::ToCleanup(edge, cleanup, values));
-        (edge, Vec::new(), pending)
+        pending.push(Pending::ToCleanup(edge, cleanup, values, clear_word));
+        Ok((edge, Vec::new(), pending))
     }
 
     fn fill_failure_blocks(&mut self, pending: Vec<Pending>) {
@@ -228,10 +235,15 @@ impl FnCx<'_, '_> {
                         // A release only fails on a runtime bug.
                         let _ = self.emit_release(value);
                     }
-                    self.return_dummy();
+                    self.release_frame_and_return();
                 }
-                Pending::ToCleanup(edge, cleanup, values) => {
+                Pending::ToCleanup(edge, cleanup, values, clear_word) => {
                     self.b.switch_to_block(edge);
+                    if let (Some(offset), Some(frame)) = (clear_word, &self.failure.frame) {
+                        let slot = frame.slot;
+                        let zero = self.b.ins().iconst(self.pointer, 0);
+                        self.b.ins().stack_store(self.pointer, zero, slot, offset);
+                    }
                     let args: Vec<ir::BlockArg> =
                         values.into_iter().map(ir::BlockArg::Value).collect();
                     self.b.ins().jump(cleanup, &args);
@@ -247,6 +259,109 @@ impl FnCx<'_, '_> {
                     self.b.ins().jump(landing, &[]);
                 }
             }
+        }
+    }
+
+    /// Ends a cleanup block: returns the dummy, after releasing the frame's
+    /// words (one shared block) when the function keeps locals there.
+    fn release_frame_and_return(&mut self) {
+        let Some(frame) = &self.failure.frame else {
+            self.return_dummy();
+            return;
+        };
+        if let Some(block) = frame.release_block {
+            self.b.ins().jump(block, &[]);
+            return;
+        }
+        let (slot, count) = (frame.slot, frame.locals.len());
+        let block = self.b.create_block();
+        self.b.set_cold_block(block);
+        if let Some(frame) = &mut self.failure.frame {
+            frame.release_block = Some(block);
+        }
+        self.b.ins().jump(block, &[]);
+        self.b.switch_to_block(block);
+        for word in 0..count {
+            let value = self
+                .b
+                .ins()
+                .stack_load(self.pointer, self.pointer, slot, (word * 8) as i32);
+            // A release only fails on a runtime bug.
+            let _ = self.emit_release(value);
+        }
+        self.return_dummy();
+    }
+
+    /// Decides, before the body is built, whether failure cleanup goes
+    /// through the frame ([`FrameCleanup`]): for a function whose edges
+    /// only release, with more than [`FRAME_CLEANUP_MIN`] owned heap locals
+    /// that are not block-local.
+    pub(crate) fn plan_frame_cleanup(&mut self) {
+        if self.failure.landing.is_some() {
+            return;
+        }
+        let mut word = vec![None; self.mir.locals.len()];
+        let mut locals = Vec::new();
+        for l in &self.failure.releases {
+            let i = l.0 as usize;
+            if i < word.len() && word[i].is_none() && !self.is_block_local(*l) {
+                word[i] = Some(locals.len() as u32);
+                locals.push(*l);
+            }
+        }
+        if locals.len() <= FRAME_CLEANUP_MIN {
+            return;
+        }
+        let slot = self.b.create_sized_stack_slot(ir::StackSlotData::new(
+            ir::StackSlotKind::ExplicitSlot,
+            (locals.len() * 8) as u32,
+            3,
+        ));
+        self.failure.frame = Some(FrameCleanup {
+            slot,
+            word,
+            locals,
+            release_block: None,
+        });
+    }
+
+    /// In the prologue: zero the frame's words (a local not assigned yet
+    /// holds nothing to release).
+    pub(crate) fn clear_frame_cleanup(&mut self) {
+        let Some(frame) = &self.failure.frame else {
+            return;
+        };
+        let (slot, count) = (frame.slot, frame.locals.len());
+        let zero = self.b.ins().iconst(self.pointer, 0);
+        for word in 0..count {
+            self.b.ins().stack_store(self.pointer, zero, slot, (word * 8) as i32);
+        }
+    }
+
+    /// The current value of `local` read from its frame word, when it is
+    /// kept there.
+    pub(crate) fn load_kept(&mut self, local: Local) -> Option<Value> {
+        let (slot, offset) = self
+            .failure
+            .frame
+            .as_ref()
+            .and_then(|f| Some((f.slot, f.offset(local)?)))?;
+        Some(
+            self.b
+                .ins()
+                .stack_load(self.pointer, self.pointer, slot, offset),
+        )
+    }
+
+    /// After an assignment to `local`: its frame word follows it.
+    pub(crate) fn keep_for_cleanup(&mut self, local: Local, value: Value) {
+        if let Some((slot, offset)) = self
+            .failure
+            .frame
+            .as_ref()
+            .and_then(|f| Some((f.slot, f.offset(local)?)))
+        {
+            self.b.ins().stack_store(self.pointer, value, slot, offset);
         }
     }
 

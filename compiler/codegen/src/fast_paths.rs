@@ -95,7 +95,9 @@ const HEAP_KINDS: u64 = {
 #[derive(Clone, Copy)]
 enum ListOp {
     Set(Option<Layout>),
-    Push(Option<Layout>),
+    /// Whether the list takes over the element's reference
+    /// (`lm_list_push_owned`) instead of retaining it.
+    Push(Option<Layout>, bool),
 }
 
 impl FnCx<'_, '_> {
@@ -340,11 +342,13 @@ impl FnCx<'_, '_> {
         let op = if name == lumen_abi::LM_LIST_SET.name && args.len() == 4 {
             ListOp::Set(self.slot_types.written_layout(&args[2]))
         } else if name == lumen_abi::LM_LIST_PUSH.name && args.len() == 2 {
-            ListOp::Push(self.slot_types.written_layout(&args[1]))
+            ListOp::Push(self.slot_types.written_layout(&args[1]), false)
+        } else if name == lumen_abi::LM_LIST_PUSH_OWNED.name && args.len() == 2 {
+            ListOp::Push(self.slot_types.written_layout(&args[1]), true)
         } else if name == lumen_abi::LM_BOOLS_SET.name && args.len() == 4 {
             ListOp::Set(Some(Layout::Byte))
         } else if name == lumen_abi::LM_BOOLS_PUSH.name && args.len() == 2 {
-            ListOp::Push(Some(Layout::Byte))
+            ListOp::Push(Some(Layout::Byte), false)
         } else {
             return Ok(None);
         };
@@ -365,7 +369,7 @@ impl FnCx<'_, '_> {
         let unshared = self.b.ins().icmp_imm_s(IntCC::Equal, rc, 1);
         let fits = match op {
             ListOp::Set(_) => self.b.ins().icmp(IntCC::UnsignedLessThan, values[1], len),
-            ListOp::Push(_) => {
+            ListOp::Push(..) => {
                 let cap =
                     self.b
                         .ins()
@@ -384,7 +388,7 @@ impl FnCx<'_, '_> {
 
         self.b.switch_to_block(fast);
         let known = match op {
-            ListOp::Set(l) | ListOp::Push(l) => l,
+            ListOp::Set(l) | ListOp::Push(l, _) => l,
         };
         self.with_layout(list, known, true, join, |cx, layout| {
             cx.list_fast_body(op, layout, &values, len)
@@ -673,7 +677,7 @@ impl FnCx<'_, '_> {
         let list = values[0];
         let (index, v) = match op {
             ListOp::Set(_) => (values[1], values[2]),
-            ListOp::Push(_) => (len, values[1]),
+            ListOp::Push(..) => (len, values[1]),
         };
         let addr = self.elem_addr(list, index, layout);
         match (op, layout) {
@@ -692,16 +696,18 @@ impl FnCx<'_, '_> {
                 let old = self.slot_to_ptr(old);
                 self.emit_release(old)?;
             }
-            (ListOp::Push(_), Layout::Heap) => {
+            (ListOp::Push(_, owned), Layout::Heap) => {
                 self.b.ins().store(self.mem.elem, v, addr, 0);
-                let p = self.slot_to_ptr(v);
-                self.emit_retain(p)?;
+                if !owned {
+                    let p = self.slot_to_ptr(v);
+                    self.emit_retain(p)?;
+                }
             }
             (_, Layout::Plain) => {
                 self.b.ins().store(self.mem.elem, v, addr, 0);
             }
         }
-        if let ListOp::Push(_) = op {
+        if let ListOp::Push(..) = op {
             let len1 = self.b.ins().iadd_imm_s(len, 1);
             self.b
                 .ins()

@@ -25,6 +25,7 @@ use lumen_mir::{
     Terminator, Ty,
 };
 
+use crate::data::SlotWord;
 use crate::object::Emitter;
 use crate::passes::ClifPassId;
 use crate::ranges::{self, Facts};
@@ -54,10 +55,11 @@ pub struct FnCx<'a, 'e> {
     pub mir: &'e mir::Function,
     pub pointer: Type,
     vars: Vec<Variable>,
-    /// Which locals are block-local scalars (`block_values`), and the
-    /// value each has once assigned.
+    /// Which locals are block-local (`block_values`), the value each has
+    /// once its block assigned it, and which have one in the current block.
     block_local: Vec<bool>,
     block_values: Vec<Option<Value>>,
+    assigned_here: Vec<Local>,
     blocks: Vec<Block>,
     func_refs: HashMap<FuncId, ir::FuncRef>,
     data_gvs: HashMap<DataId, ir::GlobalValue>,
@@ -144,6 +146,7 @@ fn build_with(
         vars: Vec::new(),
         block_local: Vec::new(),
         block_values: Vec::new(),
+        assigned_here: Vec::new(),
         blocks: Vec::new(),
         func_refs: HashMap::new(),
         data_gvs: HashMap::new(),
@@ -190,12 +193,22 @@ impl<'a, 'e> FnCx<'a, 'e> {
             let ty = clif_type(decl.ty, self.pointer);
             self.vars.push(self.b.declare_var(ty));
         }
-        self.block_local = crate::block_values::block_local_scalars(mir);
-        self.block_values = vec![None; mir.locals.len()];
         for _ in &mir.blocks {
             self.blocks.push(self.b.create_block());
         }
         self.failure = crate::failure_paths::FailureEdges::new(mir, &self.blocks);
+        let emitted = emitted_blocks(mir, self.failure.landing.is_some());
+        self.block_local = crate::block_values::block_locals(
+            mir,
+            &emitted,
+            &crate::block_values::FailureReads {
+                landing_reads_all: self.failure.landing.is_some(),
+                releases: &self.failure.releases,
+                empty_on_entry: &self.failure.empty_on_entry,
+            },
+        );
+        self.block_values = vec![None; mir.locals.len()];
+        self.plan_frame_cleanup();
         let cleanup = crate::failure_paths::landing_blocks(mir);
         for (block, cleanup) in self.blocks.iter().zip(&cleanup) {
             if *cleanup {
@@ -208,6 +221,7 @@ impl<'a, 'e> FnCx<'a, 'e> {
         self.b.append_block_params_for_function_params(prologue);
         self.b.switch_to_block(prologue);
         self.set_loc(mir.loc);
+        self.clear_frame_cleanup();
         let params = self.b.block_params(prologue).to_vec();
         for (local, value) in mir.params.iter().zip(params) {
             self.def(*local, value)?;
@@ -223,17 +237,16 @@ impl<'a, 'e> FnCx<'a, 'e> {
         } else {
             vec![Facts::new(); mir.blocks.len()]
         };
-        let targeted = jump_targets(mir);
         for (index, block) in mir.blocks.iter().enumerate() {
-            // A block nothing jumps to (MIR passes leave them behind) is not
-            // emitted: its code would only count against inlining.
-            let is_landing = mir.landing.is_some_and(|l| l.0 as usize == index);
-            if index != 0 && !targeted[index] && !is_landing {
+            if !emitted[index] {
                 continue;
             }
             self.b.switch_to_block(self.blocks[index]);
             self.facts = std::mem::take(&mut entry_facts[index]);
             self.failure.enter_block(index);
+            for local in std::mem::take(&mut self.assigned_here) {
+                self.block_values[local.0 as usize] = None;
+            }
             self.in_landing = cleanup[index];
             let first_new = self.b.func.dfg.num_blocks();
             for stmt in &block.stmts {
@@ -291,9 +304,12 @@ impl<'a, 'e> FnCx<'a, 'e> {
             )));
         }
         if self.block_local[local.0 as usize] {
-            self.block_values[local.0 as usize] = Some(value);
+            if self.block_values[local.0 as usize].replace(value).is_none() {
+                self.assigned_here.push(local);
+            }
         } else {
             self.b.def_var(var, value);
+            self.keep_for_cleanup(local, value);
         }
         self.note_frozen_def(local, value);
         Ok(())
@@ -317,18 +333,34 @@ impl<'a, 'e> FnCx<'a, 'e> {
         }
     }
 
+    /// Whether `local` is block-local (see `block_values`).
+    pub(crate) fn is_block_local(&self, local: Local) -> bool {
+        self.block_local.get(local.0 as usize) == Some(&true)
+    }
+
+    /// The value `local` holds at the current statement.
+    pub(crate) fn read_local(&mut self, local: Local) -> Result<Value, CodegenError> {
+        let (var, ty) = self.local(local)?;
+        let i = local.0 as usize;
+        if !self.block_local[i] {
+            return Ok(self.b.use_var(var));
+        }
+        if let Some(value) = self.block_values[i] {
+            return Ok(value);
+        }
+        // A block-local heap local this block has not assigned yet holds
+        // the empty string (see `block_values`).
+        if ty.is_heap() && self.failure.empty.get(i) == Some(&true) {
+            let em = &mut *self.em;
+            let id = em.data.string(&mut em.module, "")?;
+            return Ok(self.data_addr(id));
+        }
+        Err(self.error(format!("_{} is read before it is assigned", local.0)))
+    }
+
     pub(crate) fn operand(&mut self, op: &Operand) -> Result<Value, CodegenError> {
         Ok(match op {
-            Operand::Local(l) => {
-                let (var, _) = self.local(*l)?;
-                match self.block_values[l.0 as usize] {
-                    Some(value) => value,
-                    None if self.block_local[l.0 as usize] => {
-                        return Err(self.error(format!("_{} is read before it is assigned", l.0)))
-                    }
-                    None => self.b.use_var(var),
-                }
-            }
+            Operand::Local(l) => self.read_local(*l)?,
             Operand::Const(c) => match c {
                 Const::Int(v) => self.b.ins().iconst(types::I64, *v),
                 Const::Float(v) => self.b.ins().f64const(*v),
@@ -405,9 +437,9 @@ impl<'a, 'e> FnCx<'a, 'e> {
         }
         match rf.fails {
             lumen_abi::Fails::Never => {}
-            lumen_abi::Fails::May => self.failure_edge(),
+            lumen_abi::Fails::May => self.failure_edge()?,
             lumen_abi::Fails::Always => {
-                self.jump_to_failure();
+                self.jump_to_failure()?;
                 let dead = self.b.create_block();
                 self.b.switch_to_block(dead);
             }
@@ -500,7 +532,7 @@ impl<'a, 'e> FnCx<'a, 'e> {
                 .map_err(|e| self.error(e.message()))?;
             let fref = self.func_ref(id);
             self.b.ins().call(fref, &[code, loc]);
-            self.jump_to_failure();
+            self.jump_to_failure()?;
         }
         Ok(())
     }
@@ -526,11 +558,11 @@ impl<'a, 'e> FnCx<'a, 'e> {
                 offset,
                 value,
             } => {
-                let (var, ty) = self.local(*base)?;
+                let (_, ty) = self.local(*base)?;
                 if !ty.is_heap() {
                     return Err(self.error(format!("store through _{} of type {ty:?}", base.0)));
                 }
-                let ptr = self.b.use_var(var);
+                let ptr = self.read_local(*base)?;
                 let value_ty = self.operand_ty(value)?;
                 let v = self.operand(value)?;
                 let slot = self.to_slot(v, value_ty);
@@ -546,9 +578,20 @@ impl<'a, 'e> FnCx<'a, 'e> {
                 if self.failure.empty.get(local.0 as usize) == Some(&true) {
                     return Ok(());
                 }
-                let (var, ty) = self.local(*local)?;
+                let (_, ty) = self.local(*local)?;
                 if ty.is_heap() {
-                    let value = self.b.use_var(var);
+                    // A release of a local kept in the frame (the releases
+                    // at a cell's exit) reads its word there, so the value
+                    // need not stay in a register or spill slot from its
+                    // last use to the exit.
+                    let kept = match kind {
+                        StmtKind::Release(_) => self.load_kept(*local),
+                        _ => None,
+                    };
+                    let value = match kept {
+                        Some(value) => value,
+                        None => self.read_local(*local)?,
+                    };
                     match kind {
                         StmtKind::Retain(_) => self.emit_retain(value)?,
                         _ => self.emit_release(value)?,
@@ -778,6 +821,26 @@ impl<'a, 'e> FnCx<'a, 'e> {
                 }
                 self.b.ins().stack_addr(self.pointer, slot, 0)
             }
+            RtArg::StaticSlots(consts) => {
+                let mut words = Vec::with_capacity(consts.len());
+                for c in consts {
+                    words.push(match c {
+                        Const::Int(v) => SlotWord::Bits(*v as u64),
+                        Const::Float(v) => SlotWord::Bits(v.to_bits()),
+                        Const::Bool(v) => SlotWord::Bits(u64::from(*v)),
+                        Const::Str(text) => {
+                            let em = &mut *self.em;
+                            SlotWord::Addr(em.data.string(&mut em.module, text)?)
+                        }
+                        other => {
+                            return Err(self.error(format!("{other:?} in a static slot array")))
+                        }
+                    });
+                }
+                let em = &mut *self.em;
+                let id = em.data.slots(&mut em.module, words)?;
+                self.data_addr(id)
+            }
             RtArg::Words(words) => {
                 let size = (words.len().max(1) * 8) as u32;
                 let slot = self.b.create_sized_stack_slot(StackSlotData::new(
@@ -873,15 +936,32 @@ pub(crate) fn float_cc(op: BinOp) -> Option<FloatCC> {
 }
 
 /// For every MIR block, whether some terminator jumps to it.
-fn jump_targets(f: &mir::Function) -> Vec<bool> {
-    let mut targeted = vec![false; f.blocks.len()];
+/// The MIR blocks that are built: the entry, every block something jumps
+/// to, and the landing when failure edges jump to it (`landing_used`).
+///
+/// A block nothing jumps to (MIR passes leave them behind) would only count
+/// against inlining. A landing that only releases is not built either:
+/// failure edges go to shared cleanup blocks instead (`failure_edges`), and
+/// building it would keep every local it releases a `Variable` and make the
+/// SSA builder walk its chain of release blocks once per local (quadratic in
+/// the length of the function).
+fn emitted_blocks(f: &mir::Function, landing_used: bool) -> Vec<bool> {
+    let mut emitted = vec![false; f.blocks.len()];
     // (A target out of range is reported when the jump is emitted.)
     for b in f.blocks.iter().flat_map(|block| block.terminator.targets()) {
-        if let Some(t) = targeted.get_mut(b.0 as usize) {
+        if let Some(t) = emitted.get_mut(b.0 as usize) {
             *t = true;
         }
     }
-    targeted
+    if let Some(first) = emitted.first_mut() {
+        *first = true;
+    }
+    if let Some(landing) = f.landing.filter(|_| landing_used) {
+        if let Some(l) = emitted.get_mut(landing.0 as usize) {
+            *l = true;
+        }
+    }
+    emitted
 }
 
 impl FnCx<'_, '_> {

@@ -227,7 +227,29 @@ pub fn must_facts(
 pub fn must_facts_from(
     f: &Function,
     init: impl FnOnce(&mut [bool]),
+    transfer: impl FnMut(&crate::StmtKind, &mut [bool]),
+) -> Vec<Option<Vec<bool>>> {
+    forward_facts(f, init, transfer, false)
+}
+
+/// The "may" counterpart of [`must_facts_from`]: for every block, the
+/// locals for which the fact holds on entry on at least one path (union at
+/// joins; `None` for blocks never reached).
+pub fn may_facts_from(
+    f: &Function,
+    init: impl FnOnce(&mut [bool]),
+    transfer: impl FnMut(&crate::StmtKind, &mut [bool]),
+) -> Vec<Option<Vec<bool>>> {
+    forward_facts(f, init, transfer, true)
+}
+
+/// A forward data flow of one bit per local, meeting by intersection
+/// (`union` false) or union at joins.
+fn forward_facts(
+    f: &Function,
+    init: impl FnOnce(&mut [bool]),
     mut transfer: impl FnMut(&crate::StmtKind, &mut [bool]),
+    union: bool,
 ) -> Vec<Option<Vec<bool>>> {
     let n = f.blocks.len();
     let mut entry: Vec<Option<Vec<bool>>> = vec![None; n];
@@ -237,10 +259,21 @@ pub fn must_facts_from(
     let mut start = vec![false; f.locals.len()];
     init(&mut start);
     entry[0] = Some(start);
+    // Blocks are visited in reverse postorder, and only when their entry
+    // facts changed: facts then flow forward in one sweep, and only loops
+    // take more (a sweep in block-number order moved them one block per
+    // sweep wherever numbering runs against the flow, quadratic in a long
+    // function).
+    let order = reverse_postorder(f);
+    let mut dirty = vec![false; n];
+    dirty[0] = true;
     let mut changed = true;
     while changed {
         changed = false;
-        for b in 0..n {
+        for &b in &order {
+            if !std::mem::take(&mut dirty[b]) {
+                continue;
+            }
             let Some(mut facts) = entry[b].clone() else {
                 continue;
             };
@@ -253,18 +286,63 @@ pub fn must_facts_from(
                 if s >= n {
                     continue;
                 }
-                let merged = match &entry[s] {
-                    None => facts.clone(),
-                    Some(old) => old.iter().zip(&facts).map(|(a, b)| *a && *b).collect(),
+                let changed_here = match &mut entry[s] {
+                    None => {
+                        entry[s] = Some(facts.clone());
+                        true
+                    }
+                    Some(old) => {
+                        let mut moved = false;
+                        for (a, b) in old.iter_mut().zip(&facts) {
+                            // Must: a fact some path lacks is lost. May: a
+                            // fact some path has is gained.
+                            if *a != *b && *a != union {
+                                *a = union;
+                                moved = true;
+                            }
+                        }
+                        moved
+                    }
                 };
-                if entry[s].as_ref() != Some(&merged) {
-                    entry[s] = Some(merged);
+                if changed_here {
+                    dirty[s] = true;
                     changed = true;
                 }
             }
         }
     }
     entry
+}
+
+/// The blocks reachable from the entry, in reverse postorder (every block
+/// before its successors, except along back edges).
+pub fn reverse_postorder(f: &Function) -> Vec<usize> {
+    let n = f.blocks.len();
+    let mut seen = vec![false; n];
+    let mut post = Vec::with_capacity(n);
+    if n == 0 {
+        return post;
+    }
+    // An explicit stack of (block, its successors, next to visit): deep
+    // CFGs (a 10,000-arm `else if`) must not recurse.
+    let mut stack: Vec<(usize, Vec<usize>, usize)> = Vec::new();
+    seen[0] = true;
+    stack.push((0, successors(&f.blocks[0].terminator), 0));
+    while let Some((b, succs, next)) = stack.last_mut() {
+        if let Some(&s) = succs.get(*next) {
+            *next += 1;
+            if s < n && !seen[s] {
+                seen[s] = true;
+                let succs = successors(&f.blocks[s].terminator);
+                stack.push((s, succs, 0));
+            }
+        } else {
+            post.push(*b);
+            stack.pop();
+        }
+    }
+    post.reverse();
+    post
 }
 
 /// Empties the blocks no path from the entry reaches (what the rewrites of

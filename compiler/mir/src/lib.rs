@@ -266,6 +266,11 @@ pub enum RtArg {
     /// a 64-bit type (Int, pointer), an `I64` or a `TypeDesc` (the hook
     /// table of `lm_from_json`).
     Words(Vec<RtArg>),
+    /// A pointer to a read-only static array of slots (`docs/runtime-abi.md`),
+    /// one per constant: Int, Float (its bits), Bool (0/1) or a string
+    /// literal's address. The elements of a constant list literal
+    /// (`lm_list_from_static`).
+    StaticSlots(Vec<Const>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -275,6 +280,12 @@ pub enum BinOp {
     /// Int addition that lowering proved cannot overflow (the step of an
     /// exclusive range loop's counter, already below its limit): unchecked.
     AddInRange,
+    /// Int subtraction modulo 2^64 (the distance between a range's ends,
+    /// as an unsigned count): unchecked.
+    SubWrap,
+    /// Int only: the remainder of the operands read as unsigned numbers; the
+    /// divisor is known non-zero (a range loop's step). Unchecked.
+    URem,
     /// Checked on Int.
     Sub,
     /// Checked on Int.

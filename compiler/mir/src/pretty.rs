@@ -189,6 +189,7 @@ impl Display for RvalueText<'_> {
                     }
                     match a {
                         RtArg::Words(words) => write!(f, "words[{}]", words.len())?,
+                        RtArg::StaticSlots(consts) => write!(f, "static_slots[{}]", consts.len())?,
                         RtArg::Operand(op) => write!(f, "{}", OperandText(op))?,
                         RtArg::I32(v) => write!(f, "{v}i32")?,
                         RtArg::I64(v) => write!(f, "{v}i64")?,
@@ -216,6 +217,8 @@ fn bin_op_name(op: BinOp) -> &'static str {
     match op {
         BinOp::Add => "add",
         BinOp::AddInRange => "add.in_range",
+        BinOp::SubWrap => "sub.wrap",
+        BinOp::URem => "urem",
         BinOp::Sub => "sub",
         BinOp::Mul => "mul",
         BinOp::Div => "div",

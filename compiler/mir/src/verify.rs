@@ -22,7 +22,7 @@
 //!   entry block (parameters are assigned on entry; lowering starts every
 //!   other heap local as the empty string), and every other local on at
 //!   least one path: lowering legitimately leaves a scalar unassigned on a
-//!   path that cannot run (see `may_facts`). Blocks no path reaches are not
+//!   path that cannot run (see `cfg::may_facts_from`). Blocks no path reaches are not
 //!   checked for this: passes leave them behind, and codegen emits nothing
 //!   for them.
 
@@ -31,7 +31,7 @@ use std::fmt;
 use lumen_abi::AbiType;
 
 use crate::{
-    BinOp, Cast, Function, Local, Operand, Program, RtArg, Rvalue, StmtKind, Terminator, Ty, UnOp,
+    BinOp, Cast, Const, Function, Local, Operand, Program, RtArg, Rvalue, StmtKind, Terminator, Ty, UnOp,
 };
 
 /// A broken invariant: the function and what is wrong with it.
@@ -196,8 +196,9 @@ impl Verifier<'_> {
                 if op.is_comparison() {
                     Ty::Bool
                 } else {
-                    if *op == BinOp::AddInRange && *ty != Ty::Int {
-                        return Err(format!("add.in_range on {ty:?}"));
+                    let int_only = matches!(op, BinOp::AddInRange | BinOp::SubWrap | BinOp::URem);
+                    if int_only && *ty != Ty::Int {
+                        return Err(format!("{op:?} on {ty:?}"));
                     }
                     *ty
                 }
@@ -312,6 +313,10 @@ impl Verifier<'_> {
                 _ => Ok(()),
             }),
             RtArg::TypeDesc(i) => self.type_desc(*i),
+            RtArg::StaticSlots(consts) => consts.iter().try_for_each(|c| match c {
+                Const::Int(_) | Const::Float(_) | Const::Bool(_) | Const::Str(_) => Ok(()),
+                other => Err(format!("{other:?} in a static slot array")),
+            }),
             RtArg::I32(_) | RtArg::I64(_) | RtArg::Loc(_) => Ok(()),
         }
     }
@@ -357,7 +362,13 @@ impl Verifier<'_> {
             }
         };
         let must = crate::cfg::must_facts_from(f, init, assign);
-        let may = may_facts(f, init, assign);
+        // Scalars are only checked with "may" facts because lowering
+        // legitimately reads a scalar some paths leave unassigned: the value
+        // of a `match` the checker proved exhaustive flows into the join from
+        // every arm and also from the edge taken when no pattern matches,
+        // which cannot run (code generation gives an unassigned scalar the
+        // value zero).
+        let may = crate::cfg::may_facts_from(f, init, assign);
         for (b, block) in f.blocks.iter().enumerate() {
             let (Some(mut must), Some(mut may)) = (must[b].clone(), may[b].clone()) else {
                 continue;
@@ -409,51 +420,6 @@ fn unassigned(f: &Function, l: Local) -> String {
     } else {
         format!("_{} is read where no path has assigned it", l.0)
     }
-}
-
-/// The "may" counterpart of `cfg::must_facts_from`: for every block, the
-/// locals for which the fact holds on entry on at least one path (union at
-/// joins; `None` for blocks never reached).
-///
-/// Scalars are only checked this way because lowering legitimately reads a
-/// scalar some paths leave unassigned: the value of a `match` the checker
-/// proved exhaustive flows into the join from every arm and also from the
-/// edge taken when no pattern matches, which cannot run (code generation
-/// gives an unassigned scalar the value zero).
-fn may_facts(
-    f: &Function,
-    init: impl FnOnce(&mut [bool]),
-    mut transfer: impl FnMut(&StmtKind, &mut [bool]),
-) -> Vec<Option<Vec<bool>>> {
-    let n = f.blocks.len();
-    let mut entry: Vec<Option<Vec<bool>>> = vec![None; n];
-    if n == 0 {
-        return entry;
-    }
-    let mut start = vec![false; f.locals.len()];
-    init(&mut start);
-    entry[0] = Some(start);
-    let mut work = vec![0];
-    while let Some(b) = work.pop() {
-        let Some(mut facts) = entry[b].clone() else {
-            continue;
-        };
-        for stmt in &f.blocks[b].stmts {
-            transfer(&stmt.kind, &mut facts);
-        }
-        for s in f.blocks[b].terminator.targets() {
-            let s = s.0 as usize;
-            let merged = match &entry[s] {
-                None => facts.clone(),
-                Some(old) => old.iter().zip(&facts).map(|(a, b)| *a || *b).collect(),
-            };
-            if entry[s].as_ref() != Some(&merged) {
-                entry[s] = Some(merged);
-                work.push(s);
-            }
-        }
-    }
-    entry
 }
 
 #[cfg(test)]
@@ -511,7 +477,7 @@ mod tests {
     #[test]
     fn accepts_a_branch_that_joins_with_a_scalar_assigned_on_one_arm() {
         // bb0: branch p ? bb1 : bb2; bb1: x = 1; goto bb2; bb2: return x —
-        // the shape of an exhaustive match's value (see `may_facts`).
+        // the shape of an exhaustive match's value (see `cfg::may_facts_from`).
         let p = program(
             &[Ty::Bool, Ty::Int],
             1,

@@ -156,9 +156,15 @@ runtime_functions! {
     LM_UNSHARE = "lm_unshare"(Ptr) -> [Ptr];
     /// An empty list of elements of type `elem_desc`, with room for `capacity`.
     LM_LIST_NEW = "lm_list_new"(Ptr, I64) -> [Ptr];
+    /// A list of elements of type `elem_desc` holding copies of the `n`
+    /// slots at `slots` (a constant list literal's static array).
+    LM_LIST_FROM_STATIC = "lm_list_from_static"(Ptr, Ptr, I64) -> [Ptr];
     /// Appends a slot to a list, consuming the list reference (copy-on-write:
     /// in place when unshared) and borrowing the element (retained when heap).
     LM_LIST_PUSH = "lm_list_push"(Ptr, I64) -> [Ptr];
+    /// `lm_list_push` taking over the element's reference instead of
+    /// retaining it (a heap temporary moved into the list).
+    LM_LIST_PUSH_OWNED = "lm_list_push_owned"(Ptr, I64) -> [Ptr];
     LM_LIST_LEN = "lm_list_len"(Ptr) -> [I64];
     /// `xs[i]` (negative from the end); the slot is returned owned (retained
     /// when heap); out of range is the runtime error of semantics.md §5 at `loc`.

@@ -57,6 +57,31 @@ pub unsafe extern "C" fn lm_list_new(elem_desc: *const TypeDesc, capacity: i64) 
     unsafe { new_list(elem_desc, &[], capacity.max(0) as usize) }
 }
 
+/// A list of elements of type `elem_desc` holding copies of the `n` slots
+/// at `slots` (retained when heap): a constant list literal, whose elements
+/// the compiler lays out as static data instead of pushing them one by one.
+///
+/// # Safety
+/// `elem_desc` must be a valid descriptor; `slots` must point to `n` live
+/// values of that type (`n >= 0`).
+#[no_mangle]
+pub unsafe extern "C" fn lm_list_from_static(
+    elem_desc: *const TypeDesc,
+    slots: *const Slot,
+    n: i64,
+) -> *mut ListObj {
+    let n = n.max(0) as usize;
+    // SAFETY: caller's contract.
+    unsafe {
+        let src = if n == 0 {
+            &[][..]
+        } else {
+            std::slice::from_raw_parts(slots, n)
+        };
+        new_list(elem_desc, src, n)
+    }
+}
+
 /// Appends `v` to `list`: consumes the list reference and returns the list
 /// (the same object when unshared, else a copy with room to grow); `v` is
 /// borrowed and retained when heap.
@@ -66,11 +91,24 @@ pub unsafe extern "C" fn lm_list_new(elem_desc: *const TypeDesc, capacity: i64) 
 /// its element type.
 #[no_mangle]
 pub unsafe extern "C" fn lm_list_push(list: *mut ListObj, v: Slot) -> *mut ListObj {
+    // SAFETY: caller's contract.
+    unsafe {
+        retain_slot(v, Ty::new((*list).elem));
+        lm_list_push_owned(list, v)
+    }
+}
+
+/// [`lm_list_push`] taking over the caller's reference to `v` (a heap
+/// temporary moved into the list) instead of retaining it.
+///
+/// # Safety
+/// As for [`lm_list_push`]; the caller owns a reference to `v` and gives it up.
+#[no_mangle]
+pub unsafe extern "C" fn lm_list_push_owned(list: *mut ListObj, v: Slot) -> *mut ListObj {
     // SAFETY: caller's contract; a count of 1 means the caller's reference is
     // the only one, so growing in place is invisible to anyone else.
     unsafe {
         let elem = (*list).elem;
-        retain_slot(v, Ty::new(elem));
         let len = (*list).len as usize;
         let list = if (*list).header.rc == 1 {
             if (*list).len == (*list).cap {

@@ -124,9 +124,27 @@ impl FnLowerer<'_, '_> {
         let body_block = self.new_block();
         let next = self.new_block();
         let exit = self.new_block();
-        self.range_branch(
-            counter, limit, inclusive, known_step, flip, body_block, exit, loc,
-        );
+        // A range with an end and a step other than ±1 (or than 1 up to an
+        // exclusive end) ends at a last value computed before the loop, so
+        // an iteration ends in `counter != last` and a plain step, which
+        // cannot overflow (see `range_last`).
+        let unit_step = match known_step {
+            Some(1) => true,
+            Some(-1) => inclusive,
+            _ => false,
+        };
+        let stepped_to_last = limit.filter(|_| !unit_step);
+        let first = match stepped_to_last {
+            Some(_) => self.new_block(),
+            None => body_block,
+        };
+        self.range_branch(counter, limit, inclusive, known_step, flip, first, exit, loc);
+        let last = stepped_to_last.map(|limit| {
+            self.switch_to(first);
+            let last = self.range_last(counter, limit, inclusive, known_step, flip, &step_op, loc);
+            self.goto(body_block);
+            last
+        });
         self.switch_to(body_block);
         let var_local = self.var_local(var);
         self.assign(var_local, Rvalue::Use(Operand::Local(counter)), loc);
@@ -144,6 +162,39 @@ impl FnLowerer<'_, '_> {
         self.block(body);
         self.goto(next);
         self.switch_to(next);
+        if let Some(last) = last {
+            let done = self.temp(
+                Ty::Bool,
+                Rvalue::Binary {
+                    op: BinOp::Eq,
+                    ty: Ty::Int,
+                    lhs: Operand::Local(counter),
+                    rhs: Operand::Local(last),
+                },
+                loc,
+            );
+            let step_block = self.new_block();
+            self.terminate(Terminator::Branch {
+                cond: done,
+                then_block: exit,
+                else_block: step_block,
+            });
+            self.switch_to(step_block);
+            // Short of `last`, one more step stays inside the range.
+            self.assign(
+                counter,
+                Rvalue::Binary {
+                    op: BinOp::AddInRange,
+                    ty: Ty::Int,
+                    lhs: Operand::Local(counter),
+                    rhs: step_op,
+                },
+                loc,
+            );
+            self.goto(body_block);
+            self.switch_to(exit);
+            return;
+        }
         let inclusive_unit_step = matches!(known_step, Some(1 | -1)) && inclusive;
         if let (Some(limit), true) = (limit, inclusive_unit_step) {
             // Up to an inclusive limit by ±1, the counter is tested against
@@ -208,6 +259,8 @@ impl FnLowerer<'_, '_> {
         };
         match limit {
             Some(_) if !inclusive && known_step == Some(1) => add(self, BinOp::AddInRange, counter),
+            // (Unreachable: other ranges with an end step to their last
+            // value above; kept exact rather than trusted.)
             Some(_) => {
                 let next = self.new_local(Ty::Int, Some("for.next".into()));
                 add(self, BinOp::AddInRange, next);
@@ -257,6 +310,70 @@ impl FnLowerer<'_, '_> {
             counter, limit, inclusive, known_step, flip, body_block, exit, loc,
         );
         self.switch_to(exit);
+    }
+
+    /// The last value a non-empty range with an end reaches, stepping from
+    /// `counter` (its start), computed before the loop: `b - (b - a) % s`
+    /// for a step `s > 0` up to an inclusive end `b` (`b - 1` for an
+    /// exclusive one). The difference is taken modulo 2^64 and the remainder
+    /// unsigned, so the whole Int range works: a non-empty range has
+    /// `a <= b`, and the distance fits in 64 unsigned bits. A downward range
+    /// is the same computation in the flipped order (`x ^ -1`, see
+    /// `for_range`), where it counts up by `|s|`. The loop then needs no
+    /// overflow test at all: it stops when the counter equals `last`.
+    #[allow(clippy::too_many_arguments)]
+    fn range_last(
+        &mut self,
+        counter: Local,
+        limit: Local,
+        inclusive: bool,
+        known_step: Option<i64>,
+        flip: Option<Local>,
+        step_op: &Operand,
+        loc: Loc,
+    ) -> Local {
+        let int = |this: &mut Self, op, lhs: Operand, rhs: Operand| {
+            this.temp(Ty::Int, Rvalue::Binary { op, ty: Ty::Int, lhs, rhs }, loc)
+        };
+        // The flip mask: a run-time step's (`limit` is flipped already), or
+        // all ones for a known downward step (`limit` is not).
+        let (mask, limit_flipped) = match (flip, known_step) {
+            (Some(f), _) => (Some(Operand::Local(f)), true),
+            (None, Some(k)) if k < 0 => (Some(Operand::Const(Const::Int(-1))), false),
+            _ => (None, true),
+        };
+        let flipped = |this: &mut Self, x: Operand| match &mask {
+            Some(m) => int(this, BinOp::BitXor, x, m.clone()),
+            None => x,
+        };
+        let a = flipped(self, Operand::Local(counter));
+        let b = if limit_flipped {
+            Operand::Local(limit)
+        } else {
+            flipped(self, Operand::Local(limit))
+        };
+        // The range is not empty: an exclusive end is above the start.
+        let b = if inclusive {
+            b
+        } else {
+            int(self, BinOp::AddInRange, b, Operand::Const(Const::Int(-1)))
+        };
+        let magnitude = match (known_step, flip) {
+            // `unsigned_abs` of `MIN` is 2^63, whose bits are `MIN` again.
+            (Some(k), _) => Operand::Const(Const::Int(k.unsigned_abs() as i64)),
+            (None, Some(f)) => {
+                let x = int(self, BinOp::BitXor, step_op.clone(), Operand::Local(f));
+                int(self, BinOp::SubWrap, x, Operand::Local(f))
+            }
+            (None, None) => step_op.clone(),
+        };
+        let distance = int(self, BinOp::SubWrap, b.clone(), a);
+        let remainder = int(self, BinOp::URem, distance, magnitude);
+        let last_flipped = int(self, BinOp::SubWrap, b, remainder);
+        let last_value = flipped(self, last_flipped);
+        let last = self.new_local(Ty::Int, Some("for.last".into()));
+        self.assign(last, Rvalue::Use(last_value), loc);
+        last
     }
 
     /// Jumps to `body` while the counter is inside the range (always, for a

@@ -45,16 +45,23 @@ impl FnLowerer<'_, '_> {
         let loc = self.loc(stmt.span.end.saturating_sub(1).max(stmt.span.start));
         for i in first..self.locals.len() {
             let local = crate::Local(i as u32);
-            if self.released_temps.len() <= i {
-                self.released_temps.resize(i + 1, false);
-            }
-            if self.released_temps[i] || !self.is_fresh_temp(local) {
+            if self.released_temps.get(i) == Some(&true) || !self.is_fresh_temp(local) {
                 continue;
             }
-            self.released_temps[i] = true;
+            self.mark_released(local);
             self.push(MirStmt::Release(local), loc);
             self.forget(local, loc);
         }
+    }
+
+    /// Records that temporary `local` holds no reference any more (released,
+    /// or moved elsewhere), so the end of its statement leaves it alone.
+    pub(super) fn mark_released(&mut self, local: crate::Local) {
+        let i = local.0 as usize;
+        if self.released_temps.len() <= i {
+            self.released_temps.resize(i + 1, false);
+        }
+        self.released_temps[i] = true;
     }
 
     fn stmt_kind(&mut self, stmt: &hir::Stmt) {

@@ -281,6 +281,15 @@ impl FnLowerer<'_, '_> {
                     return Operand::Const(Const::Null);
                 };
                 let desc = self.desc(*elem);
+                if let Some(consts) = static_elements(values, *elem) {
+                    let n = consts.len() as i64;
+                    return self.runtime(
+                        abi::LM_LIST_FROM_STATIC,
+                        Ty::Ptr,
+                        vec![desc, RtArg::StaticSlots(consts), RtArg::I64(n)],
+                        loc,
+                    );
+                }
                 let list = self.runtime(
                     abi::LM_LIST_NEW,
                     Ty::Ptr,
@@ -293,21 +302,9 @@ impl FnLowerer<'_, '_> {
                 let elem_ty = self.layouts.ty(*elem);
                 for v in values {
                     let op = self.expr(v);
-                    let slot = self.to_slot(op, elem_ty, loc);
                     // The list is unshared: push appends in place and returns it.
-                    self.push(
-                        MirStmt::Assign(
-                            list_local,
-                            Rvalue::Runtime(
-                                list_fn(abi::LM_LIST_PUSH, *elem),
-                                vec![
-                                    RtArg::Operand(Operand::Local(list_local)),
-                                    RtArg::Operand(slot),
-                                ],
-                            ),
-                        ),
-                        loc,
-                    );
+                    let push = list_fn(abi::LM_LIST_PUSH, *elem);
+                    self.push_element(list_local, Operand::Local(list_local), push, op, elem_ty, loc);
                 }
                 Operand::Local(list_local)
             }
@@ -622,15 +619,12 @@ impl FnLowerer<'_, '_> {
                 let l = self.expr(&args[0]);
                 let item = self.expr(&args[1]);
                 let elem_ty = self.layouts.ty(args[1].ty);
-                let slot = self.to_slot(item, elem_ty, loc);
                 // `append` must not change the caller's list: hand the runtime
                 // an extra reference, so a shared list is copied.
                 self.retain_operand(&l, Ty::Ptr, loc);
-                self.temp(
-                    Ty::Ptr,
-                    Rvalue::Runtime(push, vec![RtArg::Operand(l), RtArg::Operand(slot)]),
-                    loc,
-                )
+                let result = self.new_local(Ty::Ptr, None);
+                self.push_element(result, l, push, item, elem_ty, loc);
+                Operand::Local(result)
             }
         }
     }
@@ -644,17 +638,47 @@ impl FnLowerer<'_, '_> {
         };
         let value = self.expr(item);
         let elem_ty = self.layouts.ty(item.ty);
-        let slot = self.to_slot(value, elem_ty, loc);
+        self.push_element(var, Operand::Local(var), push, value, elem_ty, loc);
+    }
+
+    /// `dest = push(list, item)`. A fresh heap temporary (`Row(…)`, a string
+    /// just built) moves into the list (`lm_list_push_owned`) instead of
+    /// being retained by the push and released after the statement: less
+    /// code and no count traffic for the commonest way lists are filled.
+    fn push_element(
+        &mut self,
+        dest: Local,
+        list: Operand,
+        push: abi::RuntimeFn,
+        item: Operand,
+        elem_ty: Ty,
+        loc: Loc,
+    ) {
+        let moved = match item {
+            Operand::Local(t) if push.name == abi::LM_LIST_PUSH.name && self.is_fresh_temp(t) => {
+                Some(t)
+            }
+            _ => None,
+        };
+        let slot = self.to_slot(item, elem_ty, loc);
+        let push = if moved.is_some() {
+            abi::LM_LIST_PUSH_OWNED
+        } else {
+            push
+        };
         self.push(
             MirStmt::Assign(
-                var,
-                Rvalue::Runtime(
-                    push,
-                    vec![RtArg::Operand(Operand::Local(var)), RtArg::Operand(slot)],
-                ),
+                dest,
+                Rvalue::Runtime(push, vec![RtArg::Operand(list), RtArg::Operand(slot)]),
             ),
             loc,
         );
+        if let Some(t) = moved {
+            // The reference is the list's now (a push never fails, so there
+            // is no path on which the temporary still owns it).
+            self.forget(t, loc);
+            self.mark_released(t);
+        }
     }
 
     /// Tests an enum variant pattern against `scrut`.
@@ -1098,4 +1122,39 @@ fn is_plain_index(e: &Expr) -> bool {
         ExprKind::Unary(_, a) => is_plain_index(a),
         _ => false,
     }
+}
+
+/// The fewest elements for which a constant list literal becomes static
+/// data: below it, inline pushes cost about as much as the call.
+const STATIC_LIST_MIN: usize = 4;
+
+/// The elements of a list literal as constants, when every one is a literal
+/// of the element type itself (Int, Float, Bool or String, so its slot is the
+/// constant's bits or a static string's address) and there are enough of
+/// them to be worth a static array. Such a literal is one call instead of a
+/// push per element: a generated 50,000-element table compiles as data, not
+/// as 50,000 inline appends.
+fn static_elements(values: &[Expr], elem: Type) -> Option<Vec<Const>> {
+    if values.len() < STATIC_LIST_MIN {
+        return None;
+    }
+    values
+        .iter()
+        .map(|v| match (&v.kind, elem) {
+            _ if v.ty != elem => None,
+            (ExprKind::Int(i), Type::Int) => Some(Const::Int(*i)),
+            (ExprKind::Float(x), Type::Float) => Some(Const::Float(*x)),
+            (ExprKind::Bool(b), Type::Bool) => Some(Const::Bool(*b)),
+            (ExprKind::Str(s), Type::Str) => Some(Const::Str(s.clone())),
+            (ExprKind::Unary(hir::UnaryOp::Neg, inner), Type::Int) => match inner.kind {
+                ExprKind::Int(i) => i.checked_neg().map(Const::Int),
+                _ => None,
+            },
+            (ExprKind::Unary(hir::UnaryOp::Neg, inner), Type::Float) => match inner.kind {
+                ExprKind::Float(x) => Some(Const::Float(-x)),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
 }

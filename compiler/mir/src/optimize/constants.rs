@@ -8,74 +8,37 @@
 //! with a forward data-flow over the blocks, which locals certainly hold a
 //! string constant and deletes the `retain`/`release` statements on them.
 
-use std::collections::HashSet;
-
-use crate::cfg::predecessors;
-use crate::{Const, Function, Local, Operand, Rvalue, StmtKind};
+use crate::cfg::must_facts;
+use crate::{Const, Function, Operand, Rvalue, StmtKind};
 
 /// Deletes `retain x` / `release x` where `x` certainly holds a string
 /// constant (an immortal object) on every path reaching the statement.
 pub fn drop_counts_of_constants(f: &mut Function) {
-    let n = f.blocks.len();
-    let preds = predecessors(f);
-    // `None`: not reached yet (the top of the lattice, "everything").
-    let mut exits: Vec<Option<HashSet<Local>>> = vec![None; n];
-    let mut changed = true;
-    while changed {
-        changed = false;
-        for b in 0..n {
-            // A block no reached block leads to is not reached (yet): leaving
-            // it at the top keeps every set shrinking, so this terminates.
-            if b != 0 && preds[b].iter().all(|p| exits[*p].is_none()) {
-                continue;
-            }
-            let mut set = entry_set(b, &preds, &exits);
-            for stmt in &f.blocks[b].stmts {
-                transfer(&mut set, &stmt.kind);
-            }
-            if exits[b].as_ref() != Some(&set) {
-                exits[b] = Some(set);
-                changed = true;
-            }
-        }
-    }
-    for b in 0..n {
-        let mut set = entry_set(b, &preds, &exits);
-        f.blocks[b].stmts.retain(|stmt| {
+    // A forward "must" flow over bit vectors (`cfg::must_facts`, reverse
+    // postorder): a hash set per block, swept in block-number order, made
+    // a function of many loops quadratic.
+    let entry = must_facts(f, transfer);
+    for (block, facts) in f.blocks.iter_mut().zip(entry) {
+        let Some(mut holds_constant) = facts else {
+            continue;
+        };
+        block.stmts.retain(|stmt| {
             let redundant = matches!(
                 stmt.kind,
-                StmtKind::Retain(l) | StmtKind::Release(l) if set.contains(&l)
+                StmtKind::Retain(l) | StmtKind::Release(l)
+                    if holds_constant.get(l.0 as usize) == Some(&true)
             );
-            transfer(&mut set, &stmt.kind);
+            transfer(&stmt.kind, &mut holds_constant);
             !redundant
         });
     }
 }
 
-/// The locals holding a constant on entry to block `b`: those holding one at
-/// the end of every predecessor reached so far (none for the entry block).
-fn entry_set(b: usize, preds: &[Vec<usize>], exits: &[Option<HashSet<Local>>]) -> HashSet<Local> {
-    if b == 0 {
-        return HashSet::new();
-    }
-    let mut result: Option<HashSet<Local>> = None;
-    for p in &preds[b] {
-        if let Some(exit) = &exits[*p] {
-            result = Some(match result {
-                None => exit.clone(),
-                Some(acc) => acc.intersection(exit).copied().collect(),
-            });
-        }
-    }
-    result.unwrap_or_default()
-}
-
-fn transfer(set: &mut HashSet<Local>, stmt: &StmtKind) {
+/// After `stmt`: which locals certainly hold a string constant.
+fn transfer(stmt: &StmtKind, holds_constant: &mut [bool]) {
     if let StmtKind::Assign(dst, rvalue) = stmt {
-        if matches!(rvalue, Rvalue::Use(Operand::Const(Const::Str(_)))) {
-            set.insert(*dst);
-        } else {
-            set.remove(dst);
+        if let Some(h) = holds_constant.get_mut(dst.0 as usize) {
+            *h = matches!(rvalue, Rvalue::Use(Operand::Const(Const::Str(_))));
         }
     }
 }

@@ -42,7 +42,9 @@ const FROZEN_OK: &[&str] = &[
 /// Runtime calls whose result is a list (never null).
 const MAKES_LIST: &[&str] = &[
     abi::LM_LIST_NEW.name,
+    abi::LM_LIST_FROM_STATIC.name,
     abi::LM_LIST_PUSH.name,
+    abi::LM_LIST_PUSH_OWNED.name,
     abi::LM_BOOLS_PUSH.name,
     abi::LM_LIST_SET.name,
     abi::LM_BOOLS_SET.name,
@@ -58,6 +60,10 @@ pub fn freeze_loop_lists(f: &mut Function) {
     let mut loops = cfg::natural_loops(f, &preds, &dom);
     // Outer loops first: their copies then serve the loops inside them.
     loops.sort_by_key(|l| std::cmp::Reverse(l.blocks.iter().filter(|&&b| b).count()));
+    // The data flow is found again only after a loop was frozen (which adds
+    // locals and statements): once per loop made a function of many loops
+    // quadratic.
+    let mut holds_list: Option<Vec<Option<Vec<bool>>>> = None;
     for lp in &loops {
         let outside: Vec<usize> = preds[lp.header]
             .iter()
@@ -65,10 +71,9 @@ pub fn freeze_loop_lists(f: &mut Function) {
             .filter(|&p| !lp.blocks[p])
             .collect();
         let [pre] = outside[..] else { continue };
-        // The facts at the end of the predecessor (found again for each
-        // loop: freezing an outer loop adds locals and statements).
-        let holds_list = cfg::must_facts(f, holds_list_transfer);
-        let Some(mut at_end) = holds_list[pre].clone() else {
+        // The facts at the end of the predecessor.
+        let facts = holds_list.get_or_insert_with(|| cfg::must_facts(f, holds_list_transfer));
+        let Some(mut at_end) = facts[pre].clone() else {
             continue;
         };
         for stmt in &f.blocks[pre].stmts {
@@ -78,6 +83,7 @@ pub fn freeze_loop_lists(f: &mut Function) {
             if f.frozen_lists.contains(&xs) || !at_end[xs.0 as usize] {
                 continue;
             }
+            holds_list = None;
             let copy = new_local(f);
             let loc = f.blocks[pre].stmts.last().map_or(f.loc, |s| s.loc);
             f.blocks[pre].stmts.push(Statement {

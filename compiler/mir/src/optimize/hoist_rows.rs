@@ -54,31 +54,31 @@ const READ_ONLY: &[&str] = &[
 /// Hoists the invariant rows of every read-only loop of `f`.
 pub fn hoist_invariant_rows(f: &mut Function) {
     let mut done: HashSet<usize> = HashSet::new();
-    // Each hoist may add a preheader block, so the loops are found again.
-    loop {
+    // Each hoist adds blocks, so the loops are found again after one; only
+    // then (once per loop made a function of many loops cubic).
+    'find: loop {
         let preds = predecessors(f);
         let dom = dominators(f, &preds);
         let loops = natural_loops(f, &preds, &dom);
-        // Only innermost loops are versioned: versioning an outer loop would
-        // copy the inner ones, whose copies would be versioned again.
-        let innermost = |l: &Loop| {
-            loops
-                .iter()
-                .all(|other| other.header == l.header || !l.blocks[other.header])
-        };
-        let Some(l) = loops
-            .iter()
-            .find(|l| !done.contains(&l.header) && l.header != 0 && innermost(l))
-        else {
-            return;
-        };
-        done.insert(l.header);
-        let candidates = invariant_rows(f, l);
-        if candidates.is_empty() {
-            continue;
+        let headers: Vec<usize> = loops.iter().map(|l| l.header).collect();
+        for l in &loops {
+            // Only innermost loops are versioned: versioning an outer loop
+            // would copy the inner ones, whose copies would be versioned
+            // again.
+            let innermost = headers.iter().all(|&h| h == l.header || !l.blocks[h]);
+            if done.contains(&l.header) || l.header == 0 || !innermost {
+                continue;
+            }
+            done.insert(l.header);
+            let candidates = invariant_rows(f, l);
+            if candidates.is_empty() {
+                continue;
+            }
+            let copy_header = version(f, l, &preds, &candidates);
+            done.insert(copy_header);
+            continue 'find;
         }
-        let copy_header = version(f, l, &preds, &candidates);
-        done.insert(copy_header);
+        return;
     }
 }
 

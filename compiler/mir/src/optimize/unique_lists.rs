@@ -32,6 +32,8 @@ const FRESH: &[&str] = &[
     abi::LM_BOOLS_SET.name,
     abi::LM_BOOLS_SET_UNIQUE.name,
     abi::LM_LIST_PUSH.name,
+    abi::LM_LIST_PUSH_OWNED.name,
+    abi::LM_LIST_FROM_STATIC.name,
     abi::LM_BOOLS_PUSH.name,
     abi::LM_UNSHARE.name,
 ];
