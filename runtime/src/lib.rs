@@ -77,9 +77,10 @@ pub use json::lm_json_encode;
 pub use json_decode::lm_from_json;
 pub use json_value::{lm_json_at, lm_json_get, lm_json_parse};
 pub use list::{
-    lm_bools_get, lm_bools_push, lm_bools_set, lm_bools_set_unique, lm_list_concat, lm_list_get,
-    lm_list_get_borrowed, lm_list_len, lm_list_new, lm_list_peek, lm_list_push, lm_list_set,
-    lm_list_set_unique, lm_list_slot_mut, lm_list_sort_by_keys,
+    lm_bools_get, lm_bools_push, lm_bools_set, lm_bools_set_unique, lm_list_concat,
+    lm_list_from_static, lm_list_get, lm_list_get_borrowed, lm_list_len, lm_list_new, lm_list_peek,
+    lm_list_push, lm_list_push_owned, lm_list_set, lm_list_set_unique, lm_list_slot_mut,
+    lm_list_sort_by_keys,
 };
 pub use map::{
     lm_map_entry, lm_map_get, lm_map_has, lm_map_key_at, lm_map_keys, lm_map_len, lm_map_merge,
@@ -303,6 +304,8 @@ mod abi_check {
             lm_unshare(Ptr) -> [Ptr];
             lm_list_new(Ptr, I64) -> [Ptr];
             lm_list_push(Ptr, I64) -> [Ptr];
+            lm_list_push_owned(Ptr, I64) -> [Ptr];
+            lm_list_from_static(Ptr, Ptr, I64) -> [Ptr];
             lm_list_len(Ptr) -> [I64];
             lm_list_get(Ptr, I64, Ptr) -> [I64];
             lm_list_get_borrowed(Ptr, I64, Ptr) -> [I64];

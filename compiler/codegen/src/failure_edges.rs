@@ -282,10 +282,10 @@ impl FnCx<'_, '_> {
         self.b.ins().jump(block, &[]);
         self.b.switch_to_block(block);
         for word in 0..count {
-            let value = self
-                .b
-                .ins()
-                .stack_load(self.pointer, self.pointer, slot, (word * 8) as i32);
+            let value =
+                self.b
+                    .ins()
+                    .stack_load(self.pointer, self.pointer, slot, (word * 8) as i32);
             // A release only fails on a runtime bug.
             let _ = self.emit_release(value);
         }
@@ -334,7 +334,9 @@ impl FnCx<'_, '_> {
         let (slot, count) = (frame.slot, frame.locals.len());
         let zero = self.b.ins().iconst(self.pointer, 0);
         for word in 0..count {
-            self.b.ins().stack_store(self.pointer, zero, slot, (word * 8) as i32);
+            self.b
+                .ins()
+                .stack_store(self.pointer, zero, slot, (word * 8) as i32);
         }
     }
 

@@ -31,7 +31,8 @@ use std::fmt;
 use lumen_abi::AbiType;
 
 use crate::{
-    BinOp, Cast, Const, Function, Local, Operand, Program, RtArg, Rvalue, StmtKind, Terminator, Ty, UnOp,
+    BinOp, Cast, Const, Function, Local, Operand, Program, RtArg, Rvalue, StmtKind, Terminator, Ty,
+    UnOp,
 };
 
 /// A broken invariant: the function and what is wrong with it.

@@ -138,7 +138,9 @@ impl FnLowerer<'_, '_> {
             Some(_) => self.new_block(),
             None => body_block,
         };
-        self.range_branch(counter, limit, inclusive, known_step, flip, first, exit, loc);
+        self.range_branch(
+            counter, limit, inclusive, known_step, flip, first, exit, loc,
+        );
         let last = stepped_to_last.map(|limit| {
             self.switch_to(first);
             let last = self.range_last(counter, limit, inclusive, known_step, flip, &step_op, loc);
@@ -333,7 +335,16 @@ impl FnLowerer<'_, '_> {
         loc: Loc,
     ) -> Local {
         let int = |this: &mut Self, op, lhs: Operand, rhs: Operand| {
-            this.temp(Ty::Int, Rvalue::Binary { op, ty: Ty::Int, lhs, rhs }, loc)
+            this.temp(
+                Ty::Int,
+                Rvalue::Binary {
+                    op,
+                    ty: Ty::Int,
+                    lhs,
+                    rhs,
+                },
+                loc,
+            )
         };
         // The flip mask: a run-time step's (`limit` is flipped already), or
         // all ones for a known downward step (`limit` is not).

@@ -304,7 +304,14 @@ impl FnLowerer<'_, '_> {
                     let op = self.expr(v);
                     // The list is unshared: push appends in place and returns it.
                     let push = list_fn(abi::LM_LIST_PUSH, *elem);
-                    self.push_element(list_local, Operand::Local(list_local), push, op, elem_ty, loc);
+                    self.push_element(
+                        list_local,
+                        Operand::Local(list_local),
+                        push,
+                        op,
+                        elem_ty,
+                        loc,
+                    );
                 }
                 Operand::Local(list_local)
             }
