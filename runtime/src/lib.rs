@@ -33,7 +33,7 @@ pub mod values;
 
 pub use exec::{
     catch, channels, effects, entry, errors, forms, futures, memory, output, overflow, scheduler,
-    stack, timers,
+    shared_stack, stack, timers, valgrind,
 };
 
 /// Every allocation goes through the runtime's allocator: failing, it ends

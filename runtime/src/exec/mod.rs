@@ -14,5 +14,7 @@ pub mod memory;
 pub mod output;
 pub mod overflow;
 pub mod scheduler;
+pub mod shared_stack;
 pub mod stack;
 pub mod timers;
+pub mod valgrind;

@@ -45,13 +45,18 @@ use corosensei::{Coroutine, CoroutineResult, Yielder};
 use crate::errors::{internal_error, Failure};
 use crate::futures::FutureCell;
 use crate::overflow;
+use crate::shared_stack::{self, SharedStack, StackImage, StackView};
 use crate::stack::{StackPool, TaskStack};
 
 /// Usable stack of the `main` task: 64 MiB of address space, committed lazily.
 pub const MAIN_STACK_SIZE: usize = 64 << 20;
 
-/// Usable stack of a spawned task (carved from a chunk, lazily committed).
-pub const TASK_STACK_SIZE: usize = crate::stack::CHUNK_STACK_SIZE;
+/// Usable stack of a spawned task: the shared stack's size.
+pub const TASK_STACK_SIZE: usize = shared_stack::SHARED_STACK_SIZE;
+
+/// Stack for stepping off the shared stack while a task running on it
+/// resumes another one ([`resume_to_finish`]): runtime code only.
+const STEP_ASIDE_STACK_SIZE: usize = 256 * 1024;
 
 /// What the `main` task's body returns: the exit status.
 pub type TaskResult = i64;
@@ -60,13 +65,56 @@ pub type TaskResult = i64;
 /// suspension point; resume it when woken.
 pub struct Suspended;
 
-type TaskCoroutine = Coroutine<(), Suspended, (), TaskStack>;
+type TaskCoroutine = Coroutine<(), Suspended, (), RunStack>;
+
+/// The stack a task's coroutine runs on: `main`'s own, or the shared one
+/// ([`crate::shared_stack`]) for every spawned task.
+enum RunStack {
+    Own(TaskStack),
+    Shared(StackView),
+}
+
+// SAFETY: both variants describe a live, aligned mapping whose limit
+// includes its guard region.
+unsafe impl corosensei::stack::Stack for RunStack {
+    fn base(&self) -> corosensei::stack::StackPointer {
+        match self {
+            RunStack::Own(s) => s.base(),
+            RunStack::Shared(v) => v.base(),
+        }
+    }
+
+    fn limit(&self) -> corosensei::stack::StackPointer {
+        match self {
+            RunStack::Own(s) => s.limit(),
+            RunStack::Shared(v) => v.limit(),
+        }
+    }
+}
+
+/// A coroutine that publishes its yielder, then runs `body`.
+fn task_coroutine(stack: RunStack, body: Box<dyn FnOnce()>) -> TaskCoroutine {
+    Coroutine::with_stack(stack, move |yielder: &Yielder<(), Suspended>, ()| {
+        YIELDER.with(|y| y.set(yielder));
+        body()
+    })
+}
 
 /// A task, by slab index and generation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct TaskRef {
     index: u32,
     generation: u32,
+}
+
+impl TaskRef {
+    #[cfg(test)]
+    pub(crate) fn for_tests(index: u32) -> TaskRef {
+        TaskRef {
+            index,
+            generation: 0,
+        }
+    }
 }
 
 /// The right to wake one task from one suspension.
@@ -98,7 +146,18 @@ pub struct WaitCleanup {
 }
 
 struct Task {
+    /// `None` for a spawned task that has not started.
     coroutine: Option<TaskCoroutine>,
+    /// A spawned task not started yet: its body. Its coroutine is made on
+    /// the shared stack when it first runs, when the stack is its own.
+    body: Option<Box<dyn FnOnce()>>,
+    /// Runs on the shared stack (every task but `main`).
+    shared: bool,
+    /// The lowest address its last switch away may have written (shared
+    /// tasks): where its bytes start when they are copied out.
+    switch_floor: usize,
+    /// Its bytes while another task has the shared stack.
+    image: StackImage,
     /// Value for `lm_stack_limit` while this task runs.
     stack_limit: usize,
     /// Guard region below the task's stack (empty for chunk stacks).
@@ -123,6 +182,8 @@ struct Slot {
 
 struct Scheduler {
     slots: Vec<Slot>,
+    /// The stack spawned tasks run on (mapped at the first spawn).
+    shared: Option<SharedStack>,
     free: Vec<u32>,
     ready: VecDeque<TaskRef>,
     pool: StackPool,
@@ -136,6 +197,7 @@ thread_local! {
     static SCHEDULER: RefCell<ManuallyDrop<Scheduler>> = const {
         RefCell::new(ManuallyDrop::new(Scheduler {
             slots: Vec::new(),
+            shared: None,
             free: Vec::new(),
             ready: VecDeque::new(),
             pool: StackPool::new(),
@@ -163,13 +225,43 @@ impl Scheduler {
     }
 
     fn task_mut(&mut self, t: TaskRef) -> Option<&mut Task> {
-        let slot = self.slots.get_mut(t.index as usize)?;
-        if slot.generation != t.generation {
-            return None;
-        }
-        slot.task.as_mut()
+        task_in(&mut self.slots, t)
     }
 
+    fn shared_stack(&mut self) -> &mut SharedStack {
+        self.shared.get_or_insert_with(|| {
+            SharedStack::new()
+                .unwrap_or_else(|e| internal_error(&format!("cannot map the task stack: {e}")))
+        })
+    }
+
+    /// Makes the shared stack hold `t`'s bytes: copies the occupant's out
+    /// (it is suspended) and `t`'s back in.
+    fn claim_shared_stack(&mut self, t: TaskRef) {
+        let Scheduler { slots, shared, .. } = self;
+        let shared = shared.as_mut().expect("a shared task was created");
+        let occupant = shared.occupant();
+        if occupant == Some(t) {
+            return;
+        }
+        if let Some(o) = occupant {
+            let task = task_in(slots, o).expect("the occupant is alive");
+            shared.save(task.switch_floor, &mut task.image);
+        }
+        let task = task_in(slots, t).expect("claimed by a live task");
+        shared.restore(t, &mut task.image);
+    }
+}
+
+fn task_in(slots: &mut [Slot], t: TaskRef) -> Option<&mut Task> {
+    let slot = slots.get_mut(t.index as usize)?;
+    if slot.generation != t.generation {
+        return None;
+    }
+    slot.task.as_mut()
+}
+
+impl Scheduler {
     fn free_slot(&mut self, t: TaskRef) -> Option<Task> {
         let slot = self.slots.get_mut(t.index as usize)?;
         if slot.generation != t.generation {
@@ -195,21 +287,30 @@ pub fn is_deterministic() -> bool {
 /// Creates a task running `body`; it does not run until the loop picks it.
 fn create(body: Box<dyn FnOnce()>, main: bool, future: Option<Rc<FutureCell>>) -> TaskRef {
     with(|s| {
-        let stack = if main {
-            s.pool.acquire(MAIN_STACK_SIZE)
+        let (coroutine, body, stack_limit, guard) = if main {
+            let stack = s
+                .pool
+                .acquire(MAIN_STACK_SIZE)
+                .unwrap_or_else(|e| internal_error(&format!("cannot map a task stack: {e}")));
+            let limit = overflow::limit_for(stack.bottom(), stack.size());
+            let guard = stack.guard_range();
+            (
+                Some(task_coroutine(RunStack::Own(stack), body)),
+                None,
+                limit,
+                guard,
+            )
         } else {
-            s.pool.acquire_small()
-        }
-        .unwrap_or_else(|e| internal_error(&format!("cannot map a task stack: {e}")));
-        let stack_limit = overflow::limit_for(stack.bottom(), stack.size());
-        let guard = stack.guard_range();
-        let coroutine =
-            Coroutine::with_stack(stack, move |yielder: &Yielder<(), Suspended>, ()| {
-                YIELDER.with(|y| y.set(yielder));
-                body()
-            });
+            let stack = s.shared_stack().stack();
+            let limit = overflow::limit_for(stack.bottom(), stack.size());
+            (None, Some(body), limit, stack.guard_range())
+        };
         let task = Task {
-            coroutine: Some(coroutine),
+            coroutine,
+            body,
+            shared: !main,
+            switch_floor: 0,
+            image: StackImage::default(),
             stack_limit,
             guard,
             state: State::Ready,
@@ -344,12 +445,22 @@ fn deadlock() {
 fn enter(t: TaskRef) -> (TaskCoroutine, usize, (usize, usize)) {
     let (coroutine, limit, guard, old_cleanup) = with(|s| {
         s.current = Some(t);
+        if s.task_mut(t).expect("a waiting task is alive").shared {
+            s.claim_shared_stack(t);
+        }
+        let view = s.shared.as_ref().map(|shared| shared.view());
         let task = s.task_mut(t).expect("a waiting task is alive");
         task.state = State::Running;
+        let coroutine = match task.coroutine.take() {
+            Some(c) => c,
+            None => {
+                // First run: the shared stack is this task's now.
+                let body = task.body.take().expect("a new task has its body");
+                task_coroutine(RunStack::Shared(view.expect("shared stack")), body)
+            }
+        };
         (
-            task.coroutine
-                .take()
-                .expect("a waiting task has its coroutine"),
+            coroutine,
             task.stack_limit,
             task.guard,
             std::mem::take(&mut task.cleanup),
@@ -385,8 +496,21 @@ fn run(t: TaskRef) {
 
 fn finish(t: TaskRef, coroutine: TaskCoroutine) {
     let task = with(|s| {
-        s.pool.release(coroutine.into_stack());
-        s.free_slot(t)
+        match coroutine.into_stack() {
+            RunStack::Own(stack) => s.pool.release(stack),
+            RunStack::Shared(_) => {
+                let shared = s.shared_stack();
+                if shared.occupant() == Some(t) {
+                    shared.set_occupant(None);
+                }
+            }
+        }
+        let mut task = s.free_slot(t);
+        if let Some(task) = &mut task {
+            let image = std::mem::take(&mut task.image);
+            s.shared_stack().recycle(image);
+        }
+        task
     });
     // Dropped outside the borrow: it may release values.
     drop(task);
@@ -539,6 +663,7 @@ pub fn yield_now() {
 fn switch_out() {
     let me = current_or_die();
     check_self_cancel(me);
+    note_switch_floor(me);
     let yielder = YIELDER.with(|y| y.get());
     // Each task has its own guard depth (the runtime call it suspended in).
     let depth = crate::errors::guard_depth();
@@ -555,6 +680,19 @@ fn switch_out() {
     });
     // Cancelled while suspended: fail here (`cancel` resumed us).
     check_self_cancel(me);
+}
+
+/// Records how far down the running task's coming switch may write (its
+/// bytes are copied from there if another task takes the shared stack).
+/// Inlined, so the local it measures from is in the switching function.
+#[inline(always)]
+fn note_switch_floor(me: TaskRef) {
+    let floor = shared_stack::switch_floor();
+    with(|s| {
+        if let Some(t) = s.task_mut(me) {
+            t.switch_floor = floor;
+        }
+    });
 }
 
 /// Whether the running task is being cancelled (its failure is the
@@ -596,6 +734,7 @@ pub fn cancel(t: TaskRef) {
             .filter(|task| task.state != State::Running && !task.cancel_requested)
             .map(|task| {
                 task.cancel_requested = true;
+                // A spawned task gets its coroutine when it first runs.
                 let started = task.coroutine.as_ref().is_some_and(|c| c.started());
                 (std::mem::take(&mut task.cleanup), started)
             })
@@ -619,10 +758,8 @@ pub fn cancel(t: TaskRef) {
         if let Some(future) = &task.future {
             future.fail(Rc::new(Failure::new("cancelled".to_string(), None)));
         }
-        let mut coroutine = task.coroutine.expect("a waiting task has its coroutine");
         // Not started: dropping the body releases what it captured.
-        coroutine.force_unwind();
-        with(|s| s.pool.release(coroutine.into_stack()));
+        drop(task);
         return;
     }
     resume_to_finish(t);
@@ -630,8 +767,29 @@ pub fn cancel(t: TaskRef) {
 
 /// Resumes the cancelled task `t` from the running code (a task or the
 /// loop) until it has finished unwinding, then puts the caller's context
-/// back.
+/// back. A caller on the shared stack steps aside onto a stack of its own
+/// first: `t` needs the shared stack, so the caller's bytes are copied out
+/// while `t` runs and back in before the caller goes on.
 fn resume_to_finish(t: TaskRef) {
+    let me = current_task();
+    let on_shared = with(|s| me.and_then(|m| s.task_mut(m)).is_some_and(|task| task.shared));
+    let Some(me) = me.filter(|_| on_shared) else {
+        return resume_to_finish_here(t);
+    };
+    note_switch_floor(me);
+    let aside = with(|s| s.pool.acquire(STEP_ASIDE_STACK_SIZE))
+        .unwrap_or_else(|e| internal_error(&format!("cannot map a task stack: {e}")));
+    // `move`: while `t` runs, this frame's bytes are not on the stack, so
+    // the closure may use only what it carries.
+    corosensei::on_stack(StackView::of(&aside), move || {
+        resume_to_finish_here(t);
+        with(|s| s.claim_shared_stack(me));
+    });
+    with(|s| s.pool.release(aside));
+}
+
+/// [`resume_to_finish`] from a stack other than the shared one.
+fn resume_to_finish_here(t: TaskRef) {
     let (caller, caller_limit) = with(|s| (s.current, s.current_limit()));
     let caller_guard = crate::overflow::current_guard();
     let depth = crate::errors::guard_depth();
@@ -767,5 +925,122 @@ pub(crate) mod tests {
         }));
         assert_eq!(*log.borrow(), ["child1", "parent", "child unwinds"]);
         assert_eq!(live_tasks(), before);
+    }
+
+    /// Writes `depth` frames of a pattern below the caller: clobbers
+    /// whatever a suspended task left on the shared stack.
+    fn clobber(depth: u32) -> u64 {
+        let pad = [0xdead_beef_u64 + u64::from(depth); 32];
+        if depth == 0 {
+            return 0;
+        }
+        std::hint::black_box(&pad)[3] % 2 + clobber(depth - 1)
+    }
+
+    #[test]
+    fn switch_stays_within_the_margin() {
+        let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+        run_main(Box::new(|| {
+            // Map the shared stack and paint its top 64 KiB.
+            let (top, painted) = with(|s| {
+                let top = s.shared_stack().stack().top();
+                (top, top - 64 * 1024)
+            });
+            // SAFETY: inside the shared stack's mapping; no task is on it.
+            unsafe { std::ptr::write_bytes(painted as *mut u8, 0xa5, 64 * 1024) };
+            let future = FutureCell::new_pending(crate::typedesc::test_descs::int());
+            let t = spawn(Box::new(yield_now), future);
+            // The task suspended at once (eager start); its bytes are on
+            // the stack, the rest is paint.
+            let lowest = (painted..top)
+                // SAFETY: inside the mapping.
+                .find(|&a| unsafe { *(a as *const u8) } != 0xa5)
+                .expect("the task wrote its frames");
+            let floor = with(|s| s.task_mut(t).map(|task| task.switch_floor)).expect("alive");
+            assert!(
+                lowest >= floor + 64,
+                "the switch wrote {} bytes below the floor's local (margin {})",
+                floor + shared_stack::SWITCH_MARGIN - lowest,
+                shared_stack::SWITCH_MARGIN
+            );
+            yield_now();
+            0
+        }));
+    }
+
+    #[test]
+    fn tasks_keep_their_frames_while_others_use_the_shared_stack() {
+        let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+        let log = Rc::new(RefCell::new(Vec::new()));
+        let l = log.clone();
+        run_main(Box::new(move || {
+            let mut futures = Vec::new();
+            for k in 0..4u64 {
+                let l = l.clone();
+                let future = FutureCell::new_pending(crate::typedesc::test_descs::int());
+                futures.push(future.clone());
+                spawn(
+                    Box::new(move || {
+                        let mine = std::hint::black_box([k * 1000; 16]);
+                        for round in 0..3 {
+                            yield_now();
+                            // Others ran deep on the same stack meanwhile.
+                            clobber(200);
+                            assert_eq!(std::hint::black_box(mine), [k * 1000; 16]);
+                            l.borrow_mut().push((k, round));
+                        }
+                    }),
+                    future,
+                );
+            }
+            for _ in 0..5 {
+                yield_now();
+            }
+            0
+        }));
+        assert_eq!(log.borrow().len(), 12);
+    }
+
+    #[test]
+    fn a_task_on_the_shared_stack_cancels_another() {
+        let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+        let log = Rc::new(RefCell::new(Vec::new()));
+        let l = log.clone();
+        run_main(Box::new(move || {
+            let l2 = l.clone();
+            let victim_future = FutureCell::new_pending(crate::typedesc::test_descs::int());
+            let victim = spawn(
+                Box::new(move || {
+                    crate::errors::guard(suspend);
+                    if crate::errors::is_failing() {
+                        // Unwinding runs deep on the shared stack.
+                        clobber(300);
+                        l2.borrow_mut().push("victim unwinds");
+                        drop(crate::errors::take_pending_failure());
+                    }
+                }),
+                victim_future.clone(),
+            );
+            let l3 = l.clone();
+            let killer_future = FutureCell::new_pending(crate::typedesc::test_descs::int());
+            spawn(
+                Box::new(move || {
+                    let mine = std::hint::black_box([77u64; 16]);
+                    cancel(victim);
+                    assert_eq!(std::hint::black_box(mine), [77u64; 16]);
+                    l3.borrow_mut().push("killer goes on");
+                    yield_now();
+                    l3.borrow_mut().push("killer resumed");
+                }),
+                killer_future,
+            );
+            yield_now();
+            yield_now();
+            0
+        }));
+        assert_eq!(
+            *log.borrow(),
+            ["victim unwinds", "killer goes on", "killer resumed"]
+        );
     }
 }

@@ -5,17 +5,10 @@
 //! as the stack grows (`MAP_NORESERVE`), so a 64 MiB main stack costs only
 //! what it touches. `MAP_STACK` keeps transparent huge pages off stacks.
 //!
-//! The [`StackPool`] keeps finished tasks' stacks, by size, for the next task:
-//! creating a task then costs no system call. Spawned tasks' stacks
-//! ([`CHUNK_STACK_SIZE`]) are carved out of large *chunk* mappings of
-//! [`STACKS_PER_CHUNK`] stacks each: one mapping per chunk keeps 100,000
-//! live tasks far below `vm.max_map_count` (an `mprotect` guard page per
-//! stack would cost two mappings per task). Overflow of such a stack is
-//! caught by the prologue stack-limit check, which leaves
-//! [`crate::overflow::STACK_RESERVE`] for runtime code below the limit;
-//! where the kernel has `MADV_GUARD_INSTALL` (6.13+), the stack's lowest
-//! page is also a guard page, which does not split the mapping.
-//! Chunks are never unmapped: their stacks go back to the pool.
+//! The [`StackPool`] keeps finished stacks, by size, for the next use:
+//! `main`'s stack, and the small stacks the scheduler steps aside onto.
+//! Spawned tasks do not get a stack of their own: they share one
+//! (`crate::shared_stack`).
 
 use std::io;
 
@@ -38,14 +31,7 @@ fn page_size() -> usize {
         .unwrap_or(4096)
 }
 
-/// Usable size of a spawned task's stack (lazily committed).
-pub const CHUNK_STACK_SIZE: usize = 1 << 20;
-
-/// Stacks carved out of one chunk mapping.
-pub const STACKS_PER_CHUNK: usize = 64;
-
-/// One mapped stack: `[guard | usable]`, growing down from `top`; or (for a
-/// stack carved from a chunk) `[usable]` with no guard, not unmapped on drop.
+/// One mapped stack: `[guard | usable]`, growing down from `top`.
 #[derive(Debug)]
 pub struct TaskStack {
     /// Start of the mapping (the bottom of the guard).
@@ -54,8 +40,6 @@ pub struct TaskStack {
     len: usize,
     /// Length of the guard at the bottom.
     guard: usize,
-    /// Whether this stack owns its mapping (false for chunk stacks).
-    owned: bool,
 }
 
 impl TaskStack {
@@ -72,7 +56,6 @@ impl TaskStack {
             mapping: mapping as usize,
             len,
             guard,
-            owned: true,
         };
         // SAFETY: the guard lies inside the mapping we own; dropping `stack`
         // on failure unmaps it.
@@ -105,10 +88,6 @@ impl TaskStack {
 
 impl Drop for TaskStack {
     fn drop(&mut self) {
-        if !self.owned {
-            // Part of a chunk, which lives as long as the process.
-            return;
-        }
         // SAFETY: we own the mapping and no coroutine runs on it any more
         // (corosensei only gives the stack back when the coroutine is done).
         unsafe { libc::munmap(self.mapping as *mut libc::c_void, self.len) };
@@ -132,10 +111,6 @@ unsafe impl Stack for TaskStack {
 #[derive(Debug, Default)]
 pub struct StackPool {
     free: Vec<TaskStack>,
-    /// Free chunk stacks (spawned tasks), most recently used last.
-    free_small: Vec<TaskStack>,
-    /// The chunk being carved: next free address and stacks left.
-    carve: (usize, usize),
 }
 
 /// Maps `len` bytes of lazily committed, read-write stack memory; returns
@@ -159,58 +134,11 @@ fn map_stack_memory(len: usize) -> io::Result<usize> {
     Ok(mapping as usize)
 }
 
-/// `MADV_GUARD_INSTALL` (Linux 6.13): guard pages inside a mapping,
-/// without splitting it into several.
-const MADV_GUARD_INSTALL: libc::c_int = 102;
-
-/// Makes the lowest page of a chunk stack at `bottom` a guard page, where
-/// the kernel supports guard pages that do not split the mapping; its size,
-/// or 0 (older kernels, emulators): then only the prologue check protects
-/// the stack below it. The guard catches what the check cannot see — a
-/// runtime function recursing past the reserve — as a stack overflow
-/// instead of a write into the neighbouring task's stack.
-fn install_guard_page(bottom: usize) -> usize {
-    let page = page_size();
-    // SAFETY: `bottom` is the page-aligned start of a stack inside a chunk
-    // mapping this pool owns, and nothing lives in that stack yet.
-    let r = unsafe { libc::madvise(bottom as *mut libc::c_void, page, MADV_GUARD_INSTALL) };
-    if r == 0 {
-        page
-    } else {
-        0
-    }
-}
-
 impl StackPool {
     pub const fn new() -> StackPool {
         StackPool {
             free: Vec::new(),
-            free_small: Vec::new(),
-            carve: (0, 0),
         }
-    }
-
-    /// A stack for a spawned task ([`CHUNK_STACK_SIZE`] bytes, the lowest
-    /// page a guard where the kernel allows), reused if one is free, else
-    /// carved from a chunk.
-    pub fn acquire_small(&mut self) -> io::Result<TaskStack> {
-        if let Some(s) = self.free_small.pop() {
-            return Ok(s);
-        }
-        if self.carve.1 == 0 {
-            self.carve = (
-                map_stack_memory(CHUNK_STACK_SIZE * STACKS_PER_CHUNK)?,
-                STACKS_PER_CHUNK,
-            );
-        }
-        let stack = TaskStack {
-            mapping: self.carve.0,
-            len: CHUNK_STACK_SIZE,
-            guard: install_guard_page(self.carve.0),
-            owned: false,
-        };
-        self.carve = (self.carve.0 + CHUNK_STACK_SIZE, self.carve.1 - 1);
-        Ok(stack)
     }
 
     /// A stack with at least `size` usable bytes, reused if one is free.
@@ -228,10 +156,6 @@ impl StackPool {
     /// Gives a stack back for reuse. Its pages stay committed: the next task
     /// will likely touch as much, and returning them costs a system call.
     pub fn release(&mut self, stack: TaskStack) {
-        if !stack.owned {
-            self.free_small.push(stack);
-            return;
-        }
         if self.free.len() < MAX_POOLED {
             self.free.push(stack);
         }
@@ -239,7 +163,7 @@ impl StackPool {
 
     /// Stacks waiting for reuse.
     pub fn pooled(&self) -> usize {
-        self.free.len() + self.free_small.len()
+        self.free.len()
     }
 }
 
