@@ -16,6 +16,10 @@
 //! * [`run_next_then_me`]: eager `spawn` runs the child first, then the
 //!   spawner, without nesting coroutines.
 //!
+//! `main` runs on a stack of its own; every spawned task runs on the one
+//! shared stack ([`crate::shared_stack`]), its bytes copied out while
+//! another task has it.
+//!
 //! When nothing is ready, the loop fires timers ([`crate::timers`]: virtual
 //! time under `@deterministic`, else it sleeps until the next deadline) and
 //! takes I/O completions from other threads ([`crate::io`]); with nothing to
@@ -160,14 +164,16 @@ struct Task {
     image: StackImage,
     /// Value for `lm_stack_limit` while this task runs.
     stack_limit: usize,
-    /// Guard region below the task's stack (empty for chunk stacks).
+    /// Guard region below the task's stack.
     guard: (usize, usize),
     state: State,
     /// Counts suspensions; a [`WaitToken`] is valid for one epoch.
     epoch: u64,
     /// The future this task settles (`None` for `main`).
     future: Option<Rc<FutureCell>>,
-    cleanup: WaitCleanup,
+    /// Set for the current suspension by [`set_cleanup`] (most suspensions
+    /// have nothing to undo, and an empty one would allocate).
+    cleanup: Option<WaitCleanup>,
     /// `cancel()` of the running task itself, or a cancellation in
     /// progress: every suspension point fails with `cancelled`.
     cancel_requested: bool,
@@ -209,6 +215,9 @@ thread_local! {
     };
     /// The running task's yielder (it lives on that task's stack).
     static YIELDER: Cell<*const Yielder<(), Suspended>> = const { Cell::new(std::ptr::null()) };
+    /// The switch floor of the task that last switched away (see
+    /// [`note_switch_floor`]); [`run`] files it with the task.
+    static SWITCH_FLOOR: Cell<usize> = const { Cell::new(0) };
 }
 
 fn with<R>(f: impl FnOnce(&mut Scheduler) -> R) -> R {
@@ -316,7 +325,7 @@ fn create(body: Box<dyn FnOnce()>, main: bool, future: Option<Rc<FutureCell>>) -
             state: State::Ready,
             epoch: 0,
             future,
-            cleanup: WaitCleanup::default(),
+            cleanup: None,
             cancel_requested: false,
             pending: None,
         };
@@ -459,12 +468,7 @@ fn enter(t: TaskRef) -> (TaskCoroutine, usize, (usize, usize)) {
                 task_coroutine(RunStack::Shared(view.expect("shared stack")), body)
             }
         };
-        (
-            coroutine,
-            task.stack_limit,
-            task.guard,
-            std::mem::take(&mut task.cleanup),
-        )
+        (coroutine, task.stack_limit, task.guard, task.cleanup.take())
     });
     // Dropped outside the borrow: it may release values.
     drop(old_cleanup);
@@ -488,6 +492,7 @@ fn run(t: TaskRef) {
         CoroutineResult::Yield(Suspended) => with(|s| {
             if let Some(task) = s.task_mut(t) {
                 task.coroutine = Some(coroutine);
+                task.switch_floor = SWITCH_FLOOR.with(|f| f.get());
             }
         }),
         CoroutineResult::Return(()) => finish(t, coroutine),
@@ -586,7 +591,7 @@ pub fn set_cleanup(cleanup: WaitCleanup) {
     let task = current_or_die();
     with(|s| {
         if let Some(t) = s.task_mut(task) {
-            t.cleanup = cleanup;
+            t.cleanup = Some(cleanup);
         }
     });
 }
@@ -663,7 +668,7 @@ pub fn yield_now() {
 fn switch_out() {
     let me = current_or_die();
     check_self_cancel(me);
-    note_switch_floor(me);
+    note_switch_floor();
     let yielder = YIELDER.with(|y| y.get());
     // Each task has its own guard depth (the runtime call it suspended in).
     let depth = crate::errors::guard_depth();
@@ -684,15 +689,10 @@ fn switch_out() {
 
 /// Records how far down the running task's coming switch may write (its
 /// bytes are copied from there if another task takes the shared stack).
-/// Inlined, so the local it measures from is in the switching function.
+/// Inlined, so the stack pointer it reads is the switching function's.
 #[inline(always)]
-fn note_switch_floor(me: TaskRef) {
-    let floor = shared_stack::switch_floor();
-    with(|s| {
-        if let Some(t) = s.task_mut(me) {
-            t.switch_floor = floor;
-        }
-    });
+fn note_switch_floor() {
+    SWITCH_FLOOR.with(|f| f.set(shared_stack::switch_floor()));
 }
 
 /// Whether the running task is being cancelled (its failure is the
@@ -736,7 +736,7 @@ pub fn cancel(t: TaskRef) {
                 task.cancel_requested = true;
                 // A spawned task gets its coroutine when it first runs.
                 let started = task.coroutine.as_ref().is_some_and(|c| c.started());
-                (std::mem::take(&mut task.cleanup), started)
+                (task.cleanup.take().unwrap_or_default(), started)
             })
     });
     let Some((cleanup, started)) = found else {
@@ -772,11 +772,19 @@ pub fn cancel(t: TaskRef) {
 /// while `t` runs and back in before the caller goes on.
 fn resume_to_finish(t: TaskRef) {
     let me = current_task();
-    let on_shared = with(|s| me.and_then(|m| s.task_mut(m)).is_some_and(|task| task.shared));
+    let on_shared = with(|s| {
+        me.and_then(|m| s.task_mut(m))
+            .is_some_and(|task| task.shared)
+    });
     let Some(me) = me.filter(|_| on_shared) else {
         return resume_to_finish_here(t);
     };
-    note_switch_floor(me);
+    note_switch_floor();
+    with(|s| {
+        if let Some(task) = s.task_mut(me) {
+            task.switch_floor = SWITCH_FLOOR.with(|f| f.get());
+        }
+    });
     let aside = with(|s| s.pool.acquire(STEP_ASIDE_STACK_SIZE))
         .unwrap_or_else(|e| internal_error(&format!("cannot map a task stack: {e}")));
     // `move`: while `t` runs, this frame's bytes are not on the stack, so
@@ -957,10 +965,12 @@ pub(crate) mod tests {
                 .find(|&a| unsafe { *(a as *const u8) } != 0xa5)
                 .expect("the task wrote its frames");
             let floor = with(|s| s.task_mut(t).map(|task| task.switch_floor)).expect("alive");
+            let below = (floor + shared_stack::SWITCH_MARGIN).saturating_sub(lowest);
+            eprintln!("the switch wrote {below} bytes below the stack pointer");
             assert!(
                 lowest >= floor + 64,
-                "the switch wrote {} bytes below the floor's local (margin {})",
-                floor + shared_stack::SWITCH_MARGIN - lowest,
+                "the switch wrote {below} bytes below the switching function's stack pointer \
+                 (margin {})",
                 shared_stack::SWITCH_MARGIN
             );
             yield_now();

@@ -23,10 +23,12 @@
 //! same place.
 //!
 //! The suspended stack pointer is not exposed by the coroutine library, so
-//! the copied range starts [`SWITCH_MARGIN`] bytes below a local of the
-//! function that switches away (covering the frames the switch itself
-//! pushes); `tests::switch_stays_within_the_margin` checks the margin by
-//! filling the stack with a pattern.
+//! the copied range starts [`SWITCH_MARGIN`] bytes below the stack pointer
+//! of the function that switches away, read just before the switch
+//! (covering the frames the switch itself pushes);
+//! `scheduler::tests::switch_stays_within_the_margin` checks the margin by
+//! filling the stack with a pattern, and other tests there clobber the
+//! stack between switches.
 
 use corosensei::stack::{Stack, StackPointer};
 
@@ -38,16 +40,14 @@ use crate::valgrind;
 /// recurse this deep, as deep as a thread's default stack.
 pub const SHARED_STACK_SIZE: usize = 8 << 20;
 
-/// Bytes below a local of the switching function that the switch itself may
-/// write (its own frame, the registers the context switch pushes). Checked
-/// by a test with room to spare; unoptimised builds have larger frames.
-pub const SWITCH_MARGIN: usize = if cfg!(debug_assertions) { 1536 } else { 512 };
+/// Bytes below the switching function's stack pointer that the switch
+/// itself may write (the frames of the coroutine library's switch and the
+/// registers it pushes). Checked by a test with room to spare; unoptimised
+/// builds have larger frames.
+pub const SWITCH_MARGIN: usize = if cfg!(debug_assertions) { 1536 } else { 256 };
 
 /// What a new coroutine writes at the top of its stack, at most.
 const NEW_FRAME_BYTES: usize = 4096;
-
-/// Free image buffers kept for reuse.
-const MAX_POOLED_BUFFERS: usize = 4096;
 
 /// The shared stack as corosensei sees it: a borrowed view (the
 /// [`SharedStack`] owns the mapping and outlives every task).
@@ -79,12 +79,23 @@ unsafe impl Stack for StackView {
     }
 }
 
-/// A suspended task's stack bytes `[sp, top)`, while it is off the stack.
-#[derive(Default)]
+/// A suspended task's stack bytes `[sp, sp + len)`, while it is off the
+/// stack, in a buffer it keeps while it runs (its next image likely fits).
 pub struct StackImage {
     /// Lowest address copied (0: nothing saved).
     sp: usize,
-    bytes: Vec<u8>,
+    len: usize,
+    buffer: Buffer,
+}
+
+impl Default for StackImage {
+    fn default() -> StackImage {
+        StackImage {
+            sp: 0,
+            len: 0,
+            buffer: Buffer::None,
+        }
+    }
 }
 
 impl StackImage {
@@ -94,14 +105,101 @@ impl StackImage {
     }
 }
 
+/// Where an image's bytes go.
+enum Buffer {
+    None,
+    /// A slot of size class `class` from the [`BufferPool`].
+    Slot {
+        ptr: *mut u8,
+        class: usize,
+    },
+    /// A stack deeper than the largest class.
+    Heap(Vec<u8>),
+}
+
+impl Buffer {
+    fn capacity(&self) -> usize {
+        match self {
+            Buffer::None => 0,
+            Buffer::Slot { class, .. } => class_size(*class),
+            Buffer::Heap(v) => v.len(),
+        }
+    }
+
+    fn as_mut_ptr(&mut self) -> *mut u8 {
+        match self {
+            Buffer::None => std::ptr::null_mut(),
+            Buffer::Slot { ptr, .. } => *ptr,
+            Buffer::Heap(v) => v.as_mut_ptr(),
+        }
+    }
+}
+
+/// Size classes of image buffers: 512 bytes << k. Most images fit the
+/// first two; deeper ones up to 64 KiB still come from the pool.
+const CLASSES: usize = 8;
+const SMALLEST_CLASS: usize = 512;
+
+/// Bytes carved into slots at a time.
+const ARENA_BYTES: usize = 256 * 1024;
+
+fn class_size(class: usize) -> usize {
+    SMALLEST_CLASS << class
+}
+
+fn class_for(len: usize) -> Option<usize> {
+    (0..CLASSES).find(|&k| class_size(k) >= len)
+}
+
+/// Fixed-size image buffers carved from arenas, one free list per class.
+/// Suspending and resuming tens of thousands of tasks churns buffers of
+/// one or two sizes; the allocator's bins made that a third of the
+/// scheduler's time. Arenas are never freed: the pool keeps what the
+/// program's peak number of suspended tasks needed.
+#[derive(Default)]
+struct BufferPool {
+    free: [Vec<*mut u8>; CLASSES],
+}
+
+impl BufferPool {
+    fn take(&mut self, len: usize) -> Buffer {
+        let Some(class) = class_for(len) else {
+            return Buffer::Heap(vec![0; len]);
+        };
+        if self.free[class].is_empty() {
+            let size = class_size(class);
+            let arena = ARENA_BYTES.max(size);
+            let layout = std::alloc::Layout::from_size_align(arena, 64).expect("valid layout");
+            // SAFETY: a non-zero size.
+            let base = unsafe { std::alloc::alloc(layout) };
+            if base.is_null() {
+                std::alloc::handle_alloc_error(layout);
+            }
+            // SAFETY: every slot lies inside the arena.
+            self.free[class].extend(
+                (0..arena / size)
+                    .rev()
+                    .map(|i| unsafe { base.add(i * size) }),
+            );
+        }
+        let ptr = self.free[class].pop().expect("just filled");
+        Buffer::Slot { ptr, class }
+    }
+
+    fn give(&mut self, buffer: Buffer) {
+        if let Buffer::Slot { ptr, class } = buffer {
+            self.free[class].push(ptr);
+        }
+    }
+}
+
 /// The shared stack and who is on it.
 pub struct SharedStack {
     stack: TaskStack,
     /// The task whose bytes are on the stack (running, or suspended and not
     /// yet copied out).
     occupant: Option<TaskRef>,
-    /// Buffers of finished tasks, for the next images.
-    buffers: Vec<Vec<u8>>,
+    buffers: BufferPool,
 }
 
 impl SharedStack {
@@ -109,7 +207,7 @@ impl SharedStack {
         Ok(SharedStack {
             stack: TaskStack::new(SHARED_STACK_SIZE)?,
             occupant: None,
-            buffers: Vec::new(),
+            buffers: BufferPool::default(),
         })
     }
 
@@ -136,18 +234,18 @@ impl SharedStack {
         let top = self.stack.top();
         debug_assert!(self.stack.bottom() <= sp && sp < top, "sp on the stack");
         let len = top - sp;
-        let mut bytes = std::mem::take(&mut image.bytes);
-        if bytes.capacity() == 0 {
-            bytes = self.buffers.pop().unwrap_or_default();
+        if image.buffer.capacity() < len {
+            let old = std::mem::replace(&mut image.buffer, Buffer::None);
+            self.buffers.give(old);
+            image.buffer = self.buffers.take(len);
         }
-        bytes.clear();
         // The margin lies below the stack pointer the task switched at.
         valgrind::make_defined(sp, len);
-        // SAFETY: `[sp, top)` lies inside the mapping (checked above) and is
-        // readable; `bytes` does not overlap it.
-        bytes.extend_from_slice(unsafe { std::slice::from_raw_parts(sp as *const u8, len) });
+        // SAFETY: `[sp, top)` lies inside the mapping (checked above); the
+        // buffer holds at least `len` bytes and does not overlap it.
+        unsafe { std::ptr::copy_nonoverlapping(sp as *const u8, image.buffer.as_mut_ptr(), len) };
         image.sp = sp;
-        image.bytes = bytes;
+        image.len = len;
         self.occupant = None;
     }
 
@@ -156,14 +254,14 @@ impl SharedStack {
     pub fn restore(&mut self, t: TaskRef, image: &mut StackImage) {
         debug_assert!(self.occupant.is_none(), "the stack is free");
         if image.is_saved() {
-            valgrind::make_undefined(image.sp, image.bytes.len());
+            valgrind::make_undefined(image.sp, image.len);
             // SAFETY: the image came from `[sp, sp + len)` of this stack,
             // which nobody uses now.
             unsafe {
                 std::ptr::copy_nonoverlapping(
-                    image.bytes.as_ptr(),
+                    image.buffer.as_mut_ptr(),
                     image.sp as *mut u8,
-                    image.bytes.len(),
+                    image.len,
                 )
             };
             image.sp = 0;
@@ -176,18 +274,33 @@ impl SharedStack {
 
     /// Takes back the buffer of a finished task.
     pub fn recycle(&mut self, image: StackImage) {
-        if image.bytes.capacity() != 0 && self.buffers.len() < MAX_POOLED_BUFFERS {
-            self.buffers.push(image.bytes);
-        }
+        self.buffers.give(image.buffer);
     }
 }
 
-/// The lowest address the current function's switch may write: a local's
-/// address minus [`SWITCH_MARGIN`].
+/// The lowest address a switch made right after this call may write: the
+/// caller's stack pointer (everything of its frame lies above it) minus
+/// [`SWITCH_MARGIN`] for the frames of the switch itself.
 #[inline(always)]
 pub fn switch_floor() -> usize {
-    let marker = 0u8;
-    std::hint::black_box(&marker) as *const u8 as usize - SWITCH_MARGIN
+    stack_pointer() - SWITCH_MARGIN
+}
+
+/// The stack pointer of the function this is inlined into.
+#[inline(always)]
+fn stack_pointer() -> usize {
+    let sp: usize;
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: reads a register.
+    unsafe {
+        std::arch::asm!("mov {}, rsp", out(reg) sp, options(nomem, nostack, preserves_flags))
+    };
+    #[cfg(target_arch = "aarch64")]
+    // SAFETY: reads a register.
+    unsafe {
+        std::arch::asm!("mov {}, sp", out(reg) sp, options(nomem, nostack, preserves_flags))
+    };
+    sp
 }
 
 #[cfg(test)]
@@ -204,7 +317,7 @@ mod tests {
         unsafe { *((top - 100) as *mut u8) = 42 };
         let mut image = StackImage::default();
         shared.save(top - 128, &mut image);
-        assert_eq!(image.bytes.len(), 128);
+        assert_eq!(image.len, 128);
         assert!(shared.occupant().is_none());
         // SAFETY: inside the mapping.
         unsafe { *((top - 100) as *mut u8) = 7 };

@@ -136,9 +136,7 @@ fn map_stack_memory(len: usize) -> io::Result<usize> {
 
 impl StackPool {
     pub const fn new() -> StackPool {
-        StackPool {
-            free: Vec::new(),
-        }
+        StackPool { free: Vec::new() }
     }
 
     /// A stack with at least `size` usable bytes, reused if one is free.
