@@ -79,7 +79,7 @@ fn new_channel(desc: *const TypeDesc, capacity: Option<usize>) -> *mut HandleObj
         receivers: VecDeque::new(),
         senders: VecDeque::new(),
     }));
-    handle::new_handle(desc, Box::new(channel))
+    handle::new_handle(desc, Rc::new(channel))
 }
 
 /// `channel()`: an unbounded channel of the `Channel[T]` type `desc`.

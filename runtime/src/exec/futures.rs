@@ -298,7 +298,7 @@ impl Drop for OwnedClosure {
     }
 }
 
-impl handle::HandleState for Rc<FutureCell> {
+impl handle::HandleState for FutureCell {
     fn as_any(&self) -> &dyn std::any::Any {
         self
     }
@@ -319,14 +319,23 @@ impl handle::HandleState for Rc<FutureCell> {
 ///
 /// # Safety
 /// `fut` must be a live future handle.
-pub unsafe fn cell_of<'a>(fut: *const HandleObj) -> &'a Rc<FutureCell> {
+pub unsafe fn cell_of<'a>(fut: *const HandleObj) -> &'a FutureCell {
     // SAFETY: caller's contract.
-    unsafe { handle::state::<Rc<FutureCell>>(fut) }
+    unsafe { handle::state::<FutureCell>(fut) }
+}
+
+/// A counted reference to the cell of a `Future[T]` handle.
+///
+/// # Safety
+/// `fut` must be a live future handle.
+pub unsafe fn cell_rc(fut: *const HandleObj) -> Rc<FutureCell> {
+    // SAFETY: caller's contract.
+    unsafe { handle::state_rc::<FutureCell>(fut) }
 }
 
 /// A new `Future[T]` handle (descriptor `future_desc`) for `cell`.
 pub fn future_handle(future_desc: *const TypeDesc, cell: Rc<FutureCell>) -> *mut HandleObj {
-    handle::new_handle(future_desc, Box::new(cell))
+    handle::new_handle(future_desc, cell)
 }
 
 /// `spawn(…)`: runs the closure `fn() -> T` as a new task.
@@ -357,7 +366,7 @@ pub unsafe extern "C" fn lm_spawn(
 pub unsafe extern "C" fn lm_await(fut: *const HandleObj, loc: *const SourceLoc) -> Slot {
     crate::errors::guard(|| {
         // SAFETY: caller's contract.
-        let cell = unsafe { cell_of(fut) }.clone();
+        let cell = unsafe { cell_rc(fut) };
         match cell.wait() {
             Ok(v) => v,
             Err(f) => {
@@ -378,7 +387,7 @@ unsafe fn await_deep(slot: Slot, from: Ty, to: Ty) -> Result<Slot, Rc<Failure>> 
     unsafe {
         match from.kind() {
             TypeKind::Future => {
-                let cell = cell_of(crate::objects::slot_obj(slot).cast()).clone();
+                let cell = cell_rc(crate::objects::slot_obj(slot).cast());
                 let v = cell.wait()?;
                 let inner = from.child(0);
                 if contains_future(inner) {
@@ -672,7 +681,7 @@ pub unsafe extern "C" fn lm_future_error(fut: *const HandleObj) -> *mut ObjectHe
 #[no_mangle]
 pub unsafe extern "C" fn lm_future_cancel(fut: *const HandleObj) {
     // SAFETY: caller's contract.
-    let cell = unsafe { cell_of(fut) }.clone();
+    let cell = unsafe { cell_rc(fut) };
     cell.cancel();
 }
 
