@@ -378,6 +378,12 @@ impl<'i> Parser<'i> {
     pub(crate) fn pos(&self) -> usize {
         self.pos
     }
+    /// Kind of the token at input index `idx` (newlines included), for
+    /// lookahead that scans further than [`Parser::nth`] (the `assert`
+    /// statement).
+    pub(crate) fn kind_at(&self, idx: usize) -> SyntaxKind {
+        self.input.kind(idx)
+    }
     pub(crate) fn index_of_next(&self) -> usize {
         self.nth_index(0)
     }
