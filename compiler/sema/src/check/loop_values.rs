@@ -117,6 +117,11 @@ impl Checker {
     /// without a value, and a loop no `break` leaves.
     fn loop_type(&mut self, state: &LoopValue, span: &Span) -> Type {
         let head = span.start..(span.start + "loop".len()).min(span.end);
+        let used = if state.usage == LoopUse::Tail {
+            "its `break value`s make this `loop` the value of its block"
+        } else {
+            "the value of this `loop` is used"
+        };
         for at in &state.bare_breaks {
             self.push_diagnostic(
                 Diagnostic::error(
@@ -125,7 +130,7 @@ impl Checker {
                     at.clone(),
                     "this leaves the loop without a value",
                 )
-                .with_label(head.clone(), "the value of this `loop` is used")
+                .with_label(head.clone(), used)
                 .with_help("give the loop its value here: `break value`"),
             );
         }
@@ -186,9 +191,10 @@ impl Checker {
         let (v, fixed_now) = match fixed {
             Some((ty, first)) => {
                 let before = self.diagnostics.len();
+                let found = v.ty;
                 let v = self.coerce(v, ty, &at);
                 if self.diagnostics.len() > before {
-                    self.explain_break_mismatch(ty, first);
+                    self.explain_break_mismatch(ty, found, first);
                 }
                 (v, None)
             }
@@ -215,9 +221,13 @@ impl Checker {
         StmtKind::BreakValue(target, v)
     }
 
-    /// Adds to the mismatch just reported where the loop's type came from.
-    fn explain_break_mismatch(&mut self, ty: Type, first: Span) {
-        let null_involved = ty == Type::Null;
+    /// Adds to the mismatch just reported (a value of type `found` where
+    /// the loop's type is `ty`) where the loop's type came from.
+    fn explain_break_mismatch(&mut self, ty: Type, found: Type, first: Span) {
+        let optional = match (ty, found) {
+            (Type::Null, t) | (t, Type::Null) => Some(t),
+            _ => None,
+        };
         if let Some(d) = self.diagnostics.last_mut() {
             d.secondary.push(Label {
                 span: first,
@@ -225,11 +235,14 @@ impl Checker {
             });
             d.help
                 .push("every `break` of a loop gives a value of the same type".to_string());
-            if null_involved {
-                d.help.push(
-                    "to give `null` or a value, annotate the variable: `let x: Int? = loop …`"
-                        .to_string(),
-                );
+            if let Some(t) = optional {
+                let t = match t {
+                    Type::Union(_) => format!("({t})?"),
+                    _ => format!("{t}?"),
+                };
+                d.help.push(format!(
+                    "for `null` or a value, give the loop its type: `let x: {t} = loop …`"
+                ));
             }
         }
     }
