@@ -975,7 +975,12 @@ fn assigned_in_inner_loop(stmts: &[ast::Stmt], name: &str) -> bool {
     stmts.iter().any(|s| {
         s.syntax()
             .descendants()
-            .filter(|n| matches!(n.kind(), K::WHILE_STMT | K::LOOP_STMT | K::FOR_STMT))
+            .filter(|n| {
+                matches!(
+                    n.kind(),
+                    K::WHILE_STMT | K::LOOP_STMT | K::LOOP_EXPR | K::FOR_STMT
+                )
+            })
             .any(|l| {
                 l.descendants()
                     .filter_map(ast::AssignStmt::cast)
