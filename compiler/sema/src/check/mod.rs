@@ -247,6 +247,9 @@ pub(crate) struct Body {
     /// The `loop`s being checked, by id: whether their value is used and
     /// what their `break`s gave so far ([`loop_values`]).
     pub loop_values: HashMap<hir::LoopId, loop_values::LoopValue>,
+    /// Variables bound by a field name alone (`Rect(w:, h)`): renaming one
+    /// would name another field, so W0001 suggests `w: _` instead.
+    pub field_puns: HashSet<VarId>,
 }
 
 impl Body {
@@ -272,6 +275,7 @@ impl Body {
             resume: None,
             narrowed_from: HashMap::new(),
             loop_values: HashMap::new(),
+            field_puns: HashSet::new(),
         }
     }
 }
