@@ -43,7 +43,7 @@ pub(crate) struct LoopValue {
 /// A checked `loop` in tail position: see [`LoopUse::Tail`].
 pub(crate) enum TailLoop {
     Value(Expr),
-    Statement(StmtKind),
+    Statement(Box<StmtKind>),
 }
 
 impl Checker {
@@ -81,7 +81,7 @@ impl Checker {
         let label = l.label().map(|l| l.text());
         let (id, body, state) = self.loop_body(label, l.body(), LoopUse::Tail, expected);
         if state.value_breaks == 0 {
-            return TailLoop::Statement(StmtKind::Loop { id, body });
+            return TailLoop::Statement(Box::new(StmtKind::Loop { id, body }));
         }
         let ty = self.loop_type(&state, &span);
         TailLoop::Value(Expr {

@@ -54,7 +54,7 @@ impl Checker {
                     match self.check_tail_loop(l, expected_tail) {
                         TailLoop::Value(value) => block.tail = Some(Box::new(value)),
                         TailLoop::Statement(kind) => block.stmts.push(Stmt {
-                            kind,
+                            kind: *kind,
                             span: span_of(stmt),
                         }),
                     }
