@@ -182,6 +182,9 @@ struct FnLowerer<'a, 'l> {
     /// For each loop, how many defer scopes enclose it (a `break` or
     /// `continue` runs the defers of the scopes it leaves).
     loop_defer_depth: HashMap<hir::LoopId, usize>,
+    /// For each loop expression (`hir::ExprKind::Loop`), the local its
+    /// `break value`s assign: the loop's value at its exit.
+    loop_results: HashMap<hir::LoopId, Local>,
 }
 
 impl<'a, 'l> FnLowerer<'a, 'l> {
@@ -215,6 +218,7 @@ impl<'a, 'l> FnLowerer<'a, 'l> {
             defer_state: 0,
             defer_state_local: None,
             loop_defer_depth: HashMap::new(),
+            loop_results: HashMap::new(),
             ret_local: Local(0),
             ret_ty,
             returns: Vec::new(),

@@ -107,6 +107,9 @@ pub enum StmtKind {
         body: Block,
     },
     Break(LoopId),
+    /// `break value` out of a loop expression ([`ExprKind::Loop`]): the
+    /// value is the loop's.
+    BreakValue(LoopId, Expr),
     Continue(LoopId),
     Return(Option<Expr>),
     /// `halt msg`: the message is a String expression.
@@ -207,6 +210,13 @@ pub enum ExprKind {
     /// `when`: the first arm whose condition holds (`None` = `_`).
     When(Vec<WhenArm>),
     Block(Block),
+    /// `loop … end` used as a value: it runs its body until a
+    /// [`StmtKind::BreakValue`] targeting it gives the value (of the
+    /// expression's type; every `break` of the loop gives one).
+    Loop {
+        id: LoopId,
+        body: Block,
+    },
     /// A record value: the field values in declaration order.
     Record(Vec<Expr>),
     /// Reading a record field or tuple element (index in declaration

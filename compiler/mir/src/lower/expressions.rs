@@ -167,6 +167,7 @@ impl FnLowerer<'_, '_> {
                 let value = self.block(block);
                 value.unwrap_or(Operand::Const(Const::Null))
             }
+            ExprKind::Loop { id, body } => self.loop_expr(*id, body, ty),
         }
     }
 

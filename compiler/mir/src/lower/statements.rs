@@ -1,7 +1,7 @@
-//! Statements and blocks: `let` and assignments, `while` and `loop`,
-//! `break`/`continue`/`return`/`halt`, and `defer` — its scopes, the
-//! *defer state* a failure reads, and the cell's landing that runs the due
-//! `defer` blocks (module doc of `lower.rs`).
+//! Statements and blocks: `let` and assignments, `while` and `loop` (also
+//! a loop expression's), `break`/`continue`/`return`/`halt`, and `defer` —
+//! its scopes, the *defer state* a failure reads, and the cell's landing
+//! that runs the due `defer` blocks (module doc of `lower.rs`).
 
 use lumen_abi as abi;
 use lumen_sema::hir::{self, Builtin, Expr, ExprKind, StmtKind, Type};
@@ -148,16 +148,7 @@ impl FnLowerer<'_, '_> {
                 self.branch_on(cond, body_block, exit);
                 self.switch_to(exit);
             }
-            StmtKind::Loop { id, body } => {
-                let header = self.new_block();
-                let exit = self.new_block();
-                self.goto(header);
-                self.switch_to(header);
-                self.loops.insert(*id, (header, exit));
-                self.block(body);
-                self.goto(header);
-                self.switch_to(exit);
-            }
+            StmtKind::Loop { id, body } => self.plain_loop(*id, body),
             StmtKind::ForRange {
                 id,
                 var,
@@ -193,14 +184,22 @@ impl FnLowerer<'_, '_> {
                 }
                 self.set_defer_state(id as u32 + 1);
             }
-            StmtKind::Break(id) => {
-                if let Some((_, exit)) = self.loops.get(id).copied() {
-                    let scopes = self.defers_inside(*id);
-                    let state = self.defer_state;
-                    self.run_defers(&scopes);
-                    self.goto(exit);
-                    self.defer_state = state;
+            StmtKind::Break(id) => self.break_to(*id),
+            StmtKind::BreakValue(id, value) => {
+                // The value is computed before the `defer` blocks the
+                // `break` leaves run, as a `return` value is.
+                let op = self.expr(value);
+                if let Some(&result) = self.loop_results.get(id) {
+                    if !self.is_terminated() {
+                        let op = if self.locals[result.0 as usize].ty == Ty::Null {
+                            Operand::Const(Const::Null)
+                        } else {
+                            op
+                        };
+                        self.assign_result(result, op, loc);
+                    }
                 }
+                self.break_to(*id);
             }
             StmtKind::Continue(id) => {
                 if let Some((next, _)) = self.loops.get(id).copied() {
@@ -228,6 +227,43 @@ impl FnLowerer<'_, '_> {
                     loc,
                 );
             }
+        }
+    }
+
+    /// `loop … end`: a header block the body jumps back to, and an exit
+    /// block its `break`s jump to, where lowering continues.
+    fn plain_loop(&mut self, id: hir::LoopId, body: &hir::Block) {
+        let header = self.new_block();
+        let exit = self.new_block();
+        self.goto(header);
+        self.switch_to(header);
+        self.loops.insert(id, (header, exit));
+        self.block(body);
+        self.goto(header);
+        self.switch_to(exit);
+    }
+
+    /// A loop expression: a [`Self::plain_loop`] whose every `break` (a
+    /// `hir::StmtKind::BreakValue`) assigns the local that is its value.
+    /// Only those `break`s reach the exit, so the local is assigned there
+    /// on every path.
+    pub(super) fn loop_expr(&mut self, id: hir::LoopId, body: &hir::Block, ty: Ty) -> Operand {
+        let result = self.new_local(ty, None);
+        self.loop_results.insert(id, result);
+        self.loop_defer_depth.insert(id, self.defers.len());
+        self.plain_loop(id, body);
+        Operand::Local(result)
+    }
+
+    /// `break`: runs the `defer` blocks of the scopes it leaves, then jumps
+    /// to the loop's exit.
+    fn break_to(&mut self, id: hir::LoopId) {
+        if let Some((_, exit)) = self.loops.get(&id).copied() {
+            let scopes = self.defers_inside(id);
+            let state = self.defer_state;
+            self.run_defers(&scopes);
+            self.goto(exit);
+            self.defer_state = state;
         }
     }
 

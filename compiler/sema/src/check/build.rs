@@ -25,9 +25,11 @@ pub(crate) fn error_expr(span: Span) -> Expr {
 /// Whether control never continues after this statement.
 pub(crate) fn stmt_diverges(stmt: &Stmt) -> bool {
     match &stmt.kind {
-        StmtKind::Return(_) | StmtKind::Halt(_) | StmtKind::Break(_) | StmtKind::Continue(_) => {
-            true
-        }
+        StmtKind::Return(_)
+        | StmtKind::Halt(_)
+        | StmtKind::Break(_)
+        | StmtKind::BreakValue(..)
+        | StmtKind::Continue(_) => true,
         StmtKind::Expr(e)
         | StmtKind::Let(_, e)
         | StmtKind::Assign(_, e)
@@ -59,6 +61,7 @@ pub(crate) fn block_breaks_to(block: &hir::Block, id: hir::LoopId) -> bool {
 pub(crate) fn stmt_breaks_to(stmt: &Stmt, id: hir::LoopId) -> bool {
     match &stmt.kind {
         StmtKind::Break(target) => *target == id,
+        StmtKind::BreakValue(target, value) => *target == id || expr_breaks_to(value, id),
         StmtKind::LetPattern(_, e)
         | StmtKind::Expr(e)
         | StmtKind::Let(_, e)
@@ -97,6 +100,8 @@ pub(crate) fn expr_breaks_to(e: &Expr, id: hir::LoopId) -> bool {
                 || else_block.as_ref().is_some_and(|b| block_breaks_to(b, id))
         }
         ExprKind::Block(b) => block_breaks_to(b, id),
+        // (`break @outer` inside a loop expression.)
+        ExprKind::Loop { body, .. } => block_breaks_to(body, id),
         _ => false,
     }
 }

@@ -284,6 +284,7 @@ impl Checker {
                 }
                 let fty = info.fields[index].ty;
                 let var = self.new_var(&fname, fty, false, at);
+                self.body().field_puns.insert(var);
                 fields.push((index as u32, Pattern::Bind(var)));
                 continue;
             }
@@ -338,7 +339,11 @@ impl Checker {
                     let sub = match fp.pattern() {
                         Some(p) => self.check_pattern(&p, fty),
                         // `Point(x, y: _)`: a bare field name binds the field.
-                        None => Pattern::Bind(self.new_var(&fname, fty, false, span_of(&fp))),
+                        None => {
+                            let var = self.new_var(&fname, fty, false, span_of(&fp));
+                            self.body().field_puns.insert(var);
+                            Pattern::Bind(var)
+                        }
                     };
                     fields.push((index as u32, sub));
                 }

@@ -193,6 +193,7 @@ impl Checker {
                 }
             }
             ast::Expr::Role(r) => self.check_role_expr(r, span),
+            ast::Expr::Loop(l) => self.check_loop_expr(l, expected, span),
             ast::Expr::Do(d) => {
                 let block = self.check_stmts(&block_stmts(d.body()), true);
                 let ty = block_type(&block);

@@ -758,7 +758,7 @@ impl Checker {
 
     fn warn_unused(&mut self) {
         let body = self.body();
-        let unused: Vec<(String, lumen_diagnostics::Span, Type)> = body
+        let unused: Vec<(String, lumen_diagnostics::Span, Type, bool)> = body
             .vars
             .iter()
             .enumerate()
@@ -768,9 +768,12 @@ impl Checker {
                     && !v.name.starts_with('_')
                     && !v.ty.has_error()
             })
-            .map(|(_, v)| (v.name.clone(), v.span.clone(), v.ty))
+            .map(|(i, v)| {
+                let pun = body.field_puns.contains(&hir::VarId(i as u32));
+                (v.name.clone(), v.span.clone(), v.ty, pun)
+            })
             .collect();
-        for (name, span, ty) in unused {
+        for (name, span, ty, pun) in unused {
             if super::unused_futures::holds_future(ty) {
                 self.warn_unused_future_var(&name, ty, span);
                 continue;
@@ -782,7 +785,11 @@ impl Checker {
                     span,
                     "never read",
                 )
-                .with_help(format!("if this is intentional, name it `_{name}`")),
+                .with_help(if pun {
+                    format!("if this is intentional, match the field with `{name}: _`")
+                } else {
+                    format!("if this is intentional, name it `_{name}`")
+                }),
             );
         }
     }

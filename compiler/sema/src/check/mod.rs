@@ -11,6 +11,7 @@ mod agents;
 mod aliases;
 mod arg_order;
 mod arg_source;
+mod asserts;
 mod build;
 mod builtin_params;
 mod calls;
@@ -36,6 +37,7 @@ mod items;
 mod json;
 mod lambda;
 mod library;
+mod loop_values;
 mod methods;
 mod modules;
 mod ops;
@@ -84,6 +86,10 @@ pub mod codes {
     pub const MISPLACED_DECLARATION: &str = "E0314";
     /// Polymorphic recursion: a generic cell needs instances without end.
     pub const INFINITE_INSTANTIATION: &str = "E0315";
+    /// A bare `break` in a `loop` whose value is used.
+    pub const BREAK_WITHOUT_VALUE: &str = "E0316";
+    /// A `loop` whose value is used has no `break` that gives one.
+    pub const LOOP_WITHOUT_VALUE: &str = "E0317";
     /// A `spawn`/`timeout` operand, a form or a future used wrongly (async.md §7).
     pub const ASYNC_FORM: &str = "E0700";
     /// A call that cannot be reproduced under `@deterministic true`.
@@ -238,6 +244,12 @@ pub(crate) struct Body {
     /// Narrowed copies (`if x != null`, `while x != null`) and the
     /// variables they narrow: assigning the name assigns the variable.
     pub narrowed_from: HashMap<VarId, VarId>,
+    /// The `loop`s being checked, by id: whether their value is used and
+    /// what their `break`s gave so far ([`loop_values`]).
+    pub loop_values: HashMap<hir::LoopId, loop_values::LoopValue>,
+    /// Variables bound by a field name alone (`Rect(w:, h)`): renaming one
+    /// would name another field, so W0001 suggests `w: _` instead.
+    pub field_puns: HashSet<VarId>,
 }
 
 impl Body {
@@ -262,6 +274,8 @@ impl Body {
             handle_part: None,
             resume: None,
             narrowed_from: HashMap::new(),
+            loop_values: HashMap::new(),
+            field_puns: HashSet::new(),
         }
     }
 }

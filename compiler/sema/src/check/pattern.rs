@@ -637,6 +637,7 @@ impl Checker {
                 {
                     let fty = variant.fields[index].1;
                     let var = self.new_var(&name, fty, false, span_of(i));
+                    self.body().field_puns.insert(var);
                     fields.push((index as u32, Pattern::Bind(var)));
                     continue;
                 }
@@ -680,7 +681,9 @@ impl Checker {
                                 Some(p) => self.check_pattern(&p, fty),
                                 // `Circle(radius)` written as a field pattern binds the field's name.
                                 None => {
-                                    Pattern::Bind(self.new_var(&fname, fty, false, span_of(&fp)))
+                                    let var = self.new_var(&fname, fty, false, span_of(&fp));
+                                    self.body().field_puns.insert(var);
+                                    Pattern::Bind(var)
                                 }
                             };
                             fields.push((index as u32, sub));

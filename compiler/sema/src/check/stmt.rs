@@ -5,6 +5,7 @@ use lumen_diagnostics::{Diagnostic, Span};
 use lumen_syntax::ast;
 use lumen_syntax::SyntaxKind;
 
+use super::loop_values::TailLoop;
 use super::{codes, span_of, Checker};
 use crate::hir::{self, Expr, ExprKind, Stmt, StmtKind, Type};
 
@@ -45,6 +46,18 @@ impl Checker {
                 if let Some(expr) = tail {
                     let value = self.check_expr_in(&expr, expected_tail, true);
                     block.tail = Some(Box::new(value));
+                    continue;
+                }
+                // A last `loop` whose `break`s give values is the block's
+                // value too (docs/language-decisions.md).
+                if let ast::Stmt::Loop(l) = stmt {
+                    match self.check_tail_loop(l, expected_tail) {
+                        TailLoop::Value(value) => block.tail = Some(Box::new(value)),
+                        TailLoop::Statement(kind) => block.stmts.push(Stmt {
+                            kind: *kind,
+                            span: span_of(stmt),
+                        }),
+                    }
                     continue;
                 }
             }
@@ -102,19 +115,10 @@ impl Checker {
                 self.body().scopes.exit_loop();
                 StmtKind::While { id, cond, body }
             }
-            ast::Stmt::Loop(l) => {
-                let id = self.body().scopes.enter_loop(l.label().map(|l| l.text()));
-                let body = self.check_stmts(&block_stmts(l.body()), false);
-                self.body().scopes.exit_loop();
-                StmtKind::Loop { id, body }
-            }
+            ast::Stmt::Loop(l) => self.check_loop_stmt(l),
             ast::Stmt::For(f) => return self.check_for(f, span),
-            ast::Stmt::Break(b) => {
-                if let Some(v) = b.value() {
-                    self.break_value_error(&v);
-                }
-                StmtKind::Break(self.loop_target(b.label().map(|l| l.text()), "break", &span)?)
-            }
+            ast::Stmt::Break(b) => self.check_break(b, &span)?,
+            ast::Stmt::Assert(a) => self.check_assert(a, &span),
             ast::Stmt::Continue(c) => StmtKind::Continue(self.loop_target(
                 c.label().map(|l| l.text()),
                 "continue",
@@ -185,7 +189,7 @@ impl Checker {
         }
     }
 
-    fn loop_target(
+    pub(super) fn loop_target(
         &mut self,
         label: Option<String>,
         what: &str,
@@ -555,20 +559,6 @@ impl Checker {
             kind: StmtKind::Loop { id, body },
             span,
         })
-    }
-
-    /// `break value`: loops are statements in Lumen (syntax.md §5–6 give
-    /// `loop` no expression form), so there is nothing to receive a value.
-    fn break_value_error(&mut self, value: &ast::Expr) {
-        self.push_diagnostic(
-            Diagnostic::error(
-                codes::BAD_LOOP_CONTROL,
-                "`break` cannot carry a value",
-                span_of(value),
-                "a loop is a statement and has no value",
-            )
-            .with_help("declare `let mut result = …` before the loop, assign it, then `break`"),
-        );
     }
 
     /// A declaration inside a block: the grammar puts declarations at the
@@ -985,7 +975,12 @@ fn assigned_in_inner_loop(stmts: &[ast::Stmt], name: &str) -> bool {
     stmts.iter().any(|s| {
         s.syntax()
             .descendants()
-            .filter(|n| matches!(n.kind(), K::WHILE_STMT | K::LOOP_STMT | K::FOR_STMT))
+            .filter(|n| {
+                matches!(
+                    n.kind(),
+                    K::WHILE_STMT | K::LOOP_STMT | K::LOOP_EXPR | K::FOR_STMT
+                )
+            })
             .any(|l| {
                 l.descendants()
                     .filter_map(ast::AssignStmt::cast)

@@ -82,6 +82,8 @@ ast_nodes! {
     ContinueStmt = CONTINUE_STMT;
     DeferStmt = DEFER_STMT;
     EmitStmt = EMIT_STMT;
+    /// `assert cond [, message]` (the statement; `assert(…)` is a call).
+    AssertStmt = ASSERT_STMT;
     /// `let pattern = expr` as an `if`/`while` condition.
     LetCond = LET_COND;
     ElseBranch = ELSE_BRANCH;
@@ -122,6 +124,9 @@ ast_nodes! {
     WhenExpr = WHEN_EXPR;
     WhenArm = WHEN_ARM;
     DoExpr = DO_EXPR;
+    /// `loop … end` where an expression is expected: its value is given by
+    /// `break value`.
+    LoopExpr = LOOP_EXPR;
     /// `[e for x in xs if c]`, `{k: v for …}`, `{e for …}`
     CompExpr = COMP_EXPR;
     AwaitExpr = AWAIT_EXPR;
@@ -721,6 +726,26 @@ impl LoopStmt {
     }
     pub fn body(&self) -> Option<Block> {
         child(&self.syntax)
+    }
+}
+
+impl LoopExpr {
+    pub fn label(&self) -> Option<Label> {
+        child(&self.syntax)
+    }
+    pub fn body(&self) -> Option<Block> {
+        child(&self.syntax)
+    }
+}
+
+impl AssertStmt {
+    /// The asserted condition.
+    pub fn condition(&self) -> Option<Expr> {
+        child_before(&self.syntax, is_kind(COMMA))
+    }
+    /// The message after `,`.
+    pub fn message(&self) -> Option<Expr> {
+        child_after(&self.syntax, is_kind(COMMA))
     }
 }
 

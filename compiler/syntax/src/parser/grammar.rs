@@ -2,6 +2,7 @@
 //! and the small pieces shared by all areas: names, paths, labels, blocks,
 //! statement terminators and error recovery.
 
+mod assert_stmt;
 mod expressions;
 mod items;
 mod patterns;

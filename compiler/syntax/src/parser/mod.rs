@@ -157,6 +157,25 @@ impl<'i> Parser<'i> {
                         | BREAK_KW
                         | CONTINUE_KW
                 )
+                && !self.at_loop_element()
+    }
+
+    /// A `loop` starting a line right after `(`, `[`, `{`, `,`, `=` or `:`
+    /// is a loop expression in the place of an element or value
+    /// (`f(\n  loop … end)`), not a statement after an unclosed bracket.
+    fn at_loop_element(&self) -> bool {
+        if self.current() != LOOP_KW {
+            return false;
+        }
+        let mut idx = self.nth_index(0);
+        while idx > 0 {
+            idx -= 1;
+            match self.input.kind(idx) {
+                NEWLINE => continue,
+                k => return matches!(k, L_PAREN | L_BRACK | L_CURLY | COMMA | EQ | COLON),
+            }
+        }
+        false
     }
 
     /// The token right after the next one, without skipping newlines.
@@ -377,6 +396,12 @@ impl<'i> Parser<'i> {
     }
     pub(crate) fn pos(&self) -> usize {
         self.pos
+    }
+    /// Kind of the token at input index `idx` (newlines included), for
+    /// lookahead that scans further than [`Parser::nth`] (the `assert`
+    /// statement).
+    pub(crate) fn kind_at(&self, idx: usize) -> SyntaxKind {
+        self.input.kind(idx)
     }
     pub(crate) fn index_of_next(&self) -> usize {
         self.nth_index(0)

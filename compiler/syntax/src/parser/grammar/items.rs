@@ -60,7 +60,11 @@ fn item_inner(p: &mut Parser<'_>) {
             p.bump(RECORD_KW);
             name(p);
             opt_generic_params(p);
-            decl_body(p, opener, indent, "record", Body::Fields);
+            if p.at(L_PAREN) {
+                paren_fields(p);
+            } else {
+                decl_body(p, opener, indent, "record", Body::Fields);
+            }
             RECORD
         }
         ENUM_KW => {
@@ -279,9 +283,16 @@ fn member(p: &mut Parser<'_>, body: Body) {
     }
 }
 
-/// `name: Type [= default] [where cond]`.
+/// `name: Type [= default] [where cond]` on its own line.
 fn field(p: &mut Parser<'_>) {
     let m = p.start();
+    field_parts(p);
+    stmt_end(p);
+    m.complete(p, FIELD);
+}
+
+/// The parts of a field after which the line or the list goes on.
+fn field_parts(p: &mut Parser<'_>) {
     word_name(p);
     p.bump(COLON);
     types::type_(p);
@@ -292,8 +303,37 @@ fn field(p: &mut Parser<'_>) {
     if p.eat(WHERE_KW) {
         expressions::expect_expr(p);
     }
+}
+
+/// `record Point(x: Int, y: Int = 0)`: the one-line form of a record
+/// (docs/language-decisions.md), the fields of the block form separated by
+/// commas, as `FIELD` children of the `RECORD` like the block form's. It
+/// has no `end` and no methods.
+fn paren_fields(p: &mut Parser<'_>) {
+    let open = here(p);
+    p.bump(L_PAREN);
+    p.push_brackets();
+    while !p.at(R_PAREN) && !p.at_eof() && !p.at_recovery_point() {
+        if p.nth_is_word(0) && p.nth_at(1, COLON) {
+            let m = p.start();
+            field_parts(p);
+            m.complete(p, FIELD);
+        } else {
+            let found = p.found();
+            p.error_with(
+                format!("expected a field `name: Type`, found {found}"),
+                Some("expected a field"),
+                Some("every field of a record has a type: `record Point(x: Int, y: Int)`"),
+            );
+            expressions::recover_until(p, &[COMMA, R_PAREN]);
+        }
+        if !list_sep(p, R_PAREN) {
+            break;
+        }
+    }
+    expect_close(p, R_PAREN, open);
+    p.pop_mode();
     stmt_end(p);
-    m.complete(p, FIELD);
 }
 
 /// `Name [( types | named fields )]`.

@@ -1,6 +1,6 @@
 //! Patterns (syntax.md §8): wildcards, bindings, literals and ranges, type
-//! tests `name: T`, constructors with positional or named fields, tuples,
-//! lists with rest, and or-patterns.
+//! tests `name: T`, constructors with positional or named fields (`name:`
+//! alone puns `name: name`), tuples, lists with rest, and or-patterns.
 //!
 //! A lone name is an `IDENT_PAT`; whether it binds or names a payload-less
 //! variant (`Pending`) is decided by name resolution, not here.
@@ -189,7 +189,7 @@ fn name_or_self(p: &mut Parser<'_>) {
     m.complete(p, NAME);
 }
 
-/// `(p, q)`, `(name: p, other)`, `(a, ..)`.
+/// `(p, q)`, `(name: p, other)`, `(name:, ..)`, `(a, ..)`.
 fn ctor_args(p: &mut Parser<'_>) {
     let open = here(p);
     p.bump(L_PAREN);
@@ -202,9 +202,25 @@ fn ctor_args(p: &mut Parser<'_>) {
         } else if p.nth_is_word(0) && p.nth_at(1, COLON) {
             // Inside a constructor `name: p` is always a field pattern (§8).
             let f = p.start();
+            let keyword = p.current().is_keyword();
+            let field = p.found();
+            let at = here(p);
             word_name(p);
             p.bump(COLON);
-            sub_pattern(p, &[COMMA, R_PAREN]);
+            if p.at(COMMA) || p.at(R_PAREN) {
+                // `radius:` puns `radius: radius` (docs/language-decisions.md),
+                // which a keyword field cannot: it would bind a keyword.
+                if keyword {
+                    p.error_at(
+                        at,
+                        format!("the field {field} cannot bind a variable of its own name"),
+                        Some("a keyword is not a variable name"),
+                        Some("name the variable: `type: t`"),
+                    );
+                }
+            } else {
+                sub_pattern(p, &[COMMA, R_PAREN]);
+            }
             f.complete(p, FIELD_PAT);
         } else {
             sub_pattern(p, &[COMMA, R_PAREN]);

@@ -1,6 +1,8 @@
 //! Statements (syntax.md §5): `let`, assignment, loops, `return`/`halt`/
-//! `break`/`continue`, `defer`, `emit`, and expression statements. `if`, `match`
-//! and `role` in statement position are their expression nodes, unwrapped.
+//! `break`/`continue`, `defer`, `emit`, `assert` (in [`super::assert_stmt`])
+//! and expression statements. `if`, `match` and `role` in statement position
+//! are their expression nodes, unwrapped; a `loop` there is a `LOOP_STMT`,
+//! and a `LOOP_EXPR` where an expression is expected.
 
 use super::*;
 
@@ -12,6 +14,7 @@ pub(super) fn stmt(p: &mut Parser<'_>) {
         LOOP_KW => loop_stmt(p),
         RETURN_KW | HALT_KW | BREAK_KW | CONTINUE_KW | EMIT_KW => jump_stmt(p),
         DEFER_KW => defer_stmt(p),
+        IDENT if assert_stmt::at_assert_stmt(p) => assert_stmt::assert_stmt(p),
         _ if items::at_item(p) => items::item(p),
         _ => expr_stmt(p),
     }
@@ -23,6 +26,11 @@ pub(super) fn arm_stmt(p: &mut Parser<'_>) {
     match p.current() {
         LET_KW | FOR_KW | WHILE_KW | LOOP_KW | RETURN_KW | HALT_KW | BREAK_KW | CONTINUE_KW
         | EMIT_KW | DEFER_KW => {
+            let m = p.start();
+            stmt(p);
+            m.complete(p, BLOCK);
+        }
+        IDENT if assert_stmt::at_assert_stmt(p) => {
             let m = p.start();
             stmt(p);
             m.complete(p, BLOCK);
@@ -185,13 +193,20 @@ fn while_stmt(p: &mut Parser<'_>) {
 }
 
 fn loop_stmt(p: &mut Parser<'_>) {
+    loop_node(p, LOOP_STMT);
+}
+
+/// `loop [@label] NL block end`, as a statement (`LOOP_STMT`) or, where an
+/// expression is expected, as an expression whose value `break value`
+/// gives (`LOOP_EXPR`, docs/language-decisions.md).
+pub(super) fn loop_node(p: &mut Parser<'_>, kind: SyntaxKind) -> CompletedMarker {
     let m = p.start();
     let opener = p.token_range(p.index_of_next());
     let indent = p.current_line_indent();
     p.bump(LOOP_KW);
     opt_label(p);
     body_end(p, opener, indent, "loop");
-    m.complete(p, LOOP_STMT);
+    m.complete(p, kind)
 }
 
 fn defer_stmt(p: &mut Parser<'_>) {

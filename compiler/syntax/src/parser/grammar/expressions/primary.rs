@@ -1,6 +1,6 @@
 //! Primary expressions: literals, strings with interpolation, names, brackets
 //! (tuples, lists, maps, sets, comprehensions), lambdas, block expressions
-//! (`if`, `match`, `when`, `do`, `handle`) and the concurrency forms.
+//! (`if`, `match`, `when`, `do`, `loop`, `handle`) and the concurrency forms.
 
 use super::*;
 
@@ -26,6 +26,7 @@ pub(super) fn primary(p: &mut Parser<'_>) -> Option<CompletedMarker> {
         MATCH_KW => match_expr(p),
         WHEN_KW => when_expr(p),
         DO_KW => do_expr(p),
+        LOOP_KW => statements::loop_node(p, LOOP_EXPR),
         SPAWN_KW => spawn(p),
         PARALLEL_KW if p.nth_at(1, FOR_KW) => parallel_for(p),
         PARALLEL_KW | RACE_KW | VOTE_KW | SELECT_KW => concurrent(p),
