@@ -157,12 +157,12 @@ pub fn run_program_with_env(
                 "--leak-check=full",
                 "--errors-for-leak-kinds=definite",
                 &format!("--error-exitcode={VALGRIND_ERROR_STATUS}"),
-                // Task stacks sit 1 MiB apart, and `cancel` switches from
-                // one task's stack straight to another's: valgrind takes a
-                // stack-pointer move below `--max-stackframe` (default
-                // 2 MB) for a frame, not a switch, and reports the other
-                // stack as uninitialised. Generated frames stay far below
-                // 500 kB.
+                // Tasks switch between `main`'s stack, the shared stack
+                // and the small stacks a canceller steps aside onto, which
+                // may lie close together: valgrind takes a stack-pointer
+                // move below `--max-stackframe` (default 2 MB) for a
+                // frame, not a switch, and reports the other stack as
+                // uninitialised. Generated frames stay far below 500 kB.
                 "--max-stackframe=500000",
             ])
             .arg(&exe);
