@@ -4,6 +4,7 @@
 //! The entry point is [`check`]. It is a pure function of the syntax tree: no
 //! I/O, no printing; every problem becomes a [`lumen_diagnostics::Diagnostic`].
 
+pub mod builtins;
 mod check;
 mod format_spec;
 pub mod hir;

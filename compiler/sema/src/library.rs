@@ -177,106 +177,16 @@ pub enum LibOp {
     BytesConcat,
 }
 
-/// Every library builtin this version compiles.
-pub const LIBRARY: &[&str] = &[
-    "upper",
-    "lower",
-    "trim",
-    "trim_start",
-    "trim_end",
-    "capitalize",
-    "split",
-    "lines",
-    "join",
-    "replace",
-    "contains",
-    "starts_with",
-    "ends_with",
-    "index_of",
-    "slice",
-    "chars",
-    "pad_left",
-    "pad_right",
-    "repeat",
-    "reverse",
-    "format",
-    "abs",
-    "min",
-    "max",
-    "clamp",
-    "sum",
-    "product",
-    "floor",
-    "ceil",
-    "round",
-    "trunc",
-    "sqrt",
-    "exp",
-    "log",
-    "log2",
-    "log10",
-    "sin",
-    "cos",
-    "tan",
-    "atan2",
-    "pow",
-    "is_nan",
-    "is_inf",
-    "prepend",
-    "insert",
-    "remove_at",
-    "concat",
-    "take",
-    "drop",
-    "sort",
-    "unique",
-    "flatten",
-    "range",
-    "chunk",
-    "window",
-    "assert",
-    "assert_eq",
-    "assert_ne",
-    "type_of",
-    "debug",
-    "args",
-    "read_stdin",
-    "to_int",
-    "to_float",
-    "parse_int",
-    "parse_float",
-    "first",
-    "last",
-    "zip",
-    "enumerate",
-    "env",
-    "read_line",
-    "read_file",
-    "write_file",
-    "now_ms",
-    "monotonic_ms",
-    "random",
-    "random_int",
-    "uuid",
-    "sha256",
-    "base64_encode",
-    "base64_decode",
-    "hex_encode",
-    "hex_decode",
-    "url_encode",
-    "url_decode",
-    "bytes",
-    "from_utf8",
-];
-
 /// Whether `name` is a library builtin this version compiles.
 pub fn is_library(name: &str) -> bool {
-    LIBRARY.contains(&name)
+    crate::builtins::is(name, crate::builtins::LIBRARY)
 }
 
 /// The interned name of a library builtin.
 pub fn library_name(name: &str) -> Option<&'static str> {
-    LIBRARY.iter().copied().find(|n| *n == name)
+    crate::builtins::lookup(name)
+        .filter(|b| b.kinds & crate::builtins::LIBRARY != 0)
+        .map(|b| b.name)
 }
 
 /// What `type_of` returns for a value of static type `ty` (builtins.md).

@@ -16,77 +16,10 @@ use super::build::error_expr;
 use super::{codes, span_of, Checker};
 use crate::hir::{Expr, ExprKind};
 
-/// The names of each builtin's parameters, by position; a position may
-/// have several names (overloads).
-const PARAMS: &[(&str, &[&[&str]])] = &[
-    // Strings.
-    ("split", &[&["s"], &["sep"]]),
-    ("join", &[&["xs"], &["sep"]]),
-    ("replace", &[&["s"], &["from"], &["to"]]),
-    ("contains", &[&["s", "xs"], &["sub", "x"]]),
-    ("starts_with", &[&["s"], &["p", "prefix"]]),
-    ("ends_with", &[&["s"], &["p", "suffix"]]),
-    ("index_of", &[&["s", "xs"], &["sub", "x"]]),
-    ("slice", &[&["s", "xs"], &["start"], &["end"]]),
-    ("pad_left", &[&["s"], &["width"], &["fill"]]),
-    ("pad_right", &[&["s"], &["width"], &["fill"]]),
-    ("repeat", &[&["s"], &["n"]]),
-    // Math.
-    ("min", &[&["a", "xs"], &["b"]]),
-    ("max", &[&["a", "xs"], &["b"]]),
-    ("clamp", &[&["x"], &["lo"], &["hi"]]),
-    ("atan2", &[&["y"], &["x"]]),
-    ("pow", &[&["a"], &["b"]]),
-    // Lists.
-    ("append", &[&["xs"], &["x"]]),
-    ("prepend", &[&["xs"], &["x"]]),
-    ("insert", &[&["xs"], &["i"], &["x"]]),
-    ("remove_at", &[&["xs"], &["i"]]),
-    ("concat", &[&["xs"], &["ys"]]),
-    ("take", &[&["xs"], &["n"]]),
-    ("drop", &[&["xs"], &["n"]]),
-    ("range", &[&["a"], &["b"], &["step"]]),
-    ("zip", &[&["xs"], &["ys"]]),
-    ("chunk", &[&["xs"], &["n"]]),
-    ("window", &[&["xs"], &["n"]]),
-    ("map", &[&["xs"], &["f"]]),
-    ("filter", &[&["xs"], &["p", "f"]]),
-    ("reduce", &[&["xs"], &["f"], &["init"]]),
-    ("fold", &[&["xs"], &["f"], &["init"]]),
-    ("flat_map", &[&["xs"], &["f"]]),
-    ("any", &[&["xs"], &["p", "f"]]),
-    ("all", &[&["xs"], &["p", "f"]]),
-    ("find", &[&["xs"], &["p", "f"]]),
-    ("position", &[&["xs"], &["p", "f"]]),
-    ("count", &[&["xs"], &["p", "f"]]),
-    ("partition", &[&["xs"], &["p", "f"]]),
-    ("group_by", &[&["xs"], &["key"]]),
-    ("sort_by", &[&["xs"], &["key"]]),
-    ("sort_with", &[&["xs"], &["cmp"]]),
-    // Maps and sets.
-    ("has_key", &[&["m"], &["k"]]),
-    ("get", &[&["m"], &["k"], &["default"]]),
-    ("merge", &[&["a"], &["b"]]),
-    ("remove", &[&["m", "s"], &["k", "x"]]),
-    ("add", &[&["s"], &["x"]]),
-    ("union", &[&["a"], &["b"]]),
-    ("intersection", &[&["a"], &["b"]]),
-    ("difference", &[&["a"], &["b"]]),
-    // Results and nulls.
-    ("unwrap_or", &[&["r", "x"], &["d", "default"]]),
-    ("map_ok", &[&["r"], &["f"]]),
-    ("map_err", &[&["r"], &["f"]]),
-    // Checks.
-    ("assert", &[&["cond"], &["msg"]]),
-    ("assert_eq", &[&["a"], &["b"]]),
-    ("assert_ne", &[&["a"], &["b"]]),
-    // Files and randomness.
-    ("write_file", &[&["path"], &["text"]]),
-    ("random_int", &[&["lo"], &["hi"]]),
-];
-
 fn params_of(name: &str) -> Option<&'static [&'static [&'static str]]> {
-    PARAMS.iter().find(|(n, _)| *n == name).map(|(_, p)| *p)
+    crate::builtins::lookup(name)
+        .map(|b| b.params)
+        .filter(|p| !p.is_empty())
 }
 
 impl Checker {

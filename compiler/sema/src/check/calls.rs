@@ -8,194 +8,25 @@ use super::arg_source::ArgSource;
 use super::build::error_expr;
 use super::spreads::Part;
 use super::{codes, span_of, Checker};
+use crate::builtins;
 use crate::hir::{Builtin, CellId, Expr, ExprKind, Type};
 use crate::scope::Scopes;
 use crate::types::{fn_type, list_of};
 
-/// Builtins this version compiles.
-const SUPPORTED_BUILTINS: &[&str] = &[
-    "print",
-    "eprint",
-    "to_string",
-    "string",
-    "len",
-    "length",
-    "exit",
-    "append",
-    "is_empty",
-    "json_encode",
-    "json_pretty",
-    "json_parse",
-];
-
-/// Every builtin of `spec/builtins.md`; those not in [`SUPPORTED_BUILTINS`] get
-/// a clear "not supported yet" error instead of "cannot find".
-const ALL_BUILTINS: &[&str] = &[
-    "print",
-    "eprint",
-    "to_string",
-    "string",
-    "to_int",
-    "to_float",
-    "parse_int",
-    "parse_float",
-    "type_of",
-    "debug",
-    "len",
-    "length",
-    "upper",
-    "lower",
-    "trim",
-    "trim_start",
-    "trim_end",
-    "capitalize",
-    "split",
-    "lines",
-    "join",
-    "replace",
-    "contains",
-    "starts_with",
-    "ends_with",
-    "index_of",
-    "slice",
-    "chars",
-    "bytes",
-    "from_utf8",
-    "pad_left",
-    "pad_right",
-    "repeat",
-    "reverse",
-    "format",
-    "abs",
-    "min",
-    "max",
-    "clamp",
-    "sum",
-    "product",
-    "floor",
-    "ceil",
-    "round",
-    "trunc",
-    "sqrt",
-    "exp",
-    "log",
-    "log2",
-    "log10",
-    "sin",
-    "cos",
-    "tan",
-    "atan2",
-    "pow",
-    "is_nan",
-    "is_inf",
-    "is_empty",
-    "append",
-    "prepend",
-    "insert",
-    "remove_at",
-    "concat",
-    "first",
-    "last",
-    "take",
-    "drop",
-    "sort",
-    "sort_by",
-    "sort_with",
-    "unique",
-    "flatten",
-    "range",
-    "zip",
-    "enumerate",
-    "chunk",
-    "window",
-    "map",
-    "filter",
-    "reduce",
-    "fold",
-    "flat_map",
-    "any",
-    "all",
-    "find",
-    "position",
-    "count",
-    "partition",
-    "group_by",
-    "keys",
-    "values",
-    "entries",
-    "has_key",
-    "get",
-    "merge",
-    "remove",
-    "to_set",
-    "to_list",
-    "add",
-    "union",
-    "intersection",
-    "difference",
-    "is_ok",
-    "is_err",
-    "unwrap",
-    "unwrap_or",
-    "unwrap_err",
-    "map_ok",
-    "map_err",
-    "assert",
-    "assert_eq",
-    "assert_ne",
-    "json_parse",
-    "json_encode",
-    "json_pretty",
-    "from_json",
-    "sha256",
-    "base64_encode",
-    "base64_decode",
-    "hex_encode",
-    "hex_decode",
-    "url_encode",
-    "url_decode",
-    "args",
-    "env",
-    "exit",
-    "read_file",
-    "write_file",
-    "read_line",
-    "read_stdin",
-    "now_ms",
-    "monotonic_ms",
-    "random",
-    "random_int",
-    "uuid",
-    "sleep",
-    "channel",
-    "fetch",
-];
-
 /// Every builtin name a program may call (for "did you mean").
 pub(crate) fn builtin_names() -> impl Iterator<Item = &'static str> {
-    ALL_BUILTINS
-        .iter()
-        .chain(super::results::RESULT_BUILTINS)
-        .chain(super::higher_order::HIGHER_ORDER)
-        .chain(super::collections::COLLECTION_BUILTINS)
-        .copied()
+    builtins::names(!0)
 }
 
 pub(crate) fn is_builtin_name(name: &str) -> bool {
-    ALL_BUILTINS.contains(&name)
+    builtins::is(name, builtins::SPEC)
 }
 
 /// Whether a call of `name` (no cell or variable of that name in scope) is
 /// a builtin the checker handles: every name of `spec/builtins.md`, and the
 /// library's own.
 pub(crate) fn is_checked_builtin(name: &str) -> bool {
-    is_builtin_name(name)
-        || super::results::RESULT_BUILTINS.contains(&name)
-        || super::higher_order::HIGHER_ORDER.contains(&name)
-        || SUPPORTED_BUILTINS.contains(&name)
-        || super::collections::COLLECTION_BUILTINS.contains(&name)
-        || crate::library::is_library(name)
-        || name == "from_json"
+    builtins::lookup(name).is_some()
 }
 
 impl Checker {
@@ -302,7 +133,7 @@ impl Checker {
         // Direct calls and pipes (`x |> random_int(9)`) of the builtins
         // that cannot be reproduced (async.md §4); a program's own cell of
         // that name was called above.
-        if self.deterministic && super::futures::NONDETERMINISTIC.contains(&name.as_str()) {
+        if self.deterministic && builtins::is(&name, builtins::NONDETERMINISTIC) {
             self.not_deterministic(&name, span.clone());
             return error_expr(span);
         }
@@ -364,13 +195,13 @@ impl Checker {
         callee: &ast::Expr,
         span: Span,
     ) -> Expr {
-        if super::results::RESULT_BUILTINS.contains(&name) {
+        if builtins::is(name, builtins::RESULT) {
             return self.check_result_builtin(name, args, piped, span);
         }
-        if super::higher_order::HIGHER_ORDER.contains(&name) {
+        if builtins::is(name, builtins::HIGHER_ORDER) {
             return self.check_higher_order(name, args, piped, span);
         }
-        if SUPPORTED_BUILTINS.contains(&name) {
+        if builtins::is(name, builtins::CORE) {
             if matches!(name, "print" | "eprint") && args.iter().any(|a| a.is_spread()) {
                 let builtin = if name == "print" {
                     Builtin::Print
@@ -382,8 +213,8 @@ impl Checker {
 
             return self.call_builtin(name, args, piped, span);
         }
-        let is_collection = super::collections::COLLECTION_BUILTINS.contains(&name);
-        if is_collection || crate::library::is_library(name) {
+        let is_collection = builtins::is(name, builtins::COLLECTION);
+        if is_collection || builtins::is(name, builtins::LIBRARY) {
             let mut values: Vec<Expr> = piped.into_iter().collect();
             for arg in args {
                 let Some(v) = arg.value() else { continue };
@@ -410,7 +241,7 @@ impl Checker {
                     Ok(e) => return e,
                     Err(back) => values = back,
                 }
-                if !crate::library::is_library(name) {
+                if !builtins::is(name, builtins::LIBRARY) {
                     let what = values.first().map(|v| v.ty.to_string()).unwrap_or_default();
                     if !values.iter().any(|v| v.ty.has_error()) {
                         self.error(
@@ -759,30 +590,30 @@ impl Checker {
         values: Vec<Expr>,
         span: Span,
     ) -> Option<Expr> {
-        if SUPPORTED_BUILTINS.contains(&name) {
+        if builtins::is(name, builtins::CORE) {
             return Some(self.call_builtin_values(name, values, span));
         }
         if name == "fetch" {
             return Some(self.fetch_values(values, span));
         }
         let sources = || values.iter().cloned().map(ArgSource::Value).collect();
-        if super::results::RESULT_BUILTINS.contains(&name) {
+        if builtins::is(name, builtins::RESULT) {
             return Some(self.result_builtin(name, sources(), None, span));
         }
-        if super::higher_order::HIGHER_ORDER.contains(&name) {
+        if builtins::is(name, builtins::HIGHER_ORDER) {
             return Some(self.higher_order(name, sources(), None, span));
         }
-        let is_collection = super::collections::COLLECTION_BUILTINS.contains(&name);
+        let is_collection = builtins::is(name, builtins::COLLECTION);
         if is_collection {
             match self.collection_builtin(name, values, span.clone()) {
                 Ok(e) => return Some(e),
-                Err(back) if crate::library::is_library(name) => {
+                Err(back) if builtins::is(name, builtins::LIBRARY) => {
                     return Some(self.check_library(name, back, span))
                 }
                 Err(_) => return None,
             }
         }
-        if crate::library::is_library(name) {
+        if builtins::is(name, builtins::LIBRARY) {
             return Some(self.check_library(name, values, span));
         }
         None

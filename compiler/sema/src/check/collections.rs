@@ -10,24 +10,6 @@ use super::{codes, Checker};
 use crate::hir::{CollectionOp, Expr, ExprKind};
 use crate::types::{list_of, map_of, optional, set_of, tuple_of, Type};
 
-/// Builtins that take a map or set first (some also take lists).
-pub(crate) const COLLECTION_BUILTINS: &[&str] = &[
-    "keys",
-    "values",
-    "entries",
-    "has_key",
-    "get",
-    "remove",
-    "merge",
-    "add",
-    "union",
-    "intersection",
-    "difference",
-    "to_set",
-    "to_list",
-    "contains",
-];
-
 impl Checker {
     pub(super) fn check_map_literal(
         &mut self,

@@ -24,16 +24,6 @@ use crate::types::{fn_type, result_of, union_of, Type};
 const FUTURE_STATE_PRELUDE: &str =
     "enum FutureState[T]\n  Pending\n  Completed(value: T)\n  Error(message: String)\nend\n";
 
-/// Calls rejected under `@deterministic true` (async.md §4).
-pub(crate) const NONDETERMINISTIC: &[&str] = &[
-    "now_ms",
-    "monotonic_ms",
-    "random",
-    "random_int",
-    "uuid",
-    "fetch",
-];
-
 impl Checker {
     /// E0701 for a call of `name` under deterministic scheduling, naming
     /// what asked for it: the directive, or `--deterministic` alone.

@@ -14,23 +14,6 @@ use super::{codes, Checker};
 use crate::hir::{Expr, ExprKind, HigherOrder};
 use crate::types::{fn_type, list_of, map_of, optional, tuple_of, Type};
 
-pub(crate) const HIGHER_ORDER: &[&str] = &[
-    "map",
-    "filter",
-    "reduce",
-    "fold",
-    "any",
-    "all",
-    "count",
-    "find",
-    "position",
-    "flat_map",
-    "sort_by",
-    "partition",
-    "group_by",
-    "sort_with",
-];
-
 impl Checker {
     pub(super) fn check_higher_order(
         &mut self,

@@ -345,7 +345,7 @@ impl Checker {
     /// from the expected function type.
     pub(super) fn builtin_value(&mut self, name: &str, expected: Option<Type>, span: Span) -> Expr {
         // `let f: fn() -> Int = now_ms` would call it all the same.
-        if self.deterministic && super::futures::NONDETERMINISTIC.contains(&name) {
+        if self.deterministic && crate::builtins::is(name, crate::builtins::NONDETERMINISTIC) {
             self.not_deterministic(name, span.clone());
             return error_expr(span);
         }

@@ -16,21 +16,7 @@ use crate::types::{list_of, optional, result_of, tuple_of};
 /// How many arguments a library builtin takes: `(min, max)`, `max` `None`
 /// for any number.
 fn arity(name: &str) -> (usize, Option<usize>) {
-    match name {
-        "args" | "read_stdin" | "read_line" | "now_ms" | "monotonic_ms" | "random" | "uuid" => {
-            (0, Some(0))
-        }
-        "split" | "join" | "contains" | "starts_with" | "ends_with" | "index_of" | "repeat"
-        | "atan2" | "pow" | "prepend" | "remove_at" | "concat" | "take" | "drop" | "chunk"
-        | "window" | "assert_eq" | "assert_ne" | "zip" | "write_file" | "random_int" => {
-            (2, Some(2))
-        }
-        "replace" | "slice" | "insert" | "clamp" => (3, Some(3)),
-        "pad_left" | "pad_right" | "range" => (2, Some(3)),
-        "min" | "max" | "assert" => (1, Some(2)),
-        "format" => (1, None),
-        _ => (1, Some(1)),
-    }
+    crate::builtins::lookup(name).map_or((1, Some(1)), |b| b.arity)
 }
 
 fn math_fn(name: &str) -> Option<MathFn> {

@@ -16,16 +16,6 @@ use super::{codes, span_of, Checker};
 use crate::hir::{Expr, ExprKind, ResultOp};
 use crate::types::{fn_type, result_of, Type};
 
-pub(crate) const RESULT_BUILTINS: &[&str] = &[
-    "is_ok",
-    "is_err",
-    "unwrap",
-    "unwrap_or",
-    "unwrap_err",
-    "map_ok",
-    "map_err",
-];
-
 impl Checker {
     /// `ok(v)` / `err(e)`.
     pub(super) fn check_result_ctor(

@@ -80,11 +80,7 @@ impl Checker {
         names.extend(self.const_syntax.keys().filter(|k| plain(k)).cloned());
         names.extend(self.types.variants.keys().cloned());
         names.extend(self.generic_types.variants.keys().cloned());
-        names.extend(
-            super::calls::builtin_names()
-                .chain(crate::library::LIBRARY.iter().copied())
-                .map(str::to_string),
-        );
+        names.extend(super::calls::builtin_names().map(str::to_string));
         if let Some(hit) = closest(name, names.iter().map(String::as_str)) {
             self.push_help(format!("did you mean `{hit}`?"));
         }
