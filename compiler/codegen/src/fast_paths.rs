@@ -266,91 +266,85 @@ impl FnCx<'_, '_> {
         args: &[RtArg],
         dest: Option<Local>,
     ) -> Result<Option<Option<Value>>, CodegenError> {
+        use lumen_abi::Inline;
         let name = rf.name;
-        if name == lumen_abi::LM_FLOAT_POW.name
-            && self.em.passes.runs(crate::passes::ClifPassId::FloatPow)
-        {
-            if let Some(r) = self.float_pow_half(args)? {
-                return Ok(Some(Some(r)));
-            }
-        }
-        if name == lumen_abi::LM_UNSHARE.name && args.len() == 1 {
-            let p = self.rt_arg(&args[0])?;
-            return self.unshare(p).map(|v| Some(Some(v)));
-        }
-        if name == lumen_abi::LM_LIST_PEEK.name && args.len() == 2 {
-            let values = self.rt_args(args)?;
-            return self.list_peek(&values).map(|v| Some(Some(v)));
-        }
-        if name == lumen_abi::LM_LIST_SLOT_MUT.name && args.len() == 3 {
-            let values = self.rt_args(args)?;
-            return self.list_slot_mut(&values).map(|v| Some(Some(v)));
-        }
-        if name == lumen_abi::LM_STR_BYTE_KEY.name && args.len() == 1 {
-            let s = self.rt_arg(&args[0])?;
-            return self.str_byte_key(s).map(|v| Some(Some(v)));
-        }
-        if name == lumen_abi::LM_STR_INDEX.name && args.len() == 3 {
-            let values = self.rt_args(args)?;
-            return self.str_index(&values).map(|v| Some(Some(v)));
-        }
-        if name == lumen_abi::LM_STR_EQ.name && args.len() == 2 {
-            return self.str_eq_literal(args);
-        }
-        if name == lumen_abi::LM_LIST_LEN.name && args.len() == 1 {
-            let list = self.rt_arg(&args[0])?;
-            let len = self
-                .b
-                .ins()
-                .load(types::I64, self.mem.header, list, LIST_LEN_OFFSET as i32);
-            return Ok(Some(Some(len)));
-        }
-        let get = if name == lumen_abi::LM_LIST_GET.name && args.len() == 3 {
-            Some(true)
-        } else if name == lumen_abi::LM_LIST_GET_BORROWED.name && args.len() == 3 {
-            // Never retained, whatever the element type.
-            Some(false)
-        } else {
-            None
-        };
-        let unique_set = if name == lumen_abi::LM_LIST_SET_UNIQUE.name {
-            Some(self.slot_types.written_layout(&args[2]))
-        } else if name == lumen_abi::LM_BOOLS_SET_UNIQUE.name {
-            Some(Some(Layout::Byte))
-        } else {
-            None
-        };
-        if let (Some(layout), 4) = (unique_set, args.len()) {
-            let values = self.rt_args(args)?;
-            return self
-                .list_set_unique(name, layout, &values)
-                .map(|v| Some(Some(v)));
-        }
-        if name == lumen_abi::LM_BOOLS_GET.name && args.len() == 3 {
-            let values = self.rt_args(args)?;
-            return self
-                .list_get(name, Some(Layout::Byte), false, &values)
-                .map(|v| Some(Some(v)));
-        }
-        if let Some(retain) = get {
-            let layout = self.slot_types.read_layout(dest);
-            let values = self.rt_args(args)?;
-            return self
-                .list_get(name, layout, retain, &values)
-                .map(|v| Some(Some(v)));
-        }
-        let op = if name == lumen_abi::LM_LIST_SET.name && args.len() == 4 {
-            ListOp::Set(self.slot_types.written_layout(&args[2]))
-        } else if name == lumen_abi::LM_LIST_PUSH.name && args.len() == 2 {
-            ListOp::Push(self.slot_types.written_layout(&args[1]), false)
-        } else if name == lumen_abi::LM_LIST_PUSH_OWNED.name && args.len() == 2 {
-            ListOp::Push(self.slot_types.written_layout(&args[1]), true)
-        } else if name == lumen_abi::LM_BOOLS_SET.name && args.len() == 4 {
-            ListOp::Set(Some(Layout::Byte))
-        } else if name == lumen_abi::LM_BOOLS_PUSH.name && args.len() == 2 {
-            ListOp::Push(Some(Layout::Byte), false)
-        } else {
+        let Some(inline) = rf.inline else {
             return Ok(None);
+        };
+        let op = match (inline, args.len()) {
+            (Inline::FloatPow, _) => {
+                if self.em.passes.runs(crate::passes::ClifPassId::FloatPow) {
+                    if let Some(r) = self.float_pow_half(args)? {
+                        return Ok(Some(Some(r)));
+                    }
+                }
+                return Ok(None);
+            }
+            (Inline::Unshare, 1) => {
+                let p = self.rt_arg(&args[0])?;
+                return self.unshare(p).map(|v| Some(Some(v)));
+            }
+            (Inline::ListPeek, 2) => {
+                let values = self.rt_args(args)?;
+                return self.list_peek(&values).map(|v| Some(Some(v)));
+            }
+            (Inline::ListSlotMut, 3) => {
+                let values = self.rt_args(args)?;
+                return self.list_slot_mut(&values).map(|v| Some(Some(v)));
+            }
+            (Inline::StrByteKey, 1) => {
+                let s = self.rt_arg(&args[0])?;
+                return self.str_byte_key(s).map(|v| Some(Some(v)));
+            }
+            (Inline::StrIndex, 3) => {
+                let values = self.rt_args(args)?;
+                return self.str_index(&values).map(|v| Some(Some(v)));
+            }
+            (Inline::StrEq, 2) => return self.str_eq_literal(args),
+            (Inline::ListLen, 1) => {
+                let list = self.rt_arg(&args[0])?;
+                let len =
+                    self.b
+                        .ins()
+                        .load(types::I64, self.mem.header, list, LIST_LEN_OFFSET as i32);
+                return Ok(Some(Some(len)));
+            }
+            (Inline::ListGet | Inline::ListGetBorrowed, 3) => {
+                // A borrowed get is never retained, whatever the element type.
+                let retain = inline == Inline::ListGet;
+                let layout = self.slot_types.read_layout(dest);
+                let values = self.rt_args(args)?;
+                return self
+                    .list_get(name, layout, retain, &values)
+                    .map(|v| Some(Some(v)));
+            }
+            (Inline::ListSetUnique | Inline::BoolsSetUnique, 4) => {
+                let layout = if inline == Inline::ListSetUnique {
+                    self.slot_types.written_layout(&args[2])
+                } else {
+                    Some(Layout::Byte)
+                };
+                let values = self.rt_args(args)?;
+                return self
+                    .list_set_unique(name, layout, &values)
+                    .map(|v| Some(Some(v)));
+            }
+            (Inline::BoolsGet, 3) => {
+                let values = self.rt_args(args)?;
+                return self
+                    .list_get(name, Some(Layout::Byte), false, &values)
+                    .map(|v| Some(Some(v)));
+            }
+            (Inline::ListSet, 4) => ListOp::Set(self.slot_types.written_layout(&args[2])),
+            (Inline::ListPush, 2) => ListOp::Push(self.slot_types.written_layout(&args[1]), false),
+            (Inline::ListPushOwned, 2) => {
+                ListOp::Push(self.slot_types.written_layout(&args[1]), true)
+            }
+            (Inline::BoolsSet, 4) => ListOp::Set(Some(Layout::Byte)),
+            (Inline::BoolsPush, 2) => ListOp::Push(Some(Layout::Byte), false),
+            // A call with another number of arguments than the fast path
+            // expects (none is made today) stays a call.
+            _ => return Ok(None),
         };
         let values = self.rt_args(args)?;
         let list = values[0];

@@ -45,6 +45,33 @@ pub struct RuntimeFn {
     /// Whether a call may fail (then generated code tests [`FAILING_SYMBOL`]
     /// after it and takes the cell's failure edge).
     pub fails: Fails,
+    /// The inline fast path code generation may emit instead of (or in
+    /// front of) the call.
+    pub inline: Option<Inline>,
+}
+
+/// Runtime functions with an inline fast path in generated code
+/// (`compiler/codegen/src/fast_paths.rs`), declared with the function.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Inline {
+    FloatPow,
+    Unshare,
+    ListPeek,
+    ListSlotMut,
+    StrByteKey,
+    StrIndex,
+    StrEq,
+    ListLen,
+    ListGet,
+    ListGetBorrowed,
+    ListSetUnique,
+    BoolsSetUnique,
+    BoolsGet,
+    ListSet,
+    ListPush,
+    ListPushOwned,
+    BoolsSet,
+    BoolsPush,
 }
 
 /// How a runtime function can fail (`runtime/src/exec/errors.rs`): failures
@@ -62,7 +89,7 @@ pub enum Fails {
 }
 
 macro_rules! runtime_functions {
-    ($( $(#[$meta:meta])* $konst:ident = $name:literal ( $($p:ident),* ) -> [ $($r:ident),* ] $(, $flag:ident)? ; )*) => {
+    ($( $(#[$meta:meta])* $konst:ident = $name:literal ( $($p:ident),* ) -> [ $($r:ident),* ] $(, $flag:ident)? $(=> $inline:ident)? ; )*) => {
         $(
             #[doc = concat!("`", $name, "`")]
             $(#[$meta])*
@@ -72,6 +99,7 @@ macro_rules! runtime_functions {
                 returns: &[$(AbiType::$r),*],
                 no_return: runtime_functions!(@noret $($flag)?),
                 fails: runtime_functions!(@fails $($flag)?),
+                inline: runtime_functions!(@inline $($inline)?),
             };
         )*
         /// Every runtime function compiled code may call.
@@ -82,6 +110,8 @@ macro_rules! runtime_functions {
     (@fails fails) => { Fails::May };
     (@fails raises) => { Fails::Always };
     (@fails $($other:ident)?) => { Fails::Never };
+    (@inline $inline:ident) => { Some(Inline::$inline) };
+    (@inline) => { None };
 }
 
 runtime_functions! {
@@ -123,18 +153,18 @@ runtime_functions! {
     /// The byte of a one-byte string, -1 for any other length: a `match` with
     /// several one-character string arms compares this key to each arm's
     /// byte instead of comparing strings.
-    LM_STR_BYTE_KEY = "lm_str_byte_key"(Ptr) -> [I64];
-    LM_STR_EQ = "lm_str_eq"(Ptr, Ptr) -> [I8];
+    LM_STR_BYTE_KEY = "lm_str_byte_key"(Ptr) -> [I64] => StrByteKey;
+    LM_STR_EQ = "lm_str_eq"(Ptr, Ptr) -> [I8] => StrEq;
     /// Lexicographic by code point: -1, 0 or 1.
     LM_STR_CMP = "lm_str_cmp"(Ptr, Ptr) -> [I64];
     LM_STR_LEN = "lm_str_len"(Ptr) -> [I64];
     /// `s[i]`; negative counts from the end; out of range is a runtime error at `loc`.
-    LM_STR_INDEX = "lm_str_index"(Ptr, I64, Ptr) -> [Ptr], fails;
+    LM_STR_INDEX = "lm_str_index"(Ptr, I64, Ptr) -> [Ptr], fails => StrIndex;
 
     // Arithmetic that is not worth inlining.
     /// `a ** b` on Int with the errors of semantics.md §2.
     LM_INT_POW = "lm_int_pow"(I64, I64, Ptr) -> [I64], fails;
-    LM_FLOAT_POW = "lm_float_pow"(F64, F64) -> [F64];
+    LM_FLOAT_POW = "lm_float_pow"(F64, F64) -> [F64] => FloatPow;
     /// `%` on floats: the sign of the divisor.
     LM_FLOAT_MOD = "lm_float_mod"(F64, F64) -> [F64];
 
@@ -153,7 +183,7 @@ runtime_functions! {
     /// Makes an object safe to mutate: consumes one reference to `obj` and
     /// returns an object with reference count 1 and the same contents — `obj`
     /// itself when it was not shared, else a shallow copy (children retained).
-    LM_UNSHARE = "lm_unshare"(Ptr) -> [Ptr];
+    LM_UNSHARE = "lm_unshare"(Ptr) -> [Ptr] => Unshare;
     /// An empty list of elements of type `elem_desc`, with room for `capacity`.
     LM_LIST_NEW = "lm_list_new"(Ptr, I64) -> [Ptr];
     /// A list of elements of type `elem_desc` holding copies of the `n`
@@ -161,42 +191,42 @@ runtime_functions! {
     LM_LIST_FROM_STATIC = "lm_list_from_static"(Ptr, Ptr, I64) -> [Ptr];
     /// Appends a slot to a list, consuming the list reference (copy-on-write:
     /// in place when unshared) and borrowing the element (retained when heap).
-    LM_LIST_PUSH = "lm_list_push"(Ptr, I64) -> [Ptr];
+    LM_LIST_PUSH = "lm_list_push"(Ptr, I64) -> [Ptr] => ListPush;
     /// `lm_list_push` taking over the element's reference instead of
     /// retaining it (a heap temporary moved into the list).
-    LM_LIST_PUSH_OWNED = "lm_list_push_owned"(Ptr, I64) -> [Ptr];
-    LM_LIST_LEN = "lm_list_len"(Ptr) -> [I64];
+    LM_LIST_PUSH_OWNED = "lm_list_push_owned"(Ptr, I64) -> [Ptr] => ListPushOwned;
+    LM_LIST_LEN = "lm_list_len"(Ptr) -> [I64] => ListLen;
     /// `xs[i]` (negative from the end); the slot is returned owned (retained
     /// when heap); out of range is the runtime error of semantics.md §5 at `loc`.
-    LM_LIST_GET = "lm_list_get"(Ptr, I64, Ptr) -> [I64], fails;
+    LM_LIST_GET = "lm_list_get"(Ptr, I64, Ptr) -> [I64], fails => ListGet;
     /// `xs[i]` *borrowed*: as `lm_list_get` but the element is not retained;
     /// the caller only reads through it while `xs` still holds it (the row
     /// in `m[i][j]`).
-    LM_LIST_GET_BORROWED = "lm_list_get_borrowed"(Ptr, I64, Ptr) -> [I64], fails;
+    LM_LIST_GET_BORROWED = "lm_list_get_borrowed"(Ptr, I64, Ptr) -> [I64], fails => ListGetBorrowed;
     /// Element `i` (negative from the end) of a list, borrowed, or 0 when `i`
     /// is out of range: a read that never fails, done before a loop on
     /// speculation (`mir::optimize::hoist_rows`).
-    LM_LIST_PEEK = "lm_list_peek"(Ptr, I64) -> [I64];
+    LM_LIST_PEEK = "lm_list_peek"(Ptr, I64) -> [I64] => ListPeek;
     /// The address of slot `i` of an unshared list whose element is then
     /// unshared too, for an update of the element in place (`xs[i].f = v`).
     /// Out of range is a runtime error at `loc`.
-    LM_LIST_SLOT_MUT = "lm_list_slot_mut"(Ptr, I64, Ptr) -> [Ptr], fails;
+    LM_LIST_SLOT_MUT = "lm_list_slot_mut"(Ptr, I64, Ptr) -> [Ptr], fails => ListSlotMut;
     /// `xs[i] = v`: consumes the list (copy-on-write), borrows `v`; returns the
     /// list. Out of range is a runtime error at `loc`.
-    LM_LIST_SET = "lm_list_set"(Ptr, I64, I64, Ptr) -> [Ptr], fails;
+    LM_LIST_SET = "lm_list_set"(Ptr, I64, I64, Ptr) -> [Ptr], fails => ListSet;
     /// `xs[i]`, `xs[i] = v` and `append(xs, v)` on a `list[Bool]`, whose
     /// elements are packed (a byte each): exactly `lm_list_get`,
     /// `lm_list_set` and `lm_list_push`; the names tell the code generator
     /// the layout, so its inline fast paths need not read the descriptor.
-    LM_BOOLS_GET = "lm_bools_get"(Ptr, I64, Ptr) -> [I64], fails;
-    LM_BOOLS_SET = "lm_bools_set"(Ptr, I64, I64, Ptr) -> [Ptr], fails;
-    LM_BOOLS_PUSH = "lm_bools_push"(Ptr, I64) -> [Ptr];
+    LM_BOOLS_GET = "lm_bools_get"(Ptr, I64, Ptr) -> [I64], fails => BoolsGet;
+    LM_BOOLS_SET = "lm_bools_set"(Ptr, I64, I64, Ptr) -> [Ptr], fails => BoolsSet;
+    LM_BOOLS_PUSH = "lm_bools_push"(Ptr, I64) -> [Ptr] => BoolsPush;
     /// `xs[i] = v` where the MIR proved the list unshared
     /// (`mir::optimize::unique_lists`): exactly `lm_list_set` /
     /// `lm_bools_set`, but the code generator's inline store needs no count
     /// test, and its only call is the failing one (index out of range).
-    LM_LIST_SET_UNIQUE = "lm_list_set_unique"(Ptr, I64, I64, Ptr) -> [Ptr], fails;
-    LM_BOOLS_SET_UNIQUE = "lm_bools_set_unique"(Ptr, I64, I64, Ptr) -> [Ptr], fails;
+    LM_LIST_SET_UNIQUE = "lm_list_set_unique"(Ptr, I64, I64, Ptr) -> [Ptr], fails => ListSetUnique;
+    LM_BOOLS_SET_UNIQUE = "lm_bools_set_unique"(Ptr, I64, I64, Ptr) -> [Ptr], fails => BoolsSetUnique;
     /// `xs ++ ys` / `concat`: a new list.
     LM_LIST_CONCAT = "lm_list_concat"(Ptr, Ptr) -> [Ptr];
     /// The display form of any value (semantics.md §7) as a new string; strings
