@@ -241,9 +241,16 @@ pub unsafe extern "C" fn lm_channel_receive(ch: *const HandleObj, opt: *const Ty
             scheduler::set_cleanup(WaitCleanup {
                 on_cancel: Some(Box::new(move || {
                     // A value handed to a receiver cancelled before it ran goes
-                    // back to the front of the channel.
+                    // back to the front of the channel (async.md §9), and the
+                    // receiver that has waited longest since is woken to take
+                    // it: without that it would wait for a send that may never
+                    // come, with the value sitting in the channel.
                     if let Some(v) = undo_mailbox.borrow_mut().take() {
-                        undo_shared.borrow_mut().values.push_front(v);
+                        let mut c = undo_shared.borrow_mut();
+                        c.values.push_front(v);
+                        if let Some((next, _)) = next_receiver(&mut c) {
+                            scheduler::wake(next);
+                        }
                     }
                 })),
                 ..Default::default()

@@ -438,7 +438,26 @@ impl Checker {
         let Type::Future(t) = future.ty else {
             return error_expr(span);
         };
-        let Some(state_ty) = self.future_state_type(*t, &span) else {
+        // A program's own `FutureState` is used when it has the built-in's
+        // variants (the seed's declaration); its variants may come in any
+        // order, so they are found by name.
+        let state = self
+            .future_state_type(*t, &span)
+            .and_then(|ty| Some((ty, self.future_state_tags(ty, *t)?)));
+        let Some((state_ty, [pending, completed, error])) = state else {
+            self.error(
+                codes::MISMATCHED_TYPES,
+                "`future.state` needs the built-in `FutureState`, which this program's own \
+                 `FutureState` shadows"
+                    .to_string(),
+                span.clone(),
+                "the state of a future",
+            );
+            self.push_help(
+                "declare `FutureState[T]` with the variants `Pending`, `Completed(value: T)` \
+                 and `Error(message: String)`, or give your type another name"
+                    .to_string(),
+            );
             return error_expr(span);
         };
         // `let f = …; when status(f) == 0 -> Pending; == 1 -> Completed(await f); else Error(msg)`.
@@ -483,9 +502,9 @@ impl Checker {
         };
         let when = expr(
             ExprKind::When(vec![
-                arm(Some(is(0)), variant(0, Vec::new())),
-                arm(Some(is(1)), variant(1, vec![value])),
-                arm(None, variant(2, vec![message])),
+                arm(Some(is(0)), variant(pending, Vec::new())),
+                arm(Some(is(1)), variant(completed, vec![value])),
+                arm(None, variant(error, vec![message])),
             ]),
             state_ty,
             &span,
@@ -507,6 +526,35 @@ impl Checker {
             state_ty,
             &span,
         )
+    }
+}
+
+impl Checker {
+    /// The tags of `Pending`, `Completed(value: t)` and `Error(message:
+    /// String)` in the enum `state_ty`, if it has exactly those variants.
+    fn future_state_tags(&self, state_ty: Type, t: Type) -> Option<[u32; 3]> {
+        let Type::Enum(e) = state_ty else {
+            return None;
+        };
+        let info = &self.types.enums[e.id as usize];
+        if info.variants.len() != 3 {
+            return None;
+        }
+        let tag = |name: &str, fields: &[Type]| {
+            info.variants
+                .iter()
+                .position(|v| {
+                    v.name == name
+                        && v.fields.len() == fields.len()
+                        && v.fields.iter().zip(fields).all(|((_, a), b)| a == b)
+                })
+                .map(|i| i as u32)
+        };
+        Some([
+            tag("Pending", &[])?,
+            tag("Completed", &[t])?,
+            tag("Error", &[Type::Str])?,
+        ])
     }
 }
 
