@@ -594,6 +594,25 @@ pub unsafe fn inject(slot: Slot, member: Ty, union: Ty) -> Slot {
     if member.kind() == TypeKind::Null {
         return 0;
     }
+    if member.kind() == TypeKind::Union {
+        // Unions are flat: a value of the union `T` goes into `T | String`
+        // (or `T?`) as the member it holds, not as a `T`.
+        // SAFETY: caller's contract: a live value of the union `member`.
+        return unsafe {
+            match crate::objects::union_member(slot, member) {
+                None => 0,
+                Some((inner, inner_ty)) => {
+                    let obj = crate::objects::slot_obj(slot);
+                    if crate::objects::kind_of(obj) == lumen_abi::ObjectKind::Box {
+                        // Take the member out of its box.
+                        retain_slot(inner, inner_ty);
+                        release_slot(slot, member);
+                    }
+                    inject(inner, inner_ty, union)
+                }
+            }
+        };
+    }
     let mut members = (0..union.count()).map(|i| union.child(i));
     // The other side of `objects::union_member`: an optional of a heap type
     // is the value itself; any other union boxes it under its member type.
