@@ -390,6 +390,19 @@ impl Checker {
             self.push_help("use `try await e`: `ok(value)` or `err(message)`".to_string());
             return false;
         }
+        if mentions_type(
+            *t,
+            &|t| matches!(t, Type::Record(n) if self.archetypes.contains(&n.id)),
+        ) {
+            self.error(
+                codes::ASYNC_FORM,
+                "a `String` arm cannot tell a failure from a value here",
+                arm_span,
+                format!("the future's value type `{t}` is a type parameter, which may be `String`"),
+            );
+            self.push_help("use `try await e`: `ok(value)` or `err(message)`".to_string());
+            return false;
+        }
         true
     }
 
@@ -560,11 +573,18 @@ impl Checker {
 
 /// Whether a failure message could not be told from a value of `t`.
 fn mentions_string(t: Type) -> bool {
+    mentions_type(t, &|t| matches!(t, Type::Str | Type::Json))
+}
+
+/// Whether `t` or a type inside it is one for which `hit` holds.
+fn mentions_type(t: Type, hit: &dyn Fn(Type) -> bool) -> bool {
+    if hit(t) {
+        return true;
+    }
     match t {
-        Type::Str | Type::Json => true,
-        Type::List(e) | Type::Set(e) | Type::Future(e) | Type::Channel(e) => mentions_string(*e),
-        Type::Map(k, v) | Type::Result(k, v) => mentions_string(*k) || mentions_string(*v),
-        Type::Union(m) | Type::Tuple(m) => m.iter().any(|t| mentions_string(*t)),
+        Type::List(e) | Type::Set(e) | Type::Future(e) | Type::Channel(e) => mentions_type(*e, hit),
+        Type::Map(k, v) | Type::Result(k, v) => mentions_type(*k, hit) || mentions_type(*v, hit),
+        Type::Union(m) | Type::Tuple(m) => m.iter().any(|t| mentions_type(*t, hit)),
         _ => false,
     }
 }

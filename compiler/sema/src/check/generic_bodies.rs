@@ -103,6 +103,7 @@ impl Checker {
             span: 0..0,
         });
         self.types.record_defaults.push(Vec::new());
+        self.archetypes.insert(id);
         Type::Record(Nominal {
             id,
             name: intern_name(name),

@@ -292,6 +292,9 @@ pub(crate) struct Checker {
     /// The next `await` is a `match` scrutinee (directly or through a
     /// `let`) with a `name: String` arm: it yields the outcome (async.md §3).
     pub await_outcome_next: Option<Span>,
+    /// The records standing for type parameters while a generic cell's body
+    /// is checked at its declaration (`generic_bodies`).
+    pub archetypes: HashSet<u32>,
     /// The type the next `let` checked takes as its expected type: what
     /// [`channel_inference`] found for `let ch = channel()`.
     pub inferred_let: Option<Type>,
