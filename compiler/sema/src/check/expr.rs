@@ -217,7 +217,23 @@ impl Checker {
         if e.ty == Type::Int && expected == Type::Float {
             return widen(e);
         }
-        if expected.union_members().is_some() {
+        if let Some(members) = expected.union_members() {
+            // `ok(1)` where `result[Int, Int] | String` is wanted: the result
+            // takes the one result member's type first, then joins the union.
+            let results: Vec<Type> = members
+                .iter()
+                .copied()
+                .filter(|m| matches!(m, Type::Result(..)))
+                .collect();
+            if let ([member], Type::Result(..)) = (results.as_slice(), e.ty) {
+                if e.ty != *member {
+                    let as_member = self.coerce(e, *member, span);
+                    if as_member.ty.has_error() {
+                        return as_member;
+                    }
+                    return self.coerce(as_member, expected, span);
+                }
+            }
             if let Some(injected) = self.inject(e.clone(), expected, span) {
                 return injected;
             }

@@ -62,6 +62,9 @@ impl Checker {
         let mut seen_bools = (false, false);
         let mut covered_variants: Vec<u32> = Vec::new();
         let mut covered_members: Vec<Type> = Vec::new();
+        // Variants (or result sides) of enum and result members of a union
+        // scrutinee matched completely: all of one member's cover it.
+        let mut member_parts: Vec<(Type, u32)> = Vec::new();
         let mut covered_results = (false, false);
         let mut covered_lengths = ListLengths::default();
         let mut any_pattern_failed = false;
@@ -119,6 +122,8 @@ impl Checker {
                 collect_bools(&pattern, &mut seen_bools);
                 collect_variants(&pattern, &mut covered_variants);
                 collect_members(&pattern, &mut covered_members);
+                collect_member_parts(&pattern, &mut member_parts);
+                self.promote_members(ty, &member_parts, &mut covered_members);
                 collect_results(&pattern, &mut covered_results);
                 collect_lengths(&pattern, &mut covered_lengths);
             }
@@ -253,7 +258,7 @@ impl Checker {
 
     pub(super) fn check_pattern(&mut self, p: &ast::Pattern, ty: Type) -> Pattern {
         let span = span_of(p);
-        if let Some(member) = structural_member(p, ty) {
+        if let Some(member) = structural_member(p, ty).or_else(|| self.named_member(p, ty)) {
             // `(a, b)` on `(Int, String)?`, `[x, ...]` on `list[Int]?`: the
             // value holds that member and, narrowed to it, matches.
             let inner = self.check_pattern(p, member);
@@ -799,6 +804,45 @@ fn collect_members(p: &Pattern, covered: &mut Vec<Type>) {
     }
 }
 
+/// Variants of an enum member, or sides of a result member (0 `ok`, 1
+/// `err`), that an unguarded arm on a union matches completely.
+fn collect_member_parts(p: &Pattern, parts: &mut Vec<(Type, u32)>) {
+    match p {
+        Pattern::MemberValue { member, inner, .. } => {
+            let mut tags = Vec::new();
+            collect_variants(inner, &mut tags);
+            let mut sides = (false, false);
+            collect_results(inner, &mut sides);
+            parts.extend(tags.into_iter().map(|t| (*member, t)));
+            parts.extend(sides.0.then_some((*member, 0)));
+            parts.extend(sides.1.then_some((*member, 1)));
+        }
+        Pattern::Or(alts) => alts.iter().for_each(|a| collect_member_parts(a, parts)),
+        _ => {}
+    }
+}
+
+impl Checker {
+    /// Adds to `covered` the enum and result members of the union `ty` whose
+    /// every variant (both sides) `parts` holds.
+    fn promote_members(&self, ty: Type, parts: &[(Type, u32)], covered: &mut Vec<Type>) {
+        let Some(members) = ty.union_members() else {
+            return;
+        };
+        for &m in members.iter() {
+            let count = match m {
+                Type::Enum(e) => self.types.enums[e.id as usize].variants.len() as u32,
+                Type::Result(..) => 2,
+                _ => continue,
+            };
+            let all = (0..count).all(|k| parts.contains(&(m, k)));
+            if all && !covered.contains(&m) {
+                covered.push(m);
+            }
+        }
+    }
+}
+
 /// Variants an unguarded arm matches completely (payload patterns irrefutable).
 fn collect_variants(p: &Pattern, covered: &mut Vec<u32>) {
     match p {
@@ -831,6 +875,37 @@ fn single_variant(p: &Pattern) -> Option<(u32, u32)> {
                 .then_some(first)
         }
         _ => None,
+    }
+}
+
+impl Checker {
+    /// The one member of the union `ty` that a pattern naming a variant, a
+    /// record or a result case fits (`Red` or `Green(k)` on `String |
+    /// Color`, `ok(v)` on `result[Int, Int] | String`): the value holds that
+    /// member and, narrowed to it, matches.
+    fn named_member(&self, p: &ast::Pattern, ty: Type) -> Option<Type> {
+        let members = ty.union_members()?;
+        let (name, ctor) = match p {
+            ast::Pattern::Ident(ident) => (ident.name()?.text(), false),
+            ast::Pattern::Ctor(ctor) => {
+                let path = ctor.path()?;
+                let segments: Vec<String> = path.segments().map(|s| s.text()).collect();
+                (segments.last()?.clone(), true)
+            }
+            _ => return None,
+        };
+        let fits = |m: &&Type| match **m {
+            Type::Enum(e) => self.types.enums[e.id as usize]
+                .variants
+                .iter()
+                .any(|v| v.name == name),
+            Type::Result(..) => ctor && (name == "ok" || name == "err"),
+            Type::Record(r) => ctor && self.types.records[r.id as usize].name == name,
+            _ => false,
+        };
+        let mut candidates = members.iter().filter(fits);
+        let member = *candidates.next()?;
+        candidates.next().is_none().then_some(member)
     }
 }
 
