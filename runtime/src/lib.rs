@@ -376,7 +376,7 @@ mod abi_check {
             lm_channel_new(Ptr) -> [Ptr];
             lm_channel_bounded(I64, Ptr, Ptr) -> [Ptr];
             lm_channel_send(Ptr, I64, Ptr) -> [];
-            lm_channel_receive(Ptr, Ptr) -> [I64];
+            lm_channel_receive(Ptr, Ptr, Ptr) -> [I64];
             lm_channel_close(Ptr) -> [];
             lm_channel_len(Ptr) -> [I64];
             lm_perform(I64, Ptr, Ptr, Ptr, I64, Ptr, Ptr) -> [I64];

@@ -377,7 +377,7 @@ runtime_functions! {
     LM_CHANNEL_BOUNDED = "lm_channel_bounded"(I64, Ptr, Ptr) -> [Ptr], fails;
     LM_CHANNEL_SEND = "lm_channel_send"(Ptr, I64, Ptr) -> [], fails;
     /// `(channel, T? desc)` -> `T?` slot.
-    LM_CHANNEL_RECEIVE = "lm_channel_receive"(Ptr, Ptr) -> [I64], fails;
+    LM_CHANNEL_RECEIVE = "lm_channel_receive"(Ptr, Ptr, Ptr) -> [I64], fails;
     LM_CHANNEL_CLOSE = "lm_channel_close"(Ptr) -> [];
     LM_CHANNEL_LEN = "lm_channel_len"(Ptr) -> [I64];
 

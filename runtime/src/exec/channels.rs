@@ -182,7 +182,7 @@ pub unsafe extern "C" fn lm_channel_send(ch: *const HandleObj, v: Slot, loc: *co
             ..Default::default()
         });
         drop(shared);
-        scheduler::suspend();
+        scheduler::suspend_at(loc);
     })
 }
 
@@ -202,9 +202,14 @@ fn admit_sender(c: &mut Channel) {
 /// while the channel is empty; `null` once closed and drained.
 ///
 /// # Safety
-/// `ch` must be a live channel handle; `opt` the descriptor of `T?`.
+/// `ch` must be a live channel handle; `opt` the descriptor of `T?`; `loc`
+/// null or the call's location.
 #[no_mangle]
-pub unsafe extern "C" fn lm_channel_receive(ch: *const HandleObj, opt: *const TypeDesc) -> Slot {
+pub unsafe extern "C" fn lm_channel_receive(
+    ch: *const HandleObj,
+    opt: *const TypeDesc,
+    loc: *const SourceLoc,
+) -> Slot {
     crate::errors::guard(|| {
         // SAFETY: caller's contract.
         let shared = unsafe { channel_of(ch) }.clone();
@@ -255,7 +260,7 @@ pub unsafe extern "C" fn lm_channel_receive(ch: *const HandleObj, opt: *const Ty
                 })),
                 ..Default::default()
             });
-            scheduler::suspend();
+            scheduler::suspend_at(loc);
             let handed = mailbox.borrow_mut().take();
             if let Some(v) = handed {
                 // SAFETY: an owned value of the element type.

@@ -193,6 +193,12 @@ impl FutureCell {
     /// Suspends the running task until this future settles; the value (a
     /// new reference) or the failure.
     pub fn wait(&self) -> Result<Slot, Rc<Failure>> {
+        self.wait_at(std::ptr::null())
+    }
+
+    /// [`FutureCell::wait`] at the `await` at `loc` (null if unknown), where
+    /// a deadlock is reported.
+    pub fn wait_at(&self, loc: *const SourceLoc) -> Result<Slot, Rc<Failure>> {
         loop {
             if let Some(v) = self.value() {
                 return Ok(v);
@@ -201,7 +207,7 @@ impl FutureCell {
                 return Err(f);
             }
             self.add_awaiter(scheduler::prepare_wait());
-            scheduler::suspend();
+            scheduler::suspend_at(loc);
         }
     }
 }
@@ -367,7 +373,7 @@ pub unsafe extern "C" fn lm_await(fut: *const HandleObj, loc: *const SourceLoc) 
     crate::errors::guard(|| {
         // SAFETY: caller's contract.
         let cell = unsafe { cell_rc(fut) };
-        match cell.wait() {
+        match cell.wait_at(loc) {
             Ok(v) => v,
             Err(f) => {
                 drop(cell);

@@ -179,6 +179,9 @@ struct Task {
     cancel_requested: bool,
     /// The failure propagating through the task's frames.
     pending: Option<Failure>,
+    /// Where the task waits, when the suspending call gave its location:
+    /// a deadlock is reported there.
+    waiting_at: *const lumen_abi::SourceLoc,
 }
 
 struct Slot {
@@ -328,6 +331,7 @@ fn create(body: Box<dyn FnOnce()>, main: bool, future: Option<Rc<FutureCell>>) -
             cleanup: None,
             cancel_requested: false,
             pending: None,
+            waiting_at: std::ptr::null(),
         };
         let index = match s.free.pop() {
             Some(i) => {
@@ -441,11 +445,20 @@ fn wait_for_io() -> bool {
     crate::io::wait_for_completion()
 }
 
-/// Every task is waiting and nothing can wake one: `main` fails.
+/// Every task is waiting and nothing can wake one: `main` fails, at the
+/// call it waits in.
 fn deadlock() {
+    let at = with(|s| {
+        s.main
+            .and_then(|m| s.task_mut(m))
+            .map_or(std::ptr::null(), |t| t.waiting_at)
+    });
+    // SAFETY: null or a location compiled code passed, which lives as long
+    // as the program.
+    let loc = unsafe { crate::errors::Location::read(at) };
     crate::errors::report_and_exit(&Failure::new(
         "deadlock: every task is waiting and nothing can wake one".to_string(),
-        None,
+        loc,
     ));
 }
 
@@ -649,6 +662,23 @@ pub fn suspend() {
         }
     });
     switch_out();
+}
+
+/// [`suspend`], noting the location of the call that waits (null if
+/// unknown) for a deadlock report.
+pub fn suspend_at(loc: *const lumen_abi::SourceLoc) {
+    let me = current_or_die();
+    with(|s| {
+        if let Some(t) = s.task_mut(me) {
+            t.waiting_at = loc;
+        }
+    });
+    suspend();
+    with(|s| {
+        if let Some(t) = s.task_mut(me) {
+            t.waiting_at = std::ptr::null();
+        }
+    });
 }
 
 /// `sleep(0)`: back of the ready queue.

@@ -143,7 +143,12 @@ impl FnLowerer<'_, '_> {
             }
             AsyncOp::Receive => {
                 let desc = self.desc(ty);
-                self.slot_call(abi::LM_CHANNEL_RECEIVE, vec![arg(0), desc], ty, loc)
+                self.slot_call(
+                    abi::LM_CHANNEL_RECEIVE,
+                    vec![arg(0), desc, RtArg::Loc(loc)],
+                    ty,
+                    loc,
+                )
             }
             AsyncOp::Close => {
                 self.runtime_effect(abi::LM_CHANNEL_CLOSE, vec![arg(0)], loc);
