@@ -339,6 +339,21 @@ impl Checker {
                     Some(members) => members.contains(&member),
                     None => ty == member,
                 };
+                let sub_union = match (ty.union_members(), member.union_members()) {
+                    (Some(have), Some(want)) => want.iter().all(|m| have.contains(m)),
+                    _ => false,
+                };
+                if sub_union {
+                    self.not_supported(
+                        &format!("a type pattern with the union type `{member}`"),
+                        span.clone(),
+                    );
+                    self.push_help(
+                        "write one arm per member type, or test with `is` in a guard".to_string(),
+                    );
+                    self.bind_as_error(p);
+                    return Pattern::Wildcard;
+                }
                 if !fits && !ty.has_error() && !member.has_error() {
                     self.error(
                         codes::MISMATCHED_TYPES,

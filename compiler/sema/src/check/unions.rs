@@ -57,8 +57,14 @@ impl Checker {
         negated: bool,
         span: Span,
     ) -> Expr {
+        let sub_union = match (value.ty.union_members(), member.union_members()) {
+            (Some(have), Some(want)) => want.iter().all(|m| have.contains(m)),
+            _ => false,
+        };
         let test = match value.ty {
             t if t.has_error() => return error_expr(span),
+            // `x is Int?` on `Int | String | Null`: any of the members.
+            _ if sub_union => self.any_member_test(value, member, &span),
             t if t.union_members().is_some_and(|m| m.contains(&member)) => Expr {
                 kind: ExprKind::IsType(Box::new(value), member),
                 ty: Type::Bool,
@@ -89,6 +95,52 @@ impl Checker {
             }
         } else {
             test
+        }
+    }
+
+    /// `value is A | B` where the union `value` has every member of the
+    /// union `target`: the value, evaluated once, is one of them.
+    fn any_member_test(&mut self, value: Expr, target: Type, span: &Span) -> Expr {
+        let ty = value.ty;
+        let name = format!("\u{0}is{}", self.body().vars.len());
+        let var = self.new_var(&name, ty, false, span.clone());
+        self.body().used.insert(var);
+        let members = target.union_members().unwrap_or_default();
+        let test = |m: Type| Expr {
+            kind: ExprKind::IsType(
+                Box::new(Expr {
+                    kind: ExprKind::Var(var),
+                    ty,
+                    span: span.clone(),
+                }),
+                m,
+            ),
+            ty: Type::Bool,
+            span: span.clone(),
+        };
+        let any = members
+            .iter()
+            .map(|&m| test(m))
+            .reduce(|a, b| Expr {
+                kind: ExprKind::Or(Box::new(a), Box::new(b)),
+                ty: Type::Bool,
+                span: span.clone(),
+            })
+            .unwrap_or(Expr {
+                kind: ExprKind::Bool(false),
+                ty: Type::Bool,
+                span: span.clone(),
+            });
+        Expr {
+            kind: ExprKind::Block(hir::Block {
+                stmts: vec![hir::Stmt {
+                    kind: hir::StmtKind::Let(var, value),
+                    span: span.clone(),
+                }],
+                tail: Some(Box::new(any)),
+            }),
+            ty: Type::Bool,
+            span: span.clone(),
         }
     }
 
