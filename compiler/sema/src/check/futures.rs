@@ -234,10 +234,12 @@ impl Checker {
                 }
             }
         }
-        if uses == 1 {
-            if let Some(arm) = arm {
-                self.await_outcome_next = Some(arm);
-            }
+        match (uses, arm) {
+            (1, Some(arm)) => self.await_outcome_next = Some(arm),
+            // Used elsewhere too: the arm will not receive failures; its
+            // error says why.
+            (_, Some(arm)) => self.outcome_missed_arms.push(arm),
+            _ => {}
         }
     }
 

@@ -292,6 +292,9 @@ pub(crate) struct Checker {
     /// The next `await` is a `match` scrutinee (directly or through a
     /// `let`) with a `name: String` arm: it yields the outcome (async.md §3).
     pub await_outcome_next: Option<Span>,
+    /// `name: String` arms of matches on a `let`-bound await whose variable
+    /// is used elsewhere too, so that they do not receive failures.
+    pub outcome_missed_arms: Vec<Span>,
     /// The records standing for type parameters while a generic cell's body
     /// is checked at its declaration (`generic_bodies`).
     pub archetypes: HashSet<u32>,

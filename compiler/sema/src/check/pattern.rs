@@ -361,6 +361,16 @@ impl Checker {
                         span.clone(),
                         format!("a value of type `{ty}` is never a `{member}`"),
                     );
+                    if self.outcome_missed_arms.contains(&span) {
+                        self.push_help(
+                            "failures reach a `String` arm only when the `await` is the match's \
+                             scrutinee, or its `let` variable is used by the match alone \
+                             (async.md §3); use `try await` to handle failures otherwise"
+                                .to_string(),
+                        );
+                    }
+                    // The name is bound (as an error) so its uses say nothing more.
+                    self.bind_as_error(p);
                     return Pattern::Wildcard;
                 }
                 let var = name.map(|n| self.new_var(&n, member, false, span.clone()));
