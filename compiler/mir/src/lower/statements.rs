@@ -212,6 +212,16 @@ impl FnLowerer<'_, '_> {
             }
             StmtKind::Return(value) => {
                 let op = match value {
+                    // A cell whose returns give Int and Float returns Float
+                    // (its type is inferred from all of them).
+                    Some(e) if e.ty == hir::Type::Int && self.ret_ty == Ty::Float => {
+                        match self.expr(e) {
+                            Operand::Const(Const::Int(v)) => Operand::Const(Const::Float(v as f64)),
+                            op => {
+                                self.temp(Ty::Float, Rvalue::Cast(crate::Cast::IntToFloat, op), loc)
+                            }
+                        }
+                    }
                     Some(e) => self.expr(e),
                     None => Operand::Const(Const::Null),
                 };

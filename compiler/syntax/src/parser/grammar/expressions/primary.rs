@@ -282,8 +282,26 @@ fn map_or_set(p: &mut Parser<'_>) -> CompletedMarker {
     let mut kind = None;
     let mut first = true;
     while !p.at(R_CURLY) && !p.at_eof() && !p.at_recovery_point() {
+        let start = here(p);
         match map_or_set_element(p) {
             Some(e) => {
+                // A literal is a map or a set, decided by its first element:
+                // an element of the other kind is an error, never dropped.
+                match (kind, e.kind()) {
+                    (Some(MAP_EXPR), k) if k != MAP_ENTRY && k != SPREAD => p.error_at(
+                        start,
+                        "expected a `key: value` entry in a map literal",
+                        Some("a set element in a map"),
+                        Some("a brace literal is a map (all `key: value`) or a set (no `:`)"),
+                    ),
+                    (Some(SET_EXPR), MAP_ENTRY) => p.error_at(
+                        start,
+                        "expected an element in a set literal, found a `key: value` entry",
+                        Some("a map entry in a set"),
+                        Some("a brace literal is a map (all `key: value`) or a set (no `:`)"),
+                    ),
+                    _ => {}
+                }
                 if kind.is_none() && e.kind() != SPREAD {
                     kind = Some(if e.kind() == MAP_ENTRY {
                         MAP_EXPR
