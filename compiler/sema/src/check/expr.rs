@@ -987,7 +987,7 @@ impl Checker {
 
     /// Like [`Self::narrowed_block`] for an expression: a block with the
     /// narrowed copy's initialisation and the expression as its value.
-    fn in_narrowed(
+    pub(super) fn in_narrowed(
         &mut self,
         narrowing: Option<(hir::VarId, Type)>,
         span: &Span,

@@ -48,13 +48,22 @@ impl Checker {
                     &super::span_of(&lhs),
                     "`and`/`or` take `Bool` operands",
                 );
-                let r = self.check_expr(&rhs, Some(Type::Bool));
-                let r = self.expect_type(
-                    r,
-                    Type::Bool,
-                    &super::span_of(&rhs),
-                    "`and`/`or` take `Bool` operands",
-                );
+                // The right operand runs only when the left one is true
+                // (`and`) or false (`or`): it sees what that says of a
+                // variable (`x != null and x > 3`).
+                let narrowing = self.narrowing_of(&l).map(|n| {
+                    let ty = if op == AstOp::And {
+                        n.when_true
+                    } else {
+                        n.when_false
+                    };
+                    (n.var, ty)
+                });
+                let rspan = super::span_of(&rhs);
+                let r = self.in_narrowed(narrowing, &rspan, |this| {
+                    let r = this.check_expr(&rhs, Some(Type::Bool));
+                    this.expect_type(r, Type::Bool, &rspan, "`and`/`or` take `Bool` operands")
+                });
                 let kind = if op == AstOp::And {
                     ExprKind::And(Box::new(l), Box::new(r))
                 } else {
