@@ -611,6 +611,16 @@ impl Checker {
 
     /// Converts argument `i` to the list's element type.
     fn want_elem(&mut self, name: &str, args: &mut [Expr], i: usize, elem: Type) -> Option<()> {
+        if elem.union_members().is_some() {
+            // A member of a union element type goes in as the union
+            // (`contains(xs, null)` on `list[Int?]`).
+            let e = std::mem::replace(&mut args[i], error_expr(0..0));
+            let span = e.span.clone();
+            let e = self.coerce(e, elem, &span);
+            let ok = !e.ty.has_error();
+            args[i] = e;
+            return ok.then_some(());
+        }
         self.want(
             name,
             args,
