@@ -79,6 +79,8 @@ impl Checker {
         piped: Option<Expr>,
         span: Span,
     ) -> Expr {
+        // Taken at once: only this call's own construction may use it.
+        let hint = self.variant_hint.take();
         let callee = callee.clone();
         let args = args.to_vec();
         if let ast::Expr::Field(f) = &callee {
@@ -156,7 +158,7 @@ impl Checker {
         );
         if is_record || self.types.variants.contains_key(&name) {
             // (A record or a variant always constructs; see `check_construction`.)
-            if let Some(value) = self.check_construction(&name, &args, piped, span.clone()) {
+            if let Some(value) = self.check_construction(&name, &args, piped, hint, span.clone()) {
                 return value;
             }
             return error_expr(span);

@@ -272,16 +272,35 @@ impl Checker {
         Some(ty)
     }
 
-    /// The variant called `name`, if exactly one enum has it; reports an
-    /// ambiguity otherwise.
+    /// The variant called `name`: the one enum that has it, or the one the
+    /// expected type `hint` names (an enum, or a union with one such enum);
+    /// reports an ambiguity otherwise.
     pub(super) fn unique_variant(
         &mut self,
         name: &str,
         span: &lumen_diagnostics::Span,
+        hint: Option<Type>,
     ) -> Option<(u32, u32)> {
         let candidates = self.types.variants.get(name)?.clone();
         if candidates.len() == 1 {
             return Some(candidates[0]);
+        }
+        let wanted: Vec<u32> = hint
+            .map(|h| h.members())
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|m| match m {
+                Type::Enum(e) => Some(e.id),
+                _ => None,
+            })
+            .collect();
+        let fitting: Vec<(u32, u32)> = candidates
+            .iter()
+            .copied()
+            .filter(|(e, _)| wanted.contains(e))
+            .collect();
+        if let [one] = fitting.as_slice() {
+            return Some(*one);
         }
         let enums: Vec<String> = candidates
             .iter()

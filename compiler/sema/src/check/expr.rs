@@ -89,6 +89,7 @@ impl Checker {
                         }
                     }
                 }
+                self.variant_hint = expected;
                 self.check_call(c, span)
             }
             ast::Expr::Index(i) => self.check_index(i, span),
@@ -517,7 +518,7 @@ impl Checker {
             };
         }
         if self.types.variants.contains_key(&name) {
-            if let Some((enum_id, tag)) = self.unique_variant(&name, &span) {
+            if let Some((enum_id, tag)) = self.unique_variant(&name, &span, expected) {
                 return self.construct_variant(enum_id, tag, None, None, span);
             }
             return error_expr(span);

@@ -295,6 +295,9 @@ pub(crate) struct Checker {
     /// `name: String` arms of matches on a `let`-bound await whose variable
     /// is used elsewhere too, so that they do not receive failures.
     pub outcome_missed_arms: Vec<Span>,
+    /// The expected type of the call being checked, for telling apart
+    /// variants of the same name (`let l: Light = Red(1)`).
+    pub variant_hint: Option<Type>,
     /// The records standing for type parameters while a generic cell's body
     /// is checked at its declaration (`generic_bodies`).
     pub archetypes: HashSet<u32>,

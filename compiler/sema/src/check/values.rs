@@ -27,13 +27,14 @@ impl Checker {
         name: &str,
         args: &[ast::Arg],
         piped: Option<Expr>,
+        hint: Option<Type>,
         span: Span,
     ) -> Option<Expr> {
         if let Some(Type::Record(n)) = self.types.by_name.get(&self.key(name)).copied() {
             return Some(self.construct_record(n, args, piped, span));
         }
         if self.types.variants.contains_key(name) {
-            let (enum_id, tag) = self.unique_variant(name, &span)?;
+            let (enum_id, tag) = self.unique_variant(name, &span, hint)?;
             return Some(self.construct_variant(enum_id, tag, Some(args), piped, span));
         }
         None
