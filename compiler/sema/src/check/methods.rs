@@ -228,6 +228,16 @@ impl Checker {
             }
         }
         for cell in given {
+            let name = cell.name().map(|n| n.text());
+            let declared = name.and_then(|n| {
+                required
+                    .iter()
+                    .find(|r| r.name().is_some_and(|rn| rn.text() == n))
+                    .cloned()
+            });
+            if let Some(declared) = &declared {
+                self.check_impl_signature(&cell, declared, &trait_name, self_ty);
+            }
             self.collect_method(self_ty, cell);
         }
         for r in required {
@@ -252,6 +262,67 @@ impl Checker {
                 self.collect_method(self_ty, r);
             }
         }
+    }
+
+    /// An `impl`'s method has the signature the trait declares, `Self` (the
+    /// `self` parameter) being the implementing type (types.md §3): same
+    /// parameters and return type. Generic methods are compared by count.
+    fn check_impl_signature(
+        &mut self,
+        given: &ast::Cell,
+        declared: &ast::Cell,
+        trait_name: &str,
+        self_ty: Type,
+    ) {
+        let Some(name) = given.name() else {
+            return;
+        };
+        let before = self.diagnostics.len();
+        let span = span_of(&name);
+        let have = self.cell_sig(given, name.text(), span.clone(), Some(self_ty));
+        let want = self.cell_sig(declared, name.text(), span.clone(), Some(self_ty));
+        // Errors in the types themselves are reported where they are written.
+        self.diagnostics.truncate(before);
+        let generic = !have.generics.is_empty() || !want.generics.is_empty();
+        let params_differ = have.params.len() != want.params.len()
+            || (!generic
+                && have
+                    .params
+                    .iter()
+                    .zip(&want.params)
+                    .any(|(a, b)| a.ty != b.ty && !a.ty.has_error() && !b.ty.has_error()));
+        let ret_differs = !generic
+            && have.declared_ret.unwrap_or(Type::Null) != want.declared_ret.unwrap_or(Type::Null)
+            && !have.declared_ret.is_some_and(|t| t.has_error())
+            && !want.declared_ret.is_some_and(|t| t.has_error());
+        if !(params_differ || ret_differs) {
+            return;
+        }
+        let show = |sig: &CellSig| {
+            let params: Vec<String> = sig
+                .params
+                .iter()
+                .skip(1)
+                .map(|p| format!("{}: {}", p.name, p.ty))
+                .collect();
+            let ret = sig.declared_ret.unwrap_or(Type::Null);
+            format!("({}) -> {ret}", params.join(", "))
+        };
+        self.push_diagnostic(
+            Diagnostic::error(
+                codes::MISMATCHED_TYPES,
+                format!(
+                    "method `{}` of `impl {trait_name} for {self_ty}` does not match the trait",
+                    name.text()
+                ),
+                span,
+                format!("this is `{}`", show(&have)),
+            )
+            .with_label(
+                span_of(declared),
+                format!("the trait declares `{}`", show(&want)),
+            ),
+        );
     }
 
     /// Whether `ty` implements the user trait `name`.
