@@ -9,12 +9,15 @@
 //!
 //! The cases are deterministic: case `i` has shape `i % SHAPES.len()` and a
 //! seed derived from `i`, so `cargo test` always runs the same bounded set.
-//! Environment variables widen it for long runs:
+//! The first case of each shape is large (the top eighth of its sizes,
+//! checked), the second as large as runs go (the top half of the sizes
+//! that are also run); those are the default. Further cases are
+//! log-uniform from 1 to the largest, small sizes as often as large ones. Environment variables widen the set for long runs:
 //!
 //! * `LUMEN_SIZE_FUZZ_CASES=N` — run N cases (default [`DEFAULT_CASES`]);
 //! * `LUMEN_SIZE_FUZZ_SEED=S` — derive the seeds from S instead;
-//! * `LUMEN_SIZE_FUZZ_ONLY=shape:seed` — run the one case a failure names
-//!   (`shape:seed:size` forces its size, to see how a shape scales);
+//! * `LUMEN_SIZE_FUZZ_ONLY=shape:seed:size` — run the one case a failure
+//!   names (any size: to see how a shape scales);
 //! * `LUMEN_SIZE_FUZZ_KEEP=1` — keep every program, not only failing ones.
 //!
 //! A failing case's program is kept in a temporary directory named in the
@@ -35,7 +38,7 @@ use std::time::{Duration, Instant};
 use rng::Rng;
 use shapes::{Expect, Shape, SHAPES};
 
-/// Two cases per shape: about 30 s in a debug build on two cores.
+/// Two cases per shape: about 30 s in a debug build on two busy cores.
 const DEFAULT_CASES: usize = 2 * SHAPES.len();
 const DEFAULT_SEED: u64 = 0x5EED_0F_512E;
 /// A compiler run taking longer than this has hung (or blown up).
@@ -45,16 +48,37 @@ const WORKERS: usize = 2;
 
 struct Case {
     shape: &'static Shape,
+    /// The program's seed (its size is drawn from another stream, so a
+    /// forced size leaves the rest of the program as it was).
     seed: u64,
-    /// The size, when forced (otherwise drawn from the seed).
-    size: Option<usize>,
+    size: Size,
+}
+
+enum Size {
+    Large,
+    LargeRun,
+    Any,
+    Forced(usize),
 }
 
 impl Case {
+    fn size(&self) -> usize {
+        let max = self.shape.max;
+        let mut rng = Rng::new(!self.seed);
+        match self.size {
+            Size::Large => max - rng.below(max / 8 + 1),
+            Size::LargeRun => {
+                let run_max = self.shape.run_max;
+                run_max - rng.below(run_max / 2 + 1)
+            }
+            Size::Any => rng.size(max),
+            Size::Forced(size) => size,
+        }
+    }
+
     fn rerun(&self, size: usize) -> String {
-        let forced = self.size.map_or(String::new(), |_| format!(":{size}"));
         format!(
-            "LUMEN_SIZE_FUZZ_ONLY={}:{}{forced}",
+            "LUMEN_SIZE_FUZZ_ONLY={}:{}:{size}",
             self.shape.name, self.seed
         )
     }
@@ -72,17 +96,15 @@ fn env_number(name: &str) -> Option<u64> {
 fn cases() -> Vec<Case> {
     if let Ok(only) = std::env::var("LUMEN_SIZE_FUZZ_ONLY") {
         let parts: Vec<&str> = only.split(':').collect();
-        let (name, seed, size) = match parts[..] {
-            [name, seed] => (name, seed, None),
-            [name, seed, size] => (name, seed, Some(size)),
-            _ => panic!("LUMEN_SIZE_FUZZ_ONLY={only}: expected shape:seed or shape:seed:size"),
+        let [name, seed, size] = parts[..] else {
+            panic!("LUMEN_SIZE_FUZZ_ONLY={only}: expected shape:seed:size");
         };
         let shape = SHAPES
             .iter()
             .find(|s| s.name == name)
             .unwrap_or_else(|| panic!("no shape named `{name}`"));
         let seed = seed.parse().expect("the seed is a number");
-        let size = size.map(|s| s.parse().expect("the size is a number"));
+        let size = Size::Forced(size.parse().expect("the size is a number"));
         return vec![Case { shape, seed, size }];
     }
     let count = env_number("LUMEN_SIZE_FUZZ_CASES").map_or(DEFAULT_CASES, |n| n as usize);
@@ -91,7 +113,11 @@ fn cases() -> Vec<Case> {
         .map(|i| Case {
             shape: &SHAPES[i % SHAPES.len()],
             seed: Rng::new(base ^ i as u64).next(),
-            size: None,
+            size: match i / SHAPES.len() {
+                0 => Size::Large,
+                1 => Size::LargeRun,
+                _ => Size::Any,
+            },
         })
         .collect()
 }
@@ -216,9 +242,8 @@ fn clip(text: &str) -> String {
 
 /// Runs one case in `dir`: its summary line, or what failed.
 fn run_case(case: &Case, dir: &Path) -> Result<String, String> {
+    let size = case.size();
     let mut rng = Rng::new(case.seed);
-    let drawn = rng.size(case.shape.max);
-    let size = case.size.unwrap_or(drawn);
     let program = (case.shape.make)(&mut rng, size);
     let name = format!("{} size {size}", case.shape.name);
     let fail = |mode: &str, o: &Outcome, why: String| {
