@@ -40,7 +40,7 @@ use shapes::{Expect, Shape, SHAPES};
 
 /// Two cases per shape: about 30 s in a debug build on two busy cores.
 const DEFAULT_CASES: usize = 2 * SHAPES.len();
-const DEFAULT_SEED: u64 = 0x5EED_0F_512E;
+const DEFAULT_SEED: u64 = 0x005E_ED0F_512E;
 /// A compiler run taking longer than this has hung (or blown up).
 const TIMEOUT: Duration = Duration::from_secs(60);
 /// Cases run side by side (each is one `lumenc` process at a time).

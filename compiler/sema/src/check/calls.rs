@@ -465,6 +465,7 @@ impl Checker {
             return self.async_method(value, name, args, span);
         }
         if let Some(m) = self.method_of(value.ty, name) {
+            self.note_method_call(m, &span);
             let call = self.call_cell(m, args, Some(value), span.clone());
             if self.async_cells.contains(&m) {
                 // An `async cell` method spawns too (async.md §2).
