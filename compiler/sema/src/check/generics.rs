@@ -189,7 +189,7 @@ impl Checker {
                     Some(d) => {
                         let d = d.clone();
                         self.type_args.push(inst.type_args.clone());
-                        let v = self.check_default(&d, p.ty);
+                        let v = self.check_default(&d, p.ty, sig.module, Some(&span));
                         self.type_args.pop();
                         final_args.push(v);
                     }

@@ -9,7 +9,10 @@
 //! — and when that call is itself in an instance's body, at the call that
 //! made that one, and so on — and a help line with the type arguments.
 //! The methods of a generic type or `impl`, made per type (`methods.rs`),
-//! are treated alike, with the first call of the method as the label.
+//! are treated alike, with the first call of the method as the label. A
+//! parameter or field default is checked at each call that leaves it out,
+//! for that call's types (`v: T = 0` suits `Box[Int]`, not `Box[String]`):
+//! its errors are labelled at that call.
 //!
 //! Every instance checks the body again, so one mistake can be found
 //! several times. When checking ends, a diagnostic identical to an
@@ -20,7 +23,7 @@
 
 use std::collections::HashSet;
 
-use lumen_diagnostics::{Diagnostic, Label, Severity};
+use lumen_diagnostics::{Diagnostic, Label, Severity, Span};
 use lumen_syntax::ast::AstNode;
 
 use super::{codes, Checker};
@@ -122,6 +125,29 @@ impl Checker {
             .filter_map(|n| Some(format!("`{n}` is `{}`", cell.type_args.get(n)?)))
             .collect();
         format!("{IN_INSTANCE} `{}`, where {}", cell.name, args.join(", "))
+    }
+
+    /// Labels the errors found since `first` in a parameter or field
+    /// default (at `default`) with the call in module `module` that uses it.
+    pub(super) fn label_default_errors(
+        &mut self,
+        first: usize,
+        default: &Span,
+        module: usize,
+        call: &Span,
+    ) {
+        for d in &mut self.diagnostics[first..] {
+            if d.severity == Severity::Error
+                && d.primary.span.start >= default.start
+                && d.primary.span.end <= default.end
+            {
+                d.secondary.push(Label {
+                    span: call.clone(),
+                    message: "the default is used by this call".to_string(),
+                    file: Some(module),
+                });
+            }
+        }
     }
 
     /// When checking ends: drops repeated diagnostics and instances' errors
