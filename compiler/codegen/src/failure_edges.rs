@@ -15,7 +15,8 @@
 //!   the immortal empty string there (a temporary whose reference moved on)
 //!   is left out, so its constant does not stay live across a hot loop just
 //!   for the edge (that cost nbody 20 % when every edge went to the MIR
-//!   landing). One cleanup block per number of values serves every edge.
+//!   landing). One cleanup block per number of values serves the edges,
+//!   up to `MAX_SHARED_EDGES` of them each (see `SharedBlock`).
 //! * **A landing with `defer` blocks**: the edge jumps to the MIR landing,
 //!   which runs them and releases every owned local itself.
 //! * **No landing**: the cleanup block with no values (return a dummy).
@@ -29,7 +30,7 @@ use cranelift_codegen::cursor::{Cursor, FuncCursor};
 use cranelift_codegen::ir::{self, types, Block, InstBuilder, Value};
 use lumen_mir::{Loc, Local, Ty};
 
-use crate::failure_paths::{FrameCleanup, FRAME_CLEANUP_MIN};
+use crate::failure_paths::{FrameCleanup, SharedBlock, FRAME_CLEANUP_MIN};
 use crate::CodegenError;
 
 use crate::function::FnCx;
@@ -198,15 +199,22 @@ impl FnCx<'_, '_> {
             .iter()
             .map(|l| self.read_local(*l))
             .collect::<Result<Vec<Value>, _>>()?;
-        let cleanup = match self.failure.cleanup.get(&values.len()) {
-            Some(block) => *block,
+        let shared = self
+            .failure
+            .cleanup
+            .get_mut(&values.len())
+            .and_then(SharedBlock::take);
+        let cleanup = match shared {
+            Some(block) => block,
             None => {
                 let block = self.b.create_block();
                 self.b.set_cold_block(block);
                 for _ in &values {
                     self.b.append_block_param(block, self.pointer);
                 }
-                self.failure.cleanup.insert(values.len(), block);
+                self.failure
+                    .cleanup
+                    .insert(values.len(), SharedBlock::new(block));
                 pending.push(Pending::Cleanup(block));
                 block
             }
@@ -263,13 +271,14 @@ impl FnCx<'_, '_> {
     }
 
     /// Ends a cleanup block: returns the dummy, after releasing the frame's
-    /// words (one shared block) when the function keeps locals there.
+    /// words (in a block cleanup blocks share) when the function keeps
+    /// locals there.
     fn release_frame_and_return(&mut self) {
-        let Some(frame) = &self.failure.frame else {
+        let Some(frame) = &mut self.failure.frame else {
             self.return_dummy();
             return;
         };
-        if let Some(block) = frame.release_block {
+        if let Some(block) = frame.release_block.as_mut().and_then(SharedBlock::take) {
             self.b.ins().jump(block, &[]);
             return;
         }
@@ -277,7 +286,7 @@ impl FnCx<'_, '_> {
         let block = self.b.create_block();
         self.b.set_cold_block(block);
         if let Some(frame) = &mut self.failure.frame {
-            frame.release_block = Some(block);
+            frame.release_block = Some(SharedBlock::new(block));
         }
         self.b.ins().jump(block, &[]);
         self.b.switch_to_block(block);

@@ -21,8 +21,8 @@ pub(crate) struct FailureEdges {
     pub(crate) empty_on_entry: Vec<Option<Vec<bool>>>,
     /// The same facts at the statement being built.
     pub(crate) empty: Vec<bool>,
-    /// Cleanup blocks by number of values.
-    pub(crate) cleanup: HashMap<usize, Block>,
+    /// Cleanup blocks by number of values (the one edges use now).
+    pub(crate) cleanup: HashMap<usize, SharedBlock>,
     /// A frame slot holding the address of `lm_failing`, stored by the
     /// prologue ([`FnCx::store_flag_address`]), for cold paths.
     pub(crate) flag_address_slot: Option<ir::StackSlot>,
@@ -51,7 +51,41 @@ pub(crate) struct FrameCleanup {
     /// The locals kept, in word order.
     pub(crate) locals: Vec<Local>,
     /// The shared block releasing the slot's words, once made.
-    pub(crate) release_block: Option<Block>,
+    pub(crate) release_block: Option<SharedBlock>,
+}
+
+/// A cleanup block that failure edges share, and how many jump to it.
+///
+/// A block serves at most [`MAX_SHARED_EDGES`] edges; then a copy takes
+/// over. Register allocation computes dominators by walking, for each
+/// predecessor of a block, up the dominator tree to the block's
+/// dominator: one cleanup block reached from every edge of a long
+/// function costs time quadratic in its length (a 20,000-term sum of
+/// checked additions: 10 s, nearly all of it there). Edges sharing a copy
+/// lie close together, so their walks are short.
+#[derive(Clone, Copy)]
+pub(crate) struct SharedBlock {
+    pub(crate) block: Block,
+    pub(crate) uses: usize,
+}
+
+/// How many failure edges one cleanup block serves.
+pub(crate) const MAX_SHARED_EDGES: usize = 32;
+
+impl SharedBlock {
+    /// A block serving its first edge.
+    pub(crate) fn new(block: Block) -> SharedBlock {
+        SharedBlock { block, uses: 1 }
+    }
+
+    /// The block for one more edge, unless it serves its maximum already.
+    pub(crate) fn take(&mut self) -> Option<Block> {
+        if self.uses >= MAX_SHARED_EDGES {
+            return None;
+        }
+        self.uses += 1;
+        Some(self.block)
+    }
 }
 
 /// Above this many owned heap locals living across blocks, failure cleanup

@@ -11,7 +11,7 @@ use std::ops::Range;
 use codespan_reporting::diagnostic::{
     Diagnostic as CsDiagnostic, Label as CsLabel, Severity as CsSeverity,
 };
-use codespan_reporting::files::SimpleFile;
+use codespan_reporting::files::{SimpleFile, SimpleFiles};
 use codespan_reporting::term::{
     self,
     termcolor::{Buffer, ColorChoice, StandardStream},
@@ -40,6 +40,9 @@ pub enum Severity {
 pub struct Label {
     pub span: Span,
     pub message: String,
+    /// The file the span points into, when it is not the diagnostic's own
+    /// (a secondary label at a call in another module).
+    pub file: Option<usize>,
 }
 
 /// One problem found in a program.
@@ -71,6 +74,7 @@ impl Diagnostic {
             primary: Label {
                 span,
                 message: label.into(),
+                file: None,
             },
             secondary: Vec::new(),
             help: Vec::new(),
@@ -99,6 +103,18 @@ impl Diagnostic {
         self.secondary.push(Label {
             span,
             message: message.into(),
+            file: None,
+        });
+        self
+    }
+
+    /// A secondary label in file `file`, which may be another than the
+    /// diagnostic's own (`render_files_to_stderr` shows both).
+    pub fn with_label_in(mut self, file: usize, span: Span, message: impl Into<String>) -> Self {
+        self.secondary.push(Label {
+            span,
+            message: message.into(),
+            file: Some(file),
         });
         self
     }
@@ -144,32 +160,39 @@ pub fn render_files_to_stderr(
     let config = rustc_style();
     // Each file's line index is built once, not once per diagnostic: tens
     // of thousands of diagnostics on one file render in linear time.
-    let indexed: Vec<SimpleFile<&str, &str>> = files
-        .iter()
-        .map(|(name, text)| SimpleFile::new(name.as_str(), text.as_str()))
-        .collect();
+    if files.is_empty() {
+        return;
+    }
+    let mut indexed = SimpleFiles::new();
+    for (name, text) in files {
+        indexed.add(name.as_str(), text.as_str());
+    }
+    // A file index out of range falls back to the main file.
+    let id = |file: usize| if file < files.len() { file } else { 0 };
+    let len = |file: usize| files[id(file)].1.len();
     for d in diagnostics {
-        let Some(file) = indexed.get(d.file).or_else(|| indexed.first()) else {
-            continue;
-        };
-        let len = file.source().len();
-        let _ = term::emit(&mut lock, &config, file, &to_codespan(d, len));
+        let cs = to_codespan(d, |file| (id(file), len(file)));
+        let _ = term::emit(&mut lock, &config, &indexed, &cs);
     }
 }
 
-fn to_codespan(d: &Diagnostic, source_len: usize) -> CsDiagnostic<()> {
-    let clamp = |s: &Span| {
-        let start = s.start.min(source_len);
-        start..s.end.clamp(start, source_len)
+/// `d` for codespan; `file` gives the id and text length of a file index
+/// (labels with no file of their own are in the diagnostic's).
+fn to_codespan<Id>(d: &Diagnostic, file: impl Fn(usize) -> (Id, usize)) -> CsDiagnostic<Id> {
+    let label = |l: &Label| {
+        let (id, len) = file(l.file.unwrap_or(d.file));
+        let start = l.span.start.min(len);
+        (id, start..l.span.end.clamp(start, len))
     };
     let severity = match d.severity {
         Severity::Error => CsSeverity::Error,
         Severity::Warning => CsSeverity::Warning,
     };
-    let mut labels =
-        vec![CsLabel::primary((), clamp(&d.primary.span)).with_message(&d.primary.message)];
+    let (id, range) = label(&d.primary);
+    let mut labels = vec![CsLabel::primary(id, range).with_message(&d.primary.message)];
     for l in &d.secondary {
-        labels.push(CsLabel::secondary((), clamp(&l.span)).with_message(&l.message));
+        let (id, range) = label(l);
+        labels.push(CsLabel::secondary(id, range).with_message(&l.message));
     }
     CsDiagnostic::new(severity)
         .with_code(d.code)
@@ -178,20 +201,22 @@ fn to_codespan(d: &Diagnostic, source_len: usize) -> CsDiagnostic<()> {
         .with_notes(d.help.iter().map(|h| format!("help: {h}")).collect())
 }
 
-/// Renders diagnostics to a string without colour (tests, snapshots).
+/// Renders diagnostics of a one-file program to a string without colour
+/// (tests, snapshots).
 pub fn render_to_string(file_name: &str, source: &str, diagnostics: &[Diagnostic]) -> String {
     let file = SimpleFile::new(file_name, source);
     let mut buffer = Buffer::no_color();
     let config = rustc_style();
     for d in diagnostics {
         // Rendering into memory cannot fail for spans clamped into the source.
-        let _ = term::emit(&mut buffer, &config, &file, &to_codespan(d, source.len()));
+        let cs = to_codespan(d, |_| ((), source.len()));
+        let _ = term::emit(&mut buffer, &config, &file, &cs);
     }
     String::from_utf8_lossy(buffer.as_slice()).into_owned()
 }
 
-/// Renders diagnostics to stderr, coloured according to `color` (auto: only on
-/// a terminal).
+/// Renders diagnostics of a one-file program to stderr, coloured according
+/// to `color` (auto: only on a terminal).
 pub fn render_to_stderr(file_name: &str, source: &str, diagnostics: &[Diagnostic], color: Color) {
     let choice = match color {
         Color::Always => ColorChoice::Always,
@@ -209,7 +234,8 @@ pub fn render_to_stderr(file_name: &str, source: &str, diagnostics: &[Diagnostic
     let file = SimpleFile::new(file_name, source);
     let config = rustc_style();
     for d in diagnostics {
-        let _ = term::emit(&mut lock, &config, &file, &to_codespan(d, source.len()));
+        let cs = to_codespan(d, |_| ((), source.len()));
+        let _ = term::emit(&mut lock, &config, &file, &cs);
     }
 }
 

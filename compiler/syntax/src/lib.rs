@@ -32,6 +32,7 @@
 
 pub mod ast;
 mod debug;
+mod green_builder;
 pub mod lexer;
 pub mod markdown;
 mod parser;

@@ -7,11 +7,12 @@
 //! chains and postfix chains are parsed by loops, and each step nests the
 //! tree one level deeper; every later stage walks the tree recursively.
 
+use crate::green_builder::GreenBuilder;
 use crate::lexer::LexedToken;
 use crate::parser::Event;
 use crate::SyntaxError;
 use crate::SyntaxKind::{self, *};
-use rowan::{GreenNode, GreenNodeBuilder, TextRange, TextSize};
+use rowan::{GreenNode, TextRange, TextSize};
 
 /// The deepest syntax tree accepted: about 10,000 terms of any chain and
 /// a good margin more. The driver runs the compiler on a stack sized for it.
@@ -27,7 +28,7 @@ pub(crate) fn build_tree(
         tokens,
         pos: 0,
         offset: 0,
-        builder: GreenNodeBuilder::new(),
+        builder: GreenBuilder::default(),
         depth: 0,
         too_deep_reported: false,
         root_started: false,
@@ -91,7 +92,7 @@ pub(crate) fn build_tree(
         sink.builder.finish_node();
         sink.depth -= 1;
     }
-    (sink.builder.finish(), sink.errors)
+    (sink.builder.finish(SOURCE_FILE.into()), sink.errors)
 }
 
 struct Sink<'a> {
@@ -99,7 +100,7 @@ struct Sink<'a> {
     tokens: &'a [LexedToken],
     pos: usize,
     offset: usize,
-    builder: GreenNodeBuilder<'static>,
+    builder: GreenBuilder,
     depth: u32,
     /// The tree grew deeper than [`MAX_TREE_DEPTH`] (reported once).
     too_deep_reported: bool,

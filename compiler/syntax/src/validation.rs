@@ -54,6 +54,19 @@ fn is_negated(t: &SyntaxToken) -> bool {
     prefix.kind() == PREFIX_EXPR && prefix.first_token().is_some_and(|m| m.kind() == MINUS)
 }
 
+/// A literal as a message quotes it: a long one by its ends (the label
+/// under the source line shows all of it).
+fn abbreviated(text: &str) -> String {
+    const KEEP: usize = 12;
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= 3 * KEEP {
+        return text.to_string();
+    }
+    let head: String = chars[..KEEP].iter().collect();
+    let tail: String = chars[chars.len() - KEEP..].iter().collect();
+    format!("{head}…{tail}")
+}
+
 fn token(t: &SyntaxToken, errors: &mut Vec<SyntaxError>) {
     let range = t.text_range();
     match t.kind() {
@@ -89,15 +102,24 @@ fn token(t: &SyntaxToken, errors: &mut Vec<SyntaxError>) {
             ));
         }
         INT_NUMBER if t.parent().is_some_and(|p| p.kind() == LITERAL) => {
-            match literals::decode_int(t.text()) {
-                Ok(v) if !literals::int_fits_i64(v, is_negated(t)) => errors.push(err(
-                    format!("integer literal `{}` is out of range for `Int`", t.text()),
+            let fits = match literals::decode_int(t.text()) {
+                Ok(v) => literals::int_fits_i64(v, is_negated(t)),
+                Err(literals::IntLiteralError::TooLarge) => false,
+                Err(literals::IntLiteralError::Invalid(m)) => {
+                    errors.push(err(m, range, "invalid integer literal", None));
+                    return;
+                }
+            };
+            if !fits {
+                errors.push(err(
+                    format!(
+                        "integer literal `{}` is out of range for `Int`",
+                        abbreviated(t.text())
+                    ),
                     range,
                     "does not fit in 64 bits",
                     Some("`Int` holds values from -9223372036854775808 to 9223372036854775807"),
-                )),
-                Ok(_) => {}
-                Err(m) => errors.push(err(m, range, "invalid integer literal", None)),
+                ));
             }
         }
         FLOAT_NUMBER => {

@@ -13,6 +13,10 @@ use crate::{
     Terminator, Ty, UnOp,
 };
 
+/// How many pieces of an interpolated string one `lm_str_concat_n` joins
+/// at most (see `interpolation`).
+const CONCAT_CHUNK: usize = 32;
+
 impl FnLowerer<'_, '_> {
     pub(super) fn expr(&mut self, e: &Expr) -> Operand {
         let loc = self.loc(e.span.start);
@@ -527,37 +531,83 @@ impl FnLowerer<'_, '_> {
         self.runtime(f, Ty::Str, vec![RtArg::Operand(value)], loc)
     }
 
+    /// `"…{x}…"`: the pieces' strings joined by one `lm_str_concat_n`. A
+    /// string of more than [`CONCAT_CHUNK`] pieces is joined in chunks of
+    /// that many, the chunks' results in chunks again, like the digits of
+    /// a counter: every piece computed would otherwise stay live until the
+    /// one call, and register allocation is quadratic in values live
+    /// across calls (a literal of 5,000 interpolations took 10 s to
+    /// compile). Each byte is copied once per level.
     fn interpolation(&mut self, parts: &[hir::InterpPart], loc: Loc) -> Operand {
-        let mut pieces = Vec::new();
+        // `levels[i]`: pieces not joined yet, each covering CONCAT_CHUNK^i
+        // pieces of the string; higher levels hold earlier text.
+        let mut levels: Vec<Vec<Operand>> = Vec::new();
         for part in parts {
-            match part {
-                hir::InterpPart::Text(text) => {
-                    pieces.push(Operand::Const(Const::Str(text.clone())))
-                }
+            let piece = match part {
+                hir::InterpPart::Text(text) => Operand::Const(Const::Str(text.clone())),
                 hir::InterpPart::Value(e, spec) => {
                     let value = self.expr(e);
                     let ty = e.ty;
-                    let piece = match spec {
+                    match spec {
                         None => self.to_string(value, ty, loc),
                         Some(spec) => self.format(value, ty, spec, loc),
-                    };
-                    pieces.push(piece);
+                    }
                 }
-            }
+            };
+            self.push_piece(&mut levels, piece, loc);
         }
+        let mut pieces: Vec<Operand> = levels.into_iter().rev().flatten().collect();
         match pieces.len() {
             0 => Operand::Const(Const::Str(String::new())),
             1 => {
                 let only = pieces.pop().unwrap_or(Operand::Const(Const::Null));
                 self.temp(Ty::Str, Rvalue::Use(only), loc)
             }
-            _ => self.runtime(
-                abi::LM_STR_CONCAT_N,
-                Ty::Str,
-                vec![RtArg::StrArray(pieces), RtArg::I64(parts.len() as i64)],
-                loc,
-            ),
+            _ => self.concat_pieces(pieces, loc),
         }
+    }
+
+    /// Adds a piece at level 0; a level that fills up is joined into one
+    /// piece of the level above.
+    fn push_piece(&mut self, levels: &mut Vec<Vec<Operand>>, piece: Operand, loc: Loc) {
+        let mut piece = piece;
+        for level in 0.. {
+            if levels.len() == level {
+                levels.push(Vec::new());
+            }
+            levels[level].push(piece);
+            if levels[level].len() < CONCAT_CHUNK {
+                return;
+            }
+            let full = std::mem::take(&mut levels[level]);
+            piece = self.concat_pieces(full, loc);
+        }
+    }
+
+    /// `lm_str_concat_n` of `pieces`; the temporaries among them are
+    /// released right away, not at the end of the statement.
+    fn concat_pieces(&mut self, pieces: Vec<Operand>, loc: Loc) -> Operand {
+        let temps: Vec<Local> = pieces
+            .iter()
+            .filter_map(|p| match p {
+                Operand::Local(l) if self.is_fresh_temp(*l) => Some(*l),
+                _ => None,
+            })
+            .collect();
+        let count = pieces.len() as i64;
+        let joined = self.runtime(
+            abi::LM_STR_CONCAT_N,
+            Ty::Str,
+            vec![RtArg::StrArray(pieces), RtArg::I64(count)],
+            loc,
+        );
+        if count as usize >= CONCAT_CHUNK {
+            for t in temps {
+                self.push(MirStmt::Release(t), loc);
+                self.forget(t, loc);
+            }
+        }
+        joined
     }
 
     pub(super) fn format(

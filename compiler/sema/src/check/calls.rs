@@ -298,6 +298,7 @@ impl Checker {
             return self.async_method(value, name, args, span);
         }
         if let Some(m) = self.method_of(value.ty, name) {
+            self.note_method_call(m, &span);
             let call = self.call_cell(m, args, Some(value), span.clone());
             if self.async_cells.contains(&m) {
                 // An `async cell` method spawns too (async.md §2).
@@ -513,7 +514,8 @@ impl Checker {
                     let param = &sig.params[i];
                     match &param.default {
                         Some(default) => {
-                            let value = self.check_default(default, param.ty);
+                            let value =
+                                self.check_default(default, param.ty, sig.module, Some(&span));
                             final_args.push(value);
                         }
                         None if missing_unknown => ok = false,
@@ -551,11 +553,26 @@ impl Checker {
     }
 
     /// Checks a parameter default in the scope of the declaration (no caller
-    /// variables are visible), evaluated afresh at each call.
-    pub(super) fn check_default(&mut self, default: &ast::Expr, ty: Type) -> Expr {
+    /// variables are visible, names are those of `module`, the declaring
+    /// one), evaluated afresh at each call. An error in it is labelled at
+    /// `call`, the call that uses it, when given: the default's type may be
+    /// an instance's (`v: T = 0`), right for one call and wrong for another.
+    pub(super) fn check_default(
+        &mut self,
+        default: &ast::Expr,
+        ty: Type,
+        module: usize,
+        call: Option<&Span>,
+    ) -> Expr {
         let saved = std::mem::replace(&mut self.body().scopes, Scopes::new());
+        let caller = std::mem::replace(&mut self.current_module, module);
+        let first = self.diagnostics.len();
         let value = self.check_expr(default, Some(ty));
         let value = self.coerce(value, ty, &span_of(default));
+        self.current_module = caller;
+        if let Some(call) = call {
+            self.label_default_errors(first, &span_of(default), caller, call);
+        }
         self.body().scopes = saved;
         value
     }

@@ -57,6 +57,9 @@ impl Checker {
         let Some(instance) = spec.instantiate(template, &sig, args, &sig.span.clone()) else {
             return;
         };
+        // No call made it: its errors are the declaration's, with no note
+        // of an instantiation (`instance_notes.rs`).
+        spec.instances.chains.made_at.remove(&instance);
         // The instance and whatever it made (closures, other instances).
         let mut id = instance.0 as usize;
         while id < spec.cells.len() {
@@ -90,6 +93,10 @@ impl Checker {
                     .join(", "),
                 names[0]
             ));
+            self.instances
+                .chains
+                .declaration_errors
+                .insert((d.file, d.primary.span.clone()));
             self.diagnostics.push(d);
         }
     }

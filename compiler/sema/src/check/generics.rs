@@ -189,7 +189,7 @@ impl Checker {
                     Some(d) => {
                         let d = d.clone();
                         self.type_args.push(inst.type_args.clone());
-                        let v = self.check_default(&d, p.ty);
+                        let v = self.check_default(&d, p.ty, sig.module, Some(&span));
                         self.type_args.pop();
                         final_args.push(v);
                     }
@@ -270,7 +270,11 @@ impl Checker {
                             span.clone(),
                             format!("`{}` is `{t}` here", g.name),
                         )
-                        .with_label(sig.span.clone(), "bound declared here"),
+                        .with_label_in(
+                            sig.module,
+                            sig.span.clone(),
+                            "bound declared here",
+                        ),
                     );
                     return None;
                 }
@@ -408,7 +412,7 @@ impl Checker {
         self.ret_states.push(RetState::Unknown);
         self.checked.push(None);
         self.instances.cells.insert(key, id);
-        self.note_instance(id, template);
+        self.note_instance(id, template, span);
         Some(id)
     }
 

@@ -26,9 +26,18 @@ pub(crate) const MAX_INSTANCE_DEPTH: usize = 16;
 pub(crate) struct InstanceChains {
     /// An instance → the instance whose body made it (absent for instances
     /// made from a non-generic cell).
-    parent: HashMap<CellId, CellId>,
+    pub(super) parent: HashMap<CellId, CellId>,
     /// An instance → its generic cell.
-    template: HashMap<CellId, CellId>,
+    pub(super) template: HashMap<CellId, CellId>,
+    /// An instance → the module and span of the call (or the use as a
+    /// value) that made it, which errors in its body point back to
+    /// (`instance_notes.rs`); for a method made for an instance of a
+    /// generic type or `impl`, its first call.
+    pub(super) made_at: HashMap<CellId, (usize, Span)>,
+    /// Where the check of generic bodies at their declaration
+    /// (`generic_bodies.rs`) found errors, by module and span: an
+    /// instance's error there says nothing new.
+    pub(super) declaration_errors: HashSet<(usize, Span)>,
     /// Templates already reported.
     reported: HashSet<CellId>,
 }
@@ -90,11 +99,32 @@ impl Checker {
         true
     }
 
-    /// Records that `instance` was made by the body being checked.
-    pub(super) fn note_instance(&mut self, instance: CellId, template: CellId) {
+    /// A call at `span` of `method`: when it is a method made for an
+    /// instance of a generic type or `impl` and this is its first call,
+    /// errors in its body point back here (`instance_notes.rs`).
+    pub(super) fn note_method_call(&mut self, method: CellId, span: &Span) {
+        if self.cells[method.0 as usize].type_args.is_empty()
+            || self.instances.chains.made_at.contains_key(&method)
+        {
+            return;
+        }
         let from = self.instantiating_cell();
+        let module = self.current_module;
+        let chains = &mut self.instances.chains;
+        chains.made_at.insert(method, (module, span.clone()));
+        if let Some(from) = from {
+            chains.parent.insert(method, from);
+        }
+    }
+
+    /// Records that `instance` was made by the body being checked, for
+    /// the call at `span` (in the current module).
+    pub(super) fn note_instance(&mut self, instance: CellId, template: CellId, span: &Span) {
+        let from = self.instantiating_cell();
+        let module = self.current_module;
         let chains = &mut self.instances.chains;
         chains.template.insert(instance, template);
+        chains.made_at.insert(instance, (module, span.clone()));
         if let Some(from) = from {
             chains.parent.insert(instance, from);
         }

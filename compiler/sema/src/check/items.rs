@@ -111,6 +111,7 @@ impl Checker {
         }
         self.check_handler_declarations();
         self.check_effect_rows(entry);
+        self.settle_instance_errors();
         let cells: Vec<hir::Cell> = self.checked.iter_mut().filter_map(Option::take).collect();
         (cells.len() == self.cells.len()).then(|| hir::Program {
             cells,

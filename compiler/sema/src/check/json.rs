@@ -277,7 +277,9 @@ impl Checker {
         self.checked.push(None);
         let saved = std::mem::take(&mut self.bodies);
         self.bodies.push(Body::new(Some(ty)));
-        let value = self.check_default(default, ty);
+        // The record's default as the runtime's hook: no call uses it.
+        let module = self.current_module;
+        let value = self.check_default(default, ty, module, None);
         let state = self.bodies.pop().expect("pushed above");
         self.bodies = saved;
         self.checked[id.0 as usize] = Some(hir::Cell {

@@ -33,6 +33,7 @@ mod generics;
 mod grants;
 mod higher_order;
 mod instance_chains;
+mod instance_notes;
 mod items;
 mod json;
 mod lambda;
@@ -519,7 +520,9 @@ impl Checker {
         if self.cells[idx].declared_ret.is_none() {
             self.ret_states[idx] = RetState::InProgress;
         }
+        let first_diagnostic = self.diagnostics.len();
         let cell = self.check_cell_body(id);
+        self.note_instantiation(id, first_diagnostic);
         if self.cells[idx].declared_ret.is_none() {
             self.ret_states[idx] = RetState::Known(cell.ret);
         }

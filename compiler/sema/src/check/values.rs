@@ -250,7 +250,11 @@ impl Checker {
                 None => match &slots[i].default {
                     Some(d) => {
                         let d = d.clone();
-                        out.push(self.check_default(&d, slots[i].ty));
+                        // (The names of the record's module are not
+                        // known here; those of the constructing one are
+                        // used.)
+                        let module = self.current_module;
+                        out.push(self.check_default(&d, slots[i].ty, module, Some(span)));
                     }
                     None => missing.push(slots[i].name.clone().unwrap_or_else(|| format!("#{i}"))),
                 },

@@ -8,10 +8,20 @@ use crate::SyntaxKind::*;
 use crate::SyntaxNode;
 use rowan::{NodeOrToken, TextRange};
 
+/// Why an integer literal does not decode.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IntLiteralError {
+    /// No digits, or a digit its radix does not have (the message says which).
+    Invalid(String),
+    /// A magnitude beyond `u64::MAX`: out of range for `Int` like any other
+    /// magnitude that does not fit, however many digits it has.
+    TooLarge,
+}
+
 /// The magnitude of an integer literal: `42`, `1_000`, `0x2A`, `0b1010`, `0o17`.
 /// Values up to `u64::MAX` decode; whether the value fits an `Int` depends on
 /// context (`-9223372036854775808` is valid), see [`int_fits_i64`].
-pub fn decode_int(text: &str) -> Result<u64, String> {
+pub fn decode_int(text: &str) -> Result<u64, IntLiteralError> {
     let (radix, digits) = match text.get(..2) {
         Some("0x" | "0X") => (16, &text[2..]),
         Some("0b" | "0B") => (2, &text[2..]),
@@ -20,15 +30,17 @@ pub fn decode_int(text: &str) -> Result<u64, String> {
     };
     let clean: String = digits.chars().filter(|&c| c != '_').collect();
     if clean.is_empty() {
-        return Err(format!("integer literal `{text}` has no digits"));
+        return Err(IntLiteralError::Invalid(format!(
+            "integer literal `{text}` has no digits"
+        )));
     }
     if let Some(bad) = clean.chars().find(|c| !c.is_digit(radix)) {
-        return Err(format!(
+        return Err(IntLiteralError::Invalid(format!(
             "invalid digit `{bad}` in {} literal `{text}`",
             radix_name(radix)
-        ));
+        )));
     }
-    u64::from_str_radix(&clean, radix).map_err(|_| format!("integer literal `{text}` is too large"))
+    u64::from_str_radix(&clean, radix).map_err(|_| IntLiteralError::TooLarge)
 }
 
 fn radix_name(radix: u32) -> &'static str {
