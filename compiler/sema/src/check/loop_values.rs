@@ -232,6 +232,7 @@ impl Checker {
             d.secondary.push(Label {
                 span: first,
                 message: format!("this earlier `break` makes the loop's value `{ty}`"),
+                file: None,
             });
             d.help
                 .push("every `break` of a loop gives a value of the same type".to_string());
