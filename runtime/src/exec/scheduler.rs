@@ -809,10 +809,10 @@ fn resume_to_finish(t: TaskRef) {
     let Some(me) = me.filter(|_| on_shared) else {
         return resume_to_finish_here(t);
     };
-    note_switch_floor();
+    let floor = shared_stack::step_aside_floor();
     with(|s| {
         if let Some(task) = s.task_mut(me) {
-            task.switch_floor = SWITCH_FLOOR.with(|f| f.get());
+            task.switch_floor = floor;
         }
     });
     let aside = with(|s| s.pool.acquire(STEP_ASIDE_STACK_SIZE))
