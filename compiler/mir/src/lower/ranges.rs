@@ -175,26 +175,8 @@ impl FnLowerer<'_, '_> {
                 },
                 loc,
             );
-            let step_block = self.new_block();
-            self.terminate(Terminator::Branch {
-                cond: done,
-                then_block: exit,
-                else_block: step_block,
-            });
-            self.switch_to(step_block);
             // Short of `last`, one more step stays inside the range.
-            self.assign(
-                counter,
-                Rvalue::Binary {
-                    op: BinOp::AddInRange,
-                    ty: Ty::Int,
-                    lhs: Operand::Local(counter),
-                    rhs: step_op,
-                },
-                loc,
-            );
-            self.goto(body_block);
-            self.switch_to(exit);
+            self.step_unless_done(done, false, counter, step_op, (body_block, exit), loc);
             return;
         }
         let inclusive_unit_step = matches!(known_step, Some(1 | -1)) && inclusive;
@@ -219,25 +201,8 @@ impl FnLowerer<'_, '_> {
                 },
                 loc,
             );
-            let step_block = self.new_block();
-            self.terminate(Terminator::Branch {
-                cond: more,
-                then_block: step_block,
-                else_block: exit,
-            });
-            self.switch_to(step_block);
-            self.assign(
-                counter,
-                Rvalue::Binary {
-                    op: BinOp::AddInRange,
-                    ty: Ty::Int,
-                    lhs: Operand::Local(counter),
-                    rhs: Operand::Const(Const::Int(step)),
-                },
-                loc,
-            );
-            self.goto(body_block);
-            self.switch_to(exit);
+            let step = Operand::Const(Const::Int(step));
+            self.step_unless_done(more, true, counter, step, (body_block, exit), loc);
             return;
         }
         // With step 1 up to an exclusive limit the counter was below the
@@ -463,6 +428,45 @@ impl FnLowerer<'_, '_> {
     /// `x in a..b step k`: inside the bounds for the step's direction, and
     /// reached by whole steps from `a` (`x % k == a % k`, which cannot
     /// overflow, unlike `(x - a) % k`). A zero step is a runtime error.
+    /// The end of a counted loop's body: when `test` says the loop goes on
+    /// (`test` is true, or false with `go_on_when` false) the counter takes
+    /// one step — which stays inside the range, so it cannot overflow —
+    /// and the body runs again; otherwise lowering continues at `exit`.
+    fn step_unless_done(
+        &mut self,
+        test: Operand,
+        go_on_when: bool,
+        counter: Local,
+        step: Operand,
+        (body_block, exit): (BlockId, BlockId),
+        loc: Loc,
+    ) {
+        let step_block = self.new_block();
+        let (then_block, else_block) = if go_on_when {
+            (step_block, exit)
+        } else {
+            (exit, step_block)
+        };
+        self.terminate(Terminator::Branch {
+            cond: test,
+            then_block,
+            else_block,
+        });
+        self.switch_to(step_block);
+        self.assign(
+            counter,
+            Rvalue::Binary {
+                op: BinOp::AddInRange,
+                ty: Ty::Int,
+                lhs: Operand::Local(counter),
+                rhs: step,
+            },
+            loc,
+        );
+        self.goto(body_block);
+        self.switch_to(exit);
+    }
+
     pub(super) fn in_stepped_range(
         &mut self,
         item: &Expr,

@@ -390,28 +390,18 @@ impl Checker {
                 })
             }
             // `a and b` true: both are (`if s != null and len(s) > 2`);
-            // false says nothing.
-            ExprKind::And(a, b) => {
+            // false says nothing. `a or b` false: both are false (`if x ==
+            // null or x < 0 return`); true says nothing.
+            ExprKind::And(a, b) | ExprKind::Or(a, b) => {
                 let n = self
                     .narrowing_with(a, mutable_ok)
                     .or_else(|| self.narrowing_with(b, mutable_ok))?;
                 let full = self.bodies.last()?.vars.get(n.var.0 as usize)?.ty;
+                let and = matches!(cond.kind, ExprKind::And(..));
                 Some(Narrowing {
                     var: n.var,
-                    when_true: n.when_true,
-                    when_false: full,
-                })
-            }
-            // `a or b` false: both are false (`if x == null or x < 0 return`).
-            ExprKind::Or(a, b) => {
-                let n = self
-                    .narrowing_with(a, mutable_ok)
-                    .or_else(|| self.narrowing_with(b, mutable_ok))?;
-                let full = self.bodies.last()?.vars.get(n.var.0 as usize)?.ty;
-                Some(Narrowing {
-                    var: n.var,
-                    when_true: full,
-                    when_false: n.when_false,
+                    when_true: if and { n.when_true } else { full },
+                    when_false: if and { full } else { n.when_false },
                 })
             }
             _ => None,
