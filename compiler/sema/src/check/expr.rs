@@ -845,12 +845,15 @@ impl Checker {
         if let Some(then_expr) = i.then_expr() {
             // `if c then [] else [2]`: with no expected type, an empty
             // literal takes its type from the other branch, checked first.
+            // (The same for a bare variant of a generic enum: `None`.)
             let else_expr = i.else_expr();
-            let empty_then = expected.is_none()
-                && super::values::is_empty_literal(&then_expr)
-                && else_expr
-                    .as_ref()
-                    .is_some_and(|e| !super::values::is_empty_literal(e));
+            let then_open =
+                super::values::is_empty_literal(&then_expr) || self.is_open_variant(&then_expr);
+            let else_open = match &else_expr {
+                Some(e) => super::values::is_empty_literal(e) || self.is_open_variant(e),
+                None => true,
+            };
+            let empty_then = expected.is_none() && then_open && !else_open;
             if empty_then {
                 let Some(e) = else_expr else {
                     return error_expr(span);
@@ -876,7 +879,7 @@ impl Checker {
             // (`if c then [1] else []`: the empty literal takes the type of
             // the `then` value.)
             let else_hint = match (&else_expr, expected) {
-                (Some(e), None) if super::values::is_empty_literal(e) => {
+                (Some(_), None) if else_open => {
                     Some(then_value.ty).filter(|t| !t.has_error() && *t != Type::Never)
                 }
                 _ => expected,

@@ -623,6 +623,19 @@ impl Checker {
         }
     }
 
+    /// A bare payload-less variant of a generic enum (`None`), whose type
+    /// arguments only its context can give.
+    pub(super) fn is_open_variant(&mut self, e: &ast::Expr) -> bool {
+        match e {
+            ast::Expr::Name(n) => {
+                let name = n.text();
+                self.lookup_var(&name).is_none() && self.generic_types.variants.contains_key(&name)
+            }
+            ast::Expr::Paren(p) => p.expr().is_some_and(|inner| self.is_open_variant(&inner)),
+            _ => false,
+        }
+    }
+
     pub(super) fn check_list(
         &mut self,
         l: &ast::ListExpr,
@@ -645,15 +658,19 @@ impl Checker {
                 _ => None,
             })
             .collect();
-        // `[[], [1]]`: with no expected type, empty literals take the type
-        // of the other elements, checked first (checking order changes no
-        // evaluation order: an empty literal has no parts).
-        let defer_empty = expected_elem.is_none()
-            && elements.iter().any(is_empty_literal)
-            && !elements.iter().all(is_empty_literal);
+        // `[[], [1]]`, `[Some(1), None]`: with no expected type, empty
+        // literals and bare variants of generic enums take the type of the
+        // other elements, checked first (checking order changes no
+        // evaluation order: such an element has no parts).
+        let open: Vec<bool> = elements
+            .iter()
+            .map(|e| is_empty_literal(e) || self.is_open_variant(e))
+            .collect();
+        let defer_empty =
+            expected_elem.is_none() && open.iter().any(|o| *o) && !open.iter().all(|o| *o);
         let mut checked: Vec<Option<Expr>> = vec![None; elements.len()];
         for (i, e) in elements.iter().enumerate() {
-            if !(defer_empty && is_empty_literal(e)) {
+            if !(defer_empty && open[i]) {
                 checked[i] = Some(self.check_expr(e, expected_elem));
             }
         }
