@@ -52,7 +52,7 @@ use lumen_syntax::ast::{self, AstNode};
 use super::build::unparen;
 use super::{codes, span_of, Checker};
 use crate::hir::{Expr, ExprKind, StmtKind, VarId};
-use crate::types::{channel_of, list_of, union_of, Type};
+use crate::types::{channel_of, list_of, map_of, union_of, Type};
 
 /// The channel whose element type a speculative check is looking for.
 #[derive(Clone, Default)]
@@ -75,6 +75,8 @@ enum OpenLet {
     Channel,
     /// `[]`: the element type.
     List,
+    /// `{}`: the whole map type.
+    Map,
     /// A bare variant of the generic enum with this (plain) name: the
     /// instance.
     Variant(String),
@@ -97,6 +99,9 @@ impl Checker {
         }
         if l.init().map(unparen).is_some_and(|e| is_empty_list(&e)) {
             return self.infer_list_let(stmts, i);
+        }
+        if l.init().map(unparen).is_some_and(|e| is_empty_map(&e)) {
+            return self.infer_map_let(stmts, i);
         }
         if let Some(kind) = l.init().and_then(|e| self.open_value(&unparen(e))) {
             return self.infer_open_let(stmts, i, kind);
@@ -184,6 +189,64 @@ impl Checker {
         )))
     }
 
+    /// `let [mut] m = {}`: the map type its later uses give (`m[k] = v`,
+    /// `m = other`, passing `m` where a map is wanted), or `None` (the
+    /// empty literal then asks for an annotation).
+    fn infer_map_let(&mut self, stmts: &[ast::Stmt], i: usize) -> Option<Type> {
+        if self.pending_channel.is_some() {
+            // Speculating already: unknown (silent) here, as for lists.
+            return Some(map_of(Type::Error, Type::Error));
+        }
+        let mut spec = self.clone();
+        spec.pending_channel = Some(PendingChannel {
+            kind: OpenLet::Map,
+            ..PendingChannel::default()
+        });
+        spec.inferred_let = Some(map_of(Type::Error, Type::Error));
+        if let Some(stmt) = spec.check_stmt(&stmts[i]) {
+            if let StmtKind::Let(var, _) = stmt.kind {
+                let body = spec.body().serial;
+                if let Some(p) = spec.pending_channel.as_mut() {
+                    p.vars.push((body, var));
+                }
+            }
+        }
+        spec.check_stmts(&stmts[i + 1..], false);
+        let found = spec.pending_channel.as_ref().and_then(|p| p.found)?;
+        Some(self.adopt_instances(&spec, found, &span_of(&stmts[i])))
+    }
+
+    /// `m[key] = value` on the empty map being inferred: its type.
+    pub(super) fn map_key_assigned(&mut self, var: VarId, key: Type, value: Type) {
+        if self
+            .pending_channel
+            .as_ref()
+            .is_some_and(|p| p.kind == OpenLet::Map)
+            && !key.has_error()
+            && !value.has_error()
+        {
+            let read = Expr {
+                kind: ExprKind::Var(var),
+                ty: Type::Error,
+                span: 0..0,
+            };
+            self.channel_use(&read, Some(map_of(key, value)));
+        }
+    }
+
+    /// Whether `var` is the empty map being inferred.
+    pub(super) fn is_pending_map(&self, var: VarId) -> bool {
+        let read = Expr {
+            kind: ExprKind::Var(var),
+            ty: Type::Error,
+            span: 0..0,
+        };
+        self.pending_channel
+            .as_ref()
+            .is_some_and(|p| p.kind == OpenLet::Map)
+            && self.reads_pending_channel(&read)
+    }
+
     /// The kind of open value `e` is: `null`, or a bare payload-less
     /// variant of a generic enum (not shadowed by a variable).
     fn open_value(&mut self, e: &ast::Expr) -> Option<OpenLet> {
@@ -252,6 +315,9 @@ impl Checker {
         };
         match kind {
             OpenLet::List => self.list_assigned(var, value),
+            OpenLet::Map if matches!(value.ty, Type::Map(..)) => {
+                self.channel_use(&read, Some(value.ty))
+            }
             OpenLet::Variant(name) if self.is_instance_of(value.ty, &name) => {
                 self.channel_use(&read, Some(value.ty))
             }
@@ -340,6 +406,10 @@ impl Checker {
                 .into_iter()
                 .find(|m| self.is_instance_of(*m, &name)),
             OpenLet::Null => expected.admits_null().then_some(expected),
+            OpenLet::Map => expected
+                .members()
+                .into_iter()
+                .find(|m| matches!(m, Type::Map(..))),
             OpenLet::List | OpenLet::Channel => match expected {
                 Type::List(t) if list => Some(*t),
                 Type::Channel(t) if !list => Some(*t),
@@ -367,6 +437,11 @@ impl Checker {
             }
         }
     }
+}
+
+/// `{}`, the literal whose map type a `let` infers from later uses.
+fn is_empty_map(e: &ast::Expr) -> bool {
+    matches!(e, ast::Expr::Map(m) if m.syntax().children().next().is_none())
 }
 
 /// `[]`, the literal whose element type a `let` infers from later uses.

@@ -660,6 +660,16 @@ impl Checker {
             return None;
         };
         self.body().used.insert(var);
+        // `m[k] = v` on an empty map whose type is being inferred (only
+        // while speculating): the key and the value give its type.
+        if let ([ast::Expr::Index(i)], true) = (accesses.as_slice(), self.is_pending_map(var)) {
+            let key = i.index().map(|k| self.check_expr(&k, None).ty);
+            let value = assign.value().map(|v| self.check_expr(&v, None).ty);
+            if let (Some(key), Some(value)) = (key, value) {
+                self.map_key_assigned(var, key, value);
+            }
+            return None;
+        }
         let decl = self.body().vars[var.0 as usize].clone();
         if !decl.mutable {
             self.push_diagnostic(
@@ -731,9 +741,13 @@ impl Checker {
                     }
                     let want = match ty {
                         Type::Map(k, _) => *k,
+                        // Reported already (an uninferred empty map): no
+                        // follow-on complaint about the index.
+                        t if t.has_error() => Type::Error,
                         _ => Type::Int,
                     };
-                    let index = self.check_expr(&index_syntax, Some(want));
+                    let index =
+                        self.check_expr(&index_syntax, (want != Type::Error).then_some(want));
                     let index = if want == Type::Int {
                         self.expect_type(
                             index,
