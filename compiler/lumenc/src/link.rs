@@ -137,8 +137,20 @@ pub fn find_runtime(target: &str) -> Result<PathBuf, LinkError> {
     let exe = std::env::current_exe().ok();
     let exe_dir = exe.as_deref().and_then(Path::parent);
     let candidates = runtime_candidates(target, env_dir.as_deref(), exe_dir);
-    if let Some(found) = candidates.iter().find(|p| p.is_file()) {
-        return Ok(found.clone());
+    // An archive built for another architecture (a directory of the host's
+    // runtime given for a cross target) is passed over, not handed to the
+    // linker, which would print pages of relocation errors.
+    let mut wrong_arch = Vec::new();
+    for candidate in candidates.iter().filter(|p| p.is_file()) {
+        match archive_machine(candidate) {
+            Some(machine) if Some(machine) != elf_machine(target) => {
+                wrong_arch.push(format!(
+                    "  {} is built for another architecture (ELF machine {machine})",
+                    candidate.display()
+                ));
+            }
+            _ => return Ok(candidate.clone()),
+        }
     }
 
     let release = exe_dir.is_some_and(|d| d.ends_with("release"));
@@ -153,6 +165,7 @@ pub fn find_runtime(target: &str) -> Result<PathBuf, LinkError> {
     let looked: Vec<String> = candidates
         .iter()
         .map(|p| format!("  {}", p.display()))
+        .chain(wrong_arch)
         .collect();
     Err(LinkError::new(format!(
         "the Lumen runtime for `{target}` is not installed\n\
@@ -160,6 +173,47 @@ pub fn find_runtime(target: &str) -> Result<PathBuf, LinkError> {
          help: build it with `{build}`, or set {RUNTIME_DIR_ENV} to the directory that holds it",
         looked.join("\n")
     )))
+}
+
+/// The ELF `e_machine` of code for `target` (`None` if not known here).
+fn elf_machine(target: &str) -> Option<u16> {
+    match target.split('-').next()? {
+        "x86_64" => Some(62),
+        "aarch64" => Some(183),
+        _ => None,
+    }
+}
+
+/// The ELF `e_machine` of the first object in the `ar` archive at `path`;
+/// `None` when it cannot be read (the linker then says what is wrong).
+fn archive_machine(path: &Path) -> Option<u16> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut magic = [0u8; 8];
+    file.read_exact(&mut magic).ok()?;
+    if &magic != b"!<arch>\n" {
+        return None;
+    }
+    let mut offset = 8u64;
+    // Symbol and name tables come first; a few hundred members at most
+    // are looked at.
+    for _ in 0..512 {
+        let mut header = [0u8; 60];
+        file.seek(SeekFrom::Start(offset)).ok()?;
+        file.read_exact(&mut header).ok()?;
+        let size: u64 = std::str::from_utf8(&header[48..58])
+            .ok()?
+            .trim()
+            .parse()
+            .ok()?;
+        let mut elf = [0u8; 20];
+        if size >= 20 && file.read_exact(&mut elf).is_ok() && &elf[..4] == b"\x7fELF" {
+            return Some(u16::from_le_bytes([elf[18], elf[19]]));
+        }
+        // Members are aligned to two bytes.
+        offset += 60 + size + (size & 1);
+    }
+    None
 }
 
 /// The linker to use for `target` when `--linker` is not given.
@@ -273,6 +327,44 @@ pub fn link_with_runtime(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn archives_are_told_apart_by_architecture() {
+        let dir = std::env::temp_dir().join(format!("lumenc-ar-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        // An archive with a symbol table member, then an aarch64 object.
+        let mut ar = b"!<arch>\n".to_vec();
+        let member = |name: &str, body: &[u8]| {
+            let mut m = format!(
+                "{name:<16}{:<12}{:<6}{:<6}{:<8}{:<10}`\n",
+                0,
+                0,
+                0,
+                644,
+                body.len()
+            )
+            .into_bytes();
+            m.extend_from_slice(body);
+            if body.len() % 2 == 1 {
+                m.push(b'\n');
+            }
+            m
+        };
+        ar.extend(member("/", b"symbols"));
+        let mut elf = b"\x7fELF".to_vec();
+        elf.resize(18, 0);
+        elf.extend_from_slice(&183u16.to_le_bytes());
+        elf.resize(64, 0);
+        ar.extend(member("rt.o/", &elf));
+        let path = dir.join("liblumen_rt.a");
+        std::fs::write(&path, ar).unwrap();
+        assert_eq!(archive_machine(&path), Some(183));
+        assert_eq!(elf_machine("aarch64-unknown-linux-gnu"), Some(183));
+        assert_eq!(elf_machine("x86_64-unknown-linux-gnu"), Some(62));
+        std::fs::write(&path, b"not an archive").unwrap();
+        assert_eq!(archive_machine(&path), None);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn candidates_cover_env_cargo_and_install_layouts() {
