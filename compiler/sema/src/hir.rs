@@ -253,8 +253,9 @@ pub enum ExprKind {
     AssertMember(Box<Expr>),
     /// `x ?? default`.
     Coalesce(Box<Expr>, Box<Expr>),
-    /// `x!`: the value without `Null`, a runtime error when it is null.
-    Unwrap(Box<Expr>),
+    /// `x!` (false) or `unwrap(x)` (true): the value without `Null`, a
+    /// runtime error when it is null (worded after the form used).
+    Unwrap(Box<Expr>, bool),
     /// `item in start..end step k` (and without `end`): whether the range
     /// yields `item`. A zero step is a runtime error, as in a loop.
     InSteppedRange {

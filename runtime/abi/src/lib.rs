@@ -667,6 +667,8 @@ pub enum RuntimeErrorCode {
     NullUnwrap = 13,
     /// `x as T` on a union value that holds another member.
     FailedAs = 14,
+    /// `unwrap(x)` on null (builtins.md).
+    UnwrapNull = 15,
 }
 
 impl RuntimeErrorCode {
@@ -686,6 +688,7 @@ impl RuntimeErrorCode {
         Self::StepZero,
         Self::NullUnwrap,
         Self::FailedAs,
+        Self::UnwrapNull,
     ];
 
     pub fn from_i32(code: i32) -> Option<Self> {
@@ -709,6 +712,7 @@ impl RuntimeErrorCode {
             Self::StepZero => "range step must not be zero",
             Self::NullUnwrap => "unwrapped a null value with `!`",
             Self::FailedAs => "`as` failed: the value has another type",
+            Self::UnwrapNull => "unwrap on null",
         }
     }
 }

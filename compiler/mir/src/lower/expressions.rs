@@ -164,7 +164,7 @@ impl FnLowerer<'_, '_> {
             | ExprKind::Narrow(_)
             | ExprKind::IsType(..)
             | ExprKind::AssertMember(_)
-            | ExprKind::Unwrap(_)
+            | ExprKind::Unwrap(..)
             | ExprKind::Coalesce(..)
             | ExprKind::IfLet { .. } => self.union_expr(e, loc),
             ExprKind::Block(block) => {

@@ -35,7 +35,7 @@ impl FnLowerer<'_, '_> {
                 self.fail_unless(ok, abi::RuntimeErrorCode::FailedAs, loc);
                 self.narrow(op, value.ty, e.ty, loc)
             }
-            ExprKind::Unwrap(value) => {
+            ExprKind::Unwrap(value, call) => {
                 let op = self.expr(value);
                 let is_null = self.is_member(op.clone(), value.ty, Type::Null, loc);
                 let not_null = self.temp(
@@ -47,7 +47,12 @@ impl FnLowerer<'_, '_> {
                     },
                     loc,
                 );
-                self.fail_unless(not_null, abi::RuntimeErrorCode::NullUnwrap, loc);
+                let code = if *call {
+                    abi::RuntimeErrorCode::UnwrapNull
+                } else {
+                    abi::RuntimeErrorCode::NullUnwrap
+                };
+                self.fail_unless(not_null, code, loc);
                 self.narrow(op, value.ty, e.ty, loc)
             }
             ExprKind::Coalesce(value, default) => {

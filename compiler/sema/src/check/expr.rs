@@ -144,7 +144,7 @@ impl Checker {
                 match p.op() {
                     Some(ast::PostfixOp::Unwrap) => {
                         let value = self.check_expr(&operand, None);
-                        self.unwrap_null(value, span)
+                        self.unwrap_null(value, false, span)
                     }
                     Some(ast::PostfixOp::Propagate) => {
                         // `let u: User = from_json(text)?` decodes a `User`.

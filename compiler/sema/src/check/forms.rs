@@ -306,7 +306,7 @@ impl Checker {
             let value = if field_ty == *t {
                 field
             } else {
-                expr(ExprKind::Unwrap(Box::new(field)), *t, &span)
+                expr(ExprKind::Unwrap(Box::new(field), false), *t, &span)
             };
             let value = self.coerce(value, to, &span);
             // The last arm takes what is left: the index is always one of them.

@@ -160,7 +160,7 @@ impl Checker {
         // `unwrap`/`unwrap_or` on `T?`.
         if subject.ty.admits_null() && matches!(name, "unwrap" | "unwrap_or") {
             if name == "unwrap" {
-                return self.unwrap_null(subject, span);
+                return self.unwrap_null(subject, true, span);
             }
             return self.coalesce(subject, &extra[0], span);
         }

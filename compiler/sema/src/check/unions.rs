@@ -238,13 +238,14 @@ impl Checker {
         }
     }
 
-    /// `x!`.
-    pub(crate) fn unwrap_null(&mut self, value: Expr, span: Span) -> Expr {
+    /// `x!`, or `unwrap(x)` on an optional (`call`).
+    pub(crate) fn unwrap_null(&mut self, value: Expr, call: bool, span: Span) -> Expr {
         if !value.ty.admits_null() {
             if !value.ty.has_error() {
+                let form = if call { "`unwrap`" } else { "`!`" };
                 self.error(
                     codes::MISMATCHED_TYPES,
-                    format!("`!` needs a value that may be null, not `{}`", value.ty),
+                    format!("{form} needs a value that may be null, not `{}`", value.ty),
                     value.span.clone(),
                     "never null",
                 );
@@ -253,7 +254,7 @@ impl Checker {
         }
         let ty = value.ty.without_null();
         Expr {
-            kind: ExprKind::Unwrap(Box::new(value)),
+            kind: ExprKind::Unwrap(Box::new(value), call),
             ty,
             span,
         }
