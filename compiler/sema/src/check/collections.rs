@@ -262,7 +262,11 @@ impl Checker {
             ("get", Some(Type::Map(k, v))) if arity(3, &values) => {
                 self.coerce_arg(&mut values, 1, *k);
                 self.coerce_arg(&mut values, 2, *v);
-                (C::MapGetOr, *v)
+                // A map whose type is not known yet (an empty map being
+                // inferred from `m[k] = get(m, k, default: 0) + 1`): the
+                // default says what comes out.
+                let out = if v.has_error() { values[2].ty } else { *v };
+                (C::MapGetOr, out)
             }
             ("remove", Some(t @ Type::Map(k, _))) if arity(2, &values) => {
                 self.coerce_arg(&mut values, 1, *k);
