@@ -162,47 +162,38 @@ impl Checker {
     /// `let [mut] xs = []`: the list type its later uses give, or `None`
     /// (the empty literal then asks for an annotation).
     fn infer_list_let(&mut self, stmts: &[ast::Stmt], i: usize) -> Option<Type> {
-        if self.pending_channel.is_some() {
-            // Speculating already: unknown (silent) here, as for channels.
-            return Some(list_of(Type::Error));
-        }
-        let mut spec = self.clone();
-        spec.pending_channel = Some(PendingChannel {
-            kind: OpenLet::List,
-            ..PendingChannel::default()
-        });
-        spec.inferred_let = Some(list_of(Type::Error));
-        if let Some(stmt) = spec.check_stmt(&stmts[i]) {
-            if let StmtKind::Let(var, _) = stmt.kind {
-                let body = spec.body().serial;
-                if let Some(p) = spec.pending_channel.as_mut() {
-                    p.vars.push((body, var));
-                }
-            }
-        }
-        spec.check_stmts(&stmts[i + 1..], false);
-        let found = spec.pending_channel.as_ref().and_then(|p| p.found)?;
-        Some(list_of(self.adopt_instances(
-            &spec,
-            found,
-            &span_of(&stmts[i]),
-        )))
+        let found = self.infer_empty_let(stmts, i, OpenLet::List, list_of(Type::Error))?;
+        Some(list_of(found))
     }
 
     /// `let [mut] m = {}`: the map type its later uses give (`m[k] = v`,
     /// `m = other`, passing `m` where a map is wanted), or `None` (the
     /// empty literal then asks for an annotation).
     fn infer_map_let(&mut self, stmts: &[ast::Stmt], i: usize) -> Option<Type> {
+        self.infer_empty_let(stmts, i, OpenLet::Map, map_of(Type::Error, Type::Error))
+    }
+
+    /// Checks `stmts[i]` (a `let` of an empty literal) and the statements
+    /// after it on a copy of the checker, with the variable bound to
+    /// `unknown`, and gives what the first use that fixes it found (for a
+    /// list its element type, for a map the map type).
+    fn infer_empty_let(
+        &mut self,
+        stmts: &[ast::Stmt],
+        i: usize,
+        kind: OpenLet,
+        unknown: Type,
+    ) -> Option<Type> {
         if self.pending_channel.is_some() {
-            // Speculating already: unknown (silent) here, as for lists.
-            return Some(map_of(Type::Error, Type::Error));
+            // Speculating already: unknown (silent) here, as for channels.
+            return Some(unknown);
         }
         let mut spec = self.clone();
         spec.pending_channel = Some(PendingChannel {
-            kind: OpenLet::Map,
+            kind,
             ..PendingChannel::default()
         });
-        spec.inferred_let = Some(map_of(Type::Error, Type::Error));
+        spec.inferred_let = Some(unknown);
         if let Some(stmt) = spec.check_stmt(&stmts[i]) {
             if let StmtKind::Let(var, _) = stmt.kind {
                 let body = spec.body().serial;
