@@ -155,6 +155,32 @@ impl FnLowerer<'_, '_> {
         Operand::Local(local)
     }
 
+    /// `lhs op rhs` on Ints into a fresh temporary: a `Bool` for a
+    /// comparison, an `Int` otherwise.
+    pub(super) fn int_op(
+        &mut self,
+        op: crate::BinOp,
+        lhs: Operand,
+        rhs: Operand,
+        loc: Loc,
+    ) -> Operand {
+        let ty = if op.is_comparison() {
+            Ty::Bool
+        } else {
+            Ty::Int
+        };
+        self.temp(
+            ty,
+            Rvalue::Binary {
+                op,
+                ty: Ty::Int,
+                lhs,
+                rhs,
+            },
+            loc,
+        )
+    }
+
     pub(super) fn runtime(
         &mut self,
         f: abi::RuntimeFn,

@@ -288,22 +288,6 @@ impl FnLowerer<'_, '_> {
             this.assign(l, Rvalue::Use(start), loc);
             l
         };
-        let binary = |this: &mut Self, op: BinOp, lhs: Operand, rhs: Operand| {
-            this.temp(
-                if matches!(op, BinOp::Add | BinOp::Mul) {
-                    Ty::Int
-                } else {
-                    Ty::Bool
-                },
-                Rvalue::Binary {
-                    op,
-                    ty: Ty::Int,
-                    lhs,
-                    rhs,
-                },
-                loc,
-            )
-        };
         let min = |this: &mut Self, a: Operand, b: Operand| {
             this.runtime(
                 abi::LM_INT_MIN,
@@ -348,10 +332,10 @@ impl FnLowerer<'_, '_> {
         let sorted = self.new_block();
         self.goto(outer);
         self.switch_to(outer);
-        let more = binary(self, BinOp::Lt, Operand::Local(width), n.clone());
+        let more = self.int_op(BinOp::Lt, Operand::Local(width), n.clone(), loc);
         branch(self, more, pass, sorted);
         self.switch_to(pass);
-        let step = binary(self, BinOp::Mul, Operand::Local(width), int(2));
+        let step = self.int_op(BinOp::Mul, Operand::Local(width), int(2), loc);
         // for (i = 0; i < n; i += 2 * width): merge src[i..mid] and src[mid..hi]
         let i = var(self, int(0));
         let run = self.new_block();
@@ -359,12 +343,12 @@ impl FnLowerer<'_, '_> {
         let pass_end = self.new_block();
         self.goto(run);
         self.switch_to(run);
-        let more = binary(self, BinOp::Lt, Operand::Local(i), n.clone());
+        let more = self.int_op(BinOp::Lt, Operand::Local(i), n.clone(), loc);
         branch(self, more, merge, pass_end);
         self.switch_to(merge);
-        let end_a = binary(self, BinOp::Add, Operand::Local(i), Operand::Local(width));
+        let end_a = self.int_op(BinOp::Add, Operand::Local(i), Operand::Local(width), loc);
         let mid = min(self, end_a, n.clone());
-        let end_b = binary(self, BinOp::Add, Operand::Local(i), step.clone());
+        let end_b = self.int_op(BinOp::Add, Operand::Local(i), step.clone(), loc);
         let hi = min(self, end_b, n.clone());
         let a = var(self, Operand::Local(i));
         let b = var(self, mid.clone());
@@ -378,13 +362,13 @@ impl FnLowerer<'_, '_> {
         let (take_a, take_b, merged) = (self.new_block(), self.new_block(), self.new_block());
         self.goto(head);
         self.switch_to(head);
-        let more = binary(self, BinOp::Lt, Operand::Local(k), hi.clone());
+        let more = self.int_op(BinOp::Lt, Operand::Local(k), hi.clone(), loc);
         branch(self, more, body, merged);
         self.switch_to(body);
-        let a_left = binary(self, BinOp::Lt, Operand::Local(a), mid.clone());
+        let a_left = self.int_op(BinOp::Lt, Operand::Local(a), mid.clone(), loc);
         branch(self, a_left, check_b, take_b);
         self.switch_to(check_b);
-        let b_left = binary(self, BinOp::Lt, Operand::Local(b), hi.clone());
+        let b_left = self.int_op(BinOp::Lt, Operand::Local(b), hi.clone(), loc);
         branch(self, b_left, compare, take_a);
         self.switch_to(compare);
         let ia = get(self, src, Operand::Local(a));
@@ -403,7 +387,7 @@ impl FnLowerer<'_, '_> {
             loc,
         );
         // Ties take from the left run: the sort is stable.
-        let left_first = binary(self, BinOp::Le, c, int(0));
+        let left_first = self.int_op(BinOp::Le, c, int(0), loc);
         branch(self, left_first, take_a, take_b);
         for (block, from) in [(take_a, a), (take_b, b)] {
             self.switch_to(block);

@@ -299,18 +299,6 @@ impl FnLowerer<'_, '_> {
         step_op: &Operand,
         loc: Loc,
     ) -> Local {
-        let int = |this: &mut Self, op, lhs: Operand, rhs: Operand| {
-            this.temp(
-                Ty::Int,
-                Rvalue::Binary {
-                    op,
-                    ty: Ty::Int,
-                    lhs,
-                    rhs,
-                },
-                loc,
-            )
-        };
         // The flip mask: a run-time step's (`limit` is flipped already), or
         // all ones for a known downward step (`limit` is not).
         let (mask, limit_flipped) = match (flip, known_step) {
@@ -319,7 +307,7 @@ impl FnLowerer<'_, '_> {
             _ => (None, true),
         };
         let flipped = |this: &mut Self, x: Operand| match &mask {
-            Some(m) => int(this, BinOp::BitXor, x, m.clone()),
+            Some(m) => this.int_op(BinOp::BitXor, x, m.clone(), loc),
             None => x,
         };
         let a = flipped(self, Operand::Local(counter));
@@ -332,20 +320,20 @@ impl FnLowerer<'_, '_> {
         let b = if inclusive {
             b
         } else {
-            int(self, BinOp::AddInRange, b, Operand::Const(Const::Int(-1)))
+            self.int_op(BinOp::AddInRange, b, Operand::Const(Const::Int(-1)), loc)
         };
         let magnitude = match (known_step, flip) {
             // `unsigned_abs` of `MIN` is 2^63, whose bits are `MIN` again.
             (Some(k), _) => Operand::Const(Const::Int(k.unsigned_abs() as i64)),
             (None, Some(f)) => {
-                let x = int(self, BinOp::BitXor, step_op.clone(), Operand::Local(f));
-                int(self, BinOp::SubWrap, x, Operand::Local(f))
+                let x = self.int_op(BinOp::BitXor, step_op.clone(), Operand::Local(f), loc);
+                self.int_op(BinOp::SubWrap, x, Operand::Local(f), loc)
             }
             (None, None) => step_op.clone(),
         };
-        let distance = int(self, BinOp::SubWrap, b.clone(), a);
-        let remainder = int(self, BinOp::URem, distance, magnitude);
-        let last_flipped = int(self, BinOp::SubWrap, b, remainder);
+        let distance = self.int_op(BinOp::SubWrap, b.clone(), a, loc);
+        let remainder = self.int_op(BinOp::URem, distance, magnitude, loc);
+        let last_flipped = self.int_op(BinOp::SubWrap, b, remainder, loc);
         let last_value = flipped(self, last_flipped);
         let last = self.new_local(Ty::Int, Some("for.last".into()));
         self.assign(last, Rvalue::Use(last_value), loc);
