@@ -716,11 +716,23 @@ impl Checker {
             });
         }
         let returned = std::mem::take(&mut self.body().returned);
+        self.join_returns(&returned, block, "cell")
+    }
+
+    /// The one type the `return`s of a body without `-> T` give (syntax.md
+    /// §4: no unions; Int and Float give Float), or `Null` without any;
+    /// E0301 for two kinds, E0304 when the body can also fall off its end
+    /// (which returns null). `what` names the body: "cell", "function".
+    pub(super) fn join_returns(
+        &mut self,
+        returned: &[(Type, lumen_diagnostics::Span)],
+        block: &hir::Block,
+        what: &str,
+    ) -> Type {
         let mut ty: Option<Type> = None;
-        for (t, span) in &returned {
+        for (t, span) in returned {
             let joined = match ty {
                 None => Some(*t),
-                // "Every return gives a value of one type" (syntax.md §4): no unions here.
                 Some(prev) => prev.join(*t).filter(|j| !matches!(j, Type::Union(_))),
             };
             match joined {
@@ -729,7 +741,7 @@ impl Checker {
                     self.error(
                         codes::MISMATCHED_TYPES,
                         format!(
-                            "this cell returns both `{}` and `{t}`",
+                            "this {what} returns both `{}` and `{t}`",
                             ty.unwrap_or(Type::Null)
                         ),
                         span.clone(),
@@ -746,7 +758,7 @@ impl Checker {
             if let Some((_, span)) = returned.first() {
                 self.error(
                     codes::MISSING_RETURN,
-                    format!("this cell returns `{ty}` on some paths and nothing on others"),
+                    format!("this {what} returns `{ty}` on some paths and nothing on others"),
                     span.clone(),
                     format!("returns `{ty}` here"),
                 );

@@ -618,42 +618,14 @@ impl Checker {
     /// its last expression when nothing else says so).
     fn infer_closure_ret(&mut self, block: &mut hir::Block) -> Type {
         let returned = std::mem::take(&mut self.body().returned);
-        if let Some((first, first_span)) = returned.first() {
-            let mut t = *first;
+        if !returned.is_empty() {
             if let Some(tail) = block.tail.take() {
                 block.stmts.push(hir::Stmt {
                     span: tail.span.clone(),
                     kind: hir::StmtKind::Expr(*tail),
                 });
             }
-            for (other, span) in &returned[1..] {
-                // One type, as for a cell (Int and Float give Float); no unions.
-                match t.join(*other).filter(|j| !matches!(j, Type::Union(_))) {
-                    Some(j) => t = j,
-                    None => {
-                        self.error(
-                            codes::MISMATCHED_TYPES,
-                            format!("this function returns both `{t}` and `{other}`"),
-                            span.clone(),
-                            format!("returns `{other}`"),
-                        );
-                        self.push_help("declare the return type with `-> T`".to_string());
-                        return Type::Error;
-                    }
-                }
-            }
-            if t != Type::Null && !super::build::block_diverges(block) {
-                // Falling off the end would return null, which is not a `t`.
-                self.error(
-                    codes::MISSING_RETURN,
-                    format!("this function returns `{t}` on some paths and nothing on others"),
-                    first_span.clone(),
-                    format!("returns `{t}` here"),
-                );
-                self.push_help("end every path with `return …`, or declare `-> T`".to_string());
-                return Type::Error;
-            }
-            return t;
+            return self.join_returns(&returned, block, "function");
         }
         match &block.tail {
             Some(tail) if tail.ty != Type::Never => tail.ty,
