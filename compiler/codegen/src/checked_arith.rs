@@ -74,7 +74,7 @@ fn int_binary(
     Ok(match op {
         BinOp::AddInRange => fx.b.ins().iadd(a, b),
         BinOp::SubWrap => fx.b.ins().isub(a, b),
-        BinOp::URem => fx.b.ins().urem(a, b),
+        BinOp::UDiv => fx.b.ins().udiv(a, b),
         BinOp::Add | BinOp::Sub if rhs_const.is_some() => {
             // With a constant right operand the overflow test is a compare of
             // `a` against a constant, which fuses with the branch (`cmp; je`)

@@ -490,8 +490,7 @@ impl FnCx<'_, '_> {
         self.b.ins().brif(ok, from_end_fast, &[], fail, &[]);
 
         self.b.switch_to_block(fail);
-        self.call_runtime(name, values)?;
-        self.b.ins().trap(crate::function::UNREACHABLE_TRAP);
+        self.call_runtime_that_fails(name, values)?;
         Ok([(fast, i, len), (from_end_fast, resolved, len)])
     }
 

@@ -416,6 +416,27 @@ impl<'a, 'e> FnCx<'a, 'e> {
     /// Calls a runtime function by symbol, checking the arguments against the
     /// ABI table. After a `no_return` function the current block ends with a
     /// trap and building continues in a fresh unreachable block.
+    /// Calls a runtime function that fails the task whenever it is reached
+    /// here (a fast path's fallback for an index out of range), and takes
+    /// the failure edge without testing the flag: a test, and a trap for
+    /// the branch that cannot be taken, would only add code to the loops
+    /// these fast paths sit in.
+    pub(crate) fn call_runtime_that_fails(
+        &mut self,
+        name: &str,
+        args: &[Value],
+    ) -> Result<(), CodegenError> {
+        let (id, rf) = self
+            .em
+            .runtime
+            .get(name)
+            .map_err(|e| self.error(e.message()))?;
+        self.check_runtime_args(&rf, args)?;
+        let fref = self.func_ref(id);
+        self.b.ins().call(fref, args);
+        self.jump_to_failure()
+    }
+
     pub(crate) fn call_runtime(
         &mut self,
         name: &str,

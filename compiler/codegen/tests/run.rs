@@ -121,11 +121,11 @@ fn reference(op: BinOp, a: i64, b: i64) -> Option<i64> {
     let r = match op {
         BinOp::Add | BinOp::AddInRange => a + b,
         BinOp::SubWrap => return Some((a as i64).wrapping_sub(b as i64)),
-        BinOp::URem => {
+        BinOp::UDiv => {
             if b == 0 {
                 return None;
             }
-            return Some(((a as i64 as u64) % (b as i64 as u64)) as i64);
+            return Some(((a as i64 as u64) / (b as i64 as u64)) as i64);
         }
         BinOp::Sub => a - b,
         BinOp::Mul => a * b,

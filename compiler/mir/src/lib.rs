@@ -283,9 +283,9 @@ pub enum BinOp {
     /// Int subtraction modulo 2^64 (the distance between a range's ends,
     /// as an unsigned count): unchecked.
     SubWrap,
-    /// Int only: the remainder of the operands read as unsigned numbers; the
+    /// Int only: the quotient of the operands read as unsigned numbers; the
     /// divisor is known non-zero (a range loop's step). Unchecked.
-    URem,
+    UDiv,
     /// Checked on Int.
     Sub,
     /// Checked on Int.

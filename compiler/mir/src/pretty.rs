@@ -218,7 +218,7 @@ fn bin_op_name(op: BinOp) -> &'static str {
         BinOp::Add => "add",
         BinOp::AddInRange => "add.in_range",
         BinOp::SubWrap => "sub.wrap",
-        BinOp::URem => "urem",
+        BinOp::UDiv => "udiv",
         BinOp::Sub => "sub",
         BinOp::Mul => "mul",
         BinOp::Div => "div",

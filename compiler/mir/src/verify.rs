@@ -197,7 +197,7 @@ impl Verifier<'_> {
                 if op.is_comparison() {
                     Ty::Bool
                 } else {
-                    let int_only = matches!(op, BinOp::AddInRange | BinOp::SubWrap | BinOp::URem);
+                    let int_only = matches!(op, BinOp::AddInRange | BinOp::SubWrap | BinOp::UDiv);
                     if int_only && *ty != Ty::Int {
                         return Err(format!("{op:?} on {ty:?}"));
                     }

@@ -125,9 +125,14 @@ impl FnLowerer<'_, '_> {
         let next = self.new_block();
         let exit = self.new_block();
         // A range with an end and a step other than ±1 (or than 1 up to an
-        // exclusive end) ends at a last value computed before the loop, so
-        // an iteration ends in `counter != last` and a plain step, which
-        // cannot overflow (see `range_last`).
+        // exclusive end) counts down the steps left, a number computed
+        // before the loop (see `range_steps`): an iteration ends in a test
+        // of that count against 0 and a plain step, which cannot overflow.
+        // (Comparing the counter with a precomputed last value would save
+        // the decrement, but that value is pure arithmetic, and Cranelift's
+        // egraph places it at its use inside the loop — recomputed on every
+        // iteration — once its walk has passed a failure exit of the loop;
+        // a loop-carried count has nothing to sink.)
         let unit_step = match known_step {
             Some(1) => true,
             Some(-1) => inclusive,
@@ -141,11 +146,12 @@ impl FnLowerer<'_, '_> {
         self.range_branch(
             counter, limit, inclusive, known_step, flip, first, exit, loc,
         );
-        let last = stepped_to_last.map(|limit| {
+        let steps_left = stepped_to_last.map(|limit| {
             self.switch_to(first);
-            let last = self.range_last(counter, limit, inclusive, known_step, flip, &step_op, loc);
+            let steps =
+                self.range_steps(counter, limit, inclusive, known_step, flip, &step_op, loc);
             self.goto(body_block);
-            last
+            steps
         });
         self.switch_to(body_block);
         let var_local = self.var_local(var);
@@ -164,19 +170,20 @@ impl FnLowerer<'_, '_> {
         self.block(body);
         self.goto(next);
         self.switch_to(next);
-        if let Some(last) = last {
+        if let Some(steps) = steps_left {
             let done = self.temp(
                 Ty::Bool,
                 Rvalue::Binary {
                     op: BinOp::Eq,
                     ty: Ty::Int,
-                    lhs: Operand::Local(counter),
-                    rhs: Operand::Local(last),
+                    lhs: Operand::Local(steps),
+                    rhs: Operand::Const(Const::Int(0)),
                 },
                 loc,
             );
-            // Short of `last`, one more step stays inside the range.
-            self.step_unless_done(done, false, counter, step_op, (body_block, exit), loc);
+            // With steps left, one more step stays inside the range.
+            let lp = (body_block, exit);
+            self.step_unless_done(done, false, counter, step_op, Some(steps), lp, loc);
             return;
         }
         let inclusive_unit_step = matches!(known_step, Some(1 | -1)) && inclusive;
@@ -202,7 +209,7 @@ impl FnLowerer<'_, '_> {
                 loc,
             );
             let step = Operand::Const(Const::Int(step));
-            self.step_unless_done(more, true, counter, step, (body_block, exit), loc);
+            self.step_unless_done(more, true, counter, step, None, (body_block, exit), loc);
             return;
         }
         // With step 1 up to an exclusive limit the counter was below the
@@ -279,17 +286,19 @@ impl FnLowerer<'_, '_> {
         self.switch_to(exit);
     }
 
-    /// The last value a non-empty range with an end reaches, stepping from
-    /// `counter` (its start), computed before the loop: `b - (b - a) % s`
-    /// for a step `s > 0` up to an inclusive end `b` (`b - 1` for an
-    /// exclusive one). The difference is taken modulo 2^64 and the remainder
-    /// unsigned, so the whole Int range works: a non-empty range has
-    /// `a <= b`, and the distance fits in 64 unsigned bits. A downward range
-    /// is the same computation in the flipped order (`x ^ -1`, see
-    /// `for_range`), where it counts up by `|s|`. The loop then needs no
-    /// overflow test at all: it stops when the counter equals `last`.
+    /// How many steps a non-empty range with an end takes after its first
+    /// value, stepping from `counter` (its start), computed before the loop:
+    /// `(b - a) / s` for a step `s > 0` up to an inclusive end `b` (`b - 1`
+    /// for an exclusive one). The difference is taken modulo 2^64 and the
+    /// quotient unsigned, so the whole Int range works: a non-empty range
+    /// has `a <= b`, and the distance fits in 64 unsigned bits (so does the
+    /// count, read as unsigned: only its test against 0 and its decrement
+    /// use it). A downward range is the same computation in the flipped
+    /// order (`x ^ -1`, see `for_range`), where it counts up by `|s|`. The
+    /// loop then needs no overflow test at all: it stops when no step is
+    /// left.
     #[allow(clippy::too_many_arguments)]
-    fn range_last(
+    fn range_steps(
         &mut self,
         counter: Local,
         limit: Local,
@@ -331,13 +340,11 @@ impl FnLowerer<'_, '_> {
             }
             (None, None) => step_op.clone(),
         };
-        let distance = self.int_op(BinOp::SubWrap, b.clone(), a, loc);
-        let remainder = self.int_op(BinOp::URem, distance, magnitude, loc);
-        let last_flipped = self.int_op(BinOp::SubWrap, b, remainder, loc);
-        let last_value = flipped(self, last_flipped);
-        let last = self.new_local(Ty::Int, Some("for.last".into()));
-        self.assign(last, Rvalue::Use(last_value), loc);
-        last
+        let distance = self.int_op(BinOp::SubWrap, b, a, loc);
+        let count = self.int_op(BinOp::UDiv, distance, magnitude, loc);
+        let steps = self.new_local(Ty::Int, Some("for.steps".into()));
+        self.assign(steps, Rvalue::Use(count), loc);
+        steps
     }
 
     /// Jumps to `body` while the counter is inside the range (always, for a
@@ -413,19 +420,19 @@ impl FnLowerer<'_, '_> {
         )
     }
 
-    /// `x in a..b step k`: inside the bounds for the step's direction, and
-    /// reached by whole steps from `a` (`x % k == a % k`, which cannot
-    /// overflow, unlike `(x - a) % k`). A zero step is a runtime error.
     /// The end of a counted loop's body: when `test` says the loop goes on
     /// (`test` is true, or false with `go_on_when` false) the counter takes
     /// one step — which stays inside the range, so it cannot overflow —
-    /// and the body runs again; otherwise lowering continues at `exit`.
+    /// `steps_left` (if counted) one fewer, and the body runs again;
+    /// otherwise lowering continues at `exit`.
+    #[allow(clippy::too_many_arguments)]
     fn step_unless_done(
         &mut self,
         test: Operand,
         go_on_when: bool,
         counter: Local,
         step: Operand,
+        steps_left: Option<Local>,
         (body_block, exit): (BlockId, BlockId),
         loc: Loc,
     ) {
@@ -441,6 +448,15 @@ impl FnLowerer<'_, '_> {
             else_block,
         });
         self.switch_to(step_block);
+        if let Some(steps) = steps_left {
+            let one_fewer = Rvalue::Binary {
+                op: BinOp::SubWrap,
+                ty: Ty::Int,
+                lhs: Operand::Local(steps),
+                rhs: Operand::Const(Const::Int(1)),
+            };
+            self.assign(steps, one_fewer, loc);
+        }
         self.assign(
             counter,
             Rvalue::Binary {
@@ -455,6 +471,9 @@ impl FnLowerer<'_, '_> {
         self.switch_to(exit);
     }
 
+    /// `x in a..b step k`: inside the bounds for the step's direction, and
+    /// reached by whole steps from `a` (`x % k == a % k`, which cannot
+    /// overflow, unlike `(x - a) % k`). A zero step is a runtime error.
     pub(super) fn in_stepped_range(
         &mut self,
         item: &Expr,
