@@ -268,6 +268,29 @@ impl Scheduler {
     }
 }
 
+impl Scheduler {
+    /// Starts loading what the next ready tasks will touch: the slot of the
+    /// one after next, and the stack image of the next (its slot was
+    /// prefetched a turn ago). With 100,000 tasks taking turns, every slot
+    /// and image is cold by the time its task runs again, and waiting for
+    /// each miss in turn was a large part of a task switch.
+    fn prefetch_ready(&mut self) {
+        if let Some(&after_next) = self.ready.get(1) {
+            if let Some(slot) = self.slots.get(after_next.index as usize) {
+                let at: *const Slot = slot;
+                for line in 0..std::mem::size_of::<Slot>().div_ceil(64) {
+                    shared_stack::prefetch(at.cast::<u8>().wrapping_add(line * 64));
+                }
+            }
+        }
+        if let Some(&next) = self.ready.front() {
+            if let Some(task) = self.task_mut(next) {
+                task.image.prefetch();
+            }
+        }
+    }
+}
+
 fn task_in(slots: &mut [Slot], t: TaskRef) -> Option<&mut Task> {
     let slot = slots.get_mut(t.index as usize)?;
     if slot.generation != t.generation {
@@ -424,6 +447,7 @@ pub fn run_main(body: Box<dyn FnOnce() -> TaskResult>) -> TaskResult {
         let next = with(|s| {
             while let Some(t) = s.ready.pop_front() {
                 if s.task_mut(t).is_some_and(|task| task.state == State::Ready) {
+                    s.prefetch_ready();
                     return Some(t);
                 }
             }
