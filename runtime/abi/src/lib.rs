@@ -48,6 +48,60 @@ pub struct RuntimeFn {
     /// The inline fast path code generation may emit instead of (or in
     /// front of) the call.
     pub inline: Option<Inline>,
+    /// What the MIR optimiser may assume about the function.
+    pub props: Props,
+}
+
+/// What the MIR passes (`lumen_mir::optimize`) may assume about a runtime
+/// function, declared with it in [`RUNTIME_FUNCTIONS`] as
+/// `#[props(read_only, …)]`, so no pass keeps a list of names of its own.
+/// Each property is a promise about the runtime's code: a wrong one is a
+/// miscompilation, a missing one only a missed optimisation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Props {
+    /// Adds no reference to any object and frees none: a local holding the
+    /// only reference to its object still does after the call, so a later
+    /// `lm_unshare` of it is a copy (`unshare`).
+    pub neutral: bool,
+    /// Changes no object and frees none (it may retain what it returns): a
+    /// loop of such calls and arithmetic leaves every list as it found it,
+    /// so its loop-invariant row reads can be peeked before it
+    /// (`hoist_rows`).
+    pub read_only: bool,
+    /// Reads the length or the slots of the list in argument 0: in the
+    /// loop copy `hoist_rows` makes, such a read of a peeked row can read
+    /// the row's frozen local instead.
+    pub list_read: bool,
+    /// Argument 0 may be a frozen list: the function only reads the list's
+    /// length and buffer, or stores into an unshared list in place, which
+    /// never moves the buffer or changes the length; codegen then loads
+    /// both once, where the frozen local is assigned (`freeze_loops`).
+    pub frozen_ok: bool,
+    /// The result is a list, never null: its length and buffer may be
+    /// loaded before a loop even when the loop does not run
+    /// (`freeze_loops`).
+    pub makes_list: bool,
+    /// The result is an object nothing else refers to; a list in argument
+    /// 0 is consumed (an update returns it): stores into the result need no
+    /// count test until something could share it (`unique_lists`).
+    pub fresh: bool,
+    /// Takes no reference to a list it is passed (its other arguments are
+    /// indices, slots and locations), so a list stays unshared across the
+    /// call (`unique_lists`).
+    pub keeps_lists: bool,
+}
+
+impl Props {
+    /// No property: what a pass must assume of an unknown function.
+    pub const NONE: Props = Props {
+        neutral: false,
+        read_only: false,
+        list_read: false,
+        frozen_ok: false,
+        makes_list: false,
+        fresh: false,
+        keeps_lists: false,
+    };
 }
 
 /// Runtime functions with an inline fast path in generated code
@@ -89,10 +143,10 @@ pub enum Fails {
 }
 
 macro_rules! runtime_functions {
-    ($( $(#[$meta:meta])* $konst:ident = $name:literal ( $($p:ident),* ) -> [ $($r:ident),* ] $(, $flag:ident)? $(=> $inline:ident)? ; )*) => {
+    ($( $(#[doc = $doc:literal])* $(#[props($($prop:ident),*)])? $konst:ident = $name:literal ( $($p:ident),* ) -> [ $($r:ident),* ] $(, $flag:ident)? $(=> $inline:ident)? ; )*) => {
         $(
             #[doc = concat!("`", $name, "`")]
-            $(#[$meta])*
+            $(#[doc = $doc])*
             pub const $konst: RuntimeFn = RuntimeFn {
                 name: $name,
                 params: &[$(AbiType::$p),*],
@@ -100,6 +154,10 @@ macro_rules! runtime_functions {
                 no_return: runtime_functions!(@noret $($flag)?),
                 fails: runtime_functions!(@fails $($flag)?),
                 inline: runtime_functions!(@inline $($inline)?),
+                props: Props {
+                    $($($prop: true,)*)?
+                    ..Props::NONE
+                },
             };
         )*
         /// Every runtime function compiled code may call.
@@ -154,6 +212,7 @@ runtime_functions! {
     /// several one-character string arms compares this key to each arm's
     /// byte instead of comparing strings.
     LM_STR_BYTE_KEY = "lm_str_byte_key"(Ptr) -> [I64] => StrByteKey;
+    #[props(neutral, read_only)]
     LM_STR_EQ = "lm_str_eq"(Ptr, Ptr) -> [I8] => StrEq;
     /// Lexicographic by code point: -1, 0 or 1.
     LM_STR_CMP = "lm_str_cmp"(Ptr, Ptr) -> [I64];
@@ -164,6 +223,7 @@ runtime_functions! {
     // Arithmetic that is not worth inlining.
     /// `a ** b` on Int with the errors of semantics.md §2.
     LM_INT_POW = "lm_int_pow"(I64, I64, Ptr) -> [I64], fails;
+    #[props(neutral, read_only)]
     LM_FLOAT_POW = "lm_float_pow"(F64, F64) -> [F64] => FloatPow;
     /// `%` on floats: the sign of the divisor.
     LM_FLOAT_MOD = "lm_float_mod"(F64, F64) -> [F64];
@@ -183,49 +243,65 @@ runtime_functions! {
     /// Makes an object safe to mutate: consumes one reference to `obj` and
     /// returns an object with reference count 1 and the same contents — `obj`
     /// itself when it was not shared, else a shallow copy (children retained).
+    #[props(fresh)]
     LM_UNSHARE = "lm_unshare"(Ptr) -> [Ptr] => Unshare;
     /// An empty list of elements of type `elem_desc`, with room for `capacity`.
+    #[props(makes_list, fresh)]
     LM_LIST_NEW = "lm_list_new"(Ptr, I64) -> [Ptr];
     /// A list of elements of type `elem_desc` holding copies of the `n`
     /// slots at `slots` (a constant list literal's static array).
+    #[props(makes_list, fresh)]
     LM_LIST_FROM_STATIC = "lm_list_from_static"(Ptr, Ptr, I64) -> [Ptr];
     /// Appends a slot to a list, consuming the list reference (copy-on-write:
     /// in place when unshared) and borrowing the element (retained when heap).
+    #[props(makes_list, fresh)]
     LM_LIST_PUSH = "lm_list_push"(Ptr, I64) -> [Ptr] => ListPush;
     /// `lm_list_push` taking over the element's reference instead of
     /// retaining it (a heap temporary moved into the list).
+    #[props(makes_list, fresh)]
     LM_LIST_PUSH_OWNED = "lm_list_push_owned"(Ptr, I64) -> [Ptr] => ListPushOwned;
+    #[props(neutral, read_only, list_read, frozen_ok, keeps_lists)]
     LM_LIST_LEN = "lm_list_len"(Ptr) -> [I64] => ListLen;
     /// `xs[i]` (negative from the end); the slot is returned owned (retained
     /// when heap); out of range is the runtime error of semantics.md §5 at `loc`.
+    #[props(read_only, list_read, frozen_ok, keeps_lists)]
     LM_LIST_GET = "lm_list_get"(Ptr, I64, Ptr) -> [I64], fails => ListGet;
     /// `xs[i]` *borrowed*: as `lm_list_get` but the element is not retained;
     /// the caller only reads through it while `xs` still holds it (the row
     /// in `m[i][j]`).
+    #[props(neutral, read_only, list_read, frozen_ok, keeps_lists)]
     LM_LIST_GET_BORROWED = "lm_list_get_borrowed"(Ptr, I64, Ptr) -> [I64], fails => ListGetBorrowed;
     /// Element `i` (negative from the end) of a list, borrowed, or 0 when `i`
     /// is out of range: a read that never fails, done before a loop on
     /// speculation (`mir::optimize::hoist_rows`).
+    #[props(neutral, read_only, keeps_lists)]
     LM_LIST_PEEK = "lm_list_peek"(Ptr, I64) -> [I64] => ListPeek;
     /// The address of slot `i` of an unshared list whose element is then
     /// unshared too, for an update of the element in place (`xs[i].f = v`).
     /// Out of range is a runtime error at `loc`.
+    #[props(neutral, keeps_lists)]
     LM_LIST_SLOT_MUT = "lm_list_slot_mut"(Ptr, I64, Ptr) -> [Ptr], fails => ListSlotMut;
     /// `xs[i] = v`: consumes the list (copy-on-write), borrows `v`; returns the
     /// list. Out of range is a runtime error at `loc`.
+    #[props(makes_list, fresh)]
     LM_LIST_SET = "lm_list_set"(Ptr, I64, I64, Ptr) -> [Ptr], fails => ListSet;
     /// `xs[i]`, `xs[i] = v` and `append(xs, v)` on a `list[Bool]`, whose
     /// elements are packed (a byte each): exactly `lm_list_get`,
     /// `lm_list_set` and `lm_list_push`; the names tell the code generator
     /// the layout, so its inline fast paths need not read the descriptor.
+    #[props(neutral, read_only, frozen_ok, keeps_lists)]
     LM_BOOLS_GET = "lm_bools_get"(Ptr, I64, Ptr) -> [I64], fails => BoolsGet;
+    #[props(makes_list, fresh)]
     LM_BOOLS_SET = "lm_bools_set"(Ptr, I64, I64, Ptr) -> [Ptr], fails => BoolsSet;
+    #[props(makes_list, fresh)]
     LM_BOOLS_PUSH = "lm_bools_push"(Ptr, I64) -> [Ptr] => BoolsPush;
     /// `xs[i] = v` where the MIR proved the list unshared
     /// (`mir::optimize::unique_lists`): exactly `lm_list_set` /
     /// `lm_bools_set`, but the code generator's inline store needs no count
     /// test, and its only call is the failing one (index out of range).
+    #[props(frozen_ok, makes_list, fresh)]
     LM_LIST_SET_UNIQUE = "lm_list_set_unique"(Ptr, I64, I64, Ptr) -> [Ptr], fails => ListSetUnique;
+    #[props(frozen_ok, makes_list, fresh)]
     LM_BOOLS_SET_UNIQUE = "lm_bools_set_unique"(Ptr, I64, I64, Ptr) -> [Ptr], fails => BoolsSetUnique;
     /// `xs ++ ys` / `concat`: a new list.
     LM_LIST_CONCAT = "lm_list_concat"(Ptr, Ptr) -> [Ptr];
@@ -944,6 +1020,15 @@ mod tests {
         let before = names.len();
         names.dedup();
         assert_eq!(before, names.len(), "duplicate runtime function name");
+    }
+
+    #[test]
+    fn list_reads_may_read_frozen_lists() {
+        // `hoist_rows` points a `list_read` at a frozen row, whose length
+        // and buffer codegen loads once, as for `frozen_ok`.
+        for f in RUNTIME_FUNCTIONS.iter().filter(|f| f.props.list_read) {
+            assert!(f.props.frozen_ok && f.props.read_only, "{}", f.name);
+        }
     }
 
     #[test]
