@@ -35,7 +35,7 @@ pub enum AbiType {
 }
 
 /// One runtime function: its symbol and C signature.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RuntimeFn {
     pub name: &'static str,
     pub params: &'static [AbiType],
