@@ -127,6 +127,78 @@ impl Param {
     }
 }
 
+// The parameter lists several builtins share.
+const A_STRING: &[Param] = &[arg(STR, "a `String`")];
+const TWO_STRINGS: &[Param] = &[arg(STR, "two `String`s"), arg(STR, "two `String`s")];
+const THREE_STRINGS: &[Param] = &[
+    arg(STR, "three `String`s"),
+    arg(STR, "three `String`s"),
+    arg(STR, "three `String`s"),
+];
+const SPLIT: &[Param] = &[
+    arg(STR, "a `String` to split"),
+    arg(STR, "the separator as a `String`"),
+];
+/// The string form of `contains` and `index_of`.
+const SEARCH: &[Param] = &[
+    arg(STR, "a `String`"),
+    arg(STR, "a `String` to look for in a `String`"),
+];
+const STRING_SLICE: &[Param] = &[
+    arg(STR, "a `String`"),
+    arg(INT, "the start index as an `Int`"),
+    arg(INT, "the end index as an `Int`"),
+];
+const BYTES_SLICE: &[Param] = &[
+    arg(BYTES, "`Bytes`"),
+    arg(INT, "the start index as an `Int`"),
+    arg(INT, "the end index as an `Int`"),
+];
+const PAD: &[Param] = &[
+    arg(STR, "a `String` to pad"),
+    arg(INT, "the width as an `Int`"),
+    arg(STR, "the fill character as a `String`").or(" "),
+];
+const REPEAT: &[Param] = &[
+    arg(STR, "a `String` to repeat"),
+    arg(INT, "the count as an `Int`"),
+];
+const A_NUMBER: &[Param] = &[arg(FLOAT, "a number")];
+/// The `Int` form of `abs`, `floor`, … (only a `Float` gets to the
+/// help text: an argument that is neither is their own rule's error).
+const AN_INT: &[Param] = &[arg(INT, "a number")];
+const TO_ENCODE_BYTES: &[Param] = &[arg(BYTES, "a `String` or `Bytes`")];
+const TO_ENCODE_STRING: &[Param] = &[arg(STR, "a `String` or `Bytes`")];
+const A_PATH: &[Param] = &[arg(STR, "the path as a `String`")];
+const TWO_NUMBERS: &[Param] = &[arg(FLOAT, "two numbers"), arg(FLOAT, "two numbers")];
+const TWO_BYTES: &[Param] = &[
+    arg(BYTES, "two `Bytes` or two lists"),
+    arg(BYTES, "two `Bytes` or two lists"),
+];
+const WRITE_FILE: &[Param] = &[A_PATH[0], arg(STR, "the text as a `String`")];
+const INT_BOUNDS: &[Param] = &[arg(INT, "`Int` bounds"), arg(INT, "`Int` bounds")];
+
+/// An overload.
+const fn form(params: &'static [Param], result: Sig, op: LibOp) -> Overload {
+    Overload { params, result, op }
+}
+
+/// `abs`, `floor`, …: of an `Int` by `int`, of a `Float` by `lm_float_fn`.
+const fn int_or_float(int: LibOp, float: abi::FloatFn) -> [Overload; 2] {
+    [
+        form(AN_INT, INT, int),
+        form(A_NUMBER, FLOAT, call_code(abi::LM_FLOAT_FN, float as i32)),
+    ]
+}
+
+/// The encoders read bytes: of `Bytes`, or of a `String`'s UTF-8.
+const fn encoder(f: abi::RuntimeFn) -> [Overload; 2] {
+    [
+        form(TO_ENCODE_BYTES, STR, call(f)),
+        form(TO_ENCODE_STRING, STR, call(f)),
+    ]
+}
+
 /// One form of a library builtin: the call is checked by the generic rule
 /// of `check/library.rs` — each argument converted to its parameter's type
 /// (Int widened to Float), defaults filled in — and lowered by `op`.
@@ -216,21 +288,21 @@ pub const BUILTINS: &[Builtin] = &[
     Builtin {
         name: "parse_int",
         kinds: SPEC | LIBRARY,
-        overloads: &[Overload {
-            params: &[arg(STR, "a `String`")],
-            result: Sig::Result(&INT, &STR),
-            op: call_desc(abi::LM_PARSE_INT, Desc::Result),
-        }],
+        overloads: &[form(
+            A_STRING,
+            Sig::Result(&INT, &STR),
+            call_desc(abi::LM_PARSE_INT, Desc::Result),
+        )],
         ..BASE
     },
     Builtin {
         name: "parse_float",
         kinds: SPEC | LIBRARY,
-        overloads: &[Overload {
-            params: &[arg(STR, "a `String`")],
-            result: Sig::Result(&FLOAT, &STR),
-            op: call_desc(abi::LM_PARSE_FLOAT, Desc::Result),
-        }],
+        overloads: &[form(
+            A_STRING,
+            Sig::Result(&FLOAT, &STR),
+            call_desc(abi::LM_PARSE_FLOAT, Desc::Result),
+        )],
         ..BASE
     },
     Builtin {
@@ -258,85 +330,58 @@ pub const BUILTINS: &[Builtin] = &[
     Builtin {
         name: "upper",
         kinds: SPEC | LIBRARY,
-        overloads: &[Overload {
-            params: &[arg(STR, "a `String`")],
-            result: STR,
-            op: call(abi::LM_STR_UPPER),
-        }],
+        overloads: &[form(A_STRING, STR, call(abi::LM_STR_UPPER))],
         ..BASE
     },
     Builtin {
         name: "lower",
         kinds: SPEC | LIBRARY,
-        overloads: &[Overload {
-            params: &[arg(STR, "a `String`")],
-            result: STR,
-            op: call(abi::LM_STR_LOWER),
-        }],
+        overloads: &[form(A_STRING, STR, call(abi::LM_STR_LOWER))],
         ..BASE
     },
     Builtin {
         name: "trim",
         kinds: SPEC | LIBRARY,
-        overloads: &[Overload {
-            params: &[arg(STR, "a `String`")],
-            result: STR,
-            op: call(abi::LM_STR_TRIM),
-        }],
+        overloads: &[form(A_STRING, STR, call(abi::LM_STR_TRIM))],
         ..BASE
     },
     Builtin {
         name: "trim_start",
         kinds: SPEC | LIBRARY,
-        overloads: &[Overload {
-            params: &[arg(STR, "a `String`")],
-            result: STR,
-            op: call(abi::LM_STR_TRIM_START),
-        }],
+        overloads: &[form(A_STRING, STR, call(abi::LM_STR_TRIM_START))],
         ..BASE
     },
     Builtin {
         name: "trim_end",
         kinds: SPEC | LIBRARY,
-        overloads: &[Overload {
-            params: &[arg(STR, "a `String`")],
-            result: STR,
-            op: call(abi::LM_STR_TRIM_END),
-        }],
+        overloads: &[form(A_STRING, STR, call(abi::LM_STR_TRIM_END))],
         ..BASE
     },
     Builtin {
         name: "capitalize",
         kinds: SPEC | LIBRARY,
-        overloads: &[Overload {
-            params: &[arg(STR, "a `String`")],
-            result: STR,
-            op: call(abi::LM_STR_CAPITALIZE),
-        }],
+        overloads: &[form(A_STRING, STR, call(abi::LM_STR_CAPITALIZE))],
         ..BASE
     },
     Builtin {
         name: "split",
         kinds: SPEC | LIBRARY,
-        overloads: &[Overload {
-            params: &[
-                arg(STR, "a `String` to split"),
-                arg(STR, "the separator as a `String`"),
-            ],
-            result: Sig::List(&STR),
-            op: call_desc(abi::LM_STR_SPLIT, Desc::ResultElem),
-        }],
+        overloads: &[form(
+            SPLIT,
+            Sig::List(&STR),
+            call_desc(abi::LM_STR_SPLIT, Desc::ResultElem),
+        )],
         param_names: &[&["s"], &["sep"]],
         ..BASE
     },
     Builtin {
         name: "lines",
         kinds: SPEC | LIBRARY,
-        overloads: &[Overload {
-            params: &[arg(STR, "a `String`")],
-            result: Sig::List(&STR),
-            op: call_desc(abi::LM_STR_LINES, Desc::ResultElem),
-        }],
+        overloads: &[form(
+            A_STRING,
+            Sig::List(&STR),
+            call_desc(abi::LM_STR_LINES, Desc::ResultElem),
+        )],
         ..BASE
     },
     Builtin {
@@ -349,65 +394,35 @@ pub const BUILTINS: &[Builtin] = &[
     Builtin {
         name: "replace",
         kinds: SPEC | LIBRARY,
-        overloads: &[Overload {
-            params: &[
-                arg(STR, "three `String`s"),
-                arg(STR, "three `String`s"),
-                arg(STR, "three `String`s"),
-            ],
-            result: STR,
-            op: call(abi::LM_STR_REPLACE),
-        }],
+        overloads: &[form(THREE_STRINGS, STR, call(abi::LM_STR_REPLACE))],
         param_names: &[&["s"], &["from"], &["to"]],
         ..BASE
     },
     Builtin {
         name: "contains",
         kinds: SPEC | LIBRARY | COLLECTION,
-        overloads: &[Overload {
-            params: &[
-                arg(STR, "a `String`"),
-                arg(STR, "a `String` to look for in a `String`"),
-            ],
-            result: BOOL,
-            op: call(abi::LM_STR_CONTAINS),
-        }],
+        overloads: &[form(SEARCH, BOOL, call(abi::LM_STR_CONTAINS))],
         param_names: &[&["s", "xs"], &["sub", "x"]],
         ..BASE
     },
     Builtin {
         name: "starts_with",
         kinds: SPEC | LIBRARY,
-        overloads: &[Overload {
-            params: &[arg(STR, "two `String`s"), arg(STR, "two `String`s")],
-            result: BOOL,
-            op: call(abi::LM_STR_STARTS_WITH),
-        }],
+        overloads: &[form(TWO_STRINGS, BOOL, call(abi::LM_STR_STARTS_WITH))],
         param_names: &[&["s"], &["p", "prefix"]],
         ..BASE
     },
     Builtin {
         name: "ends_with",
         kinds: SPEC | LIBRARY,
-        overloads: &[Overload {
-            params: &[arg(STR, "two `String`s"), arg(STR, "two `String`s")],
-            result: BOOL,
-            op: call(abi::LM_STR_ENDS_WITH),
-        }],
+        overloads: &[form(TWO_STRINGS, BOOL, call(abi::LM_STR_ENDS_WITH))],
         param_names: &[&["s"], &["p", "suffix"]],
         ..BASE
     },
     Builtin {
         name: "index_of",
         kinds: SPEC | LIBRARY,
-        overloads: &[Overload {
-            params: &[
-                arg(STR, "a `String`"),
-                arg(STR, "a `String` to look for in a `String`"),
-            ],
-            result: INT,
-            op: call(abi::LM_STR_INDEX_OF),
-        }],
+        overloads: &[form(SEARCH, INT, call(abi::LM_STR_INDEX_OF))],
         param_names: &[&["s", "xs"], &["sub", "x"]],
         ..BASE
     },
@@ -415,24 +430,8 @@ pub const BUILTINS: &[Builtin] = &[
         name: "slice",
         kinds: SPEC | LIBRARY,
         overloads: &[
-            Overload {
-                params: &[
-                    arg(STR, "a `String`"),
-                    arg(INT, "the start index as an `Int`"),
-                    arg(INT, "the end index as an `Int`"),
-                ],
-                result: STR,
-                op: call(abi::LM_STR_SLICE),
-            },
-            Overload {
-                params: &[
-                    arg(BYTES, "`Bytes`"),
-                    arg(INT, "the start index as an `Int`"),
-                    arg(INT, "the end index as an `Int`"),
-                ],
-                result: BYTES,
-                op: call(abi::LM_BYTES_SLICE),
-            },
+            form(STRING_SLICE, STR, call(abi::LM_STR_SLICE)),
+            form(BYTES_SLICE, BYTES, call(abi::LM_BYTES_SLICE)),
         ],
         param_names: &[&["s", "xs"], &["start"], &["end"]],
         ..BASE
@@ -440,85 +439,54 @@ pub const BUILTINS: &[Builtin] = &[
     Builtin {
         name: "chars",
         kinds: SPEC | LIBRARY,
-        overloads: &[Overload {
-            params: &[arg(STR, "a `String`")],
-            result: Sig::List(&STR),
-            op: call_desc(abi::LM_STR_CHARS, Desc::ResultElem),
-        }],
+        overloads: &[form(
+            A_STRING,
+            Sig::List(&STR),
+            call_desc(abi::LM_STR_CHARS, Desc::ResultElem),
+        )],
         ..BASE
     },
     Builtin {
         name: "bytes",
         kinds: SPEC | LIBRARY,
-        overloads: &[Overload {
-            params: &[arg(STR, "a `String`")],
-            result: BYTES,
-            op: call(abi::LM_BYTES_FROM_STR),
-        }],
+        overloads: &[form(A_STRING, BYTES, call(abi::LM_BYTES_FROM_STR))],
         ..BASE
     },
     Builtin {
         name: "from_utf8",
         kinds: SPEC | LIBRARY,
-        overloads: &[Overload {
-            params: &[arg(BYTES, "`Bytes`")],
-            result: Sig::Result(&STR, &STR),
-            op: call_desc(abi::LM_BYTES_FROM_UTF8, Desc::Result),
-        }],
+        overloads: &[form(
+            &[arg(BYTES, "`Bytes`")],
+            Sig::Result(&STR, &STR),
+            call_desc(abi::LM_BYTES_FROM_UTF8, Desc::Result),
+        )],
         ..BASE
     },
     Builtin {
         name: "pad_left",
         kinds: SPEC | LIBRARY,
-        overloads: &[Overload {
-            params: &[
-                arg(STR, "a `String` to pad"),
-                arg(INT, "the width as an `Int`"),
-                arg(STR, "the fill character as a `String`").or(" "),
-            ],
-            result: STR,
-            op: call(abi::LM_STR_PAD_LEFT),
-        }],
+        overloads: &[form(PAD, STR, call(abi::LM_STR_PAD_LEFT))],
         param_names: &[&["s"], &["width"], &["fill"]],
         ..BASE
     },
     Builtin {
         name: "pad_right",
         kinds: SPEC | LIBRARY,
-        overloads: &[Overload {
-            params: &[
-                arg(STR, "a `String` to pad"),
-                arg(INT, "the width as an `Int`"),
-                arg(STR, "the fill character as a `String`").or(" "),
-            ],
-            result: STR,
-            op: call(abi::LM_STR_PAD_RIGHT),
-        }],
+        overloads: &[form(PAD, STR, call(abi::LM_STR_PAD_RIGHT))],
         param_names: &[&["s"], &["width"], &["fill"]],
         ..BASE
     },
     Builtin {
         name: "repeat",
         kinds: SPEC | LIBRARY,
-        overloads: &[Overload {
-            params: &[
-                arg(STR, "a `String` to repeat"),
-                arg(INT, "the count as an `Int`"),
-            ],
-            result: STR,
-            op: call(abi::LM_STR_REPEAT),
-        }],
+        overloads: &[form(REPEAT, STR, call(abi::LM_STR_REPEAT))],
         param_names: &[&["s"], &["n"]],
         ..BASE
     },
     Builtin {
         name: "reverse",
         kinds: SPEC | LIBRARY,
-        overloads: &[Overload {
-            params: &[arg(STR, "a `String`")],
-            result: STR,
-            op: call(abi::LM_STR_REVERSE),
-        }],
+        overloads: &[form(A_STRING, STR, call(abi::LM_STR_REVERSE))],
         ..BASE
     },
     Builtin {
@@ -530,18 +498,7 @@ pub const BUILTINS: &[Builtin] = &[
     Builtin {
         name: "abs",
         kinds: SPEC | LIBRARY,
-        overloads: &[
-            Overload {
-                params: &[arg(INT, "a number")],
-                result: INT,
-                op: call(abi::LM_INT_ABS),
-            },
-            Overload {
-                params: &[arg(FLOAT, "a number")],
-                result: FLOAT,
-                op: call_code(abi::LM_FLOAT_FN, abi::FloatFn::Abs as i32),
-            },
-        ],
+        overloads: &int_or_float(call(abi::LM_INT_ABS), abi::FloatFn::Abs),
         ..BASE
     },
     Builtin {
@@ -580,191 +537,131 @@ pub const BUILTINS: &[Builtin] = &[
     Builtin {
         name: "floor",
         kinds: SPEC | LIBRARY,
-        overloads: &[
-            Overload {
-                params: &[arg(INT, "a number")],
-                result: INT,
-                op: LibOp::IntIdentity,
-            },
-            Overload {
-                params: &[arg(FLOAT, "a number")],
-                result: FLOAT,
-                op: call_code(abi::LM_FLOAT_FN, abi::FloatFn::Floor as i32),
-            },
-        ],
+        overloads: &int_or_float(LibOp::IntIdentity, abi::FloatFn::Floor),
         ..BASE
     },
     Builtin {
         name: "ceil",
         kinds: SPEC | LIBRARY,
-        overloads: &[
-            Overload {
-                params: &[arg(INT, "a number")],
-                result: INT,
-                op: LibOp::IntIdentity,
-            },
-            Overload {
-                params: &[arg(FLOAT, "a number")],
-                result: FLOAT,
-                op: call_code(abi::LM_FLOAT_FN, abi::FloatFn::Ceil as i32),
-            },
-        ],
+        overloads: &int_or_float(LibOp::IntIdentity, abi::FloatFn::Ceil),
         ..BASE
     },
     Builtin {
         name: "round",
         kinds: SPEC | LIBRARY,
-        overloads: &[
-            Overload {
-                params: &[arg(INT, "a number")],
-                result: INT,
-                op: LibOp::IntIdentity,
-            },
-            Overload {
-                params: &[arg(FLOAT, "a number")],
-                result: FLOAT,
-                op: call_code(abi::LM_FLOAT_FN, abi::FloatFn::Round as i32),
-            },
-        ],
+        overloads: &int_or_float(LibOp::IntIdentity, abi::FloatFn::Round),
         ..BASE
     },
     Builtin {
         name: "trunc",
         kinds: SPEC | LIBRARY,
-        overloads: &[
-            Overload {
-                params: &[arg(INT, "a number")],
-                result: INT,
-                op: LibOp::IntIdentity,
-            },
-            Overload {
-                params: &[arg(FLOAT, "a number")],
-                result: FLOAT,
-                op: call_code(abi::LM_FLOAT_FN, abi::FloatFn::Trunc as i32),
-            },
-        ],
+        overloads: &int_or_float(LibOp::IntIdentity, abi::FloatFn::Trunc),
         ..BASE
     },
     Builtin {
         name: "sqrt",
         kinds: SPEC | LIBRARY,
-        overloads: &[Overload {
-            params: &[arg(FLOAT, "a number")],
-            result: FLOAT,
-            op: call_code(abi::LM_FLOAT_FN, abi::FloatFn::Sqrt as i32),
-        }],
+        overloads: &[form(
+            A_NUMBER,
+            FLOAT,
+            call_code(abi::LM_FLOAT_FN, abi::FloatFn::Sqrt as i32),
+        )],
         ..BASE
     },
     Builtin {
         name: "exp",
         kinds: SPEC | LIBRARY,
-        overloads: &[Overload {
-            params: &[arg(FLOAT, "a number")],
-            result: FLOAT,
-            op: call_code(abi::LM_FLOAT_FN, abi::FloatFn::Exp as i32),
-        }],
+        overloads: &[form(
+            A_NUMBER,
+            FLOAT,
+            call_code(abi::LM_FLOAT_FN, abi::FloatFn::Exp as i32),
+        )],
         ..BASE
     },
     Builtin {
         name: "log",
         kinds: SPEC | LIBRARY,
-        overloads: &[Overload {
-            params: &[arg(FLOAT, "a number")],
-            result: FLOAT,
-            op: call_code(abi::LM_FLOAT_FN, abi::FloatFn::Log as i32),
-        }],
+        overloads: &[form(
+            A_NUMBER,
+            FLOAT,
+            call_code(abi::LM_FLOAT_FN, abi::FloatFn::Log as i32),
+        )],
         ..BASE
     },
     Builtin {
         name: "log2",
         kinds: SPEC | LIBRARY,
-        overloads: &[Overload {
-            params: &[arg(FLOAT, "a number")],
-            result: FLOAT,
-            op: call_code(abi::LM_FLOAT_FN, abi::FloatFn::Log2 as i32),
-        }],
+        overloads: &[form(
+            A_NUMBER,
+            FLOAT,
+            call_code(abi::LM_FLOAT_FN, abi::FloatFn::Log2 as i32),
+        )],
         ..BASE
     },
     Builtin {
         name: "log10",
         kinds: SPEC | LIBRARY,
-        overloads: &[Overload {
-            params: &[arg(FLOAT, "a number")],
-            result: FLOAT,
-            op: call_code(abi::LM_FLOAT_FN, abi::FloatFn::Log10 as i32),
-        }],
+        overloads: &[form(
+            A_NUMBER,
+            FLOAT,
+            call_code(abi::LM_FLOAT_FN, abi::FloatFn::Log10 as i32),
+        )],
         ..BASE
     },
     Builtin {
         name: "sin",
         kinds: SPEC | LIBRARY,
-        overloads: &[Overload {
-            params: &[arg(FLOAT, "a number")],
-            result: FLOAT,
-            op: call_code(abi::LM_FLOAT_FN, abi::FloatFn::Sin as i32),
-        }],
+        overloads: &[form(
+            A_NUMBER,
+            FLOAT,
+            call_code(abi::LM_FLOAT_FN, abi::FloatFn::Sin as i32),
+        )],
         ..BASE
     },
     Builtin {
         name: "cos",
         kinds: SPEC | LIBRARY,
-        overloads: &[Overload {
-            params: &[arg(FLOAT, "a number")],
-            result: FLOAT,
-            op: call_code(abi::LM_FLOAT_FN, abi::FloatFn::Cos as i32),
-        }],
+        overloads: &[form(
+            A_NUMBER,
+            FLOAT,
+            call_code(abi::LM_FLOAT_FN, abi::FloatFn::Cos as i32),
+        )],
         ..BASE
     },
     Builtin {
         name: "tan",
         kinds: SPEC | LIBRARY,
-        overloads: &[Overload {
-            params: &[arg(FLOAT, "a number")],
-            result: FLOAT,
-            op: call_code(abi::LM_FLOAT_FN, abi::FloatFn::Tan as i32),
-        }],
+        overloads: &[form(
+            A_NUMBER,
+            FLOAT,
+            call_code(abi::LM_FLOAT_FN, abi::FloatFn::Tan as i32),
+        )],
         ..BASE
     },
     Builtin {
         name: "atan2",
         kinds: SPEC | LIBRARY,
-        overloads: &[Overload {
-            params: &[arg(FLOAT, "two numbers"), arg(FLOAT, "two numbers")],
-            result: FLOAT,
-            op: call(abi::LM_FLOAT_ATAN2),
-        }],
+        overloads: &[form(TWO_NUMBERS, FLOAT, call(abi::LM_FLOAT_ATAN2))],
         param_names: &[&["y"], &["x"]],
         ..BASE
     },
     Builtin {
         name: "pow",
         kinds: SPEC | LIBRARY,
-        overloads: &[Overload {
-            params: &[arg(FLOAT, "two numbers"), arg(FLOAT, "two numbers")],
-            result: FLOAT,
-            op: call(abi::LM_FLOAT_POW),
-        }],
+        overloads: &[form(TWO_NUMBERS, FLOAT, call(abi::LM_FLOAT_POW))],
         param_names: &[&["a"], &["b"]],
         ..BASE
     },
     Builtin {
         name: "is_nan",
         kinds: SPEC | LIBRARY,
-        overloads: &[Overload {
-            params: &[arg(FLOAT, "a number")],
-            result: BOOL,
-            op: call(abi::LM_FLOAT_IS_NAN),
-        }],
+        overloads: &[form(A_NUMBER, BOOL, call(abi::LM_FLOAT_IS_NAN))],
         ..BASE
     },
     Builtin {
         name: "is_inf",
         kinds: SPEC | LIBRARY,
-        overloads: &[Overload {
-            params: &[arg(FLOAT, "a number")],
-            result: BOOL,
-            op: call(abi::LM_FLOAT_IS_INF),
-        }],
+        overloads: &[form(A_NUMBER, BOOL, call(abi::LM_FLOAT_IS_INF))],
         ..BASE
     },
     Builtin {
@@ -802,14 +699,7 @@ pub const BUILTINS: &[Builtin] = &[
     Builtin {
         name: "concat",
         kinds: SPEC | LIBRARY,
-        overloads: &[Overload {
-            params: &[
-                arg(BYTES, "two `Bytes` or two lists"),
-                arg(BYTES, "two `Bytes` or two lists"),
-            ],
-            result: BYTES,
-            op: call(abi::LM_BYTES_CONCAT),
-        }],
+        overloads: &[form(TWO_BYTES, BYTES, call(abi::LM_BYTES_CONCAT))],
         param_names: &[&["xs"], &["ys"]],
         ..BASE
     },
@@ -1130,119 +1020,75 @@ pub const BUILTINS: &[Builtin] = &[
     Builtin {
         name: "sha256",
         kinds: SPEC | LIBRARY,
-        overloads: &[
-            Overload {
-                params: &[arg(BYTES, "a `String` or `Bytes`")],
-                result: STR,
-                op: call(abi::LM_SHA256),
-            },
-            Overload {
-                params: &[arg(STR, "a `String` or `Bytes`")],
-                result: STR,
-                op: call(abi::LM_SHA256),
-            },
-        ],
+        overloads: &encoder(abi::LM_SHA256),
         ..BASE
     },
     Builtin {
         name: "base64_encode",
         kinds: SPEC | LIBRARY,
-        overloads: &[
-            Overload {
-                params: &[arg(BYTES, "a `String` or `Bytes`")],
-                result: STR,
-                op: call(abi::LM_BASE64_ENCODE),
-            },
-            Overload {
-                params: &[arg(STR, "a `String` or `Bytes`")],
-                result: STR,
-                op: call(abi::LM_BASE64_ENCODE),
-            },
-        ],
+        overloads: &encoder(abi::LM_BASE64_ENCODE),
         ..BASE
     },
     Builtin {
         name: "base64_decode",
         kinds: SPEC | LIBRARY,
-        overloads: &[Overload {
-            params: &[arg(STR, "a `String`")],
-            result: Sig::Result(&STR, &STR),
-            op: call_desc(abi::LM_BASE64_DECODE, Desc::Result),
-        }],
+        overloads: &[form(
+            A_STRING,
+            Sig::Result(&STR, &STR),
+            call_desc(abi::LM_BASE64_DECODE, Desc::Result),
+        )],
         ..BASE
     },
     Builtin {
         name: "hex_encode",
         kinds: SPEC | LIBRARY,
-        overloads: &[
-            Overload {
-                params: &[arg(BYTES, "a `String` or `Bytes`")],
-                result: STR,
-                op: call(abi::LM_HEX_ENCODE),
-            },
-            Overload {
-                params: &[arg(STR, "a `String` or `Bytes`")],
-                result: STR,
-                op: call(abi::LM_HEX_ENCODE),
-            },
-        ],
+        overloads: &encoder(abi::LM_HEX_ENCODE),
         ..BASE
     },
     Builtin {
         name: "hex_decode",
         kinds: SPEC | LIBRARY,
-        overloads: &[Overload {
-            params: &[arg(STR, "a `String`")],
-            result: Sig::Result(&STR, &STR),
-            op: call_desc(abi::LM_HEX_DECODE, Desc::Result),
-        }],
+        overloads: &[form(
+            A_STRING,
+            Sig::Result(&STR, &STR),
+            call_desc(abi::LM_HEX_DECODE, Desc::Result),
+        )],
         ..BASE
     },
     Builtin {
         name: "url_encode",
         kinds: SPEC | LIBRARY,
-        overloads: &[
-            Overload {
-                params: &[arg(BYTES, "a `String` or `Bytes`")],
-                result: STR,
-                op: call(abi::LM_URL_ENCODE),
-            },
-            Overload {
-                params: &[arg(STR, "a `String` or `Bytes`")],
-                result: STR,
-                op: call(abi::LM_URL_ENCODE),
-            },
-        ],
+        overloads: &encoder(abi::LM_URL_ENCODE),
         ..BASE
     },
     Builtin {
         name: "url_decode",
         kinds: SPEC | LIBRARY,
-        overloads: &[Overload {
-            params: &[arg(STR, "a `String`")],
-            result: Sig::Result(&STR, &STR),
-            op: call_desc(abi::LM_URL_DECODE, Desc::Result),
-        }],
+        overloads: &[form(
+            A_STRING,
+            Sig::Result(&STR, &STR),
+            call_desc(abi::LM_URL_DECODE, Desc::Result),
+        )],
         ..BASE
     },
     Builtin {
         name: "args",
         kinds: SPEC | LIBRARY | EFFECTS,
-        overloads: &[Overload {
-            params: &[],
-            result: Sig::List(&STR),
-            op: call_desc(abi::LM_ARGS, Desc::ResultElem),
-        }],
+        overloads: &[form(
+            &[],
+            Sig::List(&STR),
+            call_desc(abi::LM_ARGS, Desc::ResultElem),
+        )],
         ..BASE
     },
     Builtin {
         name: "env",
         kinds: SPEC | LIBRARY | EFFECTS,
-        overloads: &[Overload {
-            params: &[arg(STR, "the variable's name as a `String`")],
-            result: Sig::Optional(&STR),
-            op: call(abi::LM_ENV),
-        }],
+        overloads: &[form(
+            &[arg(STR, "the variable's name as a `String`")],
+            Sig::Optional(&STR),
+            call(abi::LM_ENV),
+        )],
         ..BASE
     },
     Builtin {
@@ -1253,96 +1099,65 @@ pub const BUILTINS: &[Builtin] = &[
     Builtin {
         name: "read_file",
         kinds: SPEC | LIBRARY | EFFECTS,
-        overloads: &[Overload {
-            params: &[arg(STR, "the path as a `String`")],
-            result: Sig::Result(&STR, &STR),
-            op: call_desc(abi::LM_READ_FILE, Desc::Result),
-        }],
+        overloads: &[form(
+            A_PATH,
+            Sig::Result(&STR, &STR),
+            call_desc(abi::LM_READ_FILE, Desc::Result),
+        )],
         ..BASE
     },
     Builtin {
         name: "write_file",
         kinds: SPEC | LIBRARY | EFFECTS,
-        overloads: &[Overload {
-            params: &[
-                arg(STR, "the path as a `String`"),
-                arg(STR, "the text as a `String`"),
-            ],
-            result: Sig::Result(&NULL, &STR),
-            op: call_desc(abi::LM_WRITE_FILE, Desc::Result),
-        }],
+        overloads: &[form(
+            WRITE_FILE,
+            Sig::Result(&NULL, &STR),
+            call_desc(abi::LM_WRITE_FILE, Desc::Result),
+        )],
         param_names: &[&["path"], &["text"]],
         ..BASE
     },
     Builtin {
         name: "read_line",
         kinds: SPEC | LIBRARY | EFFECTS,
-        overloads: &[Overload {
-            params: &[],
-            result: Sig::Optional(&STR),
-            op: call(abi::LM_READ_LINE),
-        }],
+        overloads: &[form(&[], Sig::Optional(&STR), call(abi::LM_READ_LINE))],
         ..BASE
     },
     Builtin {
         name: "read_stdin",
         kinds: SPEC | LIBRARY | EFFECTS,
-        overloads: &[Overload {
-            params: &[],
-            result: STR,
-            op: call(abi::LM_READ_STDIN),
-        }],
+        overloads: &[form(&[], STR, call(abi::LM_READ_STDIN))],
         ..BASE
     },
     Builtin {
         name: "now_ms",
         kinds: SPEC | LIBRARY | NONDETERMINISTIC,
-        overloads: &[Overload {
-            params: &[],
-            result: INT,
-            op: call(abi::LM_NOW_MS),
-        }],
+        overloads: &[form(&[], INT, call(abi::LM_NOW_MS))],
         ..BASE
     },
     Builtin {
         name: "monotonic_ms",
         kinds: SPEC | LIBRARY | NONDETERMINISTIC,
-        overloads: &[Overload {
-            params: &[],
-            result: INT,
-            op: call(abi::LM_MONOTONIC_MS),
-        }],
+        overloads: &[form(&[], INT, call(abi::LM_MONOTONIC_MS))],
         ..BASE
     },
     Builtin {
         name: "random",
         kinds: SPEC | LIBRARY | NONDETERMINISTIC,
-        overloads: &[Overload {
-            params: &[],
-            result: FLOAT,
-            op: call(abi::LM_RANDOM),
-        }],
+        overloads: &[form(&[], FLOAT, call(abi::LM_RANDOM))],
         ..BASE
     },
     Builtin {
         name: "random_int",
         kinds: SPEC | LIBRARY | NONDETERMINISTIC,
-        overloads: &[Overload {
-            params: &[arg(INT, "`Int` bounds"), arg(INT, "`Int` bounds")],
-            result: INT,
-            op: call(abi::LM_RANDOM_INT),
-        }],
+        overloads: &[form(INT_BOUNDS, INT, call(abi::LM_RANDOM_INT))],
         param_names: &[&["lo"], &["hi"]],
         ..BASE
     },
     Builtin {
         name: "uuid",
         kinds: SPEC | LIBRARY | NONDETERMINISTIC,
-        overloads: &[Overload {
-            params: &[],
-            result: STR,
-            op: call(abi::LM_UUID),
-        }],
+        overloads: &[form(&[], STR, call(abi::LM_UUID))],
         ..BASE
     },
     Builtin {
