@@ -5,11 +5,11 @@
 use crate::Rvalue;
 
 /// Calls `visit` with every operand `rv` reads; for an operand passed
-/// directly to a runtime function, also the function's name and the
+/// directly to a runtime function, also the function and the
 /// argument's position.
 pub(crate) fn for_each_operand(
     rv: &Rvalue,
-    mut visit: impl FnMut(&crate::Operand, Option<(&str, usize)>),
+    mut visit: impl FnMut(&crate::Operand, Option<(&crate::RuntimeFn, usize)>),
 ) {
     use crate::RtArg;
     match rv {
@@ -31,7 +31,7 @@ pub(crate) fn for_each_operand(
         Rvalue::Runtime(rf, args) => {
             for (i, a) in args.iter().enumerate() {
                 match a {
-                    RtArg::Operand(o) => visit(o, Some((rf.name, i))),
+                    RtArg::Operand(o) => visit(o, Some((rf, i))),
                     RtArg::StrArray(items) => items.iter().for_each(|o| visit(o, None)),
                     RtArg::Words(words) => {
                         for w in words {

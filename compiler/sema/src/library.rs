@@ -1,180 +1,110 @@
-//! The builtin library: builtins that are plain runtime calls (`upper`,
-//! `split`, `sqrt`, `sort`, …), as opposed to the builtins the checker and
-//! lowering treat specially (`print`, `len`, `append`, …).
+//! The builtin library: builtins that are runtime calls (`upper`, `split`,
+//! `sqrt`, `sort`, …), as opposed to the builtins the checker and lowering
+//! treat specially (`print`, `len`, `append`, …).
 //!
 //! The checker asks [`is_library`] whether a name is one of them and then
-//! [`crate::check`] types the call through `Checker::check_library`
-//! (`check/library.rs`), which resolves overloads (`contains` on a string or
-//! a list, `min` of two numbers or of a list) into a [`LibOp`]; lowering
-//! turns a `hir::LibraryCall` into the runtime call (`lumen_mir::lower::library`).
+//! types the call through `Checker::check_library` (`check/library.rs`),
+//! which resolves overloads (`contains` on a string or a list, `min` of two
+//! numbers or of a list) into a [`LibOp`]. Most overloads are declared as
+//! data in the registry (`crate::builtins`: argument types, result type,
+//! runtime call) and checked by one generic rule; the rest have a rule of
+//! their own there. Lowering turns a `hir::LibraryCall` into the runtime
+//! call (`lumen_mir::lower::library`): every [`LibOp::Call`] by one generic
+//! arm, each intrinsic by its own code.
+
+use lumen_abi as abi;
 
 use crate::types::Type;
 
-/// A one-argument Float function (`lumen_abi::FloatFn` at run time).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum MathFn {
-    Floor,
-    Ceil,
-    Round,
-    Trunc,
-    Sqrt,
-    Exp,
-    Log,
-    Log2,
-    Log10,
-    Sin,
-    Cos,
-    Tan,
-    Abs,
-}
-
-/// What a library call does, argument types settled.
+/// What a library call does, argument types settled: a runtime call with
+/// the arguments in order, or an *intrinsic*, which lowering implements
+/// with code of its own (element slots, branches, union tests).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LibOp {
-    // Strings (arguments: strings unless noted).
-    StrUpper,
-    StrLower,
-    StrTrim,
-    StrTrimStart,
-    StrTrimEnd,
-    StrCapitalize,
-    StrReverse,
-    StrSplit,
-    StrLines,
-    StrChars,
-    StrReplace,
-    StrContains,
-    StrStartsWith,
-    StrEndsWith,
-    StrIndexOf,
-    /// `(s, start: Int, end: Int)`.
-    StrSlice,
-    /// `(s, width: Int, fill)`.
-    StrPadLeft,
-    StrPadRight,
-    /// `(s, n: Int)`.
-    StrRepeat,
-    /// `(template, values…)`: values of any type.
-    Format,
-    /// `(template, parts: list[String])`: `format` with spread arguments,
-    /// the display forms of its values already in a list.
-    FormatList,
-    /// `(xs: list[T], sep)`.
-    Join,
+    /// A call of a runtime function (see [`RuntimeCall`]).
+    Call(RuntimeCall),
 
-    // Math.
-    /// `(x: Float)`.
-    FloatFn(MathFn),
+    // Intrinsics.
+    /// `(template, values…)`: values of any type, each displayed.
+    Format,
+    /// `(cond: Bool, msg: String)`: a branch to `lm_halt`.
+    Assert,
+    /// `(x)`: the static type's name, or a test of a union's members.
+    TypeOf,
     /// `(x: Int)`: `floor`, `ceil`, `round`, `trunc` of an Int are the Int.
     IntIdentity,
-    IntAbs,
-    IntMin,
-    IntMax,
-    FloatMin,
-    FloatMax,
-    IntClamp,
-    FloatClamp,
-    /// `(y: Float, x: Float)`.
-    Atan2,
-    Pow,
-    IsNan,
-    IsInf,
-
-    // Lists (first argument `xs: list[T]`).
-    /// `(xs, x: T)`.
+    /// `(xs, x: T)`: the element passed as a slot.
     ListPrepend,
     /// `(xs, i: Int, x: T)`.
     ListInsert,
-    /// `(xs, i: Int)`.
-    ListRemoveAt,
-    /// `(xs, ys)`.
-    ListConcat,
-    ListTake,
-    ListDrop,
-    /// `(xs, start: Int, end: Int)`.
-    ListSlice,
-    ListReverse,
-    ListSort,
-    ListUnique,
-    ListFlatten,
     /// `(xs, x: T)`.
     ListContains,
     ListIndexOf,
-    /// `(a, b, step)`, all Int (`step` defaults to 1).
-    Range,
-    /// `(xs, n: Int)`.
-    ListChunk,
-    ListWindow,
+    /// `(xs)`: the result comes back as a slot.
     ListSum,
     ListProduct,
     ListMin,
     ListMax,
-
-    // Checks and environment.
-    /// `(cond: Bool, msg: String)`.
-    Assert,
-    /// `(a, b)` of one type.
+    /// `(a, b)` of one type, passed as slots with their descriptor.
     AssertEq,
     AssertNe,
-    /// `(x)`: the static type's name.
-    TypeOf,
     /// `(x)`: display form on stderr with the location.
     Debug,
-    Args,
-    ReadStdin,
-
-    // Conversions.
     /// `(x)`: `Int`, `Float`, `String` or `Bool`, to an `Int?`.
     ToInt,
     /// `(x)`: `Int`, `Float` or `String`, to a `Float?`.
     ToFloat,
-    /// `(s: String)`: a `result[Int, String]` / `result[Float, String]`.
-    ParseInt,
-    ParseFloat,
-
-    // More lists.
     /// `(xs)`: the first / last element as a `T?`.
     ListFirst,
     ListLast,
-    /// `(xs, ys)`: a list of pairs.
-    ListZip,
-    /// `(xs)`: a list of `(index, element)` pairs.
-    ListEnumerate,
+}
 
-    // Environment, files, time and randomness.
-    /// `(name: String)`: a `String?`.
-    Env,
-    ReadLine,
-    /// `(path: String)`: a `result[String, String]`.
-    ReadFile,
-    /// `(path: String, text: String)`: a `result[Null, String]`.
-    WriteFile,
-    NowMs,
-    MonotonicMs,
-    Random,
-    /// `(lo: Int, hi: Int)`, inclusive.
-    RandomInt,
-    Uuid,
+/// A library call lowered as a call of the runtime function `f`: the
+/// operation `code` (if any), the call's arguments in order, the
+/// descriptor `desc` (if any), then the call's location if `f` takes one
+/// more parameter (a function that fails says where).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RuntimeCall {
+    pub f: abi::RuntimeFn,
+    /// An `i32` passed before the arguments (`lm_float_fn`'s [`abi::FloatFn`]).
+    pub code: Option<i32>,
+    pub desc: Option<Desc>,
+}
 
-    // Hashing and encodings (`(s: String)`; decoders give a
-    // `result[String, String]`).
-    Sha256,
-    Base64Encode,
-    Base64Decode,
-    HexEncode,
-    HexDecode,
-    UrlEncode,
-    UrlDecode,
+/// The type descriptor a [`RuntimeCall`] passes after the arguments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Desc {
+    /// The call's result type (a `result[T, E]` or optional the runtime builds).
+    Result,
+    /// The element type of the call's result list.
+    ResultElem,
+}
 
-    // Bytes.
-    /// `bytes(s: String)`: the UTF-8 bytes.
-    BytesFromStr,
-    /// `from_utf8(b: Bytes)`: a `result[String, String]`.
-    BytesFromUtf8,
-    /// `slice(b, start: Int, end: Int)`.
-    BytesSlice,
-    /// `concat(a, b)` of two `Bytes`.
-    BytesConcat,
+/// `f` called with the arguments.
+pub const fn call(f: abi::RuntimeFn) -> LibOp {
+    LibOp::Call(RuntimeCall {
+        f,
+        code: None,
+        desc: None,
+    })
+}
+
+/// `f` called with the arguments and a descriptor.
+pub const fn call_desc(f: abi::RuntimeFn, desc: Desc) -> LibOp {
+    LibOp::Call(RuntimeCall {
+        f,
+        code: None,
+        desc: Some(desc),
+    })
+}
+
+/// `f` called with an operation code, then the arguments.
+pub const fn call_code(f: abi::RuntimeFn, code: i32) -> LibOp {
+    LibOp::Call(RuntimeCall {
+        f,
+        code: Some(code),
+        desc: None,
+    })
 }
 
 /// Whether `name` is a library builtin this version compiles.

@@ -6,32 +6,18 @@
 //! slot results (`min(xs)`, `sum(xs)`) come back with `FromSlot`, owning the
 //! reference the runtime returned. `assert` is a branch to `lm_halt`;
 //! `type_of` is a constant, or for a union a test of each member.
+//!
+//! Every [`LibOp::Call`] — most builtins, declared in the registry
+//! (`lumen_sema::builtins`) — is lowered by one arm, `lib_runtime_call`; the
+//! intrinsics have their own.
 
 use lumen_abi as abi;
 use lumen_sema::hir::LibraryCall;
 use lumen_sema::hir::{Expr, Type};
-use lumen_sema::library::{type_name, LibOp, MathFn};
+use lumen_sema::library::{type_name, Desc, LibOp, RuntimeCall};
 
 use super::FnLowerer;
 use crate::{BinOp, Cast, Const, Loc, Operand, RtArg, Rvalue, Terminator, Ty};
-
-fn float_fn(f: MathFn) -> abi::FloatFn {
-    match f {
-        MathFn::Floor => abi::FloatFn::Floor,
-        MathFn::Ceil => abi::FloatFn::Ceil,
-        MathFn::Round => abi::FloatFn::Round,
-        MathFn::Trunc => abi::FloatFn::Trunc,
-        MathFn::Sqrt => abi::FloatFn::Sqrt,
-        MathFn::Exp => abi::FloatFn::Exp,
-        MathFn::Log => abi::FloatFn::Log,
-        MathFn::Log2 => abi::FloatFn::Log2,
-        MathFn::Log10 => abi::FloatFn::Log10,
-        MathFn::Sin => abi::FloatFn::Sin,
-        MathFn::Cos => abi::FloatFn::Cos,
-        MathFn::Tan => abi::FloatFn::Tan,
-        MathFn::Abs => abi::FloatFn::Abs,
-    }
-}
 
 /// The element type of a list type (`Null` for anything else, which the
 /// checker never produces here).
@@ -72,62 +58,9 @@ impl FnLowerer<'_, '_> {
         let args = &call.args;
         let v = |i: usize| RtArg::Operand(values[i].clone());
         let mty = self.layouts.ty(ty);
-        let simple = |this: &mut Self, f: abi::RuntimeFn, mut rt: Vec<RtArg>, with_loc: bool| {
-            if with_loc {
-                rt.push(RtArg::Loc(loc));
-            }
-            this.runtime(f, mty, rt, loc)
-        };
         match call.op {
-            L::FormatList => simple(self, abi::LM_STR_FORMAT_LIST, vec![v(0), v(1)], true),
-            L::StrUpper => simple(self, abi::LM_STR_UPPER, vec![v(0)], false),
-            L::StrLower => simple(self, abi::LM_STR_LOWER, vec![v(0)], false),
-            L::StrTrim => simple(self, abi::LM_STR_TRIM, vec![v(0)], false),
-            L::StrTrimStart => simple(self, abi::LM_STR_TRIM_START, vec![v(0)], false),
-            L::StrTrimEnd => simple(self, abi::LM_STR_TRIM_END, vec![v(0)], false),
-            L::StrCapitalize => simple(self, abi::LM_STR_CAPITALIZE, vec![v(0)], false),
-            L::StrReverse => simple(self, abi::LM_STR_REVERSE, vec![v(0)], false),
-            L::StrSplit => {
-                let desc = self.desc(Type::Str);
-                simple(self, abi::LM_STR_SPLIT, vec![v(0), v(1), desc], false)
-            }
-            L::StrLines | L::StrChars => {
-                let f = if call.op == L::StrLines {
-                    abi::LM_STR_LINES
-                } else {
-                    abi::LM_STR_CHARS
-                };
-                let desc = self.desc(Type::Str);
-                simple(self, f, vec![v(0), desc], false)
-            }
-            L::StrReplace => simple(self, abi::LM_STR_REPLACE, vec![v(0), v(1), v(2)], false),
-            L::StrContains => simple(self, abi::LM_STR_CONTAINS, vec![v(0), v(1)], false),
-            L::StrStartsWith => simple(self, abi::LM_STR_STARTS_WITH, vec![v(0), v(1)], false),
-            L::StrEndsWith => simple(self, abi::LM_STR_ENDS_WITH, vec![v(0), v(1)], false),
-            L::StrIndexOf => simple(self, abi::LM_STR_INDEX_OF, vec![v(0), v(1)], false),
-            L::StrSlice => simple(self, abi::LM_STR_SLICE, vec![v(0), v(1), v(2)], false),
-            L::StrPadLeft => simple(self, abi::LM_STR_PAD_LEFT, vec![v(0), v(1), v(2)], true),
-            L::StrPadRight => simple(self, abi::LM_STR_PAD_RIGHT, vec![v(0), v(1), v(2)], true),
-            L::StrRepeat => simple(self, abi::LM_STR_REPEAT, vec![v(0), v(1)], true),
-            L::Join => simple(self, abi::LM_LIST_JOIN, vec![v(0), v(1)], false),
-
-            L::FloatFn(f) => {
-                let op = RtArg::I32(float_fn(f) as i32);
-                simple(self, abi::LM_FLOAT_FN, vec![op, v(0)], false)
-            }
+            L::Call(c) => self.lib_runtime_call(c, &values, ty, loc),
             L::IntIdentity => values[0].clone(),
-            L::IntAbs => simple(self, abi::LM_INT_ABS, vec![v(0)], true),
-            L::IntMin => simple(self, abi::LM_INT_MIN, vec![v(0), v(1)], false),
-            L::IntMax => simple(self, abi::LM_INT_MAX, vec![v(0), v(1)], false),
-            L::FloatMin => simple(self, abi::LM_FLOAT_MIN, vec![v(0), v(1)], false),
-            L::FloatMax => simple(self, abi::LM_FLOAT_MAX, vec![v(0), v(1)], false),
-            L::IntClamp => simple(self, abi::LM_INT_CLAMP, vec![v(0), v(1), v(2)], true),
-            L::FloatClamp => simple(self, abi::LM_FLOAT_CLAMP, vec![v(0), v(1), v(2)], true),
-            L::Atan2 => simple(self, abi::LM_FLOAT_ATAN2, vec![v(0), v(1)], false),
-            L::Pow => simple(self, abi::LM_FLOAT_POW, vec![v(0), v(1)], false),
-            L::IsNan => simple(self, abi::LM_FLOAT_IS_NAN, vec![v(0)], false),
-            L::IsInf => simple(self, abi::LM_FLOAT_IS_INF, vec![v(0)], false),
-
             L::ListPrepend | L::ListInsert => {
                 let (index, item) = if call.op == L::ListPrepend {
                     (RtArg::I64(0), 1)
@@ -135,19 +68,8 @@ impl FnLowerer<'_, '_> {
                     (v(1), 2)
                 };
                 let slot = self.elem_slot(&values[item], &args[item], loc);
-                simple(self, abi::LM_LIST_INSERT, vec![v(0), index, slot], true)
-            }
-            L::ListRemoveAt => simple(self, abi::LM_LIST_REMOVE_AT, vec![v(0), v(1)], true),
-            L::ListConcat => simple(self, abi::LM_LIST_CONCAT, vec![v(0), v(1)], false),
-            L::ListTake => simple(self, abi::LM_LIST_TAKE, vec![v(0), v(1)], false),
-            L::ListDrop => simple(self, abi::LM_LIST_DROP, vec![v(0), v(1)], false),
-            L::ListSlice => simple(self, abi::LM_LIST_SLICE, vec![v(0), v(1), v(2)], false),
-            L::ListReverse => simple(self, abi::LM_LIST_REVERSE, vec![v(0)], false),
-            L::ListSort => simple(self, abi::LM_LIST_SORT, vec![v(0)], false),
-            L::ListUnique => simple(self, abi::LM_LIST_UNIQUE, vec![v(0)], false),
-            L::ListFlatten => {
-                let desc = self.desc(elem_of(ty));
-                simple(self, abi::LM_LIST_FLATTEN, vec![v(0), desc], false)
+                let rt = vec![v(0), index, slot, RtArg::Loc(loc)];
+                self.runtime(abi::LM_LIST_INSERT, mty, rt, loc)
             }
             L::ListContains | L::ListIndexOf => {
                 let slot = self.elem_slot(&values[1], &args[1], loc);
@@ -165,19 +87,6 @@ impl FnLowerer<'_, '_> {
                     },
                     loc,
                 )
-            }
-            L::Range => {
-                let desc = self.desc(Type::Int);
-                simple(self, abi::LM_LIST_RANGE, vec![v(0), v(1), v(2), desc], true)
-            }
-            L::ListChunk | L::ListWindow => {
-                let f = if call.op == L::ListChunk {
-                    abi::LM_LIST_CHUNK
-                } else {
-                    abi::LM_LIST_WINDOW
-                };
-                let desc = self.desc(elem_of(ty));
-                simple(self, f, vec![v(0), v(1), desc], true)
             }
             L::ListSum | L::ListProduct | L::ListMin | L::ListMax => {
                 let f = match call.op {
@@ -208,92 +117,59 @@ impl FnLowerer<'_, '_> {
                 self.runtime_effect(f, rt, loc);
                 Operand::Const(Const::Null)
             }
-            L::Args => {
-                let desc = self.desc(Type::Str);
-                simple(self, abi::LM_ARGS, vec![desc], false)
-            }
-            L::ReadStdin => simple(self, abi::LM_READ_STDIN, vec![], false),
 
             L::ToInt | L::ToFloat => {
                 let to_int = call.op == L::ToInt;
                 let x = values[0].clone();
-                match (args[0].ty, to_int) {
-                    (Type::Int, true) | (Type::Float, false) => self.inject(x, args[0].ty, ty, loc),
+                let (f, target) = match (args[0].ty, to_int) {
+                    (Type::Int, true) | (Type::Float, false) => {
+                        return self.inject(x, args[0].ty, ty, loc)
+                    }
                     (Type::Bool, _) => {
                         let n = self.to_slot(x, Ty::Bool, loc);
-                        self.inject(n, Type::Int, ty, loc)
+                        return self.inject(n, Type::Int, ty, loc);
                     }
                     (Type::Int, false) => {
                         let f = self.temp(Ty::Float, Rvalue::Cast(Cast::IntToFloat, x), loc);
-                        self.inject(f, Type::Float, ty, loc)
+                        return self.inject(f, Type::Float, ty, loc);
                     }
-                    (Type::Float, true) => {
-                        let desc = self.desc(Type::Int);
-                        simple(self, abi::LM_FLOAT_TO_INT, vec![v(0), desc], false)
-                    }
-                    (_, true) => {
-                        let desc = self.desc(Type::Int);
-                        simple(self, abi::LM_STR_TO_INT, vec![v(0), desc], false)
-                    }
-                    (_, false) => {
-                        let desc = self.desc(Type::Float);
-                        simple(self, abi::LM_STR_TO_FLOAT, vec![v(0), desc], false)
-                    }
-                }
-            }
-            L::ParseInt
-            | L::ParseFloat
-            | L::ReadFile
-            | L::Base64Decode
-            | L::HexDecode
-            | L::UrlDecode => {
-                let f = match call.op {
-                    L::ParseInt => abi::LM_PARSE_INT,
-                    L::ParseFloat => abi::LM_PARSE_FLOAT,
-                    L::ReadFile => abi::LM_READ_FILE,
-                    L::Base64Decode => abi::LM_BASE64_DECODE,
-                    L::HexDecode => abi::LM_HEX_DECODE,
-                    _ => abi::LM_URL_DECODE,
+                    (Type::Float, true) => (abi::LM_FLOAT_TO_INT, Type::Int),
+                    (_, true) => (abi::LM_STR_TO_INT, Type::Int),
+                    (_, false) => (abi::LM_STR_TO_FLOAT, Type::Float),
                 };
-                let desc = self.desc(ty);
-                simple(self, f, vec![v(0), desc], false)
-            }
-            L::WriteFile => {
-                let desc = self.desc(ty);
-                simple(self, abi::LM_WRITE_FILE, vec![v(0), v(1), desc], false)
+                let desc = self.desc(target);
+                self.runtime(f, mty, vec![v(0), desc], loc)
             }
             L::ListFirst | L::ListLast => {
                 let last = call.op == L::ListLast;
                 self.lib_first_last(values[0].clone(), elem_of(args[0].ty), ty, last, loc)
             }
-            L::ListZip => {
-                let desc = self.desc(elem_of(ty));
-                simple(self, abi::LM_LIST_ZIP, vec![v(0), v(1), desc], false)
-            }
-            L::ListEnumerate => {
-                let desc = self.desc(elem_of(ty));
-                simple(self, abi::LM_LIST_ENUMERATE, vec![v(0), desc], false)
-            }
-            L::Env => simple(self, abi::LM_ENV, vec![v(0)], false),
-            L::ReadLine => simple(self, abi::LM_READ_LINE, vec![], false),
-            L::NowMs => simple(self, abi::LM_NOW_MS, vec![], false),
-            L::MonotonicMs => simple(self, abi::LM_MONOTONIC_MS, vec![], false),
-            L::Random => simple(self, abi::LM_RANDOM, vec![], false),
-            L::RandomInt => simple(self, abi::LM_RANDOM_INT, vec![v(0), v(1)], true),
-            L::Uuid => simple(self, abi::LM_UUID, vec![], false),
-            L::Sha256 => simple(self, abi::LM_SHA256, vec![v(0)], false),
-            L::Base64Encode => simple(self, abi::LM_BASE64_ENCODE, vec![v(0)], false),
-            L::HexEncode => simple(self, abi::LM_HEX_ENCODE, vec![v(0)], false),
-            L::UrlEncode => simple(self, abi::LM_URL_ENCODE, vec![v(0)], false),
-            L::BytesFromStr => simple(self, abi::LM_BYTES_FROM_STR, vec![v(0)], false),
-            L::BytesFromUtf8 => {
-                let desc = self.desc(ty);
-                simple(self, abi::LM_BYTES_FROM_UTF8, vec![v(0), desc], false)
-            }
-            L::BytesSlice => simple(self, abi::LM_BYTES_SLICE, vec![v(0), v(1), v(2)], false),
-            L::BytesConcat => simple(self, abi::LM_BYTES_CONCAT, vec![v(0), v(1)], false),
             L::Assert | L::TypeOf | L::Format => Operand::Const(Const::Null),
         }
+    }
+
+    /// A [`LibOp::Call`]: the runtime function called with the operation
+    /// code, the arguments in order, the descriptor, and the location when
+    /// the function takes one more parameter.
+    fn lib_runtime_call(
+        &mut self,
+        c: RuntimeCall,
+        values: &[Operand],
+        ty: Type,
+        loc: Loc,
+    ) -> Operand {
+        let mut rt: Vec<RtArg> = c.code.map(RtArg::I32).into_iter().collect();
+        rt.extend(values.iter().cloned().map(RtArg::Operand));
+        match c.desc {
+            Some(Desc::Result) => rt.push(self.desc(ty)),
+            Some(Desc::ResultElem) => rt.push(self.desc(elem_of(ty))),
+            None => {}
+        }
+        if c.f.params.len() == rt.len() + 1 {
+            rt.push(RtArg::Loc(loc));
+        }
+        let mty = self.layouts.ty(ty);
+        self.runtime(c.f, mty, rt, loc)
     }
 
     /// `first(xs)` / `last(xs)`: the element as a `T?` (`ty`), null when

@@ -13,8 +13,9 @@
 //! Conditions, all checked:
 //! * the loop has exactly one predecessor outside it;
 //! * inside the loop `xs` is never assigned and appears only as the list of
-//!   `lm_list_get`/`_get_borrowed`/`lm_bools_get`/`lm_list_len` or of the
-//!   `*_set_unique` stores (no retain, release, call or copy of it);
+//!   the runtime calls declared `frozen_ok` in `lumen_abi` (`lm_list_get`,
+//!   `lm_list_len`, the `*_set_unique` stores, …; no retain, release, call
+//!   or copy of it);
 //! * at the end of that predecessor `xs` certainly holds a list: on every
 //!   path it was last assigned a list by a list operation, or used as one
 //!   (a moved-out variable holds an empty-string placeholder, whose fields
@@ -24,33 +25,8 @@
 //! reference through the loop, so any other holder that appends to the same
 //! object finds it shared and copies it first.
 
-use lumen_abi as abi;
-
 use crate::cfg;
 use crate::{Function, Local, LocalDecl, Operand, RtArg, Rvalue, Statement, StmtKind, Ty};
-
-/// Runtime calls that may take a frozen list as their list argument.
-const FROZEN_OK: &[&str] = &[
-    abi::LM_LIST_GET.name,
-    abi::LM_LIST_GET_BORROWED.name,
-    abi::LM_BOOLS_GET.name,
-    abi::LM_LIST_LEN.name,
-    abi::LM_LIST_SET_UNIQUE.name,
-    abi::LM_BOOLS_SET_UNIQUE.name,
-];
-
-/// Runtime calls whose result is a list (never null).
-const MAKES_LIST: &[&str] = &[
-    abi::LM_LIST_NEW.name,
-    abi::LM_LIST_FROM_STATIC.name,
-    abi::LM_LIST_PUSH.name,
-    abi::LM_LIST_PUSH_OWNED.name,
-    abi::LM_BOOLS_PUSH.name,
-    abi::LM_LIST_SET.name,
-    abi::LM_BOOLS_SET.name,
-    abi::LM_LIST_SET_UNIQUE.name,
-    abi::LM_BOOLS_SET_UNIQUE.name,
-];
 
 /// Freezes the lists of every loop that qualifies (after `unique_lists`,
 /// whose unique stores it relies on).
@@ -115,20 +91,20 @@ fn holds_list_transfer(kind: &StmtKind, facts: &mut [bool]) {
         StmtKind::Assign(dst, rv) => {
             if let Rvalue::Runtime(rf, args) = rv {
                 if let Some(RtArg::Operand(Operand::Local(l))) = args.first() {
-                    if FROZEN_OK.contains(&rf.name) {
+                    if rf.props.frozen_ok {
                         facts[l.0 as usize] = true;
                     }
                 }
             }
             facts[dst.0 as usize] = match rv {
-                Rvalue::Runtime(rf, _) => MAKES_LIST.contains(&rf.name),
+                Rvalue::Runtime(rf, _) => rf.props.makes_list,
                 Rvalue::Use(Operand::Local(src)) => facts[src.0 as usize],
                 _ => false,
             };
         }
         StmtKind::Eval(Rvalue::Runtime(rf, args)) => {
             if let Some(RtArg::Operand(Operand::Local(l))) = args.first() {
-                if FROZEN_OK.contains(&rf.name) {
+                if rf.props.frozen_ok {
                     facts[l.0 as usize] = true;
                 }
             }
@@ -139,7 +115,7 @@ fn holds_list_transfer(kind: &StmtKind, facts: &mut [bool]) {
 }
 
 /// The locals that appear in the loop's blocks only as the list argument of
-/// [`FROZEN_OK`] calls and are never assigned there.
+/// `frozen_ok` calls and are never assigned there.
 fn frozen_candidates(f: &Function, in_loop: &[bool]) -> Vec<Local> {
     // 0: unseen, 1: only list arguments so far, 2: disqualified.
     let mut state = vec![0u8; f.locals.len()];
@@ -170,7 +146,7 @@ fn frozen_candidates(f: &Function, in_loop: &[bool]) -> Vec<Local> {
                 }
             };
             crate::visit::for_each_operand(rv, |op, arg| {
-                let is_list_arg = matches!(arg, Some((name, 0)) if FROZEN_OK.contains(&name));
+                let is_list_arg = matches!(arg, Some((rf, 0)) if rf.props.frozen_ok);
                 if let Operand::Local(l) = op {
                     let s = &mut state[l.0 as usize];
                     if is_list_arg && *s == 0 {
@@ -204,7 +180,7 @@ fn rename_list_uses(f: &mut Function, b: usize, xs: Local, copy: Local) {
         if let StmtKind::Assign(_, Rvalue::Runtime(rf, args))
         | StmtKind::Eval(Rvalue::Runtime(rf, args)) = &mut stmt.kind
         {
-            if FROZEN_OK.contains(&rf.name) {
+            if rf.props.frozen_ok {
                 if let Some(RtArg::Operand(Operand::Local(l))) = args.first_mut() {
                     if *l == xs {
                         *l = copy;

@@ -3,8 +3,8 @@
 //! In `for k in 0..n  s = s + a[i][k] * b[j][k]` the rows `a[i]` and `b[j]`
 //! (`lm_list_get_borrowed`) are the same on every iteration, but each read
 //! costs a bounds test and two loads. When nothing in the loop can change a
-//! list or free an object (only arithmetic, loads and reads: no stores, calls,
-//! releases), and neither the list nor the index is assigned in it, the loop
+//! list or free an object (only arithmetic, loads and the runtime calls
+//! declared `read_only` in `lumen_abi`: no stores, calls, releases), and neither the list nor the index is assigned in it, the loop
 //! is *versioned*: before it, each row is peeked (`lm_list_peek`, which gives
 //! 0 instead of failing for an index out of range); when every peek found its
 //! row, a copy of the loop runs that uses the peeked rows directly, otherwise
@@ -37,19 +37,6 @@ use crate::{
     BasicBlock, BinOp, BlockId, Const, Function, Local, LocalDecl, Operand, RtArg, Rvalue,
     Statement, StmtKind, Terminator, Ty,
 };
-
-/// Runtime functions that only read: a loop made of these (and arithmetic)
-/// changes no list and frees nothing.
-const READ_ONLY: &[&str] = &[
-    abi::LM_LIST_GET_BORROWED.name,
-    // Retains a heap element (the count changes, nothing is freed).
-    abi::LM_LIST_GET.name,
-    abi::LM_BOOLS_GET.name,
-    abi::LM_LIST_PEEK.name,
-    abi::LM_LIST_LEN.name,
-    abi::LM_STR_EQ.name,
-    abi::LM_FLOAT_POW.name,
-];
 
 /// Hoists the invariant rows of every read-only loop of `f`.
 pub fn hoist_invariant_rows(f: &mut Function) {
@@ -123,7 +110,7 @@ fn invariant_rows(f: &Function, l: &Loop) -> Vec<(usize, usize)> {
 fn is_read_only(stmt: &StmtKind) -> bool {
     match stmt {
         StmtKind::Assign(_, rv) | StmtKind::Eval(rv) => match rv {
-            Rvalue::Runtime(rf, _) => READ_ONLY.contains(&rf.name),
+            Rvalue::Runtime(rf, _) => rf.props.read_only,
             other => is_plain(other),
         },
         // A retain frees nothing; a release or a store may.
@@ -254,7 +241,7 @@ fn freeze_rows(
         for s in 0..f.blocks[b].stmts.len() {
             let mut replace: Option<usize> = None;
             match &f.blocks[b].stmts[s].kind {
-                StmtKind::Assign(_, Rvalue::Runtime(rf, args)) if LIST_READS.contains(&rf.name) => {
+                StmtKind::Assign(_, Rvalue::Runtime(rf, args)) if rf.props.list_read => {
                     if let Some(RtArg::Operand(Operand::Local(p))) = args.first() {
                         replace = ptr.get(p).copied();
                     }
@@ -302,13 +289,6 @@ fn freeze_rows(
     }
     defs
 }
-
-/// Runtime reads of a list's elements or length (the list is argument 0).
-const LIST_READS: &[&str] = &[
-    abi::LM_LIST_GET.name,
-    abi::LM_LIST_GET_BORROWED.name,
-    abi::LM_LIST_LEN.name,
-];
 
 /// Rewrites the jump targets of `t`.
 fn retarget(t: &mut Terminator, map: impl Fn(BlockId) -> BlockId) {

@@ -16,38 +16,14 @@
 //! whose fast path tests only the index and whose only call fails the task.
 //! It is deliberately blunt about what may share a list: a retain or release
 //! of any pointer local, a store of one into an object, a slot made from one,
-//! or a call (cell or runtime, except the plain list reads) taking one,
+//! or a call (cell or runtime, except those declared `fresh` or
+//! `keeps_lists` in `lumen_abi`) taking one,
 //! forgets everything known. A copy `y = x` moves the fact from `x` to `y`.
 
 use lumen_abi as abi;
 
 use crate::cfg;
 use crate::{Function, Operand, RtArg, Rvalue, StmtKind, Ty};
-
-/// Runtime calls whose result is a list nobody else refers to.
-const FRESH: &[&str] = &[
-    abi::LM_LIST_NEW.name,
-    abi::LM_LIST_SET.name,
-    abi::LM_LIST_SET_UNIQUE.name,
-    abi::LM_BOOLS_SET.name,
-    abi::LM_BOOLS_SET_UNIQUE.name,
-    abi::LM_LIST_PUSH.name,
-    abi::LM_LIST_PUSH_OWNED.name,
-    abi::LM_LIST_FROM_STATIC.name,
-    abi::LM_BOOLS_PUSH.name,
-    abi::LM_UNSHARE.name,
-];
-
-/// Runtime calls that take no reference to their list argument (reads) or
-/// only consume it to return it again (the updates of [`FRESH`]).
-const KEEPS_LISTS: &[&str] = &[
-    abi::LM_LIST_GET.name,
-    abi::LM_LIST_GET_BORROWED.name,
-    abi::LM_BOOLS_GET.name,
-    abi::LM_LIST_LEN.name,
-    abi::LM_LIST_PEEK.name,
-    abi::LM_LIST_SLOT_MUT.name,
-];
 
 /// Rewrites list stores into locals known unshared.
 pub fn mark_unique_stores(f: &mut Function) {
@@ -150,12 +126,12 @@ fn transfer(f: &Function, kind: &StmtKind, facts: &mut [bool]) {
                         forget_all(facts);
                     }
                     // The list operand of an update is consumed.
-                    if FRESH.contains(&rf.name) {
+                    if rf.props.fresh {
                         if let Some(RtArg::Operand(Operand::Local(l))) = args.first() {
                             facts[l.0 as usize] = false;
                         }
                     }
-                    FRESH.contains(&rf.name)
+                    rf.props.fresh
                 }
                 other => {
                     if shares(f, other) {
@@ -187,7 +163,9 @@ fn shares(f: &Function, rv: &Rvalue) -> bool {
             is_ptr(f, callee) || args.iter().any(|a| is_ptr(f, a))
         }
         Rvalue::Runtime(rf, args) => {
-            if KEEPS_LISTS.contains(&rf.name) || FRESH.contains(&rf.name) {
+            if rf.props.keeps_lists || rf.props.fresh {
+                // Reads take no reference to their list; updates only
+                // consume it to return it again.
                 // Their other arguments are indices, slots and locations; a
                 // slot holding a list was made by `ToSlot`, which counted.
                 return false;

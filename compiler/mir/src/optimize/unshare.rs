@@ -7,8 +7,8 @@
 //! this pass tracks the locals known to hold the only reference to their
 //! object and turns `lm_unshare` of one of them into a copy. Anything that
 //! could add a reference or free an object — a retain, a release, a call, a
-//! runtime call other than plain reads, a store of a heap value — forgets
-//! everything known.
+//! runtime call not declared `neutral` in `lumen_abi`, a store of a heap
+//! value — forgets everything known.
 
 use std::collections::HashSet;
 
@@ -16,17 +16,6 @@ use lumen_abi as abi;
 
 use super::is_plain;
 use crate::{Function, Local, Operand, RtArg, Rvalue, StmtKind, Ty};
-
-/// Runtime calls that neither add references nor free anything.
-const NEUTRAL: &[&str] = &[
-    abi::LM_LIST_GET_BORROWED.name,
-    abi::LM_BOOLS_GET.name,
-    abi::LM_LIST_LEN.name,
-    abi::LM_LIST_SLOT_MUT.name,
-    abi::LM_LIST_PEEK.name,
-    abi::LM_STR_EQ.name,
-    abi::LM_FLOAT_POW.name,
-];
 
 /// Replaces `lm_unshare(x)` by `x` where `x` is known unshared.
 pub fn drop_repeated_unshares(f: &mut Function) {
@@ -59,7 +48,7 @@ pub fn drop_repeated_unshares(f: &mut Function) {
                 StmtKind::Assign(dst, rv) => {
                     let dst = *dst;
                     let keeps = match rv {
-                        Rvalue::Runtime(rf, _) => NEUTRAL.contains(&rf.name),
+                        Rvalue::Runtime(rf, _) => rf.props.neutral,
                         other => is_plain(other),
                     };
                     if !keeps {

@@ -18,7 +18,7 @@ use crate::hir::{Expr, ExprKind};
 
 fn params_of(name: &str) -> Option<&'static [&'static [&'static str]]> {
     crate::builtins::lookup(name)
-        .map(|b| b.params)
+        .map(|b| b.param_names)
         .filter(|p| !p.is_empty())
 }
 

@@ -1,41 +1,24 @@
 //! Type checking of library builtin calls ([`crate::library`]): arity,
 //! argument types (with Int → Float widening where a Float is expected),
 //! overload resolution into a [`LibOp`] and the result type.
+//!
+//! Overloads declared in the registry (`crate::builtins::Overload`) are
+//! checked by one generic rule, [`Checker::declared_overload`]; the
+//! builtins whose types depend on their arguments have a rule of their own
+//! in [`Checker::own_rule`].
 
+use lumen_abi as abi;
 use lumen_diagnostics::Span;
 
 use super::build::error_expr;
 use super::build::widen;
 use super::codes;
 use super::Checker;
+use crate::builtins::Overload;
 use crate::hir::LibraryCall;
 use crate::hir::{Expr, ExprKind, Type};
-use crate::library::{library_name, LibOp, MathFn};
-use crate::types::{list_of, optional, result_of, tuple_of};
-
-/// How many arguments a library builtin takes: `(min, max)`, `max` `None`
-/// for any number.
-fn arity(name: &str) -> (usize, Option<usize>) {
-    crate::builtins::lookup(name).map_or((1, Some(1)), |b| b.arity)
-}
-
-fn math_fn(name: &str) -> Option<MathFn> {
-    Some(match name {
-        "floor" => MathFn::Floor,
-        "ceil" => MathFn::Ceil,
-        "round" => MathFn::Round,
-        "trunc" => MathFn::Trunc,
-        "sqrt" => MathFn::Sqrt,
-        "exp" => MathFn::Exp,
-        "log" => MathFn::Log,
-        "log2" => MathFn::Log2,
-        "log10" => MathFn::Log10,
-        "sin" => MathFn::Sin,
-        "cos" => MathFn::Cos,
-        "tan" => MathFn::Tan,
-        _ => return None,
-    })
-}
+use crate::library::{call, call_desc, library_name, Desc, LibOp};
+use crate::types::{list_of, optional, tuple_of};
 
 fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
@@ -64,7 +47,7 @@ impl Checker {
         let Some(name) = library_name(name) else {
             return error_expr(span);
         };
-        let (min, max) = arity(name);
+        let (min, max) = crate::builtins::lookup(name).map_or((1, Some(1)), |b| b.library_arity());
         if args.len() < min || max.is_some_and(|m| args.len() > m) {
             let expected = match max {
                 Some(m) if m == min => plural(min, "argument"),
@@ -104,204 +87,104 @@ impl Checker {
     }
 
     /// Resolves the operation and converts the arguments; `None` after an
-    /// error was reported.
+    /// error was reported. A declared overload whose first parameter has
+    /// the first argument's type is taken; otherwise the builtin's own rule
+    /// ([`Self::own_rule`]), and without one the last declared overload,
+    /// whose conversions report the mismatch (`sha256(1)`: "takes a
+    /// `String` or `Bytes`").
     fn library_op(
         &mut self,
         name: &'static str,
         mut args: Vec<Expr>,
         span: &Span,
     ) -> Option<(LibOp, Vec<Expr>, Type)> {
+        let overloads = crate::builtins::lookup(name).map_or(&[][..], |b| b.overloads);
+        let first = args.first().map(|a| a.ty);
+        let exact = overloads
+            .iter()
+            .find(|o| o.params.first().map(|p| p.ty.ty()) == first);
+        if let Some(o) = exact {
+            return self.declared_overload(name, o, args, span);
+        }
+        match self.own_rule(name, &mut args, span)? {
+            Some((op, ty)) => Some((op, args, ty)),
+            None => match overloads.last() {
+                Some(o) => self.declared_overload(name, o, args, span),
+                None => {
+                    self.not_supported(&format!("the builtin `{name}`"), span.clone());
+                    None
+                }
+            },
+        }
+    }
+
+    /// The generic rule for a declared overload: defaults filled in, each
+    /// argument converted to its parameter's type.
+    fn declared_overload(
+        &mut self,
+        name: &'static str,
+        o: &Overload,
+        mut args: Vec<Expr>,
+        span: &Span,
+    ) -> Option<(LibOp, Vec<Expr>, Type)> {
+        for (i, p) in o.params.iter().enumerate() {
+            if i == args.len() {
+                if let Some(default) = p.default {
+                    args.push(str_expr(default, span));
+                }
+            }
+            self.want(name, &mut args, i, p.ty.ty(), p.what)?;
+        }
+        Some((o.op, args, o.result.ty()))
+    }
+
+    /// The rules of the builtins whose types depend on their arguments (a
+    /// list's element type, a number's kind) or that check more than types:
+    /// the operation and the result type, with `args` converted; `Some(None)`
+    /// for a builtin without a rule of its own, `None` after an error was
+    /// reported.
+    fn own_rule(
+        &mut self,
+        name: &'static str,
+        args: &mut Vec<Expr>,
+        span: &Span,
+    ) -> Option<Option<(LibOp, Type)>> {
         let first = args.first().map_or(Type::Null, |a| a.ty);
         let result = match name {
-            "upper" | "lower" | "trim" | "trim_start" | "trim_end" | "capitalize" => {
-                self.want(name, &mut args, 0, Type::Str, "a `String`")?;
-                let op = match name {
-                    "upper" => LibOp::StrUpper,
-                    "lower" => LibOp::StrLower,
-                    "trim" => LibOp::StrTrim,
-                    "trim_start" => LibOp::StrTrimStart,
-                    "trim_end" => LibOp::StrTrimEnd,
-                    _ => LibOp::StrCapitalize,
-                };
-                (op, Type::Str)
-            }
-            "split" => {
-                self.want(name, &mut args, 0, Type::Str, "a `String` to split")?;
-                self.want(name, &mut args, 1, Type::Str, "the separator as a `String`")?;
-                (LibOp::StrSplit, list_of(Type::Str))
-            }
-            "lines" | "chars" => {
-                self.want(name, &mut args, 0, Type::Str, "a `String`")?;
-                let op = if name == "lines" {
-                    LibOp::StrLines
-                } else {
-                    LibOp::StrChars
-                };
-                (op, list_of(Type::Str))
-            }
             "join" => {
                 self.list_arg(name, &args[0])?;
-                self.want(name, &mut args, 1, Type::Str, "the separator as a `String`")?;
-                (LibOp::Join, Type::Str)
+                self.want(name, args, 1, Type::Str, "the separator as a `String`")?;
+                (call(abi::LM_LIST_JOIN), Type::Str)
             }
-            "replace" => {
-                for i in 0..3 {
-                    self.want(name, &mut args, i, Type::Str, "three `String`s")?;
-                }
-                (LibOp::StrReplace, Type::Str)
-            }
-            "starts_with" | "ends_with" => {
-                self.want(name, &mut args, 0, Type::Str, "two `String`s")?;
-                self.want(name, &mut args, 1, Type::Str, "two `String`s")?;
-                let op = if name == "starts_with" {
-                    LibOp::StrStartsWith
-                } else {
-                    LibOp::StrEndsWith
-                };
-                (op, Type::Bool)
-            }
+            // The string forms are declared; these are the list forms.
             "contains" | "index_of" => {
-                let result = if name == "contains" {
-                    Type::Bool
+                let elem = self.string_or_list(name, &args[0])?;
+                self.want_elem(name, args, 1, elem)?;
+                if name == "contains" {
+                    (LibOp::ListContains, Type::Bool)
                 } else {
-                    Type::Int
-                };
-                if first == Type::Str {
-                    self.want(
-                        name,
-                        &mut args,
-                        1,
-                        Type::Str,
-                        "a `String` to look for in a `String`",
-                    )?;
-                    let op = if name == "contains" {
-                        LibOp::StrContains
-                    } else {
-                        LibOp::StrIndexOf
-                    };
-                    (op, result)
-                } else {
-                    let elem = self.string_or_list(name, &args[0])?;
-                    self.want_elem(name, &mut args, 1, elem)?;
-                    let op = if name == "contains" {
-                        LibOp::ListContains
-                    } else {
-                        LibOp::ListIndexOf
-                    };
-                    (op, result)
+                    (LibOp::ListIndexOf, Type::Int)
                 }
             }
             "slice" => {
-                let op = if first == Type::Str {
-                    LibOp::StrSlice
-                } else if first == Type::Bytes {
-                    LibOp::BytesSlice
-                } else {
-                    self.string_or_list(name, &args[0])?;
-                    LibOp::ListSlice
-                };
-                self.want(name, &mut args, 1, Type::Int, "the start index as an `Int`")?;
-                self.want(name, &mut args, 2, Type::Int, "the end index as an `Int`")?;
-                (op, first)
+                self.string_or_list(name, &args[0])?;
+                self.want(name, args, 1, Type::Int, "the start index as an `Int`")?;
+                self.want(name, args, 2, Type::Int, "the end index as an `Int`")?;
+                (call(abi::LM_LIST_SLICE), first)
             }
             "reverse" => {
-                let op = if first == Type::Str {
-                    LibOp::StrReverse
-                } else {
-                    self.string_or_list(name, &args[0])?;
-                    LibOp::ListReverse
-                };
-                (op, first)
-            }
-            "pad_left" | "pad_right" => {
-                self.want(name, &mut args, 0, Type::Str, "a `String` to pad")?;
-                self.want(name, &mut args, 1, Type::Int, "the width as an `Int`")?;
-                if args.len() == 2 {
-                    args.push(str_expr(" ", span));
-                }
-                self.want(
-                    name,
-                    &mut args,
-                    2,
-                    Type::Str,
-                    "the fill character as a `String`",
-                )?;
-                let op = if name == "pad_left" {
-                    LibOp::StrPadLeft
-                } else {
-                    LibOp::StrPadRight
-                };
-                (op, Type::Str)
-            }
-            "repeat" => {
-                self.want(name, &mut args, 0, Type::Str, "a `String` to repeat")?;
-                self.want(name, &mut args, 1, Type::Int, "the count as an `Int`")?;
-                (LibOp::StrRepeat, Type::Str)
+                self.string_or_list(name, &args[0])?;
+                (call(abi::LM_LIST_REVERSE), first)
             }
             "format" => {
-                self.want(name, &mut args, 0, Type::Str, "the template as a `String`")?;
-                if let ExprKind::Str(template) = &args[0].kind {
-                    let holes = template.matches("{}").count();
-                    if holes != args.len() - 1 {
-                        self.error(
-                            codes::BAD_ARGUMENTS,
-                            format!(
-                                "the `format` template has {} but {} {} given",
-                                plural(holes, "placeholder"),
-                                plural(args.len() - 1, "argument"),
-                                if args.len() == 2 { "was" } else { "were" }
-                            ),
-                            span.clone(),
-                            "wrong number of arguments for the template",
-                        );
-                        self.push_help(
-                            "each `\\{}` in the template takes the next argument".to_string(),
-                        );
-                        return None;
-                    }
-                }
+                self.want(name, args, 0, Type::Str, "the template as a `String`")?;
+                self.format_holes(args, span)?;
                 (LibOp::Format, Type::Str)
             }
-            "abs" => {
-                let t = self.num_arg(name, &args[0])?;
-                let op = if t == Type::Int {
-                    LibOp::IntAbs
-                } else {
-                    LibOp::FloatFn(MathFn::Abs)
-                };
-                (op, t)
-            }
-            "floor" | "ceil" | "round" | "trunc" => {
-                let t = self.num_arg(name, &args[0])?;
-                let op = if t == Type::Int {
-                    LibOp::IntIdentity
-                } else {
-                    LibOp::FloatFn(math_fn(name)?)
-                };
-                (op, t)
-            }
-            "sqrt" | "exp" | "log" | "log2" | "log10" | "sin" | "cos" | "tan" => {
-                self.want(name, &mut args, 0, Type::Float, "a number")?;
-                (LibOp::FloatFn(math_fn(name)?), Type::Float)
-            }
-            "atan2" | "pow" => {
-                self.want(name, &mut args, 0, Type::Float, "two numbers")?;
-                self.want(name, &mut args, 1, Type::Float, "two numbers")?;
-                let op = if name == "pow" {
-                    LibOp::Pow
-                } else {
-                    LibOp::Atan2
-                };
-                (op, Type::Float)
-            }
-            "is_nan" | "is_inf" => {
-                self.want(name, &mut args, 0, Type::Float, "a number")?;
-                let op = if name == "is_nan" {
-                    LibOp::IsNan
-                } else {
-                    LibOp::IsInf
-                };
-                (op, Type::Bool)
+            // Their overloads take an `Int` or a `Float`.
+            "abs" | "floor" | "ceil" | "round" | "trunc" => {
+                self.num_arg(name, &args[0])?;
+                return None;
             }
             "min" | "max" if args.len() == 1 => {
                 let elem = self.list_arg(name, &args[0])?;
@@ -315,25 +198,26 @@ impl Checker {
             }
             "min" | "max" | "clamp" => {
                 let mut all_int = true;
-                for a in &args {
+                for a in args.iter() {
                     all_int &= self.num_arg(name, a)? == Type::Int;
                 }
                 let t = if all_int { Type::Int } else { Type::Float };
                 if !all_int {
-                    args = args
-                        .into_iter()
-                        .map(|a| if a.ty == Type::Int { widen(a) } else { a })
-                        .collect();
+                    for a in args.iter_mut() {
+                        if a.ty == Type::Int {
+                            *a = widen(std::mem::replace(a, error_expr(0..0)));
+                        }
+                    }
                 }
-                let op = match (name, all_int) {
-                    ("min", true) => LibOp::IntMin,
-                    ("min", false) => LibOp::FloatMin,
-                    ("max", true) => LibOp::IntMax,
-                    ("max", false) => LibOp::FloatMax,
-                    (_, true) => LibOp::IntClamp,
-                    (_, false) => LibOp::FloatClamp,
+                let f = match (name, all_int) {
+                    ("min", true) => abi::LM_INT_MIN,
+                    ("min", false) => abi::LM_FLOAT_MIN,
+                    ("max", true) => abi::LM_INT_MAX,
+                    ("max", false) => abi::LM_FLOAT_MAX,
+                    (_, true) => abi::LM_INT_CLAMP,
+                    (_, false) => abi::LM_FLOAT_CLAMP,
                 };
-                (op, t)
+                (call(f), t)
             }
             "sum" | "product" => {
                 let elem = self.list_arg(name, &args[0])?;
@@ -355,13 +239,13 @@ impl Checker {
             }
             "prepend" => {
                 let elem = self.list_arg(name, &args[0])?;
-                self.want_elem(name, &mut args, 1, elem)?;
+                self.want_elem(name, args, 1, elem)?;
                 (LibOp::ListPrepend, first)
             }
             "insert" => {
                 let elem = self.list_arg(name, &args[0])?;
-                self.want(name, &mut args, 1, Type::Int, "the index as an `Int`")?;
-                self.want_elem(name, &mut args, 2, elem)?;
+                self.want(name, args, 1, Type::Int, "the index as an `Int`")?;
+                self.want_elem(name, args, 2, elem)?;
                 (LibOp::ListInsert, first)
             }
             "remove_at" | "take" | "drop" | "chunk" | "window" => {
@@ -371,32 +255,30 @@ impl Checker {
                     "chunk" | "window" => "the size as an `Int`",
                     _ => "the count as an `Int`",
                 };
-                self.want(name, &mut args, 1, Type::Int, why)?;
+                self.want(name, args, 1, Type::Int, why)?;
+                let rows = list_of(list_of(elem));
                 match name {
-                    "remove_at" => (LibOp::ListRemoveAt, first),
-                    "take" => (LibOp::ListTake, first),
-                    "drop" => (LibOp::ListDrop, first),
-                    "chunk" => (LibOp::ListChunk, list_of(list_of(elem))),
-                    _ => (LibOp::ListWindow, list_of(list_of(elem))),
+                    "remove_at" => (call(abi::LM_LIST_REMOVE_AT), first),
+                    "take" => (call(abi::LM_LIST_TAKE), first),
+                    "drop" => (call(abi::LM_LIST_DROP), first),
+                    "chunk" => (call_desc(abi::LM_LIST_CHUNK, Desc::ResultElem), rows),
+                    _ => (call_desc(abi::LM_LIST_WINDOW, Desc::ResultElem), rows),
                 }
             }
-            "concat" if first == Type::Bytes => {
-                self.want(name, &mut args, 1, Type::Bytes, "two `Bytes` or two lists")?;
-                (LibOp::BytesConcat, Type::Bytes)
-            }
+            // The `Bytes` form is declared.
             "concat" => {
                 self.list_arg(name, &args[0])?;
-                self.want(name, &mut args, 1, first, "two lists of the same type")?;
-                (LibOp::ListConcat, first)
+                self.want(name, args, 1, first, "two lists of the same type")?;
+                (call(abi::LM_LIST_CONCAT), first)
             }
             "sort" => {
                 let elem = self.list_arg(name, &args[0])?;
                 self.ordered(name, elem, &args[0].span)?;
-                (LibOp::ListSort, first)
+                (call(abi::LM_LIST_SORT), first)
             }
             "unique" => {
                 self.list_arg(name, &args[0])?;
-                (LibOp::ListUnique, first)
+                (call(abi::LM_LIST_UNIQUE), first)
             }
             "flatten" => {
                 let elem = self.list_arg(name, &args[0])?;
@@ -409,11 +291,14 @@ impl Checker {
                     );
                     return None;
                 };
-                (LibOp::ListFlatten, list_of(*inner))
+                (
+                    call_desc(abi::LM_LIST_FLATTEN, Desc::ResultElem),
+                    list_of(*inner),
+                )
             }
             "range" => {
                 for i in 0..args.len() {
-                    self.want(name, &mut args, i, Type::Int, "`Int` bounds and step")?;
+                    self.want(name, args, i, Type::Int, "`Int` bounds and step")?;
                 }
                 if args.len() == 2 {
                     args.push(int_expr(1, span));
@@ -427,39 +312,26 @@ impl Checker {
                     );
                     return None;
                 }
-                (LibOp::Range, list_of(Type::Int))
+                (
+                    call_desc(abi::LM_LIST_RANGE, Desc::ResultElem),
+                    list_of(Type::Int),
+                )
             }
             "assert" => {
-                self.want(name, &mut args, 0, Type::Bool, "the condition as a `Bool`")?;
+                self.want(name, args, 0, Type::Bool, "the condition as a `Bool`")?;
                 if args.len() == 1 {
                     args.push(str_expr("assertion failed", span));
                 }
-                self.want(name, &mut args, 1, Type::Str, "the message as a `String`")?;
+                self.want(name, args, 1, Type::Str, "the message as a `String`")?;
                 (LibOp::Assert, Type::Null)
             }
             "assert_eq" | "assert_ne" => {
-                let (a, b) = (args[0].ty, args[1].ty);
-                // One type must hold the other: equal types, Int and Float,
-                // or a union and one of its members.
-                let t = a.join(b).filter(|&t| t == a || t == b || t == Type::Float);
-                let Some(t) = t else {
-                    self.error(
-                        codes::MISMATCHED_TYPES,
-                        format!(
-                            "`{name}` compares two values of the same type, not `{a}` and `{b}`"
-                        ),
-                        span.clone(),
-                        "different types",
-                    );
-                    return None;
-                };
-                args = args
-                    .into_iter()
-                    .map(|e| {
-                        let espan = e.span.clone();
-                        self.coerce(e, t, &espan)
-                    })
-                    .collect();
+                let t = self.comparable(name, args, span)?;
+                for e in args.iter_mut() {
+                    let e_span = e.span.clone();
+                    let taken = std::mem::replace(e, error_expr(0..0));
+                    *e = self.coerce(taken, t, &e_span);
+                }
                 let op = if name == "assert_eq" {
                     LibOp::AssertEq
                 } else {
@@ -469,41 +341,13 @@ impl Checker {
             }
             "type_of" => (LibOp::TypeOf, Type::Str),
             "debug" => (LibOp::Debug, Type::Null),
-            "args" => (LibOp::Args, list_of(Type::Str)),
-            "read_stdin" => (LibOp::ReadStdin, Type::Str),
             "to_int" | "to_float" => {
                 let to_int = name == "to_int";
-                let ok = match first {
-                    Type::Int | Type::Float | Type::Str => true,
-                    Type::Bool => to_int,
-                    _ => false,
-                };
-                if !ok {
-                    let from = if to_int {
-                        "an `Int`, a `Float`, a `String` or a `Bool`"
-                    } else {
-                        "an `Int`, a `Float` or a `String`"
-                    };
-                    self.error(
-                        codes::MISMATCHED_TYPES,
-                        format!("`{name}` converts {from}, not `{first}`"),
-                        args[0].span.clone(),
-                        "cannot be converted",
-                    );
-                    return None;
-                }
+                self.convertible(name, &args[0], to_int)?;
                 if to_int {
                     (LibOp::ToInt, optional(Type::Int))
                 } else {
                     (LibOp::ToFloat, optional(Type::Float))
-                }
-            }
-            "parse_int" | "parse_float" => {
-                self.want(name, &mut args, 0, Type::Str, "a `String`")?;
-                if name == "parse_int" {
-                    (LibOp::ParseInt, result_of(Type::Int, Type::Str))
-                } else {
-                    (LibOp::ParseFloat, result_of(Type::Float, Type::Str))
                 }
             }
             "first" | "last" => {
@@ -518,78 +362,86 @@ impl Checker {
             "zip" => {
                 let a = self.list_arg(name, &args[0])?;
                 let b = self.list_arg(name, &args[1])?;
-                (LibOp::ListZip, list_of(tuple_of(&[a, b])))
+                (
+                    call_desc(abi::LM_LIST_ZIP, Desc::ResultElem),
+                    list_of(tuple_of(&[a, b])),
+                )
             }
             "enumerate" => {
                 let elem = self.list_arg(name, &args[0])?;
-                (LibOp::ListEnumerate, list_of(tuple_of(&[Type::Int, elem])))
+                (
+                    call_desc(abi::LM_LIST_ENUMERATE, Desc::ResultElem),
+                    list_of(tuple_of(&[Type::Int, elem])),
+                )
             }
-            "env" => {
-                self.want(
-                    name,
-                    &mut args,
-                    0,
-                    Type::Str,
-                    "the variable's name as a `String`",
-                )?;
-                (LibOp::Env, optional(Type::Str))
-            }
-            "read_line" => (LibOp::ReadLine, optional(Type::Str)),
-            "read_file" => {
-                self.want(name, &mut args, 0, Type::Str, "the path as a `String`")?;
-                (LibOp::ReadFile, result_of(Type::Str, Type::Str))
-            }
-            "write_file" => {
-                self.want(name, &mut args, 0, Type::Str, "the path as a `String`")?;
-                self.want(name, &mut args, 1, Type::Str, "the text as a `String`")?;
-                (LibOp::WriteFile, result_of(Type::Null, Type::Str))
-            }
-            "now_ms" => (LibOp::NowMs, Type::Int),
-            "monotonic_ms" => (LibOp::MonotonicMs, Type::Int),
-            "random" => (LibOp::Random, Type::Float),
-            "random_int" => {
-                self.want(name, &mut args, 0, Type::Int, "`Int` bounds")?;
-                self.want(name, &mut args, 1, Type::Int, "`Int` bounds")?;
-                (LibOp::RandomInt, Type::Int)
-            }
-            "uuid" => (LibOp::Uuid, Type::Str),
-            "sha256" | "base64_encode" | "hex_encode" | "url_encode" | "base64_decode"
-            | "hex_decode" | "url_decode" => {
-                // The encoders read bytes: of a string's UTF-8, or of `Bytes`.
-                let encoder = !name.ends_with("_decode");
-                if !(encoder && first == Type::Bytes) {
-                    let what = if encoder {
-                        "a `String` or `Bytes`"
-                    } else {
-                        "a `String`"
-                    };
-                    self.want(name, &mut args, 0, Type::Str, what)?;
-                }
-                let decoded = result_of(Type::Str, Type::Str);
-                match name {
-                    "sha256" => (LibOp::Sha256, Type::Str),
-                    "base64_encode" => (LibOp::Base64Encode, Type::Str),
-                    "hex_encode" => (LibOp::HexEncode, Type::Str),
-                    "url_encode" => (LibOp::UrlEncode, Type::Str),
-                    "base64_decode" => (LibOp::Base64Decode, decoded),
-                    "hex_decode" => (LibOp::HexDecode, decoded),
-                    _ => (LibOp::UrlDecode, decoded),
-                }
-            }
-            "bytes" => {
-                self.want(name, &mut args, 0, Type::Str, "a `String`")?;
-                (LibOp::BytesFromStr, Type::Bytes)
-            }
-            "from_utf8" => {
-                self.want(name, &mut args, 0, Type::Bytes, "`Bytes`")?;
-                (LibOp::BytesFromUtf8, result_of(Type::Str, Type::Str))
-            }
-            _ => {
-                self.not_supported(&format!("the builtin `{name}`"), span.clone());
-                return None;
-            }
+            _ => return Some(None),
         };
-        Some((result.0, args, result.1))
+        Some(Some(result))
+    }
+
+    /// `format`'s literal template has a `{}` per further argument.
+    fn format_holes(&mut self, args: &[Expr], span: &Span) -> Option<()> {
+        let ExprKind::Str(template) = &args[0].kind else {
+            return Some(());
+        };
+        let holes = template.matches("{}").count();
+        if holes == args.len() - 1 {
+            return Some(());
+        }
+        self.error(
+            codes::BAD_ARGUMENTS,
+            format!(
+                "the `format` template has {} but {} {} given",
+                plural(holes, "placeholder"),
+                plural(args.len() - 1, "argument"),
+                if args.len() == 2 { "was" } else { "were" }
+            ),
+            span.clone(),
+            "wrong number of arguments for the template",
+        );
+        self.push_help("each `\\{}` in the template takes the next argument".to_string());
+        None
+    }
+
+    /// The one type `assert_eq(a, b)` compares its arguments as.
+    fn comparable(&mut self, name: &str, args: &[Expr], span: &Span) -> Option<Type> {
+        let (a, b) = (args[0].ty, args[1].ty);
+        // One type must hold the other: equal types, Int and Float,
+        // or a union and one of its members.
+        let t = a.join(b).filter(|&t| t == a || t == b || t == Type::Float);
+        if t.is_none() {
+            self.error(
+                codes::MISMATCHED_TYPES,
+                format!("`{name}` compares two values of the same type, not `{a}` and `{b}`"),
+                span.clone(),
+                "different types",
+            );
+        }
+        t
+    }
+
+    /// Whether `to_int` (`to_int` true) or `to_float` converts `x`.
+    fn convertible(&mut self, name: &str, x: &Expr, to_int: bool) -> Option<()> {
+        let ok = match x.ty {
+            Type::Int | Type::Float | Type::Str => true,
+            Type::Bool => to_int,
+            _ => false,
+        };
+        if ok {
+            return Some(());
+        }
+        let from = if to_int {
+            "an `Int`, a `Float`, a `String` or a `Bool`"
+        } else {
+            "an `Int`, a `Float` or a `String`"
+        };
+        self.error(
+            codes::MISMATCHED_TYPES,
+            format!("`{name}` converts {from}, not `{}`", x.ty),
+            x.span.clone(),
+            "cannot be converted",
+        );
+        None
     }
 
     /// Converts argument `i` to `ty` (widening Int to Float); `None` after an error.

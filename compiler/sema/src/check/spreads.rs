@@ -276,7 +276,7 @@ impl Checker {
         Expr {
             kind: ExprKind::Library(crate::hir::LibraryCall {
                 name: "format",
-                op: crate::library::LibOp::FormatList,
+                op: crate::library::call(lumen_abi::LM_STR_FORMAT_LIST),
                 args: vec![template, strings],
             }),
             ty: Type::Str,

@@ -936,7 +936,7 @@ impl Checker {
 /// error): literals, variables, operators, field and element reads, and
 /// the library builtins that compute from their arguments alone.
 fn is_pure(e: &Expr) -> bool {
-    use crate::library::LibOp as L;
+    use crate::builtins;
     match &e.kind {
         ExprKind::Int(_)
         | ExprKind::Float(_)
@@ -958,24 +958,8 @@ fn is_pure(e: &Expr) -> bool {
             args,
         ) => args.iter().all(is_pure),
         ExprKind::Library(call) => {
-            !matches!(
-                call.op,
-                L::Assert
-                    | L::AssertEq
-                    | L::AssertNe
-                    | L::Debug
-                    | L::Args
-                    | L::ReadStdin
-                    | L::Env
-                    | L::ReadLine
-                    | L::ReadFile
-                    | L::WriteFile
-                    | L::NowMs
-                    | L::MonotonicMs
-                    | L::Random
-                    | L::RandomInt
-                    | L::Uuid
-            ) && call.args.iter().all(is_pure)
+            !builtins::is(call.name, builtins::EFFECTS | builtins::NONDETERMINISTIC)
+                && call.args.iter().all(is_pure)
         }
         _ => false,
     }
