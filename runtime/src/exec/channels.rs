@@ -9,7 +9,7 @@
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use lumen_abi::{SourceLoc, TypeDesc};
 
@@ -17,11 +17,44 @@ use crate::errors::fail_current_task;
 use crate::futures::{inject, Slot};
 use crate::handle::{self, HandleObj};
 use crate::objects::{release_slot, retain_slot};
-use crate::scheduler::{self, WaitCleanup, WaitToken};
+use crate::scheduler::{self, Undo, WaitCleanup, WaitToken};
 use crate::typedesc::Ty;
 
-/// Where a waiting receiver finds the value handed to it.
-type Mailbox = Rc<RefCell<Option<Slot>>>;
+/// A receiver waiting on a channel: where a sender hands it a value, and
+/// (as its [`Undo`]) what its cancellation does with a value handed to it
+/// before it ran: one allocation per suspended `receive`.
+struct Mailbox {
+    /// Weak: the channel's queue of receivers holds the mailbox.
+    channel: Weak<RefCell<Channel>>,
+    /// The element type (to release a value nobody can take any more).
+    elem: Ty,
+    value: RefCell<Option<Slot>>,
+}
+
+impl Undo for Mailbox {
+    /// A value handed to a receiver cancelled before it ran goes back to
+    /// the front of the channel (async.md §9), and the receiver that has
+    /// waited longest since is woken to take it: without that it would wait
+    /// for a send that may never come, with the value sitting in the
+    /// channel.
+    fn undo(&self) {
+        let Some(v) = self.value.borrow_mut().take() else {
+            return;
+        };
+        let Some(shared) = self.channel.upgrade() else {
+            // (The suspended receiver holds the channel, so this is only
+            // for safety.)
+            // SAFETY: the reference the sender took for this receiver.
+            unsafe { release_slot(v, self.elem) };
+            return;
+        };
+        let mut c = shared.borrow_mut();
+        c.values.push_front(v);
+        if let Some((next, _)) = next_receiver(&mut c) {
+            scheduler::wake(next);
+        }
+    }
+}
 
 struct Sender {
     token: WaitToken,
@@ -36,7 +69,7 @@ pub struct Channel {
     capacity: Option<usize>,
     values: VecDeque<Slot>,
     closed: bool,
-    receivers: VecDeque<(WaitToken, Mailbox)>,
+    receivers: VecDeque<(WaitToken, Rc<Mailbox>)>,
     senders: VecDeque<Sender>,
 }
 
@@ -116,7 +149,7 @@ pub unsafe extern "C" fn lm_channel_bounded(
 }
 
 /// The first receiver still waiting (cancelled ones are dropped).
-fn next_receiver(c: &mut Channel) -> Option<(WaitToken, Mailbox)> {
+fn next_receiver(c: &mut Channel) -> Option<(WaitToken, Rc<Mailbox>)> {
     while let Some((token, mailbox)) = c.receivers.pop_front() {
         if scheduler::is_waiting(token) {
             return Some((token, mailbox));
@@ -144,7 +177,7 @@ pub unsafe extern "C" fn lm_channel_send(ch: *const HandleObj, v: Slot, loc: *co
         // SAFETY: the channel (or the receiver) takes its own reference.
         unsafe { retain_slot(v, c.elem) };
         if let Some((token, mailbox)) = next_receiver(&mut c) {
-            *mailbox.borrow_mut() = Some(v);
+            *mailbox.value.borrow_mut() = Some(v);
             scheduler::wake(token);
             return;
         }
@@ -168,7 +201,7 @@ pub unsafe extern "C" fn lm_channel_send(ch: *const HandleObj, v: Slot, loc: *co
         let undo_shared = shared.clone();
         let undo_taken = taken.clone();
         scheduler::set_cleanup(WaitCleanup {
-            on_cancel: Some(Box::new(move || {
+            on_cancel: Some(scheduler::undo_with(move || {
                 if !*undo_taken.borrow() {
                     let mut c = undo_shared.borrow_mut();
                     let elem = c.elem;
@@ -238,30 +271,19 @@ pub unsafe extern "C" fn lm_channel_receive(
                 return 0;
             }
             let token = scheduler::prepare_wait();
-            let mailbox: Mailbox = Rc::new(RefCell::new(None));
+            let mailbox = Rc::new(Mailbox {
+                channel: Rc::downgrade(&shared),
+                elem,
+                value: RefCell::new(None),
+            });
             c.receivers.push_back((token, mailbox.clone()));
             drop(c);
-            let undo_shared = shared.clone();
-            let undo_mailbox = mailbox.clone();
             scheduler::set_cleanup(WaitCleanup {
-                on_cancel: Some(Box::new(move || {
-                    // A value handed to a receiver cancelled before it ran goes
-                    // back to the front of the channel (async.md §9), and the
-                    // receiver that has waited longest since is woken to take
-                    // it: without that it would wait for a send that may never
-                    // come, with the value sitting in the channel.
-                    if let Some(v) = undo_mailbox.borrow_mut().take() {
-                        let mut c = undo_shared.borrow_mut();
-                        c.values.push_front(v);
-                        if let Some((next, _)) = next_receiver(&mut c) {
-                            scheduler::wake(next);
-                        }
-                    }
-                })),
+                on_cancel: Some(mailbox.clone()),
                 ..Default::default()
             });
             scheduler::suspend_at(loc);
-            let handed = mailbox.borrow_mut().take();
+            let handed = mailbox.value.borrow_mut().take();
             if let Some(v) = handed {
                 // SAFETY: an owned value of the element type.
                 return unsafe { inject(v, elem, opt) };

@@ -146,7 +146,27 @@ pub struct WaitCleanup {
     pub timer: Option<u64>,
     /// Runs when the task is cancelled while suspended (a channel puts back
     /// a value handed to it).
-    pub on_cancel: Option<Box<dyn FnOnce()>>,
+    pub on_cancel: Option<Rc<dyn Undo>>,
+}
+
+/// What a suspended operation undoes when its task is cancelled. Shared
+/// (`Rc`) so that the operation's own waiting state can be its undo: a
+/// receiver's mailbox is one allocation, not a mailbox and a closure.
+pub trait Undo {
+    fn undo(&self);
+}
+
+/// An [`Undo`] that runs `f`.
+pub fn undo_with(f: impl FnOnce() + 'static) -> Rc<dyn Undo> {
+    struct Once<F>(Cell<Option<F>>);
+    impl<F: FnOnce()> Undo for Once<F> {
+        fn undo(&self) {
+            if let Some(f) = self.0.take() {
+                f();
+            }
+        }
+    }
+    Rc::new(Once(Cell::new(Some(f))))
 }
 
 struct Task {
@@ -806,7 +826,7 @@ pub fn cancel(t: TaskRef) {
         crate::timers::forget(timer);
     }
     if let Some(undo) = cleanup.on_cancel {
-        undo();
+        undo.undo();
     }
     if !started {
         let Some(task) = with(|s| s.free_slot(t)) else {

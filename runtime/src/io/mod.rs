@@ -80,7 +80,7 @@ pub fn run_blocking_cancellable<R: Send + 'static>(
         queue.signal.notify_one();
     });
     scheduler::set_cleanup(scheduler::WaitCleanup {
-        on_cancel: Some(Box::new(move || {
+        on_cancel: Some(scheduler::undo_with(move || {
             cancelled.store(true, Ordering::Relaxed);
             on_cancel();
         })),
