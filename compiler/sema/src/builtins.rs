@@ -4,7 +4,9 @@
 //! it has effects and whether `@deterministic true` rejects it, the names
 //! of its parameters (for named arguments) and, for library builtins, its
 //! [`Overload`]s: argument types, result type and how it lowers (a runtime
-//! function of `lumen_abi`, or an intrinsic [`LibOp`]).
+//! function of `lumen_abi`, or an intrinsic [`LibOp`]). Whether a call may
+//! suspend the task is a property of the runtime function it lowers to
+//! (`lumen_abi::Props::suspends`, checked to be a call that may fail).
 //!
 //! The checker's families read their membership here instead of keeping
 //! their own lists of names; the library family checks declared overloads

@@ -89,6 +89,15 @@ pub struct Props {
     /// indices, slots and locations), so a list stays unshared across the
     /// call (`unique_lists`).
     pub keeps_lists: bool,
+    /// A suspension point (async.md §1): the running task may be suspended
+    /// inside the call and other tasks run meanwhile (`spawn` runs the child
+    /// first, `await`, `sleep`, channels, the forms, effects, tool calls).
+    /// Such a call can always fail, with `cancelled` when the task is
+    /// cancelled while suspended, so it must be declared `fails` (a test
+    /// below checks it). No pass needs more: values are copy-on-write and
+    /// a task's locals are its own, so nothing another task does while this
+    /// one is suspended changes what the other properties promise.
+    pub suspends: bool,
 }
 
 impl Props {
@@ -101,6 +110,7 @@ impl Props {
         makes_list: false,
         fresh: false,
         keeps_lists: false,
+        suspends: false,
     };
 }
 
@@ -426,13 +436,17 @@ macro_rules! runtime_function_table {
             // `forms.rs`, `channels.rs`). Closures passed here take no arguments;
             // values cross as slots; results are owned, arguments borrowed.
             /// `spawn(…)`: `(closure fn() -> T, Future[T] desc)` -> future handle.
+            #[props(suspends)]
             LM_SPAWN = lm_spawn(Ptr, Ptr) -> [Ptr], fails;
             /// `await f` on a `Future[T]`: `(future, loc)` -> the value's slot.
+            #[props(suspends)]
             LM_AWAIT = lm_await(Ptr, Ptr) -> [I64], fails;
             /// `await v` through lists, tuples, maps, nested futures: `(slot, from
             /// desc, to desc, loc)` -> slot.
+            #[props(suspends)]
             LM_AWAIT_DEEP = lm_await_deep(I64, Ptr, Ptr, Ptr) -> [I64], fails;
             /// `try await f`: `(future, Future[T] desc, result[T, String] desc)`.
+            #[props(suspends)]
             LM_AWAIT_TRY = lm_await_try(Ptr, Ptr, Ptr) -> [Ptr], fails;
             /// `try e` on anything but `await` or a form: `(thunk, result[T,
             /// String] desc)` -> `ok(v)` / `err(message)`; fails only when the
@@ -440,28 +454,37 @@ macro_rules! runtime_function_table {
             LM_TRY_CALL = lm_try_call(Ptr, Ptr) -> [Ptr], fails;
             /// `match await f` with a `String` arm: `(future, Future[T] desc, T |
             /// String desc)` -> union slot.
+            #[props(suspends)]
             LM_AWAIT_OUTCOME = lm_await_outcome(Ptr, Ptr, Ptr) -> [I64], fails;
             /// 0 pending, 1 completed, 2 failed.
             LM_FUTURE_STATUS = lm_future_status(Ptr) -> [I64];
             LM_FUTURE_ERROR = lm_future_error(Ptr) -> [Ptr];
             LM_FUTURE_CANCEL = lm_future_cancel(Ptr) -> [];
+            #[props(suspends)]
             LM_SLEEP = lm_sleep(I64) -> [], fails;
             LM_SET_DETERMINISTIC = lm_set_deterministic() -> [];
             /// `(closures list, List or Tuple desc, loc)` -> list or tuple.
+            #[props(suspends)]
             LM_FORM_ALL = lm_form_all(Ptr, Ptr, Ptr) -> [Ptr], fails;
             /// `(closures list, value desc, loc)` -> slot.
+            #[props(suspends)]
             LM_FORM_RACE = lm_form_race(Ptr, Ptr, Ptr) -> [I64], fails;
+            #[props(suspends)]
             LM_FORM_VOTE = lm_form_vote(Ptr, Ptr, Ptr) -> [I64], fails;
             /// `(closures list, (Int, T1?, …) desc, loc)` -> tuple.
+            #[props(suspends)]
             LM_FORM_SELECT = lm_form_select(Ptr, Ptr, Ptr) -> [Ptr], fails;
             /// `(ms, closure fn() -> T?, T? desc, loc)` -> slot.
+            #[props(suspends)]
             LM_FORM_TIMEOUT = lm_form_timeout(I64, Ptr, Ptr, Ptr) -> [I64], fails;
             /// `channel()`: `(Channel[T] desc)`.
             LM_CHANNEL_NEW = lm_channel_new(Ptr) -> [Ptr];
             /// `channel(n)`: `(n, Channel[T] desc, loc)`.
             LM_CHANNEL_BOUNDED = lm_channel_bounded(I64, Ptr, Ptr) -> [Ptr], fails;
+            #[props(suspends)]
             LM_CHANNEL_SEND = lm_channel_send(Ptr, I64, Ptr) -> [], fails;
             /// `(channel, T? desc)` -> `T?` slot.
+            #[props(suspends)]
             LM_CHANNEL_RECEIVE = lm_channel_receive(Ptr, Ptr, Ptr) -> [I64], fails;
             LM_CHANNEL_CLOSE = lm_channel_close(Ptr) -> [];
             LM_CHANNEL_LEN = lm_channel_len(Ptr) -> [I64];
@@ -471,11 +494,13 @@ macro_rules! runtime_function_table {
             // owned, arguments borrowed; closures take no arguments.
             /// `perform E.op(args)`: `(op id, "E.op" string, argument slots,
             /// argument descs, count, result desc, loc)` -> result slot.
+            #[props(suspends)]
             LM_PERFORM = lm_perform(I64, Ptr, Ptr, Ptr, I64, Ptr, Ptr) -> [I64], fails;
             /// Whether a handler for the operation is installed: 1 or 0.
             LM_EFFECT_HANDLED = lm_effect_handled(I64) -> [I64];
             /// `handle`: `(body closure, clause closures, their op ids, count,
             /// value desc, loc)` -> value slot.
+            #[props(suspends)]
             LM_HANDLE = lm_handle(Ptr, Ptr, Ptr, I64, Ptr, Ptr) -> [I64], fails;
             /// In a clause: argument `index` of the operation it handles, `(index,
             /// desc)` -> slot.
@@ -484,6 +509,7 @@ macro_rules! runtime_function_table {
             LM_EFFECT_CONTINUATION = lm_effect_continuation() -> [I64];
             /// `resume(v)`: `(continuation, v slot, v desc, value desc, loc)` -> the
             /// `handle`'s value slot.
+            #[props(suspends)]
             LM_EFFECT_RESUME = lm_effect_resume(I64, I64, Ptr, Ptr, Ptr) -> [I64], fails;
 
             // Tools (tools.md; `runtime/src/tools/`, docs/runtime-abi.md "Tools").
@@ -493,9 +519,11 @@ macro_rules! runtime_function_table {
             /// expected desc, hooks, hook count, loc)` -> result slot (owned); the
             /// hooks as for `lm_from_json` (defaults and `where` checks of the
             /// expected type's records).
+            #[props(suspends)]
             LM_TOOL_CALL = lm_tool_call(Ptr, Ptr, Ptr, Ptr, Ptr, Ptr, I64, Ptr) -> [I64], fails;
             /// `fetch(url)`: `(url string, site, Future[String] desc, loc)` -> a
             /// Future[String] handle (owned).
+            #[props(suspends)]
             LM_FETCH = lm_fetch(Ptr, Ptr, Ptr, Ptr) -> [Ptr], fails;
             /// Called by a function prologue when the stack pointer is below `lm_stack_limit`.
             LM_STACK_OVERFLOW = lm_stack_overflow(Ptr) -> [], raises;
@@ -1041,6 +1069,21 @@ mod tests {
         // and buffer codegen loads once, as for `frozen_ok`.
         for f in RUNTIME_FUNCTIONS.iter().filter(|f| f.props.list_read) {
             assert!(f.props.frozen_ok && f.props.read_only, "{}", f.name);
+        }
+    }
+
+    #[test]
+    fn suspension_points_may_fail() {
+        // A task cancelled while suspended fails at the suspension point
+        // (async.md §6): the caller must test the failure flag after it.
+        let suspending: Vec<_> = RUNTIME_FUNCTIONS
+            .iter()
+            .filter(|f| f.props.suspends)
+            .collect();
+        assert!(suspending.iter().any(|f| f.name == "lm_sleep"));
+        for f in suspending {
+            assert_eq!(f.fails, Fails::May, "{}", f.name);
+            assert!(!f.props.read_only && !f.props.neutral, "{}", f.name);
         }
     }
 
