@@ -223,6 +223,10 @@ struct Scheduler {
     main: Option<TaskRef>,
     main_result: Option<TaskResult>,
     deterministic: bool,
+    /// Counts tasks put at the front of the ready queue, so that a spawner
+    /// that ran its child nested ([`run_child_here`]) knows how many must
+    /// still run before it.
+    front_pushes: usize,
 }
 
 thread_local! {
@@ -237,6 +241,7 @@ thread_local! {
             main: None,
             main_result: None,
             deterministic: false,
+            front_pushes: 0,
         }))
     };
     /// The running task's yielder (it lives on that task's stack).
@@ -251,6 +256,12 @@ fn with<R>(f: impl FnOnce(&mut Scheduler) -> R) -> R {
 }
 
 impl Scheduler {
+    /// Puts `t` at the front of the ready queue: it runs next.
+    fn push_front(&mut self, t: TaskRef) {
+        self.ready.push_front(t);
+        self.front_pushes = self.front_pushes.wrapping_add(1);
+    }
+
     /// The stack limit of the running task (0 on the loop's own stack).
     fn current_limit(&mut self) -> usize {
         match self.current {
@@ -405,8 +416,16 @@ fn create(body: Box<dyn FnOnce()>, main: bool, future: Option<Rc<FutureCell>>) -
 pub fn spawn(body: Box<dyn FnOnce()>, future: Rc<FutureCell>) -> TaskRef {
     let t = create(body, false, Some(future.clone()));
     future.set_task(t);
-    if is_deterministic() || current_task().is_none() {
+    let spawner = current_task();
+    let own_stack = with(|s| {
+        spawner
+            .and_then(|me| s.task_mut(me))
+            .is_some_and(|task| !task.shared)
+    });
+    if is_deterministic() || spawner.is_none() {
         with(|s| s.ready.push_back(t));
+    } else if own_stack {
+        run_child_here(t);
     } else {
         run_next_then_me(t);
     }
@@ -419,7 +438,7 @@ pub fn spawn(body: Box<dyn FnOnce()>, future: Rc<FutureCell>) -> TaskRef {
 pub fn start_next(body: Box<dyn FnOnce()>, future: Rc<FutureCell>) -> TaskRef {
     let t = create(body, false, Some(future.clone()));
     future.set_task(t);
-    with(|s| s.ready.push_front(t));
+    with(|s| s.push_front(t));
     t
 }
 
@@ -429,13 +448,37 @@ pub fn start_next(body: Box<dyn FnOnce()>, future: Rc<FutureCell>) -> TaskRef {
 fn run_next_then_me(child: TaskRef) {
     let me = current_or_die();
     with(|s| {
-        s.ready.push_front(me);
-        s.ready.push_front(child);
+        s.push_front(me);
+        s.push_front(child);
         if let Some(t) = s.task_mut(me) {
             t.state = State::Ready;
         }
     });
     switch_out();
+}
+
+/// [`run_next_then_me`] for a spawner with a stack of its own (`main`):
+/// the child runs nested, resumed from here, until it first suspends or
+/// finishes, and then the spawner goes on. That is what the loop would do,
+/// without the spawner's two switches and two trips through the loop. A
+/// task the child put at the front of the ready queue meanwhile (one it
+/// spawned, with itself right behind, or a `handle` body) would run before
+/// the spawner too: then the spawner queues behind those and suspends.
+fn run_child_here(child: TaskRef) {
+    let me = current_or_die();
+    let fronts = with(|s| s.front_pushes);
+    resume_here(child);
+    let ahead = with(|s| s.front_pushes.wrapping_sub(fronts));
+    if ahead > 0 {
+        with(|s| {
+            let at = ahead.min(s.ready.len());
+            s.ready.insert(at, me);
+            if let Some(t) = s.task_mut(me) {
+                t.state = State::Ready;
+            }
+        });
+        switch_out();
+    }
 }
 
 /// Runs `body` as the `main` task and drives the scheduler until it
@@ -683,7 +726,7 @@ fn make_ready(token: WaitToken, next: bool) -> bool {
         }
         t.state = State::Ready;
         if next {
-            s.ready.push_front(token.task);
+            s.push_front(token.task);
         } else {
             s.ready.push_back(token.task);
         }
@@ -875,6 +918,15 @@ fn resume_to_finish(t: TaskRef) {
 
 /// [`resume_to_finish`] from a stack other than the shared one.
 fn resume_to_finish_here(t: TaskRef) {
+    if !resume_here(t) {
+        internal_error("a cancelled task suspended while unwinding")
+    }
+}
+
+/// Resumes `t` from the running code (not on the shared stack), nested,
+/// until it suspends or finishes, then puts the caller's context back.
+/// Whether `t` finished.
+fn resume_here(t: TaskRef) -> bool {
     let (caller, caller_limit) = with(|s| (s.current, s.current_limit()));
     let caller_guard = crate::overflow::current_guard();
     let depth = crate::errors::guard_depth();
@@ -888,9 +940,18 @@ fn resume_to_finish_here(t: TaskRef) {
     crate::errors::set_guard_depth(depth);
     with(|s| s.current = caller);
     match outcome {
-        CoroutineResult::Return(()) => finish(t, coroutine),
+        CoroutineResult::Return(()) => {
+            finish(t, coroutine);
+            true
+        }
         CoroutineResult::Yield(Suspended) => {
-            internal_error("a cancelled task suspended while unwinding")
+            with(|s| {
+                if let Some(task) = s.task_mut(t) {
+                    task.coroutine = Some(coroutine);
+                    task.switch_floor = SWITCH_FLOOR.with(|f| f.get());
+                }
+            });
+            false
         }
     }
 }
