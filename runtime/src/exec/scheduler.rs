@@ -310,7 +310,7 @@ impl Scheduler {
             if let Some(slot) = self.slots.get(after_next.index as usize) {
                 let at: *const Slot = slot;
                 for line in 0..std::mem::size_of::<Slot>().div_ceil(64) {
-                    shared_stack::prefetch(at.cast::<u8>().wrapping_add(line * 64));
+                    crate::pool::prefetch(at.cast::<u8>().wrapping_add(line * 64));
                 }
             }
         }

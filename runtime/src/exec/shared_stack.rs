@@ -32,6 +32,7 @@
 
 use corosensei::stack::{Stack, StackPointer};
 
+use crate::pool::prefetch;
 use crate::scheduler::TaskRef;
 use crate::stack::TaskStack;
 use crate::valgrind;
@@ -131,24 +132,6 @@ impl StackImage {
             }
         }
     }
-}
-
-/// Asks the processor to bring the cache line at `addr` closer; a hint that
-/// never faults, whatever the address.
-#[inline(always)]
-pub fn prefetch<T>(addr: *const T) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch has no architectural effect.
-    unsafe {
-        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(addr.cast());
-    }
-    #[cfg(target_arch = "aarch64")]
-    // SAFETY: a prefetch has no architectural effect.
-    unsafe {
-        std::arch::asm!("prfm pldl1keep, [{0}]", in(reg) addr, options(nostack, preserves_flags));
-    }
-    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
-    let _ = addr;
 }
 
 /// Where an image's bytes go.

@@ -154,6 +154,11 @@ pub(crate) fn alloc(size: usize) -> (*mut u8, u16, usize) {
             // SAFETY: a parked block's first word is its link.
             list.head = unsafe { (*p).next };
             list.len -= 1;
+            // The next allocation of this class reads that block's link:
+            // start loading it now. After a burst of frees (a round of
+            // tasks, a tree) the list runs through cold blocks, and each
+            // pop would otherwise wait for a cache miss.
+            prefetch(list.head);
         }
         p
     });
@@ -344,4 +349,22 @@ mod tests {
         assert_eq!(parked(24), 1);
         release_parked();
     }
+}
+
+/// Asks the processor to bring the cache line at `addr` closer; a hint that
+/// never faults, whatever the address.
+#[inline(always)]
+pub(crate) fn prefetch<T>(addr: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch has no architectural effect.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(addr.cast());
+    }
+    #[cfg(target_arch = "aarch64")]
+    // SAFETY: a prefetch has no architectural effect.
+    unsafe {
+        std::arch::asm!("prfm pldl1keep, [{0}]", in(reg) addr, options(nostack, preserves_flags));
+    }
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    let _ = addr;
 }
