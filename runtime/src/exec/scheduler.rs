@@ -416,18 +416,36 @@ fn create(body: Box<dyn FnOnce()>, main: bool, future: Option<Rc<FutureCell>>) -
 pub fn spawn(body: Box<dyn FnOnce()>, future: Rc<FutureCell>) -> TaskRef {
     let t = create(body, false, Some(future.clone()));
     future.set_task(t);
-    let spawner = current_task();
-    let own_stack = with(|s| {
-        spawner
-            .and_then(|me| s.task_mut(me))
-            .is_some_and(|task| !task.shared)
+    /// How the child starts.
+    enum Start {
+        Queued,
+        /// From a spawner with a stack of its own.
+        Nested {
+            spawner: TaskRef,
+            fronts: usize,
+        },
+        ThroughTheLoop,
+    }
+    let start = with(|s| match s.current {
+        Some(me) if !s.deterministic => {
+            if s.task_mut(me).is_some_and(|task| !task.shared) {
+                Start::Nested {
+                    spawner: me,
+                    fronts: s.front_pushes,
+                }
+            } else {
+                Start::ThroughTheLoop
+            }
+        }
+        _ => {
+            s.ready.push_back(t);
+            Start::Queued
+        }
     });
-    if is_deterministic() || spawner.is_none() {
-        with(|s| s.ready.push_back(t));
-    } else if own_stack {
-        run_child_here(t);
-    } else {
-        run_next_then_me(t);
+    match start {
+        Start::Queued => {}
+        Start::Nested { spawner, fronts } => run_child_here(t, spawner, fronts),
+        Start::ThroughTheLoop => run_next_then_me(t),
     }
     t
 }
@@ -464,9 +482,7 @@ fn run_next_then_me(child: TaskRef) {
 /// task the child put at the front of the ready queue meanwhile (one it
 /// spawned, with itself right behind, or a `handle` body) would run before
 /// the spawner too: then the spawner queues behind those and suspends.
-fn run_child_here(child: TaskRef) {
-    let me = current_or_die();
-    let fronts = with(|s| s.front_pushes);
+fn run_child_here(child: TaskRef, me: TaskRef, fronts: usize) {
     resume_here(child);
     let ahead = with(|s| s.front_pushes.wrapping_sub(fronts));
     if ahead > 0 {
@@ -497,28 +513,34 @@ pub fn run_main(body: Box<dyn FnOnce() -> TaskResult>) -> TaskResult {
         s.main_result = None;
         s.ready.push_back(main);
     });
+    /// What the loop does next.
+    enum Turn {
+        Done(TaskResult),
+        Run(TaskRef),
+        Idle,
+    }
     loop {
-        if let Some(status) = with(|s| s.main_result.take()) {
-            with(|s| {
+        // One borrow of the scheduler per turn: this runs once per switch.
+        let turn = with(|s| {
+            if let Some(status) = s.main_result.take() {
                 // The remaining tasks are dropped with the process; forget
                 // the queue so a later `run_main` (tests) starts clean.
                 s.ready.clear();
                 s.main = None;
-            });
-            return status;
-        }
-        let next = with(|s| {
+                return Turn::Done(status);
+            }
             while let Some(t) = s.ready.pop_front() {
                 if s.task_mut(t).is_some_and(|task| task.state == State::Ready) {
                     s.prefetch_ready();
-                    return Some(t);
+                    return Turn::Run(t);
                 }
             }
-            None
+            Turn::Idle
         });
-        match next {
-            Some(t) => run(t),
-            None => {
+        match turn {
+            Turn::Done(status) => return status,
+            Turn::Run(t) => run(t),
+            Turn::Idle => {
                 if !crate::timers::fire_next() && !wait_for_io() {
                     deadlock();
                 }
@@ -590,15 +612,34 @@ fn run(t: TaskRef) {
     let outcome = coroutine.resume(());
     crate::errors::set_guard_depth(0);
     overflow::leave_stack();
-    with(|s| s.current = None);
+    after_resume(t, None, outcome, coroutine);
+}
+
+/// After `t`'s coroutine gave control back: `current` becomes `caller`
+/// again, and a suspended `t` keeps its coroutine (one borrow), a finished
+/// one is freed. Whether `t` finished.
+fn after_resume(
+    t: TaskRef,
+    caller: Option<TaskRef>,
+    outcome: CoroutineResult<Suspended, ()>,
+    coroutine: TaskCoroutine,
+) -> bool {
     match outcome {
-        CoroutineResult::Yield(Suspended) => with(|s| {
-            if let Some(task) = s.task_mut(t) {
-                task.coroutine = Some(coroutine);
-                task.switch_floor = SWITCH_FLOOR.with(|f| f.get());
-            }
-        }),
-        CoroutineResult::Return(()) => finish(t, coroutine),
+        CoroutineResult::Yield(Suspended) => {
+            with(|s| {
+                s.current = caller;
+                if let Some(task) = s.task_mut(t) {
+                    task.coroutine = Some(coroutine);
+                    task.switch_floor = SWITCH_FLOOR.with(|f| f.get());
+                }
+            });
+            false
+        }
+        CoroutineResult::Return(()) => {
+            with(|s| s.current = caller);
+            finish(t, coroutine);
+            true
+        }
     }
 }
 
@@ -786,8 +827,15 @@ pub fn yield_now() {
 /// Yields to the loop; on resumption, starts a new epoch and honours a
 /// pending self-cancellation.
 fn switch_out() {
-    let me = current_or_die();
-    check_self_cancel(me);
+    // One borrow before and one after: this runs at every suspension.
+    let (me, cancelled) = with(|s| {
+        let me = s.current?;
+        Some((me, s.task_mut(me).is_some_and(|t| t.cancel_requested)))
+    })
+    .unwrap_or_else(|| internal_error("suspension outside of a task"));
+    if cancelled {
+        fail_cancelled();
+    }
     note_switch_floor();
     let yielder = YIELDER.with(|y| y.get());
     // Each task has its own guard depth (the runtime call it suspended in).
@@ -798,13 +846,16 @@ fn switch_out() {
     // Other tasks overwrote the slot while we were suspended.
     YIELDER.with(|y| y.set(yielder));
     crate::errors::set_guard_depth(depth);
-    with(|s| {
-        if let Some(t) = s.task_mut(me) {
+    let cancelled = with(|s| {
+        s.task_mut(me).is_some_and(|t| {
             t.epoch += 1;
-        }
+            t.cancel_requested
+        })
     });
-    // Cancelled while suspended: fail here (`cancel` resumed us).
-    check_self_cancel(me);
+    if cancelled {
+        // Cancelled while suspended: fail here (`cancel` resumed us).
+        fail_cancelled();
+    }
 }
 
 /// Records how far down the running task's coming switch may write (its
@@ -825,12 +876,13 @@ pub fn current_cancelled() -> bool {
     })
 }
 
-fn check_self_cancel(me: TaskRef) {
-    let cancelled = with(|s| s.task_mut(me).is_some_and(|t| t.cancel_requested));
-    if cancelled {
-        // SAFETY: no location: the failure is the cancellation itself.
-        unsafe { crate::errors::fail_current_task("cancelled", std::ptr::null()) }
-    }
+/// Fails the running task with `cancelled` at a suspension point. Out of
+/// line: `switch_out`'s frame stays under every suspended task.
+#[cold]
+#[inline(never)]
+fn fail_cancelled() -> ! {
+    // SAFETY: no location: the failure is the cancellation itself.
+    unsafe { crate::errors::fail_current_task("cancelled", std::ptr::null()) }
 }
 
 /// Cancels the task `t` (async.md §6, §9). A task that has not started is
@@ -938,22 +990,7 @@ fn resume_here(t: TaskRef) -> bool {
     overflow::enter_stack(caller_limit, caller_guard);
     YIELDER.with(|y| y.set(yielder));
     crate::errors::set_guard_depth(depth);
-    with(|s| s.current = caller);
-    match outcome {
-        CoroutineResult::Return(()) => {
-            finish(t, coroutine);
-            true
-        }
-        CoroutineResult::Yield(Suspended) => {
-            with(|s| {
-                if let Some(task) = s.task_mut(t) {
-                    task.coroutine = Some(coroutine);
-                    task.switch_floor = SWITCH_FLOOR.with(|f| f.get());
-                }
-            });
-            false
-        }
-    }
+    after_resume(t, caller, outcome, coroutine)
 }
 
 /// Stacks waiting in this thread's pool (for tests and statistics).
