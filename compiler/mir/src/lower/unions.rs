@@ -268,6 +268,25 @@ impl FnLowerer<'_, '_> {
         let Some(members) = union.union_members() else {
             return Operand::Const(Const::Bool(union == member));
         };
+        // A smaller union (the pattern `v: Int?` on `Int | String | Null`):
+        // any of its members.
+        if let Some(sub) = member.union_members() {
+            let mut any = Operand::Const(Const::Bool(false));
+            for m in sub {
+                let test = self.is_member(op.clone(), union, *m, loc);
+                any = self.temp(
+                    Ty::Bool,
+                    Rvalue::Binary {
+                        op: BinOp::BitOr,
+                        ty: Ty::Bool,
+                        lhs: any,
+                        rhs: test,
+                    },
+                    loc,
+                );
+            }
+            return any;
+        }
         let uty = self.layouts.ty(union);
         let nullable = self.layouts.nullable_pointer(members).is_some();
         if member == Type::Null || nullable {

@@ -135,6 +135,26 @@ impl Checker {
         let Some((first_syntax, rest)) = alts.split_first() else {
             return Pattern::Wildcard;
         };
+        if let Some((name, first_type, types)) = union_type_test_without_parens(first_syntax, rest)
+        {
+            let test = format!("{name}: {first_type}");
+            let union = format!("{first_type} | {types}");
+            self.push_diagnostic(
+                Diagnostic::error(
+                    codes::OR_PATTERN_BINDINGS,
+                    format!("`{test} | {types}` is an or-pattern, not a type pattern with a union"),
+                    span_of(first_syntax).start..alts.last().map_or(span.end, |a| span_of(a).end),
+                    "`|` separates alternatives of the pattern here",
+                )
+                .with_help(format!(
+                    "to match any member of a union, write `{name}: ({union})`"
+                )),
+            );
+            for alt in alts {
+                self.bind_as_error(alt);
+            }
+            return Pattern::Wildcard;
+        }
         let first = self.check_pattern(first_syntax, ty);
         let first_vars: Vec<(String, VarId, Type)> = first
             .bindings()
@@ -408,4 +428,30 @@ impl Checker {
         }
         Pattern::List { elems, rest, ty }
     }
+}
+
+/// `v: Int | Bool`: a type test followed by alternatives that are bare
+/// capitalised names — type names, not variables — most likely meant as a
+/// type pattern with a union (`v: (Int | Bool)`). The test's name and type,
+/// and the other names joined by ` | `.
+fn union_type_test_without_parens(
+    first: &ast::Pattern,
+    rest: &[ast::Pattern],
+) -> Option<(String, String, String)> {
+    let ast::Pattern::TypeTest(test) = first else {
+        return None;
+    };
+    let name = test.name()?.text();
+    let first_type = test.ty()?.syntax().text().to_string();
+    let names: Option<Vec<String>> = rest
+        .iter()
+        .map(|alt| match alt {
+            ast::Pattern::Ident(i) => i
+                .name()
+                .map(|n| n.text())
+                .filter(|n| n.starts_with(|c: char| c.is_ascii_uppercase())),
+            _ => None,
+        })
+        .collect();
+    Some((name, first_type, names?.join(" | ")))
 }

@@ -335,31 +335,36 @@ impl Checker {
                     None => return Pattern::Wildcard,
                 };
                 let name = tt.name().map(|n| n.text());
-                let fits = match ty.union_members() {
-                    Some(members) => members.contains(&member),
-                    None => ty == member,
-                };
+                // A smaller union (`v: Int?` on `Int | String | Null`)
+                // fits too: the value is any of its members.
                 let sub_union = match (ty.union_members(), member.union_members()) {
                     (Some(have), Some(want)) => want.iter().all(|m| have.contains(m)),
                     _ => false,
                 };
-                if sub_union {
-                    self.not_supported(
-                        &format!("a type pattern with the union type `{member}`"),
-                        span.clone(),
-                    );
-                    self.push_help(
-                        "write one arm per member type, or test with `is` in a guard".to_string(),
-                    );
-                    self.bind_as_error(p);
-                    return Pattern::Wildcard;
-                }
+                let fits = match ty.union_members() {
+                    Some(members) => members.contains(&member) || sub_union,
+                    None => ty == member,
+                };
                 if !fits && !ty.has_error() && !member.has_error() {
+                    let label = match (ty.union_members(), member.union_members()) {
+                        // `v: Int | Bool` on `Int | String`: it may be an
+                        // `Int`, but a type pattern's members must all be
+                        // possible.
+                        (Some(have), Some(want)) if want.iter().any(|m| have.contains(m)) => {
+                            let extra: Vec<String> = want
+                                .iter()
+                                .filter(|m| !have.contains(m))
+                                .map(|m| format!("`{m}`"))
+                                .collect();
+                            format!("a value of type `{ty}` is never a {}", extra.join(" or "))
+                        }
+                        _ => format!("a value of type `{ty}` is never a `{member}`"),
+                    };
                     self.error(
                         codes::MISMATCHED_TYPES,
                         "mismatched types",
                         span.clone(),
-                        format!("a value of type `{ty}` is never a `{member}`"),
+                        label,
                     );
                     if self.outcome_missed_arms.contains(&span) {
                         self.push_help(
@@ -821,7 +826,11 @@ fn collect_results(p: &Pattern, covered: &mut (bool, bool)) {
 /// Union members an unguarded arm matches completely.
 fn collect_members(p: &Pattern, covered: &mut Vec<Type>) {
     match p {
-        Pattern::Member { member, .. } => covered.push(*member),
+        // `v: Int?` on `Int | String | Null` covers `Int` and `Null`.
+        Pattern::Member { member, .. } => match member.union_members() {
+            Some(members) => covered.extend(members.iter().copied()),
+            None => covered.push(*member),
+        },
         // `(x, y)` on `(Int, Int)?` covers the tuple member.
         Pattern::MemberValue { member, inner, .. } if is_catch_all(inner) => covered.push(*member),
         Pattern::Or(alts) => alts.iter().for_each(|a| collect_members(a, covered)),
