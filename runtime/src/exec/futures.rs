@@ -35,13 +35,24 @@ pub struct FutureCell {
     state: RefCell<State>,
     /// The type of the value (to retain and release it).
     value_ty: Ty,
-    awaiters: RefCell<Vec<WaitToken>>,
+    /// Tasks awaiting it and forms counting its settlement, in the order
+    /// they registered. One list rather than two keeps the cell with its
+    /// counts in 104 bytes (a 112-byte `malloc` chunk, not 160): a program
+    /// with 100,000 futures touches each cell several times, and each cache
+    /// line is a miss.
+    waiters: RefCell<Vec<Waiter>>,
     /// The task settling it, while it runs.
     task: Cell<Option<TaskRef>>,
     /// When it settled, in settlement order (0 while pending).
     settled_at: Cell<u64>,
-    /// Forms counting this future's settlement (registered once per form).
-    watchers: RefCell<Vec<Rc<Watch>>>,
+}
+
+/// Who waits for a future to settle.
+enum Waiter {
+    /// A task suspended in `await`.
+    Task(WaitToken),
+    /// A form counting its branches' settlements (registered once per form).
+    Form(Rc<Watch>),
 }
 
 /// A form's one registration on all its branches: counts settlements and
@@ -75,10 +86,9 @@ impl FutureCell {
         Rc::new(FutureCell {
             state: RefCell::new(State::Pending),
             value_ty,
-            awaiters: RefCell::new(Vec::new()),
+            waiters: RefCell::new(Vec::new()),
             task: Cell::new(None),
             settled_at: Cell::new(0),
-            watchers: RefCell::new(Vec::new()),
         })
     }
 
@@ -115,21 +125,26 @@ impl FutureCell {
             c.get()
         });
         self.settled_at.set(n);
-        let awaiters = std::mem::take(&mut *self.awaiters.borrow_mut());
-        for token in awaiters {
-            scheduler::wake(token);
+        // Awaiting tasks are woken first, then the forms are told (async.md
+        // §9 fixes the order of wake-ups).
+        let waiters = std::mem::take(&mut *self.waiters.borrow_mut());
+        for w in &waiters {
+            if let Waiter::Task(token) = w {
+                scheduler::wake(*token);
+            }
         }
         let failed = self.is_failed();
-        let watchers = std::mem::take(&mut *self.watchers.borrow_mut());
-        for w in watchers {
-            w.notify(failed);
+        for w in waiters {
+            if let Waiter::Form(watch) = w {
+                watch.notify(failed);
+            }
         }
     }
 
     /// Counts this future in `w`: now if settled, else when it settles.
     pub fn watch(&self, w: &Rc<Watch>) {
         if self.is_pending() {
-            self.watchers.borrow_mut().push(w.clone());
+            self.waiters.borrow_mut().push(Waiter::Form(w.clone()));
         } else {
             w.notify(self.is_failed());
         }
@@ -178,7 +193,7 @@ impl FutureCell {
 
     /// Registers `token` to be woken when this future settles.
     pub fn add_awaiter(&self, token: WaitToken) {
-        self.awaiters.borrow_mut().push(token);
+        self.waiters.borrow_mut().push(Waiter::Task(token));
     }
 
     /// `cancel()`: cancels the task if the future is pending (async.md §6).
@@ -745,4 +760,13 @@ pub extern "C" fn lm_sleep(ms: i64) {
 #[no_mangle]
 pub extern "C" fn lm_set_deterministic() {
     scheduler::set_deterministic(true);
+}
+
+#[cfg(test)]
+mod layout_tests {
+    #[test]
+    fn a_future_cell_takes_104_bytes() {
+        // With the `Rc` counts (see `FutureCell::waiters`).
+        assert!(std::mem::size_of::<super::FutureCell>() + 16 <= 104);
+    }
 }
