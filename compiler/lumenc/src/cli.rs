@@ -75,7 +75,8 @@ pub struct Args {
     #[arg(long = "static")]
     pub static_link: bool,
 
-    /// Debug info: -g (default) or -g0.
+    /// Debug info: -g (default: the symbol table and unwind tables; DWARF
+    /// line tables are not emitted yet) or -g0 (no symbol table).
     #[arg(short = 'g', value_name = "LEVEL", num_args = 0..=1, default_missing_value = "1")]
     pub debug: Option<String>,
 

@@ -42,7 +42,7 @@ pub struct Session {
     optimize: bool,
     color: Color,
     warnings_are_errors: bool,
-    static_link: bool,
+    link: link::LinkOptions,
     linker: Option<std::path::PathBuf>,
     /// `--deterministic`: the program is checked and scheduled as under
     /// `@deterministic true` (cli.md).
@@ -87,14 +87,15 @@ impl Session {
                 )))
             }
         };
-        match args.debug.as_deref() {
-            None | Some("0") | Some("1") | Some("") => {}
+        let strip_symbols = match args.debug.as_deref() {
+            Some("0") => true,
+            None | Some("1") | Some("") => false,
             Some(other) => {
                 return Err(Failure::Usage(format!(
                     "unknown debug level `-g{other}` (use -g or -g0)"
                 )))
             }
-        }
+        };
         let warnings_are_errors = match args.warnings.as_deref() {
             None => false,
             Some("error") => true,
@@ -115,7 +116,10 @@ impl Session {
             optimize,
             color,
             warnings_are_errors,
-            static_link: args.static_link,
+            link: link::LinkOptions {
+                static_link: args.static_link,
+                strip_symbols,
+            },
             linker: args.linker.clone(),
             deterministic: args.deterministic,
         })
@@ -339,7 +343,7 @@ impl Session {
             object.path(),
             output,
             &self.target,
-            self.static_link,
+            self.link,
             self.linker.as_deref(),
         );
         drop(object);

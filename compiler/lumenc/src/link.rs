@@ -19,10 +19,12 @@
 //! dynamically linked "Hello, world!" (470 KB without them). It keeps the
 //! symbol table and `.eh_frame` (unwind tables, which the generated code's
 //! FDEs live in and profilers and debuggers use). It strips *all* `.debug_*`
-//! sections, which is harmless while the compiled object has none (today's
-//! `-g` emits no line tables yet); once it does, this flag must only be used
-//! with `-g0`, and the runtime archive be stripped instead
-//! (`objcopy --strip-debug liblumen_rt.a` when it is built or installed).
+//! sections, which is harmless while the compiled object has none (`-g`
+//! keeps the symbol table and unwind tables but emits no DWARF line tables
+//! yet, as `--help` says); once it does, this flag must only be used with
+//! `-g0`, and the runtime archive be stripped instead (`objcopy
+//! --strip-debug liblumen_rt.a` when it is built or installed). `-g0` adds
+//! `-Wl,--strip-all`: no symbol table either.
 //!
 //! This module only uses `std`, so the code generator's tests can include it
 //! with `#[path]` and link exactly as the driver does.
@@ -239,9 +241,19 @@ fn install_hint(target: &str) -> String {
 }
 
 /// The linker's arguments (without the linker itself). Pure, for tests.
-pub fn link_args(object: &Path, runtime: &Path, output: &Path, static_link: bool) -> Vec<OsString> {
+/// How to link, beyond the target.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LinkOptions {
+    /// `--static`: no shared libraries.
+    pub static_link: bool,
+    /// `-g0`: no symbol table either (`-Wl,--strip-all`); the unwind tables
+    /// stay, since failures unwind through them.
+    pub strip_symbols: bool,
+}
+
+pub fn link_args(object: &Path, runtime: &Path, output: &Path, opts: LinkOptions) -> Vec<OsString> {
     let mut args: Vec<OsString> = vec![object.into(), runtime.into()];
-    if static_link {
+    if opts.static_link {
         args.push("-static".into());
         args.push("-lgcc_eh".into());
     } else {
@@ -252,6 +264,9 @@ pub fn link_args(object: &Path, runtime: &Path, output: &Path, static_link: bool
     // The runtime's (std's) DWARF; see the module docs before the compiled
     // object has debug info of its own.
     args.push("-Wl,--strip-debug".into());
+    if opts.strip_symbols {
+        args.push("-Wl,--strip-all".into());
+    }
     args.push("-Wl,-z,text".into());
     args.push("-o".into());
     args.push(output.into());
@@ -263,11 +278,11 @@ pub fn link(
     object: &Path,
     output: &Path,
     target: &str,
-    static_link: bool,
+    opts: LinkOptions,
     linker: Option<&Path>,
 ) -> Result<(), LinkError> {
     let runtime = find_runtime(target)?;
-    link_with_runtime(object, &runtime, output, target, static_link, linker)
+    link_with_runtime(object, &runtime, output, target, opts, linker)
 }
 
 /// [`link`] with an explicit runtime archive (tests use the one they built).
@@ -276,14 +291,14 @@ pub fn link_with_runtime(
     runtime: &Path,
     output: &Path,
     target: &str,
-    static_link: bool,
+    opts: LinkOptions,
     linker: Option<&Path>,
 ) -> Result<(), LinkError> {
     let linker: PathBuf = match linker {
         Some(path) => path.to_path_buf(),
         None => PathBuf::from(default_linker(target)),
     };
-    let args = link_args(object, runtime, output, static_link);
+    let args = link_args(object, runtime, output, opts);
     let shown = std::iter::once(linker.as_os_str().to_string_lossy().into_owned())
         .chain(args.iter().map(|a| a.to_string_lossy().into_owned()))
         .collect::<Vec<_>>()
@@ -408,16 +423,28 @@ mod tests {
 
     #[test]
     fn link_line_matches_the_native_static_libs() {
-        let args = link_args(Path::new("a.o"), Path::new("rt.a"), Path::new("a"), false);
+        let plain = LinkOptions::default();
+        let args = link_args(Path::new("a.o"), Path::new("rt.a"), Path::new("a"), plain);
         let args: Vec<_> = args.iter().map(|a| a.to_str().unwrap()).collect();
         assert_eq!(
             args.join(" "),
             "a.o rt.a -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc -Wl,--gc-sections -Wl,--strip-debug -Wl,-z,text -o a"
         );
-        let args = link_args(Path::new("a.o"), Path::new("rt.a"), Path::new("a"), true);
+        let static_link = LinkOptions {
+            static_link: true,
+            ..plain
+        };
+        let args = link_args(Path::new("a.o"), Path::new("rt.a"), Path::new("a"), static_link);
         assert!(args.iter().any(|a| a == "-static"));
         assert!(args.iter().any(|a| a == "-lgcc_eh"));
         assert!(!args.iter().any(|a| a == "-lgcc_s"));
+        assert!(!args.iter().any(|a| a == "-Wl,--strip-all"));
+        let stripped = LinkOptions {
+            strip_symbols: true,
+            ..plain
+        };
+        let args = link_args(Path::new("a.o"), Path::new("rt.a"), Path::new("a"), stripped);
+        assert!(args.iter().any(|a| a == "-Wl,--strip-all"));
     }
 
     #[test]
@@ -427,7 +454,7 @@ mod tests {
             Path::new("rt.a"),
             Path::new("a"),
             "aarch64-unknown-linux-gnu",
-            false,
+            LinkOptions::default(),
             Some(Path::new("/nonexistent/lumen-test-linker")),
         )
         .unwrap_err();

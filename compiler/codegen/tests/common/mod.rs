@@ -221,7 +221,11 @@ pub fn link_and_run(object: &[u8], target: &str, static_link: bool) -> Output {
     let obj = dir.join("app.o");
     let exe = dir.join("app");
     std::fs::write(&obj, object).unwrap();
-    if let Err(e) = link::link(&obj, &exe, target, static_link, None) {
+    let opts = link::LinkOptions {
+        static_link,
+        ..Default::default()
+    };
+    if let Err(e) = link::link(&obj, &exe, target, opts, None) {
         panic!("{}", e.message());
     }
     let out = if target == link::host_target() {
