@@ -162,8 +162,10 @@ pub fn run_program_with_env(
                 // may lie close together: valgrind takes a stack-pointer
                 // move below `--max-stackframe` (default 2 MB) for a
                 // frame, not a switch, and reports the other stack as
-                // uninitialised. Generated frames stay far below 500 kB.
-                "--max-stackframe=500000",
+                // uninitialised. Generated frames stay far below 200 kB;
+                // a step-aside stack is 256 KiB, so a switch onto one from
+                // a stack mapped right next to it moves further than that.
+                "--max-stackframe=200000",
             ])
             .arg(&exe);
             c

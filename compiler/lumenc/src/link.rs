@@ -434,7 +434,12 @@ mod tests {
             static_link: true,
             ..plain
         };
-        let args = link_args(Path::new("a.o"), Path::new("rt.a"), Path::new("a"), static_link);
+        let args = link_args(
+            Path::new("a.o"),
+            Path::new("rt.a"),
+            Path::new("a"),
+            static_link,
+        );
         assert!(args.iter().any(|a| a == "-static"));
         assert!(args.iter().any(|a| a == "-lgcc_eh"));
         assert!(!args.iter().any(|a| a == "-lgcc_s"));
@@ -443,7 +448,12 @@ mod tests {
             strip_symbols: true,
             ..plain
         };
-        let args = link_args(Path::new("a.o"), Path::new("rt.a"), Path::new("a"), stripped);
+        let args = link_args(
+            Path::new("a.o"),
+            Path::new("rt.a"),
+            Path::new("a"),
+            stripped,
+        );
         assert!(args.iter().any(|a| a == "-Wl,--strip-all"));
     }
 

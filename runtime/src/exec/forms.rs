@@ -53,10 +53,18 @@ fn wait_any(branches: &Branches, timer: Option<u64>) {
     scheduler::suspend();
 }
 
-/// Cancels the branches still pending, in source order.
+/// Cancels the branches still pending, in source order, each completely:
+/// a branch whose `defer` block suspended while it unwound is waited for
+/// before the next one is cancelled and the form goes on (async.md §5:
+/// "before a form delivers its value or its failure, the branches it
+/// cancels have finished unwinding").
 fn cancel_pending(branches: &Branches) {
     for b in branches.iter() {
         b.cancel();
+        if b.is_pending() {
+            // Its failure is the form's own cancellation: it never counts.
+            let _ = b.wait();
+        }
     }
 }
 

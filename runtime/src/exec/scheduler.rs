@@ -32,8 +32,12 @@
 //! task ([`cancel`]) cancels the branches of the form it waits on, then
 //! resumes it at once, from the canceller, with the failure `cancelled`: it
 //! runs its `defer` blocks and releases what it owns before `cancel`
-//! returns (async.md §9). While it unwinds, every suspension point fails at
-//! once with `cancelled` again, so it never suspends.
+//! returns (async.md §9) — unless a `defer` block suspends: then `cancel`
+//! returns there, and the task finishes unwinding when it is resumed. The
+//! failure is delivered once; the suspension points of its `defer` blocks
+//! suspend as usual. A task in the middle of an eager `spawn`
+//! ([`State::Spawning`]) is running, not suspended: cancelling it only
+//! marks it, and it fails at its next suspension point.
 //!
 //! The scheduler state is thread-local (one scheduler per thread; only the
 //! main thread runs one) and wrapped in `ManuallyDrop`: at exit the process
@@ -132,6 +136,10 @@ pub struct WaitToken {
 enum State {
     /// In the ready queue (not started, woken, or yielded).
     Ready,
+    /// In the ready queue right behind the task it spawned, which runs
+    /// first: still running as far as cancellation goes, since `spawn` is
+    /// not a suspension point (async.md §1, §6).
+    Spawning,
     /// Waiting for a wake-up.
     Suspended,
     Running,
@@ -197,9 +205,13 @@ struct Task {
     /// 100,000 suspended tasks in turn, and each cache line of a slot is a
     /// miss.
     cleanup: Option<Box<WaitCleanup>>,
-    /// `cancel()` of the running task itself, or a cancellation in
-    /// progress: every suspension point fails with `cancelled`.
+    /// Cancelled: by `cancel()` of the running task itself (it fails at its
+    /// next suspension point), or while suspended (it was resumed with the
+    /// failure). A second `cancel()` does nothing.
     cancel_requested: bool,
+    /// The failure `cancelled` has been raised in the task: its `defer`
+    /// blocks may suspend as usual while it unwinds (async.md §9).
+    cancel_delivered: bool,
     /// The failure propagating through the task's frames.
     pending: Option<Box<Failure>>,
     /// Where the task waits, when the suspending call gave its location:
@@ -387,6 +399,7 @@ fn create(body: Box<dyn FnOnce()>, main: bool, future: Option<Rc<FutureCell>>) -
             future,
             cleanup: None,
             cancel_requested: false,
+            cancel_delivered: false,
             pending: None,
             waiting_at: std::ptr::null(),
         };
@@ -469,10 +482,11 @@ fn run_next_then_me(child: TaskRef) {
         s.push_front(me);
         s.push_front(child);
         if let Some(t) = s.task_mut(me) {
-            t.state = State::Ready;
+            t.state = State::Spawning;
         }
     });
-    switch_out();
+    // Not a suspension point: a cancellation is not delivered here.
+    switch_away(me, false);
 }
 
 /// [`run_next_then_me`] for a spawner with a stack of its own (`main`):
@@ -490,10 +504,10 @@ fn run_child_here(child: TaskRef, me: TaskRef, fronts: usize) {
             let at = ahead.min(s.ready.len());
             s.ready.insert(at, me);
             if let Some(t) = s.task_mut(me) {
-                t.state = State::Ready;
+                t.state = State::Spawning;
             }
         });
-        switch_out();
+        switch_away(me, false);
     }
 }
 
@@ -530,7 +544,8 @@ pub fn run_main(body: Box<dyn FnOnce() -> TaskResult>) -> TaskResult {
                 return Turn::Done(status);
             }
             while let Some(t) = s.ready.pop_front() {
-                if s.task_mut(t).is_some_and(|task| task.state == State::Ready) {
+                let ready = |task: &Task| matches!(task.state, State::Ready | State::Spawning);
+                if s.task_mut(t).is_some_and(|task| ready(task)) {
                     s.prefetch_ready();
                     return Turn::Run(t);
                 }
@@ -830,12 +845,30 @@ fn switch_out() {
     // One borrow before and one after: this runs at every suspension.
     let (me, cancelled) = with(|s| {
         let me = s.current?;
-        Some((me, s.task_mut(me).is_some_and(|t| t.cancel_requested)))
+        Some((me, s.task_mut(me).is_some_and(deliver_cancel)))
     })
     .unwrap_or_else(|| internal_error("suspension outside of a task"));
     if cancelled {
         fail_cancelled();
     }
+    if switch_away(me, true) {
+        // Cancelled while suspended: fail here (`cancel` resumed us).
+        fail_cancelled();
+    }
+}
+
+/// Whether a cancellation of `task` is to be raised now, at a suspension
+/// point: once (its `defer` blocks may suspend afterwards).
+fn deliver_cancel(task: &mut Task) -> bool {
+    let now = task.cancel_requested && !task.cancel_delivered;
+    task.cancel_delivered |= now;
+    now
+}
+
+/// Yields to the loop (or to whoever resumed the running task `me`); on
+/// resumption starts a new epoch. At a suspension point (`deliver`),
+/// whether a cancellation is to be raised now.
+fn switch_away(me: TaskRef, deliver: bool) -> bool {
     note_switch_floor();
     let yielder = YIELDER.with(|y| y.get());
     // Each task has its own guard depth (the runtime call it suspended in).
@@ -846,16 +879,12 @@ fn switch_out() {
     // Other tasks overwrote the slot while we were suspended.
     YIELDER.with(|y| y.set(yielder));
     crate::errors::set_guard_depth(depth);
-    let cancelled = with(|s| {
+    with(|s| {
         s.task_mut(me).is_some_and(|t| {
             t.epoch += 1;
-            t.cancel_requested
+            deliver && deliver_cancel(t)
         })
-    });
-    if cancelled {
-        // Cancelled while suspended: fail here (`cancel` resumed us).
-        fail_cancelled();
-    }
+    })
 }
 
 /// Records how far down the running task's coming switch may write (its
@@ -902,7 +931,14 @@ pub fn cancel(t: TaskRef) {
         return;
     }
     let found = with(|s| {
-        s.task_mut(t)
+        let task = s.task_mut(t)?;
+        if task.state == State::Spawning {
+            // Running, in the middle of a `spawn`: it fails at its next
+            // suspension point.
+            task.cancel_requested = true;
+            return None;
+        }
+        Some(task)
             .filter(|task| task.state != State::Running && !task.cancel_requested)
             .map(|task| {
                 task.cancel_requested = true;
@@ -938,8 +974,8 @@ pub fn cancel(t: TaskRef) {
 }
 
 /// Resumes the cancelled task `t` from the running code (a task or the
-/// loop) until it has finished unwinding, then puts the caller's context
-/// back. A caller on the shared stack steps aside onto a stack of its own
+/// loop) until it has finished unwinding (or a `defer` block of it
+/// suspended), then puts the caller's context back. A caller on the shared stack steps aside onto a stack of its own
 /// first: `t` needs the shared stack, so the caller's bytes are copied out
 /// while `t` runs and back in before the caller goes on.
 fn resume_to_finish(t: TaskRef) {
@@ -970,8 +1006,31 @@ fn resume_to_finish(t: TaskRef) {
 
 /// [`resume_to_finish`] from a stack other than the shared one.
 fn resume_to_finish_here(t: TaskRef) {
-    if !resume_here(t) {
-        internal_error("a cancelled task suspended while unwinding")
+    // Whether it finished or suspended in a `defer` block (it then finishes
+    // unwinding when it is resumed), the canceller goes on — but an eager
+    // `spawn` in a `defer` block is not a suspension: the tasks `t` put in
+    // front of itself (the child, and what that spawned) run here, as the
+    // loop would run them, and then `t` goes on.
+    resume_here(t);
+    while with(|s| {
+        s.task_mut(t)
+            .is_some_and(|task| task.state == State::Spawning)
+    }) {
+        let next = with(|s| {
+            while let Some(front) = s.ready.pop_front() {
+                let ready = |task: &Task| matches!(task.state, State::Ready | State::Spawning);
+                if s.task_mut(front).is_some_and(|task| ready(task)) {
+                    return Some(front);
+                }
+            }
+            None
+        });
+        match next {
+            Some(front) => {
+                resume_here(front);
+            }
+            None => internal_error("a spawning task is not in the ready queue"),
+        }
     }
 }
 
