@@ -476,6 +476,35 @@ unsafe fn await_deep(slot: Slot, from: Ty, to: Ty) -> Result<Slot, Rc<Failure>> 
                 }
                 result
             }
+            TypeKind::Union if contains_future(from) => {
+                let Some((value, member)) = crate::objects::union_member(slot, from) else {
+                    // Null is 0 in every union's representation.
+                    return Ok(0);
+                };
+                let settled = settled_type(member);
+                // What the member becomes: its settled type when that holds
+                // no future (a union `to` takes it as that member), else the
+                // member of `to` a collection of futures awaits to.
+                let target = if !contains_future(settled) {
+                    settled
+                } else if to.kind() != TypeKind::Union {
+                    to
+                } else {
+                    (0..to.count())
+                        .map(|i| to.child(i))
+                        .find(|&c| awaits_to(settled, c))
+                        .unwrap_or_else(|| {
+                            crate::errors::internal_error("await: no member of the result fits")
+                        })
+                };
+                let awaited = if contains_future(member) {
+                    await_deep(value, member, target)?
+                } else {
+                    retain_slot(value, member);
+                    value
+                };
+                Ok(inject(awaited, target, to))
+            }
             _ => {
                 retain_slot(slot, from);
                 Ok(slot)
@@ -551,8 +580,38 @@ pub fn contains_future(ty: Ty) -> bool {
         TypeKind::Future => true,
         TypeKind::List => contains_future(ty.child(0)),
         TypeKind::Map => contains_future(ty.child(1)),
-        TypeKind::Tuple => (0..ty.count()).any(|i| contains_future(ty.child(i))),
+        TypeKind::Tuple | TypeKind::Union => (0..ty.count()).any(|i| contains_future(ty.child(i))),
         _ => false,
+    }
+}
+
+/// The type a value of `ty` has once the futures around it have settled
+/// (`Future[Future[T]]` gives `T`).
+fn settled_type(ty: Ty) -> Ty {
+    if ty.kind() == TypeKind::Future {
+        settled_type(ty.child(0))
+    } else {
+        ty
+    }
+}
+
+/// Whether awaiting a value of type `from` gives a value of type `to`.
+fn awaits_to(from: Ty, to: Ty) -> bool {
+    use crate::objects::same_type;
+    match from.kind() {
+        TypeKind::Future => awaits_to(from.child(0), to),
+        TypeKind::List => to.kind() == TypeKind::List && awaits_to(from.child(0), to.child(0)),
+        TypeKind::Map => {
+            to.kind() == TypeKind::Map
+                && same_type(from.child(0), to.child(0))
+                && awaits_to(from.child(1), to.child(1))
+        }
+        TypeKind::Tuple => {
+            to.kind() == TypeKind::Tuple
+                && to.count() == from.count()
+                && (0..from.count()).all(|i| awaits_to(from.child(i), to.child(i)))
+        }
+        _ => same_type(from, to),
     }
 }
 

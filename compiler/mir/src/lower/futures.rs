@@ -17,6 +17,7 @@ fn contains_future(ty: Type) -> bool {
         Type::List(e) => contains_future(*e),
         Type::Map(_, v) => contains_future(*v),
         Type::Tuple(elems) => elems.iter().any(|e| contains_future(*e)),
+        Type::Union(members) => members.iter().any(|m| contains_future(*m)),
         _ => false,
     }
 }

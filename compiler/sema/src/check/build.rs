@@ -107,10 +107,14 @@ pub(crate) fn expr_breaks_to(e: &Expr, id: hir::LoopId) -> bool {
 }
 
 /// The type `await` gives a value of type `ty`: futures replaced by their
-/// value types, through lists, tuples and map values.
+/// value types, through lists, tuples, map values and union members
+/// (`Future[Int] | Int` gives `Int`, `Future[Int]?` gives `Int?`).
 pub(crate) fn awaited(ty: Type) -> Type {
     match ty {
         Type::Future(t) => awaited(*t),
+        Type::Union(members) if members.iter().any(|m| awaited(*m) != *m) => {
+            crate::types::union_of(&members.iter().map(|m| awaited(*m)).collect::<Vec<_>>())
+        }
         Type::List(e) => list_of(awaited(*e)),
         Type::Map(k, v) => map_of(*k, awaited(*v)),
         Type::Tuple(elems) => tuple_of(&elems.iter().map(|e| awaited(*e)).collect::<Vec<_>>()),
