@@ -426,6 +426,17 @@ impl<'a, 'e> FnCx<'a, 'e> {
         name: &str,
         args: &[Value],
     ) -> Result<(), CodegenError> {
+        self.emit_runtime_call(name, args)?;
+        self.jump_to_failure()
+    }
+
+    /// The call instruction of runtime function `name` with `args`, checked
+    /// against its signature, and the function's declaration.
+    fn emit_runtime_call(
+        &mut self,
+        name: &str,
+        args: &[Value],
+    ) -> Result<(ir::Inst, lumen_abi::RuntimeFn), CodegenError> {
         let (id, rf) = self
             .em
             .runtime
@@ -433,8 +444,7 @@ impl<'a, 'e> FnCx<'a, 'e> {
             .map_err(|e| self.error(e.message()))?;
         self.check_runtime_args(&rf, args)?;
         let fref = self.func_ref(id);
-        self.b.ins().call(fref, args);
-        self.jump_to_failure()
+        Ok((self.b.ins().call(fref, args), rf))
     }
 
     pub(crate) fn call_runtime(
@@ -442,14 +452,7 @@ impl<'a, 'e> FnCx<'a, 'e> {
         name: &str,
         args: &[Value],
     ) -> Result<Option<Value>, CodegenError> {
-        let (id, rf) = self
-            .em
-            .runtime
-            .get(name)
-            .map_err(|e| self.error(e.message()))?;
-        self.check_runtime_args(&rf, args)?;
-        let fref = self.func_ref(id);
-        let call = self.b.ins().call(fref, args);
+        let (call, rf) = self.emit_runtime_call(name, args)?;
         let result = self.b.inst_results(call).first().copied();
         if rf.no_return {
             self.b.ins().trap(UNREACHABLE_TRAP);
