@@ -26,29 +26,74 @@ thread_local! {
     static FALLIBLE: Cell<bool> = const { Cell::new(false) };
 }
 
-/// The process's allocator: the system's, ending the program with the
-/// out-of-memory report when it fails (instead of Rust's abort with a
-/// backtrace and the buffered output lost).
+/// The process's allocator: small blocks come from the runtime's pool
+/// (`crate::pool`, the free lists Lumen objects use), everything else from
+/// the system's; a failure ends the program with the out-of-memory report
+/// (instead of Rust's abort with a backtrace and the buffered output lost).
+///
+/// The runtime's own small allocations — a future's cell, a task's body, a
+/// channel's mailbox, a `Vec` of a few waiters — are made and freed by the
+/// hundred thousand in a program of many tasks; through `malloc` they cost
+/// its bins' searching and coalescing (a tenth of spawning a task), through
+/// the pool a pop and a push.
 pub struct LumenAllocator;
 
-// SAFETY: every request is passed to `System` unchanged.
+/// Whether a request is served by the pool: a size it has a class for, at
+/// an alignment every `malloc` block has.
+fn pooled(layout: Layout) -> bool {
+    layout.size() > 0 && layout.size() <= crate::pool::MAX_POOLED_BUFFER && layout.align() <= 16
+}
+
+// SAFETY: pooled blocks are `malloc` blocks of their class's size, at least
+// the requested size, 16-byte aligned, and go back to the class they came
+// from (a `dealloc` gives the layout they were allocated with); every other
+// request is passed to `System` unchanged.
 unsafe impl GlobalAlloc for LumenAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if pooled(layout) {
+            return crate::pool::alloc_sized(layout.size());
+        }
         // SAFETY: the caller's contract, passed on.
         checked(unsafe { System.alloc(layout) }, layout.size())
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        if pooled(layout) {
+            let p = crate::pool::alloc_sized(layout.size());
+            // SAFETY: the block holds at least `layout.size()` bytes.
+            unsafe { p.write_bytes(0, layout.size()) };
+            return p;
+        }
         // SAFETY: as above.
         checked(unsafe { System.alloc_zeroed(layout) }, layout.size())
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: `new_size` with the old alignment is a valid layout (the
+        // caller's contract).
+        let new_layout = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
+        if pooled(new_layout) {
+            // A block that will be parked in a class must have been made
+            // for that class: move it.
+            // SAFETY: the caller's contract; both blocks hold the bytes
+            // copied.
+            unsafe {
+                let p = self.alloc(new_layout);
+                std::ptr::copy_nonoverlapping(ptr, p, layout.size().min(new_size));
+                self.dealloc(ptr, layout);
+                return p;
+            }
+        }
+        // A pooled block is a `malloc` block too: `realloc` may grow it.
         // SAFETY: as above.
         checked(unsafe { System.realloc(ptr, layout, new_size) }, new_size)
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        if pooled(layout) {
+            // SAFETY: a block of this size's class (see `alloc`).
+            return unsafe { crate::pool::free_sized(ptr, layout.size()) };
+        }
         // SAFETY: as above.
         unsafe { System.dealloc(ptr, layout) }
     }
