@@ -1,5 +1,7 @@
 //! The small-block allocator: per-thread free lists of recently freed object
-//! blocks, by size class, in front of `malloc`.
+//! blocks, by size class, in front of `malloc`. Object headers, buffers
+//! (`alloc_sized`) and, through the global allocator (`crate::memory`), the
+//! runtime's own small Rust allocations all draw on these lists.
 //!
 //! Lumen programs allocate and free small objects at a high rate (a tree
 //! node, a record, a one-piece string), and a round trip through `malloc` and
