@@ -268,23 +268,27 @@ pub const BUILTINS: &[Builtin] = &[
     Builtin {
         name: "to_string",
         kinds: SPEC | CORE,
+        param_names: &[&["x"]],
         ..BASE
     },
     Builtin {
         name: "string",
         kinds: SPEC | CORE,
+        param_names: &[&["x"]],
         ..BASE
     },
     Builtin {
         name: "to_int",
         kinds: SPEC | LIBRARY,
         arity: Some((1, Some(1))),
+        param_names: &[&["x"]],
         ..BASE
     },
     Builtin {
         name: "to_float",
         kinds: SPEC | LIBRARY,
         arity: Some((1, Some(1))),
+        param_names: &[&["x"]],
         ..BASE
     },
     Builtin {
@@ -295,6 +299,7 @@ pub const BUILTINS: &[Builtin] = &[
             Sig::Result(&INT, &STR),
             call_desc(abi::LM_PARSE_INT, Desc::Result),
         )],
+        param_names: &[&["s"]],
         ..BASE
     },
     Builtin {
@@ -311,22 +316,26 @@ pub const BUILTINS: &[Builtin] = &[
         name: "type_of",
         kinds: SPEC | LIBRARY,
         arity: Some((1, Some(1))),
+        param_names: &[&["x"]],
         ..BASE
     },
     Builtin {
         name: "debug",
         kinds: SPEC | LIBRARY | EFFECTS,
         arity: Some((1, Some(1))),
+        param_names: &[&["x"]],
         ..BASE
     },
     Builtin {
         name: "len",
         kinds: SPEC | CORE,
+        param_names: &[&["s", "xs"]],
         ..BASE
     },
     Builtin {
         name: "length",
         kinds: SPEC | CORE,
+        param_names: &[&["s"]],
         ..BASE
     },
     Builtin {
@@ -384,6 +393,7 @@ pub const BUILTINS: &[Builtin] = &[
             Sig::List(&STR),
             call_desc(abi::LM_STR_LINES, Desc::ResultElem),
         )],
+        param_names: &[&["s"]],
         ..BASE
     },
     Builtin {
@@ -446,12 +456,14 @@ pub const BUILTINS: &[Builtin] = &[
             Sig::List(&STR),
             call_desc(abi::LM_STR_CHARS, Desc::ResultElem),
         )],
+        param_names: &[&["s"]],
         ..BASE
     },
     Builtin {
         name: "bytes",
         kinds: SPEC | LIBRARY,
         overloads: &[form(A_STRING, BYTES, call(abi::LM_BYTES_FROM_STR))],
+        param_names: &[&["s"]],
         ..BASE
     },
     Builtin {
@@ -462,6 +474,7 @@ pub const BUILTINS: &[Builtin] = &[
             Sig::Result(&STR, &STR),
             call_desc(abi::LM_BYTES_FROM_UTF8, Desc::Result),
         )],
+        param_names: &[&["b"]],
         ..BASE
     },
     Builtin {
@@ -489,6 +502,7 @@ pub const BUILTINS: &[Builtin] = &[
         name: "reverse",
         kinds: SPEC | LIBRARY,
         overloads: &[form(A_STRING, STR, call(abi::LM_STR_REVERSE))],
+        param_names: &[&["s"]],
         ..BASE
     },
     Builtin {
@@ -528,12 +542,14 @@ pub const BUILTINS: &[Builtin] = &[
         name: "sum",
         kinds: SPEC | LIBRARY,
         arity: Some((1, Some(1))),
+        param_names: &[&["xs"]],
         ..BASE
     },
     Builtin {
         name: "product",
         kinds: SPEC | LIBRARY,
         arity: Some((1, Some(1))),
+        param_names: &[&["xs"]],
         ..BASE
     },
     Builtin {
@@ -669,6 +685,7 @@ pub const BUILTINS: &[Builtin] = &[
     Builtin {
         name: "is_empty",
         kinds: SPEC | CORE,
+        param_names: &[&["xs"]],
         ..BASE
     },
     Builtin {
@@ -709,12 +726,14 @@ pub const BUILTINS: &[Builtin] = &[
         name: "first",
         kinds: SPEC | LIBRARY,
         arity: Some((1, Some(1))),
+        param_names: &[&["xs"]],
         ..BASE
     },
     Builtin {
         name: "last",
         kinds: SPEC | LIBRARY,
         arity: Some((1, Some(1))),
+        param_names: &[&["xs"]],
         ..BASE
     },
     Builtin {
@@ -779,6 +798,7 @@ pub const BUILTINS: &[Builtin] = &[
         name: "enumerate",
         kinds: SPEC | LIBRARY,
         arity: Some((1, Some(1))),
+        param_names: &[&["xs"]],
         ..BASE
     },
     Builtin {
@@ -870,16 +890,19 @@ pub const BUILTINS: &[Builtin] = &[
     Builtin {
         name: "keys",
         kinds: SPEC | COLLECTION,
+        param_names: &[&["m"]],
         ..BASE
     },
     Builtin {
         name: "values",
         kinds: SPEC | COLLECTION,
+        param_names: &[&["m"]],
         ..BASE
     },
     Builtin {
         name: "entries",
         kinds: SPEC | COLLECTION,
+        param_names: &[&["m"]],
         ..BASE
     },
     Builtin {
@@ -909,11 +932,13 @@ pub const BUILTINS: &[Builtin] = &[
     Builtin {
         name: "to_set",
         kinds: SPEC | COLLECTION,
+        param_names: &[&["xs"]],
         ..BASE
     },
     Builtin {
         name: "to_list",
         kinds: SPEC | COLLECTION,
+        param_names: &[&["s"]],
         ..BASE
     },
     Builtin {
@@ -943,16 +968,19 @@ pub const BUILTINS: &[Builtin] = &[
     Builtin {
         name: "is_ok",
         kinds: SPEC | RESULT,
+        param_names: &[&["r"]],
         ..BASE
     },
     Builtin {
         name: "is_err",
         kinds: SPEC | RESULT,
+        param_names: &[&["r"]],
         ..BASE
     },
     Builtin {
         name: "unwrap",
         kinds: SPEC | RESULT,
+        param_names: &[&["r", "x"]],
         ..BASE
     },
     Builtin {
@@ -964,6 +992,7 @@ pub const BUILTINS: &[Builtin] = &[
     Builtin {
         name: "unwrap_err",
         kinds: SPEC | RESULT,
+        param_names: &[&["r"]],
         ..BASE
     },
     Builtin {
@@ -1002,27 +1031,32 @@ pub const BUILTINS: &[Builtin] = &[
     Builtin {
         name: "json_parse",
         kinds: SPEC | CORE,
+        param_names: &[&["s"]],
         ..BASE
     },
     Builtin {
         name: "json_encode",
         kinds: SPEC | CORE,
+        param_names: &[&["x"]],
         ..BASE
     },
     Builtin {
         name: "json_pretty",
         kinds: SPEC | CORE,
+        param_names: &[&["x"]],
         ..BASE
     },
     Builtin {
         name: "from_json",
         kinds: SPEC,
+        param_names: &[&["s"]],
         ..BASE
     },
     Builtin {
         name: "sha256",
         kinds: SPEC | LIBRARY,
         overloads: &encoder(abi::LM_SHA256),
+        param_names: &[&["s"]],
         ..BASE
     },
     Builtin {
@@ -1091,11 +1125,13 @@ pub const BUILTINS: &[Builtin] = &[
             Sig::Optional(&STR),
             call(abi::LM_ENV),
         )],
+        param_names: &[&["name"]],
         ..BASE
     },
     Builtin {
         name: "exit",
         kinds: SPEC | CORE,
+        param_names: &[&["code"]],
         ..BASE
     },
     Builtin {
@@ -1106,6 +1142,7 @@ pub const BUILTINS: &[Builtin] = &[
             Sig::Result(&STR, &STR),
             call_desc(abi::LM_READ_FILE, Desc::Result),
         )],
+        param_names: &[&["path"]],
         ..BASE
     },
     Builtin {
