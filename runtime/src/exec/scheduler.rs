@@ -268,6 +268,18 @@ fn with<R>(f: impl FnOnce(&mut Scheduler) -> R) -> R {
 }
 
 impl Scheduler {
+    /// The next task of the ready queue that is still ready (entries of
+    /// tasks since cancelled or freed are dropped).
+    fn pop_ready(&mut self) -> Option<TaskRef> {
+        while let Some(t) = self.ready.pop_front() {
+            let ready = |task: &mut Task| matches!(task.state, State::Ready | State::Spawning);
+            if self.task_mut(t).is_some_and(ready) {
+                return Some(t);
+            }
+        }
+        None
+    }
+
     /// Puts `t` at the front of the ready queue: it runs next.
     fn push_front(&mut self, t: TaskRef) {
         self.ready.push_front(t);
@@ -543,14 +555,13 @@ pub fn run_main(body: Box<dyn FnOnce() -> TaskResult>) -> TaskResult {
                 s.main = None;
                 return Turn::Done(status);
             }
-            while let Some(t) = s.ready.pop_front() {
-                let ready = |task: &Task| matches!(task.state, State::Ready | State::Spawning);
-                if s.task_mut(t).is_some_and(|task| ready(task)) {
+            match s.pop_ready() {
+                Some(t) => {
                     s.prefetch_ready();
-                    return Turn::Run(t);
+                    Turn::Run(t)
                 }
+                None => Turn::Idle,
             }
-            Turn::Idle
         });
         match turn {
             Turn::Done(status) => return status,
@@ -1016,16 +1027,7 @@ fn resume_to_finish_here(t: TaskRef) {
         s.task_mut(t)
             .is_some_and(|task| task.state == State::Spawning)
     }) {
-        let next = with(|s| {
-            while let Some(front) = s.ready.pop_front() {
-                let ready = |task: &Task| matches!(task.state, State::Ready | State::Spawning);
-                if s.task_mut(front).is_some_and(|task| ready(task)) {
-                    return Some(front);
-                }
-            }
-            None
-        });
-        match next {
+        match with(Scheduler::pop_ready) {
             Some(front) => {
                 resume_here(front);
             }

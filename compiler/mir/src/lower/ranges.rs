@@ -171,16 +171,8 @@ impl FnLowerer<'_, '_> {
         self.goto(next);
         self.switch_to(next);
         if let Some(steps) = steps_left {
-            let done = self.temp(
-                Ty::Bool,
-                Rvalue::Binary {
-                    op: BinOp::Eq,
-                    ty: Ty::Int,
-                    lhs: Operand::Local(steps),
-                    rhs: Operand::Const(Const::Int(0)),
-                },
-                loc,
-            );
+            let zero = Operand::Const(Const::Int(0));
+            let done = self.int_op(BinOp::Eq, Operand::Local(steps), zero, loc);
             // With steps left, one more step stays inside the range.
             let lp = (body_block, exit);
             self.step_unless_done(done, false, counter, step_op, Some(steps), lp, loc);

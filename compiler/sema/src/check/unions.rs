@@ -63,9 +63,9 @@ impl Checker {
         };
         let test = match value.ty {
             t if t.has_error() => return error_expr(span),
-            // `x is Int?` on `Int | String | Null`: any of the members.
-            _ if sub_union => self.any_member_test(value, member, &span),
-            t if t.union_members().is_some_and(|m| m.contains(&member)) => Expr {
+            // `x is Int?` on `Int | String | Null`: any of the members (MIR's
+            // membership test ors them, as for the pattern `v: Int?`).
+            t if sub_union || t.union_members().is_some_and(|m| m.contains(&member)) => Expr {
                 kind: ExprKind::IsType(Box::new(value), member),
                 ty: Type::Bool,
                 span: span.clone(),
@@ -95,52 +95,6 @@ impl Checker {
             }
         } else {
             test
-        }
-    }
-
-    /// `value is A | B` where the union `value` has every member of the
-    /// union `target`: the value, evaluated once, is one of them.
-    fn any_member_test(&mut self, value: Expr, target: Type, span: &Span) -> Expr {
-        let ty = value.ty;
-        let name = format!("\u{0}is{}", self.body().vars.len());
-        let var = self.new_var(&name, ty, false, span.clone());
-        self.body().used.insert(var);
-        let members = target.union_members().unwrap_or_default();
-        let test = |m: Type| Expr {
-            kind: ExprKind::IsType(
-                Box::new(Expr {
-                    kind: ExprKind::Var(var),
-                    ty,
-                    span: span.clone(),
-                }),
-                m,
-            ),
-            ty: Type::Bool,
-            span: span.clone(),
-        };
-        let any = members
-            .iter()
-            .map(|&m| test(m))
-            .reduce(|a, b| Expr {
-                kind: ExprKind::Or(Box::new(a), Box::new(b)),
-                ty: Type::Bool,
-                span: span.clone(),
-            })
-            .unwrap_or(Expr {
-                kind: ExprKind::Bool(false),
-                ty: Type::Bool,
-                span: span.clone(),
-            });
-        Expr {
-            kind: ExprKind::Block(hir::Block {
-                stmts: vec![hir::Stmt {
-                    kind: hir::StmtKind::Let(var, value),
-                    span: span.clone(),
-                }],
-                tail: Some(Box::new(any)),
-            }),
-            ty: Type::Bool,
-            span: span.clone(),
         }
     }
 
@@ -367,6 +321,11 @@ impl Checker {
                 let ExprKind::Var(var) = value.kind else {
                     return None;
                 };
+                // (`x is Int?` narrows nothing, as when it was spelled out
+                // as an `or` of member tests.)
+                if member.union_members().is_some() {
+                    return None;
+                }
                 let decl = self.bodies.last()?.vars.get(var.0 as usize)?;
                 if decl.mutable && !mutable_ok {
                     return None;
